@@ -1,0 +1,41 @@
+"""The HTTP API: ``create_app(settings=None)`` builds it; nothing is created at import."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from api import auth, datasets, estimators, health, jobs, openapi
+from api.errors import register_error_handlers
+from api.services import Services, init_app
+from models.db import make_engine, make_sessionmaker
+from models.settings import Settings
+from models.storage import make_storage
+from tasks.app import make_celery
+
+# multipart framing around the file: headers and boundaries
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The Flask app for ``settings`` (read from the environment by default)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + UPLOAD_OVERHEAD
+    app.json.sort_keys = False
+    engine = make_engine(settings.database_url)
+    init_app(
+        app,
+        Services(
+            settings=settings,
+            engine=engine,
+            sessions=make_sessionmaker(engine),
+            storage=make_storage(settings.storage_url),
+            celery=make_celery(settings),
+        ),
+    )
+    auth.init_app(app, settings.api_keys)
+    api = openapi.init_app(app)
+    for blueprint in (health.blp, datasets.blp, jobs.blp, estimators.blp):
+        api.register_blueprint(blueprint)
+    register_error_handlers(app)
+    return app

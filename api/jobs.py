@@ -1,0 +1,232 @@
+"""``/v1/jobs``: submit a search, follow it, read its trials and result, get the model."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import current_owner
+from api.responses import errors, next_link
+from api.schemas import (
+    JobListArgsSchema,
+    JobPageSchema,
+    JobSchema,
+    PageArgsSchema,
+    ResultSchema,
+    SearchSpecSchema,
+    TrialPageSchema,
+)
+from api.services import db, services
+from models import datasets, jobs
+from models.exceptions import Conflict, NotFound, SpecError
+from models.records import Job, JobStatus, Trial
+from models.spec import resolve_spec
+from tasks.app import enqueue_search
+
+log = logging.getLogger(__name__)
+
+blp = Blueprint(
+    "jobs",
+    __name__,
+    url_prefix="/v1/jobs",
+    description="Submit searches and read their progress, trials and results.",
+)
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "dataset_id": job.dataset_id,
+        "spec": job.spec,
+        "progress": {"trials_completed": job.trials_completed, "trials_total": job.trials_total},
+        "best_score": job.best_score,
+        "best_params": job.best_params,
+        "stopped_reason": job.stopped_reason,
+        "error": job.error,
+        "attempts": job.attempts,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+    }
+
+
+def trial_view(trial: Trial) -> dict[str, Any]:
+    return {
+        c: getattr(trial, c)
+        for c in (
+            "number",
+            "params",
+            "state",
+            "fold_scores",
+            "mean_score",
+            "std_score",
+            "fit_time_s",
+            "score_time_s",
+            "error",
+            "finished_at",
+        )
+    }
+
+
+def _finished_job(job_id: str) -> Job:
+    """The job, if it succeeded; otherwise 409 saying why there is no result."""
+    job = jobs.get_job(db(), current_owner(), job_id)
+    if job.status == JobStatus.SUCCEEDED:
+        return job
+    if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        raise Conflict(f"job {job_id} is {job.status}; the result is ready when it succeeds")
+    reason = f": {job.error}" if job.error else ""
+    raise Conflict(f"job {job_id} ended {job.status}{reason}; it has no result")
+
+
+@blp.route("")
+class Jobs(MethodView):
+    @blp.doc(operationId="listJobs")
+    @blp.arguments(JobListArgsSchema, location="query")
+    @blp.response(200, JobPageSchema)
+    @errors(blp, 422)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List jobs, newest first; filter by status and dataset."""
+        page = jobs.list_jobs(
+            db(),
+            current_owner(),
+            args["limit"],
+            args.get("cursor"),
+            status=args.get("status"),
+            dataset_id=args.get("dataset_id"),
+        )
+        return {
+            "items": [job_view(j) for j in page.items],
+            "next": next_link(page.next_cursor, args),
+        }
+
+    @blp.doc(operationId="submitJob")
+    @blp.arguments(
+        SearchSpecSchema,
+        example={
+            "dataset_id": "ds_0190f3a2b7c41e2f9a0b3c4d5e6f7a8b",
+            "target": "target",
+            "estimator": "decision_tree",
+            "strategy": "grid",
+            "param_space": {"max_depth": [2, 4, 8, None], "min_samples_leaf": [1, 5, 10]},
+            "cv": {"folds": 5, "kind": "stratified", "shuffle": False},
+            "test_size": 0,
+        },
+    )
+    @blp.response(
+        202,
+        JobSchema,
+        headers={"Location": {"description": "the job's URL", "schema": {"type": "string"}}},
+    )
+    @errors(blp, 415, 422)
+    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """Submit a search; a worker runs it."""
+        svc = services()
+        session = db()
+        try:
+            dataset = datasets.get_dataset(session, current_owner(), body["dataset_id"])
+        except NotFound as exc:
+            raise SpecError(exc.detail, field="dataset_id") from exc
+        spec = resolve_spec(
+            body,
+            dataset.columns,
+            dataset.n_rows,
+            max_trials=svc.settings.max_trials,
+            max_job_seconds=svc.settings.max_job_seconds,
+        )
+        job = jobs.submit_job(session, current_owner(), spec)
+        try:
+            enqueue_search(svc.celery, job.id)
+        except Exception:
+            # The job is safe in the database; the workers' recovery sweep sends it.
+            log.warning("could not enqueue job %s; recovery will", job.id, exc_info=True)
+        return job_view(job), 202, {"Location": f"/v1/jobs/{job.id}"}
+
+
+@blp.route("/<job_id>")
+class JobById(MethodView):
+    @blp.doc(operationId="getJob")
+    @blp.response(200, JobSchema)
+    @errors(blp, 404)
+    def get(self, job_id: str) -> dict[str, Any]:
+        """One job: status, progress, and the best so far."""
+        return job_view(jobs.get_job(db(), current_owner(), job_id))
+
+
+@blp.route("/<job_id>/cancel")
+class JobCancel(MethodView):
+    @blp.doc(operationId="cancelJob")
+    @blp.response(200, JobSchema)
+    @errors(blp, 404, 409)
+    def post(self, job_id: str) -> dict[str, Any]:
+        """Stop a queued or running job; the trials so far are kept."""
+        return job_view(jobs.cancel_job(db(), current_owner(), job_id))
+
+
+@blp.route("/<job_id>/trials")
+class JobTrials(MethodView):
+    @blp.doc(operationId="listTrials")
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, TrialPageSchema)
+    @errors(blp, 404, 422)
+    def get(self, args: dict[str, Any], job_id: str) -> dict[str, Any]:
+        """Every trial so far, in the order they were proposed."""
+        page = jobs.list_trials(db(), current_owner(), job_id, args["limit"], args.get("cursor"))
+        return {
+            "items": [trial_view(t) for t in page.items],
+            "next": next_link(page.next_cursor, args),
+        }
+
+
+@blp.route("/<job_id>/result")
+class JobResult(MethodView):
+    @blp.doc(operationId="getResult")
+    @blp.response(200, ResultSchema)
+    @errors(blp, 404, 409)
+    def get(self, job_id: str) -> dict[str, Any]:
+        """Best parameters and scores, and the model's metadata (409 until succeeded)."""
+        job = _finished_job(job_id)
+        return {"job_id": job.id, "stopped_reason": job.stopped_reason, **job.result}
+
+
+@blp.route("/<job_id>/model")
+class JobModel(MethodView):
+    @blp.doc(
+        operationId="downloadModel",
+        responses={
+            "200": {
+                "description": "the fitted Pipeline as a joblib file",
+                "headers": {
+                    "X-Content-SHA256": {
+                        "schema": {"type": "string"},
+                        "description": "sha256 of the file",
+                    }
+                },
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        },
+    )
+    @errors(blp, 404, 409)
+    def get(self, job_id: str) -> Response:
+        """Download the trained pipeline (preprocessing + estimator) as a joblib file."""
+        job = _finished_job(job_id)
+        model = job.result["model"]
+        path = services().storage.local_path(job.model_key)
+        response = send_file(
+            path,
+            mimetype="application/octet-stream",
+            as_attachment=True,
+            download_name=f"{job.id}.{model['format']}",
+            etag=model["sha256"],
+            conditional=True,
+            max_age=0,
+        )
+        response.headers["X-Content-SHA256"] = model["sha256"]
+        return response

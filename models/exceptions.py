@@ -1,0 +1,49 @@
+"""The domain's exceptions.
+
+::
+
+    TuneforgeError            root; never raised itself
+    ├── NotFound              no such dataset or job (for this owner)
+    ├── Conflict              the request clashes with the record's state
+    ├── DatasetError          an uploaded table cannot be read or breaks a limit
+    ├── SpecError             a search spec is invalid (names the field)
+    └── TooLarge              an upload exceeds the size limit
+
+``api/errors.py`` turns each into one problem+json response.
+"""
+
+from __future__ import annotations
+
+
+class TuneforgeError(Exception):
+    """Root of every error the domain raises on purpose."""
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+    @property
+    def errors(self) -> dict[str, list[str]] | None:
+        """``{field: [message]}`` when the error is about one field."""
+        return {self.field: [self.detail]} if self.field else None
+
+
+class NotFound(TuneforgeError):
+    """No record with that id is visible to the caller."""
+
+
+class Conflict(TuneforgeError):
+    """The operation is not allowed in the record's current state."""
+
+
+class DatasetError(TuneforgeError):
+    """An uploaded table cannot be parsed or breaks a limit."""
+
+
+class SpecError(TuneforgeError):
+    """A search spec is invalid; ``field`` names the offending field."""
+
+
+class TooLarge(TuneforgeError):
+    """An upload is larger than the configured maximum."""

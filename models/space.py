@@ -1,0 +1,195 @@
+"""Parameter spaces: parse and check them, then expand to a grid or draw samples.
+
+A space maps an estimator parameter to a dimension::
+
+    {"type": "int", "low": 1, "high": 50, "log": true}
+    {"type": "float", "low": 1e-4, "high": 1e4, "log": true}
+    {"type": "categorical", "choices": [4, 8, null]}
+    [4, 8, null]                      # shorthand for categorical, as grids are written
+
+Every bound and value is checked against the catalog's :class:`~models.catalog.Param`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import ParameterGrid
+
+from models.catalog import Param
+from models.exceptions import SpecError
+
+MAX_GRID_INT_VALUES = 1000
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One parameter's range of candidate values."""
+
+    name: str
+    type: str  # int | float | categorical
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    choices: tuple[Any, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.type == "categorical":
+            return {"type": "categorical", "choices": list(self.choices)}
+        return {"type": self.type, "low": self.low, "high": self.high, "log": self.log}
+
+    @property
+    def discrete_values(self) -> list[Any] | None:
+        """Every value, for categorical and int dimensions; ``None`` for floats."""
+        if self.type == "categorical":
+            return list(self.choices)
+        if self.type == "int":
+            return list(range(int(self.low), int(self.high) + 1))
+        return None
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        """One value drawn uniformly (log-uniformly when ``log``)."""
+        if self.type == "categorical":
+            return self.choices[int(rng.integers(len(self.choices)))]
+        if self.type == "float":
+            if self.log:
+                return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
+            return float(rng.uniform(self.low, self.high))
+        low, high = int(self.low), int(self.high)
+        if self.log:
+            value = math.exp(rng.uniform(math.log(low), math.log(high + 1)))
+            return min(high, max(low, math.floor(value)))
+        return int(rng.integers(low, high + 1))
+
+
+def _fail(field: str, message: str) -> SpecError:
+    return SpecError(message, field=f"param_space.{field}")
+
+
+def parse_dimension(name: str, raw: Any, param: Param) -> Dimension:
+    """Check one dimension of a user's space against the catalog parameter."""
+    if isinstance(raw, list):
+        raw = {"type": "categorical", "choices": raw}
+    if not isinstance(raw, dict):
+        raise _fail(name, "must be a list of values or an object with a 'type'")
+    kind = raw.get("type")
+    if kind == "categorical":
+        extra = set(raw) - {"type", "choices"}
+        if extra:
+            raise _fail(name, f"unknown keys {sorted(extra)}")
+        choices = raw.get("choices")
+        if not isinstance(choices, list) or not choices:
+            raise _fail(name, "'choices' must be a non-empty list")
+        choices = [param.coerce(value) for value in choices]
+        for value in choices:
+            if (reason := param.check(value)) is not None:
+                raise _fail(name, f"choice {json_repr(value)} is not allowed: {reason}")
+        unique = []
+        for value in choices:
+            if not any(value == u and type(value) is type(u) for u in unique):
+                unique.append(value)
+        return Dimension(name, "categorical", choices=tuple(unique))
+    if kind in ("int", "float"):
+        if param.kind != kind:
+            hint = (
+                f"use type {param.kind}" if param.kind in ("int", "float") else "use a categorical"
+            )
+            raise _fail(name, f"this parameter takes {param.kind} values; {hint}")
+        extra = set(raw) - {"type", "low", "high", "log"}
+        if extra:
+            raise _fail(name, f"unknown keys {sorted(extra)}")
+        low, high, log = raw.get("low"), raw.get("high"), raw.get("log", False)
+        low, high = param.coerce(low), param.coerce(high)
+        for bound, value in (("low", low), ("high", high)):
+            if value is None:
+                raise _fail(name, f"'{bound}' is required for type {kind}")
+            if (reason := param.check(value)) is not None or isinstance(value, str):
+                raise _fail(name, f"'{bound}' {reason or 'must be a number'}")
+        if kind == "int" and not (float(low).is_integer() and float(high).is_integer()):
+            raise _fail(name, "'low' and 'high' must be integers for type int")
+        if low > high:
+            raise _fail(name, "'low' must not be greater than 'high'")
+        if not isinstance(log, bool):
+            raise _fail(name, "'log' must be true or false")
+        if log and low <= 0:
+            raise _fail(name, "'low' must be positive when 'log' is true")
+        if kind == "int":
+            low, high = int(low), int(high)
+        return Dimension(name, kind, low=low, high=high, log=log)
+    raise _fail(name, "'type' must be one of int, float, categorical")
+
+
+def json_repr(value: Any) -> str:
+    """How a value reads in JSON (``null``, ``true``), for error messages."""
+    return json.dumps(value, default=repr)
+
+
+def parse_space(raw: dict[str, Any], params: dict[str, Param]) -> list[Dimension]:
+    """Parse a whole space, in parameter-name order; unknown names raise SpecError."""
+    if not raw:
+        raise SpecError("the space has no parameters", field="param_space")
+    dims = []
+    for name in sorted(raw):
+        if name not in params:
+            raise SpecError(
+                f"unknown parameter {name!r}; tunable: {', '.join(sorted(params))}",
+                field=f"param_space.{name}",
+            )
+        dims.append(parse_dimension(name, raw[name], params[name]))
+    return dims
+
+
+def grid_size(dims: list[Dimension]) -> int | None:
+    """How many candidates a full grid has, or ``None`` when a float dimension is in it."""
+    size = 1
+    for dim in dims:
+        values = dim.discrete_values
+        if values is None:
+            return None
+        size *= len(values)
+    return size
+
+
+def check_grid(dims: list[Dimension]) -> None:
+    """Raise :class:`SpecError` unless every dimension can be enumerated in a grid."""
+    for dim in dims:
+        options = dim.discrete_values
+        if options is None:
+            raise _fail(dim.name, "a grid needs a list of values, not a float range")
+        if len(options) > MAX_GRID_INT_VALUES:
+            raise _fail(dim.name, f"a grid dimension may have at most {MAX_GRID_INT_VALUES} values")
+
+
+def grid(dims: list[Dimension]) -> list[dict[str, Any]]:
+    """Every combination, in scikit-learn's ``ParameterGrid`` order."""
+    check_grid(dims)
+    return list(ParameterGrid({dim.name: dim.discrete_values for dim in dims}))
+
+
+def sample(dims: list[Dimension], n: int, seed: int | None) -> list[dict[str, Any]]:
+    """``n`` candidates drawn at random with ``seed``; distinct ones while any remain.
+
+    When the whole space is discrete and has at most ``n`` points, every point is
+    returned once, in a seeded random order.
+    """
+    rng = np.random.default_rng(seed)
+    size = grid_size(dims)
+    if size is not None and size <= n:
+        everything = list(ParameterGrid({dim.name: dim.discrete_values for dim in dims}))
+        return [everything[i] for i in rng.permutation(len(everything))]
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for _ in range(n * 20):
+        candidate = {dim.name: dim.sample(rng) for dim in dims}
+        key = repr(sorted(candidate.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(candidate)
+        if len(out) == n:
+            break
+    return out

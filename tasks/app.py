@@ -1,0 +1,67 @@
+"""The Celery app, configured from the same :class:`~models.settings.Settings` as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from models.settings import Settings
+
+RUN_SEARCH = "tuneforge.run_search"
+QUEUE = "tuneforge"
+
+
+def broker_options(settings: Settings) -> dict[str, Any]:
+    """Transport options; the embedded broker is kombu's filesystem transport."""
+    if settings.broker_is_embedded:
+        queue = settings.broker_dir / "queue"
+        processed = settings.broker_dir / "processed"
+        control = settings.broker_dir / "control"
+        for folder in (queue, processed, control):
+            folder.mkdir(parents=True, exist_ok=True)
+        return {
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+            "processed_folder": str(processed),
+            "store_processed": False,
+            "control_folder": str(control),
+            # Measured: 0.05 s polling starts a task in about 45 ms at negligible CPU.
+            "polling_interval": 0.05,
+        }
+    # A redelivered message is harmless (only one run can claim a job), so the
+    # visibility timeout only bounds how long a lost message waits before redelivery.
+    return {"visibility_timeout": 6 * 3600}
+
+
+def make_celery(settings: Settings) -> Celery:
+    """A Celery app for ``settings``; tasks register by name, so the API needs no import."""
+    app = Celery("tuneforge", set_as_current=False)
+    app.conf.update(
+        broker_url=settings.broker_url,
+        broker_transport_options=broker_options(settings),
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=5,
+        task_default_queue=QUEUE,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_publish_retry_policy={
+            "max_retries": 3,
+            "interval_start": 0,
+            "interval_step": 0.5,
+            "interval_max": 2,
+        },
+        worker_prefetch_multiplier=1,
+        worker_send_task_events=False,
+        # The embedded transport has no fanout exchange for remote control.
+        worker_enable_remote_control=not settings.broker_is_embedded,
+        worker_hijack_root_logger=False,
+        accept_content=["json"],
+        task_serializer="json",
+    )
+    return app
+
+
+def enqueue_search(app: Celery, job_id: str) -> None:
+    """Send "run job ``job_id``" to the workers."""
+    app.send_task(RUN_SEARCH, args=[job_id], queue=QUEUE)

@@ -1,0 +1,73 @@
+"""Re-send jobs whose message was lost, from the worker's main process.
+
+No transport keeps a message that a killed worker had taken, and Redis may restart
+empty, so the database decides what still needs running: jobs queued but not started for
+a while, and running jobs whose lease lapsed. A sweep runs when the worker starts and
+then every ``SWEEP_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+from datetime import timedelta
+from typing import Any
+
+from billiard import process as billiard_process
+from celery.signals import worker_ready, worker_shutting_down
+
+from models import jobs
+from models.records import utcnow
+from tasks.app import enqueue_search
+from tasks.context import worker_context
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 10
+# A queued job not started after this long has its message re-sent (duplicates are no-ops).
+REQUEUE_AFTER = timedelta(minutes=5)
+
+_stopping = threading.Event()
+
+
+def sweep(app: Any, queued_before: Any) -> list[str]:
+    """Re-send every job that needs it; return their ids."""
+    ctx = worker_context()
+    with ctx.sessions() as session:
+        ids = jobs.jobs_to_recover(session, queued_before)
+    for job_id in ids:
+        enqueue_search(app, job_id)
+    if ids:
+        log.info("re-sent %d job(s): %s", len(ids), ", ".join(ids))
+    return ids
+
+
+def _sweep_forever(app: Any) -> None:
+    queued_before = utcnow()  # at start-up every queued job is re-sent once
+    while not _stopping.is_set():
+        try:
+            sweep(app, queued_before)
+        except Exception:
+            log.warning("recovery sweep failed; retrying", exc_info=True)
+        _stopping.wait(SWEEP_SECONDS)
+        queued_before = utcnow() - REQUEUE_AFTER
+
+
+@worker_ready.connect
+def _start_sweeps(sender: Any = None, **_: Any) -> None:
+    app = sender.app
+    threading.Thread(
+        target=_sweep_forever, args=(app,), daemon=True, name="tuneforge-recovery"
+    ).start()
+
+
+@worker_shutting_down.connect
+def _tell_pool_processes(**_: Any) -> None:
+    """Ask each pool process to hand its job back, so shutdown does not wait for a search."""
+    _stopping.set()
+    for child in billiard_process.active_children():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child.pid, signal.SIGUSR2)

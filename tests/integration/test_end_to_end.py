@@ -1,0 +1,139 @@
+"""The async path for real: HTTP to a gunicorn API, a Celery worker process, a real broker."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import signal
+import time
+
+import joblib
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+pytestmark = pytest.mark.integration
+
+GRID = {"max_depth": [2, 3, 4, 6, None], "min_samples_leaf": [1, 5, 10]}
+SLOW = {
+    "target": "target",
+    "estimator": "random_forest",
+    "n_trials": 12,
+    "param_space": {"n_estimators": {"type": "int", "low": 60, "high": 90}},
+}
+
+
+def download(service, job_id):
+    response = service.get(f"/v1/jobs/{job_id}/model")
+    assert response.status_code == 200
+    return response
+
+
+def test_grid_search_equals_gridsearchcv_and_survives_a_restart(service, breast_cancer_csv):
+    # given the breast cancer table (569 rows, 31 columns) uploaded over HTTP
+    dataset = service.upload(breast_cancer_csv, "breast_cancer.csv")
+    assert (dataset["n_rows"], dataset["n_columns"]) == (569, 31)
+    # when a 15-candidate grid runs with unshuffled stratified folds and no hold-out
+    job = service.submit(
+        dataset_id=dataset["id"],
+        target="target",
+        estimator="decision_tree",
+        strategy="grid",
+        param_space=GRID,
+        test_size=0,
+        cv={"folds": 5, "kind": "stratified", "shuffle": False},
+    )
+    done = service.wait_for(job["id"])
+    assert done["status"] == "succeeded", done
+    assert done["progress"] == {"trials_completed": 15, "trials_total": 15}
+    # then each trial equals GridSearchCV on the downloaded pipeline cloned as the template
+    model_bytes = download(service, job["id"]).content
+    model = joblib.load(io.BytesIO(model_bytes))
+    df = pd.read_csv(io.BytesIO(breast_cancer_csv))
+    X, y = df.drop(columns=["target"]), df["target"]
+    result = service.get(f"/v1/jobs/{job['id']}/result").json()
+    search = GridSearchCV(
+        clone(model),
+        {f"model__{k}": v for k, v in GRID.items()},
+        cv=StratifiedKFold(5),
+        scoring=result["scoring"],
+    ).fit(X, y)
+    trials = service.trials(job["id"])
+    assert [t["number"] for t in trials] == list(range(15))
+    for trial, mean in zip(trials, search.cv_results_["mean_test_score"], strict=True):
+        assert abs(trial["mean_score"] - mean) <= 1e-9
+    assert {f"model__{k}": v for k, v in result["best_params"].items()} == search.best_params_
+    assert result["n_trials"] == 15 and result["test_score"] is None
+    assert result["model"]["sha256"] == hashlib.sha256(model_bytes).hexdigest()
+    # and the model predicts the raw rows
+    assert (model.predict(X) == y).mean() > 0.9
+    # when the API and the worker restart on the same data dir
+    service.stop("api")
+    service.stop("worker")
+    service.start("api")
+    service.start("worker")
+    # then the dataset, the job, its trials and the very same model bytes are still there
+    assert service.get(f"/v1/datasets/{dataset['id']}").json() == dataset
+    assert service.job(job["id"]) == done
+    assert service.trials(job["id"]) == trials
+    again = download(service, job["id"])
+    assert again.content == model_bytes
+    assert again.headers["X-Content-SHA256"] == result["model"]["sha256"]
+
+
+def test_cancel_stops_a_running_job_and_keeps_its_trials(service, breast_cancer_csv):
+    dataset = service.upload(breast_cancer_csv)
+    job = service.submit(dataset_id=dataset["id"], **dict(SLOW, n_trials=60))
+    service.wait_until(
+        lambda: service.job(job["id"])["progress"]["trials_completed"] >= 1, 60, "a first trial"
+    )
+    # when the running job is cancelled
+    response = service.post(f"/v1/jobs/{job['id']}/cancel")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    # then no more trials are written, the kept ones stay, and there is no result
+    time.sleep(3)
+    kept = service.trials(job["id"])
+    time.sleep(2)
+    assert service.trials(job["id"]) == kept and 1 <= len(kept) < 60
+    assert service.job(job["id"])["status"] == "cancelled"
+    assert service.get(f"/v1/jobs/{job['id']}/result").status_code == 409
+    # and the worker is free for the next job
+    quick = service.submit(dataset_id=dataset["id"], target="target", estimator="knn", n_trials=2)
+    assert service.wait_for(quick["id"], timeout=60)["status"] == "succeeded"
+
+
+def test_a_killed_worker_loses_no_job(service, breast_cancer_csv):
+    dataset = service.upload(breast_cancer_csv)
+    job = service.submit(dataset_id=dataset["id"], **SLOW)
+    service.wait_until(
+        lambda: service.job(job["id"])["progress"]["trials_completed"] >= 2, 60, "two trials"
+    )
+    # when the worker dies without warning and a new one starts
+    service.stop("worker", signal.SIGKILL)
+    before = service.trials(job["id"])
+    service.start("worker")
+    # then the job is taken up again, finished trials are not run twice
+    done = service.wait_for(job["id"], timeout=180)
+    assert done["status"] == "succeeded" and done["attempts"] >= 2
+    trials = service.trials(job["id"])
+    assert [t["number"] for t in trials] == list(range(12))
+    assert trials[: len(before)] == before
+
+
+def test_a_stopped_worker_hands_its_job_back(service, breast_cancer_csv):
+    dataset = service.upload(breast_cancer_csv)
+    job = service.submit(dataset_id=dataset["id"], **dict(SLOW, n_trials=30))
+    service.wait_until(
+        lambda: service.job(job["id"])["progress"]["trials_completed"] >= 1, 60, "a first trial"
+    )
+    # when the worker is asked to stop (SIGTERM) mid-search
+    took = service.stop("worker", signal.SIGTERM)
+    # then it stops within seconds and the job waits, queued, with its trials
+    assert took < 20
+    waiting = service.job(job["id"])
+    assert waiting["status"] == "queued" and waiting["progress"]["trials_completed"] >= 1
+    service.start("worker")
+    done = service.wait_for(job["id"], timeout=240)
+    assert done["status"] == "succeeded"
+    assert [t["number"] for t in service.trials(job["id"])] == list(range(30))

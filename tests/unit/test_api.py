@@ -1,0 +1,306 @@
+"""The HTTP layer through Flask's test client, on a real SQLite file and storage folder.
+
+No worker runs here: these tests cover parsing, validation, errors and pagination.
+The async path is covered by tests/integration with live processes.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from models.settings import Settings
+
+PROBLEM = "application/problem+json"
+
+
+def upload_csv(client, text: str, name: str = "t") -> dict:
+    response = client.post(f"/v1/datasets?name={name}", data=text.encode(), content_type="text/csv")
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+@pytest.fixture
+def dataset(client) -> dict:
+    rows = "\n".join(f"{i},{'ab'[i % 2]},{i % 2}" for i in range(40))
+    return upload_csv(client, "x,s,y\n" + rows + "\n")
+
+
+def assert_problem(response, status: int, field: str | None = None) -> dict:
+    assert response.status_code == status
+    assert response.content_type == PROBLEM
+    body = response.json
+    assert body["status"] == status and body["title"] and body["detail"]
+    if field is not None:
+        assert field in body["errors"], body
+    return body
+
+
+def test_multipart_upload_answers_201_with_location_and_profile(client, breast_cancer_csv):
+    response = client.post(
+        "/v1/datasets", data={"file": (io.BytesIO(breast_cancer_csv), "breast_cancer.csv")}
+    )
+    assert response.status_code == 201
+    body = response.json
+    assert response.headers["Location"] == f"/v1/datasets/{body['id']}"
+    assert (body["n_rows"], body["n_columns"]) == (569, 31)
+    assert body["name"] == "breast_cancer.csv" and body["size_bytes"] == len(breast_cancer_csv)
+    assert body["columns"][-1] == {
+        "name": "target",
+        "dtype": "integer",
+        "n_missing": 0,
+        "n_unique": 2,
+    }
+    assert client.get(response.headers["Location"]).json == body
+
+
+def test_raw_csv_upload_takes_its_name_from_the_query(client):
+    body = upload_csv(client, "a,b\n1,x\n2,y\n", name="tiny")
+    assert body["name"] == "tiny" and body["columns"][1]["dtype"] == "string"
+
+
+def test_upload_without_file_field_names_the_field(client):
+    response = client.post("/v1/datasets", data={"name": "x"}, content_type="multipart/form-data")
+    assert_problem(response, 422, "file")
+
+
+def test_upload_of_unsupported_media_type_is_415(client):
+    assert_problem(client.post("/v1/datasets", json={"a": 1}), 415)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("a,b\n1,2\n3,4,5,6\n", "malformed"),
+        ("", "empty"),
+        ("a,b\n", "no data rows"),
+    ],
+)
+def test_unreadable_csv_is_422_with_the_reason(client, text, reason):
+    body = assert_problem(
+        client.post("/v1/datasets", data=text.encode(), content_type="text/csv"), 422, "file"
+    )
+    assert reason in body["detail"]
+
+
+def test_upload_over_the_size_limit_is_413_and_keeps_nothing(tmp_path):
+    from api import create_app
+
+    settings = Settings(data_dir=tmp_path / "var", max_upload_mb=1)
+    client = create_app(settings).test_client()
+    big = b"a,b\n" + b"1,2\n" * 400_000
+    assert_problem(client.post("/v1/datasets", data=big, content_type="text/csv"), 413)
+    assert client.get("/v1/datasets").json["items"] == []
+    assert not any((settings.data_dir / "artifacts" / "datasets").glob("*.csv"))
+
+
+def test_rejected_upload_leaves_no_file(client, settings):
+    client.post("/v1/datasets", data=b"a,b\n1,2\n3,4,5\n", content_type="text/csv")
+    assert not any((settings.data_dir / "artifacts" / "datasets").glob("*"))
+
+
+def test_unknown_ids_are_404_problems(client):
+    assert_problem(client.get("/v1/datasets/ds_nope"), 404)
+    assert_problem(client.delete("/v1/datasets/ds_nope"), 404)
+    for suffix in ("", "/trials", "/result", "/model"):
+        assert_problem(client.get(f"/v1/jobs/job_nope{suffix}"), 404)
+    assert_problem(client.post("/v1/jobs/job_nope/cancel"), 404)
+
+
+def test_unknown_route_and_wrong_method_are_problems(client):
+    assert_problem(client.get("/v1/nothing-here"), 404)
+    response = client.put("/v1/datasets")
+    assert_problem(response, 405)
+    assert "POST" in response.headers["Allow"]
+
+
+def test_datasets_paginate_newest_first(client):
+    ids = [upload_csv(client, f"a,b\n{i},1\n2,2\n")["id"] for i in range(5)]
+    first = client.get("/v1/datasets?limit=2").json
+    assert [d["id"] for d in first["items"]] == ids[::-1][:2]
+    second = client.get(first["next"]).json
+    third = client.get(second["next"]).json
+    assert [d["id"] for d in second["items"] + third["items"]] == ids[::-1][2:]
+    assert third["next"] is None
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=x", "cursor=garbage"])
+def test_bad_page_arguments_are_422(client, query):
+    field = query.split("=")[0]
+    assert_problem(client.get(f"/v1/datasets?{query}"), 422, field)
+
+
+def test_delete_dataset_removes_it(client, dataset, settings):
+    assert client.delete(f"/v1/datasets/{dataset['id']}").status_code == 204
+    assert_problem(client.get(f"/v1/datasets/{dataset['id']}"), 404)
+    assert not any((settings.data_dir / "artifacts" / "datasets").glob("*"))
+
+
+def test_estimators_list_the_catalog(client):
+    items = {e["name"]: e for e in client.get("/v1/estimators").json["items"]}
+    assert set(items) >= {
+        "logistic_regression",
+        "ridge",
+        "decision_tree",
+        "random_forest",
+        "extra_trees",
+        "hist_gradient_boosting",
+        "svm",
+        "knn",
+    }
+    assert items["logistic_regression"]["tasks"] == ["classification"]
+    assert items["random_forest"]["tasks"] == ["classification", "regression"]
+    assert items["random_forest"]["params"]["regression"]["n_estimators"] == {
+        "type": "int",
+        "low": 1,
+        "high": 2000,
+    }
+    assert "n_estimators" in items["random_forest"]["default_space"]["classification"]
+
+
+def submit(client, **spec):
+    return client.post("/v1/jobs", json=spec)
+
+
+def test_submit_answers_202_with_location_and_queued_job(client, dataset):
+    response = submit(
+        client,
+        dataset_id=dataset["id"],
+        target="y",
+        estimator="decision_tree",
+        strategy="grid",
+        param_space={"max_depth": [1, 2, None]},
+    )
+    assert response.status_code == 202
+    job = response.json
+    assert response.headers["Location"] == f"/v1/jobs/{job['id']}"
+    assert job["status"] == "queued" and job["progress"] == {
+        "trials_completed": 0,
+        "trials_total": 3,
+    }
+    assert job["spec"]["task"] == "classification" and job["spec"]["scoring"] == "roc_auc"
+    assert client.get(f"/v1/jobs/{job['id']}").json["id"] == job["id"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"estimator": "gradient_magic"}, "estimator"),
+        ({"target": "missing_column"}, "target"),
+        (
+            {"param_space": {"max_depth": {"type": "int", "low": 0, "high": 3}}},
+            "param_space.max_depth",
+        ),
+        ({"param_space": {"not_a_param": [1, 2]}}, "param_space.not_a_param"),
+        (
+            {"param_space": {"max_depth": {"type": "float", "low": 1, "high": 3}}},
+            "param_space.max_depth",
+        ),
+        ({"strategy": "grid"}, "param_space"),
+        ({"strategy": "annealing"}, "strategy"),
+        ({"scoring": "r2"}, "scoring"),
+        ({"cv": {"folds": 1}}, "cv.folds"),
+        ({"cv": {"kind": "stratified", "nope": 1}}, "cv.nope"),
+        ({"test_size": 1.5}, "test_size"),
+        ({"n_trials": 0}, "n_trials"),
+        ({"n_trials": 100000}, "n_trials"),
+        ({"task": "clustering"}, "task"),
+        ({"dataset_id": "ds_unknown"}, "dataset_id"),
+        ({"surprise": True}, "surprise"),
+    ],
+)
+def test_invalid_spec_is_422_naming_the_field(client, dataset, spec, field):
+    body = {"dataset_id": dataset["id"], "target": "y", "estimator": "decision_tree", **spec}
+    assert_problem(submit(client, **body), 422, field)
+
+
+def test_spec_must_be_json(client):
+    assert_problem(client.post("/v1/jobs", data="x", content_type="text/plain"), 422)
+
+
+def test_result_and_model_of_an_unfinished_job_are_409(client, dataset):
+    job = submit(client, dataset_id=dataset["id"], target="y", estimator="knn").json
+    for suffix in ("/result", "/model"):
+        body = assert_problem(client.get(f"/v1/jobs/{job['id']}{suffix}"), 409)
+        assert "queued" in body["detail"]
+
+
+def test_cancel_a_queued_job_then_again_is_409(client, dataset):
+    job = submit(client, dataset_id=dataset["id"], target="y", estimator="knn").json
+    cancelled = client.post(f"/v1/jobs/{job['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
+    assert cancelled.json["finished_at"] is not None
+    assert_problem(client.post(f"/v1/jobs/{job['id']}/cancel"), 409)
+    assert_problem(client.get(f"/v1/jobs/{job['id']}/result"), 409)
+
+
+def test_dataset_in_use_cannot_be_deleted(client, dataset):
+    submit(client, dataset_id=dataset["id"], target="y", estimator="knn")
+    assert_problem(client.delete(f"/v1/datasets/{dataset['id']}"), 409)
+
+
+def test_jobs_filter_by_status_and_dataset(client, dataset):
+    other = upload_csv(client, "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n")
+    a = submit(client, dataset_id=dataset["id"], target="y", estimator="knn").json
+    b = submit(client, dataset_id=other["id"], target="y", estimator="knn", cv={"folds": 2}).json
+    client.post(f"/v1/jobs/{a['id']}/cancel")
+    ids = lambda q: [j["id"] for j in client.get(f"/v1/jobs?{q}").json["items"]]  # noqa: E731
+    assert ids("") == [b["id"], a["id"]]
+    assert ids("status=cancelled") == [a["id"]]
+    assert ids("status=queued") == [b["id"]]
+    assert ids(f"dataset_id={other['id']}") == [b["id"]]
+    assert_problem(client.get("/v1/jobs?status=bogus"), 422, "status")
+
+
+def test_submitted_job_is_sent_to_the_broker(client, dataset, settings):
+    submit(client, dataset_id=dataset["id"], target="y", estimator="knn")
+    assert len(list((settings.broker_dir / "queue").iterdir())) == 1
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    ready = client.get("/readyz").json
+    assert ready["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_readiness_fails_when_the_broker_is_unreachable(tmp_path):
+    from api import create_app
+
+    settings = Settings(data_dir=tmp_path, broker_url="redis://127.0.0.1:1/0")
+    body = assert_problem(create_app(settings).test_client().get("/readyz"), 503)
+    assert "broker" in body["detail"]
+
+
+def test_docs_are_served_from_local_assets(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and b"/docs/assets/swagger-ui-bundle.js" in page.data
+    asset = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.data) > 100_000
+
+
+@pytest.fixture
+def keyed_client(tmp_path):
+    from api import create_app
+
+    settings = Settings(data_dir=tmp_path / "var", api_keys=("acme:k-acme", "k-default"))
+    return create_app(settings).test_client()
+
+
+def test_with_api_keys_a_request_without_a_key_is_401(keyed_client):
+    response = keyed_client.get("/v1/datasets")
+    assert_problem(response, 401)
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert_problem(keyed_client.get("/v1/datasets", headers={"X-API-Key": "wrong"}), 401)
+    assert keyed_client.get("/healthz").status_code == 200
+
+
+def test_api_keys_scope_records_to_their_tenant(keyed_client):
+    acme = {"Authorization": "Bearer k-acme"}
+    other = {"X-API-Key": "k-default"}
+    created = keyed_client.post(
+        "/v1/datasets", data=b"a,b\n1,2\n", content_type="text/csv", headers=acme
+    ).json
+    assert keyed_client.get(f"/v1/datasets/{created['id']}", headers=acme).status_code == 200
+    assert_problem(keyed_client.get(f"/v1/datasets/{created['id']}", headers=other), 404)
+    assert keyed_client.get("/v1/datasets", headers=other).json["items"] == []

@@ -1,0 +1,66 @@
+"""openapi.yaml is the public contract: it must be what the code generates, and valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from openapi_spec_validator import validate
+
+from api.openapi import spec_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+META_ROUTES = {
+    "/openapi.json",
+    "/openapi.yaml",
+    "/docs",
+    "/docs/assets/<path:filename>",
+    "/static/<path:filename>",
+}
+
+
+def generated(app) -> dict:
+    return yaml.safe_load(spec_yaml(app.extensions["flask-smorest"]["apis"][""]["ext_obj"]))
+
+
+def test_committed_document_is_what_the_code_generates(app):
+    committed = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    assert committed == generated(app), "openapi.yaml is stale: run `make openapi`"
+
+
+def test_document_is_valid_openapi(app):
+    validate(generated(app))
+
+
+def test_served_document_is_the_committed_file(client):
+    response = client.get("/openapi.yaml")
+    assert response.status_code == 200
+    assert response.data.decode() == (ROOT / "openapi.yaml").read_text(encoding="utf-8")
+    assert client.get("/openapi.json").json == yaml.safe_load(response.data)
+
+
+def test_every_route_is_documented(app):
+    documented = set()
+    for path, operations in generated(app)["paths"].items():
+        flask_path = path.replace("{", "<").replace("}", ">")
+        documented |= {(flask_path, m.upper()) for m in operations if m != "parameters"}
+    served = {
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+        if rule.rule not in META_ROUTES
+    }
+    assert served == documented
+
+
+def test_every_operation_documents_its_errors_as_problem_json(app):
+    for path, operations in generated(app)["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            assert operation.get("operationId"), (method, path)
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")) or status == "default":
+                    ref = response["$ref"].rsplit("/", 1)[-1]
+                    content = generated(app)["components"]["responses"][ref]["content"]
+                    assert list(content) == ["application/problem+json"], (path, status)

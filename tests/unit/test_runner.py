@@ -1,0 +1,350 @@
+"""The search loop end to end in-process: real SQLite, real files, no worker."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+
+from models import jobs
+from models.records import JobStatus, TrialState
+from models.runner import StopFlag
+from tests.unit.engine_helpers import OWNER, job_and_trials, run, submit, upload
+
+GRID = {"max_depth": [2, 3, 4, 6, None], "min_samples_leaf": [1, 5, 10]}
+EXACT_CV = {"folds": 5, "kind": "stratified", "shuffle": False}
+
+
+@pytest.fixture
+def bc_id(sessions, storage, settings, breast_cancer):
+    return upload(sessions, storage, settings, breast_cancer)
+
+
+def _model(storage, job):
+    return joblib.load(storage.local_path(job.model_key))
+
+
+def test_grid_trials_equal_gridsearchcv(sessions, storage, settings, bc_id, breast_cancer):
+    # given a 15-candidate grid with unshuffled stratified folds and no hold-out
+    job_id = submit(
+        sessions,
+        settings,
+        bc_id,
+        target="target",
+        estimator="decision_tree",
+        strategy="grid",
+        param_space=GRID,
+        cv=EXACT_CV,
+        test_size=0,
+    )
+    # when it runs
+    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
+    job, trials = job_and_trials(sessions, job_id)
+    # then every trial equals GridSearchCV's score for the same candidate, on the
+    # downloaded pipeline cloned as the template
+    X = breast_cancer.drop(columns=["target"])
+    y = breast_cancer["target"]
+    search = GridSearchCV(
+        clone(_model(storage, job)),
+        {f"model__{k}": v for k, v in GRID.items()},
+        cv=StratifiedKFold(5),
+        scoring=job.spec["scoring"],
+    ).fit(X, y)
+    assert len(trials) == 15
+    for trial, params, mean, std in zip(
+        trials,
+        search.cv_results_["params"],
+        search.cv_results_["mean_test_score"],
+        search.cv_results_["std_test_score"],
+        strict=True,
+    ):
+        assert {f"model__{k}": v for k, v in trial.params.items()} == params
+        assert trial.mean_score == pytest.approx(mean, abs=1e-9)
+        assert trial.std_score == pytest.approx(std, abs=1e-9)
+        assert trial.state == TrialState.SUCCEEDED and len(trial.fold_scores) == 5
+    assert {f"model__{k}": v for k, v in job.best_params.items()} == search.best_params_
+    assert job.best_score == pytest.approx(search.best_score_, abs=1e-9)
+
+
+def test_ties_go_to_the_first_candidate_like_gridsearchcv(sessions, storage, settings):
+    # given data any tree deeper than one split classifies perfectly: every candidate ties
+    x = np.arange(200)
+    df = pd.DataFrame({"x": x, "noise": x % 7, "y": (x >= 100).astype(int)})
+    dataset_id = upload(sessions, storage, settings, df)
+    grid = {"max_depth": [8, 4, 2], "min_samples_leaf": [3, 1]}
+    job_id = submit(
+        sessions,
+        settings,
+        dataset_id,
+        target="y",
+        estimator="decision_tree",
+        strategy="grid",
+        param_space=grid,
+        cv=EXACT_CV,
+        test_size=0,
+        scoring="accuracy",
+    )
+    run(sessions, storage, job_id)
+    job, trials = job_and_trials(sessions, job_id)
+    search = GridSearchCV(
+        clone(_model(storage, job)),
+        {f"model__{k}": v for k, v in grid.items()},
+        cv=StratifiedKFold(5),
+        scoring="accuracy",
+    ).fit(df[["x", "noise"]], df["y"])
+    # then all scores are equal and the best is GridSearchCV's: the first in grid order
+    assert len({t.mean_score for t in trials}) == 1
+    assert {f"model__{k}": v for k, v in job.best_params.items()} == search.best_params_
+    assert job.best_trial == 0
+
+
+def test_model_predicts_raw_rows(sessions, storage, settings, bc_id, breast_cancer):
+    job_id = submit(
+        sessions,
+        settings,
+        bc_id,
+        target="target",
+        estimator="logistic_regression",
+        n_trials=3,
+        test_size=0.25,
+    )
+    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
+    job, _ = job_and_trials(sessions, job_id)
+    model = _model(storage, job)
+    raw = breast_cancer.drop(columns=["target"])
+    # then the pipeline predicts the uploaded rows, and the metadata describes it
+    assert (model.predict(raw) == breast_cancer["target"]).mean() > 0.9
+    assert job.result["model"]["feature_columns"] == list(raw.columns)
+    assert job.result["model"]["classes"] == [0, 1]
+    assert job.result["n_test_rows"] == 143 and job.result["n_train_rows"] == 426
+    assert 0.9 < job.result["test_score"] <= 1.0
+
+
+def test_random_search_is_reproducible(sessions, storage, settings, bc_id):
+    spec = {"target": "target", "estimator": "decision_tree", "n_trials": 6, "random_state": 7}
+    first = submit(sessions, settings, bc_id, **spec)
+    second = submit(sessions, settings, bc_id, **spec)
+    run(sessions, storage, first)
+    run(sessions, storage, second)
+    _, a = job_and_trials(sessions, first)
+    _, b = job_and_trials(sessions, second)
+    assert [(t.params, t.fold_scores) for t in a] == [(t.params, t.fold_scores) for t in b]
+    assert len({repr(sorted(t.params.items())) for t in a}) == 6
+
+
+def test_failed_trials_are_recorded_and_never_best(sessions, storage, settings):
+    # given a grid where some neighbour counts exceed the training fold size
+    df = pd.DataFrame({"x": np.arange(60.0), "y": np.arange(60) % 2})
+    dataset_id = upload(sessions, storage, settings, df)
+    job_id = submit(
+        sessions,
+        settings,
+        dataset_id,
+        target="y",
+        estimator="knn",
+        strategy="grid",
+        param_space={"n_neighbors": [3, 400]},
+        test_size=0,
+    )
+    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
+    job, trials = job_and_trials(sessions, job_id)
+    assert [t.state for t in trials] == [TrialState.SUCCEEDED, TrialState.FAILED]
+    assert "n_neighbors" in trials[1].error and trials[1].mean_score is None
+    assert job.best_params == {"n_neighbors": 3}
+    assert job.result["n_failed_trials"] == 1
+
+
+def test_job_fails_when_every_trial_fails(sessions, storage, settings):
+    df = pd.DataFrame({"x": np.arange(60.0), "y": np.arange(60) % 2})
+    dataset_id = upload(sessions, storage, settings, df)
+    job_id = submit(
+        sessions,
+        settings,
+        dataset_id,
+        target="y",
+        estimator="knn",
+        strategy="grid",
+        param_space={"n_neighbors": [300, 400]},
+        test_size=0,
+    )
+    assert run(sessions, storage, job_id) == JobStatus.FAILED
+    job, trials = job_and_trials(sessions, job_id)
+    assert len(trials) == 2 and all(t.state == TrialState.FAILED for t in trials)
+    assert job.error.startswith("every trial failed") and "n_neighbors" in job.error
+    assert job.model_key is None
+
+
+def _run_in_thread(sessions, storage, job_id, stop):
+    out = {}
+    thread = threading.Thread(
+        target=lambda: out.setdefault("status", run(sessions, storage, job_id, stop))
+    )
+    thread.start()
+    return thread, out
+
+
+def _wait_for_trials(sessions, job_id, n, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, trials = job_and_trials(sessions, job_id)
+        if len(trials) >= n:
+            return trials
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {n} trials after {timeout}s")
+
+
+SLOW_SPEC = {
+    "target": "target",
+    "estimator": "random_forest",
+    "n_trials": 40,
+    "param_space": {"n_estimators": {"type": "int", "low": 40, "high": 60}},
+}
+
+
+def test_cancel_keeps_finished_trials(sessions, storage, settings, bc_id):
+    job_id = submit(sessions, settings, bc_id, **SLOW_SPEC)
+    thread, out = _run_in_thread(sessions, storage, job_id, StopFlag())
+    _wait_for_trials(sessions, job_id, 2)
+    # when the API cancels the running job
+    with sessions() as session:
+        jobs.cancel_job(session, OWNER, job_id)
+    thread.join(timeout=60)
+    # then the run stops after at most the trial in flight, and the trials are kept
+    assert out["status"] == JobStatus.CANCELLED
+    job, trials = job_and_trials(sessions, job_id)
+    assert job.status == JobStatus.CANCELLED and job.stopped_reason == "cancelled"
+    assert 2 <= len(trials) < 40
+    assert job.trials_completed == len(trials)
+    assert job.model_key is None
+
+
+def test_shutdown_hands_job_back_and_resume_skips_finished_trials(
+    sessions, storage, settings, bc_id
+):
+    spec = dict(SLOW_SPEC, n_trials=5)
+    job_id = submit(sessions, settings, bc_id, **spec)
+    stop = StopFlag()
+    thread, out = _run_in_thread(sessions, storage, job_id, stop)
+    before = _wait_for_trials(sessions, job_id, 2)
+    # when the worker shuts down mid-search
+    stop.set("shutdown")
+    thread.join(timeout=60)
+    job, kept = job_and_trials(sessions, job_id)
+    assert out["status"] == JobStatus.QUEUED and job.status == JobStatus.QUEUED
+    # then a new run finishes the rest without re-running the finished trials
+    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
+    job, trials = job_and_trials(sessions, job_id)
+    assert [t.number for t in trials] == [0, 1, 2, 3, 4]
+    assert job.attempts == 2 and job.trials_completed == 5
+    first_run = {t.number: t.finished_at for t in kept}
+    assert all(t.finished_at == first_run[t.number] for t in trials if t.number in first_run)
+    assert len(before) >= 2
+
+
+def test_timeout_ends_with_the_best_so_far(sessions, storage, settings, bc_id):
+    job_id = submit(
+        sessions,
+        settings,
+        bc_id,
+        target="target",
+        estimator="knn",
+        n_trials=400,
+        timeout_s=1,
+        param_space={"n_neighbors": {"type": "int", "low": 1, "high": 400}},
+    )
+    started = time.monotonic()
+    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
+    assert time.monotonic() - started < 10
+    job, trials = job_and_trials(sessions, job_id)
+    assert job.stopped_reason == "timeout"
+    assert 0 < len(trials) < 400 and job.best_score is not None
+
+
+def test_a_run_that_lost_its_lease_writes_nothing(sessions, storage, settings, bc_id):
+    job_id = submit(
+        sessions, settings, bc_id, target="target", estimator="decision_tree", n_trials=2
+    )
+    with sessions() as session:
+        stale = jobs.claim_job(session, job_id, "old", ttl_s=60)
+        jobs.cancel_job(session, OWNER, job_id)
+        outcome_trial = jobs.finished_trials(session, job_id)
+        assert outcome_trial == []
+        assert not jobs.renew_lease(session, stale, 60)
+        assert not jobs.finish_job(session, stale, JobStatus.SUCCEEDED)
+        assert jobs.claim_job(session, job_id, "new", ttl_s=60) is None
+
+
+def test_regression_with_text_and_missing_values(sessions, storage, settings):
+    # given a messy table: text categories, booleans, missing values, a numeric target
+    rng = np.random.default_rng(0)
+    n = 120
+    df = pd.DataFrame(
+        {
+            "size": rng.normal(100, 20, n),
+            "city": rng.choice(["Lyon", "Paris", "Nice", None], n),
+            "garden": rng.choice([True, False], n),
+            "rooms": rng.integers(1, 6, n).astype(float),
+        }
+    )
+    df.loc[::7, "rooms"] = np.nan
+    df["price"] = df["size"] * 3 + (df["city"] == "Paris") * 50 + rng.normal(0, 5, n)
+    dataset_id = upload(sessions, storage, settings, df)
+    job_id = submit(
+        sessions,
+        settings,
+        dataset_id,
+        target="price",
+        estimator="ridge",
+        n_trials=4,
+        cv={"folds": 3, "kind": "kfold"},
+    )
+    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
+    job, _ = job_and_trials(sessions, job_id)
+    assert job.spec["task"] == "regression" and job.result["scoring"] == "r2"
+    model = _model(storage, job)
+    predictions = model.predict(df.drop(columns=["price"]).head(5))
+    assert predictions.shape == (5,) and np.all(np.isfinite(predictions))
+    treatments = {c["column"]: c["treatment"] for c in job.result["columns"]}
+    assert treatments == {
+        "size": "numeric",
+        "city": "one_hot",
+        "garden": "one_hot",
+        "rooms": "numeric",
+    }
+
+
+def test_kfold_regression_scores_equal_sklearn(sessions, storage, settings):
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
+    df["y"] = 2 * df["a"] - df["b"] + rng.normal(0, 0.1, 80)
+    dataset_id = upload(sessions, storage, settings, df)
+    grid = {"alpha": [0.01, 1.0, 100.0]}
+    job_id = submit(
+        sessions,
+        settings,
+        dataset_id,
+        target="y",
+        estimator="ridge",
+        strategy="grid",
+        param_space=grid,
+        test_size=0,
+        cv={"folds": 4, "kind": "kfold", "shuffle": True, "random_state": 3},
+    )
+    run(sessions, storage, job_id)
+    job, trials = job_and_trials(sessions, job_id)
+    search = GridSearchCV(
+        clone(_model(storage, job)),
+        {"model__alpha": grid["alpha"]},
+        cv=KFold(4, shuffle=True, random_state=3),
+        scoring="r2",
+    )
+    search.fit(df[["a", "b"]], df["y"])
+    assert [t.mean_score for t in trials] == pytest.approx(
+        list(search.cv_results_["mean_test_score"]), abs=1e-9
+    )
