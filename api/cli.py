@@ -7,6 +7,8 @@ from ``TUNEFORGE_*`` variables (see the README).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import ipaddress
 import os
 import signal
@@ -19,6 +21,7 @@ import click
 from models.settings import Settings
 
 STOP_GRACE_S = 30
+PR_SET_PDEATHSIG = 1
 
 
 def _is_loopback(host: str) -> bool:
@@ -89,6 +92,15 @@ def _prepare(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux for SIGTERM when the parent dies."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the children outlive a killed parent
+        pass
+
+
 @click.group()
 def main() -> None:
     """tuneforge: hyperparameter tuning as a service."""
@@ -122,7 +134,13 @@ def serve() -> None:
         f"{settings.data_dir}, broker {settings.broker_url}",
         err=True,
     )
-    procs = [subprocess.Popen(api_command(settings)), subprocess.Popen(worker_command(settings))]
+    # Each child gets its own session: a terminal's Ctrl-C reaches only this process, which
+    # then stops the children gracefully (SIGTERM) rather than letting SIGINT interrupt
+    # them mid-request. They also get SIGTERM if this process dies without cleaning up.
+    procs = [
+        subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
+        for command in (api_command(settings), worker_command(settings))
+    ]
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import signal
 import threading
 from datetime import timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from models import jobs
 from models.records import utcnow
 from tasks.app import enqueue_search
 from tasks.context import worker_context
+from tasks.search import HANDBACK_SIGNAL
 
 log = logging.getLogger(__name__)
 
@@ -70,4 +70,4 @@ def _tell_pool_processes(**_: Any) -> None:
     _stopping.set()
     for child in billiard_process.active_children():
         with contextlib.suppress(ProcessLookupError):
-            os.kill(child.pid, signal.SIGUSR2)
+            os.kill(child.pid, HANDBACK_SIGNAL)

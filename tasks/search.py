@@ -23,6 +23,10 @@ from tasks.context import worker_context
 
 log = logging.getLogger(__name__)
 
+# Sent by the worker's main process to its pool on shutdown. SIGURG because its default
+# action is to do nothing (a pool process that never ran a job ignores it), billiard does
+# not claim it, and no terminal sends it (unlike SIGWINCH).
+HANDBACK_SIGNAL = signal.SIGURG
 # Set once this pool process was asked to shut down: it starts no further job.
 _shutting_down = threading.Event()
 _current: StopFlag | None = None
@@ -36,12 +40,13 @@ def _request_shutdown(_signum: int, _frame: Any) -> None:
 
 @contextmanager
 def _stop_on_shutdown(stop: StopFlag) -> Iterator[None]:
-    """While a job runs, SIGUSR2 or SIGTERM asks it to hand the job back and return.
+    """While a job runs, HANDBACK_SIGNAL or SIGTERM asks it to hand the job back and return.
 
     Installed from the task rather than at process start because billiard resets a pool
-    process's signal handlers after Celery's initialiser. SIGUSR2 (sent by the worker's
-    main process when it shuts down) keeps this handler; SIGTERM gets its old handler
-    back after the run, and a second SIGTERM during a run (a cold shutdown) exits at once.
+    process's signal handlers after Celery's initialiser. HANDBACK_SIGNAL (sent by the
+    worker's main process when it shuts down) keeps this handler; SIGTERM gets its old
+    handler back after the run, and a second SIGTERM during a run (a cold shutdown) exits
+    at once.
     """
     global _current
     sigterms = 0
@@ -53,7 +58,7 @@ def _stop_on_shutdown(stop: StopFlag) -> Iterator[None]:
             os._exit(128 + signum)
         _request_shutdown(signum, frame)
 
-    signal.signal(signal.SIGUSR2, _request_shutdown)
+    signal.signal(HANDBACK_SIGNAL, _request_shutdown)
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     _current = stop
     try:

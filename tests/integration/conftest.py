@@ -45,6 +45,7 @@ class Service:
     """The API and a worker on one data dir; each can be stopped and started again."""
 
     def __init__(self, data_dir: Path, broker_url: str) -> None:
+        self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.logs = data_dir / "logs"

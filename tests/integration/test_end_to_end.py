@@ -13,6 +13,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
+from tests.integration.conftest import redis_flush
+
 pytestmark = pytest.mark.integration
 
 GRID = {"max_depth": [2, 3, 4, 6, None], "min_samples_leaf": [1, 5, 10]}
@@ -137,3 +139,21 @@ def test_a_stopped_worker_hands_its_job_back(service, breast_cancer_csv):
     done = service.wait_for(job["id"], timeout=240)
     assert done["status"] == "succeeded"
     assert [t["number"] for t in service.trials(job["id"])] == list(range(30))
+
+
+def test_a_job_whose_message_was_lost_still_runs(service, breast_cancer_csv, request):
+    # given a job submitted while no worker runs, whose message the broker then loses
+    # (a Redis restart, or a worker killed after taking it)
+    service.stop("worker")
+    dataset = service.upload(breast_cancer_csv)
+    job = service.submit(dataset_id=dataset["id"], target="target", estimator="knn", n_trials=2)
+    if "redis" in request.node.callspec.id:
+        redis_flush()
+    else:
+        queue = service.data_dir / "var" / "broker" / "queue"
+        for message in queue.iterdir():
+            message.unlink()
+    # when a worker starts
+    service.start("worker")
+    # then the database, not the broker, says the job still needs running
+    assert service.wait_for(job["id"], timeout=60)["status"] == "succeeded"

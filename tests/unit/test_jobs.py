@@ -1,0 +1,101 @@
+"""The lease protocol and recovery queries on a real SQLite database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from models import jobs
+from models.exceptions import Conflict, NotFound
+from models.records import Job, JobStatus, utcnow
+from models.spec import CVSpec, SearchSpec
+
+SPEC = SearchSpec(
+    dataset_id="ds_x",
+    target="y",
+    task="classification",
+    estimator="knn",
+    strategy="random",
+    param_space={"n_neighbors": [1, 3]},
+    n_trials=2,
+    timeout_s=60,
+    cv=CVSpec(5, "stratified", True, 0),
+    scoring="accuracy",
+    test_size=0.2,
+    random_state=0,
+)
+
+
+def submit(session) -> str:
+    return jobs.submit_job(session, "default", SPEC).id
+
+
+def test_only_one_run_can_claim_a_job(sessions):
+    with sessions() as session:
+        job_id = submit(session)
+        first = jobs.claim_job(session, job_id, "a", ttl_s=60)
+        assert first is not None
+        assert jobs.claim_job(session, job_id, "b", ttl_s=60) is None
+        assert session.get(Job, job_id).attempts == 1
+
+
+def test_a_lapsed_lease_can_be_claimed_and_the_old_run_is_shut_out(sessions):
+    with sessions() as session:
+        job_id = submit(session)
+        old = jobs.claim_job(session, job_id, "a", ttl_s=60)
+        session.execute(update(Job).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
+        session.commit()
+        new = jobs.claim_job(session, job_id, "b", ttl_s=60)
+        assert new is not None and new.token != old.token
+        assert not jobs.renew_lease(session, old, 60)
+        assert jobs.renew_lease(session, new, 60)
+        assert session.get(Job, job_id).attempts == 2
+
+
+def test_release_puts_the_job_back_in_the_queue(sessions):
+    with sessions() as session:
+        job_id = submit(session)
+        lease = jobs.claim_job(session, job_id, "a", ttl_s=60)
+        assert jobs.release_job(session, lease)
+        assert session.get(Job, job_id).status == JobStatus.QUEUED
+        assert jobs.claim_job(session, job_id, "b", ttl_s=60) is not None
+
+
+def test_recovery_finds_old_queued_and_lapsed_running_jobs_once(sessions):
+    with sessions() as session:
+        fresh, stale_queued, lapsed, healthy = (submit(session) for _ in range(4))
+        for job_id in (lapsed, healthy):
+            jobs.claim_job(session, job_id, "w", ttl_s=60)
+        long_ago = utcnow() - timedelta(hours=1)
+        session.execute(update(Job).where(Job.id == stale_queued).values(enqueued_at=long_ago))
+        session.execute(
+            update(Job)
+            .where(Job.id == lapsed)
+            .values(lease_expires_at=utcnow() - timedelta(seconds=1), enqueued_at=long_ago)
+        )
+        session.commit()
+        # when the sweep looks for jobs queued more than five minutes ago
+        found = jobs.jobs_to_recover(session, utcnow() - timedelta(minutes=5))
+        # then the stale queued one and the lapsed running one are sent, once
+        assert sorted(found) == sorted([stale_queued, lapsed])
+        assert jobs.jobs_to_recover(session, utcnow() - timedelta(minutes=5)) == []
+        assert fresh not in found and healthy not in found
+
+
+def test_cancelling_a_finished_job_is_a_conflict(sessions):
+    with sessions() as session:
+        job_id = submit(session)
+        lease = jobs.claim_job(session, job_id, "a", ttl_s=60)
+        assert jobs.finish_job(session, lease, JobStatus.SUCCEEDED)
+        with pytest.raises(Conflict, match="already finished"):
+            jobs.cancel_job(session, "default", job_id)
+
+
+def test_jobs_are_invisible_to_other_owners(sessions):
+    with sessions() as session:
+        job_id = submit(session)
+        with pytest.raises(NotFound):
+            jobs.get_job(session, "someone-else", job_id)
+        assert jobs.list_jobs(session, "someone-else", 10, None).items == []
