@@ -29,6 +29,7 @@ def estimator_view(name: str) -> dict[str, Any]:
             for task, params in entry.params.items()
         },
         "default_space": entry.default_space,
+        "resource_params": entry.resource_params,
     }
 
 

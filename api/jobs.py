@@ -43,7 +43,11 @@ def job_view(job: Job) -> dict[str, Any]:
         "status": job.status,
         "dataset_id": job.dataset_id,
         "spec": job.spec,
-        "progress": {"trials_completed": job.trials_completed, "trials_total": job.trials_total},
+        "progress": {
+            "trials_completed": job.trials_completed,
+            "trials_total": job.trials_total,
+            "eta_s": jobs.eta_seconds(job),
+        },
         "best_score": job.best_score,
         "best_params": job.best_params,
         "stopped_reason": job.stopped_reason,
@@ -68,6 +72,9 @@ def trial_view(trial: Trial) -> dict[str, Any]:
             "fit_time_s",
             "score_time_s",
             "error",
+            "metrics",
+            "rung",
+            "resource",
             "finished_at",
         )
     }
@@ -191,7 +198,8 @@ class JobResult(MethodView):
     def get(self, job_id: str) -> dict[str, Any]:
         """Best parameters and scores, and the model's metadata (409 until succeeded)."""
         job = _finished_job(job_id)
-        return {"job_id": job.id, "stopped_reason": job.stopped_reason, **job.result}
+        defaults = {"scores": {}, "n_pruned_trials": 0}
+        return {"job_id": job.id, "stopped_reason": job.stopped_reason, **defaults, **job.result}
 
 
 @blp.route("/<job_id>/model")

@@ -81,8 +81,85 @@ class CVSchema(StrictSchema):
         validate=validate.OneOf(CV_KINDS),
         metadata={"description": "default: stratified for classification"},
     )
-    shuffle = fields.Boolean(metadata={"description": "default true"})
+    shuffle = fields.Boolean(
+        metadata={"description": "default true (false for group and timeseries)"}
+    )
     random_state = fields.Integer(allow_none=True, validate=validate.Range(0, 2**32 - 1))
+    group_column = fields.String(
+        metadata={
+            "description": "kind group: rows sharing a value "
+            "stay in one fold (the column is not a feature)"
+        }
+    )
+    validation_size = fields.Float(
+        validate=validate.Range(0.05, 0.9),
+        metadata={"description": "kind holdout: share of training rows scored (default 0.2)"},
+    )
+
+
+class HalvingSchema(StrictSchema):
+    """Successive halving, with HalvingRandomSearchCV's meaning."""
+
+    resource = fields.String(
+        metadata={
+            "description": "n_samples (default), or an estimator budget such as n_estimators or "
+            "max_iter (see the catalog's resource_params)"
+        }
+    )
+    factor = fields.Integer(
+        validate=validate.Range(2, 10),
+        metadata={
+            "description": "keep the best 1/factor of each rung, with factor times the resource "
+            "(default 3)"
+        },
+    )
+    min_resources = fields.Raw(
+        metadata={
+            "description": "the first rung's resource: a number, smallest or exhaust (default: "
+            "smallest, or exhaust when n_candidates is given)",
+            "oneOf": [
+                {"type": "integer", "minimum": 1},
+                {"type": "string", "enum": ["smallest", "exhaust"]},
+            ],
+        }
+    )
+    max_resources = fields.Integer(
+        validate=validate.Range(1),
+        metadata={"description": "default: every training row, or the parameter's budget"},
+    )
+    n_candidates = fields.Integer(
+        validate=validate.Range(2),
+        metadata={
+            "description": "first-rung candidates (default: max_resources // min_resources, "
+            "at most 81)"
+        },
+    )
+
+    @ma.validates("min_resources")
+    def _min_resources(self, value: object, **_: object) -> None:
+        ok = value in ("smallest", "exhaust") or (
+            isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        )
+        if not ok:
+            raise ma.ValidationError("must be a positive integer, smallest or exhaust")
+
+
+class ScoringField(fields.Raw):
+    """A scorer name, or a list of them."""
+
+    def _deserialize(
+        self, value: object, attr: str | None, data: object, **kwargs: object
+    ) -> str | list[str]:
+        if isinstance(value, str) and value:
+            return value
+        if (
+            isinstance(value, list)
+            and value
+            and len(value) <= 10
+            and all(isinstance(v, str) and v for v in value)
+        ):
+            return value
+        raise ma.ValidationError("must be a scorer name or a list of up to 10 of them")
 
 
 class SearchSpecSchema(StrictSchema):
@@ -118,11 +195,33 @@ class SearchSpecSchema(StrictSchema):
         metadata={"description": "no trial starts after this many seconds (default 3600)"},
     )
     cv = fields.Nested(CVSchema)
-    scoring = fields.String(
+    scoring = ScoringField(
         metadata={
-            "description": "a scikit-learn scorer name; default roc_auc (binary), "
-            "balanced_accuracy (multiclass), r2 (regression)"
+            "description": "a scikit-learn scorer name, or a list of them (every trial "
+            "reports each); default roc_auc (binary), balanced_accuracy (multiclass), "
+            "r2 (regression)",
+            "oneOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 10},
+            ],
         }
+    )
+    refit = fields.String(
+        metadata={
+            "description": "with several scorers: the one that ranks candidates (default: first)"
+        }
+    )
+    halving = fields.Nested(HalvingSchema)
+    pruning = fields.Boolean(
+        metadata={
+            "description": "bayesian: stop a candidate after a fold whose running mean is below "
+            "the median of earlier trials (default false)"
+        }
+    )
+    exclude_columns = fields.List(
+        fields.String(),
+        validate=validate.Length(max=2000),
+        metadata={"description": "columns that are not features"},
     )
     test_size = fields.Float(
         validate=validate.Range(0, 0.9),
@@ -134,6 +233,13 @@ class SearchSpecSchema(StrictSchema):
 class ProgressSchema(ma.Schema):
     trials_completed = fields.Integer(required=True)
     trials_total = fields.Integer(required=True)
+    eta_s = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "estimated seconds left, from the trials so far (null until known)"
+        },
+    )
 
 
 class JobSchema(ma.Schema):
@@ -162,13 +268,26 @@ class JobPageSchema(ma.Schema):
 class TrialSchema(ma.Schema):
     number = fields.Integer(required=True)
     params = fields.Dict(required=True)
-    state = fields.String(required=True, metadata={"description": "succeeded | failed"})
+    state = fields.String(required=True, metadata={"description": "succeeded | failed | pruned"})
     fold_scores = fields.List(fields.Float(), required=True)
     mean_score = fields.Float(required=True, allow_none=True)
     std_score = fields.Float(required=True, allow_none=True)
     fit_time_s = fields.Float(required=True)
     score_time_s = fields.Float(required=True)
     error = fields.String(required=True, allow_none=True)
+    metrics = fields.Dict(
+        required=True, metadata={"description": "every requested metric: {mean, std, fold_scores}"}
+    )
+    rung = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "halving: the rung (0 is the first)"},
+    )
+    resource = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "halving: rows, or the budget parameter's value, this trial used"},
+    )
     finished_at = fields.DateTime(required=True)
 
 
@@ -180,7 +299,8 @@ class TrialPageSchema(ma.Schema):
 class ColumnTreatmentSchema(ma.Schema):
     column = fields.String(required=True)
     treatment = fields.String(
-        required=True, metadata={"description": "numeric | one_hot | dropped"}
+        required=True,
+        metadata={"description": "numeric | one_hot | one_hot_top | ordinal | dropped"},
     )
     reason = fields.String(required=True)
 
@@ -203,8 +323,13 @@ class ResultSchema(ma.Schema):
     best_trial = fields.Integer(required=True)
     scoring = fields.String(required=True)
     test_score = fields.Float(required=True, allow_none=True)
+    scores = fields.Dict(
+        required=True,
+        metadata={"description": "every metric of the best trial: {cv, cv_std, test}"},
+    )
     n_trials = fields.Integer(required=True)
     n_failed_trials = fields.Integer(required=True)
+    n_pruned_trials = fields.Integer(required=True)
     n_train_rows = fields.Integer(required=True)
     n_test_rows = fields.Integer(required=True)
     dropped_target_rows = fields.Integer(required=True)
@@ -221,6 +346,12 @@ class EstimatorSchema(ma.Schema):
         required=True, metadata={"description": "task → parameter → {type, low, high, choices}"}
     )
     default_space = fields.Dict(required=True, metadata={"description": "task → space"})
+    resource_params = fields.Dict(
+        required=True,
+        metadata={
+            "description": "parameters halving may use as its resource, with their full budget"
+        },
+    )
 
 
 class EstimatorListSchema(ma.Schema):

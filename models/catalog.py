@@ -87,6 +87,8 @@ class Estimator:
     params: dict[str, dict[str, Param]]
     default_space: dict[str, dict[str, dict[str, Any]]]
     fixed: dict[str, Any] = field(default_factory=dict)
+    # Parameters successive halving may use as its resource, with their full budget.
+    resource_params: dict[str, int] = field(default_factory=dict)
 
     @property
     def tasks(self) -> list[str]:
@@ -150,24 +152,34 @@ CATALOG: dict[str, Estimator] = {
     for e in (
         Estimator(
             name="logistic_regression",
-            title="Logistic regression (L2)",
+            title="Logistic regression",
             classes={CLASSIFICATION: LogisticRegression},
             params={
                 CLASSIFICATION: {
                     "C": C,
                     "fit_intercept": Param("bool"),
                     "class_weight": CLASS_WEIGHT,
-                    "max_iter": Param("int", 50, 10_000),
+                    "max_iter": Param("int", 1, 10_000),
                     "solver": Param("choice", choices=("lbfgs", "liblinear", "newton-cg", "saga")),
+                    "l1_ratio": Param("float", 0.0, 1.0, doc="0: L2, 1: L1; above 0 needs saga"),
                 }
             },
+            # scikit-learn's guide: C on a log scale; elastic-net mixing only with saga.
             default_space={
                 CLASSIFICATION: {
                     "C": {"type": "float", "low": 1e-4, "high": 1e4, "log": True},
+                    "solver": {"type": "categorical", "choices": ["lbfgs", "saga"]},
+                    "l1_ratio": {
+                        "type": "float",
+                        "low": 0.0,
+                        "high": 1.0,
+                        "when": {"solver": ["saga"]},
+                    },
                     "class_weight": {"type": "categorical", "choices": [None, "balanced"]},
                 }
             },
             fixed={CLASSIFICATION: {"max_iter": 1000}},
+            resource_params={"max_iter": 1000},
         ),
         Estimator(
             name="ridge",
@@ -211,6 +223,7 @@ CATALOG: dict[str, Estimator] = {
         Estimator(
             name="random_forest",
             title="Random forest",
+            resource_params={"n_estimators": 300},
             classes={CLASSIFICATION: RandomForestClassifier, REGRESSION: RandomForestRegressor},
             params=_trees(with_bootstrap=True),
             default_space={t: FOREST_SPACE for t in TASKS},
@@ -219,6 +232,7 @@ CATALOG: dict[str, Estimator] = {
         Estimator(
             name="extra_trees",
             title="Extremely randomised trees",
+            resource_params={"n_estimators": 300},
             classes={CLASSIFICATION: ExtraTreesClassifier, REGRESSION: ExtraTreesRegressor},
             params=_trees(with_bootstrap=True),
             default_space={t: FOREST_SPACE for t in TASKS},
@@ -251,6 +265,10 @@ CATALOG: dict[str, Estimator] = {
                 }
                 for t in TASKS
             },
+            # Early stopping would hold out a validation split of its own; scores would then
+            # depend on it, and max_iter could not serve as the halving resource.
+            fixed={t: {"early_stopping": False} for t in TASKS},
+            resource_params={"max_iter": 300},
         ),
         Estimator(
             name="svm",
@@ -271,10 +289,20 @@ CATALOG: dict[str, Estimator] = {
                 )
                 for task in TASKS
             },
+            # Hsu, Chang & Lin's practical guide: log-scaled C and gamma; gamma only for
+            # the kernels that use it, degree only for the polynomial one.
             default_space={
                 t: {
+                    "kernel": {"type": "categorical", "choices": ["rbf", "linear", "poly"]},
                     "C": {"type": "float", "low": 1e-3, "high": 1e3, "log": True},
-                    "gamma": {"type": "float", "low": 1e-4, "high": 1.0, "log": True},
+                    "gamma": {
+                        "type": "float",
+                        "low": 1e-4,
+                        "high": 1.0,
+                        "log": True,
+                        "when": {"kernel": ["rbf", "poly"]},
+                    },
+                    "degree": {"type": "int", "low": 2, "high": 4, "when": {"kernel": ["poly"]}},
                 }
                 for t in TASKS
             },

@@ -125,6 +125,19 @@ def cancel_job(session: Session, owner: str, job_id: str) -> Job:
     return job
 
 
+def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
+    """Seconds a running job still needs: the mean time per trial so far times the trials
+    left, and never past its deadline. ``None`` until a trial has finished."""
+    if job.status != JobStatus.RUNNING or not job.trials_completed or job.started_at is None:
+        return None
+    now = now or utcnow()
+    elapsed = max(0.0, (now - job.started_at).total_seconds())
+    left = max(0, job.trials_total - job.trials_completed)
+    estimate = elapsed / job.trials_completed * left
+    until_deadline = job.spec.get("timeout_s", estimate) - elapsed
+    return round(max(0.0, min(estimate, until_deadline)), 1)
+
+
 # The worker's side -----------------------------------------------------------------------
 
 
@@ -177,6 +190,9 @@ def record_trial(
     number: int,
     outcome: TrialOutcome,
     best: Trial | None,
+    *,
+    rung: int | None = None,
+    resource: int | None = None,
 ) -> bool:
     """Write trial ``number`` and the job's progress in one transaction.
 
@@ -194,14 +210,17 @@ def record_trial(
         fit_time_s=outcome.fit_time_s,
         score_time_s=outcome.score_time_s,
         error=outcome.error,
+        metrics=outcome.metrics,
+        rung=rung,
+        resource=resource,
         finished_at=utcnow(),
     )
     values: dict[str, Any] = {"trials_completed": Job.trials_completed + 1}
-    if best is not None and best.number == number:
+    if best is not None:
         values |= {
-            "best_score": outcome.mean_score,
-            "best_params": outcome.params,
-            "best_trial": number,
+            "best_score": best.mean_score,
+            "best_params": best.params,
+            "best_trial": best.number,
         }
     try:
         session.add(trial)

@@ -61,6 +61,7 @@ class JobStatus(enum.StrEnum):
 class TrialState(enum.StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    PRUNED = "pruned"
 
 
 class Base(DeclarativeBase):
@@ -127,4 +128,8 @@ class Trial(Base):
     fit_time_s: Mapped[float] = mapped_column(Float, default=0.0)
     score_time_s: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Successive halving: which rung, and how much resource (rows or estimator budget).
+    rung: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    resource: Mapped[int | None] = mapped_column(Integer, nullable=True)
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,8 +1,9 @@
 """Run one claimed job: load the table, search trial by trial, refit the best, store it.
 
 The loop belongs here, not to a strategy: it asks the strategy for each candidate,
-evaluates it, writes the trial at once, and checks between folds whether it must stop
-(cancelled, lease lost, worker shutting down) and whether the time budget is spent.
+evaluates it in a child process (so a cancel or the deadline can stop it mid-fit),
+writes the trial at once, and stops when the job is cancelled, its lease is lost, the
+worker shuts down, or the time budget is spent.
 """
 
 from __future__ import annotations
@@ -10,30 +11,34 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import jobs
 from models.artifacts import model_key, save_model
-from models.catalog import CATALOG, CLASSIFICATION
-from models.evaluate import MODEL_STEP, Stopped, TrialOutcome, evaluate, with_params
+from models.catalog import CATALOG
+from models.evaluate import MODEL_STEP, TrialOutcome, evaluate, with_params
+from models.isolation import Stopped, TrialCrashed, run_isolated
 from models.jobs import Lease
-from models.preprocess import build_preprocessor, plan_columns
+from models.preprocess import ColumnTreatment, build_preprocessor, plan_columns
 from models.records import Dataset, Job, JobStatus, Trial, TrialState
 from models.space import parse_space
-from models.spec import SearchSpec
+from models.spec import SearchSpec, halving_plan
+from models.splits import Split, cv_splits, hold_out, subsample
 from models.storage import Storage
-from models.strategies import make_strategy
+from models.strategies import Candidate, Strategy, make_strategy
 from models.tables import read_table
 
 log = logging.getLogger(__name__)
+
+TREE_BASED = {"decision_tree", "random_forest", "extra_trees", "hist_gradient_boosting"}
 
 
 class StopFlag:
@@ -63,7 +68,7 @@ class Problem:
     y_train: pd.Series
     X_test: pd.DataFrame | None
     y_test: pd.Series | None
-    splits: list[tuple[np.ndarray, np.ndarray]]
+    splits: list[Split]
     template: Pipeline
     columns: list[dict[str, Any]]
     dropped_target_rows: int
@@ -78,50 +83,71 @@ def load_problem(
     )
     missing = df[spec.target].isna()
     df = df.loc[~missing].reset_index(drop=True)
-    X = df.drop(columns=[spec.target])
+    groups = df[spec.cv.group_column] if spec.cv.group_column else None
+    # The group column says which rows belong together; it is not a feature.
+    dropped = [spec.target, *spec.exclude_columns]
+    if spec.cv.group_column and spec.cv.group_column not in dropped:
+        dropped.append(spec.cv.group_column)
+    X = df.drop(columns=dropped)
     y = df[spec.target]
-    X_test = y_test = None
-    if spec.test_size > 0:
-        stratify = y if spec.task == CLASSIFICATION else None
-        X, X_test, y, y_test = train_test_split(
-            X, y, test_size=spec.test_size, random_state=spec.random_state, stratify=stratify
-        )
-    cv_class = StratifiedKFold if spec.cv.kind == "stratified" else KFold
-    cv = cv_class(
-        n_splits=spec.cv.folds,
-        shuffle=spec.cv.shuffle,
-        random_state=spec.cv.random_state if spec.cv.shuffle else None,
-    )
-    splits = list(cv.split(X, y))
+    train, test = hold_out(spec, X, y, groups)
+    X_train, y_train = X.iloc[train], y.iloc[train]
+    train_groups = groups.iloc[train] if groups is not None else None
+    splits = cv_splits(spec, X_train, y_train, train_groups)
     profiles = {c["name"]: c for c in dataset.columns}
-    plan = plan_columns([profiles[str(c)] for c in X.columns], len(X))
+    plan = plan_columns(
+        [profiles[str(c)] for c in X.columns], len(X), tree_based=spec.estimator in TREE_BASED
+    )
     estimator = CATALOG[spec.estimator].build(spec.task, spec.random_state)
     template = Pipeline([("preprocess", build_preprocessor(plan)), (MODEL_STEP, estimator)])
+    plan += [
+        ColumnTreatment(name, "dropped", "excluded by the spec") for name in spec.exclude_columns
+    ]
     return Problem(
-        X, y, X_test, y_test, splits, template, [t.to_dict() for t in plan], int(missing.sum())
+        X_train,
+        y_train,
+        X.iloc[test] if test is not None else None,
+        y.iloc[test] if test is not None else None,
+        splits,
+        template,
+        [t.to_dict() for t in plan],
+        int(missing.sum()),
     )
 
 
-def _best(trials: list[Trial]) -> Trial | None:
-    """The first trial with the highest finite mean score (GridSearchCV's tie-break)."""
+def best_trial(trials: list[Trial]) -> Trial | None:
+    """The first trial with the highest finite mean score (GridSearchCV's tie-break).
+
+    For successive halving only the last rung reached counts, as in scikit-learn: a
+    candidate that shone on a few rows but was never tried on more does not win.
+    """
+    scored = [
+        t
+        for t in trials
+        if t.state == TrialState.SUCCEEDED
+        and t.mean_score is not None
+        and np.isfinite(t.mean_score)
+    ]
+    if not scored:
+        return None
+    top_rung = max((t.rung or 0) for t in scored)
     best = None
-    for trial in trials:
-        if trial.state != TrialState.SUCCEEDED or trial.mean_score is None:
-            continue
-        if not np.isfinite(trial.mean_score):
-            continue
-        if best is None or trial.mean_score > best.mean_score:
+    for trial in scored:
+        if (trial.rung or 0) == top_rung and (best is None or trial.mean_score > best.mean_score):
             best = trial
     return best
 
 
-def _as_trial(number: int, outcome: TrialOutcome) -> Trial:
+def _as_trial(number: int, outcome: TrialOutcome, candidate: Candidate) -> Trial:
     return Trial(
         number=number,
         params=outcome.params,
         state=outcome.state,
         mean_score=outcome.mean_score,
         error=outcome.error,
+        rung=candidate.rung,
+        resource=candidate.resource,
+        metrics=outcome.metrics,
     )
 
 
@@ -166,58 +192,109 @@ class JobRun:
             ok = jobs.finish_job(session, self.lease, status, **values)
         return status if ok else "lost"
 
-    def _search(self, job: Job, spec: SearchSpec, problem: Problem, done: list[Trial]) -> str:
+    def _strategy(self, spec: SearchSpec, problem: Problem) -> Strategy:
         entry = CATALOG[spec.estimator]
         dims = parse_space(spec.param_space, entry.params[spec.task])
-        strategy = make_strategy(spec.strategy, dims, spec.n_trials, spec.random_state)
-        scorer = get_scorer(spec.scoring)
+        plan = halving_plan(spec, len(problem.X_train)) if spec.halving else None
+        return make_strategy(
+            spec.strategy,
+            dims,
+            spec.n_trials,
+            spec.random_state,
+            pruning=spec.pruning,
+            halving=plan,
+        )
+
+    def _evaluate(
+        self,
+        spec: SearchSpec,
+        problem: Problem,
+        strategy: Strategy,
+        number: int,
+        candidate: Candidate,
+        deadline: float,
+    ) -> TrialOutcome:
+        params, splits = dict(candidate.params), problem.splits
+        if candidate.resource is not None:
+            if spec.halving.resource == "n_samples":
+                fraction = candidate.resource / len(problem.X_train)
+                splits = subsample(splits, fraction, spec.random_state)
+            else:
+                params[spec.halving.resource] = candidate.resource
+        scorers = {name: get_scorer(name) for name in spec.all_metrics}
+        on_fold = (
+            (lambda step, value: strategy.should_prune(number, step, value))
+            if spec.pruning
+            else None
+        )
+
+        def trial() -> TrialOutcome:
+            return evaluate(
+                problem.template,
+                params,
+                problem.X_train,
+                problem.y_train,
+                splits,
+                scorers,
+                spec.scoring,
+                on_fold,
+            )
+
+        try:
+            outcome = run_isolated(trial, lambda: self.stop.is_set() or time.time() >= deadline)
+        except TrialCrashed as exc:
+            outcome = TrialOutcome(params, TrialState.FAILED, error=str(exc))
+        outcome.params = dict(candidate.params)
+        return outcome
+
+    def _search(self, job: Job, spec: SearchSpec, problem: Problem, done: list[Trial]) -> str:
+        strategy = self._strategy(spec, problem)
         trials = {t.number: t for t in done}
         for trial in done:
-            strategy.record(trial.number, trial.params, trial.mean_score)
+            candidate = Candidate(trial.params, trial.rung, trial.resource)
+            strategy.record(trial.number, candidate, trial.state, trial.mean_score, [])
         deadline = job.started_at.timestamp() + spec.timeout_s
         stopped_reason = None
-        for number in range(strategy.total):
+        number = 0
+        while True:
             if number in trials:
+                number += 1
                 continue
             if self.stop.is_set():
                 break
             if time.time() >= deadline:
                 stopped_reason = "timeout"
                 break
-            params = strategy.propose(number)
-            if params is None:
+            candidate = strategy.propose(number)
+            if candidate is None:
                 break
             try:
-                outcome = evaluate(
-                    problem.template,
-                    params,
-                    problem.X_train,
-                    problem.y_train,
-                    problem.splits,
-                    scorer,
-                    self._must_stop(deadline),
-                )
+                outcome = self._evaluate(spec, problem, strategy, number, candidate, deadline)
             except Stopped:
-                if self.stop.is_set():
-                    break
-                stopped_reason = "timeout"
+                if not self.stop.is_set():
+                    stopped_reason = "timeout"
                 break
-            trials[number] = _as_trial(number, outcome)
-            best = _best([trials[n] for n in sorted(trials)])
+            trials[number] = _as_trial(number, outcome, candidate)
+            best = best_trial([trials[n] for n in sorted(trials)])
             with self.sessions() as session:
-                if not jobs.record_trial(session, self.lease, number, outcome, best):
+                if not jobs.record_trial(
+                    session,
+                    self.lease,
+                    number,
+                    outcome,
+                    best,
+                    rung=candidate.rung,
+                    resource=candidate.resource,
+                ):
                     self.stop.set("cancelled")
                     break
-            strategy.record(number, params, outcome.mean_score)
+            strategy.record(
+                number, candidate, outcome.state, outcome.mean_score, outcome.intermediate
+            )
+            number += 1
         if self.stop.is_set():
             return self._stop()
         return self._conclude(spec, problem, [trials[n] for n in sorted(trials)], stopped_reason)
-
-    def _must_stop(self, deadline: float):
-        def check() -> bool:
-            return self.stop.is_set() or time.time() >= deadline
-
-        return check
 
     def _stop(self) -> str:
         if self.stop.reason == "shutdown":
@@ -229,7 +306,8 @@ class JobRun:
     def _conclude(
         self, spec: SearchSpec, problem: Problem, trials: list[Trial], stopped_reason: str | None
     ) -> str:
-        best = _best(trials)
+        best = best_trial(trials)
+        counts = {"trials_total": len(trials)} if stopped_reason is None else {}
         if best is None:
             reasons = sorted({t.error for t in trials if t.error})
             detail = "; ".join(reasons[:5]) if reasons else "no trial ran before the deadline"
@@ -237,24 +315,53 @@ class JobRun:
                 JobStatus.FAILED,
                 error=f"every trial failed: {detail}",
                 stopped_reason=stopped_reason,
+                **counts,
             )
-        model = with_params(problem.template, best.params)
-        model.fit(problem.X_train, problem.y_train)
-        test_score = None
-        if problem.X_test is not None:
-            test_score = float(get_scorer(spec.scoring)(model, problem.X_test, problem.y_test))
+        params = dict(best.params)
+        if spec.halving and spec.halving.resource != "n_samples":
+            params[spec.halving.resource] = spec.halving.max_resources
+
+        def refit() -> tuple[Pipeline, dict[str, float]]:
+            model = with_params(problem.template, params)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(problem.X_train, problem.y_train)
+                if problem.X_test is None:
+                    return model, {}
+                return model, {
+                    name: float(get_scorer(name)(model, problem.X_test, problem.y_test))
+                    for name in spec.all_metrics
+                }
+
+        try:
+            model, test_scores = run_isolated(refit, self.stop.is_set)
+        except Stopped:
+            return self._stop()
+        except TrialCrashed as exc:
+            return self._finish(
+                JobStatus.FAILED,
+                error=f"refitting the best candidate: {exc}",
+                stopped_reason=stopped_reason,
+                **counts,
+            )
         key = model_key(self.lease.job_id)
         metadata = save_model(
             model, self.storage, key, features=list(problem.X_train.columns), target=spec.target
         )
+        metrics = best.metrics or {}
         result = {
             "best_params": best.params,
             "best_score": best.mean_score,
             "best_trial": best.number,
             "scoring": spec.scoring,
-            "test_score": test_score,
+            "test_score": test_scores.get(spec.scoring),
+            "scores": {
+                name: {"cv": m["mean"], "cv_std": m["std"], "test": test_scores.get(name)}
+                for name, m in metrics.items()
+            },
             "n_trials": len(trials),
             "n_failed_trials": sum(t.state == TrialState.FAILED for t in trials),
+            "n_pruned_trials": sum(t.state == TrialState.PRUNED for t in trials),
             "n_train_rows": len(problem.X_train),
             "n_test_rows": 0 if problem.X_test is None else len(problem.X_test),
             "dropped_target_rows": problem.dropped_target_rows,
@@ -266,6 +373,7 @@ class JobRun:
             result=result,
             model_key=key,
             stopped_reason=stopped_reason or "completed",
+            **counts,
         )
         if status == "lost":
             self.storage.delete(key)

@@ -7,6 +7,11 @@ A space maps an estimator parameter to a dimension::
     {"type": "categorical", "choices": [4, 8, null]}
     [4, 8, null]                      # shorthand for categorical, as grids are written
 
+A dimension may apply only when other (categorical) parameters take certain values::
+
+    "degree": {"type": "int", "low": 2, "high": 5, "when": {"kernel": ["poly"]}}
+
+An inactive parameter is left out of the candidate (the estimator keeps its default).
 Every bound and value is checked against the catalog's :class:`~models.catalog.Param`.
 """
 
@@ -18,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import ParameterGrid
 
 from models.catalog import Param
 from models.exceptions import SpecError
@@ -36,11 +40,23 @@ class Dimension:
     high: float | None = None
     log: bool = False
     choices: tuple[Any, ...] = ()
+    when: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         if self.type == "categorical":
-            return {"type": "categorical", "choices": list(self.choices)}
-        return {"type": self.type, "low": self.low, "high": self.high, "log": self.log}
+            out: dict[str, Any] = {"type": "categorical", "choices": list(self.choices)}
+        else:
+            out = {"type": self.type, "low": self.low, "high": self.high, "log": self.log}
+        if self.when:
+            out["when"] = {parent: list(values) for parent, values in self.when}
+        return out
+
+    def active(self, candidate: dict[str, Any]) -> bool:
+        """Whether this parameter applies, given the values chosen for its parents."""
+        return all(
+            parent in candidate and _member(candidate[parent], allowed)
+            for parent, allowed in self.when
+        )
 
     @property
     def discrete_values(self) -> list[Any] | None:
@@ -66,6 +82,11 @@ class Dimension:
         return int(rng.integers(low, high + 1))
 
 
+def _member(value: Any, values: tuple[Any, ...]) -> bool:
+    """``value in values``, but ``1`` is not ``True`` (JSON keeps them apart)."""
+    return any(value == v and type(value) is type(v) for v in values)
+
+
 def _fail(field: str, message: str) -> SpecError:
     return SpecError(message, field=f"param_space.{field}")
 
@@ -76,6 +97,26 @@ def parse_dimension(name: str, raw: Any, param: Param) -> Dimension:
         raw = {"type": "categorical", "choices": raw}
     if not isinstance(raw, dict):
         raise _fail(name, "must be a list of values or an object with a 'type'")
+    when = _parse_when(name, raw.get("when"))
+    raw = {k: v for k, v in raw.items() if k != "when"}
+    dim = _parse_range(name, raw, param)
+    return Dimension(dim.name, dim.type, dim.low, dim.high, dim.log, dim.choices, when)
+
+
+def _parse_when(name: str, raw: Any) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw:
+        raise _fail(name, "'when' must map parameter names to lists of values")
+    out = []
+    for parent, values in sorted(raw.items()):
+        if not isinstance(values, list) or not values:
+            raise _fail(name, f"'when.{parent}' must be a non-empty list of values")
+        out.append((parent, tuple(values)))
+    return tuple(out)
+
+
+def _parse_range(name: str, raw: dict[str, Any], param: Param) -> Dimension:
     kind = raw.get("type")
     if kind == "categorical":
         extra = set(raw) - {"type", "choices"}
@@ -140,18 +181,70 @@ def parse_space(raw: dict[str, Any], params: dict[str, Param]) -> list[Dimension
                 field=f"param_space.{name}",
             )
         dims.append(parse_dimension(name, raw[name], params[name]))
+    _check_conditions(dims)
     return dims
+
+
+def _check_conditions(dims: list[Dimension]) -> None:
+    by_name = {d.name: d for d in dims}
+    for dim in dims:
+        for parent, values in dim.when:
+            if parent not in by_name or parent == dim.name:
+                raise _fail(dim.name, f"'when' refers to {parent!r}, which is not in the space")
+            if by_name[parent].type != "categorical":
+                raise _fail(dim.name, f"'when' needs {parent!r} to be categorical")
+            unknown = [v for v in values if not _member(v, by_name[parent].choices)]
+            if unknown:
+                raise _fail(
+                    dim.name,
+                    f"'when.{parent}' has values {parent!r} never takes: {json_repr(unknown)}",
+                )
+    ordered(dims)  # raises on a cycle
+
+
+def ordered(dims: list[Dimension]) -> list[Dimension]:
+    """Parents before the parameters that depend on them; otherwise by name."""
+    placed: list[Dimension] = []
+    names: set[str] = set()
+    pending = sorted(dims, key=lambda d: d.name)
+    while pending:
+        ready = [d for d in pending if all(p in names for p, _ in d.when)]
+        if not ready:
+            raise _fail(pending[0].name, "the 'when' conditions form a cycle")
+        placed.append(ready[0])
+        names.add(ready[0].name)
+        pending.remove(ready[0])
+    return placed
+
+
+def _expand(dims: list[Dimension]) -> list[dict[str, Any]]:
+    """Every valid combination; without conditions this is ``ParameterGrid``'s order."""
+    candidates: list[dict[str, Any]] = [{}]
+    for dim in ordered(dims):
+        values = dim.discrete_values
+        candidates = [
+            {**partial, dim.name: value} if dim.active(partial) else partial
+            for partial in candidates
+            for value in (values if dim.active(partial) else [None])
+        ]
+    return candidates
+
+
+# Beyond this many points a grid is not worth enumerating just to count it.
+MAX_ENUMERATED = 1_000_000
 
 
 def grid_size(dims: list[Dimension]) -> int | None:
     """How many candidates a full grid has, or ``None`` when a float dimension is in it."""
-    size = 1
+    upper = 1
     for dim in dims:
         values = dim.discrete_values
         if values is None:
             return None
-        size *= len(values)
-    return size
+        upper *= len(values)
+    if upper > MAX_ENUMERATED or not any(d.when for d in dims):
+        return upper
+    return len(_expand(dims))
 
 
 def check_grid(dims: list[Dimension]) -> None:
@@ -165,9 +258,19 @@ def check_grid(dims: list[Dimension]) -> None:
 
 
 def grid(dims: list[Dimension]) -> list[dict[str, Any]]:
-    """Every combination, in scikit-learn's ``ParameterGrid`` order."""
+    """Every combination, in scikit-learn's ``ParameterGrid`` order; conditional
+    parameters appear only in the branches where they apply."""
     check_grid(dims)
-    return list(ParameterGrid({dim.name: dim.discrete_values for dim in dims}))
+    return _expand(dims)
+
+
+def sample_one(dims: list[Dimension], rng: np.random.Generator) -> dict[str, Any]:
+    """One candidate: parents first, each conditional parameter only where it applies."""
+    candidate: dict[str, Any] = {}
+    for dim in ordered(dims):
+        if dim.active(candidate):
+            candidate[dim.name] = dim.sample(rng)
+    return candidate
 
 
 def sample(dims: list[Dimension], n: int, seed: int | None) -> list[dict[str, Any]]:
@@ -179,12 +282,12 @@ def sample(dims: list[Dimension], n: int, seed: int | None) -> list[dict[str, An
     rng = np.random.default_rng(seed)
     size = grid_size(dims)
     if size is not None and size <= n:
-        everything = list(ParameterGrid({dim.name: dim.discrete_values for dim in dims}))
+        everything = _expand(dims)
         return [everything[i] for i in rng.permutation(len(everything))]
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for _ in range(n * 20):
-        candidate = {dim.name: dim.sample(rng) for dim in dims}
+        candidate = sample_one(dims, rng)
         key = repr(sorted(candidate.items()))
         if key in seen:
             continue

@@ -48,7 +48,7 @@ def test_grid_search_equals_gridsearchcv_and_survives_a_restart(service, breast_
     )
     done = service.wait_for(job["id"])
     assert done["status"] == "succeeded", done
-    assert done["progress"] == {"trials_completed": 15, "trials_total": 15}
+    assert done["progress"] == {"trials_completed": 15, "trials_total": 15, "eta_s": None}
     # then each trial equals GridSearchCV on the downloaded pipeline cloned as the template
     model_bytes = download(service, job["id"]).content
     model = joblib.load(io.BytesIO(model_bytes))
@@ -100,9 +100,46 @@ def test_cancel_stops_a_running_job_and_keeps_its_trials(service, breast_cancer_
     assert service.trials(job["id"]) == kept and 1 <= len(kept) < 60
     assert service.job(job["id"])["status"] == "cancelled"
     assert service.get(f"/v1/jobs/{job['id']}/result").status_code == 409
-    # and the worker is free for the next job
+
+
+def test_cancel_interrupts_a_long_trial_and_frees_the_worker(service, breast_cancer_csv):
+    dataset = service.upload(breast_cancer_csv)
+    # one candidate whose five folds take far longer than the test waits
+    slow = service.submit(
+        dataset_id=dataset["id"],
+        target="target",
+        estimator="random_forest",
+        strategy="grid",
+        param_space={"n_estimators": [2000]},
+    )
+    service.wait_until(lambda: service.job(slow["id"])["status"] == "running", 30, "a start")
+    time.sleep(1)
     quick = service.submit(dataset_id=dataset["id"], target="target", estimator="knn", n_trials=2)
+    cancelled_at = time.monotonic()
+    assert service.post(f"/v1/jobs/{slow['id']}/cancel").status_code == 200
+    # then the worker drops the trial in flight and takes the next job within seconds
+    service.wait_until(
+        lambda: service.job(quick["id"])["status"] != "queued", 15, "the next job to start"
+    )
+    assert time.monotonic() - cancelled_at < 5
     assert service.wait_for(quick["id"], timeout=60)["status"] == "succeeded"
+    assert service.trials(slow["id"]) == []
+
+
+def test_a_timeout_ends_the_job_on_time_with_the_best_so_far(service, breast_cancer_csv):
+    dataset = service.upload(breast_cancer_csv)
+    job = service.submit(
+        dataset_id=dataset["id"],
+        target="target",
+        estimator="random_forest",
+        n_trials=200,
+        timeout_s=10,
+    )
+    done = service.wait_for(job["id"], timeout=60)
+    took = (pd.Timestamp(done["finished_at"]) - pd.Timestamp(done["started_at"])).total_seconds()
+    assert done["status"] == "succeeded" and done["stopped_reason"] == "timeout"
+    assert took < 15 and done["best_score"] is not None
+    assert 1 <= done["progress"]["trials_completed"] < 200
 
 
 def test_a_killed_worker_loses_no_job(service, breast_cancer_csv):

@@ -178,6 +178,7 @@ def test_submit_answers_202_with_location_and_queued_job(client, dataset):
     assert job["status"] == "queued" and job["progress"] == {
         "trials_completed": 0,
         "trials_total": 3,
+        "eta_s": None,
     }
     assert job["spec"]["task"] == "classification" and job["spec"]["scoring"] == "roc_auc"
     assert client.get(f"/v1/jobs/{job['id']}").json["id"] == job["id"]
@@ -304,3 +305,60 @@ def test_api_keys_scope_records_to_their_tenant(keyed_client):
     assert keyed_client.get(f"/v1/datasets/{created['id']}", headers=acme).status_code == 200
     assert_problem(keyed_client.get(f"/v1/datasets/{created['id']}", headers=other), 404)
     assert keyed_client.get("/v1/datasets", headers=other).json["items"] == []
+
+
+def test_spec_accepts_the_search_engine_options(client, dataset):
+    response = submit(
+        client,
+        dataset_id=dataset["id"],
+        target="y",
+        estimator="svm",
+        strategy="halving",
+        halving={"factor": 2, "n_candidates": 4, "min_resources": "exhaust"},
+        scoring=["accuracy", "roc_auc"],
+        refit="roc_auc",
+        exclude_columns=["s"],
+        cv={"kind": "holdout", "validation_size": 0.25},
+    )
+    assert response.status_code == 202, response.json
+    spec = response.json["spec"]
+    assert spec["scoring"] == "roc_auc" and spec["metrics"] == ["roc_auc", "accuracy"]
+    assert spec["halving"]["factor"] == 2 and spec["exclude_columns"] == ["s"]
+    assert "degree" in spec["param_space"] and spec["param_space"]["degree"]["when"] == {
+        "kernel": ["poly"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"scoring": []}, "scoring"),
+        ({"scoring": ["accuracy", 3]}, "scoring"),
+        ({"scoring": ["accuracy"], "refit": "r2"}, "refit"),
+        ({"halving": {"factor": 3}}, "halving"),
+        ({"strategy": "halving", "halving": {"factor": 1}}, "halving.factor"),
+        ({"strategy": "halving", "halving": {"min_resources": "lots"}}, "halving.min_resources"),
+        ({"strategy": "halving", "halving": {"resource": "n_estimators"}}, "halving.resource"),
+        ({"pruning": True}, "pruning"),
+        ({"cv": {"kind": "group"}}, "cv.group_column"),
+        ({"cv": {"kind": "group", "group_column": "nope"}}, "cv.group_column"),
+        ({"cv": {"kind": "timeseries", "shuffle": True}}, "cv.shuffle"),
+        ({"exclude_columns": ["y"]}, "exclude_columns"),
+        ({"exclude_columns": ["nope"]}, "exclude_columns"),
+        (
+            {
+                "param_space": {
+                    "max_depth": {
+                        "type": "categorical",
+                        "choices": [2],
+                        "when": {"criterion": ["gini"]},
+                    }
+                }
+            },
+            "param_space.max_depth",
+        ),
+    ],
+)
+def test_invalid_engine_options_are_422_naming_the_field(client, dataset, spec, field):
+    body = {"dataset_id": dataset["id"], "target": "y", "estimator": "decision_tree", **spec}
+    assert_problem(submit(client, **body), 422, field)

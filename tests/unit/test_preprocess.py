@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 
 from models.preprocess import (
     MAX_ONE_HOT,
+    MAX_TOP_CATEGORIES,
     ColumnTreatment,
     build_preprocessor,
     plan_columns,
@@ -24,38 +25,108 @@ from models.tables import profile_columns
 N_ROWS = 80
 
 
-def column(name: str, dtype: str, n_unique: int, n_missing: int = 0) -> dict[str, Any]:
-    return {"name": name, "dtype": dtype, "n_missing": n_missing, "n_unique": n_unique}
+def column(
+    name: str, dtype: str, n_unique: int, n_missing: int = 0, **text: float
+) -> dict[str, Any]:
+    """A profile dict; ``text`` adds mean_length / share_with_spaces as a text profile has."""
+    return {"name": name, "dtype": dtype, "n_missing": n_missing, "n_unique": n_unique} | text
 
 
 # --- plan_columns --------------------------------------------------------------------------
+
+NUMERIC_REASON = "median-imputed and standardised"
+MANY = MAX_ONE_HOT + 1  # distinct values: more than one-hot takes, fewer than half of N_ROWS
+TOP_REASON = (
+    f"text with {MANY} distinct values: a column for each of the most frequent, "
+    f"one shared by the rest ({MAX_TOP_CATEGORIES} columns at most)"
+)
 
 
 @pytest.mark.parametrize(
     ("profile", "treatment", "reason"),
     [
-        (column("age", "integer", 40), "numeric", "median-imputed and standardised"),
-        (column("income", "float", 70, n_missing=5), "numeric", "median-imputed and standardised"),
-        (column("colour", "string", 3, n_missing=2), "one_hot", "string with 3 values"),
-        (column("member", "boolean", 2, n_missing=1), "one_hot", "boolean with 2 values"),
-        (column("code", "string", MAX_ONE_HOT), "one_hot", f"string with {MAX_ONE_HOT} values"),
+        (column("age", "integer", 40), "numeric", NUMERIC_REASON),
+        (column("income", "float", 70, n_missing=5), "numeric", NUMERIC_REASON),
+        (column("row_number", "integer", N_ROWS), "numeric", NUMERIC_REASON),
+        (column("rare", "float", 1, n_missing=70), "numeric", NUMERIC_REASON),
         (
-            column("user_id", "string", MAX_ONE_HOT + 1),
+            column("colour", "string", 3, n_missing=2),
+            "one_hot",
+            "text with 3 distinct values: a column for each",
+        ),
+        (
+            column("member", "boolean", 2, n_missing=1),
+            "one_hot",
+            "boolean with 2 distinct values: a column for each",
+        ),
+        (
+            column("code", "string", MAX_ONE_HOT),
+            "one_hot",
+            f"text with {MAX_ONE_HOT} distinct values: a column for each",
+        ),
+        (
+            column("city", "string", MANY, mean_length=8.0, share_with_spaces=0.0),
+            "one_hot_top",
+            TOP_REASON,
+        ),
+        (column("city", "string", MANY), "one_hot_top", TOP_REASON),
+        (
+            column("user_id", "string", N_ROWS // 2),
             "dropped",
-            f"text with {MAX_ONE_HOT + 1} distinct values (an id or free text)",
+            f"text with {N_ROWS // 2} distinct values in {N_ROWS} rows: looks like an identifier",
+        ),
+        (
+            column("name", "string", N_ROWS, mean_length=12.0, share_with_spaces=1.0),
+            "dropped",
+            f"text with {N_ROWS} distinct values in {N_ROWS} rows: looks like an identifier",
+        ),
+        (
+            column("review", "string", N_ROWS, mean_length=85.4, share_with_spaces=1.0),
+            "dropped",
+            f"free text: {N_ROWS} distinct values averaging 85 characters",
+        ),
+        (
+            column("comment", "string", MANY, mean_length=14.0, share_with_spaces=0.9),
+            "dropped",
+            f"free text: {MANY} distinct values in {N_ROWS} rows, 90% of them with spaces",
         ),
         (column("gone", "float", 0, n_missing=N_ROWS), "dropped", "every value is missing"),
         (column("blank", "string", 0, n_missing=N_ROWS), "dropped", "every value is missing"),
+        (
+            column("country", "string", 1),
+            "dropped",
+            "the same value in every row, so it cannot tell rows apart",
+        ),
+        (
+            column("version", "integer", 1),
+            "dropped",
+            "the same value in every row, so it cannot tell rows apart",
+        ),
+        (
+            column("flagged", "boolean", 1, n_missing=30),
+            "one_hot",
+            "boolean with 1 distinct value: a column for each",
+        ),
     ],
     ids=[
         "integer",
         "float-with-gaps",
+        "integer-as-many-values-as-rows-stays-numeric",
+        "one-number-and-gaps-stays-numeric",
         "few-strings",
         "boolean",
         "strings-at-one-hot-limit",
         "strings-over-one-hot-limit",
+        "strings-over-one-hot-limit-old-profile",
+        "half-the-rows-distinct-is-an-id",
+        "short-unique-names-are-ids",
+        "long-text-is-free-text",
+        "short-text-with-spaces-is-free-text",
         "all-missing-numbers",
         "all-missing-text",
+        "constant-text",
+        "constant-number",
+        "one-value-and-gaps-is-informative",
     ],
 )
 def test_plan_gives_each_column_a_treatment_and_reason(profile, treatment, reason):
@@ -64,6 +135,39 @@ def test_plan_gives_each_column_a_treatment_and_reason(profile, treatment, reaso
     (planned,) = plan_columns([profile], N_ROWS)
     # then the column gets the expected treatment, with the reason spelled out
     assert planned == ColumnTreatment(profile["name"], treatment, reason)
+
+
+@pytest.mark.parametrize(
+    ("profile", "treatment"),
+    [
+        (column("city", "string", MANY), "ordinal"),
+        (column("colour", "string", 3), "one_hot"),
+        (column("member", "boolean", 2), "one_hot"),
+        (column("age", "integer", 40), "numeric"),
+        (column("user_id", "string", N_ROWS), "dropped"),
+        (column("review", "string", N_ROWS, mean_length=85.0, share_with_spaces=1.0), "dropped"),
+    ],
+    ids=["many-valued-text", "few-valued-text", "boolean", "number", "id", "free-text"],
+)
+def test_plan_for_a_tree_model_codes_only_many_valued_text_as_integers(profile, treatment):
+    # given one column's profile
+    # when the preprocessing is planned for a tree-based model
+    (planned,) = plan_columns([profile], N_ROWS, tree_based=True)
+    # then only many-valued text changes treatment, to one integer column
+    assert planned.treatment == treatment
+    if treatment == "ordinal":
+        assert planned.reason == (
+            f"text with {MANY} distinct values: one integer code per value for a tree-based model"
+        )
+
+
+def test_free_text_needs_many_distinct_values():
+    # given long, spaced text that repeats: 25 distinct messages in 1000 rows
+    profile = column("status", "string", 25, mean_length=48.0, share_with_spaces=1.0)
+    # when it is planned
+    (planned,) = plan_columns([profile], 1000)
+    # then it is a category with long names, not free text
+    assert planned.treatment == "one_hot_top"
 
 
 def test_plan_keeps_column_order_and_serialises():
@@ -91,28 +195,45 @@ def test_preprocessor_routes_columns_by_treatment():
     # given a plan with every treatment
     plan = [
         ColumnTreatment("n1", "numeric", ""),
+        ColumnTreatment("o1", "ordinal", ""),
         ColumnTreatment("s1", "one_hot", ""),
+        ColumnTreatment("t1", "one_hot_top", ""),
         ColumnTreatment("n2", "numeric", ""),
         ColumnTreatment("id", "dropped", ""),
     ]
     # when the preprocessor is built
     pre = build_preprocessor(plan)
-    # then numeric and one-hot columns go to their own parts and the rest is dropped
+    # then each kept treatment has its own part, in a fixed order, and the rest is dropped
     routed = {name: columns for name, _, columns in pre.transformers}
-    assert routed == {"numeric": ["n1", "n2"], "one_hot": ["s1"]}
+    assert routed == {
+        "numeric": ["n1", "n2"],
+        "one_hot": ["s1"],
+        "one_hot_top": ["t1"],
+        "ordinal": ["o1"],
+    }
+    assert list(routed) == ["numeric", "one_hot", "one_hot_top", "ordinal"]
     assert pre.remainder == "drop"
 
 
-@pytest.mark.parametrize(
-    ("treatment", "expected"), [("numeric", ["numeric"]), ("one_hot", ["one_hot"])]
-)
-def test_preprocessor_leaves_out_parts_with_no_columns(treatment, expected):
+@pytest.mark.parametrize("treatment", ["numeric", "one_hot", "one_hot_top", "ordinal"])
+def test_preprocessor_leaves_out_parts_with_no_columns(treatment):
     # given a plan with only one kind of column
     plan = [ColumnTreatment("c", treatment, ""), ColumnTreatment("d", "dropped", "")]
     # when the preprocessor is built
     pre = build_preprocessor(plan)
     # then only that part is present
-    assert [name for name, _, _ in pre.transformers] == expected
+    assert [name for name, _, _ in pre.transformers] == [treatment]
+
+
+def test_preprocessor_survives_cloning():
+    # given a preprocessor for every treatment (GridSearchCV clones it for each candidate)
+    plan = [ColumnTreatment(c, c, "") for c in ("numeric", "one_hot", "one_hot_top", "ordinal")]
+    pre = build_preprocessor(plan)
+    # when it is cloned
+    copy = clone(pre)
+    # then the copy has the same parameters, down to the encoders
+    assert copy is not pre
+    assert repr(copy.get_params()) == repr(pre.get_params())
 
 
 # --- fitting and predicting ----------------------------------------------------------------
@@ -120,7 +241,7 @@ def test_preprocessor_leaves_out_parts_with_no_columns(treatment, expected):
 
 @pytest.fixture(scope="module")
 def training_frame() -> pd.DataFrame:
-    """Numbers, text, booleans, an id column and an empty column, with gaps in most."""
+    """Numbers, text, booleans, many-valued text, an id and an empty column, with gaps."""
     rng = np.random.default_rng(0)
     gaps = rng.random((N_ROWS, 4)) < 0.1
     frame = pd.DataFrame(
@@ -130,11 +251,12 @@ def training_frame() -> pd.DataFrame:
             "colour": pd.Series(rng.choice(["red", "green", "blue"], N_ROWS)).mask(gaps[:, 1]),
             "member": pd.Series(rng.random(N_ROWS) > 0.5, dtype=object).mask(gaps[:, 2]),
             "active": rng.random(N_ROWS) > 0.5,
+            "city": pd.Series([f"city{i % 30}" for i in range(N_ROWS)]).mask(gaps[:, 3]),
             "user_id": [f"u{i:03d}" for i in range(N_ROWS)],
             "empty": np.full(N_ROWS, np.nan),
         }
     )
-    assert frame.isna().any().loc[["num", "colour", "member", "empty"]].all()
+    assert frame.isna().any().loc[["num", "colour", "member", "city", "empty"]].all()
     return frame
 
 
@@ -167,6 +289,7 @@ def unseen_frame() -> pd.DataFrame:
             "colour": ["purple", None, "red"],
             "member": [None, True, False],
             "active": [None, True, False],
+            "city": ["atlantis", None, "city3"],
             "user_id": ["new1", "new2", "u001"],
             "empty": [np.nan, 1.0, np.nan],
         }
@@ -176,13 +299,15 @@ def unseen_frame() -> pd.DataFrame:
 def test_plan_of_a_mixed_frame(plan):
     # given the profile of a frame with every kind of column
     # when it is planned
-    # then numbers are scaled, few-valued text and booleans one-hot, ids and empties dropped
+    # then numbers are scaled, few-valued text and booleans one-hot, many-valued text
+    # one-hot on its most frequent values, ids and empties dropped
     assert {t.column: t.treatment for t in plan} == {
         "num": "numeric",
         "count": "numeric",
         "colour": "one_hot",
         "member": "one_hot",
         "active": "one_hot",
+        "city": "one_hot_top",
         "user_id": "dropped",
         "empty": "dropped",
     }
@@ -253,6 +378,87 @@ def test_pipeline_fits_a_regressor_too(training_frame, plan):
     assert np.allclose(predicted, target, atol=1e-3)
 
 
+def test_many_valued_text_keeps_its_most_frequent_values_within_the_cap(fitted, unseen_frame):
+    # given a fitted pipeline whose "city" column has 30 values
+    pre = fitted.named_steps["preprocess"]
+    names = list(pre.get_feature_names_out())
+    city = [i for i, n in enumerate(names) if n.startswith("one_hot_top__city_")]
+    # when rows with an unseen city, a missing one and a known one are transformed
+    features = pre.transform(unseen_frame)[:, city]
+    # then the city takes at most MAX_TOP_CATEGORIES columns, rare and unseen values share
+    # one, and each row sets exactly one of them
+    assert len(city) == MAX_TOP_CATEGORIES
+    assert "one_hot_top__city_infrequent_sklearn" in names
+    infrequent = [names[i] for i in city].index("one_hot_top__city_infrequent_sklearn")
+    assert features[0, infrequent] == 1
+    assert features.sum(axis=1).tolist() == [1, 1, 1]
+
+
+def test_ordinal_codes_unseen_and_missing_text_as_minus_one(training_frame, labels):
+    # given a pipeline planned for a tree-based model
+    profiles = [p.to_dict() for p in profile_columns(training_frame)]
+    plan = plan_columns(profiles, len(training_frame), tree_based=True)
+    pipeline = Pipeline(
+        [("preprocess", build_preprocessor(plan)), ("model", LogisticRegression(max_iter=500))]
+    ).fit(training_frame, labels)
+    pre = pipeline.named_steps["preprocess"]
+    (city,) = [i for i, n in enumerate(pre.get_feature_names_out()) if n == "ordinal__city"]
+    # when an unseen city, a missing one and a known one are transformed
+    rows = training_frame.head(3).assign(city=["atlantis", None, "city3"])
+    codes = pre.transform(rows)[:, city]
+    # then the city is one integer column: -1 for unseen and missing, its code otherwise
+    assert codes.tolist()[:2] == [-1, -1]
+    assert codes[2] >= 0
+
+
+def test_pipeline_predicts_when_a_text_column_is_entirely_missing(fitted, unseen_frame):
+    # given rows in which text and boolean columns hold only gaps, so pandas makes them floats
+    rows = unseen_frame.assign(colour=np.nan, member=np.nan, city=np.nan)
+    assert rows["colour"].dtype == np.float64
+    pre = fitted.named_steps["preprocess"]
+    names = list(pre.get_feature_names_out())
+    # when they are transformed and predicted
+    features = pre.transform(rows)
+    predictions = fitted.predict(rows)
+    # then each gap sets the missing-value indicator it was trained with
+    assert features[:, names.index("one_hot__colour_nan")].tolist() == [1, 1, 1]
+    assert len(predictions) == len(rows)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        {
+            "colour": pd.Series(["red", pd.NA, "purple"], dtype="string"),
+            "member": pd.Series([True, pd.NA, False], dtype="boolean"),
+            "city": pd.Series(["city3", pd.NA, "atlantis"], dtype="string"),
+            "num": pd.Series([0.5, pd.NA, 1.0], dtype="Float64"),
+            "count": pd.Series([1, pd.NA, 3], dtype="Int64"),
+        },
+        {
+            "colour": pd.Series(["red", None, np.nan], dtype=object),
+            "member": pd.Series([True, None, np.nan], dtype=object),
+            "city": pd.Series(["city3", None, np.nan], dtype=object),
+            "num": pd.Series([0.5, None, np.nan], dtype=object),
+        },
+    ],
+    ids=["nullable-dtypes-with-pd-na", "object-columns-with-none-and-nan"],
+)
+def test_pipeline_predicts_on_other_missing_value_markers(fitted, unseen_frame, rows):
+    # given rows whose gaps are pandas.NA, or None and NaN mixed in one column
+    frame = unseen_frame.assign(**rows)
+    pre = fitted.named_steps["preprocess"]
+    names = list(pre.get_feature_names_out())
+    # when they are transformed and predicted
+    features = pre.transform(frame)
+    predictions = fitted.predict(frame)
+    # then nothing fails, every feature is finite, and known values still set their column
+    assert np.isfinite(features).all()
+    assert len(predictions) == len(frame)
+    assert features[0, names.index("one_hot__colour_red")] == 1
+    assert features[0, names.index("one_hot__member_True")] == 1
+
+
 def estimators_in(obj: Any, seen: set[int] | None = None) -> list[Any]:
     """Every estimator reachable from ``obj`` through attributes, lists, tuples and dicts."""
     seen = set() if seen is None else seen
@@ -282,6 +488,9 @@ def test_fitted_pipeline_contains_only_sklearn_classes(fitted):
     names = {type(e).__name__ for e in found}
     assert {"ColumnTransformer", "SimpleImputer", "StandardScaler", "OneHotEncoder"} <= names
     assert {type(e).__module__.split(".")[0] for e in found} == {"sklearn"}
+    # and the only function inside is numpy's own cast to an object array
+    functions = [e.func for e in found if type(e).__name__ == "FunctionTransformer"]
+    assert functions and all(f is np.asarray for f in functions)
 
 
 def test_fitted_pipeline_pickle_references_only_sklearn_numpy_and_builtins(fitted, unseen_frame):

@@ -417,7 +417,14 @@ def test_to_dict_is_plain_data_without_extra(spec):
     out = spec.to_dict()
     # then the cv is a nested dict and the internal extra field is left out
     assert "extra" not in out
-    assert out["cv"] == {"folds": 3, "kind": "stratified", "shuffle": False, "random_state": None}
+    assert out["cv"] == {
+        "folds": 3,
+        "kind": "stratified",
+        "shuffle": False,
+        "random_state": None,
+        "group_column": None,
+        "validation_size": None,
+    }
     assert out["param_space"]["max_depth"] == {"type": "categorical", "choices": [4, None]}
 
 

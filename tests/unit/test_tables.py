@@ -81,8 +81,15 @@ def test_reads_the_same_table_whatever_the_dialect(write_csv, content, descripti
         (b'id;text\n1;"a, b, c"\n2;"d, e"\n', ["a, b, c", "d, e"]),
         (b"id\ttext\n1\ta, b, c\n2\td, e\n", ["a, b, c", "d, e"]),
         (b'id,text\n1,"a; b"\n2,"say ""hi"""\n', ["a; b", 'say "hi"']),
+        (b'id|text\n1|"a, b; c"\n2|"d\te, f"\n', ["a, b; c", "d\te, f"]),
     ],
-    ids=["comma-quoted", "semicolon-quoted", "tab-unquoted", "comma-escaped-quote"],
+    ids=[
+        "comma-quoted",
+        "semicolon-quoted",
+        "tab-unquoted",
+        "comma-escaped-quote",
+        "pipe-quoted-mixed",
+    ],
 )
 def test_keeps_delimiters_inside_quoted_fields(write_csv, content, expected_text):
     # given a text column whose values contain commas or semicolons
@@ -95,6 +102,16 @@ def test_keeps_delimiters_inside_quoted_fields(write_csv, content, expected_text
     assert df["id"].tolist() == [1, 2]
 
 
+def test_a_quoted_quotation_with_a_comma_does_not_mislead_the_delimiter(write_csv):
+    # given a semicolon file whose first field quotes a quotation with a comma in it
+    path = write_csv(b'quote;id\n"""Wait, what?"", he asked";1\nfine;2\n')
+    # when it is read
+    df = read(path)
+    # then the semicolon is the delimiter and the quotation is one value
+    assert list(df.columns) == ["quote", "id"]
+    assert df["quote"].tolist() == ['"Wait, what?", he asked', "fine"]
+
+
 def test_reads_a_quoted_field_spanning_lines(write_csv):
     # given a quoted value containing a newline
     path = write_csv(b'id,note\n1,"first line\nsecond line"\n2,plain\n')
@@ -102,6 +119,41 @@ def test_reads_a_quoted_field_spanning_lines(write_csv):
     df = read(path)
     # then the value keeps its newline and the row count is right
     assert df["note"].tolist() == ["first line\nsecond line", "plain"]
+
+
+@pytest.mark.parametrize(
+    "sep", [b",", b";", b"\t", b"|"], ids=["comma", "semicolon", "tab", "pipe"]
+)
+def test_reads_quoted_fields_with_newlines_and_delimiters_in_any_dialect(write_csv, sep):
+    # given a note that spans lines and holds every candidate delimiter, first in the file
+    note = b'"line one, with; all\tof|them\nline two"'
+    path = write_csv(b"note" + sep + b"n\r\n" + note + sep + b"1\r\nplain" + sep + b"2\r\n")
+    # when it is read
+    df = read(path)
+    # then the delimiter is found, and the note keeps its delimiters and line break
+    assert list(df.columns) == ["note", "n"]
+    assert df["note"].tolist() == ["line one, with; all\tof|them\nline two", "plain"]
+    assert df["n"].tolist() == [1, 2]
+
+
+def test_a_single_column_keeps_unquoted_punctuation_in_its_values(write_csv):
+    # given one column of sentences, some with commas, none quoted
+    path = write_csv(b"sentence\nthe cat sat\na dog, a bone\nno; not this\n")
+    # when it is read
+    df = read(path)
+    # then each line is one value, not split on the punctuation
+    assert df["sentence"].tolist() == ["the cat sat", "a dog, a bone", "no; not this"]
+
+
+def test_a_column_that_turns_to_text_late_in_a_long_file_is_all_text(write_csv):
+    # given numbers for 2**18 rows (pandas' chunk size) and then a word, in the same column
+    rows = b"".join(b"%d,1\n" % i for i in range(2**18))
+    path = write_csv(b"code,n\n" + rows + b"x7,1\n")
+    # when it is read
+    df = read(path, max_rows=300_000)
+    # then every value is a string, never a mix of ints and strings that encoders reject
+    assert {type(v) for v in df["code"]} == {str}
+    assert column_dtype(df["code"]) == "string"
 
 
 def test_keeps_non_ascii_column_names_and_values(write_csv):
@@ -270,13 +322,40 @@ def test_profile_keeps_column_order(profiled):
     assert list(profiled) == ["n_int", "n_float", "flag", "flag_gaps", "label", "int_gaps"]
 
 
-def test_profile_to_dict_has_plain_json_types(profiled):
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        (
+            "n_float",
+            {"name": "n_float", "dtype": "float", "n_missing": 1, "n_unique": 3}
+            | {"mean_length": None, "share_with_spaces": None},
+        ),
+        (
+            "label",
+            {"name": "label", "dtype": "string", "n_missing": 1, "n_unique": 2}
+            | {"mean_length": 3.33, "share_with_spaces": 0.0},
+        ),
+    ],
+    ids=["number", "text"],
+)
+def test_profile_to_dict_has_plain_json_types(profiled, column, expected):
     # given a column profile
     # when it is turned into a dict
-    out = profiled["n_float"].to_dict()
-    # then it has exactly the four fields as plain Python values
-    assert out == {"name": "n_float", "dtype": "float", "n_missing": 1, "n_unique": 3}
-    assert all(type(v) in (str, int) for v in out.values())
+    out = profiled[column].to_dict()
+    # then it has exactly the profile's fields as plain Python values
+    assert out == expected
+    assert all(type(v) in (str, int, float, type(None)) for v in out.values())
+
+
+def test_profile_measures_text_length_and_spaces(write_csv):
+    # given a text column of short codes and one of sentences, with a gap in each
+    path = write_csv(b"code,comment\nab,\n,the food was cold\nabcd,fine\nabcdef,too slow\n")
+    # when it is profiled
+    profiles = {p.name: p for p in profile_columns(read(path))}
+    # then the mean length and share with spaces describe the non-missing values only
+    assert (profiles["code"].mean_length, profiles["code"].share_with_spaces) == (4.0, 0.0)
+    assert profiles["comment"].mean_length == 9.67
+    assert profiles["comment"].share_with_spaces == 0.667
 
 
 def test_profile_stringifies_non_string_column_names():
@@ -301,6 +380,12 @@ def test_profile_stringifies_non_string_column_names():
         (pd.Series([None, None], dtype=object), "string"),
         (pd.Series([1, 2], dtype="Int64"), "integer"),
         (pd.Series([True, None], dtype="boolean"), "boolean"),
+        (pd.Series(["yes", "no", "yes"]), "boolean"),
+        (pd.Series(["Yes", None, "NO", " no "]), "boolean"),
+        (pd.Series(["Y", "n"]), "boolean"),
+        (pd.Series(["true", "False"], dtype=object), "boolean"),
+        (pd.Series(["yes", "no", "maybe"]), "string"),
+        (pd.Series(["yes", "n"]), "string"),
     ],
     ids=[
         "int64",
@@ -313,6 +398,12 @@ def test_profile_stringifies_non_string_column_names():
         "all-missing-object",
         "nullable-int",
         "nullable-bool",
+        "yes-no",
+        "yes-no-mixed-case-with-gap",
+        "y-n",
+        "true-false-text",
+        "yes-no-maybe",
+        "words-from-two-pairs",
     ],
 )
 def test_column_dtype_classifies_series(series, expected):
@@ -328,3 +419,13 @@ def test_whole_numbers_with_gaps_are_integers(write_csv):
     # then it is profiled as integer, while a true float column stays float
     dtypes = {c.name: c.dtype for c in profile_columns(df)}
     assert dtypes == {"label": "integer", "x": "float"}
+
+
+def test_yes_no_columns_are_boolean_but_keep_their_words(write_csv):
+    # given a yes/no column with a gap
+    df = read(write_csv(b"smoker,n\nyes,1\nno,2\n,3\nYes,4\n"))
+    # when it is profiled
+    (smoker, _) = profile_columns(df)
+    # then it is boolean, while the values stay the words a prediction request will carry
+    assert (smoker.dtype, smoker.n_missing, smoker.n_unique) == ("boolean", 1, 3)
+    assert df["smoker"].tolist()[:2] == ["yes", "no"]
