@@ -11,10 +11,12 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
 
 from api.auth import current_owner
+from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
+from api.idempotency import key_from_request, refusal, remember, replay
 from api.responses import errors, next_link
 from api.schemas import DatasetPageSchema, DatasetSchema, PageArgsSchema
 from api.services import db, services
-from models import datasets
+from models import datasets, idempotency
 from models.exceptions import DatasetError
 from models.storage import CHUNK
 
@@ -106,7 +108,11 @@ class Datasets(MethodView):
             "next": next_link(page.next_cursor, args),
         }
 
-    @blp.doc(requestBody=UPLOAD_BODY, parameters=[NAME_PARAM], operationId="uploadDataset")
+    @blp.doc(
+        requestBody=UPLOAD_BODY,
+        parameters=[NAME_PARAM, IDEMPOTENCY_KEY],
+        operationId="uploadDataset",
+    )
     @blp.response(
         201,
         DatasetSchema,
@@ -114,15 +120,44 @@ class Datasets(MethodView):
             "Location": {"description": "the new dataset's URL", "schema": {"type": "string"}}
         },
     )
-    @errors(blp, 400, 413, 415, 422)
-    def post(self) -> tuple[dict[str, Any], int, dict[str, str]]:
+    @errors(blp, 400, 409, 413, 415, 422)
+    def post(self) -> Any:
         """Upload a CSV table; answers with its profile."""
+        key = key_from_request()
+        if key is None:
+            return self._create()[0]
+        session = db()
+        # An upload's fingerprint (its sha256 and name) is known only once it is read.
+        outcome = idempotency.begin(session, current_owner(), "uploadDataset", key, None)
+        if (refused := refusal(outcome)) is not None:
+            return refused
+        new = outcome.record if outcome.claim is idempotency.Claim.NEW else None
+        try:
+            response, fingerprint = self._create()
+        except Exception:
+            if new is not None:
+                idempotency.abandon(session, new)
+            raise
+        if new is None:  # a retry of a finished upload: keep nothing of this copy
+            document = response[0]
+            datasets.delete_dataset(session, services().storage, current_owner(), document["id"])
+            if idempotency.same_request(outcome.record, fingerprint):
+                return replay(outcome.record)
+            return refusal(idempotency.Outcome(idempotency.Claim.MISMATCH))
+        remember(
+            session, new, fingerprint, response[1], response[2], DatasetSchema().dump(response[0])
+        )
+        return response
+
+    @staticmethod
+    def _create() -> tuple[tuple[dict[str, Any], int, dict[str, str]], str]:
         svc = services()
         chunks, name = _upload()
         record = datasets.create_dataset(
             db(), svc.storage, svc.settings, owner=current_owner(), chunks=chunks, name=name
         )
-        return dataset_view(record), 201, {"Location": f"/v1/datasets/{record.id}"}
+        response = dataset_view(record), 201, {"Location": f"/v1/datasets/{record.id}"}
+        return response, f"{record.sha256}:{record.name}"
 
 
 @blp.route("/<dataset_id>")

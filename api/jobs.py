@@ -9,7 +9,10 @@ from flask import Response, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import events
 from api.auth import current_owner
+from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
+from api.idempotency import key_from_request, refusal, remember, replay
 from api.responses import errors, next_link
 from api.schemas import (
     JobListArgsSchema,
@@ -21,11 +24,11 @@ from api.schemas import (
     TrialPageSchema,
 )
 from api.services import db, services
-from models import datasets, jobs
+from models import datasets, idempotency, jobs
 from models.exceptions import Conflict, NotFound, SpecError
-from models.records import Job, JobStatus, Trial
+from models.records import Job, JobStatus
 from models.spec import resolve_spec
-from tasks.app import enqueue_search
+from tasks.app import enqueue_search, enqueue_webhook
 
 log = logging.getLogger(__name__)
 
@@ -37,47 +40,8 @@ blp = Blueprint(
 )
 
 
-def job_view(job: Job) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "status": job.status,
-        "dataset_id": job.dataset_id,
-        "spec": job.spec,
-        "progress": {
-            "trials_completed": job.trials_completed,
-            "trials_total": job.trials_total,
-            "eta_s": jobs.eta_seconds(job),
-        },
-        "best_score": job.best_score,
-        "best_params": job.best_params,
-        "stopped_reason": job.stopped_reason,
-        "error": job.error,
-        "attempts": job.attempts,
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-    }
-
-
-def trial_view(trial: Trial) -> dict[str, Any]:
-    return {
-        c: getattr(trial, c)
-        for c in (
-            "number",
-            "params",
-            "state",
-            "fold_scores",
-            "mean_score",
-            "std_score",
-            "fit_time_s",
-            "score_time_s",
-            "error",
-            "metrics",
-            "rung",
-            "resource",
-            "finished_at",
-        )
-    }
+job_view = jobs.job_document
+trial_view = jobs.trial_document
 
 
 def _finished_job(job_id: str) -> Job:
@@ -112,7 +76,7 @@ class Jobs(MethodView):
             "next": next_link(page.next_cursor, args),
         }
 
-    @blp.doc(operationId="submitJob")
+    @blp.doc(operationId="submitJob", parameters=[IDEMPOTENCY_KEY])
     @blp.arguments(
         SearchSpecSchema,
         example={
@@ -130,9 +94,29 @@ class Jobs(MethodView):
         JobSchema,
         headers={"Location": {"description": "the job's URL", "schema": {"type": "string"}}},
     )
-    @errors(blp, 415, 422)
-    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    @errors(blp, 409, 415, 422)
+    def post(self, body: dict[str, Any]) -> Any:
         """Submit a search; a worker runs it."""
+        session = db()
+        key = key_from_request()
+        if key is None:
+            return self._submit(body)
+        fingerprint = idempotency.fingerprint_json(body)
+        outcome = idempotency.begin(session, current_owner(), "submitJob", key, fingerprint)
+        if (refused := refusal(outcome)) is not None:
+            return refused
+        if outcome.claim is idempotency.Claim.REPLAY:
+            return replay(outcome.record)
+        try:
+            document, status, headers = self._submit(body)
+        except Exception:
+            idempotency.abandon(session, outcome.record)
+            raise
+        remember(session, outcome.record, fingerprint, status, headers, JobSchema().dump(document))
+        return document, status, headers
+
+    @staticmethod
+    def _submit(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
         svc = services()
         session = db()
         try:
@@ -172,7 +156,13 @@ class JobCancel(MethodView):
     @errors(blp, 404, 409)
     def post(self, job_id: str) -> dict[str, Any]:
         """Stop a queued or running job; the trials so far are kept."""
-        return job_view(jobs.cancel_job(db(), current_owner(), job_id))
+        job = jobs.cancel_job(db(), current_owner(), job_id)
+        if job.spec.get("webhook_url"):
+            try:
+                enqueue_webhook(services().celery, job.id)
+            except Exception:
+                log.warning("could not enqueue the webhook of job %s", job.id, exc_info=True)
+        return job_view(job)
 
 
 @blp.route("/<job_id>/trials")
@@ -238,3 +228,6 @@ class JobModel(MethodView):
         )
         response.headers["X-Content-SHA256"] = model["sha256"]
         return response
+
+
+events.register(blp)

@@ -218,6 +218,13 @@ class SearchSpecSchema(StrictSchema):
             "the median of earlier trials (default false)"
         }
     )
+    webhook_url = fields.String(
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": "POSTed the job (signed, see the README) when it ends",
+            "example": "https://example.com/hooks/tuneforge",
+        },
+    )
     exclude_columns = fields.List(
         fields.String(),
         validate=validate.Length(max=2000),

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.idempotency import IdempotencyRecord  # noqa: F401  (registers its table)
 from models.records import Base
 
 

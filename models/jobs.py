@@ -138,6 +138,51 @@ def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
     return round(max(0.0, min(estimate, until_deadline)), 1)
 
 
+def job_document(job: Job) -> dict[str, Any]:
+    """A job as the API shows it (and webhooks and event streams send it)."""
+    return {
+        "id": job.id,
+        "status": job.status,
+        "dataset_id": job.dataset_id,
+        "spec": job.spec,
+        "progress": {
+            "trials_completed": job.trials_completed,
+            "trials_total": job.trials_total,
+            "eta_s": eta_seconds(job),
+        },
+        "best_score": job.best_score,
+        "best_params": job.best_params,
+        "stopped_reason": job.stopped_reason,
+        "error": job.error,
+        "attempts": job.attempts,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+    }
+
+
+def trial_document(trial: Trial) -> dict[str, Any]:
+    """A trial as the API shows it."""
+    return {
+        c: getattr(trial, c)
+        for c in (
+            "number",
+            "params",
+            "state",
+            "fold_scores",
+            "mean_score",
+            "std_score",
+            "fit_time_s",
+            "score_time_s",
+            "error",
+            "metrics",
+            "rung",
+            "resource",
+            "finished_at",
+        )
+    }
+
+
 # The worker's side -----------------------------------------------------------------------
 
 

@@ -109,6 +109,8 @@ class Job(Base):
     lease_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Webhook delivery: {attempts, delivered_at, last_status, last_error}.
+    webhook: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class Trial(Base):

@@ -46,6 +46,8 @@ class Settings:
     max_trials: int = 500
     max_job_seconds: int = 6 * 3600
     lease_seconds: int = 30
+    webhook_secret: str = ""
+    webhook_allow_private: bool = False
 
     def __post_init__(self) -> None:
         data_dir = Path(self.data_dir).resolve()
@@ -92,4 +94,7 @@ class Settings:
             max_trials=_int(env, "MAX_TRIALS", 500),
             max_job_seconds=_int(env, "MAX_JOB_SECONDS", 6 * 3600),
             lease_seconds=_int(env, "LEASE_SECONDS", 30),
+            webhook_secret=env.get(PREFIX + "WEBHOOK_SECRET", ""),
+            webhook_allow_private=env.get(PREFIX + "WEBHOOK_ALLOW_PRIVATE", "").strip().lower()
+            in ("1", "true", "yes"),
         )

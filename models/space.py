@@ -264,6 +264,36 @@ def grid(dims: list[Dimension]) -> list[dict[str, Any]]:
     return _expand(dims)
 
 
+def discretize(dims: list[Dimension], max_size: int) -> list[Dimension]:
+    """A grid-able version of ``dims``: each int or float range becomes a few evenly spaced
+    values (geometrically when ``log``). Ranges start with five values; while the grid has
+    more than ``max_size`` candidates, the range with the most values loses one (two stay
+    at the least). Categoricals stay as they are."""
+    points = {d.name: 5 for d in dims if d.type != "categorical"}
+    while True:
+        out = [_points(d, points[d.name]) if d.name in points else d for d in dims]
+        shrinkable = [name for name, n in points.items() if n > 2]
+        if (grid_size(out) or 0) <= max_size or not shrinkable:
+            return out
+        points[max(shrinkable, key=lambda name: (points[name], name))] -= 1
+
+
+def _points(dim: Dimension, points: int) -> Dimension:
+    if dim.type == "categorical":
+        return dim
+    spaced = (
+        np.geomspace(dim.low, dim.high, points)
+        if dim.log
+        else np.linspace(dim.low, dim.high, points)
+    )
+    values = (
+        [int(np.rint(v)) for v in spaced]
+        if dim.type == "int"
+        else [float(f"{v:.6g}") for v in spaced]
+    )
+    return Dimension(dim.name, "categorical", choices=tuple(dict.fromkeys(values)), when=dim.when)
+
+
 def sample_one(dims: list[Dimension], rng: np.random.Generator) -> dict[str, Any]:
     """One candidate: parents first, each conditional parameter only where it applies."""
     candidate: dict[str, Any] = {}

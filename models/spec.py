@@ -12,11 +12,15 @@ from typing import Any
 
 from models.catalog import CATALOG, CLASSIFICATION, REGRESSION, get_estimator
 from models.exceptions import SpecError
-from models.space import check_grid, grid_size, parse_space
+from models.space import check_grid, discretize, grid_size, parse_space
 from models.strategies import plan_halving
+from models.webhooks import check_url
 
 STRATEGIES = ("grid", "random", "halving", "bayesian")
 CV_KINDS = ("kfold", "stratified", "group", "timeseries", "holdout")
+# A grid over a default space (its ranges made into a few values) has at most this many
+# candidates.
+DEFAULT_GRID_SIZE = 60
 # Halving starts at most this many candidates unless told otherwise.
 MAX_HALVING_CANDIDATES = 81
 MAX_CLASSES = 1000
@@ -111,6 +115,7 @@ class SearchSpec:
     halving: HalvingSpec | None = None
     pruning: bool = False
     exclude_columns: list[str] = field(default_factory=list)
+    webhook_url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -306,9 +311,10 @@ def _space(
     space = raw.get("param_space")
     resource = halving.resource if halving else None
     if space is None:
-        if strategy == "grid":
-            raise SpecError("a grid search needs an explicit param_space", field="param_space")
         space = {k: v for k, v in entry.default_space[task].items() if k != resource}
+        if strategy == "grid":
+            dims = discretize(parse_space(space, entry.params[task]), DEFAULT_GRID_SIZE)
+            space = {d.name: d.to_dict() for d in dims}
     elif resource in space:
         raise SpecError(
             f"{resource!r} is the halving resource; it cannot also be searched",
@@ -388,6 +394,7 @@ def resolve_spec(
         halving=halving,
         pruning=bool(raw.get("pruning", False)),
         exclude_columns=exclude,
+        webhook_url=check_url(raw["webhook_url"]) if raw.get("webhook_url") else None,
     )
     if halving is not None:
         plan = halving_plan(spec, train_rows)

@@ -9,6 +9,7 @@ from celery import Celery
 from models.settings import Settings
 
 RUN_SEARCH = "tuneforge.run_search"
+DELIVER_WEBHOOK = "tuneforge.deliver_webhook"
 QUEUE = "tuneforge"
 
 
@@ -65,3 +66,8 @@ def make_celery(settings: Settings) -> Celery:
 def enqueue_search(app: Celery, job_id: str) -> None:
     """Send "run job ``job_id``" to the workers."""
     app.send_task(RUN_SEARCH, args=[job_id], queue=QUEUE)
+
+
+def enqueue_webhook(app: Celery, job_id: str) -> None:
+    """Send "deliver job ``job_id``'s webhook" to the workers."""
+    app.send_task(DELIVER_WEBHOOK, args=[job_id], queue=QUEUE)

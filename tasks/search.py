@@ -17,8 +17,9 @@ from typing import Any
 from celery import shared_task
 
 from models import jobs
+from models.records import Job, JobStatus
 from models.runner import JobRun, StopFlag
-from tasks.app import RUN_SEARCH
+from tasks.app import RUN_SEARCH, enqueue_webhook
 from tasks.context import worker_context
 
 log = logging.getLogger(__name__)
@@ -117,4 +118,9 @@ def run_search(self: Any, job_id: str) -> str:
         done.set()
         beat.join(timeout=5)
     log.info("job %s: %s", job_id, status)
+    if status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        with ctx.sessions() as session:
+            job = session.get(Job, job_id)
+            if job.spec.get("webhook_url"):
+                enqueue_webhook(self.app, job_id)
     return status

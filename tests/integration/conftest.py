@@ -57,6 +57,8 @@ class Service:
             "TUNEFORGE_BROKER_URL": broker_url,
             "TUNEFORGE_LEASE_SECONDS": "4",
             "TUNEFORGE_API_WORKERS": "1",
+            "TUNEFORGE_WEBHOOK_SECRET": "test-secret",
+            "TUNEFORGE_WEBHOOK_ALLOW_PRIVATE": "1",
         }
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.http = requests.Session()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import signal
 import time
 
@@ -13,7 +14,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
+from models import webhooks
 from tests.integration.conftest import redis_flush
+from tests.receiver import Receiver
 
 pytestmark = pytest.mark.integration
 
@@ -194,3 +197,25 @@ def test_a_job_whose_message_was_lost_still_runs(service, breast_cancer_csv, req
     service.start("worker")
     # then the database, not the broker, says the job still needs running
     assert service.wait_for(job["id"], timeout=60)["status"] == "succeeded"
+
+
+def test_a_finished_job_is_posted_to_its_webhook_with_retries(service, breast_cancer_csv):
+    receiver = Receiver([500])  # the first delivery fails, the retry succeeds
+    try:
+        dataset = service.upload(breast_cancer_csv)
+        job = service.submit(
+            dataset_id=dataset["id"],
+            target="target",
+            estimator="knn",
+            n_trials=2,
+            webhook_url=receiver.url,
+        )
+        done = service.wait_for(job["id"])
+        service.wait_until(lambda: len(receiver.requests) >= 2, 30, "a retried delivery")
+    finally:
+        receiver.close()
+    headers, body = receiver.requests[-1]
+    assert webhooks.verify(b"test-secret", body, headers["X-Tuneforge-Signature"])
+    payload = json.loads(body)
+    assert payload["event"] == "job.succeeded" and payload["job"]["id"] == job["id"]
+    assert payload["job"]["best_score"] == done["best_score"]

@@ -198,7 +198,13 @@ def test_submit_answers_202_with_location_and_queued_job(client, dataset):
             {"param_space": {"max_depth": {"type": "float", "low": 1, "high": 3}}},
             "param_space.max_depth",
         ),
-        ({"strategy": "grid"}, "param_space"),
+        (
+            {
+                "strategy": "grid",
+                "param_space": {"min_samples_leaf": {"type": "int", "low": 1, "high": 1001}},
+            },
+            "param_space.min_samples_leaf",
+        ),
         ({"strategy": "annealing"}, "strategy"),
         ({"scoring": "r2"}, "scoring"),
         ({"cv": {"folds": 1}}, "cv.folds"),
@@ -209,6 +215,7 @@ def test_submit_answers_202_with_location_and_queued_job(client, dataset):
         ({"task": "clustering"}, "task"),
         ({"dataset_id": "ds_unknown"}, "dataset_id"),
         ({"surprise": True}, "surprise"),
+        ({"webhook_url": "ftp://example.com/x"}, "webhook_url"),
     ],
 )
 def test_invalid_spec_is_422_naming_the_field(client, dataset, spec, field):

@@ -86,6 +86,22 @@ def test_a_three_field_spec_runs_with_the_default_space(
             assert ("l1_ratio" in trial.params) == (trial.params["solver"] == "saga")
 
 
+@pytest.mark.parametrize("estimator", ["decision_tree", "knn", "ridge"])
+def test_a_grid_over_the_default_space_runs(sessions, storage, settings, bc_id, estimator):
+    job_id = submit(
+        sessions,
+        settings,
+        bc_id,
+        target="target",
+        estimator=estimator,
+        strategy="grid",
+        cv={"folds": 3},
+    )
+    status, job, trials = finished(sessions, storage, job_id)
+    assert status == JobStatus.SUCCEEDED, job.error
+    assert len(trials) == job.spec["n_trials"] <= 60
+
+
 def test_halving_records_rungs_and_resources_and_picks_from_the_last(
     sessions, storage, settings, bc_id
 ):

@@ -271,7 +271,7 @@ REFUSALS = [
     ("roc-auc-on-multiclass", {"target": "y_multi", "scoring": "roc_auc"}, "scoring", "binary"),
     ("f1-on-multiclass", {"target": "y_multi", "scoring": "f1"}, "scoring", "binary"),
     ("f1-on-text-labels", {"target": "y_text_bin", "scoring": "f1"}, "scoring", "0/1 labels"),
-    ("grid-without-space", {"strategy": "grid"}, "param_space", "explicit param_space"),
+    ("grid-over-a-small-limit", {"strategy": "grid", "max_trials": 10}, "param_space", "limit"),
     (
         "grid-over-limit",
         {"strategy": "grid", "param_space": CLASS_SPACE, "max_trials": 3},
@@ -453,3 +453,14 @@ def test_from_dict_does_not_mutate_its_input(spec):
     SearchSpec.from_dict(raw)
     # then the dict is unchanged (cv is still a dict)
     assert json.dumps(raw, sort_keys=True) == before
+
+
+def test_a_grid_without_a_space_discretises_the_default_space():
+    # given a grid search with no param_space
+    spec = resolve(strategy="grid")
+    # then the default space's ranges become a few values each, within the size cap
+    space = spec.param_space
+    assert all(d["type"] == "categorical" for d in space.values())
+    assert set(space) == set(CATALOG["random_forest"].default_space["classification"])
+    assert 2 <= len(space["n_estimators"]["choices"]) <= 5
+    assert spec.n_trials <= 60

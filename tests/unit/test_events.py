@@ -1,0 +1,91 @@
+"""Server-Sent Events for a job's progress, resumable with Last-Event-ID."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api.services import services
+from models import jobs
+from models.evaluate import TrialOutcome
+from models.records import JobStatus, Trial, TrialState
+
+CSV = b"x,y\n" + b"".join(b"%d,%d\n" % (i, i % 2) for i in range(30))
+
+
+def parse(body: str) -> list[tuple[str, str, dict]]:
+    frames = []
+    for block in body.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in fields:
+            frames.append((fields["event"], fields["id"], json.loads(fields["data"])))
+    return frames
+
+
+@pytest.fixture
+def finished_job(client, app):
+    dataset = client.post("/v1/datasets", data=CSV, content_type="text/csv").json
+    job = client.post(
+        "/v1/jobs",
+        json={"dataset_id": dataset["id"], "target": "y", "estimator": "knn", "n_trials": 2},
+    ).json
+    with app.app_context(), services().sessions() as session:
+        lease = jobs.claim_job(session, job["id"], "test", 60)
+        best = None
+        for number, score in enumerate([0.6, 0.8]):
+            outcome = TrialOutcome(
+                {"n_neighbors": number + 1}, TrialState.SUCCEEDED, [score], score, 0.0
+            )
+            best = Trial(number=number, params=outcome.params, mean_score=score)
+            assert jobs.record_trial(session, lease, number, outcome, best)
+        assert jobs.finish_job(session, lease, JobStatus.SUCCEEDED)
+    return job["id"]
+
+
+def test_a_finished_job_streams_its_history_and_ends(client, finished_job):
+    response = client.get(f"/v1/jobs/{finished_job}/events")
+    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    body = response.get_data(as_text=True)
+    assert body.startswith("retry: 1000\n\n")
+    kinds = [kind for kind, _, _ in parse(body)]
+    assert kinds == ["trial", "trial", "best", "status", "end"]
+    frames = parse(body)
+    assert [f[2]["number"] for f in frames[:2]] == [0, 1]
+    assert frames[2][2]["best_trial"] == 1 and frames[3][2]["status"] == "succeeded"
+
+
+def test_last_event_id_resumes_after_what_was_seen(client, finished_job):
+    first = parse(client.get(f"/v1/jobs/{finished_job}/events").get_data(as_text=True))
+    after_first_trial = first[0][1]
+    resumed = parse(
+        client.get(
+            f"/v1/jobs/{finished_job}/events", headers={"Last-Event-ID": after_first_trial}
+        ).get_data(as_text=True)
+    )
+    assert [k for k, _, _ in resumed] == ["trial", "best", "status", "end"]
+    assert resumed[0][2]["number"] == 1
+    # and a client that saw everything only learns that the stream is over
+    last = parse(
+        client.get(
+            f"/v1/jobs/{finished_job}/events", headers={"Last-Event-ID": first[-1][1]}
+        ).get_data(as_text=True)
+    )
+    assert [k for k, _, _ in last] == ["end"]
+
+
+def test_events_of_an_unknown_job_are_a_404_problem(client):
+    response = client.get("/v1/jobs/job_nope/events")
+    assert response.status_code == 404 and response.content_type == "application/problem+json"
+
+
+def test_a_queued_job_stream_is_bounded(client, monkeypatch):
+    from api import events
+
+    monkeypatch.setattr(events, "STREAM_SECONDS", 1)
+    dataset = client.post("/v1/datasets", data=CSV, content_type="text/csv").json
+    job = client.post(
+        "/v1/jobs", json={"dataset_id": dataset["id"], "target": "y", "estimator": "knn"}
+    ).json
+    frames = parse(client.get(f"/v1/jobs/{job['id']}/events").get_data(as_text=True))
+    assert [k for k, _, _ in frames] == ["status"] and frames[0][2]["status"] == "queued"

@@ -1,0 +1,125 @@
+"""Idempotency-Key on POST /v1/datasets and POST /v1/jobs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from models import idempotency
+from models.idempotency import IdempotencyRecord
+from models.records import utcnow
+from models.settings import Settings
+
+CSV = b"x,y\n" + b"".join(b"%d,%d\n" % (i, i % 2) for i in range(30))
+
+
+def upload(client, body=CSV, key=None, headers=None):
+    headers = dict(headers or {})
+    if key:
+        headers["Idempotency-Key"] = key
+    return client.post("/v1/datasets?name=t", data=body, content_type="text/csv", headers=headers)
+
+
+def submit(client, dataset_id, key=None, headers=None, **extra):
+    headers = dict(headers or {})
+    if key:
+        headers["Idempotency-Key"] = key
+    spec = {"dataset_id": dataset_id, "target": "y", "estimator": "knn", **extra}
+    return client.post("/v1/jobs", json=spec, headers=headers)
+
+
+@pytest.fixture
+def dataset_id(client):
+    return upload(client).json["id"]
+
+
+def test_a_retried_job_submission_creates_one_job(client, dataset_id):
+    first = submit(client, dataset_id, key="retry-1")
+    again = submit(client, dataset_id, key="retry-1")
+    assert first.status_code == again.status_code == 202
+    assert again.json == first.json
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert len(client.get("/v1/jobs").json["items"]) == 1
+
+
+def test_the_same_key_with_another_body_is_422(client, dataset_id):
+    submit(client, dataset_id, key="k")
+    response = submit(client, dataset_id, key="k", n_trials=3)
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.json["errors"]
+    assert len(client.get("/v1/jobs").json["items"]) == 1
+
+
+def test_a_retry_while_the_first_is_in_flight_is_409(client, dataset_id, app):
+    with app.app_context():
+        from api.services import services
+
+        with services().sessions() as session:
+            outcome = idempotency.begin(
+                session, "default", "submitJob", "busy", idempotency.fingerprint_json({})
+            )
+            assert outcome.claim is idempotency.Claim.NEW
+    response = submit(client, dataset_id, key="busy")
+    assert response.status_code == 409 and response.headers["Retry-After"] == "1"
+    assert client.get("/v1/jobs").json["items"] == []
+
+
+def test_a_failed_request_does_not_burn_the_key(client, dataset_id):
+    assert submit(client, dataset_id, key="fix-me", estimator="nope").status_code == 422
+    assert submit(client, dataset_id, key="fix-me").status_code == 202
+
+
+def test_keys_expire_after_a_day(client, dataset_id, app):
+    submit(client, dataset_id, key="old")
+    with app.app_context():
+        from api.services import services
+
+        with services().sessions() as session:
+            session.execute(
+                update(IdempotencyRecord).values(expires_at=utcnow() - timedelta(seconds=1))
+            )
+            session.commit()
+    assert "Idempotent-Replayed" not in submit(client, dataset_id, key="old").headers
+    assert len(client.get("/v1/jobs").json["items"]) == 2
+    assert timedelta(hours=24) == idempotency.TTL
+
+
+def test_a_retried_upload_returns_the_first_dataset_and_keeps_no_copy(client, settings):
+    first = upload(client, key="up-1")
+    again = upload(client, key="up-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json["id"] == first.json["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert [d["id"] for d in client.get("/v1/datasets").json["items"]] == [first.json["id"]]
+    assert len(list((settings.data_dir / "artifacts" / "datasets").iterdir())) == 1
+
+
+def test_an_upload_key_reused_for_another_file_is_422(client, settings):
+    upload(client, key="up-2")
+    response = upload(client, body=CSV + b"99,1\n", key="up-2")
+    assert response.status_code == 422 and "Idempotency-Key" in response.json["errors"]
+    assert len(client.get("/v1/datasets").json["items"]) == 1
+    assert len(list((settings.data_dir / "artifacts" / "datasets").iterdir())) == 1
+
+
+@pytest.mark.parametrize("key", ["", " ", "x" * 256, "tab\there"])
+def test_a_malformed_key_is_422(client, dataset_id, key):
+    response = submit(client, dataset_id, headers={"Idempotency-Key": key})
+    assert response.status_code == 422 and "Idempotency-Key" in response.json["errors"]
+
+
+def test_keys_are_scoped_to_the_caller(tmp_path):
+    from api import create_app
+
+    client = create_app(
+        Settings(data_dir=tmp_path / "var", api_keys=("a:key-a", "b:key-b"))
+    ).test_client()
+    as_a = {"Authorization": "Bearer key-a"}
+    as_b = {"Authorization": "Bearer key-b"}
+    a = upload(client, key="shared", headers=as_a)
+    b = upload(client, key="shared", headers=as_b)
+    assert a.status_code == b.status_code == 201
+    assert a.json["id"] != b.json["id"] and "Idempotent-Replayed" not in b.headers
