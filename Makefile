@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test unit integration lint format openapi lock bench clean
+.PHONY: run test unit integration lint format openapi sdk lock bench clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ format: $(STAMP)
 
 openapi: $(STAMP)
 	$(BIN)/python -c 'from api.openapi import write; write("openapi.yaml")'
+
+# The Python client in sdk/python, generated from openapi.yaml (a test fails when it is stale).
+sdk: $(STAMP)
+	$(BIN)/python sdk/generate.py
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements.lock

@@ -44,7 +44,7 @@ def api_command(settings: Settings) -> list[str]:
         "--workers",
         str(settings.api_workers),
         "--worker-class",
-        "gthread",
+        "api.server.ProblemThreadWorker",
         "--threads",
         "4",
         "--timeout",

@@ -44,7 +44,7 @@ UPLOAD_BODY = {
             },
         },
         "text/csv": {
-            "schema": {"type": "string"},
+            "schema": {"type": "string", "format": "binary"},
             "example": "sepal_length,species\n5.1,setosa\n6.2,virginica\n",
         },
     },

@@ -23,7 +23,7 @@ from api.services import db, services
 from models import jobs
 from models.events import Cursor, poll
 
-STREAM_SECONDS = 25
+STREAM_SECONDS = 25  # the default of TUNEFORGE_EVENTS_STREAM_SECONDS
 POLL_SECONDS = 0.5
 RETRY_MS = 1000
 RESPONSES = {
@@ -60,7 +60,7 @@ def _frame(kind: str, event_id: str, data: dict[str, Any]) -> str:
 
 def stream(owner: str, job_id: str, cursor: Cursor) -> Iterator[str]:
     sessions = services().sessions
-    deadline = time.monotonic() + STREAM_SECONDS
+    deadline = time.monotonic() + services().settings.events_stream_seconds
     yield f"retry: {RETRY_MS}\n\n"
     while True:
         with sessions() as session:

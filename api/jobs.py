@@ -203,13 +203,28 @@ class JobModel(MethodView):
                     "X-Content-SHA256": {
                         "schema": {"type": "string"},
                         "description": "sha256 of the file",
-                    }
+                    },
+                    "ETag": {"schema": {"type": "string"}, "description": "the quoted sha256"},
+                    "Content-Disposition": {
+                        "schema": {"type": "string"},
+                        "description": "attachment; filename=<job id>.joblib",
+                    },
                 },
                 "content": {
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
                 },
-            }
+            },
+            "304": {"description": "Not Modified: the If-None-Match ETag is current"},
         },
+        parameters=[
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "an ETag from an earlier download",
+                "schema": {"type": "string"},
+            }
+        ],
     )
     @errors(blp, 404, 409)
     def get(self, job_id: str) -> Response:

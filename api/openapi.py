@@ -17,6 +17,7 @@ from flask_smorest.utils import prepare_response
 
 from api.auth import SECURITY, SECURITY_SCHEMES
 from api.errors import PROBLEM_JSON
+from api.links import LinksPlugin
 from api.schemas import ProblemSchema
 
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
@@ -71,7 +72,7 @@ def spec_yaml(api: Api) -> str:
 
 def init_app(app: Flask) -> ProblemApi:
     app.config.update(CONFIG)
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [LinksPlugin()]})
     docs = Blueprint("docs_assets", __name__)
 
     @docs.get("/openapi.yaml")

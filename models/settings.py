@@ -47,6 +47,7 @@ class Settings:
     max_job_seconds: int = 6 * 3600
     lease_seconds: int = 30
     webhook_secret: str = ""
+    events_stream_seconds: int = 25
     webhook_allow_private: bool = False
 
     def __post_init__(self) -> None:
@@ -95,6 +96,7 @@ class Settings:
             max_job_seconds=_int(env, "MAX_JOB_SECONDS", 6 * 3600),
             lease_seconds=_int(env, "LEASE_SECONDS", 30),
             webhook_secret=env.get(PREFIX + "WEBHOOK_SECRET", ""),
+            events_stream_seconds=_int(env, "EVENTS_STREAM_SECONDS", 25),
             webhook_allow_private=env.get(PREFIX + "WEBHOOK_ALLOW_PRIVATE", "").strip().lower()
             in ("1", "true", "yes"),
         )

@@ -168,3 +168,16 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
         yield svc
     finally:
         svc.close()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Service]:
+    """One service on the embedded broker, for tests that need no second broker."""
+    svc = Service(tmp_path, "")
+    svc.env["TUNEFORGE_EVENTS_STREAM_SECONDS"] = "2"
+    try:
+        svc.start("api")
+        svc.start("worker")
+        yield svc
+    finally:
+        svc.close()

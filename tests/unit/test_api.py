@@ -369,3 +369,31 @@ def test_spec_accepts_the_search_engine_options(client, dataset):
 def test_invalid_engine_options_are_422_naming_the_field(client, dataset, spec, field):
     body = {"dataset_id": dataset["id"], "target": "y", "estimator": "decision_tree", **spec}
     assert_problem(submit(client, **body), 422, field)
+
+
+def test_model_download_has_etag_filename_and_sha_and_honours_if_none_match(client, app, dataset):
+    from api.services import services
+    from models import jobs
+    from models.runner import JobRun, StopFlag
+
+    job = submit(
+        client, dataset_id=dataset["id"], target="y", estimator="knn", n_trials=1, cv={"folds": 2}
+    ).json
+    with app.app_context():
+        svc = services()
+        with svc.sessions() as session:
+            lease = jobs.claim_job(session, job["id"], "test", 60)
+        assert (
+            JobRun(
+                svc.sessions, svc.storage, lease, StopFlag(), max_rows=1000, max_columns=100
+            ).run()
+            == "succeeded"
+        )
+    response = client.get(f"/v1/jobs/{job['id']}/model")
+    sha = client.get(f"/v1/jobs/{job['id']}/result").json["model"]["sha256"]
+    assert response.status_code == 200
+    assert response.headers["ETag"] == f'"{sha}"'
+    assert response.headers["X-Content-SHA256"] == sha
+    assert f"{job['id']}.joblib" in response.headers["Content-Disposition"]
+    again = client.get(f"/v1/jobs/{job['id']}/model", headers={"If-None-Match": f'"{sha}"'})
+    assert again.status_code == 304 and again.data == b""

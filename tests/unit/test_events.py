@@ -79,10 +79,11 @@ def test_events_of_an_unknown_job_are_a_404_problem(client):
     assert response.status_code == 404 and response.content_type == "application/problem+json"
 
 
-def test_a_queued_job_stream_is_bounded(client, monkeypatch):
-    from api import events
+def test_a_queued_job_stream_is_bounded(tmp_path):
+    from api import create_app
+    from models.settings import Settings
 
-    monkeypatch.setattr(events, "STREAM_SECONDS", 1)
+    client = create_app(Settings(data_dir=tmp_path, events_stream_seconds=1)).test_client()
     dataset = client.post("/v1/datasets", data=CSV, content_type="text/csv").json
     job = client.post(
         "/v1/jobs", json={"dataset_id": dataset["id"], "target": "y", "estimator": "knn"}

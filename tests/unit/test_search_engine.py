@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.records import JobStatus, TrialState
-from models.runner import StopFlag
+from models.records import Dataset, JobStatus, TrialState
+from models.runner import StopFlag, load_problem
+from models.spec import SearchSpec
 from tests.unit.engine_helpers import job_and_trials, run, submit, upload
 
 
@@ -265,25 +266,24 @@ def test_group_folds_keep_each_group_in_one_fold(sessions, storage, settings, re
     assert "week" not in job.result["model"]["feature_columns"]
 
 
-def test_group_splits_never_share_a_group(settings, sessions, storage, regression_id):
-    from models.records import Dataset
-    from models.runner import load_problem
-    from models.spec import SearchSpec
+def problem_of(sessions, storage, settings, dataset_id, **spec):
+    """The split table a job with ``spec`` would search on."""
+    job, _ = job_and_trials(sessions, submit(sessions, settings, dataset_id, **spec))
+    with sessions() as session:
+        dataset = session.get(Dataset, dataset_id)
+    return load_problem(SearchSpec.from_dict(job.spec), dataset, storage, 10**6, 1000), dataset
 
-    job_id = submit(
+
+def test_group_splits_never_share_a_group(settings, sessions, storage, regression_id):
+    problem, dataset = problem_of(
         sessions,
+        storage,
         settings,
         regression_id,
         target="sales",
         estimator="ridge",
-        n_trials=3,
         cv={"kind": "group", "group_column": "week", "folds": 4},
     )
-    job, _ = job_and_trials(sessions, job_id)
-    with sessions() as session:
-        dataset = session.get(Dataset, regression_id)
-    spec = SearchSpec.from_dict(job.spec)
-    problem = load_problem(spec, dataset, storage, 10**6, 1000)
     weeks = pd.read_csv(storage.local_path(dataset.storage_key))["week"]
     train_weeks = weeks.iloc[problem.X_train.index]
     test_weeks = set(weeks.iloc[problem.X_test.index])
@@ -293,10 +293,6 @@ def test_group_splits_never_share_a_group(settings, sessions, storage, regressio
 
 
 def test_timeseries_folds_train_on_the_past_only(sessions, storage, settings, regression_id):
-    from models.records import Dataset
-    from models.runner import load_problem
-    from models.spec import SearchSpec
-
     job_id = submit(
         sessions,
         settings,
@@ -308,9 +304,15 @@ def test_timeseries_folds_train_on_the_past_only(sessions, storage, settings, re
     )
     status, job, _ = finished(sessions, storage, job_id)
     assert status == JobStatus.SUCCEEDED and job.spec["cv"]["shuffle"] is False
-    with sessions() as session:
-        dataset = session.get(Dataset, regression_id)
-    problem = load_problem(SearchSpec.from_dict(job.spec), dataset, storage, 10**6, 1000)
+    problem, _ = problem_of(
+        sessions,
+        storage,
+        settings,
+        regression_id,
+        target="sales",
+        estimator="ridge",
+        cv={"kind": "timeseries", "folds": 4},
+    )
     assert problem.X_test.index.min() > problem.X_train.index.max()
     for train, test in problem.splits:
         assert train.max() < test.min()

@@ -1,0 +1,223 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.dataset import Dataset
+from ...models.problem import Problem
+from ...models.upload_dataset_files_body import UploadDatasetFilesBody
+from ...types import UNSET, File, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: UploadDatasetFilesBody | File | Unset = UNSET,
+    name: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    params: dict[str, Any] = {}
+
+    params["name"] = name
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/datasets",
+        "params": params,
+    }
+
+    if isinstance(body, UploadDatasetFilesBody):
+        _kwargs["files"] = body.to_multipart()
+
+        headers["Content-Type"] = "multipart/form-data; boundary=+++"
+    if isinstance(body, File):
+        _kwargs["content"] = body.payload
+        headers["Content-Type"] = "text/csv"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Dataset | Problem:
+    if response.status_code == 201:
+        response_201 = Dataset.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    response_default = Problem.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Dataset | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UploadDatasetFilesBody | File | Unset = UNSET,
+    name: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[Dataset | Problem]:
+    """Upload a CSV table; answers with its profile.
+
+    Args:
+        name (str | Unset):
+        idempotency_key (str | Unset):
+        body (UploadDatasetFilesBody):
+        body (File):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Dataset | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        name=name,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UploadDatasetFilesBody | File | Unset = UNSET,
+    name: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Dataset | Problem | None:
+    """Upload a CSV table; answers with its profile.
+
+    Args:
+        name (str | Unset):
+        idempotency_key (str | Unset):
+        body (UploadDatasetFilesBody):
+        body (File):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Dataset | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        name=name,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UploadDatasetFilesBody | File | Unset = UNSET,
+    name: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[Dataset | Problem]:
+    """Upload a CSV table; answers with its profile.
+
+    Args:
+        name (str | Unset):
+        idempotency_key (str | Unset):
+        body (UploadDatasetFilesBody):
+        body (File):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Dataset | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        name=name,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: UploadDatasetFilesBody | File | Unset = UNSET,
+    name: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Dataset | Problem | None:
+    """Upload a CSV table; answers with its profile.
+
+    Args:
+        name (str | Unset):
+        idempotency_key (str | Unset):
+        body (UploadDatasetFilesBody):
+        body (File):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Dataset | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            name=name,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

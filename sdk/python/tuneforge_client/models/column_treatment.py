@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+T = TypeVar("T", bound="ColumnTreatment")
+
+
+@_attrs_define
+class ColumnTreatment:
+    """
+    Attributes:
+        column (str):  Example: mean radius.
+        treatment (str): numeric | one_hot | one_hot_top | ordinal | dropped Example: numeric.
+        reason (str):  Example: median-imputed and standardised.
+    """
+
+    column: str
+    treatment: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        column = self.column
+
+        treatment = self.treatment
+
+        reason = self.reason
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "column": column,
+                "treatment": treatment,
+                "reason": reason,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        column = d.pop("column")
+
+        treatment = d.pop("treatment")
+
+        reason = d.pop("reason")
+
+        column_treatment = cls(
+            column=column,
+            treatment=treatment,
+            reason=reason,
+        )
+
+        return column_treatment

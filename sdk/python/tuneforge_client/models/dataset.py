@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.column import Column
+
+
+T = TypeVar("T", bound="Dataset")
+
+
+@_attrs_define
+class Dataset:
+    """
+    Attributes:
+        id (str):  Example: ds_0190f3a2b7c41e2f9a0b3c4d5e6f7a8b.
+        name (str):  Example: breast_cancer.csv.
+        n_rows (int):  Example: 569.
+        n_columns (int):  Example: 31.
+        columns (list[Column]):
+        sha256 (str):  Example: 5c6bd4d4c1e96d7db295b91bae812ad349346229c5c9a55bdf6c9cdc8508a8f1.
+        size_bytes (int):  Example: 122354.
+        created_at (datetime.datetime):  Example: 2026-11-27T02:36:34.365000+00:00.
+    """
+
+    id: str
+    name: str
+    n_rows: int
+    n_columns: int
+    columns: list[Column]
+    sha256: str
+    size_bytes: int
+    created_at: datetime.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        name = self.name
+
+        n_rows = self.n_rows
+
+        n_columns = self.n_columns
+
+        columns = []
+        for columns_item_data in self.columns:
+            columns_item = columns_item_data.to_dict()
+            columns.append(columns_item)
+
+        sha256 = self.sha256
+
+        size_bytes = self.size_bytes
+
+        created_at = self.created_at.isoformat()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "id": id,
+                "name": name,
+                "n_rows": n_rows,
+                "n_columns": n_columns,
+                "columns": columns,
+                "sha256": sha256,
+                "size_bytes": size_bytes,
+                "created_at": created_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.column import Column  # noqa: PLC0415
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        name = d.pop("name")
+
+        n_rows = d.pop("n_rows")
+
+        n_columns = d.pop("n_columns")
+
+        columns = []
+        _columns = d.pop("columns")
+        for columns_item_data in _columns:
+            columns_item = Column.from_dict(columns_item_data)
+
+            columns.append(columns_item)
+
+        sha256 = d.pop("sha256")
+
+        size_bytes = d.pop("size_bytes")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        dataset = cls(
+            id=id,
+            name=name,
+            n_rows=n_rows,
+            n_columns=n_columns,
+            columns=columns,
+            sha256=sha256,
+            size_bytes=size_bytes,
+            created_at=created_at,
+        )
+
+        return dataset

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.estimator_default_space import EstimatorDefaultSpace
+    from ..models.estimator_params import EstimatorParams
+    from ..models.estimator_resource_params import EstimatorResourceParams
+
+
+T = TypeVar("T", bound="Estimator")
+
+
+@_attrs_define
+class Estimator:
+    """
+    Attributes:
+        name (str):  Example: breast_cancer.csv.
+        title (str):  Example: Decision tree.
+        tasks (list[str]):  Example: ['classification', 'regression'].
+        params (EstimatorParams): task → parameter → {type, low, high, choices} Example: {'max_depth': 3,
+            'min_samples_leaf': 10}.
+        default_space (EstimatorDefaultSpace): task → space
+        resource_params (EstimatorResourceParams): parameters halving may use as its resource, with their full budget
+    """
+
+    name: str
+    title: str
+    tasks: list[str]
+    params: EstimatorParams
+    default_space: EstimatorDefaultSpace
+    resource_params: EstimatorResourceParams
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        title = self.title
+
+        tasks = self.tasks
+
+        params = self.params.to_dict()
+
+        default_space = self.default_space.to_dict()
+
+        resource_params = self.resource_params.to_dict()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "name": name,
+                "title": title,
+                "tasks": tasks,
+                "params": params,
+                "default_space": default_space,
+                "resource_params": resource_params,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.estimator_default_space import EstimatorDefaultSpace  # noqa: PLC0415
+        from ..models.estimator_params import EstimatorParams  # noqa: PLC0415
+        from ..models.estimator_resource_params import EstimatorResourceParams  # noqa: PLC0415
+
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        title = d.pop("title")
+
+        tasks = cast(list[str], d.pop("tasks"))
+
+        params = EstimatorParams.from_dict(d.pop("params"))
+
+        default_space = EstimatorDefaultSpace.from_dict(d.pop("default_space"))
+
+        resource_params = EstimatorResourceParams.from_dict(d.pop("resource_params"))
+
+        estimator = cls(
+            name=name,
+            title=title,
+            tasks=tasks,
+            params=params,
+            default_space=default_space,
+            resource_params=resource_params,
+        )
+
+        return estimator

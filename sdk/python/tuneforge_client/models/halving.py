@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.halving_min_resources_type_1 import HalvingMinResourcesType1
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="Halving")
+
+
+@_attrs_define
+class Halving:
+    """
+    Attributes:
+        resource (str | Unset): n_samples (default), or an estimator budget such as n_estimators or max_iter (see the
+            catalog's resource_params)
+        factor (int | Unset): keep the best 1/factor of each rung, with factor times the resource (default 3)
+        min_resources (HalvingMinResourcesType1 | int | Unset): the first rung's resource: a number, smallest or exhaust
+            (default: smallest, or exhaust when n_candidates is given)
+        max_resources (int | Unset): default: every training row, or the parameter's budget
+        n_candidates (int | Unset): first-rung candidates (default: max_resources // min_resources, at most 81)
+    """
+
+    resource: str | Unset = UNSET
+    factor: int | Unset = UNSET
+    min_resources: HalvingMinResourcesType1 | int | Unset = UNSET
+    max_resources: int | Unset = UNSET
+    n_candidates: int | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        resource = self.resource
+
+        factor = self.factor
+
+        min_resources: int | str | Unset
+        if isinstance(self.min_resources, Unset):
+            min_resources = UNSET
+        elif isinstance(self.min_resources, HalvingMinResourcesType1):
+            min_resources = self.min_resources.value
+        else:
+            min_resources = self.min_resources
+
+        max_resources = self.max_resources
+
+        n_candidates = self.n_candidates
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if resource is not UNSET:
+            field_dict["resource"] = resource
+        if factor is not UNSET:
+            field_dict["factor"] = factor
+        if min_resources is not UNSET:
+            field_dict["min_resources"] = min_resources
+        if max_resources is not UNSET:
+            field_dict["max_resources"] = max_resources
+        if n_candidates is not UNSET:
+            field_dict["n_candidates"] = n_candidates
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        resource = d.pop("resource", UNSET)
+
+        factor = d.pop("factor", UNSET)
+
+        def _parse_min_resources(data: object) -> HalvingMinResourcesType1 | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                min_resources_type_1 = HalvingMinResourcesType1(data)
+
+                return min_resources_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(HalvingMinResourcesType1 | int | Unset, data)
+
+        min_resources = _parse_min_resources(d.pop("min_resources", UNSET))
+
+        max_resources = d.pop("max_resources", UNSET)
+
+        n_candidates = d.pop("n_candidates", UNSET)
+
+        halving = cls(
+            resource=resource,
+            factor=factor,
+            min_resources=min_resources,
+            max_resources=max_resources,
+            n_candidates=n_candidates,
+        )
+
+        return halving

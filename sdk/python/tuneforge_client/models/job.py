@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.job_status import JobStatus
+
+if TYPE_CHECKING:
+    from ..models.job_best_params_type_0 import JobBestParamsType0
+    from ..models.job_spec import JobSpec
+    from ..models.progress import Progress
+
+
+T = TypeVar("T", bound="Job")
+
+
+@_attrs_define
+class Job:
+    """
+    Attributes:
+        id (str):  Example: job_019b2c4d5e6f7a8b9c0d1e2f3a4b.
+        status (JobStatus):  Example: succeeded.
+        dataset_id (str):  Example: ds_019b2c4d5e6f7a8b9c0d1e2f3a4b.
+        spec (JobSpec): the spec with defaults filled in
+        progress (Progress):
+        best_score (float | None):  Example: 0.9626.
+        best_params (JobBestParamsType0 | None):  Example: {'max_depth': 3, 'min_samples_leaf': 10}.
+        stopped_reason (None | str): completed | timeout | cancelled Example: completed.
+        error (None | str):
+        attempts (int):  Example: 1.
+        created_at (datetime.datetime):  Example: 2026-11-27T02:36:34.365000+00:00.
+        started_at (datetime.datetime | None):  Example: 2026-11-27T02:36:34.410000+00:00.
+        finished_at (datetime.datetime | None):  Example: 2026-11-27T02:36:35.808000+00:00.
+    """
+
+    id: str
+    status: JobStatus
+    dataset_id: str
+    spec: JobSpec
+    progress: Progress
+    best_score: float | None
+    best_params: JobBestParamsType0 | None
+    stopped_reason: None | str
+    error: None | str
+    attempts: int
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.job_best_params_type_0 import JobBestParamsType0  # noqa: PLC0415
+
+        id = self.id
+
+        status = self.status.value
+
+        dataset_id = self.dataset_id
+
+        spec = self.spec.to_dict()
+
+        progress = self.progress.to_dict()
+
+        best_score: float | None
+        best_score = self.best_score
+
+        best_params: dict[str, Any] | None
+        if isinstance(self.best_params, JobBestParamsType0):
+            best_params = self.best_params.to_dict()
+        else:
+            best_params = self.best_params
+
+        stopped_reason: None | str
+        stopped_reason = self.stopped_reason
+
+        error: None | str
+        error = self.error
+
+        attempts = self.attempts
+
+        created_at = self.created_at.isoformat()
+
+        started_at: None | str
+        if isinstance(self.started_at, datetime.datetime):
+            started_at = self.started_at.isoformat()
+        else:
+            started_at = self.started_at
+
+        finished_at: None | str
+        if isinstance(self.finished_at, datetime.datetime):
+            finished_at = self.finished_at.isoformat()
+        else:
+            finished_at = self.finished_at
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "id": id,
+                "status": status,
+                "dataset_id": dataset_id,
+                "spec": spec,
+                "progress": progress,
+                "best_score": best_score,
+                "best_params": best_params,
+                "stopped_reason": stopped_reason,
+                "error": error,
+                "attempts": attempts,
+                "created_at": created_at,
+                "started_at": started_at,
+                "finished_at": finished_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.job_best_params_type_0 import JobBestParamsType0  # noqa: PLC0415
+        from ..models.job_spec import JobSpec  # noqa: PLC0415
+        from ..models.progress import Progress  # noqa: PLC0415
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        status = JobStatus(d.pop("status"))
+
+        dataset_id = d.pop("dataset_id")
+
+        spec = JobSpec.from_dict(d.pop("spec"))
+
+        progress = Progress.from_dict(d.pop("progress"))
+
+        def _parse_best_score(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        best_score = _parse_best_score(d.pop("best_score"))
+
+        def _parse_best_params(data: object) -> JobBestParamsType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                best_params_type_0 = JobBestParamsType0.from_dict(data)
+
+                return best_params_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(JobBestParamsType0 | None, data)
+
+        best_params = _parse_best_params(d.pop("best_params"))
+
+        def _parse_stopped_reason(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        stopped_reason = _parse_stopped_reason(d.pop("stopped_reason"))
+
+        def _parse_error(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        error = _parse_error(d.pop("error"))
+
+        attempts = d.pop("attempts")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        def _parse_started_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                started_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return started_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        started_at = _parse_started_at(d.pop("started_at"))
+
+        def _parse_finished_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                finished_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return finished_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        finished_at = _parse_finished_at(d.pop("finished_at"))
+
+        job = cls(
+            id=id,
+            status=status,
+            dataset_id=dataset_id,
+            spec=spec,
+            progress=progress,
+            best_score=best_score,
+            best_params=best_params,
+            stopped_reason=stopped_reason,
+            error=error,
+            attempts=attempts,
+            created_at=created_at,
+            started_at=started_at,
+            finished_at=finished_at,
+        )
+
+        return job

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.column_treatment import ColumnTreatment
+    from ..models.model_info import ModelInfo
+    from ..models.result_best_params import ResultBestParams
+    from ..models.result_scores import ResultScores
+
+
+T = TypeVar("T", bound="Result")
+
+
+@_attrs_define
+class Result:
+    """
+    Attributes:
+        job_id (str):  Example: job_019b2c4d5e6f7a8b9c0d1e2f3a4b.
+        best_params (ResultBestParams):  Example: {'max_depth': 3, 'min_samples_leaf': 10}.
+        best_score (float):  Example: 0.9626.
+        best_trial (int):  Example: 5.
+        scoring (str):  Example: roc_auc.
+        test_score (float | None):
+        scores (ResultScores): every metric of the best trial: {cv, cv_std, test} Example: {'roc_auc': {'cv': 0.9626,
+            'cv_std': 0.0117, 'test': None}}.
+        n_trials (int):  Example: 15.
+        n_failed_trials (int):  Example: 0.
+        n_pruned_trials (int):  Example: 0.
+        n_train_rows (int):  Example: 569.
+        n_test_rows (int):  Example: 0.
+        dropped_target_rows (int):  Example: 0.
+        stopped_reason (None | str):  Example: completed.
+        columns (list[ColumnTreatment]):
+        model (ModelInfo):
+    """
+
+    job_id: str
+    best_params: ResultBestParams
+    best_score: float
+    best_trial: int
+    scoring: str
+    test_score: float | None
+    scores: ResultScores
+    n_trials: int
+    n_failed_trials: int
+    n_pruned_trials: int
+    n_train_rows: int
+    n_test_rows: int
+    dropped_target_rows: int
+    stopped_reason: None | str
+    columns: list[ColumnTreatment]
+    model: ModelInfo
+
+    def to_dict(self) -> dict[str, Any]:
+        job_id = self.job_id
+
+        best_params = self.best_params.to_dict()
+
+        best_score = self.best_score
+
+        best_trial = self.best_trial
+
+        scoring = self.scoring
+
+        test_score: float | None
+        test_score = self.test_score
+
+        scores = self.scores.to_dict()
+
+        n_trials = self.n_trials
+
+        n_failed_trials = self.n_failed_trials
+
+        n_pruned_trials = self.n_pruned_trials
+
+        n_train_rows = self.n_train_rows
+
+        n_test_rows = self.n_test_rows
+
+        dropped_target_rows = self.dropped_target_rows
+
+        stopped_reason: None | str
+        stopped_reason = self.stopped_reason
+
+        columns = []
+        for columns_item_data in self.columns:
+            columns_item = columns_item_data.to_dict()
+            columns.append(columns_item)
+
+        model = self.model.to_dict()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "job_id": job_id,
+                "best_params": best_params,
+                "best_score": best_score,
+                "best_trial": best_trial,
+                "scoring": scoring,
+                "test_score": test_score,
+                "scores": scores,
+                "n_trials": n_trials,
+                "n_failed_trials": n_failed_trials,
+                "n_pruned_trials": n_pruned_trials,
+                "n_train_rows": n_train_rows,
+                "n_test_rows": n_test_rows,
+                "dropped_target_rows": dropped_target_rows,
+                "stopped_reason": stopped_reason,
+                "columns": columns,
+                "model": model,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.column_treatment import ColumnTreatment  # noqa: PLC0415
+        from ..models.model_info import ModelInfo  # noqa: PLC0415
+        from ..models.result_best_params import ResultBestParams  # noqa: PLC0415
+        from ..models.result_scores import ResultScores  # noqa: PLC0415
+
+        d = dict(src_dict)
+        job_id = d.pop("job_id")
+
+        best_params = ResultBestParams.from_dict(d.pop("best_params"))
+
+        best_score = d.pop("best_score")
+
+        best_trial = d.pop("best_trial")
+
+        scoring = d.pop("scoring")
+
+        def _parse_test_score(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        test_score = _parse_test_score(d.pop("test_score"))
+
+        scores = ResultScores.from_dict(d.pop("scores"))
+
+        n_trials = d.pop("n_trials")
+
+        n_failed_trials = d.pop("n_failed_trials")
+
+        n_pruned_trials = d.pop("n_pruned_trials")
+
+        n_train_rows = d.pop("n_train_rows")
+
+        n_test_rows = d.pop("n_test_rows")
+
+        dropped_target_rows = d.pop("dropped_target_rows")
+
+        def _parse_stopped_reason(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        stopped_reason = _parse_stopped_reason(d.pop("stopped_reason"))
+
+        columns = []
+        _columns = d.pop("columns")
+        for columns_item_data in _columns:
+            columns_item = ColumnTreatment.from_dict(columns_item_data)
+
+            columns.append(columns_item)
+
+        model = ModelInfo.from_dict(d.pop("model"))
+
+        result = cls(
+            job_id=job_id,
+            best_params=best_params,
+            best_score=best_score,
+            best_trial=best_trial,
+            scoring=scoring,
+            test_score=test_score,
+            scores=scores,
+            n_trials=n_trials,
+            n_failed_trials=n_failed_trials,
+            n_pruned_trials=n_pruned_trials,
+            n_train_rows=n_train_rows,
+            n_test_rows=n_test_rows,
+            dropped_target_rows=dropped_target_rows,
+            stopped_reason=stopped_reason,
+            columns=columns,
+            model=model,
+        )
+
+        return result

@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.search_spec_strategy import SearchSpecStrategy
+from ..models.search_spec_task import SearchSpecTask
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.cv import CV
+    from ..models.halving import Halving
+    from ..models.search_spec_param_space import SearchSpecParamSpace
+
+
+T = TypeVar("T", bound="SearchSpec")
+
+
+@_attrs_define
+class SearchSpec:
+    """
+    Attributes:
+        dataset_id (str):
+        target (str):  Example: target.
+        estimator (str):  Example: decision_tree.
+        task (SearchSpecTask | Unset): default: inferred from the target column
+        strategy (SearchSpecStrategy | Unset): default: random
+        param_space (SearchSpecParamSpace | Unset): estimator parameter → dimension; default: the catalog's Example:
+            {'max_depth': [2, 4, 8, None], 'min_samples_leaf': {'type': 'int', 'low': 1, 'high': 20}}.
+        n_trials (int | Unset): random search: how many candidates (default 20)
+        timeout_s (int | Unset): no trial starts after this many seconds (default 3600)
+        cv (CV | Unset):
+        scoring (list[str] | str | Unset): a scikit-learn scorer name, or a list of them (every trial reports each);
+            default roc_auc (binary), balanced_accuracy (multiclass), r2 (regression)
+        refit (str | Unset): with several scorers: the one that ranks candidates (default: first)
+        halving (Halving | Unset):
+        pruning (bool | Unset): bayesian: stop a candidate after a fold whose running mean is below the median of
+            earlier trials (default false)
+        webhook_url (str | Unset): POSTed the job (signed, see the README) when it ends Example:
+            https://example.com/hooks/tuneforge.
+        exclude_columns (list[str] | Unset): columns that are not features
+        test_size (float | Unset): share of rows held out and scored once (default 0.2; 0: none)
+        random_state (int | None | Unset):
+    """
+
+    dataset_id: str
+    target: str
+    estimator: str
+    task: SearchSpecTask | Unset = UNSET
+    strategy: SearchSpecStrategy | Unset = UNSET
+    param_space: SearchSpecParamSpace | Unset = UNSET
+    n_trials: int | Unset = UNSET
+    timeout_s: int | Unset = UNSET
+    cv: CV | Unset = UNSET
+    scoring: list[str] | str | Unset = UNSET
+    refit: str | Unset = UNSET
+    halving: Halving | Unset = UNSET
+    pruning: bool | Unset = UNSET
+    webhook_url: str | Unset = UNSET
+    exclude_columns: list[str] | Unset = UNSET
+    test_size: float | Unset = UNSET
+    random_state: int | None | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        dataset_id = self.dataset_id
+
+        target = self.target
+
+        estimator = self.estimator
+
+        task: str | Unset = UNSET
+        if not isinstance(self.task, Unset):
+            task = self.task.value
+
+        strategy: str | Unset = UNSET
+        if not isinstance(self.strategy, Unset):
+            strategy = self.strategy.value
+
+        param_space: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.param_space, Unset):
+            param_space = self.param_space.to_dict()
+
+        n_trials = self.n_trials
+
+        timeout_s = self.timeout_s
+
+        cv: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.cv, Unset):
+            cv = self.cv.to_dict()
+
+        scoring: list[str] | str | Unset
+        if isinstance(self.scoring, Unset):
+            scoring = UNSET
+        elif isinstance(self.scoring, list):
+            scoring = self.scoring
+
+        else:
+            scoring = self.scoring
+
+        refit = self.refit
+
+        halving: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.halving, Unset):
+            halving = self.halving.to_dict()
+
+        pruning = self.pruning
+
+        webhook_url = self.webhook_url
+
+        exclude_columns: list[str] | Unset = UNSET
+        if not isinstance(self.exclude_columns, Unset):
+            exclude_columns = self.exclude_columns
+
+        test_size = self.test_size
+
+        random_state: int | None | Unset
+        if isinstance(self.random_state, Unset):
+            random_state = UNSET
+        else:
+            random_state = self.random_state
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "dataset_id": dataset_id,
+                "target": target,
+                "estimator": estimator,
+            }
+        )
+        if task is not UNSET:
+            field_dict["task"] = task
+        if strategy is not UNSET:
+            field_dict["strategy"] = strategy
+        if param_space is not UNSET:
+            field_dict["param_space"] = param_space
+        if n_trials is not UNSET:
+            field_dict["n_trials"] = n_trials
+        if timeout_s is not UNSET:
+            field_dict["timeout_s"] = timeout_s
+        if cv is not UNSET:
+            field_dict["cv"] = cv
+        if scoring is not UNSET:
+            field_dict["scoring"] = scoring
+        if refit is not UNSET:
+            field_dict["refit"] = refit
+        if halving is not UNSET:
+            field_dict["halving"] = halving
+        if pruning is not UNSET:
+            field_dict["pruning"] = pruning
+        if webhook_url is not UNSET:
+            field_dict["webhook_url"] = webhook_url
+        if exclude_columns is not UNSET:
+            field_dict["exclude_columns"] = exclude_columns
+        if test_size is not UNSET:
+            field_dict["test_size"] = test_size
+        if random_state is not UNSET:
+            field_dict["random_state"] = random_state
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.cv import CV  # noqa: PLC0415
+        from ..models.halving import Halving  # noqa: PLC0415
+        from ..models.search_spec_param_space import SearchSpecParamSpace  # noqa: PLC0415
+
+        d = dict(src_dict)
+        dataset_id = d.pop("dataset_id")
+
+        target = d.pop("target")
+
+        estimator = d.pop("estimator")
+
+        _task = d.pop("task", UNSET)
+        task: SearchSpecTask | Unset
+        if isinstance(_task, Unset):
+            task = UNSET
+        else:
+            task = SearchSpecTask(_task)
+
+        _strategy = d.pop("strategy", UNSET)
+        strategy: SearchSpecStrategy | Unset
+        if isinstance(_strategy, Unset):
+            strategy = UNSET
+        else:
+            strategy = SearchSpecStrategy(_strategy)
+
+        _param_space = d.pop("param_space", UNSET)
+        param_space: SearchSpecParamSpace | Unset
+        if isinstance(_param_space, Unset):
+            param_space = UNSET
+        else:
+            param_space = SearchSpecParamSpace.from_dict(_param_space)
+
+        n_trials = d.pop("n_trials", UNSET)
+
+        timeout_s = d.pop("timeout_s", UNSET)
+
+        _cv = d.pop("cv", UNSET)
+        cv: CV | Unset
+        if isinstance(_cv, Unset):
+            cv = UNSET
+        else:
+            cv = CV.from_dict(_cv)
+
+        def _parse_scoring(data: object) -> list[str] | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                scoring_type_1 = cast(list[str], data)
+
+                return scoring_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | str | Unset, data)
+
+        scoring = _parse_scoring(d.pop("scoring", UNSET))
+
+        refit = d.pop("refit", UNSET)
+
+        _halving = d.pop("halving", UNSET)
+        halving: Halving | Unset
+        if isinstance(_halving, Unset):
+            halving = UNSET
+        else:
+            halving = Halving.from_dict(_halving)
+
+        pruning = d.pop("pruning", UNSET)
+
+        webhook_url = d.pop("webhook_url", UNSET)
+
+        exclude_columns = cast(list[str], d.pop("exclude_columns", UNSET))
+
+        test_size = d.pop("test_size", UNSET)
+
+        def _parse_random_state(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        random_state = _parse_random_state(d.pop("random_state", UNSET))
+
+        search_spec = cls(
+            dataset_id=dataset_id,
+            target=target,
+            estimator=estimator,
+            task=task,
+            strategy=strategy,
+            param_space=param_space,
+            n_trials=n_trials,
+            timeout_s=timeout_s,
+            cv=cv,
+            scoring=scoring,
+            refit=refit,
+            halving=halving,
+            pruning=pruning,
+            webhook_url=webhook_url,
+            exclude_columns=exclude_columns,
+            test_size=test_size,
+            random_state=random_state,
+        )
+
+        return search_spec

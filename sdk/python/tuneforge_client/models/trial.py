@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.trial_metrics import TrialMetrics
+    from ..models.trial_params import TrialParams
+
+
+T = TypeVar("T", bound="Trial")
+
+
+@_attrs_define
+class Trial:
+    """
+    Attributes:
+        number (int):  Example: 5.
+        params (TrialParams):  Example: {'max_depth': 3, 'min_samples_leaf': 10}.
+        state (str): succeeded | failed | pruned Example: succeeded.
+        fold_scores (list[float]):  Example: [0.95, 0.97, 0.96, 0.98, 0.95].
+        mean_score (float | None):  Example: 0.9626.
+        std_score (float | None):  Example: 0.0117.
+        fit_time_s (float):  Example: 0.042.
+        score_time_s (float):  Example: 0.011.
+        error (None | str):
+        metrics (TrialMetrics): every requested metric: {mean, std, fold_scores} Example: {'roc_auc': {'mean': 0.9626,
+            'std': 0.0117, 'fold_scores': [0.95, 0.97, 0.96, 0.98, 0.95]}}.
+        rung (int | None): halving: the rung (0 is the first)
+        resource (int | None): halving: rows, or the budget parameter's value, this trial used
+        finished_at (datetime.datetime):  Example: 2026-11-27T02:36:35.808000+00:00.
+    """
+
+    number: int
+    params: TrialParams
+    state: str
+    fold_scores: list[float]
+    mean_score: float | None
+    std_score: float | None
+    fit_time_s: float
+    score_time_s: float
+    error: None | str
+    metrics: TrialMetrics
+    rung: int | None
+    resource: int | None
+    finished_at: datetime.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        number = self.number
+
+        params = self.params.to_dict()
+
+        state = self.state
+
+        fold_scores = self.fold_scores
+
+        mean_score: float | None
+        mean_score = self.mean_score
+
+        std_score: float | None
+        std_score = self.std_score
+
+        fit_time_s = self.fit_time_s
+
+        score_time_s = self.score_time_s
+
+        error: None | str
+        error = self.error
+
+        metrics = self.metrics.to_dict()
+
+        rung: int | None
+        rung = self.rung
+
+        resource: int | None
+        resource = self.resource
+
+        finished_at = self.finished_at.isoformat()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "number": number,
+                "params": params,
+                "state": state,
+                "fold_scores": fold_scores,
+                "mean_score": mean_score,
+                "std_score": std_score,
+                "fit_time_s": fit_time_s,
+                "score_time_s": score_time_s,
+                "error": error,
+                "metrics": metrics,
+                "rung": rung,
+                "resource": resource,
+                "finished_at": finished_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.trial_metrics import TrialMetrics  # noqa: PLC0415
+        from ..models.trial_params import TrialParams  # noqa: PLC0415
+
+        d = dict(src_dict)
+        number = d.pop("number")
+
+        params = TrialParams.from_dict(d.pop("params"))
+
+        state = d.pop("state")
+
+        fold_scores = cast(list[float], d.pop("fold_scores"))
+
+        def _parse_mean_score(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        mean_score = _parse_mean_score(d.pop("mean_score"))
+
+        def _parse_std_score(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        std_score = _parse_std_score(d.pop("std_score"))
+
+        fit_time_s = d.pop("fit_time_s")
+
+        score_time_s = d.pop("score_time_s")
+
+        def _parse_error(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        error = _parse_error(d.pop("error"))
+
+        metrics = TrialMetrics.from_dict(d.pop("metrics"))
+
+        def _parse_rung(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        rung = _parse_rung(d.pop("rung"))
+
+        def _parse_resource(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        resource = _parse_resource(d.pop("resource"))
+
+        finished_at = datetime.datetime.fromisoformat(d.pop("finished_at"))
+
+        trial = cls(
+            number=number,
+            params=params,
+            state=state,
+            fold_scores=fold_scores,
+            mean_score=mean_score,
+            std_score=std_score,
+            fit_time_s=fit_time_s,
+            score_time_s=score_time_s,
+            error=error,
+            metrics=metrics,
+            rung=rung,
+            resource=resource,
+            finished_at=finished_at,
+        )
+
+        return trial

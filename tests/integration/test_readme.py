@@ -1,0 +1,41 @@
+"""The README's curl walk-through, run verbatim against a live service, so it cannot rot."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+import pytest
+
+from tests.integration.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def walkthrough() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Walk-through with curl", 1)[1]
+    return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+
+
+def test_the_readme_walkthrough_works_as_written(live, tmp_path):
+    script = walkthrough()
+    assert "API=http://127.0.0.1:8000" in script
+    script = script.replace("API=http://127.0.0.1:8000", f"API={live.url}")
+    work = tmp_path / "reader"
+    work.mkdir()
+    (work / ".venv").symlink_to(ROOT / ".venv")
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PATH": os.environ["PATH"]},
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert '"status": "succeeded"' in done.stdout
+    assert (work / "model.joblib").stat().st_size > 0
+    # the last line is the model's predictions on five raw rows
+    assert re.fullmatch(r"\[[01 ]+\]", done.stdout.strip().splitlines()[-1])
