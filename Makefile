@@ -47,6 +47,7 @@ lock: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/search_overhead.py
+	$(BIN)/python bench/search_quality.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

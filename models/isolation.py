@@ -7,8 +7,8 @@ that our own forked child wrote, never anything a client sent.
 
 GNU OpenMP (which scikit-learn's wheels use) is not fork-safe: a child forked from a
 process whose OpenMP thread pool exists hangs at its first parallel region. So the
-parent keeps OpenMP to one thread (it then never starts a pool) and each child, a fresh
-process as far as OpenMP knows, gets every core back.
+parent keeps OpenMP to one thread (it then never starts a pool), and so does each child
+(:data:`TRIAL_THREADS`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ from threadpoolctl import threadpool_limits
 
 T = TypeVar("T")
 POLL_SECONDS = 0.1
+# OpenMP threads per trial. Parallelism comes from worker processes
+# (TUNEFORGE_WORKER_CONCURRENCY); more threads per trial than cores to spare made
+# HistGradientBoosting 10x slower here (GNU OpenMP spin-waits) and was no faster alone.
+TRIAL_THREADS = 1
 PR_SET_PDEATHSIG = 1
 
 
@@ -59,7 +63,7 @@ def _child(fn: Callable[[], T], write_fd: int) -> None:
     """In the child: compute, write the pickled result, and leave without cleanup."""
     try:
         _die_with_parent()
-        threadpool_limits(limits=os.cpu_count() or 1, user_api="openmp")
+        threadpool_limits(limits=TRIAL_THREADS, user_api="openmp")
         for signum in (signal.SIGTERM, signal.SIGURG, signal.SIGUSR2):
             signal.signal(signum, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import jobs
 from models.artifacts import model_key, save_model
-from models.catalog import CATALOG
+from models.catalog import CATALOG, CLASSIFICATION
 from models.evaluate import MODEL_STEP, TrialOutcome, evaluate, with_params
 from models.isolation import Stopped, TrialCrashed, run_isolated
 from models.jobs import Lease
@@ -218,7 +218,8 @@ class JobRun:
         if candidate.resource is not None:
             if spec.halving.resource == "n_samples":
                 fraction = candidate.resource / len(problem.X_train)
-                splits = subsample(splits, fraction, spec.random_state)
+                labels = problem.y_train if spec.task == CLASSIFICATION else None
+                splits = subsample(splits, fraction, spec.random_state, labels)
             else:
                 params[spec.halving.resource] = candidate.resource
         scorers = {name: get_scorer(name) for name in spec.all_metrics}

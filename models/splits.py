@@ -24,6 +24,17 @@ from models.spec import SearchSpec
 Split = tuple[np.ndarray, np.ndarray]
 
 
+def _stratified(
+    rows: np.ndarray, fraction: float, seed: int | None, labels: pd.Series
+) -> np.ndarray:
+    """``fraction`` of ``rows``, every class in proportion (at least one row each)."""
+    y = labels.to_numpy()[rows]
+    n = max(int(fraction * len(rows)), len(np.unique(y)))
+    if n >= len(rows):
+        return rows
+    return resample(rows, replace=False, random_state=seed, n_samples=n, stratify=y)
+
+
 def hold_out(
     spec: SearchSpec, X: pd.DataFrame, y: pd.Series, groups: pd.Series | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -73,11 +84,23 @@ def cv_splits(
     return list(splitter.split(X, y, groups))
 
 
-def subsample(splits: list[Split], fraction: float, seed: int | None) -> list[Split]:
+def subsample(
+    splits: list[Split], fraction: float, seed: int | None, labels: pd.Series | None = None
+) -> list[Split]:
     """Each fold's train and test rows cut to ``fraction``, as HalvingRandomSearchCV's
-    ``_SubsampleMetaSplitter`` does (without replacement, test rows too)."""
+    ``_SubsampleMetaSplitter`` does (without replacement, test rows too).
+
+    With ``labels`` (classification) the cut is stratified, unlike scikit-learn's: a
+    small rung's test fold then keeps every class, so ROC AUC and friends stay defined
+    instead of turning every trial of the rung into NaN.
+    """
     if fraction >= 1:
         return splits
+    if labels is not None:
+        return [
+            (_stratified(train, fraction, seed, labels), _stratified(test, fraction, seed, labels))
+            for train, test in splits
+        ]
     return [
         (
             resample(

@@ -160,16 +160,21 @@ class Halving:
         rung = len(self.rungs) - 1
         if rung + 1 >= self.plan.n_iterations:
             return None
-        finished = [
-            (self.scores[n][2], self.scores[n][1])
-            for n in self.scores
-            if self.scores[n][0] == rung and self.scores[n][2] is not None
-        ]
-        if len(finished) < 1:
-            return None
         keep = math.ceil(len(self.rungs[rung]) / self.plan.factor)
-        # The best scores go on; equal scores keep the earlier candidate.
-        best = sorted(finished, key=lambda s: (-s[0], s[1]))[:keep]
+        # The best scores go on; equal scores keep the earlier candidate; candidates whose
+        # trial failed (or scored NaN) rank last, as in scikit-learn, so a rung too small
+        # for its metric does not end the search.
+        ranked = sorted(
+            (
+                (self.scores[n][2], self.scores[n][1])
+                for n in self.scores
+                if self.scores[n][0] == rung
+            ),
+            key=lambda s: (s[0] is None, -(s[0] or 0.0), s[1]),
+        )
+        if not ranked:
+            return None
+        best = ranked[:keep]
         self.rungs.append(sorted(index for _, index in best))
         return self._locate(number) if number < start + len(self.rungs[-1]) else None
 

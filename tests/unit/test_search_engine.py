@@ -418,3 +418,25 @@ def test_rows_with_a_missing_target_are_dropped_and_counted(
     assert status == JobStatus.SUCCEEDED and job.spec["task"] == "classification"
     assert job.result["dropped_target_rows"] == 10
     assert job.result["n_train_rows"] + job.result["n_test_rows"] == 559
+
+
+def test_halving_on_a_tiny_first_rung_keeps_every_class_in_each_fold(
+    sessions, storage, settings, bc_id
+):
+    # 12 rows and 3 folds: an unstratified cut would leave test folds with one class,
+    # and ROC AUC would be NaN for every trial of the rung
+    job_id = submit(
+        sessions,
+        settings,
+        bc_id,
+        target="target",
+        estimator="decision_tree",
+        strategy="halving",
+        cv={"folds": 3},
+        scoring="roc_auc",
+        halving={"n_candidates": 6, "min_resources": 12},
+    )
+    status, job, trials = finished(sessions, storage, job_id)
+    assert status == JobStatus.SUCCEEDED, job.error
+    first_rung = [t for t in trials if t.rung == 0]
+    assert first_rung and all(t.state == TrialState.SUCCEEDED for t in first_rung)

@@ -102,17 +102,26 @@ def test_halving_promotes_the_best_third_to_three_times_the_resource():
     assert strategy.total == 40
 
 
-def test_halving_never_promotes_failed_candidates():
+def test_halving_ranks_failed_candidates_last():
     plan = plan_halving(3, 90, 10, 9, 10, max_candidates=81)
     dims = parse_space({"max_depth": {"type": "int", "low": 1, "high": 100}}, TREE)
     strategy = make_strategy("halving", dims, 0, 0, halving=plan)
-    # candidates with an odd depth fail; the others score by depth
+    # candidates with an odd depth fail; the others all score the same
     proposed = run(strategy, lambda c: None if c.params["max_depth"] % 2 else 1.0)
     first = [c.params["max_depth"] for c in proposed if c.rung == 0]
-    promoted = [c.params["max_depth"] for c in proposed if c.rung]
+    promoted = [c.params["max_depth"] for c in proposed if c.rung == 1]
     evens = [d for d in first if d % 2 == 0]
-    assert all(d % 2 == 0 for d in promoted)
-    assert len([c for c in proposed if c.rung == 1]) == min(len(evens), 3)
+    assert len(promoted) == 3
+    assert sum(d % 2 == 0 for d in promoted) == min(len(evens), 3)
+
+
+def test_halving_goes_on_when_a_whole_rung_fails():
+    # as when a tiny first rung leaves a fold with one class and every ROC AUC is NaN
+    plan = plan_halving(3, 90, 10, 9, 10, max_candidates=81)
+    dims = parse_space({"max_depth": {"type": "int", "low": 1, "high": 100}}, TREE)
+    strategy = make_strategy("halving", dims, 0, 0, halving=plan)
+    proposed = run(strategy, lambda c: None if c.rung == 0 else float(c.params["max_depth"]))
+    assert [sum(c.rung == r for c in proposed) for r in range(3)] == [9, 3, 1]
 
 
 def test_halving_replays_recorded_trials_to_the_same_point():
