@@ -7,8 +7,6 @@ from ``TUNEFORGE_*`` variables (see the README).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import ipaddress
 import os
 import signal
@@ -18,10 +16,10 @@ import time
 
 import click
 
+from models.isolation import die_with_parent
 from models.settings import Settings
 
 STOP_GRACE_S = 30
-PR_SET_PDEATHSIG = 1
 
 
 def _is_loopback(host: str) -> bool:
@@ -93,12 +91,8 @@ def _prepare(settings: Settings) -> None:
 
 
 def _die_with_parent() -> None:
-    """In the child, before exec: ask Linux for SIGTERM when the parent dies."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: the children outlive a killed parent
-        pass
+    """In the child, before exec: SIGTERM (a graceful stop) when ``serve`` dies."""
+    die_with_parent(signal.SIGTERM)
 
 
 @click.group()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from flask import Response, request, stream_with_context
@@ -22,6 +21,7 @@ from api.responses import errors
 from api.services import db, services
 from models import jobs
 from models.events import Cursor, poll
+from models.records import json_default
 
 STREAM_SECONDS = 25  # the default of TUNEFORGE_EVENTS_STREAM_SECONDS
 POLL_SECONDS = 0.5
@@ -48,14 +48,8 @@ LAST_EVENT_ID = {
 }
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def _frame(kind: str, event_id: str, data: dict[str, Any]) -> str:
-    return f"id: {event_id}\nevent: {kind}\ndata: {json.dumps(data, default=_default)}\n\n"
+    return f"id: {event_id}\nevent: {kind}\ndata: {json.dumps(data, default=json_default)}\n\n"
 
 
 def stream(owner: str, job_id: str, cursor: Cursor) -> Iterator[str]:

@@ -120,7 +120,7 @@ TREE_CRITERION = {
 }
 
 
-def _trees(with_bootstrap: bool) -> dict[str, dict[str, Param]]:
+def _trees() -> dict[str, dict[str, Param]]:
     common = {
         "n_estimators": N_ESTIMATORS,
         "max_depth": MAX_DEPTH,
@@ -128,8 +128,7 @@ def _trees(with_bootstrap: bool) -> dict[str, dict[str, Param]]:
         "min_samples_leaf": MIN_LEAF,
         "max_features": MAX_FEATURES,
     }
-    if with_bootstrap:
-        common["bootstrap"] = Param("bool")
+    common["bootstrap"] = Param("bool")
     return {
         CLASSIFICATION: common
         | {
@@ -225,7 +224,7 @@ CATALOG: dict[str, Estimator] = {
             title="Random forest",
             resource_params={"n_estimators": 300},
             classes={CLASSIFICATION: RandomForestClassifier, REGRESSION: RandomForestRegressor},
-            params=_trees(with_bootstrap=True),
+            params=_trees(),
             default_space={t: FOREST_SPACE for t in TASKS},
             fixed={t: {"n_jobs": 1} for t in TASKS},
         ),
@@ -234,7 +233,7 @@ CATALOG: dict[str, Estimator] = {
             title="Extremely randomised trees",
             resource_params={"n_estimators": 300},
             classes={CLASSIFICATION: ExtraTreesClassifier, REGRESSION: ExtraTreesRegressor},
-            params=_trees(with_bootstrap=True),
+            params=_trees(),
             default_space={t: FOREST_SPACE for t in TASKS},
             fixed={t: {"n_jobs": 1} for t in TASKS},
         ),

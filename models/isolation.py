@@ -41,11 +41,12 @@ class TrialCrashed(Exception):
     """The trial's process died or raised before returning a result."""
 
 
-def _die_with_parent() -> None:
+def die_with_parent(signum: int = signal.SIGKILL) -> None:
+    """In a child process: ask Linux to send ``signum`` when the parent dies."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
+        libc.prctl(PR_SET_PDEATHSIG, signum)
+    except (OSError, AttributeError):  # not Linux: the child outlives a killed parent
         pass
 
 
@@ -62,7 +63,7 @@ def _single_threaded_openmp_in_parent() -> None:
 def _child(fn: Callable[[], T], write_fd: int) -> None:
     """In the child: compute, write the pickled result, and leave without cleanup."""
     try:
-        _die_with_parent()
+        die_with_parent()
         threadpool_limits(limits=TRIAL_THREADS, user_api="openmp")
         for signum in (signal.SIGTERM, signal.SIGURG, signal.SIGUSR2):
             signal.signal(signum, signal.SIG_DFL)

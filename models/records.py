@@ -24,6 +24,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def json_default(value: Any) -> Any:
+    """``json.dumps(default=...)`` for documents with datetimes (RFC 3339)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
 def new_id(prefix: str) -> str:
     """An opaque id that sorts by creation time (48-bit ms clock + 64 random bits)."""
     return f"{prefix}_{int(time.time() * 1000):012x}{os.urandom(8).hex()}"

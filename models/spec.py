@@ -7,7 +7,7 @@ what a job stores and what the worker runs.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from models.catalog import CATALOG, CLASSIFICATION, REGRESSION, get_estimator
@@ -276,13 +276,7 @@ def _halving(raw: dict[str, Any], strategy: str, entry: Any) -> HalvingSpec | No
         allowed = ", ".join(["n_samples", *entry.resource_params])
         raise SpecError(f"{entry.name!r} can be halved over {allowed}", field="halving.resource")
     if spec.resource != "n_samples" and spec.max_resources is None:
-        spec = HalvingSpec(
-            spec.resource,
-            spec.factor,
-            spec.min_resources,
-            entry.resource_params[spec.resource],
-            spec.n_candidates,
-        )
+        spec = replace(spec, max_resources=entry.resource_params[spec.resource])
     return spec
 
 
@@ -404,5 +398,5 @@ def resolve_spec(
                 f"this halving plan runs {total} trials; the limit is {max_trials}",
                 field="halving.n_candidates",
             )
-        spec = SearchSpec(**{**spec.__dict__, "n_trials": total})
+        spec = replace(spec, n_trials=total)
     return spec

@@ -21,12 +21,12 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from models.exceptions import SpecError
+from models.records import json_default
 
 SIGNATURE_HEADER = "X-Tuneforge-Signature"
 MAX_URL_LENGTH = 2000
@@ -88,12 +88,6 @@ class Delivery:
     error: str | None
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
 def deliver(url: str, document: dict[str, Any], secret: bytes, *, allow_private: bool) -> Delivery:
     """POST ``document`` to ``url``, signed; a 2xx answer is a delivery."""
     host = urlsplit(url).hostname or ""
@@ -103,7 +97,7 @@ def deliver(url: str, document: dict[str, Any], secret: bytes, *, allow_private:
     except (OSError, ValueError) as exc:
         return Delivery(False, None, f"cannot resolve {host}: {exc}")
     body = json.dumps(
-        {"event": f"job.{document['status']}", "job": document}, default=_json_default
+        {"event": f"job.{document['status']}", "job": document}, default=json_default
     ).encode()
     request = urllib.request.Request(
         url,

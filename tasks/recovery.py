@@ -18,7 +18,7 @@ from typing import Any
 from billiard import process as billiard_process
 from celery.signals import worker_ready, worker_shutting_down
 
-from models import jobs
+from models import idempotency, jobs
 from models.records import utcnow
 from tasks.app import enqueue_search
 from tasks.context import worker_context
@@ -38,6 +38,8 @@ def sweep(app: Any, queued_before: Any) -> list[str]:
     ctx = worker_context()
     with ctx.sessions() as session:
         ids = jobs.jobs_to_recover(session, queued_before)
+        # Expired Idempotency-Keys are otherwise only dropped when a key is reused.
+        idempotency.purge_expired(session)
     for job_id in ids:
         enqueue_search(app, job_id)
     if ids:

@@ -123,3 +123,20 @@ def test_keys_are_scoped_to_the_caller(tmp_path):
     b = upload(client, key="shared", headers=as_b)
     assert a.status_code == b.status_code == 201
     assert a.json["id"] != b.json["id"] and "Idempotent-Replayed" not in b.headers
+
+
+def test_the_sweep_purges_expired_keys_only(client, dataset_id, app):
+    submit(client, dataset_id, key="old")
+    submit(client, dataset_id, key="fresh")
+    with app.app_context():
+        from api.services import services
+
+        with services().sessions() as session:
+            session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.key == "old")
+                .values(expires_at=utcnow() - timedelta(seconds=1))
+            )
+            session.commit()
+            assert idempotency.purge_expired(session) == 1
+            assert [r.key for r in session.query(IdempotencyRecord)] == ["fresh"]
