@@ -13,6 +13,7 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/tuneforge db upgrade
 	$(BIN)/tuneforge serve
 
 test: $(STAMP)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import auth, datasets, estimators, health, jobs, openapi
+from api import (
+    auth,
+    datasets,
+    estimators,
+    events,  # noqa: F401  (its route joins jobs.blp: import it before registering)
+    health,
+    jobs,
+    openapi,
+)
 from api.errors import register_error_handlers
-from api.services import Services, init_app
-from models.db import make_engine, make_sessionmaker
+from api.services import init_app
+from models.service import Service
 from models.settings import Settings
-from models.storage import make_storage
-from tasks.app import make_celery
+from tasks.app import CeleryDispatch, make_celery
 
 # multipart framing around the file: headers and boundaries
 UPLOAD_OVERHEAD = 64 * 1024
@@ -22,17 +29,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + UPLOAD_OVERHEAD
     app.json.sort_keys = False
-    engine = make_engine(settings.database_url)
-    init_app(
-        app,
-        Services(
-            settings=settings,
-            engine=engine,
-            sessions=make_sessionmaker(engine),
-            storage=make_storage(settings.storage_url),
-            celery=make_celery(settings),
-        ),
-    )
+    dispatch = CeleryDispatch(make_celery(settings), settings)
+    init_app(app, Service.from_settings(settings, dispatch))
     auth.init_app(app, settings.api_keys)
     api = openapi.init_app(app)
     for blueprint in (health.blp, datasets.blp, jobs.blp, estimators.blp):

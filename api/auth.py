@@ -13,7 +13,7 @@ import hmac
 from flask import Flask, Response, g, request
 
 from api.errors import problem
-from models.records import DEFAULT_OWNER
+from models.store.records import DEFAULT_OWNER
 
 PUBLIC_PREFIXES = ("/healthz", "/readyz", "/openapi.", "/docs")
 SECURITY_SCHEMES = {

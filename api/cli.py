@@ -1,8 +1,9 @@
-"""``tuneforge serve | api | worker``: start the service's processes.
+"""``tuneforge serve | api | worker | db upgrade``: start the service's processes.
 
 ``api`` runs the Flask app under gunicorn, ``worker`` runs one Celery worker, and
-``serve`` runs both and stops both cleanly on Ctrl-C or SIGTERM. Every setting comes
-from ``TUNEFORGE_*`` variables (see the README).
+``serve`` runs both and stops both cleanly on Ctrl-C or SIGTERM. Each first brings the
+database to the newest schema, as ``db upgrade`` does alone (safe when several start at
+once). Every setting comes from ``TUNEFORGE_*`` variables (see the README).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import time
 
 import click
 
-from models.isolation import die_with_parent
+from models.engine.isolation import die_with_parent
 from models.settings import Settings
+from models.store.migrate import upgrade
 
 STOP_GRACE_S = 30
 
@@ -86,8 +88,10 @@ def _check_exposure(settings: Settings) -> None:
         )
 
 
-def _prepare(settings: Settings) -> None:
+def _prepare(settings: Settings) -> str:
+    """Create the data dir and migrate the database; returns the schema revision."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return upgrade(settings.database_url)
 
 
 def _die_with_parent() -> None:
@@ -98,6 +102,18 @@ def _die_with_parent() -> None:
 @click.group()
 def main() -> None:
     """tuneforge: hyperparameter tuning as a service."""
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema; print the revision reached."""
+    revision = _prepare(Settings.from_env())
+    click.echo(f"tuneforge: database at revision {revision}")
 
 
 @main.command()

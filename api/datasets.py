@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
 
 from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
-from api.idempotency import key_from_request, refusal, remember, replay
+from api.idempotency import idempotent
 from api.responses import errors, next_link
-from api.schemas import DatasetPageSchema, DatasetSchema, PageArgsSchema
-from api.services import db, services
-from models import datasets, idempotency
+from api.schemas import PageArgsSchema
+from api.services import service
+from models.documents import DatasetPageSchema, DatasetSchema
 from models.exceptions import DatasetError
-from models.storage import CHUNK
+from models.store.records import Dataset
+from models.store.storage import CHUNK
 
 blp = Blueprint(
     "datasets",
@@ -78,20 +79,15 @@ def _upload() -> tuple[Iterator[bytes], str | None]:
     )
 
 
-def dataset_view(record: datasets.Dataset) -> dict[str, Any]:
-    return {
-        c: getattr(record, c)
-        for c in (
-            "id",
-            "name",
-            "n_rows",
-            "n_columns",
-            "columns",
-            "sha256",
-            "size_bytes",
-            "created_at",
-        )
-    }
+def _upload_fingerprint(response: Response) -> str:
+    """An upload is the same request when it sent the same bytes under the same name."""
+    document = response.get_json()
+    return f"{document['sha256']}:{document['name']}"
+
+
+def _discard_copy(response: Response) -> None:
+    """A retry of a finished upload keeps nothing of its second copy."""
+    service().delete_dataset(current_owner(), response.get_json()["id"])
 
 
 @blp.route("")
@@ -102,12 +98,17 @@ class Datasets(MethodView):
     @errors(blp, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List datasets, newest first."""
-        page = datasets.list_datasets(db(), current_owner(), args["limit"], args.get("cursor"))
+        page = service().list_datasets(current_owner(), args["limit"], args.get("cursor"))
         return {
-            "items": [dataset_view(d) for d in page.items],
+            "items": page.items,
             "next": next_link(page.next_cursor, args),
         }
 
+    @idempotent(
+        "uploadDataset",
+        fingerprint_of_response=_upload_fingerprint,
+        discard=_discard_copy,
+    )
     @blp.doc(
         requestBody=UPLOAD_BODY,
         parameters=[NAME_PARAM, IDEMPOTENCY_KEY],
@@ -123,41 +124,9 @@ class Datasets(MethodView):
     @errors(blp, 400, 409, 413, 415, 422)
     def post(self) -> Any:
         """Upload a CSV table; answers with its profile."""
-        key = key_from_request()
-        if key is None:
-            return self._create()[0]
-        session = db()
-        # An upload's fingerprint (its sha256 and name) is known only once it is read.
-        outcome = idempotency.begin(session, current_owner(), "uploadDataset", key, None)
-        if (refused := refusal(outcome)) is not None:
-            return refused
-        new = outcome.record if outcome.claim is idempotency.Claim.NEW else None
-        try:
-            response, fingerprint = self._create()
-        except Exception:
-            if new is not None:
-                idempotency.abandon(session, new)
-            raise
-        if new is None:  # a retry of a finished upload: keep nothing of this copy
-            document = response[0]
-            datasets.delete_dataset(session, services().storage, current_owner(), document["id"])
-            if idempotency.same_request(outcome.record, fingerprint):
-                return replay(outcome.record)
-            return refusal(idempotency.Outcome(idempotency.Claim.MISMATCH))
-        remember(
-            session, new, fingerprint, response[1], response[2], DatasetSchema().dump(response[0])
-        )
-        return response
-
-    @staticmethod
-    def _create() -> tuple[tuple[dict[str, Any], int, dict[str, str]], str]:
-        svc = services()
         chunks, name = _upload()
-        record = datasets.create_dataset(
-            db(), svc.storage, svc.settings, owner=current_owner(), chunks=chunks, name=name
-        )
-        response = dataset_view(record), 201, {"Location": f"/v1/datasets/{record.id}"}
-        return response, f"{record.sha256}:{record.name}"
+        record = service().upload_dataset(current_owner(), chunks, name)
+        return record, 201, {"Location": f"/v1/datasets/{record.id}"}
 
 
 @blp.route("/<dataset_id>")
@@ -165,13 +134,13 @@ class DatasetById(MethodView):
     @blp.doc(operationId="getDataset")
     @blp.response(200, DatasetSchema)
     @errors(blp, 404)
-    def get(self, dataset_id: str) -> dict[str, Any]:
+    def get(self, dataset_id: str) -> Dataset:
         """One dataset's profile."""
-        return dataset_view(datasets.get_dataset(db(), current_owner(), dataset_id))
+        return service().get_dataset(current_owner(), dataset_id)
 
     @blp.doc(operationId="deleteDataset")
     @blp.response(204)
     @errors(blp, 404, 409)
     def delete(self, dataset_id: str) -> None:
         """Delete a dataset (refused while a queued or running job uses it)."""
-        datasets.delete_dataset(db(), services().storage, current_owner(), dataset_id)
+        service().delete_dataset(current_owner(), dataset_id)

@@ -1,21 +1,25 @@
 """``Idempotency-Key`` on POST: replay the first response to a retry, refuse a reused key.
 
-The records live in :mod:`models.idempotency`; this module reads the header and turns
+The records live in :mod:`models.store.idempotency`; this module reads the header and turns
 the outcomes into HTTP: a replay carries ``Idempotent-Replayed: true``, a reused key with a
 different request is 422, a retry while the first is in flight is 409.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Response, json, request
-from sqlalchemy.orm import Session
+from flask import Response, request
 
+from api.auth import current_owner
 from api.errors import problem
-from models import idempotency
+from api.services import service
 from models.exceptions import SpecError
+from models.store import idempotency
 
+View = TypeVar("View", bound=Callable[..., Any])
 HEADER = "Idempotency-Key"
 PARAMETER = {
     "name": HEADER,
@@ -66,13 +70,77 @@ def refusal(outcome: idempotency.Outcome) -> Response | None:
     return None
 
 
-def remember(
-    session: Session,
-    record: idempotency.IdempotencyRecord,
-    fingerprint: str,
-    status: int,
-    headers: dict[str, str],
-    document: dict[str, Any],
-) -> None:
-    """Store a successful response (as serialised JSON) for later replays."""
-    idempotency.complete(session, record, fingerprint, status, headers, json.dumps(document))
+def json_body_fingerprint() -> str:
+    """The fingerprint of a JSON request: its body, parsed (key order does not matter)."""
+    return idempotency.fingerprint_json(request.get_json(silent=True))
+
+
+def idempotent(
+    scope: str,
+    *,
+    fingerprint: Callable[[], str] | None = None,
+    fingerprint_of_response: Callable[[Response], str] | None = None,
+    discard: Callable[[Response], None] | None = None,
+) -> Callable[[View], View]:
+    """Make a POST view safe to retry with an ``Idempotency-Key`` header.
+
+    Put it above flask-smorest's decorators, so it sees the finished response. The
+    request's fingerprint comes from ``fingerprint()`` when the request tells it up front
+    (a JSON body), or from ``fingerprint_of_response(response)`` when it is known only
+    once the request was handled (an upload, streamed: its sha256 and name). In that
+    case a retry of a finished request is handled again, compared, and its copy given
+    to ``discard``: the first response is replayed and nothing new is kept.
+    """
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            key = key_from_request()
+            if key is None:
+                return view(*args, **kwargs)
+            owner = current_owner()
+            known = fingerprint() if fingerprint else None
+            with service().sessions() as session:
+                outcome = idempotency.begin(session, owner, scope, key, known)
+            if (refused := refusal(outcome)) is not None:
+                return refused
+            first = outcome.record
+            if outcome.claim is idempotency.Claim.REPLAY and known is not None:
+                return replay(first)
+            try:
+                response = view(*args, **kwargs)
+            except Exception:
+                if outcome.claim is idempotency.Claim.NEW:
+                    _abandon(first)
+                raise
+            if outcome.claim is idempotency.Claim.REPLAY:
+                if discard is not None and response.status_code < 300:
+                    discard(response)
+                if idempotency.same_request(first, fingerprint_of_response(response)):
+                    return replay(first)
+                return refusal(idempotency.Outcome(idempotency.Claim.MISMATCH))
+            if response.status_code >= 300:
+                _abandon(first)
+                return response
+            headers = (
+                {"Location": response.headers["Location"]} if "Location" in response.headers else {}
+            )
+            with service().sessions() as session:
+                idempotency.complete(
+                    session,
+                    first,
+                    known or fingerprint_of_response(response),
+                    response.status_code,
+                    headers,
+                    response.get_data(as_text=True),
+                )
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _abandon(record: idempotency.IdempotencyRecord) -> None:
+    with service().sessions() as session:
+        idempotency.abandon(session, record)

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Response, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api import events
 from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
-from api.idempotency import key_from_request, refusal, remember, replay
+from api.idempotency import idempotent, json_body_fingerprint
 from api.responses import errors, next_link
-from api.schemas import (
-    JobListArgsSchema,
+from api.schemas import JobListArgsSchema, PageArgsSchema
+from api.services import service
+from models.documents import (
     JobPageSchema,
     JobSchema,
-    PageArgsSchema,
     ResultSchema,
     SearchSpecSchema,
     TrialPageSchema,
 )
-from api.services import db, services
-from models import datasets, idempotency, jobs
-from models.exceptions import Conflict, NotFound, SpecError
-from models.records import Job, JobStatus
-from models.spec import resolve_spec
-from tasks.app import enqueue_search, enqueue_webhook
-
-log = logging.getLogger(__name__)
+from models.store.records import Job
 
 blp = Blueprint(
     "jobs",
@@ -38,21 +29,6 @@ blp = Blueprint(
     url_prefix="/v1/jobs",
     description="Submit searches and read their progress, trials and results.",
 )
-
-
-job_view = jobs.job_document
-trial_view = jobs.trial_document
-
-
-def _finished_job(job_id: str) -> Job:
-    """The job, if it succeeded; otherwise 409 saying why there is no result."""
-    job = jobs.get_job(db(), current_owner(), job_id)
-    if job.status == JobStatus.SUCCEEDED:
-        return job
-    if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
-        raise Conflict(f"job {job_id} is {job.status}; the result is ready when it succeeds")
-    reason = f": {job.error}" if job.error else ""
-    raise Conflict(f"job {job_id} ended {job.status}{reason}; it has no result")
 
 
 @blp.route("")
@@ -63,8 +39,7 @@ class Jobs(MethodView):
     @errors(blp, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List jobs, newest first; filter by status and dataset."""
-        page = jobs.list_jobs(
-            db(),
+        page = service().list_jobs(
             current_owner(),
             args["limit"],
             args.get("cursor"),
@@ -72,15 +47,16 @@ class Jobs(MethodView):
             dataset_id=args.get("dataset_id"),
         )
         return {
-            "items": [job_view(j) for j in page.items],
+            "items": page.items,
             "next": next_link(page.next_cursor, args),
         }
 
+    @idempotent("submitJob", fingerprint=json_body_fingerprint)
     @blp.doc(operationId="submitJob", parameters=[IDEMPOTENCY_KEY])
     @blp.arguments(
         SearchSpecSchema,
         example={
-            "dataset_id": "ds_0190f3a2b7c41e2f9a0b3c4d5e6f7a8b",
+            "dataset_id": "ds_0190f3a2b7c41e2f9a0b3c4d5e6f",
             "target": "target",
             "estimator": "decision_tree",
             "strategy": "grid",
@@ -97,46 +73,8 @@ class Jobs(MethodView):
     @errors(blp, 409, 415, 422)
     def post(self, body: dict[str, Any]) -> Any:
         """Submit a search; a worker runs it."""
-        session = db()
-        key = key_from_request()
-        if key is None:
-            return self._submit(body)
-        fingerprint = idempotency.fingerprint_json(body)
-        outcome = idempotency.begin(session, current_owner(), "submitJob", key, fingerprint)
-        if (refused := refusal(outcome)) is not None:
-            return refused
-        if outcome.claim is idempotency.Claim.REPLAY:
-            return replay(outcome.record)
-        try:
-            document, status, headers = self._submit(body)
-        except Exception:
-            idempotency.abandon(session, outcome.record)
-            raise
-        remember(session, outcome.record, fingerprint, status, headers, JobSchema().dump(document))
-        return document, status, headers
-
-    @staticmethod
-    def _submit(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
-        svc = services()
-        session = db()
-        try:
-            dataset = datasets.get_dataset(session, current_owner(), body["dataset_id"])
-        except NotFound as exc:
-            raise SpecError(exc.detail, field="dataset_id") from exc
-        spec = resolve_spec(
-            body,
-            dataset.columns,
-            dataset.n_rows,
-            max_trials=svc.settings.max_trials,
-            max_job_seconds=svc.settings.max_job_seconds,
-        )
-        job = jobs.submit_job(session, current_owner(), spec)
-        try:
-            enqueue_search(svc.celery, job.id)
-        except Exception:
-            # The job is safe in the database; the workers' recovery sweep sends it.
-            log.warning("could not enqueue job %s; recovery will", job.id, exc_info=True)
-        return job_view(job), 202, {"Location": f"/v1/jobs/{job.id}"}
+        job = service().submit_job(current_owner(), body)
+        return job, 202, {"Location": f"/v1/jobs/{job.id}"}
 
 
 @blp.route("/<job_id>")
@@ -144,9 +82,9 @@ class JobById(MethodView):
     @blp.doc(operationId="getJob")
     @blp.response(200, JobSchema)
     @errors(blp, 404)
-    def get(self, job_id: str) -> dict[str, Any]:
+    def get(self, job_id: str) -> Job:
         """One job: status, progress, and the best so far."""
-        return job_view(jobs.get_job(db(), current_owner(), job_id))
+        return service().get_job(current_owner(), job_id)
 
 
 @blp.route("/<job_id>/cancel")
@@ -154,15 +92,9 @@ class JobCancel(MethodView):
     @blp.doc(operationId="cancelJob")
     @blp.response(200, JobSchema)
     @errors(blp, 404, 409)
-    def post(self, job_id: str) -> dict[str, Any]:
+    def post(self, job_id: str) -> Job:
         """Stop a queued or running job; the trials so far are kept."""
-        job = jobs.cancel_job(db(), current_owner(), job_id)
-        if job.spec.get("webhook_url"):
-            try:
-                enqueue_webhook(services().celery, job.id)
-            except Exception:
-                log.warning("could not enqueue the webhook of job %s", job.id, exc_info=True)
-        return job_view(job)
+        return service().cancel_job(current_owner(), job_id)
 
 
 @blp.route("/<job_id>/trials")
@@ -173,9 +105,9 @@ class JobTrials(MethodView):
     @errors(blp, 404, 422)
     def get(self, args: dict[str, Any], job_id: str) -> dict[str, Any]:
         """Every trial so far, in the order they were proposed."""
-        page = jobs.list_trials(db(), current_owner(), job_id, args["limit"], args.get("cursor"))
+        page = service().list_trials(current_owner(), job_id, args["limit"], args.get("cursor"))
         return {
-            "items": [trial_view(t) for t in page.items],
+            "items": page.items,
             "next": next_link(page.next_cursor, args),
         }
 
@@ -185,11 +117,9 @@ class JobResult(MethodView):
     @blp.doc(operationId="getResult")
     @blp.response(200, ResultSchema)
     @errors(blp, 404, 409)
-    def get(self, job_id: str) -> dict[str, Any]:
+    def get(self, job_id: str) -> Job:
         """Best parameters and scores, and the model's metadata (409 until succeeded)."""
-        job = _finished_job(job_id)
-        defaults = {"scores": {}, "n_pruned_trials": 0}
-        return {"job_id": job.id, "stopped_reason": job.stopped_reason, **defaults, **job.result}
+        return service().finished_job(current_owner(), job_id)
 
 
 @blp.route("/<job_id>/model")
@@ -229,9 +159,10 @@ class JobModel(MethodView):
     @errors(blp, 404, 409)
     def get(self, job_id: str) -> Response:
         """Download the trained pipeline (preprocessing + estimator) as a joblib file."""
-        job = _finished_job(job_id)
+        svc = service()
+        job = svc.finished_job(current_owner(), job_id)
         model = job.result["model"]
-        path = services().storage.local_path(job.model_key)
+        path = svc.model_path(job)
         response = send_file(
             path,
             mimetype="application/octet-stream",
@@ -243,6 +174,3 @@ class JobModel(MethodView):
         )
         response.headers["X-Content-SHA256"] = model["sha256"]
         return response
-
-
-events.register(blp)

@@ -1,38 +1,28 @@
-"""What a request handler needs: settings, a database session, storage, the Celery client.
+"""The app's :class:`~models.service.Service`, built once in :func:`api.create_app`.
 
-Built once per app in :func:`api.create_app`; the session lives for one request.
+Handlers call it for everything they do; :func:`db` is a session for the few reads that
+belong to HTTP alone (idempotency records), closed when the request ends.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from celery import Celery
 from flask import Flask, current_app, g
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from models.settings import Settings
-from models.storage import Storage
+from models.service import Service
 
-
-@dataclass
-class Services:
-    settings: Settings
-    engine: Engine
-    sessions: sessionmaker[Session]
-    storage: Storage
-    celery: Celery
+EXTENSION = "tuneforge"
 
 
-def services() -> Services:
-    return current_app.extensions["tuneforge"]
+def service() -> Service:
+    """The service of the app handling this request."""
+    return current_app.extensions[EXTENSION]
 
 
 def db() -> Session:
     """This request's session, opened on first use and closed at teardown."""
     if "db" not in g:
-        g.db = services().sessions()
+        g.db = service().sessions()
     return g.db
 
 
@@ -42,6 +32,6 @@ def close_db(_exc: BaseException | None = None) -> None:
         session.close()
 
 
-def init_app(app: Flask, svc: Services) -> None:
-    app.extensions["tuneforge"] = svc
+def init_app(app: Flask, svc: Service) -> None:
+    app.extensions[EXTENSION] = svc
     app.teardown_appcontext(close_db)

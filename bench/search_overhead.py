@@ -15,12 +15,9 @@ from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 
-from models import datasets, jobs
-from models.db import make_engine, make_sessionmaker
-from models.runner import JobRun, StopFlag, load_problem
+from models.service import Service
 from models.settings import Settings
-from models.spec import resolve_spec
-from models.storage import make_storage
+from models.store.migrate import upgrade
 
 CASES = [
     (
@@ -40,15 +37,17 @@ def table(name: str):
 
 
 REPEATS = 3
+OWNER = "bench"
 
 
 def run_case(root: Path, name: str, estimator: str, grid: dict) -> tuple[float, float]:
     """Best of ``REPEATS`` wall times for GridSearchCV and for the engine, interleaved."""
     settings = Settings(data_dir=root / name / estimator)
-    sessions = make_sessionmaker(make_engine(settings.database_url))
-    storage = make_storage(settings.storage_url)
-    df = table(name)
-    raw = {
+    upgrade(settings.database_url)
+    service = Service.from_settings(settings)
+    dataset = service.upload_dataset(OWNER, [table(name).to_csv(index=False).encode()], name)
+    request = {
+        "dataset_id": dataset.id,
         "target": "target",
         "estimator": estimator,
         "strategy": "grid",
@@ -56,37 +55,25 @@ def run_case(root: Path, name: str, estimator: str, grid: dict) -> tuple[float, 
         "test_size": 0,
         "cv": {"folds": 5, "shuffle": False},
     }
-    with sessions() as session:
-        ds = datasets.create_dataset(
-            session,
-            storage,
-            settings,
-            owner="bench",
-            chunks=[df.to_csv(index=False).encode()],
-            name=name,
-        )
-    spec = resolve_spec(
-        {"dataset_id": ds.id, **raw}, ds.columns, ds.n_rows, max_trials=1000, max_job_seconds=3600
-    )
-    problem = load_problem(spec, ds, storage, 10**6, 1000)
+    spec = service.resolve_spec(OWNER, request)
+    data = service.training_data(OWNER, spec)
     cv = StratifiedKFold(5) if spec.cv.kind == "stratified" else KFold(5)
     plain, ours = [], []
     for _ in range(REPEATS):
         started = time.perf_counter()
         GridSearchCV(
-            clone(problem.template),
+            clone(data.template),
             {f"model__{k}": v for k, v in grid.items()},
             cv=cv,
             scoring=spec.scoring,
             n_jobs=1,
-        ).fit(problem.X_train, problem.y_train)
+        ).fit(data.X_train, data.y_train)
         plain.append(time.perf_counter() - started)
-        with sessions() as session:
-            job = jobs.submit_job(session, "bench", spec)
-            lease = jobs.claim_job(session, job.id, "bench", 600)
+        job = service.submit_spec(OWNER, spec)
         started = time.perf_counter()
-        JobRun(sessions, storage, lease, StopFlag(), max_rows=10**6, max_columns=1000).run()
+        service.run_job(job.id, "bench")
         ours.append(time.perf_counter() - started)
+    service.close()
     return min(plain), min(ours)
 
 

@@ -12,13 +12,13 @@ boosting too slow here) with 3 stratified (regression: plain) shuffled folds, 20
 held out as the test set, the service's default scorer, and seed 0 everywhere:
 
 - ``tuneforge random | halving | bayesian``: the real engine, driven as
-  ``bench/search_overhead.py`` does (resolve_spec, submit_job, claim_job, JobRun.run):
-  every trial is written to the database, the best candidate refit, scored on the test
-  rows and saved. Read back: ``finished_trials``, ``job.best_score``,
+  ``bench/search_overhead.py`` does, through the service core (resolve_spec, submit_spec,
+  run_job): every trial is written to the database, the best candidate refit, scored on
+  the test rows and saved. Read back: ``finished_trials``, ``job.best_score``,
   ``job.result["test_score"]``.
 - ``sklearn random | halving``: ``RandomizedSearchCV`` and ``HalvingRandomSearchCV`` on
-  exactly what tuneforge searches (``load_problem``): the same template pipeline
-  (tuneforge's preprocessing + estimator), training rows, CV folds (``cv=problem.splits``)
+  exactly what tuneforge searches (``Service.training_data``): the same template pipeline
+  (tuneforge's preprocessing + estimator), training rows, CV folds (``cv=data.splits``)
   and scorer, over the catalog space translated to scipy distributions (``loguniform``,
   ``uniform``, ``randint``, a log-uniform integer, lists). Conditional (``when``)
   dimensions would be left out; the spaces used here have none.
@@ -49,7 +49,7 @@ candidate is re-scored with ``cross_val_score`` on the same folds (the README pr
 identical scores); tuneforge's halving rungs are compared with scikit-learn's
 ``n_candidates_``/``n_resources_``.
 
-Every fit runs in a forked child: tuneforge forks one per trial (``models.isolation``,
+Every fit runs in a forked child: tuneforge forks one per trial (``models.engine.isolation``,
 which keeps the parent's OpenMP single-threaded because a process that has started an
 OpenMP pool cannot fork safely), and this script runs each scikit-learn search in one
 forked child through the same helper.
@@ -90,18 +90,19 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV, cross_val_score
 from sklearn.utils import check_random_state
 
-from models import datasets, jobs
-from models.db import make_engine, make_sessionmaker
-from models.evaluate import MODEL_STEP, with_params
-from models.isolation import TrialCrashed, run_isolated
-from models.records import Dataset, Job, Trial, TrialState
-from models.runner import JobRun, Problem, StopFlag, load_problem
+from models.engine.evaluate import MODEL_STEP, with_params
+from models.engine.isolation import TrialCrashed, run_isolated
+from models.engine.spec import SearchSpec
+from models.engine.strategies import plan_halving
+from models.engine.training import TrainingData
+from models.job_run import RunOutcome
+from models.service import Service
 from models.settings import Settings
-from models.spec import SearchSpec, resolve_spec
-from models.storage import make_storage
-from models.strategies import plan_halving
+from models.store.migrate import upgrade
+from models.store.records import Dataset, Job, Trial, TrialState
 
 SEED = 0
+OWNER = "bench"
 FOLDS = 3
 TEST_SIZE = 0.2
 N_TRIALS = 20
@@ -110,7 +111,6 @@ HALVING_CANDIDATES = 13  # 13 + 5 + 2 = N_TRIALS evaluations with factor 3
 MAX_TRIALS = 1000  # what resolve_spec allows here (the service's default is 500)
 TIME_BUDGET_TRIALS = 500  # bayesian under a time budget: more than fit in it
 MAX_HALVING_CANDIDATES = 600
-LEASE_SECONDS = 3600
 CV_CHECK_TOLERANCE = 1e-9
 
 STARTED = time.perf_counter()
@@ -309,29 +309,23 @@ def candidates_for(budget_s: float, model: CostModel, spec: SearchSpec, train_ro
 
 
 class Engine:
-    """tuneforge's database and artifact storage in one folder, driven in-process."""
+    """tuneforge's service core on a database and storage in one folder, driven in-process."""
 
     def __init__(self, root: Path) -> None:
         """Create the SQLite database and the storage under ``root``."""
-        self.settings = Settings(data_dir=root)
-        self.sessions = make_sessionmaker(make_engine(self.settings.database_url))
-        self.storage = make_storage(self.settings.storage_url)
+        settings = Settings(data_dir=root, max_trials=MAX_TRIALS)
+        upgrade(settings.database_url)
+        self.service = Service.from_settings(settings)
 
     def upload(self, table: Table) -> Dataset:
         """Store ``table`` as a CSV dataset, as an upload would."""
-        with self.sessions() as session:
-            return datasets.create_dataset(
-                session,
-                self.storage,
-                self.settings,
-                owner="bench",
-                chunks=[table.frame.to_csv(index=False).encode()],
-                name=table.name,
-            )
+        csv = table.frame.to_csv(index=False).encode()
+        return self.service.upload_dataset(OWNER, [csv], table.name)
 
     def resolve(self, dataset: Dataset, table: Table, **raw: Any) -> SearchSpec:
         """The resolved spec for ``table`` with the shared settings and ``raw`` on top."""
-        return resolve_spec(
+        return self.service.resolve_spec(
+            OWNER,
             {
                 "dataset_id": dataset.id,
                 "target": table.target,
@@ -341,32 +335,20 @@ class Engine:
                 "random_state": SEED,
                 **raw,
             },
-            dataset.columns,
-            dataset.n_rows,
-            max_trials=MAX_TRIALS,
-            max_job_seconds=3600,
         )
 
-    def problem(self, spec: SearchSpec, dataset: Dataset) -> Problem:
+    def training_data(self, spec: SearchSpec, dataset: Dataset) -> TrainingData:
         """What the engine searches for ``spec``: template, rows, folds."""
-        return load_problem(spec, dataset, self.storage, 10**6, 1000)
+        return self.service.training_data(OWNER, spec)
 
     def run(self, spec: SearchSpec) -> tuple[Job, list[Trial], float]:
-        """Submit, claim and run one job; return it, its trials and the wall seconds."""
-        with self.sessions() as session:
-            job_id = jobs.submit_job(session, "bench", spec).id
+        """Submit and run one job; return it, its trials and the wall seconds."""
+        job_id = self.service.submit_spec(OWNER, spec).id
         started = time.perf_counter()
-        with self.sessions() as session:
-            lease = jobs.claim_job(session, job_id, "bench", LEASE_SECONDS)
-        assert lease is not None, "a freshly submitted job could not be claimed"
-        JobRun(
-            self.sessions, self.storage, lease, StopFlag(), max_rows=10**6, max_columns=1000
-        ).run()
+        outcome = self.service.run_job(job_id, "bench")
+        assert outcome is not RunOutcome.SKIPPED, "a freshly submitted job could not be claimed"
         wall = time.perf_counter() - started
-        with self.sessions() as session:
-            job = session.get(Job, job_id)
-            trials = jobs.finished_trials(session, job_id)
-        return job, trials, wall
+        return self.service.get_job(OWNER, job_id), self.service.trials(OWNER, job_id), wall
 
 
 def never() -> bool:
@@ -374,15 +356,15 @@ def never() -> bool:
     return False
 
 
-def cv_mean(problem: Problem, spec: SearchSpec, params: dict[str, Any]) -> float:
+def cv_mean(data: TrainingData, spec: SearchSpec, params: dict[str, Any]) -> float:
     """``cross_val_score``'s mean for ``params`` on the engine's folds (run in a child)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         scores = cross_val_score(
-            with_params(problem.template, params),
-            problem.X_train,
-            problem.y_train,
-            cv=problem.splits,
+            with_params(data.template, params),
+            data.X_train,
+            data.y_train,
+            cv=data.splits,
             scoring=spec.scoring,
             n_jobs=1,
         )
@@ -393,7 +375,7 @@ def tuneforge_row(
     engine: Engine,
     table: Table,
     spec: SearchSpec,
-    problem: Problem,
+    data: TrainingData,
     budget: str,
     label: str,
 ) -> tuple[Row, list[Trial]]:
@@ -418,7 +400,7 @@ def tuneforge_row(
         if scored and max(scored) != job.best_score:
             problems.append(f"best_score is not the best trial's ({max(scored):.4f})")
         try:
-            again = run_isolated(partial(cv_mean, problem, spec, job.best_params), never)
+            again = run_isolated(partial(cv_mean, data, spec, job.best_params), never)
         except TrialCrashed as exc:
             problems.append(f"cross_val_score check crashed: {exc}")
         else:
@@ -444,12 +426,12 @@ def tuneforge_row(
 # scikit-learn ---------------------------------------------------------------------------
 
 
-def fit_search(search: BaseEstimator, problem: Problem) -> dict[str, Any]:
+def fit_search(search: BaseEstimator, data: TrainingData) -> dict[str, Any]:
     """Fit ``search`` on the training rows and score it on the test rows (in a child)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        search.fit(problem.X_train, problem.y_train)
-        test = search.score(problem.X_test, problem.y_test)
+        search.fit(data.X_train, data.y_train)
+        test = search.score(data.X_test, data.y_test)
     scores = np.asarray(search.cv_results_["mean_test_score"], dtype=float)
     rungs = (
         list(zip(search.n_candidates_, search.n_resources_, strict=True))
@@ -466,23 +448,23 @@ def fit_search(search: BaseEstimator, problem: Problem) -> dict[str, Any]:
 
 
 def sklearn_row(
-    table: Table, spec: SearchSpec, problem: Problem, budget: str, kind: str, n: int
+    table: Table, spec: SearchSpec, data: TrainingData, budget: str, kind: str, n: int
 ) -> tuple[Row, list[tuple[int, int]] | None]:
     """Run RandomizedSearchCV (``n_iter=n``) or HalvingRandomSearchCV (``n_candidates=n``)
     on the engine's template, rows, folds and scorer; return its row and halving rungs."""
     common = {
         "scoring": spec.scoring,
-        "cv": problem.splits,
+        "cv": data.splits,
         "random_state": SEED,
         "n_jobs": 1,
         "refit": True,
     }
     space = sklearn_space(spec.param_space)
     if kind == "random":
-        search = RandomizedSearchCV(clone(problem.template), space, n_iter=n, **common)
+        search = RandomizedSearchCV(clone(data.template), space, n_iter=n, **common)
     else:
         search = HalvingRandomSearchCV(
-            clone(problem.template),
+            clone(data.template),
             space,
             n_candidates=n,
             factor=FACTOR,
@@ -492,7 +474,7 @@ def sklearn_row(
         )
     started = time.perf_counter()
     try:
-        out = run_isolated(partial(fit_search, search, problem), never)
+        out = run_isolated(partial(fit_search, search, data), never)
     except TrialCrashed as exc:
         out = {"best_cv": math.nan, "test": math.nan, "evals": 0, "failed": 0, "rungs": None}
         out["note"] = f"crashed: {exc}"
@@ -532,8 +514,8 @@ def bench_table(engine: Engine, table: Table, findings: list[str]) -> list[Row]:
     """Every search on ``table`` under both budgets."""
     dataset = engine.upload(table)
     random_spec = engine.resolve(dataset, table, strategy="random", n_trials=N_TRIALS)
-    problem = engine.problem(random_spec, dataset)
-    train_rows = len(problem.X_train)
+    data = engine.training_data(random_spec, dataset)
+    train_rows = len(data.X_train)
     progress(
         f"{table.name}: {dataset.n_rows} rows, {train_rows} for training, "
         f"{table.estimator}, {random_spec.scoring}"
@@ -542,14 +524,14 @@ def bench_table(engine: Engine, table: Table, findings: list[str]) -> list[Row]:
     rows: list[Row] = []
 
     # (a) the same number of candidate evaluations.
-    tf_random, _ = tuneforge_row(engine, table, random_spec, problem, "trials", "random")
+    tf_random, _ = tuneforge_row(engine, table, random_spec, data, "trials", "random")
     halving_spec = engine.resolve(dataset, table, strategy="halving", halving=halving)
-    tf_halving, tf_trials = tuneforge_row(engine, table, halving_spec, problem, "trials", "halving")
+    tf_halving, tf_trials = tuneforge_row(engine, table, halving_spec, data, "trials", "halving")
     bayes_spec = engine.resolve(dataset, table, strategy="bayesian", n_trials=N_TRIALS)
-    tf_bayes, _ = tuneforge_row(engine, table, bayes_spec, problem, "trials", "bayesian")
-    sk_random, _ = sklearn_row(table, random_spec, problem, "trials", "random", N_TRIALS)
+    tf_bayes, _ = tuneforge_row(engine, table, bayes_spec, data, "trials", "bayesian")
+    sk_random, _ = sklearn_row(table, random_spec, data, "trials", "random", N_TRIALS)
     sk_halving, sk_rungs = sklearn_row(
-        table, random_spec, problem, "trials", "halving", HALVING_CANDIDATES
+        table, random_spec, data, "trials", "halving", HALVING_CANDIDATES
     )
     rows += [tf_random, tf_halving, tf_bayes, sk_random, sk_halving]
     if sk_rungs is not None and tuneforge_rungs(tf_trials) != [tuple(r) for r in sk_rungs]:
@@ -571,7 +553,7 @@ def bench_table(engine: Engine, table: Table, findings: list[str]) -> list[Row]:
         n_trials=TIME_BUDGET_TRIALS,
         timeout_s=timeout,
     )
-    rows.append(tuneforge_row(engine, table, bayes_time, problem, "time", "bayesian")[0])
+    rows.append(tuneforge_row(engine, table, bayes_time, data, "time", "bayesian")[0])
     full = sum(
         n * r / train_rows for n, r in halving_rungs(halving_spec, train_rows, HALVING_CANDIDATES)
     )
@@ -584,15 +566,15 @@ def bench_table(engine: Engine, table: Table, findings: list[str]) -> list[Row]:
         halving={"n_candidates": n_tf, "factor": FACTOR},
         timeout_s=timeout,
     )
-    row, _ = tuneforge_row(engine, table, halving_time, problem, "time", "halving")
+    row, _ = tuneforge_row(engine, table, halving_time, data, "time", "halving")
     row.note = "; ".join(filter(None, [f"{n_tf} candidates", row.note]))
     rows.append(row)
     n_iter = max(1, min(MAX_TRIALS, round(N_TRIALS * budget / sk_random.wall_s)))
-    rows.append(sklearn_row(table, random_spec, problem, "time", "random", n_iter)[0])
+    rows.append(sklearn_row(table, random_spec, data, "time", "random", n_iter)[0])
     n_sk = candidates_for(
         budget, fit_cost_model(sk_random, sk_halving, full), random_spec, train_rows
     )
-    rows.append(sklearn_row(table, random_spec, problem, "time", "halving", n_sk)[0])
+    rows.append(sklearn_row(table, random_spec, data, "time", "halving", n_sk)[0])
     return rows
 
 

@@ -1,30 +1,60 @@
 """Every ``TUNEFORGE_*`` environment variable, read in one place.
 
 Both the API and the worker build their configuration from :class:`Settings`; nothing
-else reads the environment.
+else reads the environment. Each field is one variable, ``TUNEFORGE_<FIELD NAME>``, read
+by the parser for the field's type, so a default is written once: in the dataclass. A
+variable that is unset or blank leaves its field at the default.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Mapping
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PREFIX = "TUNEFORGE_"
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(PREFIX + name, "").strip()
-    if not raw:
-        return default
+def _positive_int(variable: str, raw: str) -> int:
     try:
-        value = int(raw)
+        value = int(raw.strip())
     except ValueError as exc:
-        raise ValueError(f"{PREFIX}{name} must be an integer, got {raw!r}") from exc
+        raise ValueError(f"{variable} must be an integer, got {raw.strip()!r}") from exc
     if value <= 0:
-        raise ValueError(f"{PREFIX}{name} must be positive, got {value}")
+        raise ValueError(f"{variable} must be positive, got {value}")
     return value
+
+
+def _flag(variable: str, raw: str) -> bool:
+    return raw.strip().lower() in ("1", "true", "yes")
+
+
+def _text(variable: str, raw: str) -> str:
+    return raw
+
+
+def _path(variable: str, raw: str) -> Path:
+    return Path(raw)
+
+
+def _keys(variable: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated; each item stripped, blank items dropped."""
+    return tuple(key.strip() for key in raw.split(",") if key.strip())
+
+
+# How a variable's text becomes a field's value, by the field's type; ``variable`` names
+# the variable in error messages.
+_PARSERS: dict[Any, Callable[[str, str], Any]] = {
+    int: _positive_int,
+    bool: _flag,
+    str: _text,
+    Path: _path,
+    tuple[str, ...]: _keys,
+}
 
 
 @dataclass(frozen=True)
@@ -78,25 +108,12 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``TUNEFORGE_*`` variables (``os.environ`` by default)."""
         env = os.environ if env is None else env
-        keys = tuple(k.strip() for k in env.get(PREFIX + "API_KEYS", "").split(",") if k.strip())
-        return cls(
-            host=env.get(PREFIX + "HOST", "127.0.0.1"),
-            port=_int(env, "PORT", 8000),
-            data_dir=Path(env.get(PREFIX + "DATA_DIR", "var")),
-            database_url=env.get(PREFIX + "DATABASE_URL", ""),
-            broker_url=env.get(PREFIX + "BROKER_URL", ""),
-            storage_url=env.get(PREFIX + "STORAGE_URL", ""),
-            worker_concurrency=_int(env, "WORKER_CONCURRENCY", 1),
-            api_workers=_int(env, "API_WORKERS", 2),
-            api_keys=keys,
-            max_upload_mb=_int(env, "MAX_UPLOAD_MB", 100),
-            max_rows=_int(env, "MAX_ROWS", 1_000_000),
-            max_columns=_int(env, "MAX_COLUMNS", 2_000),
-            max_trials=_int(env, "MAX_TRIALS", 500),
-            max_job_seconds=_int(env, "MAX_JOB_SECONDS", 6 * 3600),
-            lease_seconds=_int(env, "LEASE_SECONDS", 30),
-            webhook_secret=env.get(PREFIX + "WEBHOOK_SECRET", ""),
-            events_stream_seconds=_int(env, "EVENTS_STREAM_SECONDS", 25),
-            webhook_allow_private=env.get(PREFIX + "WEBHOOK_ALLOW_PRIVATE", "").strip().lower()
-            in ("1", "true", "yes"),
-        )
+        types = typing.get_type_hints(cls)
+        values = {}
+        for f in dataclasses.fields(cls):
+            parse = _PARSERS[types[f.name]]
+            variable = PREFIX + f.name.upper()
+            raw = env.get(variable, "")
+            if raw.strip():
+                values[f.name] = parse(variable, raw)
+        return cls(**values)

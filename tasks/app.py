@@ -63,11 +63,27 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
-def enqueue_search(app: Celery, job_id: str) -> None:
-    """Send "run job ``job_id``" to the workers."""
-    app.send_task(RUN_SEARCH, args=[job_id], queue=QUEUE)
+class CeleryDispatch:
+    """The service's :class:`~models.service.Dispatch` over Celery: tasks sent by name, so
+    the sender (the API) needs none of the workers' code."""
 
+    def __init__(self, app: Celery, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
 
-def enqueue_webhook(app: Celery, job_id: str) -> None:
-    """Send "deliver job ``job_id``'s webhook" to the workers."""
-    app.send_task(DELIVER_WEBHOOK, args=[job_id], queue=QUEUE)
+    def run_job(self, job_id: str) -> None:
+        """Send "run job ``job_id``" to the workers."""
+        self.app.send_task(RUN_SEARCH, args=[job_id], queue=QUEUE)
+
+    def deliver_webhook(self, job_id: str) -> None:
+        """Send "deliver job ``job_id``'s webhook" to the workers."""
+        self.app.send_task(DELIVER_WEBHOOK, args=[job_id], queue=QUEUE)
+
+    def ping(self) -> None:
+        """Raise if the broker cannot be reached."""
+        if self.settings.broker_is_embedded:
+            if not (self.settings.broker_dir / "queue").is_dir():
+                raise OSError("the embedded broker's folder is missing")
+            return
+        with self.app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)

@@ -1,47 +1,42 @@
-"""Per-process resources of a worker: settings, database sessions, storage.
+"""The worker's per-process service, built by Celery's process signals, never at import.
 
-Built lazily in each process (after the prefork pool forks), never at import.
+Each prefork pool process builds its own :class:`~models.service.Service` when it starts
+(``worker_process_init``): database connections must not cross a fork. The worker's main
+process (which runs the recovery sweep) builds one when the worker is ready.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from celery import Celery
+from celery.signals import worker_process_init
 
-from models.db import make_engine, make_sessionmaker
+from models.service import Service
 from models.settings import Settings
-from models.storage import Storage, make_storage
+from tasks.app import CeleryDispatch
+
+_service: Service | None = None
 
 
-@dataclass
-class WorkerContext:
-    settings: Settings
-    engine: Engine
-    sessions: sessionmaker[Session]
-    storage: Storage
-    pid: int
+def build(app: Celery) -> Service:
+    """Build this process's service (again, after a fork) and return it."""
+    global _service
+    if _service is not None:
+        # Connections inherited across fork belong to the parent: forget, don't close.
+        _service.engine.dispose(close=False)
+    settings = Settings.from_env()
+    _service = Service.from_settings(settings, CeleryDispatch(app, settings))
+    return _service
 
 
-_context: WorkerContext | None = None
+def worker_service(app: Celery) -> Service:
+    """This process's service (built on first use where no signal built it)."""
+    return _service if _service is not None else build(app)
 
 
-def worker_context() -> WorkerContext:
-    """This process's context, built on first use (and again in a forked child)."""
-    global _context
-    if _context is None or _context.pid != os.getpid():
-        if _context is not None:
-            # Connections inherited across fork must not be used by the child.
-            _context.engine.dispose(close=False)
-        settings = Settings.from_env()
-        engine = make_engine(settings.database_url)
-        _context = WorkerContext(
-            settings,
-            engine,
-            make_sessionmaker(engine),
-            make_storage(settings.storage_url),
-            os.getpid(),
-        )
-    return _context
+@worker_process_init.connect
+def _build_in_pool_process(sender: Any = None, **_: Any) -> None:
+    from tasks.worker import app
+
+    build(app)

@@ -18,10 +18,8 @@ from typing import Any
 from billiard import process as billiard_process
 from celery.signals import worker_ready, worker_shutting_down
 
-from models import idempotency, jobs
-from models.records import utcnow
-from tasks.app import enqueue_search
-from tasks.context import worker_context
+from models.store.records import utcnow
+from tasks.context import worker_service
 from tasks.search import HANDBACK_SIGNAL
 
 log = logging.getLogger(__name__)
@@ -35,13 +33,7 @@ _stopping = threading.Event()
 
 def sweep(app: Any, queued_before: Any) -> list[str]:
     """Re-send every job that needs it; return their ids."""
-    ctx = worker_context()
-    with ctx.sessions() as session:
-        ids = jobs.jobs_to_recover(session, queued_before)
-        # Expired Idempotency-Keys are otherwise only dropped when a key is reused.
-        idempotency.purge_expired(session)
-    for job_id in ids:
-        enqueue_search(app, job_id)
+    ids = worker_service(app).recover(queued_before)
     if ids:
         log.info("re-sent %d job(s): %s", len(ids), ", ".join(ids))
     return ids

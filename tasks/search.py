@@ -1,7 +1,8 @@
-"""``run_search(job_id)``: claim the job, keep its lease alive, run it, let go.
+"""``run_search(job_id)``: the Celery adapter around :meth:`models.service.Service.run_job`.
 
 Safe to deliver twice or to run again after a crash: only one run can hold a job's
-lease, and trials already written are skipped.
+lease, and trials already written are skipped. What is Celery's own lives here: a pool
+process asked to shut down hands its job back to the queue instead of finishing it.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from typing import Any
 
 from celery import shared_task
 
-from models import jobs
-from models.records import Job, JobStatus
-from models.runner import JobRun, StopFlag
-from tasks.app import RUN_SEARCH, enqueue_webhook
-from tasks.context import worker_context
+from models.job_run import RunOutcome, StopFlag, StopReason
+from tasks.app import RUN_SEARCH
+from tasks.context import worker_service
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ _current: StopFlag | None = None
 def _request_shutdown(_signum: int, _frame: Any) -> None:
     _shutting_down.set()
     if _current is not None:
-        _current.set("shutdown")
+        _current.set(StopReason.SHUTDOWN)
 
 
 @contextmanager
@@ -69,58 +68,14 @@ def _stop_on_shutdown(stop: StopFlag) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _heartbeat(lease: jobs.Lease, stop: StopFlag, done: threading.Event) -> None:
-    ctx = worker_context()
-    ttl = ctx.settings.lease_seconds
-    # Often enough that a cancel reaches a running trial within about two seconds.
-    while not done.wait(max(0.5, min(2.0, ttl / 6))):
-        try:
-            with ctx.sessions() as session:
-                held = jobs.renew_lease(session, lease, ttl)
-        except Exception:  # a database hiccup: try again at the next beat
-            log.warning("could not renew the lease of job %s", lease.job_id, exc_info=True)
-            continue
-        if not held:
-            stop.set("cancelled")
-            return
-
-
 @shared_task(name=RUN_SEARCH, bind=True, ignore_result=True, acks_late=True)
 def run_search(self: Any, job_id: str) -> str:
-    """Run job ``job_id`` if it is queued (or its last run died); return its status."""
+    """Run job ``job_id`` if it is queued (or its last run died); say how the run ended."""
     if _shutting_down.is_set():
         # Left unclaimed, the job stays queued and the next worker's sweep sends it again.
         log.info("job %s not started: this worker is shutting down", job_id)
-        return "skipped"
-    ctx = worker_context()
+        return RunOutcome.SKIPPED
     worker = f"{self.request.hostname or 'worker'}:{os.getpid()}"
-    with ctx.sessions() as session:
-        lease = jobs.claim_job(session, job_id, worker, ctx.settings.lease_seconds)
-    if lease is None:
-        log.info("job %s is not claimable (finished, cancelled or running elsewhere)", job_id)
-        return "skipped"
     stop = StopFlag()
-    done = threading.Event()
-    beat = threading.Thread(target=_heartbeat, args=(lease, stop, done), daemon=True)
-    beat.start()
-    try:
-        with _stop_on_shutdown(stop):
-            run = JobRun(
-                ctx.sessions,
-                ctx.storage,
-                lease,
-                stop,
-                max_rows=ctx.settings.max_rows,
-                max_columns=ctx.settings.max_columns,
-            )
-            status = run.run()
-    finally:
-        done.set()
-        beat.join(timeout=5)
-    log.info("job %s: %s", job_id, status)
-    if status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
-        with ctx.sessions() as session:
-            job = session.get(Job, job_id)
-            if job.spec.get("webhook_url"):
-                enqueue_webhook(self.app, job_id)
-    return status
+    with _stop_on_shutdown(stop):
+        return worker_service(self.app).run_job(job_id, worker, stop)

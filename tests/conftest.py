@@ -20,9 +20,11 @@ from sklearn.datasets import load_breast_cancer
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
-from models.db import make_engine, make_sessionmaker
+from models.service import NoDispatch, Service
 from models.settings import Settings
-from models.storage import LocalStorage, make_storage
+from models.store.db import make_engine, make_sessionmaker
+from models.store.migrate import upgrade
+from models.store.storage import LocalStorage, make_storage
 
 
 @pytest.fixture
@@ -32,6 +34,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     yield make_sessionmaker(engine)
     engine.dispose()
@@ -40,6 +43,13 @@ def sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
 @pytest.fixture
 def storage(settings: Settings) -> LocalStorage:
     return make_storage(settings.storage_url)
+
+
+@pytest.fixture
+def service(settings: Settings, sessions: sessionmaker[Session], storage: LocalStorage) -> Service:
+    """The service core over this test's database and folder; it dispatches nothing (tests
+    run jobs themselves with ``service.run_job``)."""
+    return Service(settings, sessions.kw["bind"], sessions, storage, NoDispatch())
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +65,7 @@ def breast_cancer_csv(breast_cancer: pd.DataFrame) -> bytes:
 
 @pytest.fixture
 def app(settings: Settings) -> Flask:
+    upgrade(settings.database_url)
     return create_app(settings)
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 
 class Receiver:
-    """A local HTTP server that records requests and answers with scripted statuses."""
+    """A local HTTP server that records requests and answers with scripted statuses.
 
-    def __init__(self, statuses: list[int]) -> None:
+    With ``tls`` (a server-side context holding a certificate) it speaks HTTPS.
+    """
+
+    def __init__(self, statuses: list[int], tls: ssl.SSLContext | None = None) -> None:
         self.statuses = list(statuses)
         self.requests: list[tuple[dict[str, str], bytes]] = []
         receiver = self
@@ -25,8 +29,14 @@ class Receiver:
                 pass
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_port
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/hook"
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def close(self) -> None:
         self.server.shutdown()
+        self.server.server_close()

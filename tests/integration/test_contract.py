@@ -2,17 +2,22 @@
 
 Checks: no server errors, status codes, content types and response bodies all as
 openapi.yaml documents them. The stateful phase follows the declared links (upload →
-submit → follow, result, model, cancel).
+submit → follow, result, model, cancel). A second run streams the events of a job that is
+writing trials (each event's data checked against its document) and submits specs to a
+real dataset, which the declared constraints must mostly let through.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 pytestmark = pytest.mark.integration
 
@@ -26,32 +31,109 @@ CHECKS = ",".join(
 )
 
 
-def test_schemathesis_finds_no_failure(live):
+def schemathesis(
+    url: str, *options: str, config: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``st run`` on the served document, with the checks above (and a config file)."""
     st = Path(sys.executable).with_name("st")
-    done = subprocess.run(
+    chosen = ["--config-file", str(config)] if config else []
+    return subprocess.run(
         [
             str(st),
+            *chosen,
             "run",
-            f"{live.url}/openapi.json",
+            f"{url}/openapi.json",
             "--checks",
             CHECKS,
-            "--max-examples",
-            "10",
             "--seed",
             "1",
             "--workers",
             "1",
-            "--phases",
-            "examples,coverage,fuzzing,stateful",
             "--warnings",
             "off",
+            *options,
         ],
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def test_schemathesis_finds_no_failure(live):
+    done = schemathesis(
+        live.url, "--max-examples", "10", "--phases", "examples,coverage,fuzzing,stateful"
+    )
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert "passed" in done.stdout and "Stateful" in done.stdout
+
+
+def interactions(cassette: Path, path: str) -> list[dict[str, Any]]:
+    recorded = yaml.safe_load(cassette.read_text(encoding="utf-8"))["http_interactions"]
+    return [i for i in recorded if i["request"]["uri"].split("?")[0].endswith(path)]
+
+
+def test_schemathesis_checks_a_running_jobs_events_and_real_submissions(
+    live, breast_cancer_csv, tmp_path
+):
+    # given a job that is running and writing trials (each a fraction of a second)
+    dataset = live.upload(breast_cancer_csv)
+    job = live.submit(
+        dataset_id=dataset["id"],
+        target="target",
+        estimator="random_forest",
+        n_trials=60,
+        param_space={"n_estimators": {"type": "int", "low": 150, "high": 300}},
+        cv={"folds": 2},
+    )
+    live.wait_until(
+        lambda: live.job(job["id"])["progress"]["trials_completed"] >= 2, 60, "two trials"
+    )
+    # when schemathesis streams its events and submits specs on the uploaded table (the
+    # worker is busy, so what it submits stays queued)
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(
+        "[parameters]\n"
+        f'"path.job_id" = "{job["id"]}"\n'
+        f'"body.dataset_id" = "{dataset["id"]}"\n'
+        '"body.target" = "target"\n',
+        encoding="utf-8",
+    )
+    reports = tmp_path / "reports"
+    done = schemathesis(
+        live.url,
+        "--include-operation-id",
+        "streamJobEvents",
+        "--include-operation-id",
+        "submitJob",
+        "--phases",
+        "fuzzing",
+        "--mode",
+        "positive",
+        "--max-examples",
+        "20",
+        "--report",
+        "json,vcr",
+        "--report-json-path",
+        str(reports / "run.json"),
+        "--report-vcr-path",
+        str(reports / "cassette.yaml"),
+        config=config,
+    )
+    # then every response conforms, trial events included
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    streams = [
+        i
+        for i in interactions(reports / "cassette.yaml", f"/v1/jobs/{job['id']}/events")
+        if i["response"]["status"]["code"] == "200"
+    ]
+    trial_streams = [i for i in streams if "event: trial" in i["response"]["body"]["string"]]
+    assert trial_streams, "schemathesis read no trial event"
+    for stream in trial_streams:
+        checks = {c["name"]: c["status"] for c in stream["checks"]}
+        assert checks.get("response_schema_conformance") == "SUCCESS", checks
+    # and most generated specs pass validation, now that the schema says what it enforces
+    rates = json.loads((reports / "run.json").read_text())["valid_rates"]["POST /v1/jobs"]
+    assert rates["fuzzing"]["accepted"] > rates["fuzzing"]["rejected"], rates
 
 
 def test_a_request_the_http_server_cannot_parse_gets_a_problem(live):

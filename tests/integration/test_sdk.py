@@ -34,6 +34,7 @@ from tuneforge_client.models import (  # noqa: E402
     JobStatus,
     Result,
     SearchSpec,
+    SearchSpecEstimator,
     TrialPage,
     UploadDatasetFilesBody,
 )
@@ -66,7 +67,9 @@ def test_the_sdk_uploads_tunes_and_downloads_a_model(service, breast_cancer_csv)
         assert (raw.name, raw.sha256) == ("raw.csv", dataset.sha256)
 
         # when a small kNN search is submitted
-        spec = SearchSpec(dataset_id=dataset.id, target="target", estimator="knn", n_trials=2)
+        spec = SearchSpec(
+            dataset_id=dataset.id, target="target", estimator=SearchSpecEstimator.KNN, n_trials=2
+        )
         job = submit_job.sync(client=client, body=spec)
         assert isinstance(job, Job), job
         assert job.status in {JobStatus.QUEUED, JobStatus.RUNNING}

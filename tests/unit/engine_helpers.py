@@ -1,63 +1,34 @@
-"""Helpers for engine tests: upload a DataFrame, submit a spec, run the job in-process."""
+"""Helpers for engine tests: upload a DataFrame, submit a spec, run the job in-process,
+each through the service core, as the API and the worker call it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pandas as pd
-from sqlalchemy.orm import Session, sessionmaker
 
-from models import datasets, jobs
-from models.records import Job, Trial
-from models.runner import JobRun, StopFlag
-from models.settings import Settings
-from models.spec import resolve_spec
-from models.storage import Storage
+from models.job_run import RunOutcome, StopFlag
+from models.service import Service
+from models.store import jobs
+from models.store.records import Job, Trial
 
 OWNER = "default"
 
 
-def upload(
-    sessions: sessionmaker[Session], storage: Storage, settings: Settings, df: pd.DataFrame
-) -> str:
-    with sessions() as session:
-        record = datasets.create_dataset(
-            session,
-            storage,
-            settings,
-            owner=OWNER,
-            chunks=[df.to_csv(index=False).encode()],
-            name="t",
-        )
-        return record.id
+def upload(service: Service, df: pd.DataFrame) -> str:
+    return service.upload_dataset(OWNER, [df.to_csv(index=False).encode()], "t").id
 
 
-def submit(
-    sessions: sessionmaker[Session], settings: Settings, dataset_id: str, **spec: Any
-) -> str:
-    with sessions() as session:
-        dataset = datasets.get_dataset(session, OWNER, dataset_id)
-        resolved = resolve_spec(
-            {"dataset_id": dataset_id, **spec},
-            dataset.columns,
-            dataset.n_rows,
-            max_trials=settings.max_trials,
-            max_job_seconds=settings.max_job_seconds,
-        )
-        return jobs.submit_job(session, OWNER, resolved).id
+def submit(service: Service, dataset_id: str, **spec: Any) -> str:
+    return service.submit_job(OWNER, {"dataset_id": dataset_id, **spec}).id
 
 
-def run(
-    sessions: sessionmaker[Session], storage: Storage, job_id: str, stop: StopFlag | None = None
-) -> str:
-    with sessions() as session:
-        lease = jobs.claim_job(session, job_id, "test-worker", ttl_s=60)
-    assert lease is not None, "the job should be claimable"
-    return JobRun(
-        sessions, storage, lease, stop or StopFlag(), max_rows=10**6, max_columns=1000
-    ).run()
+def run(service: Service, job_id: str, stop: StopFlag | None = None) -> RunOutcome:
+    outcome = service.run_job(job_id, "test-worker", stop)
+    assert outcome is not RunOutcome.SKIPPED, "the job should be claimable"
+    return outcome
 
 
-def job_and_trials(sessions: sessionmaker[Session], job_id: str) -> tuple[Job, list[Trial]]:
-    with sessions() as session:
+def job_and_trials(service: Service, job_id: str) -> tuple[Job, list[Trial]]:
+    with service.sessions() as session:
         return session.get(Job, job_id), jobs.finished_trials(session, job_id)

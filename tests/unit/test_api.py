@@ -11,6 +11,7 @@ import io
 import pytest
 
 from models.settings import Settings
+from models.store.migrate import upgrade
 
 PROBLEM = "application/problem+json"
 
@@ -88,6 +89,7 @@ def test_upload_over_the_size_limit_is_413_and_keeps_nothing(tmp_path):
     from api import create_app
 
     settings = Settings(data_dir=tmp_path / "var", max_upload_mb=1)
+    upgrade(settings.database_url)
     client = create_app(settings).test_client()
     big = b"a,b\n" + b"1,2\n" * 400_000
     assert_problem(client.post("/v1/datasets", data=big, content_type="text/csv"), 413)
@@ -292,6 +294,7 @@ def keyed_client(tmp_path):
     from api import create_app
 
     settings = Settings(data_dir=tmp_path / "var", api_keys=("acme:k-acme", "k-default"))
+    upgrade(settings.database_url)
     return create_app(settings).test_client()
 
 
@@ -372,23 +375,13 @@ def test_invalid_engine_options_are_422_naming_the_field(client, dataset, spec, 
 
 
 def test_model_download_has_etag_filename_and_sha_and_honours_if_none_match(client, app, dataset):
-    from api.services import services
-    from models import jobs
-    from models.runner import JobRun, StopFlag
+    from api.services import service
 
     job = submit(
         client, dataset_id=dataset["id"], target="y", estimator="knn", n_trials=1, cv={"folds": 2}
     ).json
     with app.app_context():
-        svc = services()
-        with svc.sessions() as session:
-            lease = jobs.claim_job(session, job["id"], "test", 60)
-        assert (
-            JobRun(
-                svc.sessions, svc.storage, lease, StopFlag(), max_rows=1000, max_columns=100
-            ).run()
-            == "succeeded"
-        )
+        assert service().run_job(job["id"], "test") == "succeeded"
     response = client.get(f"/v1/jobs/{job['id']}/model")
     sha = client.get(f"/v1/jobs/{job['id']}/result").json["model"]["sha256"]
     assert response.status_code == 200

@@ -1,4 +1,9 @@
-"""Dependencies run one way: models/ imports neither Flask nor Celery; tasks/ not api/."""
+"""Dependencies run one way.
+
+``models/`` imports neither Flask nor Celery; ``tasks/`` does not import ``api/``; and
+inside ``models/``, the engine (``models/engine``) imports no database code and nothing
+from the store (``models/store``), so a search can run with no database at all.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,30 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def imported_roots(package: str) -> dict[str, set[str]]:
+def imported_modules(package: str) -> dict[str, set[str]]:
+    """Each module of ``package`` and the absolute module names it imports."""
     found = {}
     for path in (ROOT / package).rglob("*.py"):
-        roots = set()
+        names = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
-                roots |= {alias.name.split(".")[0] for alias in node.names}
+                names |= {alias.name for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                roots.add(node.module.split(".")[0])
-        found[str(path.relative_to(ROOT))] = roots
+                names.add(node.module)
+                names |= {f"{node.module}.{alias.name}" for alias in node.names}
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def offenders(package: str, forbidden: set[str]) -> dict[str, set[str]]:
+    def bad(name: str) -> bool:
+        return any(name == f or name.startswith(f + ".") for f in forbidden)
+
+    found = {}
+    for path, names in imported_modules(package).items():
+        hits = {n for n in names if bad(n)}
+        if hits:
+            found[path] = hits
     return found
 
 
@@ -28,12 +47,20 @@ def imported_roots(package: str) -> dict[str, set[str]]:
     [
         ("models", {"flask", "flask_smorest", "celery", "kombu", "billiard", "api", "tasks"}),
         ("tasks", {"flask", "flask_smorest", "api"}),
+        ("models/engine", {"sqlalchemy", "alembic", "models.store", "models.service"}),
     ],
 )
 def test_dependencies_run_one_way(package, forbidden):
-    offenders = {
-        path: roots & forbidden
-        for path, roots in imported_roots(package).items()
-        if roots & forbidden
+    assert offenders(package, forbidden) == {}
+
+
+def test_the_check_sees_a_forbidden_import(tmp_path, monkeypatch):
+    """Given a module that imports the store from the engine, the check names it."""
+    engine = tmp_path / "models" / "engine"
+    engine.mkdir(parents=True)
+    (engine / "bad.py").write_text("from models.store.records import Job\nimport sqlalchemy\n")
+    monkeypatch.setattr(__import__(__name__, fromlist=["ROOT"]), "ROOT", tmp_path)
+    found = offenders("models/engine", {"sqlalchemy", "models.store"})
+    assert found == {
+        "models/engine/bad.py": {"sqlalchemy", "models.store.records", "models.store.records.Job"}
     }
-    assert offenders == {}

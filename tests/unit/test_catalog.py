@@ -8,7 +8,7 @@ import math
 import pytest
 from sklearn.base import BaseEstimator, is_classifier, is_regressor
 
-from models.catalog import (
+from models.engine.catalog import (
     CATALOG,
     CLASSIFICATION,
     MAX_DEPTH,
@@ -19,7 +19,7 @@ from models.catalog import (
     describe_param,
     get_estimator,
 )
-from models.space import parse_space, sample
+from models.engine.space import parse_space, sample
 
 ENTRY_TASKS = [(name, task) for name, entry in CATALOG.items() for task in entry.tasks]
 ENTRY_TASK_IDS = [f"{name}-{task}" for name, task in ENTRY_TASKS]

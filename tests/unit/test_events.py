@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from api.services import services
-from models import jobs
-from models.evaluate import TrialOutcome
-from models.records import JobStatus, Trial, TrialState
+from api.services import service
+from models.engine.evaluate import TrialOutcome
+from models.store import jobs
+from models.store.records import JobStatus, Trial, TrialState
 
 CSV = b"x,y\n" + b"".join(b"%d,%d\n" % (i, i % 2) for i in range(30))
 
@@ -30,7 +30,7 @@ def finished_job(client, app):
         "/v1/jobs",
         json={"dataset_id": dataset["id"], "target": "y", "estimator": "knn", "n_trials": 2},
     ).json
-    with app.app_context(), services().sessions() as session:
+    with app.app_context(), service().sessions() as session:
         lease = jobs.claim_job(session, job["id"], "test", 60)
         best = None
         for number, score in enumerate([0.6, 0.8]):
@@ -82,8 +82,11 @@ def test_events_of_an_unknown_job_are_a_404_problem(client):
 def test_a_queued_job_stream_is_bounded(tmp_path):
     from api import create_app
     from models.settings import Settings
+    from models.store.migrate import upgrade
 
-    client = create_app(Settings(data_dir=tmp_path, events_stream_seconds=1)).test_client()
+    settings = Settings(data_dir=tmp_path, events_stream_seconds=1)
+    upgrade(settings.database_url)
+    client = create_app(settings).test_client()
     dataset = client.post("/v1/datasets", data=CSV, content_type="text/csv").json
     job = client.post(
         "/v1/jobs", json={"dataset_id": dataset["id"], "target": "y", "estimator": "knn"}

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from models import idempotency
-from models.idempotency import IdempotencyRecord
-from models.records import utcnow
 from models.settings import Settings
+from models.store import idempotency
+from models.store.idempotency import IdempotencyRecord
+from models.store.migrate import upgrade
+from models.store.records import utcnow
 
 CSV = b"x,y\n" + b"".join(b"%d,%d\n" % (i, i % 2) for i in range(30))
 
@@ -55,9 +56,9 @@ def test_the_same_key_with_another_body_is_422(client, dataset_id):
 
 def test_a_retry_while_the_first_is_in_flight_is_409(client, dataset_id, app):
     with app.app_context():
-        from api.services import services
+        from api.services import service
 
-        with services().sessions() as session:
+        with service().sessions() as session:
             outcome = idempotency.begin(
                 session, "default", "submitJob", "busy", idempotency.fingerprint_json({})
             )
@@ -75,9 +76,9 @@ def test_a_failed_request_does_not_burn_the_key(client, dataset_id):
 def test_keys_expire_after_a_day(client, dataset_id, app):
     submit(client, dataset_id, key="old")
     with app.app_context():
-        from api.services import services
+        from api.services import service
 
-        with services().sessions() as session:
+        with service().sessions() as session:
             session.execute(
                 update(IdempotencyRecord).values(expires_at=utcnow() - timedelta(seconds=1))
             )
@@ -114,9 +115,9 @@ def test_a_malformed_key_is_422(client, dataset_id, key):
 def test_keys_are_scoped_to_the_caller(tmp_path):
     from api import create_app
 
-    client = create_app(
-        Settings(data_dir=tmp_path / "var", api_keys=("a:key-a", "b:key-b"))
-    ).test_client()
+    settings = Settings(data_dir=tmp_path / "var", api_keys=("a:key-a", "b:key-b"))
+    upgrade(settings.database_url)
+    client = create_app(settings).test_client()
     as_a = {"Authorization": "Bearer key-a"}
     as_b = {"Authorization": "Bearer key-b"}
     a = upload(client, key="shared", headers=as_a)
@@ -129,9 +130,9 @@ def test_the_sweep_purges_expired_keys_only(client, dataset_id, app):
     submit(client, dataset_id, key="old")
     submit(client, dataset_id, key="fresh")
     with app.app_context():
-        from api.services import services
+        from api.services import service
 
-        with services().sessions() as session:
+        with service().sessions() as session:
             session.execute(
                 update(IdempotencyRecord)
                 .where(IdempotencyRecord.key == "old")

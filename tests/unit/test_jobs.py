@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from models import jobs
+from models.engine.spec import CVSpec, SearchSpec
 from models.exceptions import Conflict, NotFound
-from models.records import Job, JobStatus, utcnow
-from models.spec import CVSpec, SearchSpec
+from models.store import jobs
+from models.store.records import Job, JobStatus, utcnow
 
 SPEC = SearchSpec(
     dataset_id="ds_x",

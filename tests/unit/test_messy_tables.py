@@ -21,8 +21,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
-from models.preprocess import MAX_TOP_CATEGORIES, build_preprocessor, plan_columns
-from models.tables import profile_columns, read_table
+from models.engine.preprocess import MAX_TOP_CATEGORIES, build_preprocessor, plan_columns
+from models.engine.tables import profile_columns, read_table
 
 N_ROWS = 120
 PHRASES = [

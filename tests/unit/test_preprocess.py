@@ -13,14 +13,14 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 
-from models.preprocess import (
+from models.engine.preprocess import (
     MAX_ONE_HOT,
     MAX_TOP_CATEGORIES,
     ColumnTreatment,
     build_preprocessor,
     plan_columns,
 )
-from models.tables import profile_columns
+from models.engine.tables import profile_columns
 
 N_ROWS = 80
 

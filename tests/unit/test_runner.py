@@ -12,9 +12,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 
-from models import jobs
-from models.records import JobStatus, TrialState
-from models.runner import StopFlag
+from models.job_run import RunOutcome, StopFlag, StopReason
+from models.store import jobs
+from models.store.records import JobStatus, TrialState
 from tests.unit.engine_helpers import OWNER, job_and_trials, run, submit, upload
 
 GRID = {"max_depth": [2, 3, 4, 6, None], "min_samples_leaf": [1, 5, 10]}
@@ -22,19 +22,18 @@ EXACT_CV = {"folds": 5, "kind": "stratified", "shuffle": False}
 
 
 @pytest.fixture
-def bc_id(sessions, storage, settings, breast_cancer):
-    return upload(sessions, storage, settings, breast_cancer)
+def bc_id(service, breast_cancer):
+    return upload(service, breast_cancer)
 
 
 def _model(storage, job):
     return joblib.load(storage.local_path(job.model_key))
 
 
-def test_grid_trials_equal_gridsearchcv(sessions, storage, settings, bc_id, breast_cancer):
+def test_grid_trials_equal_gridsearchcv(service, storage, bc_id, breast_cancer):
     # given a 15-candidate grid with unshuffled stratified folds and no hold-out
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator="decision_tree",
@@ -44,8 +43,8 @@ def test_grid_trials_equal_gridsearchcv(sessions, storage, settings, bc_id, brea
         test_size=0,
     )
     # when it runs
-    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
-    job, trials = job_and_trials(sessions, job_id)
+    assert run(service, job_id) == JobStatus.SUCCEEDED
+    job, trials = job_and_trials(service, job_id)
     # then every trial equals GridSearchCV's score for the same candidate, on the
     # downloaded pipeline cloned as the template
     X = breast_cancer.drop(columns=["target"])
@@ -72,15 +71,14 @@ def test_grid_trials_equal_gridsearchcv(sessions, storage, settings, bc_id, brea
     assert job.best_score == pytest.approx(search.best_score_, abs=1e-9)
 
 
-def test_ties_go_to_the_first_candidate_like_gridsearchcv(sessions, storage, settings):
+def test_ties_go_to_the_first_candidate_like_gridsearchcv(service, storage):
     # given data any tree deeper than one split classifies perfectly: every candidate ties
     x = np.arange(200)
     df = pd.DataFrame({"x": x, "noise": x % 7, "y": (x >= 100).astype(int)})
-    dataset_id = upload(sessions, storage, settings, df)
+    dataset_id = upload(service, df)
     grid = {"max_depth": [8, 4, 2], "min_samples_leaf": [3, 1]}
     job_id = submit(
-        sessions,
-        settings,
+        service,
         dataset_id,
         target="y",
         estimator="decision_tree",
@@ -90,8 +88,8 @@ def test_ties_go_to_the_first_candidate_like_gridsearchcv(sessions, storage, set
         test_size=0,
         scoring="accuracy",
     )
-    run(sessions, storage, job_id)
-    job, trials = job_and_trials(sessions, job_id)
+    run(service, job_id)
+    job, trials = job_and_trials(service, job_id)
     search = GridSearchCV(
         clone(_model(storage, job)),
         {f"model__{k}": v for k, v in grid.items()},
@@ -104,18 +102,17 @@ def test_ties_go_to_the_first_candidate_like_gridsearchcv(sessions, storage, set
     assert job.best_trial == 0
 
 
-def test_model_predicts_raw_rows(sessions, storage, settings, bc_id, breast_cancer):
+def test_model_predicts_raw_rows(service, storage, bc_id, breast_cancer):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator="logistic_regression",
         n_trials=3,
         test_size=0.25,
     )
-    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
-    job, _ = job_and_trials(sessions, job_id)
+    assert run(service, job_id) == JobStatus.SUCCEEDED
+    job, _ = job_and_trials(service, job_id)
     model = _model(storage, job)
     raw = breast_cancer.drop(columns=["target"])
     # then the pipeline predicts the uploaded rows, and the metadata describes it
@@ -126,25 +123,24 @@ def test_model_predicts_raw_rows(sessions, storage, settings, bc_id, breast_canc
     assert 0.9 < job.result["test_score"] <= 1.0
 
 
-def test_random_search_is_reproducible(sessions, storage, settings, bc_id):
+def test_random_search_is_reproducible(service, bc_id):
     spec = {"target": "target", "estimator": "decision_tree", "n_trials": 6, "random_state": 7}
-    first = submit(sessions, settings, bc_id, **spec)
-    second = submit(sessions, settings, bc_id, **spec)
-    run(sessions, storage, first)
-    run(sessions, storage, second)
-    _, a = job_and_trials(sessions, first)
-    _, b = job_and_trials(sessions, second)
+    first = submit(service, bc_id, **spec)
+    second = submit(service, bc_id, **spec)
+    run(service, first)
+    run(service, second)
+    _, a = job_and_trials(service, first)
+    _, b = job_and_trials(service, second)
     assert [(t.params, t.fold_scores) for t in a] == [(t.params, t.fold_scores) for t in b]
     assert len({repr(sorted(t.params.items())) for t in a}) == 6
 
 
-def test_failed_trials_are_recorded_and_never_best(sessions, storage, settings):
+def test_failed_trials_are_recorded_and_never_best(service):
     # given a grid where some neighbour counts exceed the training fold size
     df = pd.DataFrame({"x": np.arange(60.0), "y": np.arange(60) % 2})
-    dataset_id = upload(sessions, storage, settings, df)
+    dataset_id = upload(service, df)
     job_id = submit(
-        sessions,
-        settings,
+        service,
         dataset_id,
         target="y",
         estimator="knn",
@@ -152,20 +148,19 @@ def test_failed_trials_are_recorded_and_never_best(sessions, storage, settings):
         param_space={"n_neighbors": [3, 400]},
         test_size=0,
     )
-    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
-    job, trials = job_and_trials(sessions, job_id)
+    assert run(service, job_id) == JobStatus.SUCCEEDED
+    job, trials = job_and_trials(service, job_id)
     assert [t.state for t in trials] == [TrialState.SUCCEEDED, TrialState.FAILED]
     assert "n_neighbors" in trials[1].error and trials[1].mean_score is None
     assert job.best_params == {"n_neighbors": 3}
     assert job.result["n_failed_trials"] == 1
 
 
-def test_job_fails_when_every_trial_fails(sessions, storage, settings):
+def test_job_fails_when_every_trial_fails(service):
     df = pd.DataFrame({"x": np.arange(60.0), "y": np.arange(60) % 2})
-    dataset_id = upload(sessions, storage, settings, df)
+    dataset_id = upload(service, df)
     job_id = submit(
-        sessions,
-        settings,
+        service,
         dataset_id,
         target="y",
         estimator="knn",
@@ -173,26 +168,24 @@ def test_job_fails_when_every_trial_fails(sessions, storage, settings):
         param_space={"n_neighbors": [300, 400]},
         test_size=0,
     )
-    assert run(sessions, storage, job_id) == JobStatus.FAILED
-    job, trials = job_and_trials(sessions, job_id)
+    assert run(service, job_id) == JobStatus.FAILED
+    job, trials = job_and_trials(service, job_id)
     assert len(trials) == 2 and all(t.state == TrialState.FAILED for t in trials)
     assert job.error.startswith("every trial failed") and "n_neighbors" in job.error
     assert job.model_key is None
 
 
-def _run_in_thread(sessions, storage, job_id, stop):
+def _run_in_thread(service, job_id, stop):
     out = {}
-    thread = threading.Thread(
-        target=lambda: out.setdefault("status", run(sessions, storage, job_id, stop))
-    )
+    thread = threading.Thread(target=lambda: out.setdefault("status", run(service, job_id, stop)))
     thread.start()
     return thread, out
 
 
-def _wait_for_trials(sessions, job_id, n, timeout=60):
+def _wait_for_trials(service, job_id, n, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        _, trials = job_and_trials(sessions, job_id)
+        _, trials = job_and_trials(service, job_id)
         if len(trials) >= n:
             return trials
         time.sleep(0.05)
@@ -207,39 +200,37 @@ SLOW_SPEC = {
 }
 
 
-def test_cancel_keeps_finished_trials(sessions, storage, settings, bc_id):
-    job_id = submit(sessions, settings, bc_id, **SLOW_SPEC)
-    thread, out = _run_in_thread(sessions, storage, job_id, StopFlag())
-    _wait_for_trials(sessions, job_id, 2)
+def test_cancel_keeps_finished_trials(service, sessions, bc_id):
+    job_id = submit(service, bc_id, **SLOW_SPEC)
+    thread, out = _run_in_thread(service, job_id, StopFlag())
+    _wait_for_trials(service, job_id, 2)
     # when the API cancels the running job
     with sessions() as session:
         jobs.cancel_job(session, OWNER, job_id)
     thread.join(timeout=60)
     # then the run stops after at most the trial in flight, and the trials are kept
     assert out["status"] == JobStatus.CANCELLED
-    job, trials = job_and_trials(sessions, job_id)
+    job, trials = job_and_trials(service, job_id)
     assert job.status == JobStatus.CANCELLED and job.stopped_reason == "cancelled"
     assert 2 <= len(trials) < 40
     assert job.trials_completed == len(trials)
     assert job.model_key is None
 
 
-def test_shutdown_hands_job_back_and_resume_skips_finished_trials(
-    sessions, storage, settings, bc_id
-):
+def test_shutdown_hands_job_back_and_resume_skips_finished_trials(service, sessions, bc_id):
     spec = dict(SLOW_SPEC, n_trials=5)
-    job_id = submit(sessions, settings, bc_id, **spec)
+    job_id = submit(service, bc_id, **spec)
     stop = StopFlag()
-    thread, out = _run_in_thread(sessions, storage, job_id, stop)
-    before = _wait_for_trials(sessions, job_id, 2)
+    thread, out = _run_in_thread(service, job_id, stop)
+    before = _wait_for_trials(service, job_id, 2)
     # when the worker shuts down mid-search
-    stop.set("shutdown")
+    stop.set(StopReason.SHUTDOWN)
     thread.join(timeout=60)
-    job, kept = job_and_trials(sessions, job_id)
-    assert out["status"] == JobStatus.QUEUED and job.status == JobStatus.QUEUED
+    job, kept = job_and_trials(service, job_id)
+    assert out["status"] == RunOutcome.HANDED_BACK and job.status == JobStatus.QUEUED
     # then a new run finishes the rest without re-running the finished trials
-    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
-    job, trials = job_and_trials(sessions, job_id)
+    assert run(service, job_id) == JobStatus.SUCCEEDED
+    job, trials = job_and_trials(service, job_id)
     assert [t.number for t in trials] == [0, 1, 2, 3, 4]
     assert job.attempts == 2 and job.trials_completed == 5
     first_run = {t.number: t.finished_at for t in kept}
@@ -247,10 +238,9 @@ def test_shutdown_hands_job_back_and_resume_skips_finished_trials(
     assert len(before) >= 2
 
 
-def test_timeout_ends_with_the_best_so_far(sessions, storage, settings, bc_id):
+def test_timeout_ends_with_the_best_so_far(service, bc_id):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator="knn",
@@ -260,17 +250,15 @@ def test_timeout_ends_with_the_best_so_far(sessions, storage, settings, bc_id):
         cv={"folds": 2},
     )
     started = time.monotonic()
-    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
+    assert run(service, job_id) == JobStatus.SUCCEEDED
     assert time.monotonic() - started < 15
-    job, trials = job_and_trials(sessions, job_id)
+    job, trials = job_and_trials(service, job_id)
     assert job.stopped_reason == "timeout"
     assert 0 < len(trials) < 400 and job.best_score is not None
 
 
-def test_a_run_that_lost_its_lease_writes_nothing(sessions, storage, settings, bc_id):
-    job_id = submit(
-        sessions, settings, bc_id, target="target", estimator="decision_tree", n_trials=2
-    )
+def test_a_run_that_lost_its_lease_writes_nothing(service, sessions, bc_id):
+    job_id = submit(service, bc_id, target="target", estimator="decision_tree", n_trials=2)
     with sessions() as session:
         stale = jobs.claim_job(session, job_id, "old", ttl_s=60)
         jobs.cancel_job(session, OWNER, job_id)
@@ -281,7 +269,7 @@ def test_a_run_that_lost_its_lease_writes_nothing(sessions, storage, settings, b
         assert jobs.claim_job(session, job_id, "new", ttl_s=60) is None
 
 
-def test_regression_with_text_and_missing_values(sessions, storage, settings):
+def test_regression_with_text_and_missing_values(service, storage):
     # given a messy table: text categories, booleans, missing values, a numeric target
     rng = np.random.default_rng(0)
     n = 120
@@ -295,18 +283,17 @@ def test_regression_with_text_and_missing_values(sessions, storage, settings):
     )
     df.loc[::7, "rooms"] = np.nan
     df["price"] = df["size"] * 3 + (df["city"] == "Paris") * 50 + rng.normal(0, 5, n)
-    dataset_id = upload(sessions, storage, settings, df)
+    dataset_id = upload(service, df)
     job_id = submit(
-        sessions,
-        settings,
+        service,
         dataset_id,
         target="price",
         estimator="ridge",
         n_trials=4,
         cv={"folds": 3, "kind": "kfold"},
     )
-    assert run(sessions, storage, job_id) == JobStatus.SUCCEEDED
-    job, _ = job_and_trials(sessions, job_id)
+    assert run(service, job_id) == JobStatus.SUCCEEDED
+    job, _ = job_and_trials(service, job_id)
     assert job.spec["task"] == "regression" and job.result["scoring"] == "r2"
     model = _model(storage, job)
     predictions = model.predict(df.drop(columns=["price"]).head(5))
@@ -320,15 +307,14 @@ def test_regression_with_text_and_missing_values(sessions, storage, settings):
     }
 
 
-def test_kfold_regression_scores_equal_sklearn(sessions, storage, settings):
+def test_kfold_regression_scores_equal_sklearn(service, storage):
     rng = np.random.default_rng(1)
     df = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
     df["y"] = 2 * df["a"] - df["b"] + rng.normal(0, 0.1, 80)
-    dataset_id = upload(sessions, storage, settings, df)
+    dataset_id = upload(service, df)
     grid = {"alpha": [0.01, 1.0, 100.0]}
     job_id = submit(
-        sessions,
-        settings,
+        service,
         dataset_id,
         target="y",
         estimator="ridge",
@@ -337,8 +323,8 @@ def test_kfold_regression_scores_equal_sklearn(sessions, storage, settings):
         test_size=0,
         cv={"folds": 4, "kind": "kfold", "shuffle": True, "random_state": 3},
     )
-    run(sessions, storage, job_id)
-    job, trials = job_and_trials(sessions, job_id)
+    run(service, job_id)
+    job, trials = job_and_trials(service, job_id)
     search = GridSearchCV(
         clone(_model(storage, job)),
         {"model__alpha": grid["alpha"]},

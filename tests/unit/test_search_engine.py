@@ -11,19 +11,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.records import Dataset, JobStatus, TrialState
-from models.runner import StopFlag, load_problem
-from models.spec import SearchSpec
+from models.engine.spec import SearchSpec
+from models.engine.tables import read_table
+from models.engine.training import prepare
+from models.job_run import StopFlag, StopReason
+from models.store.records import JobStatus, TrialState
 from tests.unit.engine_helpers import job_and_trials, run, submit, upload
 
 
 @pytest.fixture
-def bc_id(sessions, storage, settings, breast_cancer):
-    return upload(sessions, storage, settings, breast_cancer)
+def bc_id(service, breast_cancer):
+    return upload(service, breast_cancer)
 
 
 @pytest.fixture
-def regression_id(sessions, storage, settings):
+def regression_id(service):
     rng = np.random.default_rng(0)
     n = 300
     df = pd.DataFrame(
@@ -35,12 +37,12 @@ def regression_id(sessions, storage, settings):
         }
     )
     df["sales"] = 3 * df["a"] - df["b"] + (df["shop"] == "north") * 2 + rng.normal(0, 0.3, n)
-    return upload(sessions, storage, settings, df)
+    return upload(service, df)
 
 
-def finished(sessions, storage, job_id):
-    status = run(sessions, storage, job_id)
-    job, trials = job_and_trials(sessions, job_id)
+def finished(service, job_id):
+    status = run(service, job_id)
+    job, trials = job_and_trials(service, job_id)
     return status, job, trials
 
 
@@ -58,17 +60,14 @@ def finished(sessions, storage, job_id):
     ],
 )
 @pytest.mark.parametrize("strategy", ["random", "bayesian", "halving"])
-def test_a_three_field_spec_runs_with_the_default_space(
-    sessions, storage, settings, bc_id, estimator, strategy
-):
+def test_a_three_field_spec_runs_with_the_default_space(service, bc_id, estimator, strategy):
     # given only dataset, target and estimator (and a strategy), small budgets for speed
     extra = {"halving": {"n_candidates": 6}} if strategy == "halving" else {"n_trials": 4}
     if estimator in ("random_forest", "extra_trees") and strategy == "halving":
         extra["halving"]["resource"] = "n_estimators"
         extra["halving"]["max_resources"] = 30
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator=estimator,
@@ -76,7 +75,7 @@ def test_a_three_field_spec_runs_with_the_default_space(
         cv={"folds": 3},
         **extra,
     )
-    status, job, trials = finished(sessions, storage, job_id)
+    status, job, trials = finished(service, job_id)
     # then it succeeds with a sensible score, and every trial respects the space's conditions
     assert status == JobStatus.SUCCEEDED, job.error
     assert job.best_score > 0.85
@@ -88,27 +87,23 @@ def test_a_three_field_spec_runs_with_the_default_space(
 
 
 @pytest.mark.parametrize("estimator", ["decision_tree", "knn", "ridge"])
-def test_a_grid_over_the_default_space_runs(sessions, storage, settings, bc_id, estimator):
+def test_a_grid_over_the_default_space_runs(service, bc_id, estimator):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator=estimator,
         strategy="grid",
         cv={"folds": 3},
     )
-    status, job, trials = finished(sessions, storage, job_id)
+    status, job, trials = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED, job.error
     assert len(trials) == job.spec["n_trials"] <= 60
 
 
-def test_halving_records_rungs_and_resources_and_picks_from_the_last(
-    sessions, storage, settings, bc_id
-):
+def test_halving_records_rungs_and_resources_and_picks_from_the_last(service, bc_id):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator="decision_tree",
@@ -116,7 +111,7 @@ def test_halving_records_rungs_and_resources_and_picks_from_the_last(
         test_size=0.2,
         halving={"factor": 3, "n_candidates": 9, "min_resources": 40},
     )
-    status, job, trials = finished(sessions, storage, job_id)
+    status, job, trials = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED
     rungs = [t.rung for t in trials]
     assert rungs == [0] * 9 + [1] * 3 + [2]
@@ -125,10 +120,9 @@ def test_halving_records_rungs_and_resources_and_picks_from_the_last(
     assert job.trials_total == 13
 
 
-def test_halving_over_n_estimators_refits_with_the_full_budget(sessions, storage, settings, bc_id):
+def test_halving_over_n_estimators_refits_with_the_full_budget(service, storage, bc_id):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator="random_forest",
@@ -141,7 +135,7 @@ def test_halving_over_n_estimators_refits_with_the_full_budget(sessions, storage
             "n_candidates": 9,
         },
     )
-    status, job, trials = finished(sessions, storage, job_id)
+    status, job, trials = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED
     assert sorted({t.resource for t in trials}) == [3, 9, 27]
     assert all("n_estimators" not in t.params for t in trials)
@@ -149,13 +143,12 @@ def test_halving_over_n_estimators_refits_with_the_full_budget(sessions, storage
     assert model.named_steps["model"].n_estimators == 27
 
 
-def test_the_halving_resource_cannot_also_be_searched(sessions, settings, bc_id):
+def test_the_halving_resource_cannot_also_be_searched(service, bc_id):
     from models.exceptions import SpecError
 
     with pytest.raises(SpecError) as info:
         submit(
-            sessions,
-            settings,
+            service,
             bc_id,
             target="target",
             estimator="random_forest",
@@ -168,7 +161,7 @@ def test_the_halving_resource_cannot_also_be_searched(sessions, settings, bc_id)
 
 @pytest.mark.parametrize("strategy", ["random", "bayesian", "halving"])
 def test_the_same_seeded_spec_gives_identical_trials_and_predictions(
-    sessions, storage, settings, bc_id, breast_cancer, strategy
+    service, storage, bc_id, breast_cancer, strategy
 ):
     spec = {
         "target": "target",
@@ -180,8 +173,8 @@ def test_the_same_seeded_spec_gives_identical_trials_and_predictions(
     spec |= {"halving": {"n_candidates": 6}} if strategy == "halving" else {"n_trials": 8}
     runs = []
     for _ in range(2):
-        job_id = submit(sessions, settings, bc_id, **spec)
-        _, job, trials = finished(sessions, storage, job_id)
+        job_id = submit(service, bc_id, **spec)
+        _, job, trials = finished(service, job_id)
         model = joblib.load(storage.local_path(job.model_key))
         runs.append(
             (
@@ -193,12 +186,9 @@ def test_the_same_seeded_spec_gives_identical_trials_and_predictions(
     assert np.array_equal(runs[0][1], runs[1][1])
 
 
-def test_bayesian_pruning_stops_poor_candidates_and_never_picks_them(
-    sessions, storage, settings, bc_id
-):
+def test_bayesian_pruning_stops_poor_candidates_and_never_picks_them(service, bc_id):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator="decision_tree",
@@ -211,7 +201,7 @@ def test_bayesian_pruning_stops_poor_candidates_and_never_picks_them(
             "min_samples_leaf": {"type": "int", "low": 1, "high": 200},
         },
     )
-    status, job, trials = finished(sessions, storage, job_id)
+    status, job, trials = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED
     pruned = [t for t in trials if t.state == TrialState.PRUNED]
     assert pruned, "some clearly worse candidates should be pruned"
@@ -221,10 +211,9 @@ def test_bayesian_pruning_stops_poor_candidates_and_never_picks_them(
     assert job.result["n_pruned_trials"] == len(pruned)
 
 
-def test_every_trial_reports_every_metric_and_refit_ranks(sessions, storage, settings, bc_id):
+def test_every_trial_reports_every_metric_and_refit_ranks(service, bc_id):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator="knn",
@@ -233,7 +222,7 @@ def test_every_trial_reports_every_metric_and_refit_ranks(sessions, storage, set
         scoring=["roc_auc", "accuracy", "neg_log_loss"],
         refit="accuracy",
     )
-    status, job, trials = finished(sessions, storage, job_id)
+    status, job, trials = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED
     assert job.spec["scoring"] == "accuracy"
     assert job.spec["metrics"] == ["accuracy", "roc_auc", "neg_log_loss"]
@@ -249,103 +238,95 @@ def test_every_trial_reports_every_metric_and_refit_ranks(sessions, storage, set
     assert job.result["test_score"] == scores["accuracy"]["test"]
 
 
-def test_group_folds_keep_each_group_in_one_fold(sessions, storage, settings, regression_id):
+def test_group_folds_keep_each_group_in_one_fold(service, regression_id):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         regression_id,
         target="sales",
         estimator="ridge",
         n_trials=3,
         cv={"kind": "group", "group_column": "week", "folds": 4},
     )
-    status, job, _ = finished(sessions, storage, job_id)
+    status, job, _ = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED
     treatments = {c["column"]: c["treatment"] for c in job.result["columns"]}
     assert "week" not in treatments and "shop" in treatments
     assert "week" not in job.result["model"]["feature_columns"]
 
 
-def problem_of(sessions, storage, settings, dataset_id, **spec):
-    """The split table a job with ``spec`` would search on."""
-    job, _ = job_and_trials(sessions, submit(sessions, settings, dataset_id, **spec))
-    with sessions() as session:
-        dataset = session.get(Dataset, dataset_id)
-    return load_problem(SearchSpec.from_dict(job.spec), dataset, storage, 10**6, 1000), dataset
+def training_of(service, dataset_id, **spec):
+    """The split table a job with ``spec`` would search on, and its dataset."""
+    job, _ = job_and_trials(service, submit(service, dataset_id, **spec))
+    dataset = service.get_dataset("default", dataset_id)
+    table = read_table(
+        service.storage.local_path(dataset.storage_key), max_rows=10**6, max_columns=1000
+    )
+    return prepare(SearchSpec.from_dict(job.spec), table, dataset.columns), dataset
 
 
-def test_group_splits_never_share_a_group(settings, sessions, storage, regression_id):
-    problem, dataset = problem_of(
-        sessions,
-        storage,
-        settings,
+def test_group_splits_never_share_a_group(service, storage, regression_id):
+    data, dataset = training_of(
+        service,
         regression_id,
         target="sales",
         estimator="ridge",
         cv={"kind": "group", "group_column": "week", "folds": 4},
     )
     weeks = pd.read_csv(storage.local_path(dataset.storage_key))["week"]
-    train_weeks = weeks.iloc[problem.X_train.index]
-    test_weeks = set(weeks.iloc[problem.X_test.index])
+    train_weeks = weeks.iloc[data.X_train.index]
+    test_weeks = set(weeks.iloc[data.X_test.index])
     assert not test_weeks & set(train_weeks)
-    for train, test in problem.splits:
+    for train, test in data.splits:
         assert not set(train_weeks.iloc[train]) & set(train_weeks.iloc[test])
 
 
-def test_timeseries_folds_train_on_the_past_only(sessions, storage, settings, regression_id):
+def test_timeseries_folds_train_on_the_past_only(service, regression_id):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         regression_id,
         target="sales",
         estimator="ridge",
         n_trials=3,
         cv={"kind": "timeseries", "folds": 4},
     )
-    status, job, _ = finished(sessions, storage, job_id)
+    status, job, _ = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED and job.spec["cv"]["shuffle"] is False
-    problem, _ = problem_of(
-        sessions,
-        storage,
-        settings,
+    data, _ = training_of(
+        service,
         regression_id,
         target="sales",
         estimator="ridge",
         cv={"kind": "timeseries", "folds": 4},
     )
-    assert problem.X_test.index.min() > problem.X_train.index.max()
-    for train, test in problem.splits:
+    assert data.X_test.index.min() > data.X_train.index.max()
+    for train, test in data.splits:
         assert train.max() < test.min()
 
 
-def test_holdout_scores_one_validation_split(sessions, storage, settings, bc_id):
+def test_holdout_scores_one_validation_split(service, bc_id):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator="knn",
         n_trials=3,
         cv={"kind": "holdout", "validation_size": 0.25},
     )
-    status, _, trials = finished(sessions, storage, job_id)
+    status, _, trials = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED
     assert all(len(t.fold_scores) == 1 for t in trials)
 
 
-def test_rejected_combinations_are_failed_trials_not_a_failed_job(
-    sessions, storage, settings, bc_id
-):
+def test_rejected_combinations_are_failed_trials_not_a_failed_job(service, bc_id):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator="logistic_regression",
         strategy="grid",
         param_space={"solver": ["lbfgs", "saga"], "l1_ratio": [0.5]},
     )
-    status, job, trials = finished(sessions, storage, job_id)
+    status, job, trials = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED
     by_solver = {t.params["solver"]: t for t in trials}
     assert by_solver["lbfgs"].state == TrialState.FAILED
@@ -363,71 +344,63 @@ SLOW = {
 }
 
 
-def test_cancel_interrupts_a_running_trial_within_seconds(sessions, storage, settings, bc_id):
-    job_id = submit(sessions, settings, bc_id, **SLOW)
+def test_cancel_interrupts_a_running_trial_within_seconds(service, bc_id):
+    job_id = submit(service, bc_id, **SLOW)
     stop = StopFlag()
     out = {}
-    thread = threading.Thread(
-        target=lambda: out.setdefault("status", run(sessions, storage, job_id, stop))
-    )
+    thread = threading.Thread(target=lambda: out.setdefault("status", run(service, job_id, stop)))
     thread.start()
     time.sleep(1.5)  # the first trial (several seconds of forest fitting) is running
     asked = time.monotonic()
-    stop.set("cancelled")
+    stop.set(StopReason.CANCELLED)
     thread.join(timeout=30)
     assert time.monotonic() - asked < 2
     assert out["status"] == JobStatus.CANCELLED
-    _, trials = job_and_trials(sessions, job_id)
+    _, trials = job_and_trials(service, job_id)
     assert trials == []
 
 
-def test_the_deadline_interrupts_a_running_trial(sessions, storage, settings, bc_id):
-    job_id = submit(sessions, settings, bc_id, timeout_s=1, **SLOW)
+def test_the_deadline_interrupts_a_running_trial(service, bc_id):
+    job_id = submit(service, bc_id, timeout_s=1, **SLOW)
     started = time.monotonic()
-    status, job, _ = finished(sessions, storage, job_id)
+    status, job, _ = finished(service, job_id)
     assert time.monotonic() - started < 4
     assert status == JobStatus.FAILED and job.stopped_reason == "timeout"
     assert "no trial ran before the deadline" in job.error
 
 
-def test_excluded_columns_are_not_features(sessions, storage, settings, regression_id):
+def test_excluded_columns_are_not_features(service, regression_id):
     job_id = submit(
-        sessions,
-        settings,
+        service,
         regression_id,
         target="sales",
         estimator="ridge",
         n_trials=2,
         exclude_columns=["shop"],
     )
-    status, job, _ = finished(sessions, storage, job_id)
+    status, job, _ = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED
     assert "shop" not in job.result["model"]["feature_columns"]
     shop = next(c for c in job.result["columns"] if c["column"] == "shop")
     assert shop == {"column": "shop", "treatment": "dropped", "reason": "excluded by the spec"}
 
 
-def test_rows_with_a_missing_target_are_dropped_and_counted(
-    sessions, storage, settings, breast_cancer
-):
+def test_rows_with_a_missing_target_are_dropped_and_counted(service, breast_cancer):
     df = breast_cancer.copy()
     df.loc[:9, "target"] = np.nan
-    dataset_id = upload(sessions, storage, settings, df)
-    job_id = submit(sessions, settings, dataset_id, target="target", estimator="knn", n_trials=2)
-    status, job, _ = finished(sessions, storage, job_id)
+    dataset_id = upload(service, df)
+    job_id = submit(service, dataset_id, target="target", estimator="knn", n_trials=2)
+    status, job, _ = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED and job.spec["task"] == "classification"
     assert job.result["dropped_target_rows"] == 10
     assert job.result["n_train_rows"] + job.result["n_test_rows"] == 559
 
 
-def test_halving_on_a_tiny_first_rung_keeps_every_class_in_each_fold(
-    sessions, storage, settings, bc_id
-):
+def test_halving_on_a_tiny_first_rung_keeps_every_class_in_each_fold(service, bc_id):
     # 12 rows and 3 folds: an unstratified cut would leave test folds with one class,
     # and ROC AUC would be NaN for every trial of the rung
     job_id = submit(
-        sessions,
-        settings,
+        service,
         bc_id,
         target="target",
         estimator="decision_tree",
@@ -436,7 +409,7 @@ def test_halving_on_a_tiny_first_rung_keeps_every_class_in_each_fold(
         scoring="roc_auc",
         halving={"n_candidates": 6, "min_resources": 12},
     )
-    status, job, trials = finished(sessions, storage, job_id)
+    status, job, trials = finished(service, job_id)
     assert status == JobStatus.SUCCEEDED, job.error
     first_rung = [t for t in trials if t.rung == 0]
     assert first_rung and all(t.state == TrialState.SUCCEEDED for t in first_rung)

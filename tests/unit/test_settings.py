@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import typing
 from pathlib import Path
 
 import pytest
 
 from models.settings import Settings
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+FIELDS = [f.name for f in dataclasses.fields(Settings)]
+# A text each field's variable can be set to, and the value it gives, by field type.
+SAMPLES = {
+    int: ("7", 7),
+    bool: ("yes", True),
+    str: ("set-from-env", "set-from-env"),
+    tuple[str, ...]: ("a,b", ("a", "b")),
+}
 
 # (variable suffix, attribute, raw value, parsed value) for every integer setting.
 INT_VARS = [
@@ -259,4 +271,57 @@ def test_from_env_ignores_variables_without_the_prefix(in_tmp_cwd):
     env = {"PORT": "1", "MAX_TRIALS": "2", "tuneforge_port": "3", "API_KEYS": "x"}
     # when settings are read
     # then none of them is used
+    assert Settings.from_env(env) == Settings()
+
+
+def variable(name: str) -> str:
+    return f"TUNEFORGE_{name.upper()}"
+
+
+def documented_variables() -> set[str]:
+    """The variables named in the first column of README's configuration table."""
+    section = README.read_text(encoding="utf-8").split("## Configuration", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    return {name for row in rows for name in re.findall(r"TUNEFORGE_[A-Z_]+", row.split("|")[1])}
+
+
+def test_every_setting_is_documented_in_the_readme_configuration_table():
+    # given the README's configuration table
+    documented = documented_variables()
+    # when it is compared with the Settings fields
+    expected = {variable(name) for name in FIELDS}
+    # then every field's variable has a row, and every row is a field
+    assert expected - documented == set(), "missing from README's configuration table"
+    assert documented - expected == set(), "README documents variables Settings does not read"
+
+
+@pytest.mark.parametrize("name", FIELDS)
+def test_from_env_reads_every_field_from_its_own_variable(name, tmp_path, in_tmp_cwd):
+    # given only the variable named after one field, set to a sample of the field's type
+    if name == "data_dir":
+        raw, expected = str(tmp_path / "elsewhere"), (tmp_path / "elsewhere").resolve()
+    else:
+        raw, expected = SAMPLES[typing.get_type_hints(Settings)[name]]
+    # when settings are read
+    settings = Settings.from_env({variable(name): raw})
+    # then that field has the parsed value
+    assert getattr(settings, name) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1", True), ("true", True), ("TRUE", True), (" yes ", True), ("0", False), ("no", False)],
+)
+def test_from_env_reads_a_flag_as_1_true_or_yes(raw, expected, in_tmp_cwd):
+    env = {"TUNEFORGE_WEBHOOK_ALLOW_PRIVATE": raw}
+    assert Settings.from_env(env).webhook_allow_private is expected
+
+
+@pytest.mark.parametrize("name", FIELDS)
+def test_from_env_treats_every_blank_variable_as_unset(name, in_tmp_cwd):
+    # given one variable set but blank
+    env = {variable(name): "  "}
+    # when settings are read
+    # then the field keeps its default
     assert Settings.from_env(env) == Settings()

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 from sklearn.model_selection import ParameterGrid
 
-from models.catalog import CATALOG, CLASSIFICATION, Param
-from models.exceptions import SpecError
-from models.space import (
+from models.engine.catalog import CATALOG, CLASSIFICATION, Param
+from models.engine.space import (
     MAX_GRID_INT_VALUES,
     Dimension,
     grid,
@@ -17,6 +16,7 @@ from models.space import (
     parse_space,
     sample,
 )
+from models.exceptions import SpecError
 
 INT = Param("int", 1, 100, choices=(None,))
 FLOAT = Param("float", 1e-6, 1e6)

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from models.catalog import CATALOG, CLASSIFICATION, REGRESSION
-from models.exceptions import SpecError
-from models.space import MAX_GRID_INT_VALUES, parse_space
-from models.spec import (
+from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION
+from models.engine.space import MAX_GRID_INT_VALUES, parse_space
+from models.engine.spec import (
     BINARY_ONLY,
     NEEDS_NUMERIC_POSITIVE,
     SCORERS,
@@ -20,6 +19,7 @@ from models.spec import (
     infer_task,
     resolve_spec,
 )
+from models.exceptions import SpecError
 
 N_ROWS = 100
 MAX_TRIALS = 500

@@ -10,10 +10,10 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingRandomSearchCV
 from sklearn.tree import DecisionTreeClassifier
 
-from models.catalog import CATALOG, CLASSIFICATION
-from models.records import TrialState
-from models.space import parse_space
-from models.strategies import Bayesian, Candidate, make_strategy, plan_halving
+from models.engine.catalog import CATALOG, CLASSIFICATION
+from models.engine.space import parse_space
+from models.engine.strategies import Bayesian, Candidate, make_strategy, plan_halving
+from models.store.records import TrialState
 
 SVM = CATALOG["svm"].params[CLASSIFICATION]
 TREE = CATALOG["decision_tree"].params[CLASSIFICATION]

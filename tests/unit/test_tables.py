@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from models.engine.tables import ColumnProfile, column_dtype, profile_columns, read_table
 from models.exceptions import DatasetError
-from models.tables import ColumnProfile, column_dtype, profile_columns, read_table
 
 LIMITS = {"max_rows": 100, "max_columns": 20}
 

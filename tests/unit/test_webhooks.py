@@ -1,30 +1,153 @@
-"""Webhook signing, target checks, and one delivery to a real local HTTP receiver."""
+"""Webhook signing, target checks, and deliveries to real local HTTP(S) receivers.
+
+Name resolution is faked where a test needs a name (``hook.example``) or a public address;
+every connection is a real socket to a receiver on 127.0.0.1.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
 import time
 
 import pytest
 
 from models import webhooks
+from models.engine.spec import check_url
 from models.exceptions import SpecError
 from tests.receiver import Receiver
 
 SECRET = b"s3cret"
 
 
+HOST = "hook.example"
+PUBLIC = "93.184.216.34"  # a global address; connections to it are routed locally
+DOCUMENT = {"id": "job_1", "status": "succeeded"}
+
+
 @pytest.fixture
 def receiver():
     made = []
 
-    def make(statuses=()):
-        made.append(Receiver(list(statuses)))
+    def make(statuses=(), tls=None):
+        made.append(Receiver(list(statuses), tls))
         return made[-1]
 
     yield make
     for r in made:
         r.close()
+
+
+def fake_dns(monkeypatch, *answers, name=HOST):
+    """Resolve ``name`` to the next of ``answers`` at each lookup (the last one repeats).
+
+    Each answer is a list of addresses. Returns the answers given, one per lookup.
+    """
+    real = socket.getaddrinfo
+    given = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != name:
+            return real(host, port, *args, **kwargs)
+        given.append(answers[min(len(given), len(answers) - 1)])
+        return [
+            (
+                socket.AF_INET6 if ipaddress.ip_address(a).version == 6 else socket.AF_INET,
+                socket.SOCK_STREAM,
+                socket.IPPROTO_TCP,
+                "",
+                (a, port),
+            )
+            for a in given[-1]
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return given
+
+
+def route(monkeypatch, address, to):
+    """Connections to ``address`` reach ``to`` instead (a stand-in for a public host)."""
+    real = socket.socket.connect
+
+    def connect(sock, sockaddr):
+        return real(sock, to if sockaddr[0] == address else sockaddr)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+class Dripper:
+    """A receiver that reads a request, writes ``prefix``, then ``drip`` one byte a second."""
+
+    def __init__(self, prefix: bytes, drip: bytes) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hook"
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, args=(prefix, drip), daemon=True)
+        self.thread.start()
+
+    def _serve(self, prefix: bytes, drip: bytes) -> None:
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:  # closed before anyone connected
+            return
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(prefix)
+                for byte in drip:
+                    if self.stop.wait(1.0):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:  # the client hung up: what the tests want
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def dripper():
+    made = []
+
+    def make(prefix, drip):
+        made.append(Dripper(prefix, drip))
+        return made[-1]
+
+    yield make
+    for d in made:
+        d.close()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for ``hook.example`` and its key (made with openssl)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    command += ["-keyout", str(key), "-out", str(cert), "-subj", f"/CN={HOST}"]
+    command += ["-addext", f"subjectAltName=DNS:{HOST}"]
+    subprocess.run(command, check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture
+def tls_receiver(receiver, certificate, monkeypatch):
+    """An HTTPS receiver for ``hook.example``, whose certificate the worker trusts."""
+    cert, key = certificate
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: real(cafile=str(cert)))
+    return receiver([200], tls=server_side)
 
 
 def test_a_signature_verifies_and_a_tampered_body_does_not():
@@ -49,7 +172,7 @@ def test_a_signature_verifies_and_a_tampered_body_does_not():
 )
 def test_only_absolute_http_urls_without_credentials_are_accepted(url):
     with pytest.raises(SpecError) as info:
-        webhooks.check_url(url)
+        check_url(url)
     assert info.value.field == "webhook_url"
 
 
@@ -89,3 +212,111 @@ def test_the_secret_is_generated_once_and_kept(tmp_path):
     assert first == webhooks.secret_for(tmp_path, "") and len(first) == 64
     assert (tmp_path / "webhook_secret").stat().st_mode & 0o777 == 0o600
     assert webhooks.secret_for(tmp_path, "configured") == b"configured"
+
+
+def test_a_name_is_resolved_once_and_the_answer_is_the_address_connected_to(receiver, monkeypatch):
+    # given a name that resolves to the local receiver, private targets allowed
+    target = receiver([200])
+    lookups = fake_dns(monkeypatch, ["127.0.0.1"])
+    # when a delivery is made to the name
+    url = f"http://{HOST}:{target.port}/hook"
+    result = webhooks.deliver(url, DOCUMENT, SECRET, allow_private=True)
+    # then one lookup served both the check and the connection, and the name is the Host
+    assert result.ok and lookups == [["127.0.0.1"]]
+    headers, _ = target.requests[0]
+    assert headers["Host"] == f"{HOST}:{target.port}"
+
+
+def test_a_name_rebound_to_loopback_after_a_public_answer_never_reaches_loopback(
+    receiver, monkeypatch
+):
+    # given a name that answers a public address first and 127.0.0.1 afterwards
+    inside = receiver([200])  # the service's own network
+    outside = receiver([200])  # what the public address reaches
+    fake_dns(monkeypatch, [PUBLIC], ["127.0.0.1"])
+    route(monkeypatch, PUBLIC, ("127.0.0.1", outside.port))
+    # when a delivery is made without private targets allowed
+    url = f"http://{HOST}:{inside.port}/hook"
+    result = webhooks.deliver(url, DOCUMENT, SECRET, allow_private=False)
+    # then it went to the public address that was checked, never to loopback
+    assert inside.requests == []
+    assert result.ok and len(outside.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [["127.0.0.1"], [PUBLIC, "127.0.0.1"], ["::ffff:127.0.0.1"], ["10.0.0.8"]],
+    ids=["loopback", "public-and-loopback", "ipv4-mapped-loopback", "private"],
+)
+def test_a_name_resolving_to_a_private_address_is_refused_when_connecting(
+    receiver, monkeypatch, addresses
+):
+    # given a name whose answer, at connect time, holds a non-global address
+    target = receiver([200])
+    fake_dns(monkeypatch, addresses)
+    route(monkeypatch, PUBLIC, ("127.0.0.1", target.port))
+    # when a delivery is made without private targets allowed
+    url = f"http://{HOST}:{target.port}/hook"
+    result = webhooks.deliver(url, DOCUMENT, SECRET, allow_private=False)
+    # then it is refused (final, not to be retried) and nothing was sent
+    assert not result.ok and result.refused and result.error.startswith("refused")
+    assert target.requests == []
+
+
+def test_a_name_that_does_not_resolve_is_a_retryable_error():
+    result = webhooks.deliver(
+        "http://no-such-host.invalid/hook", DOCUMENT, SECRET, allow_private=True
+    )
+    assert not result.ok and not result.refused and result.error.startswith("cannot resolve")
+
+
+def test_a_redirect_is_not_followed_and_is_not_a_delivery(receiver):
+    target = receiver([302])
+    result = webhooks.deliver(target.url, DOCUMENT, SECRET, allow_private=True)
+    assert not result.ok and result.status == 302 and len(target.requests) == 1
+
+
+def test_a_receiver_dripping_its_answer_is_abandoned_at_the_deadline(dripper):
+    # given a receiver that writes its status line one byte a second
+    target = dripper(b"", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    # when a delivery with a 2 s bound is made
+    started = time.monotonic()
+    result = webhooks.deliver(target.url, DOCUMENT, SECRET, allow_private=True, timeout_s=2)
+    elapsed = time.monotonic() - started
+    # then it gives up after about 2 s in total (each read alone would have been in time)
+    assert 1.5 <= elapsed < 3.5, elapsed
+    assert not result.ok and not result.refused and result.status is None
+
+
+def test_a_receiver_dripping_its_body_does_not_delay_the_delivery(dripper):
+    # given a receiver that answers 200 at once, then drips a 1000-byte body
+    target = dripper(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", b"x" * 1000)
+    # when a delivery is made
+    started = time.monotonic()
+    result = webhooks.deliver(target.url, DOCUMENT, SECRET, allow_private=True, timeout_s=2)
+    # then the status is all it waits for: the body is never read
+    assert result.ok and result.status == 200
+    assert time.monotonic() - started < 1
+
+
+def test_https_verifies_the_certificate_against_the_name_while_connecting_to_the_address(
+    tls_receiver, monkeypatch
+):
+    # given an HTTPS receiver with a certificate for hook.example, reached by that name
+    fake_dns(monkeypatch, ["127.0.0.1"])
+    # when a delivery is made
+    url = f"https://{HOST}:{tls_receiver.port}/hook"
+    result = webhooks.deliver(url, DOCUMENT, SECRET, allow_private=True)
+    # then the certificate matched the name and the receiver got the job
+    assert result.ok and len(tls_receiver.requests) == 1
+
+
+def test_https_refuses_a_certificate_issued_for_another_name(tls_receiver, monkeypatch):
+    # given the same receiver reached by a name its certificate does not hold
+    fake_dns(monkeypatch, ["127.0.0.1"], name="other.example")
+    # when a delivery is made
+    url = f"https://other.example:{tls_receiver.port}/hook"
+    result = webhooks.deliver(url, DOCUMENT, SECRET, allow_private=True)
+    # then the handshake fails and nothing is sent
+    assert not result.ok and "certificate" in result.error.lower()
+    assert tls_receiver.requests == []

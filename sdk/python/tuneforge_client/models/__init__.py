@@ -1,81 +1,183 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .best_event import BestEvent
+from .best_event_event import BestEventEvent
 from .column import Column
+from .column_dtype import ColumnDtype
 from .column_treatment import ColumnTreatment
+from .column_treatment_treatment import ColumnTreatmentTreatment
 from .cv import CV
 from .cv_kind import CVKind
 from .dataset import Dataset
 from .dataset_page import DatasetPage
+from .dimension import Dimension
+from .dimension_type import DimensionType
+from .dimension_when import DimensionWhen
+from .end_event import EndEvent
+from .end_event_event import EndEventEvent
 from .estimator import Estimator
 from .estimator_default_space import EstimatorDefaultSpace
+from .estimator_default_space_additional_property import EstimatorDefaultSpaceAdditionalProperty
 from .estimator_list import EstimatorList
 from .estimator_params import EstimatorParams
+from .estimator_params_additional_property import EstimatorParamsAdditionalProperty
 from .estimator_resource_params import EstimatorResourceParams
+from .estimator_tasks_item import EstimatorTasksItem
 from .halving import Halving
 from .halving_min_resources_type_1 import HalvingMinResourcesType1
+from .halving_resource import HalvingResource
 from .health import Health
 from .health_checks import HealthChecks
 from .job import Job
+from .job_best import JobBest
+from .job_best_best_params_type_0 import JobBestBestParamsType0
 from .job_best_params_type_0 import JobBestParamsType0
+from .job_end import JobEnd
+from .job_end_status import JobEndStatus
 from .job_page import JobPage
 from .job_spec import JobSpec
+from .job_spec_cv import JobSpecCV
+from .job_spec_cv_kind import JobSpecCVKind
+from .job_spec_estimator import JobSpecEstimator
+from .job_spec_halving import JobSpecHalving
+from .job_spec_halving_min_resources_type_1 import JobSpecHalvingMinResourcesType1
+from .job_spec_halving_resource import JobSpecHalvingResource
+from .job_spec_metrics_item import JobSpecMetricsItem
+from .job_spec_param_space import JobSpecParamSpace
+from .job_spec_scoring import JobSpecScoring
+from .job_spec_strategy import JobSpecStrategy
+from .job_spec_task import JobSpecTask
 from .job_status import JobStatus
+from .job_stopped_reason_type_0 import JobStoppedReasonType0
 from .list_jobs_status import ListJobsStatus
+from .metric import Metric
 from .model_info import ModelInfo
+from .model_info_format import ModelInfoFormat
 from .pagination_metadata import PaginationMetadata
+from .param import Param
+from .param_type import ParamType
 from .problem import Problem
 from .problem_errors import ProblemErrors
 from .progress import Progress
 from .result import Result
 from .result_best_params import ResultBestParams
 from .result_scores import ResultScores
+from .result_scoring import ResultScoring
+from .result_stopped_reason_type_0 import ResultStoppedReasonType0
+from .score import Score
 from .search_spec import SearchSpec
+from .search_spec_estimator import SearchSpecEstimator
 from .search_spec_param_space import SearchSpecParamSpace
+from .search_spec_param_space_additional_property_type_1 import SearchSpecParamSpaceAdditionalPropertyType1
+from .search_spec_param_space_additional_property_type_1_type import SearchSpecParamSpaceAdditionalPropertyType1Type
+from .search_spec_param_space_additional_property_type_1_when import SearchSpecParamSpaceAdditionalPropertyType1When
+from .search_spec_param_space_additional_property_type_2 import SearchSpecParamSpaceAdditionalPropertyType2
+from .search_spec_param_space_additional_property_type_2_type import SearchSpecParamSpaceAdditionalPropertyType2Type
+from .search_spec_param_space_additional_property_type_2_when import SearchSpecParamSpaceAdditionalPropertyType2When
+from .search_spec_refit import SearchSpecRefit
+from .search_spec_scoring_type_0 import SearchSpecScoringType0
+from .search_spec_scoring_type_1_item import SearchSpecScoringType1Item
 from .search_spec_strategy import SearchSpecStrategy
 from .search_spec_task import SearchSpecTask
+from .status_event import StatusEvent
+from .status_event_event import StatusEventEvent
 from .trial import Trial
+from .trial_event import TrialEvent
+from .trial_event_event import TrialEventEvent
 from .trial_metrics import TrialMetrics
 from .trial_page import TrialPage
 from .trial_params import TrialParams
+from .trial_state import TrialState
 from .upload_dataset_files_body import UploadDatasetFilesBody
 
 __all__ = (
+    "BestEvent",
+    "BestEventEvent",
     "Column",
+    "ColumnDtype",
     "ColumnTreatment",
+    "ColumnTreatmentTreatment",
     "CV",
     "CVKind",
     "Dataset",
     "DatasetPage",
+    "Dimension",
+    "DimensionType",
+    "DimensionWhen",
+    "EndEvent",
+    "EndEventEvent",
     "Estimator",
     "EstimatorDefaultSpace",
+    "EstimatorDefaultSpaceAdditionalProperty",
     "EstimatorList",
     "EstimatorParams",
+    "EstimatorParamsAdditionalProperty",
     "EstimatorResourceParams",
+    "EstimatorTasksItem",
     "Halving",
     "HalvingMinResourcesType1",
+    "HalvingResource",
     "Health",
     "HealthChecks",
     "Job",
+    "JobBest",
+    "JobBestBestParamsType0",
     "JobBestParamsType0",
+    "JobEnd",
+    "JobEndStatus",
     "JobPage",
     "JobSpec",
+    "JobSpecCV",
+    "JobSpecCVKind",
+    "JobSpecEstimator",
+    "JobSpecHalving",
+    "JobSpecHalvingMinResourcesType1",
+    "JobSpecHalvingResource",
+    "JobSpecMetricsItem",
+    "JobSpecParamSpace",
+    "JobSpecScoring",
+    "JobSpecStrategy",
+    "JobSpecTask",
     "JobStatus",
+    "JobStoppedReasonType0",
     "ListJobsStatus",
+    "Metric",
     "ModelInfo",
+    "ModelInfoFormat",
     "PaginationMetadata",
+    "Param",
+    "ParamType",
     "Problem",
     "ProblemErrors",
     "Progress",
     "Result",
     "ResultBestParams",
     "ResultScores",
+    "ResultScoring",
+    "ResultStoppedReasonType0",
+    "Score",
     "SearchSpec",
+    "SearchSpecEstimator",
     "SearchSpecParamSpace",
+    "SearchSpecParamSpaceAdditionalPropertyType1",
+    "SearchSpecParamSpaceAdditionalPropertyType1Type",
+    "SearchSpecParamSpaceAdditionalPropertyType1When",
+    "SearchSpecParamSpaceAdditionalPropertyType2",
+    "SearchSpecParamSpaceAdditionalPropertyType2Type",
+    "SearchSpecParamSpaceAdditionalPropertyType2When",
+    "SearchSpecRefit",
+    "SearchSpecScoringType0",
+    "SearchSpecScoringType1Item",
     "SearchSpecStrategy",
     "SearchSpecTask",
+    "StatusEvent",
+    "StatusEventEvent",
     "Trial",
+    "TrialEvent",
+    "TrialEventEvent",
     "TrialMetrics",
     "TrialPage",
     "TrialParams",
+    "TrialState",
     "UploadDatasetFilesBody",
 )

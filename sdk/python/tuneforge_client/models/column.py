@@ -5,6 +5,8 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..models.column_dtype import ColumnDtype
+
 T = TypeVar("T", bound="Column")
 
 
@@ -12,21 +14,21 @@ T = TypeVar("T", bound="Column")
 class Column:
     """
     Attributes:
-        name (str):  Example: breast_cancer.csv.
-        dtype (str): integer | float | boolean | string Example: float.
+        name (str):  Example: mean radius.
+        dtype (ColumnDtype):  Example: float.
         n_missing (int):  Example: 0.
         n_unique (int):  Example: 456.
     """
 
     name: str
-    dtype: str
+    dtype: ColumnDtype
     n_missing: int
     n_unique: int
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        dtype = self.dtype
+        dtype = self.dtype.value
 
         n_missing = self.n_missing
 
@@ -50,7 +52,7 @@ class Column:
         d = dict(src_dict)
         name = d.pop("name")
 
-        dtype = d.pop("dtype")
+        dtype = ColumnDtype(d.pop("dtype"))
 
         n_missing = d.pop("n_missing")
 

@@ -5,6 +5,8 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..models.column_treatment_treatment import ColumnTreatmentTreatment
+
 T = TypeVar("T", bound="ColumnTreatment")
 
 
@@ -13,18 +15,18 @@ class ColumnTreatment:
     """
     Attributes:
         column (str):  Example: mean radius.
-        treatment (str): numeric | one_hot | one_hot_top | ordinal | dropped Example: numeric.
+        treatment (ColumnTreatmentTreatment):  Example: numeric.
         reason (str):  Example: median-imputed and standardised.
     """
 
     column: str
-    treatment: str
+    treatment: ColumnTreatmentTreatment
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
         column = self.column
 
-        treatment = self.treatment
+        treatment = self.treatment.value
 
         reason = self.reason
 
@@ -45,7 +47,7 @@ class ColumnTreatment:
         d = dict(src_dict)
         column = d.pop("column")
 
-        treatment = d.pop("treatment")
+        treatment = ColumnTreatmentTreatment(d.pop("treatment"))
 
         reason = d.pop("reason")
 

@@ -17,7 +17,7 @@ T = TypeVar("T", bound="Dataset")
 class Dataset:
     """
     Attributes:
-        id (str):  Example: ds_0190f3a2b7c41e2f9a0b3c4d5e6f7a8b.
+        id (str):  Example: ds_0190f3a2b7c41e2f9a0b3c4d5e6f.
         name (str):  Example: breast_cancer.csv.
         n_rows (int):  Example: 569.
         n_columns (int):  Example: 31.

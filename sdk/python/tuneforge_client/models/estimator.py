@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
+
+from ..models.estimator_tasks_item import EstimatorTasksItem
 
 if TYPE_CHECKING:
     from ..models.estimator_default_space import EstimatorDefaultSpace
@@ -18,18 +20,17 @@ T = TypeVar("T", bound="Estimator")
 class Estimator:
     """
     Attributes:
-        name (str):  Example: breast_cancer.csv.
+        name (str):  Example: decision_tree.
         title (str):  Example: Decision tree.
-        tasks (list[str]):  Example: ['classification', 'regression'].
-        params (EstimatorParams): task → parameter → {type, low, high, choices} Example: {'max_depth': 3,
-            'min_samples_leaf': 10}.
-        default_space (EstimatorDefaultSpace): task → space
+        tasks (list[EstimatorTasksItem]):  Example: ['classification', 'regression'].
+        params (EstimatorParams): task → parameter → what it accepts Example: {'max_depth': 3, 'min_samples_leaf': 10}.
+        default_space (EstimatorDefaultSpace): task → the space searched when a spec gives none
         resource_params (EstimatorResourceParams): parameters halving may use as its resource, with their full budget
     """
 
     name: str
     title: str
-    tasks: list[str]
+    tasks: list[EstimatorTasksItem]
     params: EstimatorParams
     default_space: EstimatorDefaultSpace
     resource_params: EstimatorResourceParams
@@ -39,7 +40,10 @@ class Estimator:
 
         title = self.title
 
-        tasks = self.tasks
+        tasks = []
+        for tasks_item_data in self.tasks:
+            tasks_item = tasks_item_data.value
+            tasks.append(tasks_item)
 
         params = self.params.to_dict()
 
@@ -73,7 +77,12 @@ class Estimator:
 
         title = d.pop("title")
 
-        tasks = cast(list[str], d.pop("tasks"))
+        tasks = []
+        _tasks = d.pop("tasks")
+        for tasks_item_data in _tasks:
+            tasks_item = EstimatorTasksItem(tasks_item_data)
+
+            tasks.append(tasks_item)
 
         params = EstimatorParams.from_dict(d.pop("params"))
 

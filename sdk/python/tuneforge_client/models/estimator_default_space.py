@@ -1,43 +1,56 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.estimator_default_space_additional_property import EstimatorDefaultSpaceAdditionalProperty
+
 
 T = TypeVar("T", bound="EstimatorDefaultSpace")
 
 
 @_attrs_define
 class EstimatorDefaultSpace:
-    """task → space"""
+    """task → the space searched when a spec gives none"""
 
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, EstimatorDefaultSpaceAdditionalProperty] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        for prop_name, prop in self.additional_properties.items():
+            field_dict[prop_name] = prop.to_dict()
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.estimator_default_space_additional_property import EstimatorDefaultSpaceAdditionalProperty  # noqa: PLC0415
+
         d = dict(src_dict)
         estimator_default_space = cls()
 
-        estimator_default_space.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional_property = EstimatorDefaultSpaceAdditionalProperty.from_dict(prop_dict)
+
+            additional_properties[prop_name] = additional_property
+
+        estimator_default_space.additional_properties = additional_properties
         return estimator_default_space
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> EstimatorDefaultSpaceAdditionalProperty:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: EstimatorDefaultSpaceAdditionalProperty) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.halving_min_resources_type_1 import HalvingMinResourcesType1
+from ..models.halving_resource import HalvingResource
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Halving")
@@ -15,8 +16,8 @@ T = TypeVar("T", bound="Halving")
 class Halving:
     """
     Attributes:
-        resource (str | Unset): n_samples (default), or an estimator budget such as n_estimators or max_iter (see the
-            catalog's resource_params)
+        resource (HalvingResource | Unset): n_samples (default), or an estimator budget such as n_estimators or max_iter
+            (see the catalog's resource_params)
         factor (int | Unset): keep the best 1/factor of each rung, with factor times the resource (default 3)
         min_resources (HalvingMinResourcesType1 | int | Unset): the first rung's resource: a number, smallest or exhaust
             (default: smallest, or exhaust when n_candidates is given)
@@ -24,14 +25,16 @@ class Halving:
         n_candidates (int | Unset): first-rung candidates (default: max_resources // min_resources, at most 81)
     """
 
-    resource: str | Unset = UNSET
+    resource: HalvingResource | Unset = UNSET
     factor: int | Unset = UNSET
     min_resources: HalvingMinResourcesType1 | int | Unset = UNSET
     max_resources: int | Unset = UNSET
     n_candidates: int | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        resource = self.resource
+        resource: str | Unset = UNSET
+        if not isinstance(self.resource, Unset):
+            resource = self.resource.value
 
         factor = self.factor
 
@@ -66,7 +69,12 @@ class Halving:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        resource = d.pop("resource", UNSET)
+        _resource = d.pop("resource", UNSET)
+        resource: HalvingResource | Unset
+        if isinstance(_resource, Unset):
+            resource = UNSET
+        else:
+            resource = HalvingResource(_resource)
 
         factor = d.pop("factor", UNSET)
 

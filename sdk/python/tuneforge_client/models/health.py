@@ -18,7 +18,7 @@ T = TypeVar("T", bound="Health")
 class Health:
     """
     Attributes:
-        status (str):  Example: succeeded.
+        status (str):  Example: ok.
         checks (HealthChecks | Unset):  Example: {'database': 'ok', 'broker': 'ok'}.
     """
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.job_status import JobStatus
+from ..models.job_stopped_reason_type_0 import JobStoppedReasonType0
 
 if TYPE_CHECKING:
     from ..models.job_best_params_type_0 import JobBestParamsType0
@@ -24,11 +25,12 @@ class Job:
         id (str):  Example: job_019b2c4d5e6f7a8b9c0d1e2f3a4b.
         status (JobStatus):  Example: succeeded.
         dataset_id (str):  Example: ds_019b2c4d5e6f7a8b9c0d1e2f3a4b.
-        spec (JobSpec): the spec with defaults filled in
+        spec (JobSpec):
         progress (Progress):
         best_score (float | None):  Example: 0.9626.
         best_params (JobBestParamsType0 | None):  Example: {'max_depth': 3, 'min_samples_leaf': 10}.
-        stopped_reason (None | str): completed | timeout | cancelled Example: completed.
+        stopped_reason (JobStoppedReasonType0 | None): why the search stopped proposing candidates, once finished
+            Example: completed.
         error (None | str):
         attempts (int):  Example: 1.
         created_at (datetime.datetime):  Example: 2026-11-27T02:36:34.365000+00:00.
@@ -43,7 +45,7 @@ class Job:
     progress: Progress
     best_score: float | None
     best_params: JobBestParamsType0 | None
-    stopped_reason: None | str
+    stopped_reason: JobStoppedReasonType0 | None
     error: None | str
     attempts: int
     created_at: datetime.datetime
@@ -73,7 +75,10 @@ class Job:
             best_params = self.best_params
 
         stopped_reason: None | str
-        stopped_reason = self.stopped_reason
+        if isinstance(self.stopped_reason, JobStoppedReasonType0):
+            stopped_reason = self.stopped_reason.value
+        else:
+            stopped_reason = self.stopped_reason
 
         error: None | str
         error = self.error
@@ -155,10 +160,18 @@ class Job:
 
         best_params = _parse_best_params(d.pop("best_params"))
 
-        def _parse_stopped_reason(data: object) -> None | str:
+        def _parse_stopped_reason(data: object) -> JobStoppedReasonType0 | None:
             if data is None:
                 return data
-            return cast(None | str, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                stopped_reason_type_0 = JobStoppedReasonType0(data)
+
+                return stopped_reason_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(JobStoppedReasonType0 | None, data)
 
         stopped_reason = _parse_stopped_reason(d.pop("stopped_reason"))
 

@@ -17,7 +17,7 @@ class JobPage:
     """
     Attributes:
         items (list[Job]):
-        next_ (None | str):
+        next_ (None | str): URL of the next page, or null
     """
 
     items: list[Job]

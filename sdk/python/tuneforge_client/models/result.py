@@ -5,6 +5,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.result_scoring import ResultScoring
+from ..models.result_stopped_reason_type_0 import ResultStoppedReasonType0
+
 if TYPE_CHECKING:
     from ..models.column_treatment import ColumnTreatment
     from ..models.model_info import ModelInfo
@@ -23,9 +26,9 @@ class Result:
         best_params (ResultBestParams):  Example: {'max_depth': 3, 'min_samples_leaf': 10}.
         best_score (float):  Example: 0.9626.
         best_trial (int):  Example: 5.
-        scoring (str):  Example: roc_auc.
+        scoring (ResultScoring):  Example: roc_auc.
         test_score (float | None):
-        scores (ResultScores): every metric of the best trial: {cv, cv_std, test} Example: {'roc_auc': {'cv': 0.9626,
+        scores (ResultScores): every metric of the best trial, by scorer name Example: {'roc_auc': {'cv': 0.9626,
             'cv_std': 0.0117, 'test': None}}.
         n_trials (int):  Example: 15.
         n_failed_trials (int):  Example: 0.
@@ -33,7 +36,7 @@ class Result:
         n_train_rows (int):  Example: 569.
         n_test_rows (int):  Example: 0.
         dropped_target_rows (int):  Example: 0.
-        stopped_reason (None | str):  Example: completed.
+        stopped_reason (None | ResultStoppedReasonType0):  Example: completed.
         columns (list[ColumnTreatment]):
         model (ModelInfo):
     """
@@ -42,7 +45,7 @@ class Result:
     best_params: ResultBestParams
     best_score: float
     best_trial: int
-    scoring: str
+    scoring: ResultScoring
     test_score: float | None
     scores: ResultScores
     n_trials: int
@@ -51,7 +54,7 @@ class Result:
     n_train_rows: int
     n_test_rows: int
     dropped_target_rows: int
-    stopped_reason: None | str
+    stopped_reason: None | ResultStoppedReasonType0
     columns: list[ColumnTreatment]
     model: ModelInfo
 
@@ -64,7 +67,7 @@ class Result:
 
         best_trial = self.best_trial
 
-        scoring = self.scoring
+        scoring = self.scoring.value
 
         test_score: float | None
         test_score = self.test_score
@@ -84,7 +87,10 @@ class Result:
         dropped_target_rows = self.dropped_target_rows
 
         stopped_reason: None | str
-        stopped_reason = self.stopped_reason
+        if isinstance(self.stopped_reason, ResultStoppedReasonType0):
+            stopped_reason = self.stopped_reason.value
+        else:
+            stopped_reason = self.stopped_reason
 
         columns = []
         for columns_item_data in self.columns:
@@ -134,7 +140,7 @@ class Result:
 
         best_trial = d.pop("best_trial")
 
-        scoring = d.pop("scoring")
+        scoring = ResultScoring(d.pop("scoring"))
 
         def _parse_test_score(data: object) -> float | None:
             if data is None:
@@ -157,10 +163,18 @@ class Result:
 
         dropped_target_rows = d.pop("dropped_target_rows")
 
-        def _parse_stopped_reason(data: object) -> None | str:
+        def _parse_stopped_reason(data: object) -> None | ResultStoppedReasonType0:
             if data is None:
                 return data
-            return cast(None | str, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                stopped_reason_type_0 = ResultStoppedReasonType0(data)
+
+                return stopped_reason_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ResultStoppedReasonType0, data)
 
         stopped_reason = _parse_stopped_reason(d.pop("stopped_reason"))
 

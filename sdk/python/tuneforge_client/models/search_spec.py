@@ -5,6 +5,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.search_spec_estimator import SearchSpecEstimator
+from ..models.search_spec_refit import SearchSpecRefit
+from ..models.search_spec_scoring_type_0 import SearchSpecScoringType0
+from ..models.search_spec_scoring_type_1_item import SearchSpecScoringType1Item
 from ..models.search_spec_strategy import SearchSpecStrategy
 from ..models.search_spec_task import SearchSpecTask
 from ..types import UNSET, Unset
@@ -22,19 +26,23 @@ T = TypeVar("T", bound="SearchSpec")
 class SearchSpec:
     """
     Attributes:
-        dataset_id (str):
+        dataset_id (str):  Example: ds_0190f3a2b7c41e2f9a0b3c4d5e6f.
         target (str):  Example: target.
-        estimator (str):  Example: decision_tree.
+        estimator (SearchSpecEstimator):  Example: decision_tree.
         task (SearchSpecTask | Unset): default: inferred from the target column
         strategy (SearchSpecStrategy | Unset): default: random
-        param_space (SearchSpecParamSpace | Unset): estimator parameter → dimension; default: the catalog's Example:
-            {'max_depth': [2, 4, 8, None], 'min_samples_leaf': {'type': 'int', 'low': 1, 'high': 20}}.
-        n_trials (int | Unset): random search: how many candidates (default 20)
-        timeout_s (int | Unset): no trial starts after this many seconds (default 3600)
+        param_space (SearchSpecParamSpace | Unset): estimator parameter → the values to try; default: the catalog's
+            space (see GET /v1/estimators) Example: {'max_depth': [2, 4, 8, None], 'min_samples_leaf': {'type': 'int',
+            'low': 1, 'high': 20}}.
+        n_trials (int | Unset): random and bayesian search: how many candidates (default 20; at most
+            TUNEFORGE_MAX_TRIALS)
+        timeout_s (int | Unset): no trial starts after this many seconds (default 3600; at most
+            TUNEFORGE_MAX_JOB_SECONDS)
         cv (CV | Unset):
-        scoring (list[str] | str | Unset): a scikit-learn scorer name, or a list of them (every trial reports each);
-            default roc_auc (binary), balanced_accuracy (multiclass), r2 (regression)
-        refit (str | Unset): with several scorers: the one that ranks candidates (default: first)
+        scoring (list[SearchSpecScoringType1Item] | SearchSpecScoringType0 | Unset): a scikit-learn scorer name, or a
+            list of them (every trial reports each); default roc_auc (binary), balanced_accuracy (multiclass), r2
+            (regression)
+        refit (SearchSpecRefit | Unset): with several scorers: the one that ranks candidates (default: first)
         halving (Halving | Unset):
         pruning (bool | Unset): bayesian: stop a candidate after a fold whose running mean is below the median of
             earlier trials (default false)
@@ -47,15 +55,15 @@ class SearchSpec:
 
     dataset_id: str
     target: str
-    estimator: str
+    estimator: SearchSpecEstimator
     task: SearchSpecTask | Unset = UNSET
     strategy: SearchSpecStrategy | Unset = UNSET
     param_space: SearchSpecParamSpace | Unset = UNSET
     n_trials: int | Unset = UNSET
     timeout_s: int | Unset = UNSET
     cv: CV | Unset = UNSET
-    scoring: list[str] | str | Unset = UNSET
-    refit: str | Unset = UNSET
+    scoring: list[SearchSpecScoringType1Item] | SearchSpecScoringType0 | Unset = UNSET
+    refit: SearchSpecRefit | Unset = UNSET
     halving: Halving | Unset = UNSET
     pruning: bool | Unset = UNSET
     webhook_url: str | Unset = UNSET
@@ -68,7 +76,7 @@ class SearchSpec:
 
         target = self.target
 
-        estimator = self.estimator
+        estimator = self.estimator.value
 
         task: str | Unset = UNSET
         if not isinstance(self.task, Unset):
@@ -93,13 +101,17 @@ class SearchSpec:
         scoring: list[str] | str | Unset
         if isinstance(self.scoring, Unset):
             scoring = UNSET
-        elif isinstance(self.scoring, list):
-            scoring = self.scoring
-
+        elif isinstance(self.scoring, SearchSpecScoringType0):
+            scoring = self.scoring.value
         else:
-            scoring = self.scoring
+            scoring = []
+            for scoring_type_1_item_data in self.scoring:
+                scoring_type_1_item = scoring_type_1_item_data.value
+                scoring.append(scoring_type_1_item)
 
-        refit = self.refit
+        refit: str | Unset = UNSET
+        if not isinstance(self.refit, Unset):
+            refit = self.refit.value
 
         halving: dict[str, Any] | Unset = UNSET
         if not isinstance(self.halving, Unset):
@@ -172,7 +184,7 @@ class SearchSpec:
 
         target = d.pop("target")
 
-        estimator = d.pop("estimator")
+        estimator = SearchSpecEstimator(d.pop("estimator"))
 
         _task = d.pop("task", UNSET)
         task: SearchSpecTask | Unset
@@ -206,22 +218,36 @@ class SearchSpec:
         else:
             cv = CV.from_dict(_cv)
 
-        def _parse_scoring(data: object) -> list[str] | str | Unset:
+        def _parse_scoring(data: object) -> list[SearchSpecScoringType1Item] | SearchSpecScoringType0 | Unset:
             if isinstance(data, Unset):
                 return data
             try:
-                if not isinstance(data, list):
+                if not isinstance(data, str):
                     raise TypeError()
-                scoring_type_1 = cast(list[str], data)
+                scoring_type_0 = SearchSpecScoringType0(data)
 
-                return scoring_type_1
+                return scoring_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | str | Unset, data)
+            if not isinstance(data, list):
+                raise TypeError()
+            scoring_type_1 = []
+            _scoring_type_1 = data
+            for scoring_type_1_item_data in _scoring_type_1:
+                scoring_type_1_item = SearchSpecScoringType1Item(scoring_type_1_item_data)
+
+                scoring_type_1.append(scoring_type_1_item)
+
+            return scoring_type_1
 
         scoring = _parse_scoring(d.pop("scoring", UNSET))
 
-        refit = d.pop("refit", UNSET)
+        _refit = d.pop("refit", UNSET)
+        refit: SearchSpecRefit | Unset
+        if isinstance(_refit, Unset):
+            refit = UNSET
+        else:
+            refit = SearchSpecRefit(_refit)
 
         _halving = d.pop("halving", UNSET)
         halving: Halving | Unset

@@ -1,48 +1,140 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.search_spec_param_space_additional_property_type_1 import SearchSpecParamSpaceAdditionalPropertyType1
+    from ..models.search_spec_param_space_additional_property_type_2 import SearchSpecParamSpaceAdditionalPropertyType2
+
 
 T = TypeVar("T", bound="SearchSpecParamSpace")
 
 
 @_attrs_define
 class SearchSpecParamSpace:
-    """estimator parameter → dimension; default: the catalog's
+    """estimator parameter → the values to try; default: the catalog's space (see GET /v1/estimators)
 
     Example:
         {'max_depth': [2, 4, 8, None], 'min_samples_leaf': {'type': 'int', 'low': 1, 'high': 20}}
 
     """
 
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[
+        str,
+        list[bool | float | None | str]
+        | SearchSpecParamSpaceAdditionalPropertyType1
+        | SearchSpecParamSpaceAdditionalPropertyType2,
+    ] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.search_spec_param_space_additional_property_type_1 import (
+            SearchSpecParamSpaceAdditionalPropertyType1,  # noqa: PLC0415
+        )
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        for prop_name, prop in self.additional_properties.items():
+            if isinstance(prop, list):
+                field_dict[prop_name] = []
+                for additional_property_type_0_item_data in prop:
+                    additional_property_type_0_item: bool | float | None | str
+                    additional_property_type_0_item = additional_property_type_0_item_data
+                    field_dict[prop_name].append(additional_property_type_0_item)
+
+            elif isinstance(prop, SearchSpecParamSpaceAdditionalPropertyType1):
+                field_dict[prop_name] = prop.to_dict()
+            else:
+                field_dict[prop_name] = prop.to_dict()
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.search_spec_param_space_additional_property_type_1 import (
+            SearchSpecParamSpaceAdditionalPropertyType1,  # noqa: PLC0415
+        )
+        from ..models.search_spec_param_space_additional_property_type_2 import (
+            SearchSpecParamSpaceAdditionalPropertyType2,  # noqa: PLC0415
+        )
+
         d = dict(src_dict)
         search_spec_param_space = cls()
 
-        search_spec_param_space.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+
+            def _parse_additional_property(
+                data: object,
+            ) -> (
+                list[bool | float | None | str]
+                | SearchSpecParamSpaceAdditionalPropertyType1
+                | SearchSpecParamSpaceAdditionalPropertyType2
+            ):
+                try:
+                    if not isinstance(data, list):
+                        raise TypeError()
+                    additional_property_type_0 = []
+                    _additional_property_type_0 = data
+                    for additional_property_type_0_item_data in _additional_property_type_0:
+
+                        def _parse_additional_property_type_0_item(data: object) -> bool | float | None | str:
+                            if data is None:
+                                return data
+                            return cast(bool | float | None | str, data)
+
+                        additional_property_type_0_item = _parse_additional_property_type_0_item(
+                            additional_property_type_0_item_data
+                        )
+
+                        additional_property_type_0.append(additional_property_type_0_item)
+
+                    return additional_property_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    additional_property_type_1 = SearchSpecParamSpaceAdditionalPropertyType1.from_dict(data)
+
+                    return additional_property_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                if not isinstance(data, dict):
+                    raise TypeError()
+                additional_property_type_2 = SearchSpecParamSpaceAdditionalPropertyType2.from_dict(data)
+
+                return additional_property_type_2
+
+            additional_property = _parse_additional_property(prop_dict)
+
+            additional_properties[prop_name] = additional_property
+
+        search_spec_param_space.additional_properties = additional_properties
         return search_spec_param_space
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(
+        self, key: str
+    ) -> (
+        list[bool | float | None | str]
+        | SearchSpecParamSpaceAdditionalPropertyType1
+        | SearchSpecParamSpaceAdditionalPropertyType2
+    ):
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(
+        self,
+        key: str,
+        value: list[bool | float | None | str]
+        | SearchSpecParamSpaceAdditionalPropertyType1
+        | SearchSpecParamSpaceAdditionalPropertyType2,
+    ) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.trial_state import TrialState
+
 if TYPE_CHECKING:
     from ..models.trial_metrics import TrialMetrics
     from ..models.trial_params import TrialParams
@@ -20,15 +22,15 @@ class Trial:
     Attributes:
         number (int):  Example: 5.
         params (TrialParams):  Example: {'max_depth': 3, 'min_samples_leaf': 10}.
-        state (str): succeeded | failed | pruned Example: succeeded.
+        state (TrialState):  Example: succeeded.
         fold_scores (list[float]):  Example: [0.95, 0.97, 0.96, 0.98, 0.95].
         mean_score (float | None):  Example: 0.9626.
         std_score (float | None):  Example: 0.0117.
         fit_time_s (float):  Example: 0.042.
         score_time_s (float):  Example: 0.011.
         error (None | str):
-        metrics (TrialMetrics): every requested metric: {mean, std, fold_scores} Example: {'roc_auc': {'mean': 0.9626,
-            'std': 0.0117, 'fold_scores': [0.95, 0.97, 0.96, 0.98, 0.95]}}.
+        metrics (TrialMetrics): every requested metric, by scorer name Example: {'roc_auc': {'mean': 0.9626, 'std':
+            0.0117, 'fold_scores': [0.95, 0.97, 0.96, 0.98, 0.95]}}.
         rung (int | None): halving: the rung (0 is the first)
         resource (int | None): halving: rows, or the budget parameter's value, this trial used
         finished_at (datetime.datetime):  Example: 2026-11-27T02:36:35.808000+00:00.
@@ -36,7 +38,7 @@ class Trial:
 
     number: int
     params: TrialParams
-    state: str
+    state: TrialState
     fold_scores: list[float]
     mean_score: float | None
     std_score: float | None
@@ -53,7 +55,7 @@ class Trial:
 
         params = self.params.to_dict()
 
-        state = self.state
+        state = self.state.value
 
         fold_scores = self.fold_scores
 
@@ -112,7 +114,7 @@ class Trial:
 
         params = TrialParams.from_dict(d.pop("params"))
 
-        state = d.pop("state")
+        state = TrialState(d.pop("state"))
 
         fold_scores = cast(list[float], d.pop("fold_scores"))
 

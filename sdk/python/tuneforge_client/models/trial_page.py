@@ -17,7 +17,7 @@ class TrialPage:
     """
     Attributes:
         items (list[Trial]):
-        next_ (None | str):
+        next_ (None | str): URL of the next page, or null
     """
 
     items: list[Trial]

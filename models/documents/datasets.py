@@ -1,0 +1,31 @@
+"""A dataset: the uploaded table's profile."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields
+
+from models.documents.fields import one_of
+from models.engine.tables import DTYPES
+
+
+class ColumnSchema(ma.Schema):
+    """One column of the table, as profiled."""
+
+    name = fields.String(required=True, metadata={"example": "mean radius"})
+    dtype = fields.String(required=True, validate=one_of(DTYPES))
+    n_missing = fields.Integer(required=True)
+    n_unique = fields.Integer(required=True)
+
+
+class DatasetSchema(ma.Schema):
+    """An uploaded table (a :class:`~models.store.records.Dataset` row)."""
+
+    id = fields.String(required=True, metadata={"example": "ds_0190f3a2b7c41e2f9a0b3c4d5e6f"})
+    name = fields.String(required=True)
+    n_rows = fields.Integer(required=True)
+    n_columns = fields.Integer(required=True)
+    columns = fields.List(fields.Nested(ColumnSchema), required=True)
+    sha256 = fields.String(required=True)
+    size_bytes = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)

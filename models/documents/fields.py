@@ -1,0 +1,89 @@
+"""Field types the documents share, and how each reads in the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+# A parameter value as JSON carries it: max_depth 8, max_features "sqrt", bootstrap true,
+# class_weight null (OpenAPI 3.1 type list; marshmallow adds "null" for allow_none).
+SCALAR_TYPES = ["number", "string", "boolean"]
+
+
+class StrictSchema(ma.Schema):
+    """A request schema: an unknown field is an error, not silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+def one_of(values: Iterable[str] | type[Enum]) -> validate.OneOf:
+    """The values a field takes (apispec writes them as the field's ``enum``)."""
+    return validate.OneOf([str(v) for v in values])
+
+
+def nullable_one_of(values: Iterable[str] | type[Enum], **kwargs: Any) -> fields.Raw:
+    """A string taking one of ``values``, or null.
+
+    Written as ``anyOf: [{enum}, {type: null}]``: apispec's own way for a nullable enum
+    (``type: [string, "null"]`` with null in the ``enum``) makes openapi-python-client
+    generate three copies of the enum class, where this gives the SDK one ``Enum | None``.
+    """
+    choices = {"type": "string", "enum": [str(v) for v in values]}
+    metadata = {"anyOf": [choices, {"type": "null"}], **kwargs.pop("metadata", {})}
+    return fields.Raw(allow_none=True, metadata=metadata, **kwargs)
+
+
+def id_pattern(prefix: str) -> str:
+    """The shape of the ids :func:`models.store.records.new_id` makes for ``prefix``."""
+    return rf"^{prefix}_[0-9a-f]{{28}}$"
+
+
+class Scalar(fields.Raw):
+    """A parameter value: a number, a string, a boolean or null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_none", True)
+        super().__init__(**kwargs)
+        self.metadata = {"type": SCALAR_TYPES, **self.metadata}
+
+
+def params_field(**kwargs: Any) -> fields.Dict:
+    """Estimator parameters by name, as scikit-learn's ``get_params`` names them."""
+    return fields.Dict(keys=fields.String(), values=Scalar(), **kwargs)
+
+
+class Number(fields.Float):
+    """A number written as stored: ``1`` stays ``1`` (``Float`` would write ``1.0``)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
+
+
+class Inline(fields.Nested):
+    """A nested document made of the parent object's own values (a job's ``progress``)."""
+
+    def get_value(
+        self, obj: Any, attr: str, accessor: Any = None, default: Any = ma.missing
+    ) -> Any:
+        return obj
+
+
+class JsonText(fields.String):
+    """A string holding one JSON document of ``schema`` (a Server-Sent Event's ``data``).
+
+    ``api/openapi.py`` documents it with OpenAPI 3.1's ``contentMediaType`` and
+    ``contentSchema``, which is how schemathesis checks each event's data.
+    """
+
+    def __init__(self, schema: type[ma.Schema], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.schema = schema
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else json.dumps(self.schema().dump(value))

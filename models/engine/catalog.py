@@ -1,0 +1,355 @@
+"""The allow-list of estimators: classes, tunable parameters, bounds and default spaces.
+
+Nothing outside this table can be instantiated. Each parameter carries the bounds the
+service accepts (wide enough for real searches, tight enough that one trial cannot ask
+for a million trees).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sklearn.base import BaseEstimator
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.svm import SVC, SVR
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+TASKS = (CLASSIFICATION, REGRESSION)
+PARAM_KINDS = ("int", "float", "bool", "choice")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A tunable parameter: its kind, inclusive bounds, and any allowed non-numeric values.
+
+    ``kind`` is ``int``, ``float``, ``bool`` or ``choice``. For ``int`` and ``float``,
+    ``choices`` lists extra values allowed besides numbers in ``[low, high]`` (``None`` for
+    "no limit", ``"sqrt"``); for ``choice`` it lists every allowed value.
+    """
+
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[Any, ...] = ()
+    doc: str = ""
+
+    def coerce(self, value: Any) -> Any:
+        """JSON's numbers as this parameter's type: ``3.0`` → ``3`` for ints, ``1`` → ``1.0``
+        for floats (scikit-learn reads an int ``max_features`` as a count, not a share)."""
+        if isinstance(value, bool):
+            return value
+        if self.kind == "int" and isinstance(value, float) and value.is_integer():
+            return int(value)
+        if self.kind == "float" and isinstance(value, int):
+            return float(value)
+        return value
+
+    def check(self, value: Any) -> str | None:
+        """``None`` if ``value`` is allowed, else the reason it is not."""
+        listed = any(value == c and type(value) is type(c) for c in self.choices)
+        if self.kind == "choice":
+            return None if listed else f"must be one of {list(self.choices)}"
+        if self.kind == "bool":
+            return None if isinstance(value, bool) else "must be true or false"
+        if listed:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            extra = f" or one of {list(self.choices)}" if self.choices else ""
+            return f"must be a number{extra}"
+        if self.kind == "int" and not isinstance(value, int):
+            return "must be an integer"
+        if self.kind == "float" and not isinstance(value, float):
+            return "must be a float"
+        if not math.isfinite(value) or not (self.low <= value <= self.high):
+            return f"must be between {self.low:g} and {self.high:g}"
+        return None
+
+
+@dataclass(frozen=True)
+class Estimator:
+    """One catalog entry: a class per task, its parameters, its default space per task."""
+
+    name: str
+    title: str
+    classes: dict[str, type[BaseEstimator]]
+    params: dict[str, dict[str, Param]]
+    default_space: dict[str, dict[str, dict[str, Any]]]
+    fixed: dict[str, Any] = field(default_factory=dict)
+    # Parameters successive halving may use as its resource, with their full budget.
+    resource_params: dict[str, int] = field(default_factory=dict)
+    # Trees split on thresholds: text columns may be ordinal-encoded instead of one-hot
+    # (see models/engine/preprocess.py), which keeps wide tables narrow.
+    tree_based: bool = False
+
+    @property
+    def tasks(self) -> list[str]:
+        return [t for t in TASKS if t in self.classes]
+
+    def build(self, task: str, random_state: int | None) -> BaseEstimator:
+        """A fresh instance for ``task`` with the catalog's fixed settings."""
+        cls = self.classes[task]
+        kwargs = dict(self.fixed.get(task, {}))
+        if "random_state" in cls().get_params():
+            kwargs["random_state"] = random_state
+        return cls(**kwargs)
+
+
+def _both(params: dict[str, Param]) -> dict[str, dict[str, Param]]:
+    return {CLASSIFICATION: params, REGRESSION: params}
+
+
+C = Param("float", 1e-6, 1e6, doc="inverse regularisation strength")
+MAX_DEPTH = Param("int", 1, 200, choices=(None,), doc="null: grow until pure")
+MIN_SPLIT = Param("int", 2, 10_000)
+MIN_LEAF = Param("int", 1, 10_000)
+MAX_FEATURES = Param("float", 1e-3, 1.0, choices=("sqrt", "log2", None), doc="fraction of features")
+N_ESTIMATORS = Param("int", 1, 2000)
+CLASS_WEIGHT = Param("choice", choices=(None, "balanced"))
+TREE_CRITERION = {
+    CLASSIFICATION: Param("choice", choices=("gini", "entropy", "log_loss")),
+    REGRESSION: Param("choice", choices=("squared_error", "absolute_error")),
+}
+
+
+def _trees() -> dict[str, dict[str, Param]]:
+    common = {
+        "n_estimators": N_ESTIMATORS,
+        "max_depth": MAX_DEPTH,
+        "min_samples_split": MIN_SPLIT,
+        "min_samples_leaf": MIN_LEAF,
+        "max_features": MAX_FEATURES,
+    }
+    common["bootstrap"] = Param("bool")
+    return {
+        CLASSIFICATION: common
+        | {
+            "criterion": TREE_CRITERION[CLASSIFICATION],
+            "class_weight": Param("choice", choices=(None, "balanced", "balanced_subsample")),
+        },
+        REGRESSION: common | {"criterion": TREE_CRITERION[REGRESSION]},
+    }
+
+
+FOREST_SPACE = {
+    "n_estimators": {"type": "int", "low": 50, "high": 500, "log": True},
+    "max_depth": {"type": "categorical", "choices": [4, 8, 16, 32, None]},
+    "min_samples_leaf": {"type": "int", "low": 1, "high": 20, "log": True},
+    "max_features": {"type": "float", "low": 0.1, "high": 1.0},
+}
+
+CATALOG: dict[str, Estimator] = {
+    e.name: e
+    for e in (
+        Estimator(
+            name="logistic_regression",
+            title="Logistic regression",
+            classes={CLASSIFICATION: LogisticRegression},
+            params={
+                CLASSIFICATION: {
+                    "C": C,
+                    "fit_intercept": Param("bool"),
+                    "class_weight": CLASS_WEIGHT,
+                    "max_iter": Param("int", 1, 10_000),
+                    "solver": Param("choice", choices=("lbfgs", "liblinear", "newton-cg", "saga")),
+                    "l1_ratio": Param("float", 0.0, 1.0, doc="0: L2, 1: L1; above 0 needs saga"),
+                }
+            },
+            # scikit-learn's guide: C on a log scale; elastic-net mixing only with saga.
+            default_space={
+                CLASSIFICATION: {
+                    "C": {"type": "float", "low": 1e-4, "high": 1e4, "log": True},
+                    "solver": {"type": "categorical", "choices": ["lbfgs", "saga"]},
+                    "l1_ratio": {
+                        "type": "float",
+                        "low": 0.0,
+                        "high": 1.0,
+                        "when": {"solver": ["saga"]},
+                    },
+                    "class_weight": {"type": "categorical", "choices": [None, "balanced"]},
+                }
+            },
+            fixed={CLASSIFICATION: {"max_iter": 1000}},
+            resource_params={"max_iter": 1000},
+        ),
+        Estimator(
+            name="ridge",
+            title="Ridge (L2-regularised linear model)",
+            classes={CLASSIFICATION: RidgeClassifier, REGRESSION: Ridge},
+            params=_both(
+                {
+                    "alpha": Param("float", 1e-8, 1e8),
+                    "fit_intercept": Param("bool"),
+                }
+            ),
+            default_space={
+                t: {"alpha": {"type": "float", "low": 1e-4, "high": 1e4, "log": True}}
+                for t in TASKS
+            },
+        ),
+        Estimator(
+            name="decision_tree",
+            tree_based=True,
+            title="Decision tree",
+            classes={CLASSIFICATION: DecisionTreeClassifier, REGRESSION: DecisionTreeRegressor},
+            params={
+                task: {
+                    "max_depth": MAX_DEPTH,
+                    "min_samples_split": MIN_SPLIT,
+                    "min_samples_leaf": MIN_LEAF,
+                    "max_features": MAX_FEATURES,
+                    "criterion": TREE_CRITERION[task],
+                    "ccp_alpha": Param("float", 0.0, 1e6),
+                }
+                for task in TASKS
+            },
+            default_space={
+                t: {
+                    "max_depth": {"type": "categorical", "choices": [2, 3, 4, 6, 8, 12, 16, None]},
+                    "min_samples_leaf": {"type": "int", "low": 1, "high": 50, "log": True},
+                    "min_samples_split": {"type": "int", "low": 2, "high": 40, "log": True},
+                }
+                for t in TASKS
+            },
+        ),
+        Estimator(
+            name="random_forest",
+            tree_based=True,
+            title="Random forest",
+            resource_params={"n_estimators": 300},
+            classes={CLASSIFICATION: RandomForestClassifier, REGRESSION: RandomForestRegressor},
+            params=_trees(),
+            default_space={t: FOREST_SPACE for t in TASKS},
+            fixed={t: {"n_jobs": 1} for t in TASKS},
+        ),
+        Estimator(
+            name="extra_trees",
+            tree_based=True,
+            title="Extremely randomised trees",
+            resource_params={"n_estimators": 300},
+            classes={CLASSIFICATION: ExtraTreesClassifier, REGRESSION: ExtraTreesRegressor},
+            params=_trees(),
+            default_space={t: FOREST_SPACE for t in TASKS},
+            fixed={t: {"n_jobs": 1} for t in TASKS},
+        ),
+        Estimator(
+            name="hist_gradient_boosting",
+            tree_based=True,
+            title="Histogram-based gradient boosting",
+            classes={
+                CLASSIFICATION: HistGradientBoostingClassifier,
+                REGRESSION: HistGradientBoostingRegressor,
+            },
+            params=_both(
+                {
+                    "learning_rate": Param("float", 1e-4, 1.0),
+                    "max_iter": Param("int", 10, 2000),
+                    "max_leaf_nodes": Param("int", 2, 1024, choices=(None,)),
+                    "max_depth": MAX_DEPTH,
+                    "min_samples_leaf": MIN_LEAF,
+                    "l2_regularization": Param("float", 0.0, 1e4),
+                    "max_features": Param("float", 1e-3, 1.0),
+                }
+            ),
+            default_space={
+                t: {
+                    "learning_rate": {"type": "float", "low": 0.01, "high": 0.3, "log": True},
+                    "max_leaf_nodes": {"type": "int", "low": 8, "high": 128, "log": True},
+                    "min_samples_leaf": {"type": "int", "low": 5, "high": 100, "log": True},
+                    "l2_regularization": {"type": "float", "low": 1e-6, "high": 10.0, "log": True},
+                }
+                for t in TASKS
+            },
+            # Early stopping would hold out a validation split of its own; scores would then
+            # depend on it, and max_iter could not serve as the halving resource.
+            fixed={t: {"early_stopping": False} for t in TASKS},
+            resource_params={"max_iter": 300},
+        ),
+        Estimator(
+            name="svm",
+            title="Support vector machine",
+            classes={CLASSIFICATION: SVC, REGRESSION: SVR},
+            params={
+                task: {
+                    "C": C,
+                    "kernel": Param("choice", choices=("linear", "poly", "rbf", "sigmoid")),
+                    "gamma": Param("float", 1e-8, 1e4, choices=("scale", "auto")),
+                    "degree": Param("int", 1, 10),
+                    "coef0": Param("float", -1e3, 1e3),
+                }
+                | (
+                    {"class_weight": CLASS_WEIGHT}
+                    if task == CLASSIFICATION
+                    else {"epsilon": Param("float", 0.0, 1e3)}
+                )
+                for task in TASKS
+            },
+            # Hsu, Chang & Lin's practical guide: log-scaled C and gamma; gamma only for
+            # the kernels that use it, degree only for the polynomial one.
+            default_space={
+                t: {
+                    "kernel": {"type": "categorical", "choices": ["rbf", "linear", "poly"]},
+                    "C": {"type": "float", "low": 1e-3, "high": 1e3, "log": True},
+                    "gamma": {
+                        "type": "float",
+                        "low": 1e-4,
+                        "high": 1.0,
+                        "log": True,
+                        "when": {"kernel": ["rbf", "poly"]},
+                    },
+                    "degree": {"type": "int", "low": 2, "high": 4, "when": {"kernel": ["poly"]}},
+                }
+                for t in TASKS
+            },
+        ),
+        Estimator(
+            name="knn",
+            title="k nearest neighbours",
+            classes={CLASSIFICATION: KNeighborsClassifier, REGRESSION: KNeighborsRegressor},
+            params=_both(
+                {
+                    "n_neighbors": Param("int", 1, 500),
+                    "weights": Param("choice", choices=("uniform", "distance")),
+                    "p": Param("int", 1, 2),
+                }
+            ),
+            default_space={
+                t: {
+                    "n_neighbors": {"type": "int", "low": 1, "high": 50, "log": True},
+                    "weights": {"type": "categorical", "choices": ["uniform", "distance"]},
+                    "p": {"type": "categorical", "choices": [1, 2]},
+                }
+                for t in TASKS
+            },
+        ),
+    )
+}
+
+
+def get_estimator(name: str) -> Estimator | None:
+    """The catalog entry called ``name``, or ``None``."""
+    return CATALOG.get(name)
+
+
+def describe_param(param: Param) -> dict[str, Any]:
+    """A JSON-friendly description of a parameter for ``GET /v1/estimators``."""
+    out: dict[str, Any] = {"type": param.kind}
+    if param.kind in ("int", "float"):
+        out["low"], out["high"] = param.low, param.high
+    if param.choices:
+        out["choices"] = list(param.choices)
+    if param.doc:
+        out["doc"] = param.doc
+    return out

@@ -1,0 +1,422 @@
+"""A search spec, resolved: every default filled in and every field checked.
+
+The HTTP layer checks the shape of the JSON; :func:`resolve_spec` checks what needs the
+domain (the catalog, the dataset's columns) and returns a :class:`SearchSpec`, which is
+what a job stores and what the worker runs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION, get_estimator
+from models.engine.space import check_grid, discretize, grid_size, parse_space
+from models.engine.strategies import plan_halving
+from models.exceptions import SpecError
+
+STRATEGIES = ("grid", "random", "halving", "bayesian")
+CV_KINDS = ("kfold", "stratified", "group", "timeseries", "holdout")
+# A grid over a default space (its ranges made into a few values) has at most this many
+# candidates.
+DEFAULT_GRID_SIZE = 60
+# Halving starts at most this many candidates unless told otherwise.
+MAX_HALVING_CANDIDATES = 81
+MAX_CLASSES = 1000
+MAX_URL_LENGTH = 2000
+# Integer targets with at most this many distinct values are taken as class labels.
+MAX_CLASSES_INFERRED = 20
+
+SCORERS = {
+    CLASSIFICATION: (
+        "accuracy",
+        "balanced_accuracy",
+        "roc_auc",
+        "roc_auc_ovr",
+        "roc_auc_ovr_weighted",
+        "roc_auc_ovo",
+        "neg_log_loss",
+        "f1",
+        "f1_macro",
+        "f1_weighted",
+        "f1_micro",
+        "precision",
+        "precision_macro",
+        "precision_weighted",
+        "recall",
+        "recall_macro",
+        "recall_weighted",
+        "average_precision",
+        "matthews_corrcoef",
+        "jaccard_macro",
+    ),
+    REGRESSION: (
+        "r2",
+        "explained_variance",
+        "neg_mean_squared_error",
+        "neg_root_mean_squared_error",
+        "neg_mean_absolute_error",
+        "neg_median_absolute_error",
+        "neg_mean_absolute_percentage_error",
+        "max_error",
+    ),
+}
+BINARY_ONLY = ("roc_auc", "f1", "precision", "recall", "average_precision")
+NEEDS_NUMERIC_POSITIVE = ("f1", "precision", "recall", "average_precision")
+
+
+@dataclass(frozen=True)
+class CVSpec:
+    """How the training rows are split for cross-validation."""
+
+    folds: int
+    kind: str
+    shuffle: bool
+    random_state: int | None
+    group_column: str | None = None
+    validation_size: float | None = None
+
+
+@dataclass(frozen=True)
+class HalvingSpec:
+    """Successive halving's options, with HalvingRandomSearchCV's meaning."""
+
+    resource: str = "n_samples"
+    factor: int = 3
+    # None: "smallest" when n_candidates is "exhaust", else "exhaust" (the given candidates
+    # then share every training row instead of starting on a handful).
+    min_resources: int | str | None = None
+    max_resources: int | None = None  # None: every training row, or the parameter's budget
+    n_candidates: int | None = None  # None: "exhaust", capped at MAX_HALVING_CANDIDATES
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """Everything a worker needs to run a search, with defaults resolved.
+
+    ``scoring`` is the metric that ranks candidates (``refit``); ``metrics`` lists every
+    metric each trial reports, ``scoring`` first.
+    """
+
+    dataset_id: str
+    target: str
+    task: str
+    estimator: str
+    strategy: str
+    param_space: dict[str, Any]
+    n_trials: int
+    timeout_s: int
+    cv: CVSpec
+    scoring: str
+    test_size: float
+    random_state: int | None
+    n_classes: int | None = None
+    metrics: list[str] = field(default_factory=list)
+    halving: HalvingSpec | None = None
+    pruning: bool = False
+    exclude_columns: list[str] = field(default_factory=list)
+    webhook_url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> SearchSpec:
+        raw = dict(raw)
+        raw["cv"] = CVSpec(**raw["cv"])
+        if raw.get("halving") is not None:
+            raw["halving"] = HalvingSpec(**raw["halving"])
+        return cls(**raw)
+
+    @property
+    def all_metrics(self) -> list[str]:
+        return self.metrics or [self.scoring]
+
+
+def infer_task(column: dict[str, Any]) -> str:
+    """Classification for text, boolean and few-valued integer targets; else regression."""
+    if column["dtype"] in ("string", "boolean"):
+        return CLASSIFICATION
+    if column["dtype"] == "integer" and column["n_unique"] <= MAX_CLASSES_INFERRED:
+        return CLASSIFICATION
+    return REGRESSION
+
+
+def default_scoring(task: str, n_classes: int | None) -> str:
+    """ROC AUC for binary, balanced accuracy for multiclass, R² for regression."""
+    if task == REGRESSION:
+        return "r2"
+    return "roc_auc" if n_classes == 2 else "balanced_accuracy"
+
+
+def _column(by_name: dict[str, dict[str, Any]], name: str, field: str) -> dict[str, Any]:
+    if name not in by_name:
+        raise SpecError(
+            f"the dataset has no column {name!r}; columns: {', '.join(by_name)}", field=field
+        )
+    return by_name[name]
+
+
+def _target(raw: dict[str, Any], by_name: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    column = _column(by_name, raw["target"], "target")
+    if column["n_unique"] < 2:
+        raise SpecError("the target has fewer than two distinct values", field="target")
+    return column
+
+
+def _task(raw: dict[str, Any], column: dict[str, Any]) -> str:
+    task = raw.get("task") or infer_task(column)
+    if task == REGRESSION and column["dtype"] in ("string", "boolean"):
+        raise SpecError(
+            f"regression needs a numeric target; {column['name']!r} is {column['dtype']}",
+            field="task",
+        )
+    if task == CLASSIFICATION and column["dtype"] == "float" and column["n_unique"] > MAX_CLASSES:
+        raise SpecError("the target looks continuous; use task 'regression'", field="task")
+    if task == CLASSIFICATION and column["n_unique"] > MAX_CLASSES:
+        raise SpecError(f"classification allows at most {MAX_CLASSES} classes", field="target")
+    return task
+
+
+def _check_scorer(scoring: str, task: str, column: dict[str, Any], n_classes: int | None) -> None:
+    if scoring not in SCORERS[task]:
+        raise SpecError(
+            f"unknown scorer {scoring!r} for {task}; allowed: {', '.join(SCORERS[task])}",
+            field="scoring",
+        )
+    if scoring in BINARY_ONLY and n_classes != 2:
+        raise SpecError(
+            f"{scoring!r} needs a binary target; this one has {n_classes} classes", field="scoring"
+        )
+    if scoring in NEEDS_NUMERIC_POSITIVE and column["dtype"] not in ("integer", "boolean"):
+        raise SpecError(
+            f"{scoring!r} needs 0/1 labels; use {scoring}_macro for text labels", field="scoring"
+        )
+
+
+def _scoring(raw: dict[str, Any], task: str, column: dict[str, Any]) -> tuple[str, list[str]]:
+    """The ranking metric and every metric to report."""
+    n_classes = column["n_unique"] if task == CLASSIFICATION else None
+    given = raw.get("scoring") or default_scoring(task, n_classes)
+    metrics = [given] if isinstance(given, str) else list(dict.fromkeys(given))
+    if not metrics:
+        raise SpecError("give at least one scorer", field="scoring")
+    for name in metrics:
+        _check_scorer(name, task, column, n_classes)
+    refit = raw.get("refit") or metrics[0]
+    if refit not in metrics:
+        raise SpecError(f"refit {refit!r} is not one of the scorers {metrics}", field="refit")
+    return refit, [refit, *(m for m in metrics if m != refit)]
+
+
+def _cv(
+    raw: dict[str, Any],
+    task: str,
+    n_rows: int,
+    random_state: int | None,
+    by_name: dict[str, dict[str, Any]],
+) -> CVSpec:
+    cv = raw.get("cv") or {}
+    kind = cv.get("kind") or ("stratified" if task == CLASSIFICATION else "kfold")
+    if kind == "stratified" and task != CLASSIFICATION:
+        raise SpecError("stratified folds need a classification task", field="cv.kind")
+    folds = cv.get("folds", 5)
+    group_column = cv.get("group_column")
+    if kind == "group":
+        if not group_column:
+            raise SpecError("group folds need cv.group_column", field="cv.group_column")
+        groups = _column(by_name, group_column, "cv.group_column")
+        if group_column == raw["target"]:
+            raise SpecError("the group column cannot be the target", field="cv.group_column")
+        if groups["n_unique"] < folds:
+            raise SpecError(
+                f"{folds} folds need at least {folds} groups; {group_column!r} has "
+                f"{groups['n_unique']}",
+                field="cv.folds",
+            )
+    elif group_column:
+        raise SpecError("cv.group_column is only for kind 'group'", field="cv.group_column")
+    if kind == "timeseries" and cv.get("shuffle"):
+        raise SpecError(
+            "time-series folds keep the rows in order; shuffle must be false", field="cv.shuffle"
+        )
+    if kind != "holdout" and folds > n_rows:
+        raise SpecError(f"{folds} folds need at least {folds} rows", field="cv.folds")
+    validation_size = cv.get("validation_size")
+    if validation_size is not None and kind != "holdout":
+        raise SpecError("cv.validation_size is only for kind 'holdout'", field="cv.validation_size")
+    if kind == "holdout":
+        validation_size = validation_size or 0.2
+        folds = 1
+    shuffle = cv.get("shuffle", kind not in ("timeseries", "group"))
+    if kind == "timeseries":
+        shuffle = False
+    seed = cv.get("random_state", random_state) if shuffle else None
+    return CVSpec(
+        folds=folds,
+        kind=kind,
+        shuffle=shuffle,
+        random_state=seed,
+        group_column=group_column,
+        validation_size=validation_size,
+    )
+
+
+def _halving(raw: dict[str, Any], strategy: str, entry: Any) -> HalvingSpec | None:
+    options = raw.get("halving")
+    if strategy != "halving":
+        if options:
+            raise SpecError("halving options need strategy 'halving'", field="halving")
+        return None
+    spec = HalvingSpec(**(options or {}))
+    if spec.min_resources == "exhaust" and spec.n_candidates is None:
+        # As in scikit-learn: both cannot be derived from each other at once.
+        raise SpecError("min_resources 'exhaust' needs n_candidates", field="halving.min_resources")
+    if spec.resource != "n_samples" and spec.resource not in entry.resource_params:
+        allowed = ", ".join(["n_samples", *entry.resource_params])
+        raise SpecError(f"{entry.name!r} can be halved over {allowed}", field="halving.resource")
+    if spec.resource != "n_samples" and spec.max_resources is None:
+        spec = replace(spec, max_resources=entry.resource_params[spec.resource])
+    return spec
+
+
+def halving_plan(spec: SearchSpec, train_rows: int) -> Any:
+    """The rungs for ``spec`` on ``train_rows`` training rows."""
+    options = spec.halving
+    if options.resource == "n_samples":
+        smallest = 2 * spec.cv.folds * (spec.n_classes or 1)
+        max_resources = min(options.max_resources or train_rows, train_rows)
+    else:
+        smallest, max_resources = 1, options.max_resources
+    min_resources = options.min_resources or ("exhaust" if options.n_candidates else "smallest")
+    return plan_halving(
+        options.factor,
+        max_resources,
+        smallest,
+        options.n_candidates,
+        min_resources,
+        MAX_HALVING_CANDIDATES,
+    )
+
+
+def _space(
+    raw: dict[str, Any], entry: Any, task: str, strategy: str, halving: HalvingSpec | None
+) -> dict[str, Any]:
+    space = raw.get("param_space")
+    resource = halving.resource if halving else None
+    if space is None:
+        space = {k: v for k, v in entry.default_space[task].items() if k != resource}
+        if strategy == "grid":
+            dims = discretize(parse_space(space, entry.params[task]), DEFAULT_GRID_SIZE)
+            space = {d.name: d.to_dict() for d in dims}
+    elif resource in space:
+        raise SpecError(
+            f"{resource!r} is the halving resource; it cannot also be searched",
+            field=f"param_space.{resource}",
+        )
+    return space
+
+
+def check_url(url: str) -> str:
+    """Refuse anything but an absolute http(s) URL with a host (raises SpecError).
+
+    Only the shape: whether the host is public is decided when a webhook is delivered.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SpecError("must be an absolute http or https URL", field="webhook_url")
+    if len(url) > MAX_URL_LENGTH or parts.username or parts.password:
+        raise SpecError(
+            f"must be at most {MAX_URL_LENGTH} characters, without credentials", field="webhook_url"
+        )
+    return url
+
+
+def resolve_spec(
+    raw: dict[str, Any],
+    columns: list[dict[str, Any]],
+    n_rows: int,
+    *,
+    max_trials: int,
+    max_job_seconds: int,
+) -> SearchSpec:
+    """Fill in defaults and check ``raw`` (already shape-checked) against the dataset."""
+    entry = get_estimator(raw["estimator"])
+    if entry is None:
+        raise SpecError(
+            f"unknown estimator {raw['estimator']!r}; choose one of {', '.join(CATALOG)}",
+            field="estimator",
+        )
+    by_name = {c["name"]: c for c in columns}
+    column = _target(raw, by_name)
+    task = _task(raw, column)
+    if task not in entry.classes:
+        raise SpecError(
+            f"{entry.name!r} does not support {task}; it serves {', '.join(entry.tasks)}",
+            field="estimator",
+        )
+    exclude = list(dict.fromkeys(raw.get("exclude_columns") or []))
+    for name in exclude:
+        _column(by_name, name, "exclude_columns")
+        if name == raw["target"]:
+            raise SpecError("the target cannot be excluded", field="exclude_columns")
+    if len(exclude) >= len(columns) - 1:
+        raise SpecError("no feature column would be left", field="exclude_columns")
+    strategy = raw.get("strategy", "random")
+    if raw.get("pruning") and strategy != "bayesian":
+        raise SpecError("pruning needs strategy 'bayesian'", field="pruning")
+    halving = _halving(raw, strategy, entry)
+    dims = parse_space(_space(raw, entry, task, strategy, halving), entry.params[task])
+    n_trials = raw.get("n_trials", 20)
+    if strategy == "grid":
+        check_grid(dims)
+        n_trials = grid_size(dims)
+        if n_trials > max_trials:
+            raise SpecError(
+                f"the grid has {n_trials} candidates; the limit is {max_trials}",
+                field="param_space",
+            )
+    if n_trials > max_trials:
+        raise SpecError(f"at most {max_trials} trials are allowed", field="n_trials")
+    timeout_s = raw.get("timeout_s", min(3600, max_job_seconds))
+    if timeout_s > max_job_seconds:
+        raise SpecError(f"at most {max_job_seconds} seconds are allowed", field="timeout_s")
+    random_state = raw.get("random_state", 0)
+    test_size = raw.get("test_size", 0.2)
+    # Rows with a missing target are dropped; the test rows are cut from the rest, rounded
+    # up as train_test_split does. (A group hold-out cuts whole groups: an estimate there.)
+    labelled = n_rows - int(column.get("n_missing", 0))
+    train_rows = labelled - math.ceil(labelled * test_size)
+    scoring, metrics = _scoring(raw, task, column)
+    spec = SearchSpec(
+        dataset_id=raw["dataset_id"],
+        target=raw["target"],
+        task=task,
+        estimator=entry.name,
+        strategy=strategy,
+        param_space={d.name: d.to_dict() for d in dims},
+        n_trials=n_trials,
+        timeout_s=timeout_s,
+        cv=_cv(raw, task, train_rows, random_state, by_name),
+        scoring=scoring,
+        test_size=test_size,
+        random_state=random_state,
+        n_classes=column["n_unique"] if task == CLASSIFICATION else None,
+        metrics=metrics,
+        halving=halving,
+        pruning=bool(raw.get("pruning", False)),
+        exclude_columns=exclude,
+        webhook_url=check_url(raw["webhook_url"]) if raw.get("webhook_url") else None,
+    )
+    if halving is not None:
+        plan = halving_plan(spec, train_rows)
+        total = sum(plan.rung_sizes)
+        if total > max_trials:
+            raise SpecError(
+                f"this halving plan runs {total} trials; the limit is {max_trials}",
+                field="halving.n_candidates",
+            )
+        spec = replace(spec, n_trials=total)
+    return spec

@@ -1,0 +1,319 @@
+"""Search strategies behind one interface: propose a candidate, record its result.
+
+The worker owns the loop (as in Optuna's ask-and-tell): it asks ``propose(number)`` for
+trial ``number``, evaluates it, and tells ``record``. A strategy is a pure function of the
+spec, the seed and the results recorded so far, so a resumed job replays its recorded
+trials through ``record`` and goes on proposing exactly where it stopped.
+
+- ``grid``: every combination, in ``ParameterGrid`` order.
+- ``random``: seeded samples, distinct while any remain.
+- ``halving``: successive halving as in ``HalvingRandomSearchCV``: many candidates on a
+  small resource (rows, or an estimator budget such as ``n_estimators``), the best
+  ``1/factor`` promoted to ``factor`` times the resource, until one rung remains.
+- ``bayesian``: Optuna's TPE sampler, seeded; optionally the median pruner stops a
+  candidate after any fold whose running mean is below the median of earlier trials.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import optuna
+
+from models.engine.evaluate import TrialState
+from models.engine.space import Dimension, grid, ordered, sample
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What to evaluate: the estimator's parameters, and for halving its rung and budget."""
+
+    params: dict[str, Any]
+    rung: int | None = None
+    resource: int | None = None
+
+
+class Strategy(Protocol):
+    """What to try next."""
+
+    total: int  # how many trials the search plans (an upper bound for halving)
+
+    def propose(self, number: int) -> Candidate | None:
+        """The candidate for trial ``number``, or ``None`` when the search is done."""
+
+    def record(
+        self,
+        number: int,
+        candidate: Candidate,
+        state: str,
+        score: float | None,
+        intermediate: list[float],
+    ) -> None:
+        """Learn from a finished trial (``score`` is ``None`` unless it succeeded)."""
+
+    def should_prune(self, number: int, step: int, value: float) -> bool:
+        """After fold ``step`` of trial ``number``: stop it now?"""
+
+
+class FixedList:
+    """A strategy whose candidates are all known up front (grid, random)."""
+
+    def __init__(self, candidates: list[dict[str, Any]]) -> None:
+        self.candidates = candidates
+        self.total = len(candidates)
+
+    def propose(self, number: int) -> Candidate | None:
+        return Candidate(self.candidates[number]) if number < self.total else None
+
+    def record(
+        self,
+        number: int,
+        candidate: Candidate,
+        state: str,
+        score: float | None,
+        intermediate: list[float],
+    ) -> None:
+        return None
+
+    def should_prune(self, number: int, step: int, value: float) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class HalvingPlan:
+    """The rungs, as HalvingRandomSearchCV computes them."""
+
+    n_candidates: int
+    factor: int
+    min_resources: int
+    max_resources: int
+    n_iterations: int
+
+    @property
+    def rung_sizes(self) -> list[int]:
+        sizes, n = [], self.n_candidates
+        for _ in range(self.n_iterations):
+            sizes.append(n)
+            n = math.ceil(n / self.factor)
+        return sizes
+
+    def resources(self, rung: int) -> int:
+        return min(self.max_resources, self.min_resources * self.factor**rung)
+
+
+def plan_halving(
+    factor: int,
+    max_resources: int,
+    smallest: int,
+    n_candidates: int | None,
+    min_resources: int | str,
+    max_candidates: int,
+) -> HalvingPlan:
+    """Rungs as ``HalvingRandomSearchCV`` plans them.
+
+    ``n_candidates=None`` is its ``"exhaust"`` (``max_resources // min_resources``), capped
+    at ``max_candidates``; ``min_resources`` is a number, ``"smallest"`` (``smallest``:
+    2 x folds, x classes for classification, as scikit-learn) or ``"exhaust"`` (as large
+    as lets the last rung use nearly all of ``max_resources``).
+    """
+    low = max(1, min(smallest, max_resources))
+    start = low if isinstance(min_resources, str) else min(min_resources, max_resources)
+    if n_candidates is None:
+        n_candidates = max(factor, min(max_candidates, max_resources // start))
+    required = 1 + math.floor(math.log(n_candidates, factor) + 1e-9)
+    if min_resources == "exhaust":
+        start = max(low, max_resources // factor ** (required - 1))
+    possible = 1 + math.floor(math.log(max(1, max_resources // start), factor) + 1e-9)
+    return HalvingPlan(n_candidates, factor, start, max_resources, max(1, min(required, possible)))
+
+
+@dataclass
+class Halving:
+    """Successive halving over seeded random candidates."""
+
+    plan: HalvingPlan
+    candidates: list[dict[str, Any]]
+    total: int = 0
+    # Per rung: the candidate indices evaluated there, in trial order.
+    rungs: list[list[int]] = field(default_factory=list)
+    scores: dict[int, tuple[int, int, float | None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.total = sum(
+            min(size, len(self.candidates)) if i == 0 else size
+            for i, size in enumerate(self.plan.rung_sizes)
+        )
+        self.rungs = [list(range(len(self.candidates)))]
+
+    def _locate(self, number: int) -> tuple[int, int] | None:
+        """(rung, candidate index) of trial ``number``, promoting a finished rung if needed."""
+        start = 0
+        for rung, members in enumerate(self.rungs):
+            if number < start + len(members):
+                return rung, members[number - start]
+            start += len(members)
+        # ``number`` is past every rung known so far: promote from the last one.
+        rung = len(self.rungs) - 1
+        if rung + 1 >= self.plan.n_iterations:
+            return None
+        keep = math.ceil(len(self.rungs[rung]) / self.plan.factor)
+        # The best scores go on; equal scores keep the earlier candidate; candidates whose
+        # trial failed (or scored NaN) rank last, as in scikit-learn, so a rung too small
+        # for its metric does not end the search.
+        ranked = sorted(
+            (
+                (self.scores[n][2], self.scores[n][1])
+                for n in self.scores
+                if self.scores[n][0] == rung
+            ),
+            key=lambda s: (s[0] is None, -(s[0] or 0.0), s[1]),
+        )
+        if not ranked:
+            return None
+        best = ranked[:keep]
+        self.rungs.append(sorted(index for _, index in best))
+        return self._locate(number) if number < start + len(self.rungs[-1]) else None
+
+    def propose(self, number: int) -> Candidate | None:
+        where = self._locate(number)
+        if where is None:
+            return None
+        rung, index = where
+        return Candidate(self.candidates[index], rung, self.plan.resources(rung))
+
+    def record(
+        self,
+        number: int,
+        candidate: Candidate,
+        state: str,
+        score: float | None,
+        intermediate: list[float],
+    ) -> None:
+        where = self._locate(number)
+        if where is not None:
+            self.scores[number] = (
+                where[0],
+                where[1],
+                score if state == TrialState.SUCCEEDED else None,
+            )
+
+    def should_prune(self, number: int, step: int, value: float) -> bool:
+        return False
+
+
+def _distribution(dim: Dimension) -> optuna.distributions.BaseDistribution:
+    if dim.type == "categorical":
+        return optuna.distributions.CategoricalDistribution(list(dim.choices))
+    if dim.type == "int":
+        return optuna.distributions.IntDistribution(int(dim.low), int(dim.high), log=dim.log)
+    return optuna.distributions.FloatDistribution(dim.low, dim.high, log=dim.log)
+
+
+class Bayesian:
+    """Optuna's TPE through ask-and-tell: Optuna proposes, the job owns the loop."""
+
+    def __init__(
+        self, dims: list[Dimension], n_trials: int, seed: int | None, pruning: bool
+    ) -> None:
+        self.dims = ordered(dims)
+        self.total = n_trials
+        sampler = optuna.samplers.TPESampler(
+            seed=seed, n_startup_trials=min(10, max(3, n_trials // 4))
+        )
+        pruner = (
+            optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
+            if pruning
+            else optuna.pruners.NopPruner()
+        )
+        self.study = optuna.create_study(direction="maximize", sampler=sampler, pruner=pruner)
+        self.pending: dict[int, optuna.Trial] = {}
+        self.reported: dict[int, set[int]] = {}
+
+    def propose(self, number: int) -> Candidate | None:
+        if number >= self.total:
+            return None
+        trial = self.study.ask()
+        params: dict[str, Any] = {}
+        for dim in self.dims:
+            if dim.active(params):
+                params[dim.name] = self._suggest(trial, dim)
+        self.pending[number] = trial
+        self.reported[number] = set()
+        return Candidate(params)
+
+    @staticmethod
+    def _suggest(trial: optuna.Trial, dim: Dimension) -> Any:
+        if dim.type == "categorical":
+            return trial.suggest_categorical(dim.name, list(dim.choices))
+        if dim.type == "int":
+            return trial.suggest_int(dim.name, int(dim.low), int(dim.high), log=dim.log)
+        return trial.suggest_float(dim.name, dim.low, dim.high, log=dim.log)
+
+    def should_prune(self, number: int, step: int, value: float) -> bool:
+        trial = self.pending[number]
+        trial.report(value, step)
+        self.reported[number].add(step)
+        return trial.should_prune()
+
+    def record(
+        self,
+        number: int,
+        candidate: Candidate,
+        state: str,
+        score: float | None,
+        intermediate: list[float],
+    ) -> None:
+        optuna_state = {
+            TrialState.SUCCEEDED: optuna.trial.TrialState.COMPLETE,
+            TrialState.PRUNED: optuna.trial.TrialState.PRUNED,
+        }.get(state, optuna.trial.TrialState.FAIL)
+        trial = self.pending.pop(number, None)
+        if trial is None:  # a trial from an earlier run of this job: replay it
+            distributions = {
+                d.name: _distribution(d) for d in self.dims if d.name in candidate.params
+            }
+            self.study.add_trial(
+                optuna.trial.create_trial(
+                    params=candidate.params,
+                    distributions=distributions,
+                    state=optuna_state,
+                    value=score if optuna_state == optuna.trial.TrialState.COMPLETE else None,
+                    intermediate_values=dict(enumerate(intermediate)),
+                )
+            )
+            return
+        # Pruning ran in the trial's own process; repeat its reports here.
+        done = self.reported.pop(number, set())
+        for step, value in enumerate(intermediate):
+            if step not in done:
+                trial.report(value, step)
+        if optuna_state == optuna.trial.TrialState.COMPLETE:
+            self.study.tell(trial, score)
+        else:
+            self.study.tell(trial, state=optuna_state)
+
+
+def make_strategy(
+    name: str,
+    dims: list[Dimension],
+    n_trials: int,
+    seed: int | None,
+    *,
+    pruning: bool = False,
+    halving: HalvingPlan | None = None,
+) -> Strategy:
+    """The strategy called ``name`` over ``dims``."""
+    if name == "grid":
+        return FixedList(grid(dims))
+    if name == "random":
+        return FixedList(sample(dims, n_trials, seed))
+    if name == "halving":
+        assert halving is not None, "halving needs a plan"
+        return Halving(halving, sample(dims, halving.n_candidates, seed))
+    if name == "bayesian":
+        return Bayesian(dims, n_trials, seed, pruning)
+    raise ValueError(f"unknown strategy {name!r}")

@@ -1,0 +1,228 @@
+"""One job's training data and what is done with it: trials, the refit, the summary.
+
+:func:`prepare` turns the uploaded table into what every trial shares (the training and
+test rows, the folds, the template pipeline); :func:`evaluate_candidate` scores one
+candidate in a killable child process; :func:`refit` fits the winner on every training
+row and scores it on the test rows; :func:`summarise` describes the outcome. None of it
+knows where tables, trials or models are kept.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sklearn.metrics import get_scorer
+from sklearn.pipeline import Pipeline
+
+from models.engine.catalog import CATALOG, CLASSIFICATION
+from models.engine.evaluate import MODEL_STEP, TrialOutcome, TrialState, evaluate, with_params
+from models.engine.isolation import TrialCrashed, run_isolated
+from models.engine.preprocess import ColumnTreatment, build_preprocessor, plan_columns
+from models.engine.space import parse_space
+from models.engine.spec import SearchSpec, halving_plan
+from models.engine.splits import Split, cv_splits, hold_out, subsample
+from models.engine.strategies import Candidate, Strategy, make_strategy
+
+
+@dataclass
+class TrainingData:
+    """The table and everything derived from it that every trial shares."""
+
+    X_train: pd.DataFrame
+    y_train: pd.Series
+    X_test: pd.DataFrame | None
+    y_test: pd.Series | None
+    splits: list[Split]
+    template: Pipeline
+    columns: list[ColumnTreatment]
+    dropped_target_rows: int
+
+
+def prepare(spec: SearchSpec, table: pd.DataFrame, profiles: list[dict[str, Any]]) -> TrainingData:
+    """Split ``table`` into training and test rows and build the template pipeline.
+
+    ``profiles`` are the dataset's column profiles (see
+    :func:`models.engine.tables.profile_columns`): they decide each column's treatment.
+    """
+    missing = table[spec.target].isna()
+    df = table.loc[~missing].reset_index(drop=True)
+    groups = df[spec.cv.group_column] if spec.cv.group_column else None
+    # The group column says which rows belong together; it is not a feature.
+    dropped = [spec.target, *spec.exclude_columns]
+    if spec.cv.group_column and spec.cv.group_column not in dropped:
+        dropped.append(spec.cv.group_column)
+    X = df.drop(columns=dropped)
+    y = df[spec.target]
+    train, test = hold_out(spec, X, y, groups)
+    X_train, y_train = X.iloc[train], y.iloc[train]
+    train_groups = groups.iloc[train] if groups is not None else None
+    by_name = {c["name"]: c for c in profiles}
+    entry = CATALOG[spec.estimator]
+    plan = plan_columns([by_name[str(c)] for c in X.columns], len(X), tree_based=entry.tree_based)
+    template = Pipeline(
+        [
+            ("preprocess", build_preprocessor(plan)),
+            (MODEL_STEP, entry.build(spec.task, spec.random_state)),
+        ]
+    )
+    plan += [
+        ColumnTreatment(name, "dropped", "excluded by the spec") for name in spec.exclude_columns
+    ]
+    return TrainingData(
+        X_train,
+        y_train,
+        X.iloc[test] if test is not None else None,
+        y.iloc[test] if test is not None else None,
+        cv_splits(spec, X_train, y_train, train_groups),
+        template,
+        plan,
+        int(missing.sum()),
+    )
+
+
+def make_search_strategy(spec: SearchSpec, data: TrainingData) -> Strategy:
+    """The spec's strategy; halving plans its rungs here, once, on the real training rows."""
+    entry = CATALOG[spec.estimator]
+    dims = parse_space(spec.param_space, entry.params[spec.task])
+    plan = halving_plan(spec, len(data.X_train)) if spec.halving else None
+    return make_strategy(
+        spec.strategy, dims, spec.n_trials, spec.random_state, pruning=spec.pruning, halving=plan
+    )
+
+
+def evaluate_candidate(
+    spec: SearchSpec,
+    data: TrainingData,
+    strategy: Strategy,
+    number: int,
+    candidate: Candidate,
+    should_stop: Callable[[], bool],
+) -> TrialOutcome:
+    """Cross-validate ``candidate`` in a child process that ``should_stop`` can kill.
+
+    Raises :class:`~models.engine.isolation.Stopped` when it was; a child that crashed
+    (out of memory, a segfault in native code) is a failed trial, not a failed job.
+    """
+    params, splits = dict(candidate.params), data.splits
+    if candidate.resource is not None:
+        if spec.halving.resource == "n_samples":
+            fraction = candidate.resource / len(data.X_train)
+            labels = data.y_train if spec.task == CLASSIFICATION else None
+            splits = subsample(splits, fraction, spec.random_state, labels)
+        else:
+            params[spec.halving.resource] = candidate.resource
+    scorers = {name: get_scorer(name) for name in spec.all_metrics}
+    on_fold = (
+        (lambda step, value: strategy.should_prune(number, step, value)) if spec.pruning else None
+    )
+
+    def trial() -> TrialOutcome:
+        return evaluate(
+            data.template,
+            params,
+            data.X_train,
+            data.y_train,
+            splits,
+            scorers,
+            spec.scoring,
+            on_fold,
+        )
+
+    try:
+        outcome = run_isolated(trial, should_stop)
+    except TrialCrashed as exc:
+        outcome = TrialOutcome(params, TrialState.FAILED, error=str(exc))
+    outcome.params = dict(candidate.params)
+    return outcome
+
+
+def final_params(spec: SearchSpec, params: dict[str, Any]) -> dict[str, Any]:
+    """The winner's parameters for the refit: a halving budget parameter gets its full budget."""
+    params = dict(params)
+    if spec.halving and spec.halving.resource != "n_samples":
+        params[spec.halving.resource] = spec.halving.max_resources
+    return params
+
+
+def refit(
+    spec: SearchSpec,
+    data: TrainingData,
+    params: dict[str, Any],
+    should_stop: Callable[[], bool],
+) -> tuple[Pipeline, dict[str, float]]:
+    """Fit ``params`` on every training row (in a child process); score the test rows.
+
+    Raises :class:`~models.engine.isolation.Stopped` or
+    :class:`~models.engine.isolation.TrialCrashed` as :func:`evaluate_candidate` does.
+    """
+
+    def fit() -> tuple[Pipeline, dict[str, float]]:
+        model = with_params(data.template, final_params(spec, params))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(data.X_train, data.y_train)
+            if data.X_test is None:
+                return model, {}
+            return model, {
+                name: float(get_scorer(name)(model, data.X_test, data.y_test))
+                for name in spec.all_metrics
+            }
+
+    return run_isolated(fit, should_stop)
+
+
+@dataclass(frozen=True)
+class SearchSummary:
+    """A finished search: the best trial, its scores, and what was trained on.
+
+    Stored with the job and served as its result (``ResultSchema`` describes it).
+    """
+
+    best_params: dict[str, Any]
+    best_score: float
+    best_trial: int
+    scoring: str
+    test_score: float | None
+    scores: dict[str, dict[str, float | None]]
+    n_trials: int
+    n_failed_trials: int
+    n_pruned_trials: int
+    n_train_rows: int
+    n_test_rows: int
+    dropped_target_rows: int
+    columns: list[dict[str, Any]]
+    model: dict[str, Any]
+
+
+def summarise(
+    spec: SearchSpec,
+    data: TrainingData,
+    trials: Sequence[Any],
+    best: Any,
+    test_scores: dict[str, float],
+    model: dict[str, Any],
+) -> SearchSummary:
+    """The result of a search whose best trial is ``best`` and whose model is ``model``."""
+    return SearchSummary(
+        best_params=best.params,
+        best_score=best.mean_score,
+        best_trial=best.number,
+        scoring=spec.scoring,
+        test_score=test_scores.get(spec.scoring),
+        scores={
+            name: {"cv": m["mean"], "cv_std": m["std"], "test": test_scores.get(name)}
+            for name, m in (best.metrics or {}).items()
+        },
+        n_trials=len(trials),
+        n_failed_trials=sum(t.state == TrialState.FAILED for t in trials),
+        n_pruned_trials=sum(t.state == TrialState.PRUNED for t in trials),
+        n_train_rows=len(data.X_train),
+        n_test_rows=0 if data.X_test is None else len(data.X_test),
+        dropped_target_rows=data.dropped_target_rows,
+        columns=[c.to_dict() for c in data.columns],
+        model=model,
+    )

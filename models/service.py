@@ -1,0 +1,346 @@
+"""The service core: every operation of tuneforge, as handlers, tasks, tests and benchmarks
+call it.
+
+One :class:`Service` is built per process from :class:`~models.settings.Settings`
+(:meth:`Service.from_settings`). The HTTP handlers in ``api/`` and the Celery tasks in
+``tasks/`` are thin adapters around it: they parse and authorise, or receive a message,
+and call one method here. What the broker must carry ("run this job", "deliver this
+webhook") goes through a :class:`Dispatch` given at construction, so this module imports
+no Celery.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from models import webhooks
+from models.documents import JobSchema
+from models.engine.spec import SearchSpec, resolve_spec
+from models.engine.training import TrainingData
+from models.exceptions import Conflict, NotFound, SpecError
+from models.job_run import JobRun, RunOutcome, StopFlag, StopReason, load_training_data
+from models.settings import Settings
+from models.store import datasets, events, idempotency, jobs, migrate
+from models.store.db import make_engine, make_sessionmaker
+from models.store.events import Cursor, Event
+from models.store.pages import Page
+from models.store.records import Dataset, Job, JobStatus, Trial
+from models.store.storage import Storage, make_storage
+
+log = logging.getLogger(__name__)
+
+
+class WebhookOutcome(enum.StrEnum):
+    """What became of one webhook attempt."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"  # worth another attempt
+    REFUSED = "refused"  # the target is not allowed: final
+    NOT_DUE = "not due"  # the job has not ended, or was delivered already
+    NOTHING_TO_SEND = "nothing to send"  # no such job, or no webhook_url
+
+
+class NotMigrated(Exception):
+    """The database's schema is not the one this code needs."""
+
+
+class Dispatch(Protocol):
+    """What the service asks the workers to do; ``tasks.app.CeleryDispatch`` sends it."""
+
+    def run_job(self, job_id: str) -> None: ...
+
+    def deliver_webhook(self, job_id: str) -> None: ...
+
+    def ping(self) -> None:
+        """Raise if the broker cannot be reached."""
+
+
+class NoDispatch:
+    """Sends nothing: for tests and benchmarks that call :meth:`Service.run_job` themselves."""
+
+    def run_job(self, job_id: str) -> None:
+        pass
+
+    def deliver_webhook(self, job_id: str) -> None:
+        pass
+
+    def ping(self) -> None:
+        pass
+
+
+@dataclass
+class Service:
+    """tuneforge's operations over one database, one storage and one broker."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    storage: Storage
+    dispatch: Dispatch
+
+    @classmethod
+    def from_settings(cls, settings: Settings, dispatch: Dispatch | None = None) -> Service:
+        """The service for ``settings``; its database must be migrated (``tuneforge db
+        upgrade``)."""
+        engine = make_engine(settings.database_url)
+        return cls(
+            settings,
+            engine,
+            make_sessionmaker(engine),
+            make_storage(settings.storage_url),
+            dispatch or NoDispatch(),
+        )
+
+    def close(self) -> None:
+        """Close the database connections."""
+        self.engine.dispose()
+
+    def readiness(self) -> dict[str, str]:
+        """``ok`` or why not, for the database and the broker."""
+        checks = {}
+        for name, check in (("database", self._ping_database), ("broker", self.dispatch.ping)):
+            try:
+                check()
+                checks[name] = "ok"
+            except NotMigrated as exc:
+                checks[name] = str(exc)
+            except Exception as exc:
+                checks[name] = f"unavailable: {type(exc).__name__}"
+        return checks
+
+    def _ping_database(self) -> None:
+        with self.engine.connect() as conn:
+            revision = migrate.revision_of(conn)
+        if revision != migrate.head():
+            raise NotMigrated(
+                f"not migrated (at {revision or 'no revision'}, code needs {migrate.head()}): "
+                "run tuneforge db upgrade"
+            )
+
+    # Datasets --------------------------------------------------------------------------
+
+    def upload_dataset(self, owner: str, chunks: Iterable[bytes], name: str | None) -> Dataset:
+        """Store, parse and profile an uploaded CSV; nothing is kept if it cannot be read."""
+        with self.sessions() as session:
+            return datasets.create_dataset(
+                session, self.storage, self.settings, owner=owner, chunks=chunks, name=name
+            )
+
+    def list_datasets(self, owner: str, limit: int, cursor: str | None) -> Page[Dataset]:
+        with self.sessions() as session:
+            return datasets.list_datasets(session, owner, limit, cursor)
+
+    def get_dataset(self, owner: str, dataset_id: str) -> Dataset:
+        with self.sessions() as session:
+            return datasets.get_dataset(session, owner, dataset_id)
+
+    def delete_dataset(self, owner: str, dataset_id: str) -> None:
+        """Delete a dataset and its file; refused while a queued or running job needs it."""
+        with self.sessions() as session:
+            datasets.delete_dataset(session, self.storage, owner, dataset_id)
+
+    # Jobs ------------------------------------------------------------------------------
+
+    def resolve_spec(self, owner: str, request: dict[str, Any]) -> SearchSpec:
+        """Check ``request`` (a search spec, shape-checked) against its dataset and fill in
+        every default; raises :class:`SpecError` naming the field."""
+        with self.sessions() as session:
+            try:
+                dataset = datasets.get_dataset(session, owner, request["dataset_id"])
+            except NotFound as exc:
+                raise SpecError(exc.detail, field="dataset_id") from exc
+        return resolve_spec(
+            request,
+            dataset.columns,
+            dataset.n_rows,
+            max_trials=self.settings.max_trials,
+            max_job_seconds=self.settings.max_job_seconds,
+        )
+
+    def submit_job(self, owner: str, request: dict[str, Any]) -> Job:
+        """Resolve ``request`` and submit it (:meth:`submit_spec`)."""
+        return self.submit_spec(owner, self.resolve_spec(owner, request))
+
+    def submit_spec(self, owner: str, spec: SearchSpec) -> Job:
+        """Record a queued job for a resolved spec and send it to the workers.
+
+        The job is safe once recorded: if the broker cannot take the message now, the
+        workers' recovery sweep sends it later.
+        """
+        with self.sessions() as session:
+            job = jobs.submit_job(session, owner, spec)
+        self._send(self.dispatch.run_job, job.id)
+        return job
+
+    def get_job(self, owner: str, job_id: str) -> Job:
+        with self.sessions() as session:
+            return jobs.get_job(session, owner, job_id)
+
+    def list_jobs(
+        self,
+        owner: str,
+        limit: int,
+        cursor: str | None,
+        *,
+        status: str | None = None,
+        dataset_id: str | None = None,
+    ) -> Page[Job]:
+        with self.sessions() as session:
+            return jobs.list_jobs(
+                session, owner, limit, cursor, status=status, dataset_id=dataset_id
+            )
+
+    def list_trials(self, owner: str, job_id: str, limit: int, cursor: str | None) -> Page[Trial]:
+        with self.sessions() as session:
+            return jobs.list_trials(session, owner, job_id, limit, cursor)
+
+    def cancel_job(self, owner: str, job_id: str) -> Job:
+        """Stop a queued or running job; its trials are kept, its webhook is sent."""
+        with self.sessions() as session:
+            job = jobs.cancel_job(session, owner, job_id)
+        if job.spec.get("webhook_url"):
+            self._send(self.dispatch.deliver_webhook, job.id)
+        return job
+
+    def finished_job(self, owner: str, job_id: str) -> Job:
+        """The job if it succeeded; otherwise :class:`Conflict` saying why it has no result."""
+        job = self.get_job(owner, job_id)
+        if job.status == JobStatus.SUCCEEDED:
+            return job
+        if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+            raise Conflict(f"job {job_id} is {job.status}; the result is ready when it succeeds")
+        reason = f": {job.error}" if job.error else ""
+        raise Conflict(f"job {job_id} ended {job.status}{reason}; it has no result")
+
+    def job_events(
+        self, owner: str, job_id: str, cursor: Cursor
+    ) -> tuple[list[Event], Cursor, bool]:
+        """What happened to a job since ``cursor`` (status, trials, new bests), the cursor
+        after it, and whether the job has ended."""
+        with self.sessions() as session:
+            return events.poll(session, owner, job_id, cursor)
+
+    def trials(self, owner: str, job_id: str) -> list[Trial]:
+        """Every trial of a job, in number order."""
+        with self.sessions() as session:
+            jobs.get_job(session, owner, job_id)
+            return jobs.finished_trials(session, job_id)
+
+    def training_data(self, owner: str, spec: SearchSpec) -> TrainingData:
+        """The training data a job with ``spec`` searches on (for inspection, tests, and
+        benchmarks that compare with plain scikit-learn on exactly the same rows)."""
+        dataset = self.get_dataset(owner, spec.dataset_id)
+        return load_training_data(self.storage, self.settings, spec, dataset)
+
+    def model_path(self, job: Job) -> Path:
+        """Where a finished job's model file can be read."""
+        return self.storage.local_path(job.model_key)
+
+    # The workers' side -----------------------------------------------------------------
+
+    def run_job(self, job_id: str, worker: str, stop: StopFlag | None = None) -> RunOutcome:
+        """Claim job ``job_id`` and run it to its end, unless another run holds it.
+
+        Safe to call twice or after a crash: only one run can hold a job's lease, and
+        trials already recorded are not run again. A heartbeat renews the lease while the
+        job runs and sets ``stop`` once the job is cancelled or taken over.
+        """
+        stop = stop or StopFlag()
+        ttl = self.settings.lease_seconds
+        with self.sessions() as session:
+            lease = jobs.claim_job(session, job_id, worker, ttl)
+        if lease is None:
+            log.info("job %s is not claimable (finished, cancelled or running elsewhere)", job_id)
+            return RunOutcome.SKIPPED
+        done = threading.Event()
+        beat = threading.Thread(
+            target=self._heartbeat, args=(lease, stop, done), daemon=True, name="lease"
+        )
+        beat.start()
+        try:
+            outcome = JobRun(self.sessions, self.storage, self.settings, lease, stop).run()
+        finally:
+            done.set()
+            beat.join(timeout=5)
+        log.info("job %s: %s", job_id, outcome)
+        if outcome in (RunOutcome.SUCCEEDED, RunOutcome.FAILED):
+            job = self.job_by_id(job_id)
+            if job is not None and job.spec.get("webhook_url"):
+                self._send(self.dispatch.deliver_webhook, job_id)
+        return outcome
+
+    def _heartbeat(self, lease: jobs.Lease, stop: StopFlag, done: threading.Event) -> None:
+        ttl = self.settings.lease_seconds
+        # Often enough that a cancel reaches a running trial within about two seconds.
+        while not done.wait(max(0.5, min(2.0, ttl / 6))):
+            try:
+                with self.sessions() as session:
+                    held = jobs.renew_lease(session, lease, ttl)
+            except Exception:  # a database hiccup: try again at the next beat
+                log.warning("could not renew the lease of job %s", lease.job_id, exc_info=True)
+                continue
+            if not held:
+                stop.set(StopReason.CANCELLED)
+                return
+
+    def job_by_id(self, job_id: str) -> Job | None:
+        """A job whoever owns it (the workers' view)."""
+        with self.sessions() as session:
+            return session.get(Job, job_id)
+
+    def deliver_webhook(self, job_id: str, attempt: int) -> WebhookOutcome:
+        """POST a finished job's document to its ``webhook_url`` (the same document the API
+        serves) and record the attempt on the job."""
+        with self.sessions() as session:
+            job = session.get(Job, job_id)
+            if job is None or not job.spec.get("webhook_url"):
+                return WebhookOutcome.NOTHING_TO_SEND
+            if not JobStatus(job.status).finished or (job.webhook or {}).get("delivered_at"):
+                return WebhookOutcome.NOT_DUE
+            document = JobSchema().dump(job)
+            url = job.spec["webhook_url"]
+        settings = self.settings
+        secret = webhooks.secret_for(settings.data_dir, settings.webhook_secret)
+        result = webhooks.deliver(
+            url, document, secret, allow_private=settings.webhook_allow_private
+        )
+        with self.sessions() as session:
+            jobs.record_webhook_attempt(
+                session,
+                job_id,
+                attempts=attempt,
+                last_status=result.status,
+                last_error=result.error,
+                delivered=result.ok,
+            )
+        if result.ok:
+            return WebhookOutcome.DELIVERED
+        log.warning("webhook for job %s failed (%s); attempt %d", job_id, result.error, attempt)
+        return WebhookOutcome.REFUSED if result.refused else WebhookOutcome.FAILED
+
+    def recover(self, queued_before: datetime) -> list[str]:
+        """Re-send jobs whose message may be lost; drop expired Idempotency-Keys."""
+        with self.sessions() as session:
+            ids = jobs.jobs_to_recover(session, queued_before)
+            idempotency.purge_expired(session)
+        for job_id in ids:
+            self._send(self.dispatch.run_job, job_id)
+        return ids
+
+    @staticmethod
+    def _send(send: Callable[[str], None], job_id: str) -> None:
+        try:
+            send(job_id)
+        except Exception:
+            # The job is safe in the database; the workers' recovery sweep sends it.
+            log.warning("could not send %s for job %s", send.__name__, job_id, exc_info=True)

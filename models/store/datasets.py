@@ -1,0 +1,92 @@
+"""Datasets: store an upload, profile it, record it; list, get and delete them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.engine.tables import profile_columns, read_table
+from models.exceptions import Conflict, NotFound
+from models.settings import Settings
+from models.store.pages import Page, page
+from models.store.records import Dataset, Job, JobStatus, new_id
+from models.store.storage import Storage
+
+MAX_NAME = 255
+
+
+def dataset_key(dataset_id: str) -> str:
+    return f"datasets/{dataset_id}.csv"
+
+
+def create_dataset(
+    session: Session,
+    storage: Storage,
+    settings: Settings,
+    *,
+    owner: str,
+    chunks: Iterable[bytes],
+    name: str | None,
+) -> Dataset:
+    """Stream ``chunks`` to storage, parse and profile the table, and record it.
+
+    Nothing is kept when the table cannot be read: the stored file is removed and the
+    :class:`~models.exceptions.DatasetError` propagates.
+    """
+    dataset_id = new_id("ds")
+    key = dataset_key(dataset_id)
+    stored = storage.put_stream(key, chunks, max_bytes=settings.max_upload_bytes)
+    try:
+        df = read_table(
+            storage.local_path(key), max_rows=settings.max_rows, max_columns=settings.max_columns
+        )
+        columns = [c.to_dict() for c in profile_columns(df)]
+        record = Dataset(
+            id=dataset_id,
+            owner=owner,
+            name=(name or dataset_id)[:MAX_NAME],
+            storage_key=key,
+            n_rows=len(df),
+            n_columns=df.shape[1],
+            columns=columns,
+            sha256=stored.sha256,
+            size_bytes=stored.size_bytes,
+        )
+        session.add(record)
+        session.commit()
+    except BaseException:
+        storage.delete(key)
+        raise
+    return record
+
+
+def get_dataset(session: Session, owner: str, dataset_id: str) -> Dataset:
+    record = session.get(Dataset, dataset_id)
+    if record is None or record.owner != owner:
+        raise NotFound(f"no dataset {dataset_id!r}")
+    return record
+
+
+def list_datasets(session: Session, owner: str, limit: int, cursor: str | None) -> Page[Dataset]:
+    stmt = select(Dataset).where(Dataset.owner == owner)
+    return page(session, stmt, Dataset.id, limit, cursor)
+
+
+def delete_dataset(session: Session, storage: Storage, owner: str, dataset_id: str) -> None:
+    """Delete a dataset; refused while a queued or running job still needs it."""
+    record = get_dataset(session, owner, dataset_id)
+    active = session.scalar(
+        select(Job.id)
+        .where(
+            Job.dataset_id == dataset_id,
+            Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+        )
+        .limit(1)
+    )
+    if active is not None:
+        raise Conflict(f"job {active} still uses this dataset; cancel it first")
+    session.delete(record)
+    session.commit()
+    storage.delete(record.storage_key)

@@ -1,0 +1,78 @@
+"""A job's progress as a sequence of events: its status, each finished trial, each new best.
+
+The API streams them as Server-Sent Events, each one's data the document of the record
+it is about (:data:`models.documents.EVENTS`). An event's id is a cursor (trials sent so
+far, status, best trial), so a client that reconnects with ``Last-Event-ID`` gets exactly
+what it missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.store.jobs import get_job
+from models.store.records import Job, JobStatus, Trial
+
+
+@dataclass(frozen=True)
+class Cursor:
+    trials_sent: int = 0
+    status: str | None = None
+    best_trial: int | None = None
+
+    def __str__(self) -> str:
+        best = "-" if self.best_trial is None else str(self.best_trial)
+        return f"{self.trials_sent}.{self.status or '-'}.{best}"
+
+    @classmethod
+    def parse(cls, raw: str | None) -> Cursor:
+        """The cursor in a ``Last-Event-ID``; a fresh one when it is missing or malformed."""
+        try:
+            trials, status, best = (raw or "").split(".")
+            return cls(
+                int(trials), None if status == "-" else status, None if best == "-" else int(best)
+            )
+        except ValueError:
+            return cls()
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # status | trial | best | end
+    id: str
+    record: Job | Trial  # a trial event's trial; the job for the others
+
+
+def poll(
+    session: Session, owner: str, job_id: str, cursor: Cursor
+) -> tuple[list[Event], Cursor, bool]:
+    """Events since ``cursor``, the new cursor, and whether the job has ended."""
+    job = get_job(session, owner, job_id)
+    trials = list(
+        session.scalars(
+            select(Trial)
+            .where(Trial.job_id == job_id, Trial.number >= cursor.trials_sent)
+            .order_by(Trial.number)
+        )
+    )
+    events: list[Event] = []
+    sent = cursor.trials_sent
+    for trial in trials:
+        sent = trial.number + 1
+        events.append(Event("trial", str(Cursor(sent, cursor.status, cursor.best_trial)), trial))
+    best = cursor.best_trial
+    if job.best_trial is not None and job.best_trial != cursor.best_trial:
+        best = job.best_trial
+        events.append(Event("best", str(Cursor(sent, cursor.status, best)), job))
+    status = cursor.status
+    if job.status != cursor.status:
+        status = job.status
+        events.append(Event("status", str(Cursor(sent, status, best)), job))
+    ended = JobStatus(job.status).finished
+    new = Cursor(sent, status, best)
+    if ended:
+        events.append(Event("end", str(new), job))
+    return events, new, ended

@@ -1,0 +1,323 @@
+"""Jobs and trials in the database: submit, read, cancel, and the worker's lease.
+
+The database is the source of truth for job state; the broker only carries "run job X".
+A worker *claims* a job with a lease (owner, token, expiry) and renews it while it runs;
+every write it makes is conditional on still holding that lease, so a cancelled job or
+one reclaimed after its worker died is never overwritten by a stale run.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.engine.evaluate import TrialOutcome
+from models.engine.spec import SearchSpec
+from models.exceptions import Conflict, NotFound, SpecError
+from models.store.pages import Page, page
+from models.store.records import Job, JobStatus, StoppedReason, Trial, new_id, utcnow
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Proof that one run holds a job."""
+
+    job_id: str
+    token: str
+    owner: str
+
+
+def submit_job(session: Session, owner: str, spec: SearchSpec) -> Job:
+    """Record a queued job for ``spec``; the caller enqueues it."""
+    now = utcnow()
+    job = Job(
+        id=new_id("job"),
+        owner=owner,
+        dataset_id=spec.dataset_id,
+        spec=spec.to_dict(),
+        status=JobStatus.QUEUED,
+        trials_total=spec.n_trials,
+        trials_completed=0,
+        created_at=now,
+        enqueued_at=now,
+        attempts=0,
+    )
+    session.add(job)
+    session.commit()
+    return job
+
+
+def get_job(session: Session, owner: str, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    if job is None or job.owner != owner:
+        raise NotFound(f"no job {job_id!r}")
+    return job
+
+
+def list_jobs(
+    session: Session,
+    owner: str,
+    limit: int,
+    cursor: str | None,
+    *,
+    status: str | None = None,
+    dataset_id: str | None = None,
+) -> Page[Job]:
+    stmt = select(Job).where(Job.owner == owner)
+    if status:
+        stmt = stmt.where(Job.status == status)
+    if dataset_id:
+        stmt = stmt.where(Job.dataset_id == dataset_id)
+    return page(session, stmt, Job.id, limit, cursor)
+
+
+def list_trials(
+    session: Session,
+    owner: str,
+    job_id: str,
+    limit: int,
+    cursor: str | None,
+) -> Page[Trial]:
+    """A job's trials in number order; the cursor is the last number seen."""
+    get_job(session, owner, job_id)
+    stmt = select(Trial).where(Trial.job_id == job_id)
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise SpecError("not a cursor this service issued", field="cursor")
+        stmt = stmt.where(Trial.number > int(cursor))
+    rows = list(session.scalars(stmt.order_by(Trial.number).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, str(rows[-1].number) if more and rows else None)
+
+
+def finished_trials(session: Session, job_id: str) -> list[Trial]:
+    """Every trial recorded for ``job_id``, in number order."""
+    return list(session.scalars(select(Trial).where(Trial.job_id == job_id).order_by(Trial.number)))
+
+
+def cancel_job(session: Session, owner: str, job_id: str) -> Job:
+    """Mark a queued or running job cancelled; its trials are kept."""
+    job = get_job(session, owner, job_id)
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(ACTIVE))
+        .values(
+            status=JobStatus.CANCELLED,
+            finished_at=utcnow(),
+            stopped_reason=StoppedReason.CANCELLED,
+            lease_token=None,
+            lease_expires_at=None,
+        )
+    )
+    session.commit()
+    session.refresh(job)
+    if result.rowcount == 0:
+        raise Conflict(f"job {job_id} has already finished ({job.status})")
+    return job
+
+
+def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
+    """Seconds a running job still needs: the mean time per trial so far times the trials
+    left, and never past its deadline. ``None`` until a trial has finished."""
+    if job.status != JobStatus.RUNNING or not job.trials_completed or job.started_at is None:
+        return None
+    now = now or utcnow()
+    elapsed = max(0.0, (now - job.started_at).total_seconds())
+    left = max(0, job.trials_total - job.trials_completed)
+    estimate = elapsed / job.trials_completed * left
+    until_deadline = job.spec.get("timeout_s", estimate) - elapsed
+    return round(max(0.0, min(estimate, until_deadline)), 1)
+
+
+# The worker's side -----------------------------------------------------------------------
+
+
+def claim_job(session: Session, job_id: str, worker: str, ttl_s: int) -> Lease | None:
+    """Take ``job_id`` if it is queued or its last run's lease has lapsed."""
+    now = utcnow()
+    token = secrets.token_hex(16)
+    job = session.get(Job, job_id)
+    started_at = job.started_at if job is not None and job.started_at else now
+    result = session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            or_(
+                Job.status == JobStatus.QUEUED,
+                and_(Job.status == JobStatus.RUNNING, Job.lease_expires_at < now),
+            ),
+        )
+        .values(
+            status=JobStatus.RUNNING,
+            lease_owner=worker,
+            lease_token=token,
+            lease_expires_at=now + timedelta(seconds=ttl_s),
+            started_at=started_at,
+            attempts=Job.attempts + 1,
+        )
+    )
+    session.commit()
+    return Lease(job_id, token, worker) if result.rowcount == 1 else None
+
+
+def _held(lease: Lease) -> Any:
+    return and_(
+        Job.id == lease.job_id, Job.lease_token == lease.token, Job.status == JobStatus.RUNNING
+    )
+
+
+def renew_lease(session: Session, lease: Lease, ttl_s: int) -> bool:
+    """Extend the lease; ``False`` once the job was cancelled or taken over."""
+    result = session.execute(
+        update(Job).where(_held(lease)).values(lease_expires_at=utcnow() + timedelta(seconds=ttl_s))
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def set_trials_total(session: Session, lease: Lease, total: int) -> bool:
+    """Correct the number of trials the job will run (halving plans it on the real rows)."""
+    result = session.execute(update(Job).where(_held(lease)).values(trials_total=total))
+    session.commit()
+    return result.rowcount == 1
+
+
+def record_trial(
+    session: Session,
+    lease: Lease,
+    number: int,
+    outcome: TrialOutcome,
+    best: Trial | None,
+    *,
+    rung: int | None = None,
+    resource: int | None = None,
+) -> bool:
+    """Write trial ``number`` and the job's progress in one transaction.
+
+    ``best`` is the best trial once this one is counted. Returns ``False`` (and writes
+    nothing) when the lease is gone or the trial was already written by another run.
+    """
+    trial = Trial(
+        job_id=lease.job_id,
+        number=number,
+        params=outcome.params,
+        state=outcome.state,
+        fold_scores=outcome.fold_scores,
+        mean_score=outcome.mean_score,
+        std_score=outcome.std_score,
+        fit_time_s=outcome.fit_time_s,
+        score_time_s=outcome.score_time_s,
+        error=outcome.error,
+        metrics=outcome.metrics,
+        rung=rung,
+        resource=resource,
+        finished_at=utcnow(),
+    )
+    values: dict[str, Any] = {"trials_completed": Job.trials_completed + 1}
+    if best is not None:
+        values |= {
+            "best_score": best.mean_score,
+            "best_params": best.params,
+            "best_trial": best.number,
+        }
+    try:
+        session.add(trial)
+        session.flush()
+        result = session.execute(update(Job).where(_held(lease)).values(**values))
+        if result.rowcount != 1:
+            session.rollback()
+            return False
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def finish_job(session: Session, lease: Lease, status: JobStatus, **values: Any) -> bool:
+    """End the run with ``status``; ``False`` if the lease was lost meanwhile."""
+    result = session.execute(
+        update(Job)
+        .where(_held(lease))
+        .values(
+            status=status, finished_at=utcnow(), lease_token=None, lease_expires_at=None, **values
+        )
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def release_job(session: Session, lease: Lease) -> bool:
+    """Give the job back to the queue (the worker is shutting down); trials are kept."""
+    result = session.execute(
+        update(Job)
+        .where(_held(lease))
+        .values(
+            status=JobStatus.QUEUED,
+            lease_owner=None,
+            lease_token=None,
+            lease_expires_at=None,
+            enqueued_at=utcnow(),
+        )
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def jobs_to_recover(session: Session, queued_before: datetime) -> list[str]:
+    """Jobs whose message may be lost: running with a lapsed lease, or queued long ago.
+
+    Each returned job's ``enqueued_at`` is reset, so a job is not re-sent on every sweep.
+    Sending a job twice is harmless: only one run can claim it.
+    """
+    now = utcnow()
+    ids = list(
+        session.scalars(
+            select(Job.id).where(
+                or_(
+                    and_(
+                        Job.status == JobStatus.RUNNING,
+                        Job.lease_expires_at < now,
+                        or_(Job.enqueued_at.is_(None), Job.enqueued_at < Job.lease_expires_at),
+                    ),
+                    and_(
+                        Job.status == JobStatus.QUEUED,
+                        or_(Job.enqueued_at.is_(None), Job.enqueued_at < queued_before),
+                    ),
+                )
+            )
+        )
+    )
+    if ids:
+        session.execute(update(Job).where(Job.id.in_(ids)).values(enqueued_at=now))
+        session.commit()
+    return ids
+
+
+def record_webhook_attempt(
+    session: Session,
+    job_id: str,
+    *,
+    attempts: int,
+    last_status: int | None,
+    last_error: str | None,
+    delivered: bool,
+) -> None:
+    """Keep what the latest webhook attempt for ``job_id`` got."""
+    state = {
+        "attempts": attempts,
+        "last_status": last_status,
+        "last_error": last_error,
+        "delivered_at": utcnow().isoformat() if delivered else None,
+    }
+    session.execute(update(Job).where(Job.id == job_id).values(webhook=state))
+    session.commit()

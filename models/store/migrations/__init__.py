@@ -1,0 +1,1 @@
+"""Alembic migrations for the store's tables; run them with :mod:`models.store.migrate`."""

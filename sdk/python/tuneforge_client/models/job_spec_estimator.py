@@ -1,0 +1,15 @@
+from enum import StrEnum
+
+
+class JobSpecEstimator(StrEnum):
+    DECISION_TREE = "decision_tree"
+    EXTRA_TREES = "extra_trees"
+    HIST_GRADIENT_BOOSTING = "hist_gradient_boosting"
+    KNN = "knn"
+    LOGISTIC_REGRESSION = "logistic_regression"
+    RANDOM_FOREST = "random_forest"
+    RIDGE = "ridge"
+    SVM = "svm"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..models.search_spec_param_space_additional_property_type_2_type import (
+    SearchSpecParamSpaceAdditionalPropertyType2Type,
+)
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.search_spec_param_space_additional_property_type_2_when import (
+        SearchSpecParamSpaceAdditionalPropertyType2When,
+    )
+
+
+T = TypeVar("T", bound="SearchSpecParamSpaceAdditionalPropertyType2")
+
+
+@_attrs_define
+class SearchSpecParamSpaceAdditionalPropertyType2:
+    """
+    Attributes:
+        type_ (SearchSpecParamSpaceAdditionalPropertyType2Type):
+        low (float):
+        high (float):
+        log (bool | Unset): sample on a log scale (low > 0)
+        when (SearchSpecParamSpaceAdditionalPropertyType2When | Unset): search this parameter only while these
+            categorical parameters take one of the listed values
+    """
+
+    type_: SearchSpecParamSpaceAdditionalPropertyType2Type
+    low: float
+    high: float
+    log: bool | Unset = UNSET
+    when: SearchSpecParamSpaceAdditionalPropertyType2When | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_.value
+
+        low = self.low
+
+        high = self.high
+
+        log = self.log
+
+        when: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.when, Unset):
+            when = self.when.to_dict()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "type": type_,
+                "low": low,
+                "high": high,
+            }
+        )
+        if log is not UNSET:
+            field_dict["log"] = log
+        if when is not UNSET:
+            field_dict["when"] = when
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.search_spec_param_space_additional_property_type_2_when import (
+            SearchSpecParamSpaceAdditionalPropertyType2When,  # noqa: PLC0415
+        )
+
+        d = dict(src_dict)
+        type_ = SearchSpecParamSpaceAdditionalPropertyType2Type(d.pop("type"))
+
+        low = d.pop("low")
+
+        high = d.pop("high")
+
+        log = d.pop("log", UNSET)
+
+        _when = d.pop("when", UNSET)
+        when: SearchSpecParamSpaceAdditionalPropertyType2When | Unset
+        if isinstance(_when, Unset):
+            when = UNSET
+        else:
+            when = SearchSpecParamSpaceAdditionalPropertyType2When.from_dict(_when)
+
+        search_spec_param_space_additional_property_type_2 = cls(
+            type_=type_,
+            low=low,
+            high=high,
+            log=log,
+            when=when,
+        )
+
+        return search_spec_param_space_additional_property_type_2

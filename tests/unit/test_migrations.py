@@ -1,0 +1,260 @@
+"""Migrations: the schema they build, the rows they keep, and many processes at once.
+
+Each behaviour runs on a SQLite file and on a fresh PostgreSQL database (127.0.0.1:5432,
+trust auth; ``.ci/run`` starts it when it is down, and a test fails when it is not
+reachable).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import MetaData, create_engine, func, inspect, select, text
+from sqlalchemy.exc import OperationalError
+
+from api.cli import main
+from models.store.db import make_engine, make_sessionmaker
+from models.store.idempotency import IdempotencyRecord
+from models.store.migrate import BASELINE, current, head, is_current, upgrade
+from models.store.records import Base, Dataset, Job, Trial
+
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PROCESSES = 4
+T0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+# Rows as the baseline schema holds them; written through reflected tables, not the ORM
+# classes, so they stay valid when later revisions change the classes.
+DATASET = {
+    "id": "ds_old",
+    "owner": "default",
+    "name": "old.csv",
+    "storage_key": "datasets/ds_old.csv",
+    "n_rows": 3,
+    "n_columns": 2,
+    "columns": [{"name": "x", "dtype": "int64", "n_missing": 0, "n_unique": 3}],
+    "sha256": "0" * 64,
+    "size_bytes": 12,
+    "created_at": T0,
+}
+OLD_RESULT = {"best_params": {"n_neighbors": 3}, "best_score": 0.9, "test_score": 0.8}
+NEW_RESULT = {**OLD_RESULT, "scores": {"accuracy": 0.8}, "n_pruned_trials": 2}
+
+
+def job(job_id: str, result: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "id": job_id,
+        "owner": "default",
+        "dataset_id": "ds_old",
+        "spec": {"estimator": "knn", "target": "y"},
+        "status": "succeeded" if result else "queued",
+        "trials_total": 2,
+        "trials_completed": 2 if result else 0,
+        "best_score": 0.9 if result else None,
+        "result": result,
+        "created_at": T0,
+        "attempts": 1,
+    }
+
+
+JOBS = [job("job_old", OLD_RESULT), job("job_new", NEW_RESULT), job("job_queued", None)]
+TRIALS = [
+    {
+        "job_id": "job_old",
+        "number": number,
+        "params": {"n_neighbors": 3 + number},
+        "state": "complete",
+        "fold_scores": [0.9, 0.9],
+        "mean_score": 0.9,
+        "std_score": 0.0,
+        "fit_time_s": 0.1,
+        "score_time_s": 0.01,
+        "metrics": {},
+        "finished_at": T0,
+    }
+    for number in range(2)
+]
+KEY = {
+    "owner": "default",
+    "scope": "jobs",
+    "key": "retry-1",
+    "fingerprint": "f" * 64,
+    "status": 202,
+    "headers": {"Location": "/v1/jobs/job_old"},
+    "body": "{}",
+    "created_at": T0,
+    "expires_at": T0 + timedelta(hours=24),
+}
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of its own, dropped afterwards."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"tuneforge_test_{secrets.token_hex(6)}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}; see .ci/run ({exc})")
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'var' / 'tuneforge.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def fill(database_url: str) -> None:
+    """A dataset, three jobs (old-shaped result, new-shaped, none), trials and a key."""
+    engine = make_engine(database_url)
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.begin() as connection:
+        connection.execute(tables.tables["datasets"].insert(), [DATASET])
+        connection.execute(tables.tables["jobs"].insert(), JOBS)
+        connection.execute(tables.tables["trials"].insert(), TRIALS)
+        connection.execute(tables.tables["idempotency_keys"].insert(), [KEY])
+    engine.dispose()
+
+
+def assert_rows_kept_with_result_defaults(database_url: str) -> None:
+    """Every row reads back through today's records; old results gained the defaults."""
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        dataset = session.get(Dataset, "ds_old")
+        assert dataset is not None and dataset.columns == DATASET["columns"]
+        assert dataset.created_at == T0
+        results = {j.id: j.result for j in session.scalars(select(Job))}
+        assert results == {
+            "job_old": {**OLD_RESULT, "scores": {}, "n_pruned_trials": 0},
+            "job_new": NEW_RESULT,
+            "job_queued": None,
+        }
+        trials = session.scalars(select(Trial).order_by(Trial.number)).all()
+        assert [(t.job_id, t.number, t.params) for t in trials] == [
+            (row["job_id"], row["number"], row["params"]) for row in TRIALS
+        ]
+        key = session.scalars(select(IdempotencyRecord)).one()
+        assert (key.key, key.status, key.headers) == (KEY["key"], 202, KEY["headers"])
+    engine.dispose()
+
+
+def version_rows(database_url: str) -> list[str]:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        found = list(rows)
+    engine.dispose()
+    return found
+
+
+def test_a_database_upgraded_to_head_has_the_schema_of_the_records(database_url):
+    # Given an empty database; when it is upgraded to head
+    upgrade(database_url)
+    # then it holds exactly what Base.metadata describes (tables, columns, types,
+    # indexes, unique constraints, foreign keys), deleting a job deletes its trials
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        foreign_keys = inspect(connection).get_foreign_keys("trials")
+    engine.dispose()
+    assert differences == []
+    assert [(fk["referred_table"], fk["options"].get("ondelete")) for fk in foreign_keys] == [
+        ("jobs", "CASCADE")
+    ]
+
+
+def test_upgrading_from_the_baseline_keeps_every_row_and_fills_result_defaults(database_url):
+    # Given a database at the baseline revision, with rows of every kind
+    assert upgrade(database_url, BASELINE) == BASELINE
+    fill(database_url)
+    # When it is upgraded to head
+    reached = upgrade(database_url)
+    # Then it is at head, and every row is still there, old results with the defaults
+    assert reached == head() == current(database_url)
+    assert_rows_kept_with_result_defaults(database_url)
+
+
+def test_a_database_made_before_migrations_is_stamped_and_upgraded(database_url):
+    # Given a database as the code before migrations made it: create_all, then rows.
+    # (create_all is the baseline schema today; test_a_database_upgraded_to_head_...
+    # checks it. Once a revision changes the schema, build this one at BASELINE and
+    # drop alembic_version instead.)
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    fill(database_url)
+    assert current(database_url) is None
+    # When it is upgraded
+    upgrade(database_url)
+    # Then it was adopted at the baseline and brought to head, rows kept
+    assert version_rows(database_url) == [head()]
+    assert_rows_kept_with_result_defaults(database_url)
+
+
+def _upgrade_when_all_are_ready(database_url: str, start: Any) -> None:
+    start.wait()
+    upgrade(database_url)
+
+
+def test_processes_upgrading_one_fresh_database_at_once_all_succeed(database_url):
+    # Given several processes that start upgrading the same empty database together
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(PROCESSES)
+    processes = [
+        context.Process(target=_upgrade_when_all_are_ready, args=(database_url, start))
+        for _ in range(PROCESSES)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+    # Then every one succeeds (one migrates, the others wait on the lock and find nothing
+    # to do), and the database is at head once
+    assert [p.exitcode for p in processes] == [0] * PROCESSES
+    assert version_rows(database_url) == [head()]
+
+
+def test_current_is_none_before_upgrade_and_head_after(database_url):
+    assert current(database_url) is None and not is_current(database_url)
+    upgrade(database_url)
+    assert current(database_url) == head() and is_current(database_url)
+
+
+def test_db_upgrade_command_creates_the_tables_and_twice_is_a_no_op(tmp_path):
+    # Given a fresh data dir
+    env = {"TUNEFORGE_DATA_DIR": str(tmp_path / "var"), "TUNEFORGE_DATABASE_URL": ""}
+    database_url = f"sqlite:///{tmp_path / 'var' / 'tuneforge.db'}"
+    runner = CliRunner()
+    # When `tuneforge db upgrade` runs
+    first = runner.invoke(main, ["db", "upgrade"], env=env)
+    # Then it says it reached head, and the tables are there
+    assert first.exit_code == 0, first.output
+    assert head() in first.output
+    engine = make_engine(database_url)
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    with engine.begin() as connection:
+        connection.execute(Dataset.__table__.insert(), [DATASET])
+    # When it runs again, it changes nothing
+    second = runner.invoke(main, ["db", "upgrade"], env=env)
+    assert second.exit_code == 0, second.output
+    assert second.output == first.output
+    assert version_rows(database_url) == [head()]
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Dataset.__table__)) == 1
+    engine.dispose()

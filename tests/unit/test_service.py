@@ -1,0 +1,127 @@
+"""The service core as handlers and tasks call it: what it records and what it dispatches."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+
+from models.exceptions import Conflict, NotFound, SpecError
+from models.job_run import RunOutcome
+from models.service import Service
+from models.store.records import JobStatus, utcnow
+
+OWNER = "default"
+TABLE = pd.DataFrame(
+    {"x": range(60), "noise": [i % 7 for i in range(60)], "y": [i % 2 for i in range(60)]}
+)
+SPEC = {"target": "y", "estimator": "knn", "n_trials": 2, "cv": {"folds": 2}}
+
+
+class Recording:
+    """A dispatch that remembers what it was asked to send (or fails, like a dead broker)."""
+
+    def __init__(self, broken: bool = False) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.broken = broken
+
+    def run_job(self, job_id: str) -> None:
+        self._send("run_job", job_id)
+
+    def deliver_webhook(self, job_id: str) -> None:
+        self._send("deliver_webhook", job_id)
+
+    def ping(self) -> None:
+        if self.broken:
+            raise ConnectionError("broker down")
+
+    def _send(self, what: str, job_id: str) -> None:
+        if self.broken:
+            raise ConnectionError("broker down")
+        self.sent.append((what, job_id))
+
+
+def make(service: Service, broken: bool = False) -> tuple[Service, Recording, str]:
+    dispatch = Recording(broken)
+    svc = Service(service.settings, service.engine, service.sessions, service.storage, dispatch)
+    dataset = svc.upload_dataset(OWNER, [TABLE.to_csv(index=False).encode()], "t.csv")
+    return svc, dispatch, dataset.id
+
+
+def test_submit_records_a_queued_job_and_sends_it_to_the_workers(service):
+    svc, dispatch, dataset_id = make(service)
+    job = svc.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC})
+    assert job.status == JobStatus.QUEUED and job.trials_total == 2
+    assert dispatch.sent == [("run_job", job.id)]
+    assert svc.get_job(OWNER, job.id).spec["estimator"] == "knn"
+
+
+def test_a_job_the_broker_cannot_take_is_still_recorded_for_the_sweep(service):
+    svc, _, dataset_id = make(service, broken=True)
+    job = svc.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC})
+    assert svc.get_job(OWNER, job.id).status == JobStatus.QUEUED
+    assert svc.readiness() == {"database": "ok", "broker": "unavailable: ConnectionError"}
+
+
+def test_an_unknown_dataset_is_a_spec_error_naming_dataset_id(service):
+    svc, dispatch, _ = make(service)
+    with pytest.raises(SpecError) as caught:
+        svc.submit_job(OWNER, {"dataset_id": "ds_" + "0" * 28, **SPEC})
+    assert caught.value.field == "dataset_id" and dispatch.sent == []
+
+
+def test_another_tenant_sees_nothing(service):
+    svc, _, dataset_id = make(service)
+    job = svc.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC})
+    with pytest.raises(NotFound):
+        svc.get_job("mallory", job.id)
+    with pytest.raises(SpecError):
+        svc.submit_job("mallory", {"dataset_id": dataset_id, **SPEC})
+
+
+def test_run_job_finishes_the_job_and_sends_its_webhook(service):
+    svc, dispatch, dataset_id = make(service)
+    request = {"dataset_id": dataset_id, **SPEC, "webhook_url": "https://example.com/hook"}
+    job = svc.submit_job(OWNER, request)
+    assert svc.run_job(job.id, "w:1") is RunOutcome.SUCCEEDED
+    assert dispatch.sent == [("run_job", job.id), ("deliver_webhook", job.id)]
+    finished = svc.finished_job(OWNER, job.id)
+    assert finished.result["n_trials"] == 2 and svc.model_path(finished).is_file()
+    assert [t.number for t in svc.trials(OWNER, job.id)] == [0, 1]
+    # a second delivery of the same message runs nothing
+    assert svc.run_job(job.id, "w:2") is RunOutcome.SKIPPED
+
+
+def test_cancel_keeps_the_job_and_sends_its_webhook_and_has_no_result(service):
+    svc, dispatch, dataset_id = make(service)
+    request = {"dataset_id": dataset_id, **SPEC, "webhook_url": "https://example.com/hook"}
+    job = svc.submit_job(OWNER, request)
+    assert svc.cancel_job(OWNER, job.id).status == JobStatus.CANCELLED
+    assert dispatch.sent[-1] == ("deliver_webhook", job.id)
+    with pytest.raises(Conflict, match="ended cancelled"):
+        svc.finished_job(OWNER, job.id)
+    with pytest.raises(Conflict):
+        svc.cancel_job(OWNER, job.id)
+    assert svc.run_job(job.id, "w:1") is RunOutcome.SKIPPED
+
+
+def test_recover_resends_jobs_whose_message_was_lost(service):
+    svc, dispatch, dataset_id = make(service)
+    job = svc.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC})
+    dispatch.sent.clear()
+    assert svc.recover(utcnow() + timedelta(seconds=1)) == [job.id]
+    assert dispatch.sent == [("run_job", job.id)]
+    # re-sent once, not at every sweep
+    assert svc.recover(utcnow() - timedelta(minutes=5)) == []
+
+
+def test_readiness_says_when_the_database_is_not_migrated(tmp_path):
+    from models.settings import Settings
+
+    svc = Service.from_settings(Settings(data_dir=tmp_path / "fresh"))
+    try:
+        database = svc.readiness()["database"]
+    finally:
+        svc.close()
+    assert database.startswith("not migrated") and "tuneforge db upgrade" in database
