@@ -1,24 +1,52 @@
-# One image for both roles: `tuneforge api` (default) or `tuneforge worker`.
+# syntax=docker/dockerfile:1
+# One image for both roles: `tuneforge api` (the default command) or `tuneforge worker`.
+#   docker build -t tuneforge .
+#   docker run -p 8000:8000 -e TUNEFORGE_API_KEYS=acme:s3cret tuneforge       # the API
+#   docker run tuneforge worker                                                # a worker
+# Both first migrate the database (under a lock); compose.yaml runs the whole service
+# with PostgreSQL, Redis and S3-compatible storage (docs/deploy.md).
+
+# Build stage: the locked dependencies, hash-checked, in a virtual environment.
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/venv
+COPY requirements.lock /tmp/requirements.lock
+# --require-hashes: each package is the file the lock names, byte for byte; --no-deps:
+# nothing the lock does not list.
+RUN /opt/venv/bin/pip install --require-hashes --no-deps -r /tmp/requirements.lock
+# The project itself is not pip-installed (that would fetch its build backend, unhashed):
+# its code runs from /app, and `tuneforge` is the console script pip would have written.
+RUN printf '#!/opt/venv/bin/python\nimport sys\nfrom api.cli import main\nsys.exit(main())\n' \
+        > /opt/venv/bin/tuneforge \
+    && chmod 755 /opt/venv/bin/tuneforge
+
+# Final stage: the interpreter, the environment and the code; no compiler, no pip cache.
 FROM python:3.11-slim
-
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    TUNEFORGE_HOST=0.0.0.0 TUNEFORGE_PORT=8000 TUNEFORGE_DATA_DIR=/data
+ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/app \
+    PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    TUNEFORGE_HOST=0.0.0.0 TUNEFORGE_PORT=8000 TUNEFORGE_DATA_DIR=/data \
+    TUNEFORGE_LOG_FORMAT=json
+RUN useradd --system --user-group --uid 10001 --home-dir /data --no-create-home tuneforge \
+    && mkdir -p /data/metrics \
+    && chown -R tuneforge:tuneforge /data
+COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
-
-COPY requirements.lock ./
-RUN pip install --no-cache-dir --require-hashes -r requirements.lock
-
-COPY pyproject.toml README.md ./
 COPY api ./api
-COPY tasks ./tasks
 COPY models ./models
-RUN pip install --no-cache-dir --no-deps . \
-    && useradd --create-home --uid 10001 tuneforge \
-    && mkdir -p /data && chown tuneforge /data
+COPY tasks ./tasks
+# Compiled once here, as root: the code stays read-only to the service's user.
+RUN python -m compileall -q /app
 
-USER tuneforge
+USER 10001:10001
+# The data dir: caches, the metrics folders (share /data/metrics between the API and
+# the workers of one host to see every process in the API's /metrics), heartbeats.
 VOLUME ["/data"]
 EXPOSE 8000
+# The API answers /healthz. A worker serves no HTTP: compose.yaml (or `docker run
+# --health-cmd`) replaces this with `tuneforge worker-health`, which checks the heartbeat
+# the worker's main process writes while it is connected to the broker.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('TUNEFORGE_PORT', '8000'), timeout=4)"]
 # Listening on 0.0.0.0 requires TUNEFORGE_API_KEYS (the CLI refuses otherwise).
 ENTRYPOINT ["tuneforge"]
 CMD ["api"]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 from api import (
+    access,
     auth,
     datasets,
     estimators,
     events,  # noqa: F401  (its route joins jobs.blp: import it before registering)
     health,
     jobs,
+    metrics,
     openapi,
 )
 from api.errors import register_error_handlers
@@ -31,9 +33,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     dispatch = CeleryDispatch(make_celery(settings), settings)
     init_app(app, Service.from_settings(settings, dispatch))
+    access.init_app(app)  # first: it times every request, those auth refuses too
     auth.init_app(app, settings.api_keys)
     api = openapi.init_app(app)
-    for blueprint in (health.blp, datasets.blp, jobs.blp, estimators.blp):
+    for blueprint in (health.blp, metrics.blp, datasets.blp, jobs.blp, estimators.blp):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     return app

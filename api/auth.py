@@ -15,7 +15,7 @@ from flask import Flask, Response, g, request
 from api.errors import problem
 from models.store.records import DEFAULT_OWNER
 
-PUBLIC_PREFIXES = ("/healthz", "/readyz", "/openapi.", "/docs")
+PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.", "/docs")
 SECURITY_SCHEMES = {
     "bearerAuth": {
         "type": "http",

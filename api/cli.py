@@ -3,7 +3,9 @@
 ``api`` runs the Flask app under gunicorn, ``worker`` runs one Celery worker, and
 ``serve`` runs both and stops both cleanly on Ctrl-C or SIGTERM. Each first brings the
 database to the newest schema, as ``db upgrade`` does alone (safe when several start at
-once). Every setting comes from ``TUNEFORGE_*`` variables (see the README).
+once), then gives each role its metrics folder (``models/metrics.py``) and its log
+format (``models/logs.py``). ``worker-health`` is the worker container's health check.
+Every setting comes from ``TUNEFORGE_*`` variables (see the README).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import time
 
 import click
 
+from models import heartbeat, logs
 from models.engine.isolation import die_with_parent
+from models.metrics import MULTIPROCESS_VARIABLE, claim_source, metrics_dir
 from models.settings import Settings
 from models.store.migrate import upgrade
 
@@ -51,18 +55,21 @@ def api_command(settings: Settings) -> list[str]:
         "120",
         "--graceful-timeout",
         "20",
-        "--access-logfile",
-        "-",
+        # logging (the app writes the access log itself) and the metrics' bookkeeping
+        "--config",
+        "python:api.gunicorn_config",
         "api:create_app()",
     ]
 
 
 def worker_command(settings: Settings) -> list[str]:
     """The Celery worker command line."""
+    quiet = ["--quiet"] if settings.log_format == "json" else []  # no banner: it is not JSON
     return [
         sys.executable,
         "-m",
         "celery",
+        *quiet,
         "-A",
         "tasks.worker",
         "worker",
@@ -88,10 +95,28 @@ def _check_exposure(settings: Settings) -> None:
         )
 
 
+def _settings() -> Settings:
+    """The settings from the environment, the log format checked before anything; this
+    process logs in that format from here on (the migrations included)."""
+    settings = Settings.from_env()
+    try:
+        logs.configure(settings.log_format)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    return settings
+
+
 def _prepare(settings: Settings) -> str:
     """Create the data dir and migrate the database; returns the schema revision."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return upgrade(settings.database_url)
+
+
+def _environment(settings: Settings, role: str) -> dict[str, str]:
+    """The environment for ``role``'s processes: their own metrics folder (a new source,
+    locked while any of them lives; see ``models/metrics.py``)."""
+    source = claim_source(metrics_dir(settings.data_dir), role)
+    return {**os.environ, MULTIPROCESS_VARIABLE: str(source)}
 
 
 def _die_with_parent() -> None:
@@ -119,24 +144,35 @@ def db_upgrade() -> None:
 @main.command()
 def api() -> None:
     """Run the HTTP API under gunicorn."""
-    settings = Settings.from_env()
+    settings = _settings()
     _check_exposure(settings)
     _prepare(settings)
-    os.execv(sys.executable, api_command(settings))
+    os.execve(sys.executable, api_command(settings), _environment(settings, "api"))
 
 
 @main.command()
 def worker() -> None:
     """Run one Celery worker (TUNEFORGE_WORKER_CONCURRENCY processes)."""
-    settings = Settings.from_env()
+    settings = _settings()
     _prepare(settings)
-    os.execv(sys.executable, worker_command(settings))
+    os.execve(sys.executable, worker_command(settings), _environment(settings, "worker"))
+
+
+@main.command("worker-health")
+def worker_health() -> None:
+    """Exit 0 if this host's worker is alive and connected (its heartbeat is recent)."""
+    settings = Settings.from_env()
+    seconds = heartbeat.age(heartbeat.heartbeat_file(settings.data_dir))
+    if seconds is None or seconds > heartbeat.HEALTHY_WITHIN_SECONDS:
+        last = "never" if seconds is None else f"{seconds:.0f} s ago"
+        raise click.ClickException(f"no recent worker heartbeat (last: {last})")
+    click.echo(f"tuneforge: worker alive (heartbeat {seconds:.0f} s ago)")
 
 
 @main.command()
 def serve() -> None:
     """Run the API and a worker together until interrupted."""
-    settings = Settings.from_env()
+    settings = _settings()
     _check_exposure(settings)
     _prepare(settings)
     click.echo(
@@ -148,8 +184,13 @@ def serve() -> None:
     # then stops the children gracefully (SIGTERM) rather than letting SIGINT interrupt
     # them mid-request. They also get SIGTERM if this process dies without cleaning up.
     procs = [
-        subprocess.Popen(command, start_new_session=True, preexec_fn=_die_with_parent)
-        for command in (api_command(settings), worker_command(settings))
+        subprocess.Popen(
+            command,
+            env=_environment(settings, role),
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        for role, command in (("api", api_command(settings)), ("worker", worker_command(settings)))
     ]
     stopping = False
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
-from flask import Response, send_file
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.wsgi import wrap_file
 
 from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
@@ -22,6 +24,7 @@ from models.documents import (
     TrialPageSchema,
 )
 from models.store.records import Job
+from models.store.storage import CHUNK
 
 blp = Blueprint(
     "jobs",
@@ -162,15 +165,27 @@ class JobModel(MethodView):
         svc = service()
         job = svc.finished_job(current_owner(), job_id)
         model = job.result["model"]
-        path = svc.model_path(job)
-        response = send_file(
-            path,
-            mimetype="application/octet-stream",
-            as_attachment=True,
-            download_name=f"{job.id}.{model['format']}",
-            etag=model["sha256"],
-            conditional=True,
-            max_age=0,
+        return _download(
+            svc.open_model(job), f"{job.id}.{model['format']}", model["sha256"], model["size_bytes"]
         )
-        response.headers["X-Content-SHA256"] = model["sha256"]
-        return response
+
+
+def _download(stream: BinaryIO, filename: str, sha256: str, size: int) -> Response:
+    """``stream`` as an attachment, sent a chunk at a time (a model in S3 is never held
+    whole in memory); ``If-None-Match`` with its sha256 gets 304, ``Range`` gets 206."""
+    response = Response(
+        wrap_file(request.environ, stream, CHUNK),
+        mimetype="application/octet-stream",
+        direct_passthrough=True,
+    )
+    response.content_length = size
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["X-Content-SHA256"] = sha256
+    response.set_etag(sha256)
+    response.cache_control.no_cache = True
+    response.cache_control.max_age = 0
+    try:
+        return response.make_conditional(request, accept_ranges=True, complete_length=size)
+    except RequestedRangeNotSatisfiable:
+        stream.close()
+        raise

@@ -65,7 +65,8 @@ indices under ``OMP_THREAD_LIMIT=1``.) The 1-minute load average is printed at t
 
 One seed, one run: best-CV differences of a few thousandths are noise, and test scores
 (36 to 360 rows) are noisier still. Run: ``.venv/bin/python bench/search_quality.py``
-(progress on stderr, the table on stdout; about 4 minutes on 2 cores).
+(progress on stderr, the table on stdout and appended to ``bench/RESULTS.md``; about 4
+minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from harness import recorded
 from scipy.stats import loguniform, randint, uniform
 from sklearn.base import BaseEstimator, clone
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
@@ -659,4 +661,5 @@ def limit_openmp_threads() -> None:
 
 if __name__ == "__main__":
     limit_openmp_threads()
-    main()
+    with recorded("search_quality.py"):
+        main()

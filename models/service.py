@@ -12,13 +12,13 @@ no Celery.
 from __future__ import annotations
 
 import enum
+import functools
 import logging
-import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,14 +28,14 @@ from models.documents import JobSchema
 from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
 from models.exceptions import Conflict, NotFound, SpecError
-from models.job_run import JobRun, RunOutcome, StopFlag, StopReason, load_training_data
+from models.job_run import JobRunner, RunOutcome, StopFlag, load_training_data
 from models.settings import Settings
-from models.store import datasets, events, idempotency, jobs, migrate
+from models.store import datasets, events, idempotency, jobs, migrate, stats, trial_runs
 from models.store.db import make_engine, make_sessionmaker
 from models.store.events import Cursor, Event
 from models.store.pages import Page
 from models.store.records import Dataset, Job, JobStatus, Trial
-from models.store.storage import Storage, make_storage
+from models.store.storage import Storage, storage_for
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ class Dispatch(Protocol):
 
     def deliver_webhook(self, job_id: str) -> None: ...
 
+    def run_trial(self, job_id: str, number: int) -> None: ...
+
     def ping(self) -> None:
         """Raise if the broker cannot be reached."""
 
@@ -72,6 +74,9 @@ class NoDispatch:
         pass
 
     def deliver_webhook(self, job_id: str) -> None:
+        pass
+
+    def run_trial(self, job_id: str, number: int) -> None:
         pass
 
     def ping(self) -> None:
@@ -97,7 +102,7 @@ class Service:
             settings,
             engine,
             make_sessionmaker(engine),
-            make_storage(settings.storage_url),
+            storage_for(settings),
             dispatch or NoDispatch(),
         )
 
@@ -165,6 +170,8 @@ class Service:
             dataset.n_rows,
             max_trials=self.settings.max_trials,
             max_job_seconds=self.settings.max_job_seconds,
+            parallel=self.settings.worker_slots,
+            max_parallel=self.settings.max_parallel,
         )
 
     def submit_job(self, owner: str, request: dict[str, Any]) -> Job:
@@ -242,56 +249,69 @@ class Service:
         dataset = self.get_dataset(owner, spec.dataset_id)
         return load_training_data(self.storage, self.settings, spec, dataset)
 
-    def model_path(self, job: Job) -> Path:
-        """Where a finished job's model file can be read."""
-        return self.storage.local_path(job.model_key)
+    def open_model(self, job: Job) -> BinaryIO:
+        """A finished job's model file as a stream (from S3, read as it is sent)."""
+        return self.storage.open(job.model_key)
 
     # The workers' side -----------------------------------------------------------------
 
-    def run_job(self, job_id: str, worker: str, stop: StopFlag | None = None) -> RunOutcome:
-        """Claim job ``job_id`` and run it to its end, unless another run holds it.
-
-        Safe to call twice or after a crash: only one run can hold a job's lease, and
-        trials already recorded are not run again. A heartbeat renews the lease while the
-        job runs and sets ``stop`` once the job is cancelled or taken over.
-        """
-        stop = stop or StopFlag()
-        ttl = self.settings.lease_seconds
-        with self.sessions() as session:
-            lease = jobs.claim_job(session, job_id, worker, ttl)
-        if lease is None:
-            log.info("job %s is not claimable (finished, cancelled or running elsewhere)", job_id)
-            return RunOutcome.SKIPPED
-        done = threading.Event()
-        beat = threading.Thread(
-            target=self._heartbeat, args=(lease, stop, done), daemon=True, name="lease"
+    @functools.cached_property
+    def runner(self) -> JobRunner:
+        """This process's job runner (its caches live as long as the service)."""
+        return JobRunner(
+            self.sessions, self.storage, self.settings, self._send_trial, self._job_finished
         )
-        beat.start()
-        try:
-            outcome = JobRun(self.sessions, self.storage, self.settings, lease, stop).run()
-        finally:
-            done.set()
-            beat.join(timeout=5)
-        log.info("job %s: %s", job_id, outcome)
-        if outcome in (RunOutcome.SUCCEEDED, RunOutcome.FAILED):
-            job = self.job_by_id(job_id)
-            if job is not None and job.spec.get("webhook_url"):
-                self._send(self.dispatch.deliver_webhook, job_id)
-        return outcome
 
-    def _heartbeat(self, lease: jobs.Lease, stop: StopFlag, done: threading.Event) -> None:
-        ttl = self.settings.lease_seconds
-        # Often enough that a cancel reaches a running trial within about two seconds.
-        while not done.wait(max(0.5, min(2.0, ttl / 6))):
-            try:
-                with self.sessions() as session:
-                    held = jobs.renew_lease(session, lease, ttl)
-            except Exception:  # a database hiccup: try again at the next beat
-                log.warning("could not renew the lease of job %s", lease.job_id, exc_info=True)
-                continue
-            if not held:
-                stop.set(StopReason.CANCELLED)
-                return
+    def advance(self, job_id: str) -> bool:
+        """Start the job's next trials on the workers (or conclude it); ``False`` once the
+        job has ended. What the ``run_search`` task does."""
+        return self.runner.advance(job_id)
+
+    def run_trial(
+        self, job_id: str, number: int, worker: str, stop: StopFlag | None = None
+    ) -> RunOutcome:
+        """Run one queued trial here, record it, and advance its job. What the
+        ``run_trial`` task does."""
+        return self.runner.run_trial(job_id, number, worker, stop)
+
+    def run_job(self, job_id: str, worker: str, stop: StopFlag | None = None) -> RunOutcome:
+        """Run the whole job in this process, its trials one after another, as the workers
+        would (same steps, same records): for tests, benchmarks and scripts.
+
+        Trials already recorded are not run again; a job that has ended is skipped.
+        """
+        queue: deque[int] = deque()
+
+        def here(_job_id: str, number: int) -> None:
+            queue.append(number)
+
+        if not self.runner.advance(job_id, here):
+            return RunOutcome.SKIPPED
+        with self.sessions() as session:
+            queue.extend(n for n in trial_runs.queued(session, job_id) if n not in queue)
+        while queue:
+            outcome = self.runner.run_trial(job_id, queue.popleft(), worker, stop, here)
+            if outcome in (RunOutcome.HANDED_BACK, RunOutcome.CANCELLED):
+                return outcome
+        job = self.job_by_id(job_id)
+        return {
+            JobStatus.SUCCEEDED: RunOutcome.SUCCEEDED,
+            JobStatus.FAILED: RunOutcome.FAILED,
+            JobStatus.CANCELLED: RunOutcome.CANCELLED,
+        }.get(JobStatus(job.status), RunOutcome.SKIPPED)
+
+    def _send_trial(self, job_id: str, number: int) -> None:
+        try:
+            self.dispatch.run_trial(job_id, number)
+        except Exception:
+            # The trial is queued in the database; the workers' recovery sweep sends it.
+            log.warning("could not send trial %s/%d", job_id, number, exc_info=True)
+
+    def _job_finished(self, job: Job) -> None:
+        if job.status == JobStatus.FAILED:  # not only Celery's "succeeded" for its task
+            log.warning("job %s failed: %s", job.id, job.error, extra={"job_id": job.id})
+        if job.spec.get("webhook_url"):
+            self._send(self.dispatch.deliver_webhook, job.id)
 
     def job_by_id(self, job_id: str) -> Job | None:
         """A job whoever owns it (the workers' view)."""
@@ -328,13 +348,17 @@ class Service:
         log.warning("webhook for job %s failed (%s); attempt %d", job_id, result.error, attempt)
         return WebhookOutcome.REFUSED if result.refused else WebhookOutcome.FAILED
 
-    def recover(self, queued_before: datetime) -> list[str]:
-        """Re-send jobs whose message may be lost; drop expired Idempotency-Keys."""
+    def recover(self, queued_before: datetime, idle_before: datetime | None = None) -> list[str]:
+        """Re-send what may be lost (jobs to advance, trials to run); drop expired
+        Idempotency-Keys. Returns the ids of the jobs re-sent."""
         with self.sessions() as session:
-            ids = jobs.jobs_to_recover(session, queued_before)
+            ids = jobs.jobs_to_recover(session, queued_before, idle_before)
+            lost_trials = trial_runs.to_recover(session, queued_before)
             idempotency.purge_expired(session)
         for job_id in ids:
             self._send(self.dispatch.run_job, job_id)
+        for job_id, number in lost_trials:
+            self._send_trial(job_id, number)
         return ids
 
     @staticmethod
@@ -344,3 +368,15 @@ class Service:
         except Exception:
             # The job is safe in the database; the workers' recovery sweep sends it.
             log.warning("could not send %s for job %s", send.__name__, job_id, exc_info=True)
+
+    # Metrics (read at each scrape of /metrics) ------------------------------------------
+
+    def job_counts(self) -> dict[str, int]:
+        """How many jobs are in each status, every tenant together."""
+        with self.sessions() as session:
+            return stats.job_counts(session)
+
+    def trials_in_flight(self) -> dict[str, int]:
+        """How many trials wait for a worker (``queued``) and how many are ``running``."""
+        with self.sessions() as session:
+            return stats.trials_in_flight(session)

@@ -67,7 +67,13 @@ class Settings:
     database_url: str = ""
     broker_url: str = ""
     storage_url: str = ""
+    s3_endpoint_url: str = ""
+    storage_cache_mb: int = 2048
     worker_concurrency: int = 1
+    # Worker slots across every machine: a job's default max_parallel (0: this machine's
+    # worker_concurrency), and the most trials one job may run at once.
+    worker_slots: int = 0
+    max_parallel: int = 16
     api_workers: int = 2
     api_keys: tuple[str, ...] = field(default_factory=tuple)
     max_upload_mb: int = 100
@@ -79,6 +85,9 @@ class Settings:
     webhook_secret: str = ""
     events_stream_seconds: int = 25
     webhook_allow_private: bool = False
+    # Logs and metrics (models/logs.py, models/metrics.py): json | text; 0: no worker port.
+    log_format: str = "json"
+    metrics_port: int = 0
 
     def __post_init__(self) -> None:
         data_dir = Path(self.data_dir).resolve()
@@ -89,6 +98,8 @@ class Settings:
             object.__setattr__(self, "broker_url", "filesystem://")
         if not self.storage_url:
             object.__setattr__(self, "storage_url", f"file://{data_dir / 'artifacts'}")
+        if not self.worker_slots:
+            object.__setattr__(self, "worker_slots", self.worker_concurrency)
 
     @property
     def broker_is_embedded(self) -> bool:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from kombu import Exchange, Queue
 
 from models.settings import Settings
 
 RUN_SEARCH = "tuneforge.run_search"
 DELIVER_WEBHOOK = "tuneforge.deliver_webhook"
+RUN_TRIAL = "tuneforge.run_trial"
 QUEUE = "tuneforge"
 
 
@@ -30,9 +32,40 @@ def broker_options(settings: Settings) -> dict[str, Any]:
             # Measured: 0.05 s polling starts a task in about 45 ms at negligible CPU.
             "polling_interval": 0.05,
         }
+    if is_amqp(settings):
+        # RabbitMQ: publisher confirms, so a send returns once the broker holds the message
+        # (else the recovery sweep re-sends the job: the database is the source of truth).
+        return {"confirm_publish": True}
     # A redelivered message is harmless (only one run can claim a job), so the
     # visibility timeout only bounds how long a lost message waits before redelivery.
     return {"visibility_timeout": 6 * 3600}
+
+
+def is_amqp(settings: Settings) -> bool:
+    """True when the broker is RabbitMQ (or another AMQP 0.9.1 server)."""
+    return settings.broker_url.startswith(("amqp://", "amqps://", "pyamqp://"))
+
+
+def task_queues(settings: Settings) -> list[Queue] | None:
+    """The queue, declared as Celery would by itself; on RabbitMQ, with a consumer timeout.
+
+    With ``task_acks_late`` a message stays unacknowledged while its task runs (and while
+    it waits, prefetched, for a free slot). RabbitMQ closes the channel of a consumer that
+    holds one longer than ``consumer_timeout`` (30 minutes by default) and redelivers
+    every message it held. RabbitMQ 3.12+ takes a longer timeout per consumer from this
+    argument; older servers ignore it and need ``consumer_timeout`` in rabbitmq.conf.
+    """
+    if not is_amqp(settings):
+        return None
+    timeout_s = 2 * settings.max_job_seconds + 600
+    return [
+        Queue(
+            QUEUE,
+            Exchange(QUEUE),
+            routing_key=QUEUE,
+            consumer_arguments={"x-consumer-timeout": timeout_s * 1000},
+        )
+    ]
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -44,6 +77,7 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=5,
         task_default_queue=QUEUE,
+        task_queues=task_queues(settings),
         task_ignore_result=True,
         task_acks_late=True,
         task_publish_retry_policy={
@@ -74,6 +108,10 @@ class CeleryDispatch:
     def run_job(self, job_id: str) -> None:
         """Send "run job ``job_id``" to the workers."""
         self.app.send_task(RUN_SEARCH, args=[job_id], queue=QUEUE)
+
+    def run_trial(self, job_id: str, number: int) -> None:
+        """Send "run trial ``number`` of job ``job_id``" to whichever worker is free."""
+        self.app.send_task(RUN_TRIAL, args=[job_id, number], queue=QUEUE)
 
     def deliver_webhook(self, job_id: str) -> None:
         """Send "deliver job ``job_id``'s webhook" to the workers."""

@@ -27,13 +27,16 @@ log = logging.getLogger(__name__)
 SWEEP_SECONDS = 10
 # A queued job not started after this long has its message re-sent (duplicates are no-ops).
 REQUEUE_AFTER = timedelta(minutes=5)
+# A running job with no trial in flight and no one concluding it for this long lost its
+# next step (a worker died between recording a trial and choosing the next): advance it.
+IDLE_AFTER = timedelta(seconds=30)
 
 _stopping = threading.Event()
 
 
 def sweep(app: Any, queued_before: Any) -> list[str]:
-    """Re-send every job that needs it; return their ids."""
-    ids = worker_service(app).recover(queued_before)
+    """Re-send every job and trial that needs it; return the jobs' ids."""
+    ids = worker_service(app).recover(queued_before, utcnow() - IDLE_AFTER)
     if ids:
         log.info("re-sent %d job(s): %s", len(ids), ", ".join(ids))
     return ids

@@ -1,8 +1,10 @@
-"""``run_search(job_id)``: the Celery adapter around :meth:`models.service.Service.run_job`.
+"""The Celery adapters of a job's steps: ``run_search(job_id)`` chooses and sends its next
+trials (:meth:`models.service.Service.advance`), ``run_trial(job_id, number)`` runs one
+(:meth:`models.service.Service.run_trial`).
 
-Safe to deliver twice or to run again after a crash: only one run can hold a job's
-lease, and trials already written are skipped. What is Celery's own lives here: a pool
-process asked to shut down hands its job back to the queue instead of finishing it.
+Both are safe to deliver twice or to run again after a crash: choosing is locked per job,
+a trial runs under a lease and is recorded once. What is Celery's own lives here: a pool
+process asked to shut down hands its trial back to the queue instead of finishing it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from celery import shared_task
 
 from models.job_run import RunOutcome, StopFlag, StopReason
-from tasks.app import RUN_SEARCH
+from tasks.app import RUN_SEARCH, RUN_TRIAL
 from tasks.context import worker_service
 
 log = logging.getLogger(__name__)
@@ -70,12 +72,25 @@ def _stop_on_shutdown(stop: StopFlag) -> Iterator[None]:
 
 @shared_task(name=RUN_SEARCH, bind=True, ignore_result=True, acks_late=True)
 def run_search(self: Any, job_id: str) -> str:
-    """Run job ``job_id`` if it is queued (or its last run died); say how the run ended."""
+    """Start job ``job_id``'s next trials on the workers, or conclude it. Quick: it never
+    waits for a trial, so a slot is never held while other work queues behind it."""
     if _shutting_down.is_set():
-        # Left unclaimed, the job stays queued and the next worker's sweep sends it again.
-        log.info("job %s not started: this worker is shutting down", job_id)
+        # Left alone, the job keeps its state and the next worker's sweep sends it again.
+        return RunOutcome.SKIPPED
+    advanced = worker_service(self.app).advance(job_id)
+    return "advanced" if advanced else RunOutcome.SKIPPED
+
+
+@shared_task(name=RUN_TRIAL, bind=True, ignore_result=True, acks_late=True)
+def run_trial(self: Any, job_id: str, number: int) -> str:
+    """Run trial ``number`` of job ``job_id`` if it still needs running; record it."""
+    if _shutting_down.is_set():
+        log.info("trial %s/%d not started: this worker is shutting down", job_id, number)
         return RunOutcome.SKIPPED
     worker = f"{self.request.hostname or 'worker'}:{os.getpid()}"
     stop = StopFlag()
     with _stop_on_shutdown(stop):
-        return worker_service(self.app).run_job(job_id, worker, stop)
+        outcome = worker_service(self.app).run_trial(job_id, number, worker, stop)
+    if outcome in (RunOutcome.FAILED, RunOutcome.LOST):
+        log.warning("job %s trial %d: %s", job_id, number, outcome)
+    return outcome

@@ -1,4 +1,6 @@
-"""Fixtures that build the real thing: a SQLite database, a storage folder, the app."""
+"""Fixtures that build the real thing: a SQLite database, a storage folder, the app; and the
+shared backends, for tests that run on them too: a fresh PostgreSQL database, an S3 bucket
+on moto's server."""
 
 from __future__ import annotations
 
@@ -25,11 +27,27 @@ from models.settings import Settings
 from models.store.db import make_engine, make_sessionmaker
 from models.store.migrate import upgrade
 from models.store.storage import LocalStorage, make_storage
+from tests.backends import DATABASES, S3_ENV, MotoServer, fresh_postgres_database
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "every_database: run on SQLite and on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marked = metafunc.definition.get_closest_marker("every_database") is not None
+    if marked and "settings" in metafunc.fixturenames:
+        metafunc.parametrize("settings", DATABASES, indirect=True)
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var")
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """A data dir in ``tmp_path``, with its SQLite file; or a fresh PostgreSQL database
+    where a module runs on both (``pytestmark = on_every_database``)."""
+    database_url = ""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        database_url = request.getfixturevalue("postgres_url")
+    return Settings(data_dir=tmp_path / "var", database_url=database_url)
 
 
 @pytest.fixture
@@ -72,3 +90,24 @@ def app(settings: Settings) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of its own, dropped afterwards."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[MotoServer]:
+    """moto's S3 server for the whole session, and boto3's credentials in the environment
+    (for this process and the processes it starts)."""
+    server = MotoServer()
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in S3_ENV.items():
+            env.setenv(name, value)
+        try:
+            yield server
+        finally:
+            server.close()

@@ -20,6 +20,8 @@ FIELD_EXAMPLES = {
     "size_bytes": 122_354,
     "created_at": "2026-11-27T02:36:34.365000+00:00",
     "started_at": "2026-11-27T02:36:34.410000+00:00",
+    "worker": "tuneforge@host-1:4242",
+    "max_parallel": 2,
     "finished_at": "2026-11-27T02:36:35.808000+00:00",
     "status": "succeeded",
     "trials_completed": 15,

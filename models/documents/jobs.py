@@ -93,7 +93,15 @@ class TrialSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "halving: rows, or the budget parameter's value, this trial used"},
     )
+    started_at = fields.DateTime(
+        required=True, allow_none=True, metadata={"description": "null before fan-out"}
+    )
     finished_at = fields.DateTime(required=True)
+    worker = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the worker that ran it: host name and process id"},
+    )
 
 
 class ScoreSchema(ma.Schema):

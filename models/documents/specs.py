@@ -260,6 +260,13 @@ class SearchSpecSchema(StrictSchema):
         metadata={"description": "share of rows held out and scored once (default 0.2; 0: none)"},
     )
     random_state = fields.Integer(allow_none=True, validate=validate.Range(0, MAX_SEED))
+    max_parallel = fields.Integer(
+        validate=validate.Range(1, 1000),
+        metadata={
+            "description": "trials of this job running at once, on any workers (default: "
+            "the workers' slots, TUNEFORGE_WORKER_SLOTS; at most TUNEFORGE_MAX_PARALLEL)"
+        },
+    )
 
 
 # The resolved spec ------------------------------------------------------------------------
@@ -341,3 +348,6 @@ class JobSpecSchema(ma.Schema):
     pruning = fields.Boolean(required=True)
     exclude_columns = fields.List(fields.String(), required=True)
     webhook_url = fields.String(required=True, allow_none=True)
+    max_parallel = fields.Integer(
+        required=True, metadata={"description": "trials of this job running at once"}
+    )

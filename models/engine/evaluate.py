@@ -21,9 +21,18 @@ from sklearn.pipeline import Pipeline
 
 from models.engine.states import TrialState
 
-__all__ = ["MODEL_STEP", "TrialOutcome", "TrialState", "evaluate", "summarise", "with_params"]
+__all__ = [
+    "MODEL_STEP",
+    "PREPROCESS_STEP",
+    "TrialOutcome",
+    "TrialState",
+    "evaluate",
+    "summarise",
+    "with_params",
+]
 
 MODEL_STEP = "model"
+PREPROCESS_STEP = "preprocess"
 
 
 Splits = Sequence[tuple[np.ndarray, np.ndarray]]
@@ -63,71 +72,86 @@ def summarise(scores: list[float]) -> tuple[float, float]:
     return mean, float(np.sqrt(np.average((array - mean) ** 2)))
 
 
+@dataclass(frozen=True)
+class Fold:
+    """One fold's rows, ready for ``fit`` and for the scorers: raw table rows for a whole
+    pipeline, or rows already preprocessed for the estimator alone."""
+
+    X_train: Any
+    y_train: Any
+    X_test: Any
+    y_test: Any
+
+
+def raw_folds(X: pd.DataFrame, y: pd.Series, splits: Splits) -> list[Fold]:
+    """The folds of ``splits`` as rows of the table."""
+    return [Fold(X.iloc[tr], y.iloc[tr], X.iloc[te], y.iloc[te]) for tr, te in splits]
+
+
 def evaluate(
-    template: Pipeline,
+    build: Callable[[], Any],
     params: dict[str, Any],
-    X: pd.DataFrame,
-    y: pd.Series,
-    splits: Splits,
+    folds: Sequence[Fold],
     scorers: dict[str, Callable[..., float]],
     refit: str,
     on_fold: Callable[[int, float], bool] | None = None,
 ) -> TrialOutcome:
-    """Cross-validate ``params``; a candidate the estimator rejects is a failed outcome."""
-    folds: dict[str, list[float]] = {name: [] for name in scorers}
+    """Cross-validate ``params``: ``build()`` makes a fresh, configured estimator for each
+    fold (a candidate the estimator rejects is a failed outcome)."""
+    folds_scores: dict[str, list[float]] = {name: [] for name in scorers}
     intermediate: list[float] = []
     fit_time = score_time = 0.0
-    for step, (train, test) in enumerate(splits):
+    for step, fold in enumerate(folds):
         try:
-            pipeline = with_params(template, params)
+            estimator = build()
             started = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                pipeline.fit(X.iloc[train], y.iloc[train])
+                estimator.fit(fold.X_train, fold.y_train)
                 fitted = time.perf_counter()
                 for name, scorer in scorers.items():
-                    folds[name].append(float(scorer(pipeline, X.iloc[test], y.iloc[test])))
+                    folds_scores[name].append(float(scorer(estimator, fold.X_test, fold.y_test)))
             fit_time += fitted - started
             score_time += time.perf_counter() - fitted
         except Exception as exc:  # the estimator rejected the candidate: a failed trial
             return TrialOutcome(
                 params,
                 TrialState.FAILED,
-                folds[refit],
+                folds_scores[refit],
                 fit_time_s=fit_time,
                 score_time_s=score_time,
                 error=f"{type(exc).__name__}: {exc}",
             )
-        intermediate.append(float(np.mean(folds[refit])))
-        if on_fold is not None and step < len(splits) - 1 and on_fold(step, intermediate[-1]):
+        intermediate.append(float(np.mean(folds_scores[refit])))
+        if on_fold is not None and step < len(folds) - 1 and on_fold(step, intermediate[-1]):
             return TrialOutcome(
                 params,
                 TrialState.PRUNED,
-                folds[refit],
+                folds_scores[refit],
                 fit_time_s=fit_time,
                 score_time_s=score_time,
                 intermediate=intermediate,
-                error=f"pruned after fold {step + 1} of {len(splits)}",
+                error=f"pruned after fold {step + 1} of {len(folds)}",
             )
-    if not all(np.all(np.isfinite(v)) for v in folds.values()):
+    if not all(np.all(np.isfinite(v)) for v in folds_scores.values()):
         return TrialOutcome(
             params,
             TrialState.FAILED,
-            folds[refit],
+            folds_scores[refit],
             fit_time_s=fit_time,
             score_time_s=score_time,
             error="a fold's score is not finite (too few rows or classes in "
             "a fold for this metric?)",
         )
     metrics = {}
-    for name, values in folds.items():
+    for name, values in folds_scores.items():
         mean, std = summarise(values)
         metrics[name] = {"mean": mean, "std": std, "fold_scores": values}
     best = metrics[refit]
     return TrialOutcome(
         params,
         TrialState.SUCCEEDED,
-        folds[refit],
+        folds_scores[refit],
         best["mean"],
         best["std"],
         fit_time,

@@ -1,33 +1,23 @@
-"""How a search proceeds: ask the strategy for a candidate, evaluate it, record it, repeat.
+"""How a search proceeds: which trials to run next, given those recorded and in flight.
 
-The loop is the whole of it, as in scikit-learn's ``BaseSearchCV._run_search`` and
-Optuna's ``_optimize_sequential``: what evaluating and recording mean (a child process,
-a database row written under a lease) is passed in, so the loop knows no database, no
-process and no worker. It stops when the strategy has no more candidates, when
-``should_stop`` says so (a cancel, a shutdown), when a trial cannot be recorded (the run
-lost its job), or at the deadline.
+A job's trials run wherever a worker slot is free, so the loop is not one function call
+but a step taken whenever something changes (the job starts, a trial is recorded), as in
+Optuna's ask-and-tell with many workers: rebuild the strategy from what is known
+(:func:`replay`), then :func:`plan_next` says which trials to start so that up to
+``max_parallel`` run at once, and whether the search has no candidates left. It knows no
+database, no broker and no clock: the caller records, dispatches and decides deadlines.
 """
 
 from __future__ import annotations
 
-import enum
-import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 import numpy as np
 
-from models.engine.evaluate import TrialOutcome, TrialState
-from models.engine.isolation import Stopped
-from models.engine.strategies import Candidate, Strategy
-
-
-class SearchEnd(enum.StrEnum):
-    """Why the loop returned."""
-
-    COMPLETED = "completed"  # the strategy proposed no further candidate
-    TIMEOUT = "timeout"  # the deadline passed (a trial in flight was interrupted)
-    STOPPED = "stopped"  # should_stop() turned true, or a trial could not be recorded
+from models.engine.evaluate import TrialState
+from models.engine.strategies import WAIT, Candidate, Strategy
 
 
 class PastTrial(Protocol):
@@ -37,6 +27,7 @@ class PastTrial(Protocol):
     params: dict
     state: str
     mean_score: float | None
+    fold_scores: list[float]
     rung: int | None
     resource: int | None
 
@@ -51,57 +42,67 @@ class Scored(Protocol):
 
 
 ScoredT = TypeVar("ScoredT", bound=Scored)
-EvaluateCandidate = Callable[[int, Candidate], TrialOutcome]
-RecordTrial = Callable[[int, Candidate, TrialOutcome], bool]
 
 
-def replay(strategy: Strategy, trials: Iterable[PastTrial]) -> set[int]:
-    """Tell ``strategy`` about trials recorded by an earlier run; return their numbers."""
-    numbers = set()
-    for trial in trials:
+@dataclass(frozen=True)
+class InFlight:
+    """A trial started and not recorded yet."""
+
+    number: int
+    params: dict
+    rung: int | None = None
+    resource: int | None = None
+
+
+@dataclass(frozen=True)
+class NextTrials:
+    """What :func:`plan_next` decided."""
+
+    start: list[tuple[int, Candidate]] = field(default_factory=list)
+    # The strategy has no candidate beyond those recorded, in flight or in ``start``.
+    exhausted: bool = False
+
+
+def replay(
+    strategy: Strategy, recorded: Iterable[PastTrial], in_flight: Iterable[InFlight] = ()
+) -> None:
+    """Tell a fresh strategy what is known: recorded trials (in number order), then the ones
+    still running."""
+    for trial in sorted(recorded, key=lambda t: t.number):
         candidate = Candidate(trial.params, trial.rung, trial.resource)
-        strategy.record(trial.number, candidate, trial.state, trial.mean_score, [])
-        numbers.add(trial.number)
-    return numbers
+        # The running mean after each fold: what the trial reported to a pruner.
+        folds = np.asarray(trial.fold_scores or [], dtype=float)
+        intermediate = list(np.cumsum(folds) / np.arange(1, len(folds) + 1))
+        strategy.record(trial.number, candidate, trial.state, trial.mean_score, intermediate)
+    for trial in sorted(in_flight, key=lambda t: t.number):
+        strategy.pending(trial.number, Candidate(trial.params, trial.rung, trial.resource))
 
 
-def search(
-    strategy: Strategy,
-    evaluate_candidate: EvaluateCandidate,
-    record_trial: RecordTrial,
-    *,
-    should_stop: Callable[[], bool],
-    deadline: float,
-    done: Collection[int] = (),
-    clock: Callable[[], float] = time.time,
-) -> SearchEnd:
-    """Run trials until the search ends; return why it ended.
+def plan_next(
+    strategy: Strategy, *, taken: Collection[int], in_flight: int, max_parallel: int
+) -> NextTrials:
+    """The trials to start now, lowest free numbers first, so that at most ``max_parallel``
+    run at once. ``taken`` holds every number recorded or in flight.
 
-    ``evaluate_candidate(number, candidate)`` scores one candidate and may raise
-    :class:`~models.engine.isolation.Stopped` when interrupted; ``record_trial(number,
-    candidate, outcome)`` keeps the result and returns ``False`` when it could not (the
-    search then stops). Trial numbers in ``done`` were recorded before and are skipped.
+    A strategy proposes in number order whatever the parallelism, so grid, random and
+    halving give the same trials serially and in parallel; halving answers :data:`WAIT`
+    until a rung is complete.
     """
+    start: list[tuple[int, Candidate]] = []
     number = 0
-    while True:
-        if number in done:
+    while in_flight + len(start) < max_parallel:
+        if number in taken:
             number += 1
             continue
-        if should_stop():
-            return SearchEnd.STOPPED
-        if clock() >= deadline:
-            return SearchEnd.TIMEOUT
         candidate = strategy.propose(number)
         if candidate is None:
-            return SearchEnd.COMPLETED
-        try:
-            outcome = evaluate_candidate(number, candidate)
-        except Stopped:
-            return SearchEnd.STOPPED if should_stop() else SearchEnd.TIMEOUT
-        if not record_trial(number, candidate, outcome):
-            return SearchEnd.STOPPED
-        strategy.record(number, candidate, outcome.state, outcome.mean_score, outcome.intermediate)
+            return NextTrials(start, exhausted=True)
+        if candidate is WAIT:
+            break
+        strategy.pending(number, candidate)
+        start.append((number, candidate))
         number += 1
+    return NextTrials(start)
 
 
 def best_trial(trials: Iterable[ScoredT]) -> ScoredT | None:

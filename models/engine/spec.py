@@ -118,6 +118,8 @@ class SearchSpec:
     pruning: bool = False
     exclude_columns: list[str] = field(default_factory=list)
     webhook_url: str | None = None
+    # Trials of this job running at once, on any workers (1: one after another).
+    max_parallel: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -334,6 +336,13 @@ def check_url(url: str) -> str:
     return url
 
 
+def _parallel(raw: dict[str, Any], default: int, cap: int) -> int:
+    value = raw.get("max_parallel", min(default, cap))
+    if value > cap:
+        raise SpecError(f"at most {cap} trials may run at once", field="max_parallel")
+    return value
+
+
 def resolve_spec(
     raw: dict[str, Any],
     columns: list[dict[str, Any]],
@@ -341,8 +350,14 @@ def resolve_spec(
     *,
     max_trials: int,
     max_job_seconds: int,
+    parallel: int = 1,
+    max_parallel: int = 1,
 ) -> SearchSpec:
-    """Fill in defaults and check ``raw`` (already shape-checked) against the dataset."""
+    """Fill in defaults and check ``raw`` (already shape-checked) against the dataset.
+
+    ``parallel`` is the default ``max_parallel`` (the workers' slots) and ``max_parallel``
+    the most a spec may ask for.
+    """
     entry = get_estimator(raw["estimator"])
     if entry is None:
         raise SpecError(
@@ -409,6 +424,7 @@ def resolve_spec(
         pruning=bool(raw.get("pruning", False)),
         exclude_columns=exclude,
         webhook_url=check_url(raw["webhook_url"]) if raw.get("webhook_url") else None,
+        max_parallel=_parallel(raw, parallel, max_parallel),
     )
     if halving is not None:
         plan = halving_plan(spec, train_rows)

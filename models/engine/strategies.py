@@ -1,9 +1,12 @@
 """Search strategies behind one interface: propose a candidate, record its result.
 
-The worker owns the loop (as in Optuna's ask-and-tell): it asks ``propose(number)`` for
+The caller owns the loop (as in Optuna's ask-and-tell): it asks ``propose(number)`` for
 trial ``number``, evaluates it, and tells ``record``. A strategy is a pure function of the
-spec, the seed and the results recorded so far, so a resumed job replays its recorded
-trials through ``record`` and goes on proposing exactly where it stopped.
+spec, the seed and the trials known so far, so it is rebuilt wherever a job's next trials
+are chosen: the recorded trials are replayed through ``record``, the ones still running
+elsewhere through ``pending``, and proposing goes on from there. ``propose`` answers
+:data:`WAIT` when the next candidate depends on trials still running (halving promotes
+only a finished rung).
 
 - ``grid``: every combination, in ``ParameterGrid`` order.
 - ``random``: seeded samples, distinct while any remain.
@@ -37,13 +40,26 @@ class Candidate:
     resource: int | None = None
 
 
+class _Wait:
+    def __repr__(self) -> str:
+        return "WAIT"
+
+
+# ``propose`` cannot answer before the trials in flight are recorded.
+WAIT: Any = _Wait()
+
+
 class Strategy(Protocol):
     """What to try next."""
 
     total: int  # how many trials the search plans (an upper bound for halving)
 
     def propose(self, number: int) -> Candidate | None:
-        """The candidate for trial ``number``, or ``None`` when the search is done."""
+        """The candidate for trial ``number``, ``None`` when the search is done, or
+        :data:`WAIT` until the trials in flight are recorded."""
+
+    def pending(self, number: int, candidate: Candidate) -> None:
+        """Trial ``number`` runs (elsewhere) and is not recorded yet."""
 
     def record(
         self,
@@ -68,6 +84,9 @@ class FixedList:
 
     def propose(self, number: int) -> Candidate | None:
         return Candidate(self.candidates[number]) if number < self.total else None
+
+    def pending(self, number: int, candidate: Candidate) -> None:
+        return None
 
     def record(
         self,
@@ -156,10 +175,13 @@ class Halving:
             if number < start + len(members):
                 return rung, members[number - start]
             start += len(members)
-        # ``number`` is past every rung known so far: promote from the last one.
+        # ``number`` is past every rung known so far: promote from the last one, once
+        # every trial of it is recorded.
         rung = len(self.rungs) - 1
         if rung + 1 >= self.plan.n_iterations:
             return None
+        if any(n not in self.scores for n in range(start - len(self.rungs[rung]), start)):
+            return WAIT
         keep = math.ceil(len(self.rungs[rung]) / self.plan.factor)
         # The best scores go on; equal scores keep the earlier candidate; candidates whose
         # trial failed (or scored NaN) rank last, as in scikit-learn, so a rung too small
@@ -180,10 +202,13 @@ class Halving:
 
     def propose(self, number: int) -> Candidate | None:
         where = self._locate(number)
-        if where is None:
-            return None
+        if where is None or where is WAIT:
+            return where
         rung, index = where
         return Candidate(self.candidates[index], rung, self.plan.resources(rung))
+
+    def pending(self, number: int, candidate: Candidate) -> None:
+        return None
 
     def record(
         self,
@@ -194,7 +219,7 @@ class Halving:
         intermediate: list[float],
     ) -> None:
         where = self._locate(number)
-        if where is not None:
+        if where is not None and where is not WAIT:
             self.scores[number] = (
                 where[0],
                 where[1],
@@ -214,36 +239,62 @@ def _distribution(dim: Dimension) -> optuna.distributions.BaseDistribution:
 
 
 class Bayesian:
-    """Optuna's TPE through ask-and-tell: Optuna proposes, the job owns the loop."""
+    """Optuna's TPE through ask-and-tell: Optuna proposes, the job owns the loop.
+
+    Trials in flight elsewhere are in the study as running trials, and TPE's
+    ``constant_liar`` counts them as poor results, so parallel proposals spread out instead
+    of landing on the same spot. The sampler is seeded from the job's seed and the trial
+    number, so the same recorded trials always lead to the same proposal: a job is
+    reproducible with ``max_parallel: 1`` however often its strategy is rebuilt.
+    """
 
     def __init__(
         self, dims: list[Dimension], n_trials: int, seed: int | None, pruning: bool
     ) -> None:
         self.dims = ordered(dims)
         self.total = n_trials
-        sampler = optuna.samplers.TPESampler(
-            seed=seed, n_startup_trials=min(10, max(3, n_trials // 4))
-        )
+        self.seed = seed
+        self.startup = min(10, max(3, n_trials // 4))
         pruner = (
             optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
             if pruning
             else optuna.pruners.NopPruner()
         )
-        self.study = optuna.create_study(direction="maximize", sampler=sampler, pruner=pruner)
-        self.pending: dict[int, optuna.Trial] = {}
+        self.study = optuna.create_study(
+            direction="maximize", sampler=self._sampler(0), pruner=pruner
+        )
+        self.pending_trials: dict[int, optuna.Trial] = {}
         self.reported: dict[int, set[int]] = {}
+
+    def _sampler(self, number: int) -> optuna.samplers.TPESampler:
+        seed = None if self.seed is None else (self.seed * 1_000_003 + number) % 2**32
+        return optuna.samplers.TPESampler(
+            seed=seed, n_startup_trials=self.startup, constant_liar=True
+        )
 
     def propose(self, number: int) -> Candidate | None:
         if number >= self.total:
             return None
+        self.study.sampler = self._sampler(number)
         trial = self.study.ask()
         params: dict[str, Any] = {}
         for dim in self.dims:
             if dim.active(params):
                 params[dim.name] = self._suggest(trial, dim)
-        self.pending[number] = trial
+        self.pending_trials[number] = trial
         self.reported[number] = set()
         return Candidate(params)
+
+    def pending(self, number: int, candidate: Candidate) -> None:
+        if number in self.pending_trials:  # proposed here: already in the study
+            return
+        self.study.enqueue_trial(candidate.params, skip_if_exists=False)
+        trial = self.study.ask()
+        for dim in self.dims:
+            if dim.name in candidate.params:
+                self._suggest(trial, dim)
+        self.pending_trials[number] = trial
+        self.reported[number] = set()
 
     @staticmethod
     def _suggest(trial: optuna.Trial, dim: Dimension) -> Any:
@@ -254,7 +305,7 @@ class Bayesian:
         return trial.suggest_float(dim.name, dim.low, dim.high, log=dim.log)
 
     def should_prune(self, number: int, step: int, value: float) -> bool:
-        trial = self.pending[number]
+        trial = self.pending_trials[number]
         trial.report(value, step)
         self.reported[number].add(step)
         return trial.should_prune()
@@ -271,8 +322,8 @@ class Bayesian:
             TrialState.SUCCEEDED: optuna.trial.TrialState.COMPLETE,
             TrialState.PRUNED: optuna.trial.TrialState.PRUNED,
         }.get(state, optuna.trial.TrialState.FAIL)
-        trial = self.pending.pop(number, None)
-        if trial is None:  # a trial from an earlier run of this job: replay it
+        trial = self.pending_trials.pop(number, None)
+        if trial is None:  # a trial recorded before this strategy was built: replay it
             distributions = {
                 d.name: _distribution(d) for d in self.dims if d.name in candidate.params
             }

@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.pipeline import Pipeline
 
 from models.engine.catalog import CATALOG, CLASSIFICATION
-from models.engine.evaluate import MODEL_STEP, TrialOutcome, TrialState, evaluate, with_params
+from models.engine.evaluate import (
+    MODEL_STEP,
+    PREPROCESS_STEP,
+    Fold,
+    TrialOutcome,
+    TrialState,
+    evaluate,
+    raw_folds,
+    with_params,
+)
 from models.engine.isolation import TrialCrashed, run_isolated
 from models.engine.preprocess import ColumnTreatment, build_preprocessor, plan_columns
 from models.engine.space import parse_space
@@ -40,6 +50,31 @@ class TrainingData:
     template: Pipeline
     columns: list[ColumnTreatment]
     dropped_target_rows: int
+    # Each fold's rows, preprocessed once: by (rows, halving resource or None).
+    _folds: dict[Any, list[Fold]] = field(default_factory=dict, repr=False)
+
+    def preprocessed_folds(self, splits: list[Split], key: Any) -> list[Fold]:
+        """``splits``' folds with the preprocessing step fitted on each training part and
+        applied to both parts, computed once per key and reused by every candidate.
+
+        Imputation, encoding and scaling do not depend on the candidate, so this gives
+        the same rows the whole pipeline would give its estimator (the scores are the
+        same; a test checks it), while plain scikit-learn refits them for every candidate
+        and fold.
+        """
+        if key not in self._folds:
+            folds = []
+            for train, test in splits:
+                step = clone(self.template.named_steps[PREPROCESS_STEP])
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    X_train = step.fit_transform(self.X_train.iloc[train], self.y_train.iloc[train])
+                    X_test = step.transform(self.X_train.iloc[test])
+                folds.append(
+                    Fold(X_train, self.y_train.iloc[train], X_test, self.y_train.iloc[test])
+                )
+            self._folds[key] = folds
+        return self._folds[key]
 
 
 def prepare(spec: SearchSpec, table: pd.DataFrame, profiles: list[dict[str, Any]]) -> TrainingData:
@@ -65,7 +100,7 @@ def prepare(spec: SearchSpec, table: pd.DataFrame, profiles: list[dict[str, Any]
     plan = plan_columns([by_name[str(c)] for c in X.columns], len(X), tree_based=entry.tree_based)
     template = Pipeline(
         [
-            ("preprocess", build_preprocessor(plan)),
+            (PREPROCESS_STEP, build_preprocessor(plan)),
             (MODEL_STEP, entry.build(spec.task, spec.random_state)),
         ]
     )
@@ -97,40 +132,53 @@ def make_search_strategy(spec: SearchSpec, data: TrainingData) -> Strategy:
 def evaluate_candidate(
     spec: SearchSpec,
     data: TrainingData,
-    strategy: Strategy,
+    strategy: Strategy | None,
     number: int,
     candidate: Candidate,
     should_stop: Callable[[], bool],
+    *,
+    cache: bool = True,
 ) -> TrialOutcome:
     """Cross-validate ``candidate`` in a child process that ``should_stop`` can kill.
 
-    Raises :class:`~models.engine.isolation.Stopped` when it was; a child that crashed
+    With ``cache`` the folds' preprocessing is fitted once per job (here, in the calling
+    process, so every forked trial inherits it) and the child fits the estimator alone.
+    Raises :class:`~models.engine.isolation.Stopped` when stopped; a child that crashed
     (out of memory, a segfault in native code) is a failed trial, not a failed job.
     """
-    params, splits = dict(candidate.params), data.splits
+    params, splits, key = dict(candidate.params), data.splits, None
     if candidate.resource is not None:
         if spec.halving.resource == "n_samples":
             fraction = candidate.resource / len(data.X_train)
             labels = data.y_train if spec.task == CLASSIFICATION else None
             splits = subsample(splits, fraction, spec.random_state, labels)
+            key = candidate.resource
         else:
             params[spec.halving.resource] = candidate.resource
     scorers = {name: get_scorer(name) for name in spec.all_metrics}
     on_fold = (
         (lambda step, value: strategy.should_prune(number, step, value)) if spec.pruning else None
     )
+    folds = None
+    if cache:
+        try:
+            folds = data.preprocessed_folds(splits, key)
+        except Exception:  # let the trial itself fail with the pipeline's own error
+            folds = None
+    if folds is not None:
+        model = data.template.named_steps[MODEL_STEP]
+
+        def build() -> Any:
+            return clone(model).set_params(**params)
+
+    else:
+        folds = raw_folds(data.X_train, data.y_train, splits)
+
+        def build() -> Any:
+            return with_params(data.template, params)
 
     def trial() -> TrialOutcome:
-        return evaluate(
-            data.template,
-            params,
-            data.X_train,
-            data.y_train,
-            splits,
-            scorers,
-            spec.scoring,
-            on_fold,
-        )
+        return evaluate(build, params, folds, scorers, spec.scoring, on_fold)
 
     try:
         outcome = run_isolated(trial, should_stop)

@@ -32,6 +32,8 @@ def create_dataset(
 ) -> Dataset:
     """Stream ``chunks`` to storage, parse and profile the table, and record it.
 
+    The table is read from the storage's local copy: the file itself in a local folder;
+    with S3, the copy the upload left in this machine's cache, not a download of it.
     Nothing is kept when the table cannot be read: the stored file is removed and the
     :class:`~models.exceptions.DatasetError` propagates.
     """
@@ -40,7 +42,7 @@ def create_dataset(
     stored = storage.put_stream(key, chunks, max_bytes=settings.max_upload_bytes)
     try:
         df = read_table(
-            storage.local_path(key), max_rows=settings.max_rows, max_columns=settings.max_columns
+            storage.local_copy(key), max_rows=settings.max_rows, max_columns=settings.max_columns
         )
         columns = [c.to_dict() for c in profile_columns(df)]
         record = Dataset(

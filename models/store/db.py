@@ -1,8 +1,9 @@
 """Engine and sessions from a URL.
 
 SQLite (the embedded default) is shared by the API and worker processes, so it runs in
-WAL mode with a generous busy timeout; PostgreSQL needs nothing special. The tables come
-from the migrations (:func:`models.store.migrate.upgrade`), not from the engine.
+WAL mode with a generous busy timeout; PostgreSQL (``postgresql+psycopg://``) needs only
+a connect timeout. The tables come from the migrations
+(:func:`models.store.migrate.upgrade`), not from the engine.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif url.startswith("postgresql"):
+        # A database host that drops packets would otherwise hang /readyz and every
+        # request for the TCP timeout (minutes); the API answers 503 within seconds.
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine

@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from models.engine.evaluate import TrialOutcome
 from models.engine.spec import SearchSpec
 from models.exceptions import Conflict, NotFound, SpecError
 from models.store.pages import Page, page
-from models.store.records import Job, JobStatus, StoppedReason, Trial, new_id, utcnow
+from models.store.records import Job, JobStatus, StoppedReason, Trial, TrialRun, new_id, utcnow
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
@@ -142,7 +140,8 @@ def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
 
 
 def claim_job(session: Session, job_id: str, worker: str, ttl_s: int) -> Lease | None:
-    """Take ``job_id`` if it is queued or its last run's lease has lapsed."""
+    """Take ``job_id`` to conclude it (refit the best, save the model, finish): if it is
+    queued, or running with no one concluding it, or its concluder's lease lapsed."""
     now = utcnow()
     token = secrets.token_hex(16)
     job = session.get(Job, job_id)
@@ -153,7 +152,10 @@ def claim_job(session: Session, job_id: str, worker: str, ttl_s: int) -> Lease |
             Job.id == job_id,
             or_(
                 Job.status == JobStatus.QUEUED,
-                and_(Job.status == JobStatus.RUNNING, Job.lease_expires_at < now),
+                and_(
+                    Job.status == JobStatus.RUNNING,
+                    or_(Job.lease_token.is_(None), Job.lease_expires_at < now),
+                ),
             ),
         )
         .values(
@@ -182,65 +184,6 @@ def renew_lease(session: Session, lease: Lease, ttl_s: int) -> bool:
     )
     session.commit()
     return result.rowcount == 1
-
-
-def set_trials_total(session: Session, lease: Lease, total: int) -> bool:
-    """Correct the number of trials the job will run (halving plans it on the real rows)."""
-    result = session.execute(update(Job).where(_held(lease)).values(trials_total=total))
-    session.commit()
-    return result.rowcount == 1
-
-
-def record_trial(
-    session: Session,
-    lease: Lease,
-    number: int,
-    outcome: TrialOutcome,
-    best: Trial | None,
-    *,
-    rung: int | None = None,
-    resource: int | None = None,
-) -> bool:
-    """Write trial ``number`` and the job's progress in one transaction.
-
-    ``best`` is the best trial once this one is counted. Returns ``False`` (and writes
-    nothing) when the lease is gone or the trial was already written by another run.
-    """
-    trial = Trial(
-        job_id=lease.job_id,
-        number=number,
-        params=outcome.params,
-        state=outcome.state,
-        fold_scores=outcome.fold_scores,
-        mean_score=outcome.mean_score,
-        std_score=outcome.std_score,
-        fit_time_s=outcome.fit_time_s,
-        score_time_s=outcome.score_time_s,
-        error=outcome.error,
-        metrics=outcome.metrics,
-        rung=rung,
-        resource=resource,
-        finished_at=utcnow(),
-    )
-    values: dict[str, Any] = {"trials_completed": Job.trials_completed + 1}
-    if best is not None:
-        values |= {
-            "best_score": best.mean_score,
-            "best_params": best.params,
-            "best_trial": best.number,
-        }
-    try:
-        session.add(trial)
-        session.flush()
-        result = session.execute(update(Job).where(_held(lease)).values(**values))
-        if result.rowcount != 1:
-            session.rollback()
-            return False
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
 
 
 def finish_job(session: Session, lease: Lease, status: JobStatus, **values: Any) -> bool:
@@ -273,13 +216,19 @@ def release_job(session: Session, lease: Lease) -> bool:
     return result.rowcount == 1
 
 
-def jobs_to_recover(session: Session, queued_before: datetime) -> list[str]:
-    """Jobs whose message may be lost: running with a lapsed lease, or queued long ago.
+def jobs_to_recover(
+    session: Session, queued_before: datetime, idle_before: datetime | None = None
+) -> list[str]:
+    """Jobs whose next step may be lost: queued long ago, running with a lapsed concluding
+    lease, or running with nothing in flight and no one concluding them since
+    ``idle_before`` (a worker died between recording a trial and choosing the next).
 
     Each returned job's ``enqueued_at`` is reset, so a job is not re-sent on every sweep.
-    Sending a job twice is harmless: only one run can claim it.
+    Sending a job twice is harmless: choosing trials is locked per job.
     """
     now = utcnow()
+    idle_before = idle_before or queued_before
+    nothing_in_flight = ~exists().where(TrialRun.job_id == Job.id)
     ids = list(
         session.scalars(
             select(Job.id).where(
@@ -292,6 +241,13 @@ def jobs_to_recover(session: Session, queued_before: datetime) -> list[str]:
                     and_(
                         Job.status == JobStatus.QUEUED,
                         or_(Job.enqueued_at.is_(None), Job.enqueued_at < queued_before),
+                    ),
+                    and_(
+                        Job.status == JobStatus.RUNNING,
+                        Job.lease_token.is_(None),
+                        nothing_in_flight,
+                        or_(Job.advanced_at.is_(None), Job.advanced_at < idle_before),
+                        or_(Job.enqueued_at.is_(None), Job.enqueued_at < idle_before),
                     ),
                 )
             )

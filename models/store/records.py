@@ -124,6 +124,9 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Webhook delivery: {attempts, delivered_at, last_status, last_error}.
     webhook: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # When the job's next trials were last chosen. Choosing updates it first, which
+    # serialises the choosing per job on every database (a row lock; SQLite's write lock).
+    advanced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Trial(Base):
@@ -148,3 +151,28 @@ class Trial(Base):
     rung: Mapped[int | None] = mapped_column(Integer, nullable=True)
     resource: Mapped[int | None] = mapped_column(Integer, nullable=True)
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who ran it ("host:pid") and when it started (null for trials recorded before fan-out).
+    worker: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TrialRun(Base):
+    """A trial sent to the workers and not recorded yet: ``queued`` until a worker claims
+    it, then ``running`` under that worker's lease. Recording the trial deletes this row in
+    the same transaction, so a number is in at most one of the two tables."""
+
+    __tablename__ = "trial_runs"
+    __table_args__ = (UniqueConstraint("job_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rung: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    resource: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    state: Mapped[str] = mapped_column(String(16))  # queued | running
+    enqueued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    worker: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lease_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

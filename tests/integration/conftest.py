@@ -1,34 +1,72 @@
 """Live services for end-to-end tests: the API (gunicorn) and a Celery worker as separate
-processes, talking over a real broker (the embedded filesystem transport, or Redis).
+processes, on one of the backends below.
 
-``service`` is parametrised over both brokers; Redis must be running on 127.0.0.1:6379
-(``.ci/run`` starts it when it is down).
+``service`` runs on the embedded default (SQLite, a local folder, kombu's filesystem
+transport); a test marked ``@backends(...)`` runs once on each backend it names, shown in
+its id (``test_…[postgres-s3-redis]``). Each run gets a fresh PostgreSQL database, its own
+S3 bucket on the session's moto server, an emptied Redis database or RabbitMQ queue.
+PostgreSQL, Redis and RabbitMQ must be running on 127.0.0.1 (``.ci/run`` starts them).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from tests.backends import S3_ENV, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/14"
-BROKERS = {"embedded": "", "redis": REDIS_URL}
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
+QUEUE = "tuneforge"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@dataclass(frozen=True)
+class Backend:
+    """Where a live service keeps its state and gets its messages."""
+
+    database: str  # sqlite | postgres
+    storage: str  # local | s3
+    broker: str  # embedded | redis | rabbitmq
+
+
+BACKENDS = {
+    "embedded": Backend("sqlite", "local", "embedded"),
+    "postgres-s3-redis": Backend("postgres", "s3", "redis"),
+    "rabbitmq": Backend("sqlite", "local", "rabbitmq"),
+}
+# The backends many machines share, beside the embedded default.
+SHARED = ("embedded", "postgres-s3-redis")
+
+
+def backends(*names: str) -> pytest.MarkDecorator:
+    """Run the test's ``service`` on each backend named (default: embedded only)."""
+    assert set(names) <= set(BACKENDS), names
+    return pytest.mark.backends(*names)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "backends(*names): the backends `service` runs on")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "service" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("backends")
+        names = marker.args if marker else ("embedded",)
+        metafunc.parametrize("service", names, indirect=True)
 
 
 def redis_flush() -> None:
@@ -41,11 +79,25 @@ def redis_flush() -> None:
         pytest.fail(f"Redis is not reachable at {REDIS_URL} ({exc}); start it (see .ci/run)")
 
 
+def rabbitmq_purge() -> None:
+    from amqp.exceptions import NotFound
+    from kombu import Connection
+
+    try:
+        with Connection(AMQP_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
+            with contextlib.suppress(NotFound):  # not declared yet: nothing to purge
+                conn.default_channel.queue_purge(QUEUE)
+    except OSError as exc:
+        pytest.fail(f"RabbitMQ is not reachable at {AMQP_URL} ({exc}); start it (see .ci/run)")
+
+
 class Service:
     """The API and a worker on one data dir; each can be stopped and started again."""
 
-    def __init__(self, data_dir: Path, broker_url: str) -> None:
+    def __init__(self, data_dir: Path, broker_url: str, **env: str) -> None:
         self.data_dir = data_dir
+        self.broker_url = broker_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.logs = data_dir / "logs"
@@ -59,14 +111,22 @@ class Service:
             "TUNEFORGE_API_WORKERS": "1",
             "TUNEFORGE_WEBHOOK_SECRET": "test-secret",
             "TUNEFORGE_WEBHOOK_ALLOW_PRIVATE": "1",
+            **env,
         }
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.http = requests.Session()
+        # A kept-alive connection the server closes just as a request goes out is reset;
+        # retry idempotent requests once on a new connection rather than fail the test.
+        retry = Retry(total=1, connect=0, read=1, other=0, allowed_methods={"GET"})
+        self.http.mount("http://", HTTPAdapter(max_retries=retry))
 
     def start(self, name: str) -> None:
+        """Start ``api`` or a worker; any name but ``api`` is a worker (``worker-2`` …),
+        each its own process with its own log and memory, as on another machine."""
         log = (self.logs / f"{name}.log").open("ab")
+        command = "api" if name == "api" else "worker"
         self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", name],
+            [sys.executable, "-m", "api.cli", command],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -77,9 +137,9 @@ class Service:
             self.wait_until(lambda: self._healthy(), 30, "the API to answer /healthz")
         else:
             self.wait_until(
-                lambda: b" ready." in (self.logs / "worker.log").read_bytes(),
+                lambda: b" ready." in (self.logs / f"{name}.log").read_bytes(),
                 60,
-                "the worker to be ready",
+                f"{name} to be ready",
             )
 
     def _healthy(self) -> bool:
@@ -94,8 +154,8 @@ class Service:
         started = time.monotonic()
         os.killpg(proc.pid, sig) if sig == signal.SIGKILL else proc.send_signal(sig)
         proc.wait(timeout=timeout)
-        if name == "worker":
-            (self.logs / "worker.log").rename(self.logs / f"worker-{time.time_ns()}.log")
+        if name != "api":
+            (self.logs / f"{name}.log").rename(self.logs / f"{name}-{time.time_ns()}.log")
         return time.monotonic() - started
 
     def close(self) -> None:
@@ -113,6 +173,16 @@ class Service:
                 return value
             time.sleep(0.1)
         raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+    def lose_messages(self) -> None:
+        """Empty the broker, as a Redis restart or a crash after taking a message would."""
+        if self.broker_url == REDIS_URL:
+            redis_flush()
+        elif self.broker_url == AMQP_URL:
+            rabbitmq_purge()
+        else:
+            for message in (self.data_dir / "var" / "broker" / "queue").iterdir():
+                message.unlink()
 
     # HTTP helpers ---------------------------------------------------------------------
 
@@ -156,12 +226,30 @@ class Service:
         return items
 
 
-@pytest.fixture(params=list(BROKERS))
-def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
-    broker = request.param
-    if broker == "redis":
+def backend_env(backend: Backend, request: pytest.FixtureRequest) -> tuple[str, dict[str, str]]:
+    """The broker URL and the variables for ``backend``, each part fresh for this test."""
+    env: dict[str, str] = {}
+    if backend.database == "postgres":
+        env["TUNEFORGE_DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    if backend.storage == "s3":
+        moto = request.getfixturevalue("moto")
+        env["TUNEFORGE_STORAGE_URL"] = f"s3://{moto.new_bucket()}/tuneforge"
+        env["TUNEFORGE_S3_ENDPOINT_URL"] = moto.url
+        env.update(S3_ENV)
+    if backend.broker == "redis":
         redis_flush()
-    svc = Service(tmp_path, BROKERS[broker])
+        return REDIS_URL, env
+    if backend.broker == "rabbitmq":
+        rabbitmq_purge()
+        return AMQP_URL, env
+    return "", env
+
+
+@pytest.fixture
+def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
+    """The API and a worker on the backend the test is parametrised with."""
+    broker_url, env = backend_env(BACKENDS[getattr(request, "param", "embedded")], request)
+    svc = Service(tmp_path, broker_url, **env)
     try:
         svc.start("api")
         svc.start("worker")

@@ -8,8 +8,10 @@ import pytest
 
 from api.services import service
 from models.engine.evaluate import TrialOutcome
-from models.store import jobs
-from models.store.records import JobStatus, Trial, TrialState
+from models.engine.search import best_trial
+from models.engine.strategies import Candidate
+from models.store import jobs, trial_runs
+from models.store.records import JobStatus, TrialState
 
 CSV = b"x,y\n" + b"".join(b"%d,%d\n" % (i, i % 2) for i in range(30))
 
@@ -31,14 +33,17 @@ def finished_job(client, app):
         json={"dataset_id": dataset["id"], "target": "y", "estimator": "knn", "n_trials": 2},
     ).json
     with app.app_context(), service().sessions() as session:
-        lease = jobs.claim_job(session, job["id"], "test", 60)
-        best = None
+        # two trials chosen, run and recorded as workers do, then the job concluded
+        assert trial_runs.begin_advance(session, job["id"]) is not None
+        candidates = [Candidate({"n_neighbors": 1}), Candidate({"n_neighbors": 2})]
+        assert trial_runs.add(session, job["id"], enumerate(candidates))
         for number, score in enumerate([0.6, 0.8]):
+            lease = trial_runs.claim(session, job["id"], number, "test", 60)
             outcome = TrialOutcome(
-                {"n_neighbors": number + 1}, TrialState.SUCCEEDED, [score], score, 0.0
+                candidates[number].params, TrialState.SUCCEEDED, [score], score, 0.0
             )
-            best = Trial(number=number, params=outcome.params, mean_score=score)
-            assert jobs.record_trial(session, lease, number, outcome, best)
+            assert trial_runs.record(session, lease, outcome, candidates[number], best_trial)
+        lease = jobs.claim_job(session, job["id"], "test", 60)
         assert jobs.finish_job(session, lease, JobStatus.SUCCEEDED)
     return job["id"]
 

@@ -1,4 +1,4 @@
-"""Idempotency-Key on POST /v1/datasets and POST /v1/jobs."""
+"""Idempotency-Key on POST /v1/datasets and POST /v1/jobs, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from models.store import idempotency
 from models.store.idempotency import IdempotencyRecord
 from models.store.migrate import upgrade
 from models.store.records import utcnow
+from tests.backends import on_every_database
+
+pytestmark = on_every_database
 
 CSV = b"x,y\n" + b"".join(b"%d,%d\n" % (i, i % 2) for i in range(30))
 

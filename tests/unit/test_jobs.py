@@ -1,4 +1,4 @@
-"""The lease protocol and recovery queries on a real SQLite database."""
+"""The lease protocol and recovery queries, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from models.engine.spec import CVSpec, SearchSpec
 from models.exceptions import Conflict, NotFound
 from models.store import jobs
 from models.store.records import Job, JobStatus, utcnow
+from tests.backends import on_every_database
+
+pytestmark = on_every_database
 
 SPEC = SearchSpec(
     dataset_id="ds_x",

@@ -8,8 +8,6 @@ reachable).
 from __future__ import annotations
 
 import multiprocessing
-import secrets
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,8 +16,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import MetaData, create_engine, func, inspect, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import MetaData, func, inspect, select, text
 
 from api.cli import main
 from models.store.db import make_engine, make_sessionmaker
@@ -27,7 +24,6 @@ from models.store.idempotency import IdempotencyRecord
 from models.store.migrate import BASELINE, current, head, is_current, upgrade
 from models.store.records import Base, Dataset, Job, Trial
 
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PROCESSES = 4
 T0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -93,23 +89,6 @@ KEY = {
     "created_at": T0,
     "expires_at": T0 + timedelta(hours=24),
 }
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL database of its own, dropped afterwards."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"tuneforge_test_{secrets.token_hex(6)}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}; see .ci/run ({exc})")
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -191,12 +170,12 @@ def test_upgrading_from_the_baseline_keeps_every_row_and_fills_result_defaults(d
 
 
 def test_a_database_made_before_migrations_is_stamped_and_upgraded(database_url):
-    # Given a database as the code before migrations made it: create_all, then rows.
-    # (create_all is the baseline schema today; test_a_database_upgraded_to_head_...
-    # checks it. Once a revision changes the schema, build this one at BASELINE and
-    # drop alembic_version instead.)
+    # Given a database as the code before migrations made it (create_all made exactly the
+    # baseline's tables): the baseline without its alembic_version table, then rows.
+    upgrade(database_url, revision=BASELINE)
     engine = make_engine(database_url)
-    Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
     engine.dispose()
     fill(database_url)
     assert current(database_url) is None

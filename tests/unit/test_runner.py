@@ -13,7 +13,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 
 from models.job_run import RunOutcome, StopFlag, StopReason
-from models.store import jobs
+from models.store import jobs, trial_runs
 from models.store.records import JobStatus, TrialState
 from tests.unit.engine_helpers import OWNER, job_and_trials, run, submit, upload
 
@@ -27,7 +27,7 @@ def bc_id(service, breast_cancer):
 
 
 def _model(storage, job):
-    return joblib.load(storage.local_path(job.model_key))
+    return joblib.load(storage.local_copy(job.model_key))
 
 
 def test_grid_trials_equal_gridsearchcv(service, storage, bc_id, breast_cancer):
@@ -227,12 +227,15 @@ def test_shutdown_hands_job_back_and_resume_skips_finished_trials(service, sessi
     stop.set(StopReason.SHUTDOWN)
     thread.join(timeout=60)
     job, kept = job_and_trials(service, job_id)
-    assert out["status"] == RunOutcome.HANDED_BACK and job.status == JobStatus.QUEUED
-    # then a new run finishes the rest without re-running the finished trials
+    # then the interrupted trial is queued again for the next worker, nothing is lost
+    assert out["status"] == RunOutcome.HANDED_BACK and job.status == JobStatus.RUNNING
+    with sessions() as session:
+        assert trial_runs.queued(session, job_id) == [len(kept)]
+    # and a new run finishes the rest without re-running the finished trials
     assert run(service, job_id) == JobStatus.SUCCEEDED
     job, trials = job_and_trials(service, job_id)
     assert [t.number for t in trials] == [0, 1, 2, 3, 4]
-    assert job.attempts == 2 and job.trials_completed == 5
+    assert job.trials_completed == 5 and all(t.worker == "test-worker" for t in trials)
     first_run = {t.number: t.finished_at for t in kept}
     assert all(t.finished_at == first_run[t.number] for t in trials if t.number in first_run)
     assert len(before) >= 2

@@ -139,7 +139,7 @@ def test_halving_over_n_estimators_refits_with_the_full_budget(service, storage,
     assert status == JobStatus.SUCCEEDED
     assert sorted({t.resource for t in trials}) == [3, 9, 27]
     assert all("n_estimators" not in t.params for t in trials)
-    model = joblib.load(storage.local_path(job.model_key))
+    model = joblib.load(storage.local_copy(job.model_key))
     assert model.named_steps["model"].n_estimators == 27
 
 
@@ -175,7 +175,7 @@ def test_the_same_seeded_spec_gives_identical_trials_and_predictions(
     for _ in range(2):
         job_id = submit(service, bc_id, **spec)
         _, job, trials = finished(service, job_id)
-        model = joblib.load(storage.local_path(job.model_key))
+        model = joblib.load(storage.local_copy(job.model_key))
         runs.append(
             (
                 [(t.params, t.fold_scores, t.rung) for t in trials],
@@ -259,7 +259,7 @@ def training_of(service, dataset_id, **spec):
     job, _ = job_and_trials(service, submit(service, dataset_id, **spec))
     dataset = service.get_dataset("default", dataset_id)
     table = read_table(
-        service.storage.local_path(dataset.storage_key), max_rows=10**6, max_columns=1000
+        service.storage.local_copy(dataset.storage_key), max_rows=10**6, max_columns=1000
     )
     return prepare(SearchSpec.from_dict(job.spec), table, dataset.columns), dataset
 
@@ -272,7 +272,7 @@ def test_group_splits_never_share_a_group(service, storage, regression_id):
         estimator="ridge",
         cv={"kind": "group", "group_column": "week", "folds": 4},
     )
-    weeks = pd.read_csv(storage.local_path(dataset.storage_key))["week"]
+    weeks = pd.read_csv(storage.local_copy(dataset.storage_key))["week"]
     train_weeks = weeks.iloc[data.X_train.index]
     test_weeks = set(weeks.iloc[data.X_test.index])
     assert not test_weeks & set(train_weeks)

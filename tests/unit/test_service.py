@@ -10,6 +10,7 @@ import pytest
 from models.exceptions import Conflict, NotFound, SpecError
 from models.job_run import RunOutcome
 from models.service import Service
+from models.store import trial_runs
 from models.store.records import JobStatus, utcnow
 
 OWNER = "default"
@@ -87,7 +88,7 @@ def test_run_job_finishes_the_job_and_sends_its_webhook(service):
     assert svc.run_job(job.id, "w:1") is RunOutcome.SUCCEEDED
     assert dispatch.sent == [("run_job", job.id), ("deliver_webhook", job.id)]
     finished = svc.finished_job(OWNER, job.id)
-    assert finished.result["n_trials"] == 2 and svc.model_path(finished).is_file()
+    assert finished.result["n_trials"] == 2 and svc.storage.exists(finished.model_key)
     assert [t.number for t in svc.trials(OWNER, job.id)] == [0, 1]
     # a second delivery of the same message runs nothing
     assert svc.run_job(job.id, "w:2") is RunOutcome.SKIPPED
@@ -125,3 +126,64 @@ def test_readiness_says_when_the_database_is_not_migrated(tmp_path):
     finally:
         svc.close()
     assert database.startswith("not migrated") and "tuneforge db upgrade" in database
+
+
+class Broker(Recording):
+    """A FIFO queue of messages, as one worker slot would take them from the broker."""
+
+    def run_trial(self, job_id: str, number: int) -> None:
+        self.sent.append(("run_trial", (job_id, number)))
+
+    def pump(self, svc: Service) -> list[str]:
+        """Deliver every message in order; returns the job of each trial run."""
+        ran = []
+        while self.sent:
+            kind, what = self.sent.pop(0)
+            if kind == "run_job":
+                svc.advance(what)
+            elif kind == "run_trial" and svc.run_trial(*what, "w:1") == RunOutcome.RECORDED:
+                ran.append(what[0])
+        return ran
+
+
+def test_two_jobs_share_the_workers_in_turn(service):
+    svc, _, dataset_id = make(service)
+    broker = Broker()
+    svc.dispatch = broker
+    request = {"dataset_id": dataset_id, **SPEC, "n_trials": 6, "max_parallel": 2}
+    first, second = (svc.submit_job(OWNER, request) for _ in range(2))
+    ran = broker.pump(svc)
+    # each job keeps two trials queued, and a finished trial's successor joins the back of
+    # the queue: the jobs alternate, two trials at a time, instead of one job going first
+    assert (
+        ran
+        == [first.id] * 2
+        + [second.id] * 2
+        + [first.id] * 2
+        + [second.id] * 2
+        + [first.id] * 2
+        + [second.id] * 2
+    )
+    for job in (first, second):
+        assert svc.get_job(OWNER, job.id).status == JobStatus.SUCCEEDED
+
+
+def test_a_trial_whose_worker_died_runs_again_and_is_recorded_once(service):
+    svc, _, dataset_id = make(service)
+    broker = Broker()
+    svc.dispatch = broker
+    job = svc.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC, "max_parallel": 2})
+    svc.advance(job.id)
+    # given a worker that claimed trial 0 and died: its lease lapses unrenewed
+    with svc.sessions() as session:
+        assert trial_runs.claim(session, job.id, 0, "dead:1", ttl_s=0) is not None
+    broker.sent.clear()  # and the broker lost what it had
+    # when the sweep runs
+    svc.recover(utcnow() - timedelta(minutes=5))
+    assert ("run_trial", (job.id, 0)) in broker.sent
+    broker.sent.append(("run_trial", (job.id, 1)))
+    broker.pump(svc)
+    # then every trial is recorded once, by the live worker
+    trials = svc.trials(OWNER, job.id)
+    assert [t.number for t in trials] == [0, 1] and {t.worker for t in trials} == {"w:1"}
+    assert svc.get_job(OWNER, job.id).status == JobStatus.SUCCEEDED

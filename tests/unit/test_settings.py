@@ -283,7 +283,7 @@ def documented_variables() -> set[str]:
     section = README.read_text(encoding="utf-8").split("## Configuration", 1)[1]
     section = section.split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("|")]
-    return {name for row in rows for name in re.findall(r"TUNEFORGE_[A-Z_]+", row.split("|")[1])}
+    return {name for row in rows for name in re.findall(r"TUNEFORGE_[A-Z0-9_]+", row.split("|")[1])}
 
 
 def test_every_setting_is_documented_in_the_readme_configuration_table():

@@ -43,6 +43,7 @@ class JobSpec:
         pruning (bool):
         exclude_columns (list[str]):
         webhook_url (None | str):
+        max_parallel (int): trials of this job running at once Example: 2.
     """
 
     dataset_id: str
@@ -63,6 +64,7 @@ class JobSpec:
     pruning: bool
     exclude_columns: list[str]
     webhook_url: None | str
+    max_parallel: int
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_spec_halving import JobSpecHalving  # noqa: PLC0415
@@ -113,6 +115,8 @@ class JobSpec:
         webhook_url: None | str
         webhook_url = self.webhook_url
 
+        max_parallel = self.max_parallel
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -135,6 +139,7 @@ class JobSpec:
                 "pruning": pruning,
                 "exclude_columns": exclude_columns,
                 "webhook_url": webhook_url,
+                "max_parallel": max_parallel,
             }
         )
 
@@ -216,6 +221,8 @@ class JobSpec:
 
         webhook_url = _parse_webhook_url(d.pop("webhook_url"))
 
+        max_parallel = d.pop("max_parallel")
+
         job_spec = cls(
             dataset_id=dataset_id,
             target=target,
@@ -235,6 +242,7 @@ class JobSpec:
             pruning=pruning,
             exclude_columns=exclude_columns,
             webhook_url=webhook_url,
+            max_parallel=max_parallel,
         )
 
         return job_spec

@@ -51,6 +51,8 @@ class SearchSpec:
         exclude_columns (list[str] | Unset): columns that are not features
         test_size (float | Unset): share of rows held out and scored once (default 0.2; 0: none)
         random_state (int | None | Unset):
+        max_parallel (int | Unset): trials of this job running at once, on any workers (default: the workers' slots,
+            TUNEFORGE_WORKER_SLOTS; at most TUNEFORGE_MAX_PARALLEL)
     """
 
     dataset_id: str
@@ -70,6 +72,7 @@ class SearchSpec:
     exclude_columns: list[str] | Unset = UNSET
     test_size: float | Unset = UNSET
     random_state: int | None | Unset = UNSET
+    max_parallel: int | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         dataset_id = self.dataset_id
@@ -133,6 +136,8 @@ class SearchSpec:
         else:
             random_state = self.random_state
 
+        max_parallel = self.max_parallel
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -170,6 +175,8 @@ class SearchSpec:
             field_dict["test_size"] = test_size
         if random_state is not UNSET:
             field_dict["random_state"] = random_state
+        if max_parallel is not UNSET:
+            field_dict["max_parallel"] = max_parallel
 
         return field_dict
 
@@ -273,6 +280,8 @@ class SearchSpec:
 
         random_state = _parse_random_state(d.pop("random_state", UNSET))
 
+        max_parallel = d.pop("max_parallel", UNSET)
+
         search_spec = cls(
             dataset_id=dataset_id,
             target=target,
@@ -291,6 +300,7 @@ class SearchSpec:
             exclude_columns=exclude_columns,
             test_size=test_size,
             random_state=random_state,
+            max_parallel=max_parallel,
         )
 
         return search_spec

@@ -33,7 +33,9 @@ class Trial:
             0.0117, 'fold_scores': [0.95, 0.97, 0.96, 0.98, 0.95]}}.
         rung (int | None): halving: the rung (0 is the first)
         resource (int | None): halving: rows, or the budget parameter's value, this trial used
+        started_at (datetime.datetime | None): null before fan-out Example: 2026-11-27T02:36:34.410000+00:00.
         finished_at (datetime.datetime):  Example: 2026-11-27T02:36:35.808000+00:00.
+        worker (None | str): the worker that ran it: host name and process id Example: tuneforge@host-1:4242.
     """
 
     number: int
@@ -48,7 +50,9 @@ class Trial:
     metrics: TrialMetrics
     rung: int | None
     resource: int | None
+    started_at: datetime.datetime | None
     finished_at: datetime.datetime
+    worker: None | str
 
     def to_dict(self) -> dict[str, Any]:
         number = self.number
@@ -80,7 +84,16 @@ class Trial:
         resource: int | None
         resource = self.resource
 
+        started_at: None | str
+        if isinstance(self.started_at, datetime.datetime):
+            started_at = self.started_at.isoformat()
+        else:
+            started_at = self.started_at
+
         finished_at = self.finished_at.isoformat()
+
+        worker: None | str
+        worker = self.worker
 
         field_dict: dict[str, Any] = {}
 
@@ -98,7 +111,9 @@ class Trial:
                 "metrics": metrics,
                 "rung": rung,
                 "resource": resource,
+                "started_at": started_at,
                 "finished_at": finished_at,
+                "worker": worker,
             }
         )
 
@@ -159,7 +174,29 @@ class Trial:
 
         resource = _parse_resource(d.pop("resource"))
 
+        def _parse_started_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                started_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return started_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        started_at = _parse_started_at(d.pop("started_at"))
+
         finished_at = datetime.datetime.fromisoformat(d.pop("finished_at"))
+
+        def _parse_worker(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        worker = _parse_worker(d.pop("worker"))
 
         trial = cls(
             number=number,
@@ -174,7 +211,9 @@ class Trial:
             metrics=metrics,
             rung=rung,
             resource=resource,
+            started_at=started_at,
             finished_at=finished_at,
+            worker=worker,
         )
 
         return trial

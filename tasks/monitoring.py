@@ -1,0 +1,117 @@
+"""What a worker shows its operators: logs, metrics and a heartbeat, through Celery signals.
+
+- Logs: Celery's ``setup_logging`` signal hands the set-up to
+  :func:`models.logs.configure` (``TUNEFORGE_LOG_FORMAT``: one JSON object per line, or
+  text), in the main process before the pool forks.
+- While a task runs, each of its records carries the ids it was given: every tuneforge
+  task takes ``(job_id)`` or ``(job_id, number)`` ("pass the primary key"), logged as
+  ``job_id`` and ``trial``.
+- Each finished task is counted by outcome (``tuneforge_celery_tasks_total``): what it
+  returned (a :class:`~models.job_run.RunOutcome` such as ``recorded`` or ``failed``), or
+  else how it ended (``failure``, ``retry``). Celery itself logs every task that returns
+  as "succeeded", whatever it returned: a job that fails is also logged at WARNING, with
+  its error, by the service (``Service._job_finished``), within the task's context.
+- The main process touches a heartbeat file while connected to the broker (``tuneforge
+  worker-health``), and serves its data dir's metrics on ``TUNEFORGE_METRICS_PORT`` when
+  that is set.
+- A pool process that exits drops its live gauges (prometheus-client's bookkeeping).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from celery.signals import (
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_process_shutdown,
+    worker_ready,
+)
+
+from models import heartbeat, logs, metrics
+from models.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# task id → the log context to put back when the task ends (in the pool process).
+_previous: dict[str, dict[str, Any]] = {}
+
+
+def ids_of(args: Any, kwargs: Any) -> dict[str, Any]:
+    """The job and trial a task's arguments name: ``(job_id)`` or ``(job_id, number)``."""
+    args = list(args or ())
+    kwargs = kwargs or {}
+    job_id = kwargs.get("job_id", args[0] if args else None)
+    number = kwargs.get("number", args[1] if len(args) > 1 else None)
+    return {
+        "job_id": job_id if isinstance(job_id, str) else None,
+        "trial": number if isinstance(number, int) else None,
+    }
+
+
+def outcome_of(retval: Any, state: str | None) -> str:
+    """A task's outcome label: the string it returned, else its final Celery state."""
+    return str(retval) if isinstance(retval, str) else (state or "unknown").lower()
+
+
+@setup_logging.connect
+def _configure_logging(loglevel: Any = None, **_: Any) -> None:
+    logs.configure(Settings.from_env().log_format, loglevel or logging.INFO)
+
+
+@task_prerun.connect
+def _enter_task(task_id: str = "", args: Any = None, kwargs: Any = None, **_: Any) -> None:
+    _previous[task_id] = logs.bind(**ids_of(args, kwargs))
+
+
+@task_postrun.connect
+def _leave_task(
+    task_id: str = "", task: Any = None, retval: Any = None, state: str | None = None, **_: Any
+) -> None:
+    metrics.task_finished(task.name, outcome_of(retval, state))
+    logs.restore(_previous.pop(task_id, {}))
+
+
+@worker_process_shutdown.connect
+def _forget_process(pid: int | None = None, **_: Any) -> None:
+    metrics.process_exited(pid or os.getpid())
+
+
+@worker_ready.connect
+def _start_heartbeat_and_metrics(sender: Any = None, **_: Any) -> None:
+    settings = Settings.from_env()
+    threading.Thread(
+        target=_beat_forever,
+        args=(heartbeat.heartbeat_file(settings.data_dir), sender),
+        daemon=True,
+        name="tuneforge-heartbeat",
+    ).start()
+    if settings.metrics_port:
+        metrics.serve_sources(metrics.metrics_dir(settings.data_dir), settings.metrics_port)
+        log.info("metrics served on port %d", settings.metrics_port)
+
+
+def _beat_forever(path: Path, consumer: Any) -> None:
+    while True:
+        if _connected(consumer):
+            try:
+                heartbeat.beat(path)
+            except OSError:
+                log.warning("could not write the heartbeat file %s", path, exc_info=True)
+        time.sleep(heartbeat.BEAT_SECONDS)
+
+
+def _connected(consumer: Any) -> bool:
+    """Whether the worker's consumer holds a broker connection (Celery swaps it when it
+    reconnects, so it is looked up at each beat)."""
+    connection = getattr(consumer, "connection", None)
+    try:
+        return connection is not None and bool(connection.connected)
+    except Exception:
+        return False

@@ -1,0 +1,69 @@
+"""The command line's part in operations: the processes' command lines, their log format,
+and ``tuneforge worker-health`` (the worker container's health check)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import api_command, main, worker_command
+from models import heartbeat
+from models.settings import Settings
+
+
+def test_the_api_runs_gunicorn_with_the_projects_logging_and_metrics_settings(tmp_path):
+    command = api_command(Settings(data_dir=tmp_path))
+    assert command[command.index("--config") + 1] == "python:api.gunicorn_config"
+    assert "--access-logfile" not in command  # the app writes the access log itself
+    try:
+        config = importlib.import_module("api.gunicorn_config")
+    finally:
+        logging.captureWarnings(False)  # what importing it turned on, for gunicorn
+    assert callable(config.child_exit) and config.logconfig_dict["root"]["handlers"]
+
+
+@pytest.mark.parametrize(("log_format", "quiet"), [("json", True), ("text", False)])
+def test_the_worker_prints_no_banner_when_it_logs_json(tmp_path, log_format, quiet):
+    command = worker_command(Settings(data_dir=tmp_path, log_format=log_format))
+    assert ("--quiet" in command) is quiet
+    if quiet:  # a global option of the celery command: before the sub-command
+        assert command.index("--quiet") < command.index("worker")
+
+
+@pytest.mark.parametrize("role", ["api", "worker", "serve"])
+def test_an_unknown_log_format_stops_a_role_before_it_starts(role, tmp_path):
+    env = {"TUNEFORGE_DATA_DIR": str(tmp_path), "TUNEFORGE_LOG_FORMAT": "xml"}
+    result = CliRunner().invoke(main, [role], env=env)
+    assert result.exit_code == 2
+    assert "TUNEFORGE_LOG_FORMAT must be json or text" in result.output
+    assert not (tmp_path / "tuneforge.db").exists()  # nothing was migrated
+
+
+def worker_health(tmp_path):
+    return CliRunner().invoke(main, ["worker-health"], env={"TUNEFORGE_DATA_DIR": str(tmp_path)})
+
+
+def test_worker_health_fails_before_the_first_heartbeat(tmp_path):
+    result = worker_health(tmp_path)
+    assert result.exit_code == 1 and "last: never" in result.output
+
+
+def test_worker_health_passes_after_a_recent_heartbeat(tmp_path):
+    heartbeat.beat(heartbeat.heartbeat_file(tmp_path.resolve()))
+    result = worker_health(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "worker alive" in result.output
+
+
+def test_worker_health_fails_when_the_heartbeat_is_stale(tmp_path):
+    path = heartbeat.heartbeat_file(tmp_path.resolve())
+    heartbeat.beat(path)
+    stale = time.time() - heartbeat.HEALTHY_WITHIN_SECONDS - 5
+    os.utime(path, (stale, stale))
+    result = worker_health(tmp_path)
+    assert result.exit_code == 1 and "no recent worker heartbeat" in result.output

@@ -1,0 +1,84 @@
+"""Each fold's preprocessing is fitted once per job and reused by every candidate; the
+scores are exactly those of the whole pipeline fitted per candidate and fold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.engine.strategies import Candidate
+from models.engine.training import evaluate_candidate
+from tests.unit.engine_helpers import OWNER, upload
+
+
+def messy(n: int = 240) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame(
+        {
+            "size": rng.normal(50, 10, n),
+            "rooms": rng.integers(1, 6, n).astype(float),
+            "city": rng.choice(["Paris", "Lyon", "Nice", "Lille"], n),
+            "street": [f"street {i % 37}" for i in range(n)],
+            "garden": rng.choice(["yes", "no"], n),
+        }
+    )
+    df.loc[rng.choice(n, 30, replace=False), "size"] = np.nan
+    df.loc[rng.choice(n, 20, replace=False), "city"] = None
+    df["sold"] = ((df["size"].fillna(50) > 50) ^ (df["city"] == "Nice")).astype(int)
+    return df
+
+
+CASES = {
+    "logistic_regression": [{"C": 0.1}, {"C": 10.0}],
+    "random_forest": [{"n_estimators": 20, "max_depth": 3}, {"n_estimators": 30}],
+    "knn": [{"n_neighbors": 3}, {"n_neighbors": 15, "weights": "distance"}],
+}
+
+
+@pytest.mark.parametrize("estimator", list(CASES))
+@pytest.mark.parametrize("table", ["breast_cancer", "messy"])
+def test_cached_and_uncached_trials_give_identical_scores(service, breast_cancer, estimator, table):
+
+    df = breast_cancer if table == "breast_cancer" else messy()
+    target = "target" if table == "breast_cancer" else "sold"
+    dataset_id = upload(service, df)
+    spec = service.resolve_spec(
+        OWNER,
+        {
+            "dataset_id": dataset_id,
+            "target": target,
+            "estimator": estimator,
+            "scoring": ["roc_auc", "accuracy"],
+        },
+    )
+    data = service.training_data(OWNER, spec)
+    for number, params in enumerate(CASES[estimator]):
+        candidate = Candidate(params)
+        cached, plain = (
+            evaluate_candidate(spec, data, None, number, candidate, lambda: False, cache=c)
+            for c in (True, False)
+        )
+        assert cached.state == plain.state == "succeeded"
+        assert cached.fold_scores == plain.fold_scores
+        assert cached.metrics == plain.metrics
+    # the folds were preprocessed once and kept
+    assert list(data._folds) == [None]
+
+
+def test_halving_row_rungs_are_cached_per_resource(service, breast_cancer):
+
+    dataset_id = upload(service, breast_cancer)
+    spec = service.resolve_spec(
+        OWNER,
+        {"dataset_id": dataset_id, "target": "target", "estimator": "knn", "strategy": "halving"},
+    )
+    data = service.training_data(OWNER, spec)
+    for resource in (60, 180, 60):
+        candidate = Candidate({"n_neighbors": 5}, rung=0, resource=resource)
+        cached, plain = (
+            evaluate_candidate(spec, data, None, 0, candidate, lambda: False, cache=c)
+            for c in (True, False)
+        )
+        assert cached.fold_scores == plain.fold_scores
+    assert sorted(data._folds) == [60, 180]

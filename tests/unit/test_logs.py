@@ -1,0 +1,262 @@
+"""Logs: one JSON object per line with the job and trial in hand, from the API (its access
+log), the worker (Celery's signals) and the service (a failed job says so)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import logging.config
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from prometheus_client import REGISTRY
+
+from models import logs
+from models.logs import JsonFormatter, TextFormatter
+from models.store.records import JobStatus
+from tasks import monitoring
+from tests.unit.engine_helpers import run, submit, upload
+
+
+class Lines:
+    """What a logger wrote through one formatter, as text."""
+
+    def __init__(self, stream: io.StringIO) -> None:
+        self.stream = stream
+
+    @property
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    def json(self) -> list[dict]:
+        return [json.loads(line) for line in self.text.splitlines()]
+
+
+def capture(formatter: logging.Formatter, name: str = "tests.logs") -> Iterator[Lines]:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield Lines(stream)
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.fixture
+def json_lines() -> Iterator[Lines]:
+    yield from capture(JsonFormatter())
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """Put the logging set-up back as it was after a test that reconfigures it."""
+    root = logging.getLogger()
+    saved = {name: logging.getLogger(name) for name in ("gunicorn.error", "gunicorn.access")}
+    state = {
+        logger: (logger.handlers[:], logger.level, logger.propagate)
+        for logger in [root, *saved.values()]
+    }
+    yield
+    for logger, (handlers, level, propagate) in state.items():
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+    logging.captureWarnings(False)
+
+
+def test_a_json_line_holds_the_record_the_context_and_the_extra_fields(json_lines):
+    log = logging.getLogger("tests.logs")
+    with logs.context(job_id="job_1", trial=3):
+        log.warning("slow\ntrial %d", 3, extra={"seconds": 2.5, "path": Path("/x"), "none": None})
+    (line,) = json_lines.text.splitlines()  # one line, though the message has two
+    document = json.loads(line)
+    assert document["time"].endswith("+00:00") and document["level"] == "WARNING"
+    assert document["logger"] == "tests.logs" and document["message"] == "slow\ntrial 3"
+    assert isinstance(document["process"], int)
+    assert document["job_id"] == "job_1" and document["trial"] == 3
+    assert document["seconds"] == 2.5 and document["path"] == "/x"  # str of a non-JSON value
+    assert "none" not in document
+
+
+def test_an_exception_is_serialised_into_the_same_line(json_lines):
+    try:
+        raise ZeroDivisionError("division by zero")
+    except ZeroDivisionError:
+        logging.getLogger("tests.logs").exception("boom")
+    (document,) = json_lines.json()
+    assert document["level"] == "ERROR" and document["message"] == "boom"
+    assert (
+        document["exception"].startswith("Traceback")
+        and "ZeroDivisionError" in (document["exception"])
+    )
+
+
+def test_the_context_ends_with_its_block(json_lines):
+    log = logging.getLogger("tests.logs")
+    with logs.context(job_id="job_1"):
+        with logs.context(trial=0):
+            log.info("inner")
+        log.info("outer")
+    log.info("after")
+    inner, outer, after = json_lines.json()
+    assert (inner["job_id"], inner["trial"]) == ("job_1", 0)
+    assert outer["job_id"] == "job_1" and "trial" not in outer
+    assert "job_id" not in after
+
+
+def test_a_text_line_puts_the_fields_after_the_message_and_the_traceback_below():
+    for lines in capture(TextFormatter()):
+        try:
+            raise ValueError("bad")
+        except ValueError:
+            with logs.context(job_id="job_9"):
+                logging.getLogger("tests.logs").error("failed", exc_info=True)
+        first, *rest = lines.text.splitlines()
+        assert first.endswith(f"ERROR tests.logs [{os.getpid()}] failed job_id=job_9")
+        assert rest[0].startswith("Traceback") and rest[-1] == "ValueError: bad"
+
+
+@pytest.mark.parametrize("bad", ["xml", "JSON", ""])
+def test_an_unknown_log_format_is_refused_naming_the_variable(bad):
+    with pytest.raises(ValueError, match="TUNEFORGE_LOG_FORMAT must be json or text"):
+        logs.formatter(bad)
+
+
+def test_configure_sends_every_record_and_python_warnings_as_json(root_logging):
+    stream = io.StringIO()
+    logging.captureWarnings(False)  # start from Python's own warning display
+    logs.configure("json", "INFO", stream)
+    logging.getLogger("any.module").info("hello")
+    logging.getLogger("alembic.runtime.plugins").info("setup plugin x")  # quietened
+    warnings.warn("careful", UserWarning, stacklevel=1)
+    hello, warned = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert hello["message"] == "hello" and hello["logger"] == "any.module"
+    assert warned["logger"] == "py.warnings" and "careful" in warned["message"]
+
+
+def test_gunicorn_logs_through_the_json_handler_and_its_access_log_is_off(root_logging, capsys):
+    # given gunicorn's logging configured as `tuneforge api` configures it
+    logging.config.dictConfig(logs.dict_config("json"))
+    # when gunicorn logs a line and an access line
+    logging.getLogger("gunicorn.error").info("Booting worker with pid: 42")
+    logging.getLogger("gunicorn.access").info("GET / 200")
+    # then only the first is written, as JSON, on stderr
+    (line,) = capsys.readouterr().err.splitlines()
+    assert json.loads(line)["message"] == "Booting worker with pid: 42"
+
+
+# The API's access log ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def access_lines() -> Iterator[Lines]:
+    yield from capture(JsonFormatter(), "tuneforge.access")
+
+
+def test_each_request_is_logged_once_with_its_route_status_job_and_time(client, access_lines):
+    # when a client asks for a job that does not exist
+    assert client.get("/v1/jobs/job_missing").status_code == 404
+    # then one access line names the route template, the job and the status
+    (document,) = access_lines.json()
+    assert document["message"] == "GET /v1/jobs/job_missing 404"
+    assert document["route"] == "/v1/jobs/<job_id>" and document["job_id"] == "job_missing"
+    assert document["status"] == 404 and document["duration_ms"] >= 0
+    assert document["tenant"] == "default"
+
+
+def test_a_submitted_job_is_named_in_its_access_line(client, service, access_lines):
+    dataset_id = upload(
+        service, pd.DataFrame({"x": range(60), "z": [i % 7 for i in range(60)], "y": [0, 1] * 30})
+    )
+    spec = {"dataset_id": dataset_id, "target": "y", "estimator": "knn", "n_trials": 2}
+    response = client.post("/v1/jobs", json=spec)
+    assert response.status_code == 202
+    (document,) = access_lines.json()
+    assert document["route"] == "/v1/jobs" and document["job_id"] == response.json["id"]
+
+
+def test_a_request_refused_for_want_of_a_key_is_still_logged_and_timed(settings, access_lines):
+    from api import create_app
+    from models.store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    app = create_app(type(settings)(data_dir=settings.data_dir, api_keys=("k",)))
+    assert app.test_client().get("/v1/jobs").status_code == 401
+    (document,) = access_lines.json()
+    assert document["status"] == 401 and document["route"] == "/v1/jobs"
+    assert document["duration_ms"] > 0
+
+
+# The worker: Celery's signals ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "expected"),
+    [
+        (["job_1"], {}, {"job_id": "job_1", "trial": None}),
+        (["job_1", 4], {}, {"job_id": "job_1", "trial": 4}),
+        ([], {"job_id": "job_2", "number": 0}, {"job_id": "job_2", "trial": 0}),
+        ([], {}, {"job_id": None, "trial": None}),
+        ([17], {}, {"job_id": None, "trial": None}),
+    ],
+)
+def test_a_tasks_ids_come_from_its_arguments(args, kwargs, expected):
+    assert monitoring.ids_of(args, kwargs) == expected
+
+
+class FakeTask:
+    name = "tuneforge.run_trial"
+
+
+def test_a_task_logs_with_its_ids_and_is_counted_by_outcome(json_lines):
+    # given a run_trial task starting on trial 2 of a job
+    labels = {"task": FakeTask.name, "outcome": "failed"}
+    before = REGISTRY.get_sample_value("tuneforge_celery_tasks_total", labels) or 0
+    monitoring._enter_task(task_id="t-1", args=["job_7", 2], kwargs={})
+    logging.getLogger("tests.logs").info("inside")
+    # when it returns the run outcome "failed"
+    monitoring._leave_task(task_id="t-1", task=FakeTask(), retval="failed", state="SUCCESS")
+    logging.getLogger("tests.logs").info("after")
+    # then its lines carried its ids until it ended, and its outcome was counted
+    inside, after = json_lines.json()
+    assert (inside["job_id"], inside["trial"]) == ("job_7", 2)
+    assert "job_id" not in after
+    assert REGISTRY.get_sample_value("tuneforge_celery_tasks_total", labels) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("retval", "state", "outcome"),
+    [("recorded", "SUCCESS", "recorded"), (ValueError("x"), "FAILURE", "failure")],
+)
+def test_a_tasks_outcome_is_what_it_returned_or_else_how_it_ended(retval, state, outcome):
+    assert monitoring.outcome_of(retval, state) == outcome
+
+
+def test_a_failed_job_is_logged_at_warning_with_its_error(service, caplog):
+    # given a job every trial of which fails
+    dataset_id = upload(service, pd.DataFrame({"x": np.arange(40.0), "y": np.arange(40) % 2}))
+    job_id = submit(
+        service,
+        dataset_id,
+        target="y",
+        estimator="knn",
+        strategy="grid",
+        param_space={"n_neighbors": [300]},
+        test_size=0,
+    )
+    # when it runs
+    with caplog.at_level(logging.WARNING, logger="models.service"):
+        assert run(service, job_id) == JobStatus.FAILED
+    # then a warning says the job failed, and why
+    (record,) = [r for r in caplog.records if r.getMessage().startswith(f"job {job_id} failed")]
+    assert record.levelno == logging.WARNING and "every trial failed" in record.getMessage()
+    assert record.job_id == job_id
