@@ -46,7 +46,7 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
 
-# About 25 minutes on 2 cores; each script appends its figures to bench/RESULTS.md.
+# About 15 minutes on 2 cores; each script appends its figures to bench/RESULTS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/search_overhead.py
 	$(BIN)/python bench/search_quality.py

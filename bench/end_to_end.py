@@ -33,8 +33,11 @@ slots vs one (speedup). Targets (issue 8): (a) and (b) at most 1.0x, aim 0.9x; (
 least 1.7x. Each case is run ``--repeats`` times, interleaved (scikit-learn, then
 tuneforge, for 1 then 2), and the best of each is compared; every run is listed.
 
-Also printed: where tuneforge's time goes in its best run (from the job's and trials'
-timestamps) and a check that both libraries found the same best candidate and CV score.
+Also printed: how many cores were free before each round (:func:`harness.free_cores`:
+two processes spinning against one; another busy process on a 2-core machine caps any
+two-slot speedup, scikit-learn's too), where tuneforge's time goes in its best run (from
+the job's and trials' timestamps), and a check that both libraries found the same best
+candidate and CV score.
 Run: ``.venv/bin/python bench/end_to_end.py [--repeats N] [--rows N]``.
 """
 

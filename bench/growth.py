@@ -15,8 +15,8 @@ score; the table already in memory), and, for the whole notebook path, ``pandas.
 of the same file. Ratio: tuneforge's upload-to-model time over scikit-learn's
 ``read_csv`` + fit + score.
 
-One run per size. The 1M-row size takes about a minute and a half of the script's two
-or so on 2 cores, so it is on by default (``--sizes 10000,100000`` leaves it out).
+One run per size. The 1M-row size takes about a minute of the script's two or so on 2
+cores, so it is on by default (``--sizes 10000,100000`` leaves it out).
 Threads: ``OMP_NUM_THREADS=1`` for both; joblib's pool is started (and has imported
 scikit-learn) before the clock starts. Run: ``.venv/bin/python bench/growth.py
 [--sizes N,N,...]``.

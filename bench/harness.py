@@ -147,8 +147,9 @@ class Report:
             "",
             f"- Machine: {self.machine}.",
             f"- Load average (1 / 5 / 15 min): {self.load_start} at the start, {load_end} "
-            f"at the end (on {os.cpu_count()} cores: above {os.cpu_count()} means other "
-            "work was competing for the CPU).",
+            f"at the end ({os.cpu_count()} cores; the load counts this benchmark's own busy "
+            "processes too, so the figure at the start, before it has run anything, is the "
+            "one that measures other work).",
             f"- Command: `{command}`; {elapsed:.0f} s in all.",
             "",
             "```text",

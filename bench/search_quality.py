@@ -65,7 +65,7 @@ indices under ``OMP_THREAD_LIMIT=1``.) The 1-minute load average is printed at t
 
 One seed, one run: best-CV differences of a few thousandths are noise, and test scores
 (36 to 360 rows) are noisier still. Run: ``.venv/bin/python bench/search_quality.py``
-(progress on stderr, the table on stdout and appended to ``bench/RESULTS.md``; about 4
+(progress on stderr, the table on stdout and appended to ``bench/RESULTS.md``; 2 to 4
 minutes on 2 cores).
 """
 
