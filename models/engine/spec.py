@@ -326,8 +326,12 @@ def check_url(url: str) -> str:
 
     Only the shape: whether the host is public is decided when a webhook is delivered.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port  # both parse, and may refuse, the netloc
+    except ValueError as exc:  # a bracketed host that is no IPv6 address, a bad port
+        raise SpecError(f"is not a valid URL ({exc})", field="webhook_url") from exc
+    if parts.scheme not in ("http", "https") or not host or port == 0:
         raise SpecError("must be an absolute http or https URL", field="webhook_url")
     if len(url) > MAX_URL_LENGTH or parts.username or parts.password:
         raise SpecError(

@@ -218,6 +218,7 @@ def test_submit_answers_202_with_location_and_queued_job(client, dataset):
         ({"dataset_id": "ds_unknown"}, "dataset_id"),
         ({"surprise": True}, "surprise"),
         ({"webhook_url": "ftp://example.com/x"}, "webhook_url"),
+        ({"webhook_url": "http://[Cae4CcC]:8864?q"}, "webhook_url"),
     ],
 )
 def test_invalid_spec_is_422_naming_the_field(client, dataset, spec, field):
