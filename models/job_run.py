@@ -95,7 +95,8 @@ class StopFlag:
         return self._event.wait(timeout)
 
 
-_FINISHED = {
+# A finished job's status as the outcome of the step that finished it.
+OUTCOME_OF = {
     JobStatus.SUCCEEDED: RunOutcome.SUCCEEDED,
     JobStatus.FAILED: RunOutcome.FAILED,
     JobStatus.CANCELLED: RunOutcome.CANCELLED,
@@ -118,18 +119,6 @@ class _Cache(OrderedDict):
         while len(self) > self.size:
             self.popitem(last=False)
         return value
-
-
-def load_training_data(
-    storage: Storage, settings: Settings, spec: SearchSpec, dataset: Dataset
-) -> TrainingData:
-    """Read ``dataset``'s table from storage and prepare it for ``spec``."""
-    table = read_table(
-        storage.local_copy(dataset.storage_key),
-        max_rows=settings.max_rows,
-        max_columns=settings.max_columns,
-    )
-    return prepare(spec, table, dataset.columns)
 
 
 class JobRunner:
@@ -164,6 +153,10 @@ class JobRunner:
             ),
         )
 
+    def prepare(self, spec: SearchSpec, dataset: Dataset) -> TrainingData:
+        """``dataset``'s table (read once per worker) prepared for ``spec``."""
+        return prepare(spec, self._table(dataset), dataset.columns)
+
     def training_data(self, job: Job) -> tuple[SearchSpec, TrainingData]:
         """The job's spec and training data (cached: the split depends on the spec only)."""
 
@@ -173,7 +166,7 @@ class JobRunner:
                 dataset = session.get(Dataset, job.dataset_id)
             if dataset is None:
                 raise LookupError("the dataset was deleted")
-            return spec, prepare(spec, self._table(dataset), dataset.columns)
+            return spec, self.prepare(spec, dataset)
 
         return self._training.get_or_make(job.id, make)
 
@@ -370,7 +363,7 @@ class JobRunner:
     def _finish(self, lease: jobs.Lease, status: JobStatus, **values: object) -> RunOutcome:
         with self.sessions() as session:
             held = jobs.finish_job(session, lease, status, **values)
-        return _FINISHED[status] if held else RunOutcome.LOST
+        return OUTCOME_OF[status] if held else RunOutcome.LOST
 
     def _conclude(
         self,

@@ -28,7 +28,7 @@ from models.documents import JobSchema
 from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
 from models.exceptions import Conflict, NotFound, SpecError
-from models.job_run import JobRunner, RunOutcome, StopFlag, load_training_data
+from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, StopFlag
 from models.settings import Settings
 from models.store import datasets, events, idempotency, jobs, migrate, stats, trial_runs
 from models.store.db import make_engine, make_sessionmaker
@@ -247,7 +247,7 @@ class Service:
         """The training data a job with ``spec`` searches on (for inspection, tests, and
         benchmarks that compare with plain scikit-learn on exactly the same rows)."""
         dataset = self.get_dataset(owner, spec.dataset_id)
-        return load_training_data(self.storage, self.settings, spec, dataset)
+        return self.runner.prepare(spec, dataset)
 
     def open_model(self, job: Job) -> BinaryIO:
         """A finished job's model file as a stream (from S3, read as it is sent)."""
@@ -294,11 +294,7 @@ class Service:
             if outcome in (RunOutcome.HANDED_BACK, RunOutcome.CANCELLED):
                 return outcome
         job = self.job_by_id(job_id)
-        return {
-            JobStatus.SUCCEEDED: RunOutcome.SUCCEEDED,
-            JobStatus.FAILED: RunOutcome.FAILED,
-            JobStatus.CANCELLED: RunOutcome.CANCELLED,
-        }.get(JobStatus(job.status), RunOutcome.SKIPPED)
+        return OUTCOME_OF.get(JobStatus(job.status), RunOutcome.SKIPPED)
 
     def _send_trial(self, job_id: str, number: int) -> None:
         try:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -281,7 +281,3 @@ def queued(session: Session, job_id: str) -> list[int]:
             .order_by(TrialRun.number)
         )
     )
-
-
-def in_flight_count(session: Session, job_id: str) -> int:
-    return session.scalar(select(func.count()).where(TrialRun.job_id == job_id)) or 0
