@@ -10,8 +10,8 @@ messy 800), 20 ``random`` candidates with 3 folds, 20 % held out, seed 0: that s
 estimator for each table (hist_gradient_boosting; decision_tree for digits) and, where
 that is not already it, ``decision_tree`` too, whose fits take milliseconds, so that the
 overhead shows. tuneforge: ``Service.run_job`` in this process (the same steps as the
-workers: claim each trial under a lease, fork it, record it, choose the next, refit and
-save the model; no broker); scikit-learn: ``GridSearchCV`` over exactly the job's 20
+workers: claim each trial under a lease, run it in the trial process, record it, choose the
+next, refit and save the model; no broker); scikit-learn: ``GridSearchCV`` over exactly the job's 20
 candidates (:func:`harness.sklearn_search`; ``RandomizedSearchCV`` with its sampling done
 beforehand) on exactly tuneforge's pipeline, rows, folds and scorer, then the test score.
 Best of ``--repeats`` (3) each, interleaved. Reported per case:
@@ -25,14 +25,15 @@ Best of ``--repeats`` (3) each, interleaved. Reported per case:
   ``cv_results_``) and the refit (scikit-learn's ``refit_time_`` for both), per trial, in
   ms. Target: tuneforge under 10 ms a trial beyond the fit.
 - ``in-trial`` and ``between``: tuneforge's per-trial overhead split by the trials'
-  timestamps: from claiming a trial to recording it, beyond its fit and score (fork,
-  pickling, the lease's heartbeat thread, the record); from recording one to claiming the
-  next (choosing the next trial: rebuilding the strategy, database reads and writes).
+  timestamps: from claiming a trial to recording it, beyond its fit and score (the round
+  trip to the trial process, pickling, the lease's heartbeat thread, the record); from
+  recording one to claiming the next (choosing the next trial: rebuilding the strategy,
+  database reads and writes).
 
 Then one tuneforge run (``--profile-case``) under cProfile, its costs summarised by
-function (fork, SQLite writes, strategy rebuild, ...), and an empty trial's round trip
-through the fork helper. The broker (Celery) is not in this loop; ``bench/end_to_end.py``
-measures it (its ``gap/trial``).
+function (the trial process, SQLite writes, strategy rebuild, ...), and an empty call's
+round trip through the trial process. The broker (Celery) is not in this loop;
+``bench/end_to_end.py`` measures it (its ``gap/trial``).
 
 Threads: ``OMP_NUM_THREADS=1`` (the script re-executes itself with it), the same for both
 libraries, as tuneforge runs one OpenMP thread per trial. Run: ``make bench`` or
@@ -68,7 +69,7 @@ from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 
-from models.engine.isolation import run_isolated
+from models.engine.isolation import TrialProcess
 from models.service import Service
 from models.settings import Settings
 from models.store.migrate import upgrade
@@ -329,12 +330,12 @@ PROFILED = [
     ("read the table, split, build the pipeline", "models/job_run.py", "training_data"),
     ("preprocess each fold once (cache)", "models/engine/training.py", "preprocessed_folds"),
     (
-        "run_isolated: fork, wait for the child, unpickle",
+        "a trial in the trial process: send, wait, unpickle",
         "models/engine/isolation.py",
-        "run_isolated",
+        "call",
     ),
-    ("  of which os.fork itself", "~", "<built-in method posix.fork>"),
-    ("  of which waiting in select()", "~", "<built-in method select.select>"),
+    ("  of which forking a trial process (once a job)", "~", "<built-in method posix.fork>"),
+    ("  of which waiting for its answer", "multiprocessing/connection.py", "poll"),
     ("claim a trial (lease, SQLite)", "models/store/trial_runs.py", "claim"),
     ("record a trial (SQLite)", "models/store/trial_runs.py", "record"),
     ("advance: choose next trials (the last concludes)", "models/job_run.py", "advance"),
@@ -369,6 +370,10 @@ def never() -> bool:
     return False
 
 
+def empty(_context: object) -> None:
+    return None
+
+
 def profile(report: Report, root: Path, table_name: str, estimator: str) -> None:
     line = report.line
     tbl = next(t for t in make_tables() if t.name == table_name)
@@ -388,7 +393,7 @@ def profile(report: Report, root: Path, table_name: str, estimator: str) -> None
     line(
         f"Where the time goes: one run of {table_name} / {estimator} ({len(trials)} trials) "
         f"under cProfile: {wall:.3f} s wall (profiling adds some), of which the trials' own "
-        f"fit and score {fit_score:.3f} s (in the children)."
+        f"fit and score {fit_score:.3f} s (in the trial process)."
     )
     line(f"{'cumulative time in this process':<52} {'calls':>6} {'s':>7} {'ms/trial':>9}")
     for label, suffix, name in PROFILED:
@@ -396,13 +401,16 @@ def profile(report: Report, root: Path, table_name: str, estimator: str) -> None
         if calls:
             line(f"{label:<52} {calls:>6} {seconds:>7.3f} {1000 * seconds / len(trials):>9.1f}")
     times = []
+    process = TrialProcess()
     for _ in range(30):
         started = time.perf_counter()
-        run_isolated(lambda: None, never)
+        process.call(empty, context=(None, None), should_stop=never)
         times.append(time.perf_counter() - started)
+    process.close()
     line(
-        f"An empty trial through run_isolated (fork, child exits, pipe, waitpid), in this "
-        f"process: median {1000 * statistics.median(times):.1f} ms, min {1000 * min(times):.1f} ms"
+        f"An empty call through the trial process (send, compute nothing, answer), in this "
+        f"process: median {1000 * statistics.median(times):.2f} ms, min "
+        f"{1000 * min(times[1:]):.2f} ms (the first, which forks it: {1000 * times[0]:.1f} ms)"
     )
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)

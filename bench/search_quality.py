@@ -49,10 +49,10 @@ candidate is re-scored with ``cross_val_score`` on the same folds (the README pr
 identical scores); tuneforge's halving rungs are compared with scikit-learn's
 ``n_candidates_``/``n_resources_``.
 
-Every fit runs in a forked child: tuneforge forks one per trial (``models.engine.isolation``,
-which keeps the parent's OpenMP single-threaded because a process that has started an
-OpenMP pool cannot fork safely), and this script runs each scikit-learn search in one
-forked child through the same helper.
+Every fit runs in a child process: tuneforge runs its trials in a long-lived trial process
+(``models.engine.isolation``, which keeps the parent's OpenMP single-threaded because a
+process that has started an OpenMP pool cannot fork safely), and this script runs each
+scikit-learn search in such a process too (:data:`PROCESS`).
 
 Threads: unless ``OMP_THREAD_LIMIT`` is already set, the script re-executes itself with
 ``OMP_THREAD_LIMIT=1``, so both libraries fit on one OpenMP thread. The engine gives each
@@ -78,7 +78,6 @@ import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +92,7 @@ from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV, c
 from sklearn.utils import check_random_state
 
 from models.engine.evaluate import MODEL_STEP, with_params
-from models.engine.isolation import TrialCrashed, run_isolated
+from models.engine.isolation import TrialCrashed, TrialProcess
 from models.engine.spec import SearchSpec
 from models.engine.strategies import plan_halving
 from models.engine.training import TrainingData
@@ -353,6 +352,10 @@ class Engine:
         return self.service.get_job(OWNER, job_id), self.service.trials(OWNER, job_id), wall
 
 
+# Where this script's scikit-learn searches and checks run (see the module docstring).
+PROCESS = TrialProcess()
+
+
 def never() -> bool:
     """A stop condition that never fires."""
     return False
@@ -402,7 +405,9 @@ def tuneforge_row(
         if scored and max(scored) != job.best_score:
             problems.append(f"best_score is not the best trial's ({max(scored):.4f})")
         try:
-            again = run_isolated(partial(cv_mean, data, spec, job.best_params), never)
+            again = PROCESS.call(
+                cv_mean, spec, job.best_params, context=(data.key, data), should_stop=never
+            )
         except TrialCrashed as exc:
             problems.append(f"cross_val_score check crashed: {exc}")
         else:
@@ -428,7 +433,7 @@ def tuneforge_row(
 # scikit-learn ---------------------------------------------------------------------------
 
 
-def fit_search(search: BaseEstimator, data: TrainingData) -> dict[str, Any]:
+def fit_search(data: TrainingData, search: BaseEstimator) -> dict[str, Any]:
     """Fit ``search`` on the training rows and score it on the test rows (in a child)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -476,7 +481,7 @@ def sklearn_row(
         )
     started = time.perf_counter()
     try:
-        out = run_isolated(partial(fit_search, search, data), never)
+        out = PROCESS.call(fit_search, search, context=(data.key, data), should_stop=never)
     except TrialCrashed as exc:
         out = {"best_cv": math.nan, "test": math.nan, "evals": 0, "failed": 0, "rungs": None}
         out["note"] = f"crashed: {exc}"

@@ -33,7 +33,7 @@ import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import metrics
-from models.engine.isolation import Stopped, TrialCrashed
+from models.engine.isolation import Stopped, TrialCrashed, TrialProcess
 from models.engine.search import InFlight, best_trial, plan_next, replay
 from models.engine.spec import SearchSpec
 from models.engine.strategies import Candidate, Strategy
@@ -139,6 +139,12 @@ class JobRunner:
         self.on_finished = on_finished
         self._tables: _Cache = _Cache(CACHED_TABLES)
         self._training: _Cache = _Cache(CACHED_JOBS)
+        # Where this worker's trials and refits compute (one at a time, killable).
+        self.process = TrialProcess()
+
+    def close(self) -> None:
+        """Stop the trial process."""
+        self.process.close()
 
     # What every step needs ------------------------------------------------------------
 
@@ -157,10 +163,13 @@ class JobRunner:
         """``dataset``'s table (read once per worker) prepared for ``spec``."""
         return prepare(spec, self._table(dataset), dataset.columns)
 
-    def training_data(self, job: Job) -> tuple[SearchSpec, TrainingData]:
+    def training_data(self, job_id: str) -> tuple[SearchSpec, TrainingData]:
         """The job's spec and training data (cached: the split depends on the spec only)."""
 
         def make() -> tuple[SearchSpec, TrainingData]:
+            job = self._job(job_id)
+            if job is None:
+                raise LookupError("the job was deleted")
             spec = SearchSpec.from_dict(job.spec)
             with self.sessions() as session:
                 dataset = session.get(Dataset, job.dataset_id)
@@ -168,7 +177,7 @@ class JobRunner:
                 raise LookupError("the dataset was deleted")
             return spec, self.prepare(spec, dataset)
 
-        return self._training.get_or_make(job.id, make)
+        return self._training.get_or_make(job_id, make)
 
     def _job(self, job_id: str) -> Job | None:
         with self.sessions() as session:
@@ -182,11 +191,12 @@ class JobRunner:
         Returns ``False`` when the job has ended (nothing to do).
         """
         send = send_trial or self.send_trial
-        job = self._job(job_id)
-        if job is None or JobStatus(job.status).finished:
-            return False
+        if job_id not in self._training:  # else the lock below says whether it has ended
+            job = self._job(job_id)
+            if job is None or JobStatus(job.status).finished:
+                return False
         try:
-            spec, data = self.training_data(job)
+            spec, data = self.training_data(job_id)
             strategy = make_search_strategy(spec, data)
         except Exception as exc:
             log.exception("job %s cannot run", job_id)
@@ -245,18 +255,18 @@ class JobRunner:
         ttl = self.settings.lease_seconds
         with self.sessions() as session:
             lease = trial_runs.claim(session, job_id, number, worker, ttl)
-            run = trial_runs.get(session, job_id, number) if lease is not None else None
-        if lease is None or run is None:
+            found = trial_runs.get(session, job_id, number) if lease is not None else None
+        if lease is None or found is None:
             return RunOutcome.SKIPPED
-        job = self._job(job_id)
+        run, started_at = found
         candidate = Candidate(run.params, run.rung, run.resource)
         try:
-            spec, data = self.training_data(job)
+            spec, data = self.training_data(job_id)
         except Exception as exc:
             log.exception("job %s cannot run", job_id)
             self._fail(job_id, f"{type(exc).__name__}: {exc}")
             return RunOutcome.FAILED
-        deadline = job.started_at.timestamp() + spec.timeout_s
+        deadline = started_at.timestamp() + spec.timeout_s
         strategy = self._pruning_strategy(spec, data, job_id, number, candidate)
         try:
             renew = partial(trial_runs.renew, lease=lease, ttl_s=ttl)
@@ -268,6 +278,7 @@ class JobRunner:
                     number,
                     candidate,
                     lambda: stop.is_set() or time.time() >= deadline,
+                    self.process,
                 )
         except Stopped:
             return self._stopped(lease, stop, send_trial or self.send_trial)
@@ -345,11 +356,10 @@ class JobRunner:
             lease = jobs.claim_job(session, job_id, "conclude", self.settings.lease_seconds)
             if lease is None:
                 return RunOutcome.SKIPPED
-            job = session.get(Job, job_id)
             recorded = jobs.finished_trials(session, job_id)
         ttl = self.settings.lease_seconds
         try:
-            spec, data = self.training_data(job)
+            spec, data = self.training_data(job_id)
             renew = partial(jobs.renew_lease, lease=lease, ttl_s=ttl)
             with self._heartbeat(renew, stop):
                 outcome = self._conclude(lease, spec, data, recorded, timed_out, stop)
@@ -389,7 +399,7 @@ class JobRunner:
                 **counts,
             )
         try:
-            model, test_scores = refit(spec, data, best.params, stop.is_set)
+            model, test_scores = refit(spec, data, best.params, stop.is_set, self.process)
         except Stopped:
             if stop.reason != StopReason.SHUTDOWN:
                 return RunOutcome.CANCELLED

@@ -28,7 +28,7 @@ from models.documents import JobSchema
 from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
 from models.exceptions import Conflict, NotFound, SpecError
-from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, StopFlag
+from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, SendTrial, StopFlag
 from models.settings import Settings
 from models.store import datasets, events, idempotency, jobs, migrate, stats, trial_runs
 from models.store.db import make_engine, make_sessionmaker
@@ -107,7 +107,9 @@ class Service:
         )
 
     def close(self) -> None:
-        """Close the database connections."""
+        """Stop the trial process and close the database connections."""
+        if "runner" in self.__dict__:
+            self.runner.close()
         self.engine.dispose()
 
     def readiness(self) -> dict[str, str]:
@@ -259,7 +261,7 @@ class Service:
     def runner(self) -> JobRunner:
         """This process's job runner (its caches live as long as the service)."""
         return JobRunner(
-            self.sessions, self.storage, self.settings, self._send_trial, self._job_finished
+            self.sessions, self.storage, self.settings, self.send_trial, self._job_finished
         )
 
     def advance(self, job_id: str) -> bool:
@@ -268,11 +270,23 @@ class Service:
         return self.runner.advance(job_id)
 
     def run_trial(
-        self, job_id: str, number: int, worker: str, stop: StopFlag | None = None
+        self,
+        job_id: str,
+        number: int,
+        worker: str,
+        stop: StopFlag | None = None,
+        send_trial: SendTrial | None = None,
     ) -> RunOutcome:
         """Run one queued trial here, record it, and advance its job. What the
-        ``run_trial`` task does."""
-        return self.runner.run_trial(job_id, number, worker, stop)
+        ``run_trial`` task does. The trials advancing queues go to ``send_trial`` (by
+        default :meth:`send_trial`)."""
+        return self.runner.run_trial(job_id, number, worker, stop, send_trial)
+
+    def next_trial(self) -> tuple[str, int] | None:
+        """The queued trial a free worker should run next, oldest first across jobs
+        (``job_id``, ``number``); ``None`` when none waits or a job waits to start."""
+        with self.sessions() as session:
+            return trial_runs.oldest_queued(session)
 
     def run_job(self, job_id: str, worker: str, stop: StopFlag | None = None) -> RunOutcome:
         """Run the whole job in this process, its trials one after another, as the workers
@@ -296,7 +310,8 @@ class Service:
         job = self.job_by_id(job_id)
         return OUTCOME_OF.get(JobStatus(job.status), RunOutcome.SKIPPED)
 
-    def _send_trial(self, job_id: str, number: int) -> None:
+    def send_trial(self, job_id: str, number: int) -> None:
+        """Send queued trial ``number`` to the workers (the sweep sends it if this fails)."""
         try:
             self.dispatch.run_trial(job_id, number)
         except Exception:
@@ -354,7 +369,7 @@ class Service:
         for job_id in ids:
             self._send(self.dispatch.run_job, job_id)
         for job_id, number in lost_trials:
-            self._send_trial(job_id, number)
+            self.send_trial(job_id, number)
         return ids
 
     @staticmethod

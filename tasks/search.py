@@ -13,13 +13,16 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from celery import shared_task
 
-from models.job_run import RunOutcome, StopFlag, StopReason
+from models import logs
+from models.job_run import RunOutcome, SendTrial, StopFlag, StopReason
+from models.service import Service
 from tasks.app import RUN_SEARCH, RUN_TRIAL
 from tasks.context import worker_service
 
@@ -31,6 +34,8 @@ log = logging.getLogger(__name__)
 HANDBACK_SIGNAL = signal.SIGURG
 # Set once this pool process was asked to shut down: it starts no further job.
 _shutting_down = threading.Event()
+# How long a pool process goes on running queued trials after the one it was sent.
+GO_ON_SECONDS = 60
 _current: StopFlag | None = None
 
 
@@ -83,14 +88,55 @@ def run_search(self: Any, job_id: str) -> str:
 
 @shared_task(name=RUN_TRIAL, bind=True, ignore_result=True, acks_late=True)
 def run_trial(self: Any, job_id: str, number: int) -> str:
-    """Run trial ``number`` of job ``job_id`` if it still needs running; record it."""
+    """Run trial ``number`` of job ``job_id`` if it still needs running; record it.
+
+    Then, for up to :data:`GO_ON_SECONDS`, run whichever trial has waited longest (of any
+    job) here, without a round trip through the broker. The database says what waits, in
+    the order the broker would deliver it, and a job waiting to start ends the streak (its
+    message goes first). The trials a step queues are sent to the broker once this
+    process has chosen its next one, except that one: no message is sent for a trial
+    this process takes itself, so the queue holds no stale messages for later.
+    """
+    service = worker_service(self.app)
+    worker = f"{self.request.hostname or 'worker'}:{os.getpid()}"
+    started = time.monotonic()
+    unsent: list[tuple[str, int]] = []
+
+    def hold(job_id: str, number: int) -> None:
+        unsent.append((job_id, number))
+
+    try:
+        outcome = _run_one(service, job_id, number, worker, hold)
+        while (
+            outcome is not RunOutcome.HANDED_BACK
+            and not _shutting_down.is_set()
+            and time.monotonic() - started < GO_ON_SECONDS
+            and (following := service.next_trial()) is not None
+        ):
+            if following in unsent:
+                unsent.remove(following)
+            _send(service, unsent)
+            with logs.context(job_id=following[0], trial=following[1]):
+                outcome = _run_one(service, *following, worker, hold)
+    finally:
+        _send(service, unsent)
+    return outcome
+
+
+def _run_one(
+    service: Service, job_id: str, number: int, worker: str, send: SendTrial
+) -> RunOutcome:
     if _shutting_down.is_set():
         log.info("trial %s/%d not started: this worker is shutting down", job_id, number)
         return RunOutcome.SKIPPED
-    worker = f"{self.request.hostname or 'worker'}:{os.getpid()}"
     stop = StopFlag()
     with _stop_on_shutdown(stop):
-        outcome = worker_service(self.app).run_trial(job_id, number, worker, stop)
-    if outcome in (RunOutcome.FAILED, RunOutcome.LOST):
-        log.warning("job %s trial %d: %s", job_id, number, outcome)
+        outcome = service.run_trial(job_id, number, worker, stop, send)
+    level = logging.WARNING if outcome in (RunOutcome.FAILED, RunOutcome.LOST) else logging.INFO
+    log.log(level, "job %s trial %d: %s", job_id, number, outcome, extra={"outcome": outcome})
     return outcome
+
+
+def _send(service: Service, trials: list[tuple[str, int]]) -> None:
+    while trials:
+        service.send_trial(*trials.pop(0))

@@ -64,10 +64,15 @@ def storage(settings: Settings) -> LocalStorage:
 
 
 @pytest.fixture
-def service(settings: Settings, sessions: sessionmaker[Session], storage: LocalStorage) -> Service:
+def service(
+    settings: Settings, sessions: sessionmaker[Session], storage: LocalStorage
+) -> Iterator[Service]:
     """The service core over this test's database and folder; it dispatches nothing (tests
     run jobs themselves with ``service.run_job``)."""
-    return Service(settings, sessions.kw["bind"], sessions, storage, NoDispatch())
+    core = Service(settings, sessions.kw["bind"], sessions, storage, NoDispatch())
+    yield core
+    if "runner" in core.__dict__:
+        core.runner.close()  # its trial process; the engine belongs to ``sessions``
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,14 @@
 
 :func:`prepare` turns the uploaded table into what every trial shares (the training and
 test rows, the folds, the template pipeline); :func:`evaluate_candidate` scores one
-candidate in a killable child process; :func:`refit` fits the winner on every training
+candidate in a killable trial process; :func:`refit` fits the winner on every training
 row and scores it on the test rows; :func:`summarise` describes the outcome. None of it
 knows where tables, trials or models are kept.
 """
 
 from __future__ import annotations
 
+import uuid
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from models.engine.evaluate import (
     raw_folds,
     with_params,
 )
-from models.engine.isolation import TrialCrashed, run_isolated
+from models.engine.isolation import TrialCrashed, TrialProcess, ask
 from models.engine.preprocess import ColumnTreatment, build_preprocessor, plan_columns
 from models.engine.space import parse_space
 from models.engine.spec import SearchSpec, halving_plan
@@ -52,6 +53,8 @@ class TrainingData:
     dropped_target_rows: int
     # Each fold's rows, preprocessed once: by (rows, halving resource or None).
     _folds: dict[Any, list[Fold]] = field(default_factory=dict, repr=False)
+    # Names this object for the trial process, which keeps a copy (see isolation).
+    key: str = field(default_factory=lambda: uuid.uuid4().hex, repr=False, compare=False)
 
     def preprocessed_folds(self, splits: list[Split], key: Any) -> list[Fold]:
         """``splits``' folds with the preprocessing step fitted on each training part and
@@ -136,16 +139,40 @@ def evaluate_candidate(
     number: int,
     candidate: Candidate,
     should_stop: Callable[[], bool],
+    process: TrialProcess,
     *,
     cache: bool = True,
 ) -> TrialOutcome:
-    """Cross-validate ``candidate`` in a child process that ``should_stop`` can kill.
+    """Cross-validate ``candidate`` in ``process``, which ``should_stop`` can kill.
 
-    With ``cache`` the folds' preprocessing is fitted once per job (here, in the calling
-    process, so every forked trial inherits it) and the child fits the estimator alone.
-    Raises :class:`~models.engine.isolation.Stopped` when stopped; a child that crashed
+    With ``cache`` the folds' preprocessing is fitted once per job (in the trial process,
+    which keeps it for the job's next trials) and each trial fits the estimator alone.
+    With pruning, ``strategy`` (here, in the calling process) decides after each fold.
+    Raises :class:`~models.engine.isolation.Stopped` when stopped; a process that crashed
     (out of memory, a segfault in native code) is a failed trial, not a failed job.
     """
+    on_ask = strategy.should_prune if spec.pruning and strategy is not None else None
+    try:
+        outcome = process.call(
+            _evaluate_here,
+            spec,
+            number,
+            candidate,
+            cache,
+            context=(data.key, data),
+            should_stop=should_stop,
+            on_ask=on_ask,
+        )
+    except TrialCrashed as exc:
+        outcome = TrialOutcome(dict(candidate.params), TrialState.FAILED, error=str(exc))
+    outcome.params = dict(candidate.params)
+    return outcome
+
+
+def _evaluate_here(
+    data: TrainingData, spec: SearchSpec, number: int, candidate: Candidate, cache: bool
+) -> TrialOutcome:
+    """In the trial process: :func:`evaluate` ``candidate`` on the job's folds."""
     params, splits, key = dict(candidate.params), data.splits, None
     if candidate.resource is not None:
         if spec.halving.resource == "n_samples":
@@ -156,9 +183,10 @@ def evaluate_candidate(
         else:
             params[spec.halving.resource] = candidate.resource
     scorers = {name: get_scorer(name) for name in spec.all_metrics}
-    on_fold = (
-        (lambda step, value: strategy.should_prune(number, step, value)) if spec.pruning else None
-    )
+
+    def on_fold(step: int, value: float) -> bool:
+        return bool(ask(number, step, value))
+
     folds = None
     if cache:
         try:
@@ -177,15 +205,7 @@ def evaluate_candidate(
         def build() -> Any:
             return with_params(data.template, params)
 
-    def trial() -> TrialOutcome:
-        return evaluate(build, params, folds, scorers, spec.scoring, on_fold)
-
-    try:
-        outcome = run_isolated(trial, should_stop)
-    except TrialCrashed as exc:
-        outcome = TrialOutcome(params, TrialState.FAILED, error=str(exc))
-    outcome.params = dict(candidate.params)
-    return outcome
+    return evaluate(build, params, folds, scorers, spec.scoring, on_fold if spec.pruning else None)
 
 
 def final_params(spec: SearchSpec, params: dict[str, Any]) -> dict[str, Any]:
@@ -201,26 +221,31 @@ def refit(
     data: TrainingData,
     params: dict[str, Any],
     should_stop: Callable[[], bool],
+    process: TrialProcess,
 ) -> tuple[Pipeline, dict[str, float]]:
-    """Fit ``params`` on every training row (in a child process); score the test rows.
+    """Fit ``params`` on every training row (in ``process``); score the test rows.
 
     Raises :class:`~models.engine.isolation.Stopped` or
     :class:`~models.engine.isolation.TrialCrashed` as :func:`evaluate_candidate` does.
     """
+    return process.call(
+        _refit_here, spec, params, context=(data.key, data), should_stop=should_stop
+    )
 
-    def fit() -> tuple[Pipeline, dict[str, float]]:
-        model = with_params(data.template, final_params(spec, params))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.fit(data.X_train, data.y_train)
-            if data.X_test is None:
-                return model, {}
-            return model, {
-                name: float(get_scorer(name)(model, data.X_test, data.y_test))
-                for name in spec.all_metrics
-            }
 
-    return run_isolated(fit, should_stop)
+def _refit_here(
+    data: TrainingData, spec: SearchSpec, params: dict[str, Any]
+) -> tuple[Pipeline, dict[str, float]]:
+    model = with_params(data.template, final_params(spec, params))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(data.X_train, data.y_train)
+        if data.X_test is None:
+            return model, {}
+        return model, {
+            name: float(get_scorer(name)(model, data.X_test, data.y_test))
+            for name in spec.all_metrics
+        }
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,23 @@ from typing import Any
 
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from models.engine.evaluate import TrialOutcome
 from models.engine.strategies import Candidate
 from models.store.records import Job, JobStatus, Trial, TrialRun, utcnow
 
 QUEUED, RUNNING = "queued", "running"
+# What replaying and ranking a job's recorded trials read of each (not its metrics).
+_PAST = load_only(
+    Trial.number,
+    Trial.params,
+    Trial.state,
+    Trial.mean_score,
+    Trial.fold_scores,
+    Trial.rung,
+    Trial.resource,
+)
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
@@ -61,7 +71,9 @@ def begin_advance(session: Session, job_id: str) -> Job | None:
 
 def known(session: Session, job_id: str) -> tuple[list[Trial], list[TrialRun]]:
     """The job's recorded trials and its trials in flight, in number order."""
-    recorded = session.scalars(select(Trial).where(Trial.job_id == job_id).order_by(Trial.number))
+    recorded = session.scalars(
+        select(Trial).options(_PAST).where(Trial.job_id == job_id).order_by(Trial.number)
+    )
     runs = session.scalars(
         select(TrialRun).where(TrialRun.job_id == job_id).order_by(TrialRun.number)
     )
@@ -202,7 +214,9 @@ def record(
         )
         session.add(trial)
         session.flush()
-        recorded = list(session.scalars(select(Trial).where(Trial.job_id == lease.job_id)))
+        recorded = list(
+            session.scalars(select(Trial).options(_PAST).where(Trial.job_id == lease.job_id))
+        )
         values: dict[str, Any] = {"trials_completed": len(recorded)}
         best = best_of(recorded)
         if best is not None:
@@ -259,10 +273,29 @@ def to_recover(session: Session, queued_before: datetime) -> list[tuple[str, int
     return [(r.job_id, r.number) for r in rows]
 
 
-def get(session: Session, job_id: str, number: int) -> TrialRun | None:
-    return session.scalar(
-        select(TrialRun).where(TrialRun.job_id == job_id, TrialRun.number == number)
-    )
+def get(session: Session, job_id: str, number: int) -> tuple[TrialRun, datetime] | None:
+    """The trial in flight and when its job started (its deadline counts from then)."""
+    row = session.execute(
+        select(TrialRun, Job.started_at)
+        .join(Job, Job.id == TrialRun.job_id)
+        .where(TrialRun.job_id == job_id, TrialRun.number == number)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def oldest_queued(session: Session) -> tuple[str, int] | None:
+    """The trial that has waited longest for a worker, among running jobs (``job_id``,
+    ``number``); ``None`` when none waits, or when a job waits to start (it goes first)."""
+    if session.scalar(select(exists().where(Job.status == JobStatus.QUEUED))):
+        return None
+    row = session.execute(
+        select(TrialRun.job_id, TrialRun.number)
+        .join(Job, Job.id == TrialRun.job_id)
+        .where(TrialRun.state == QUEUED, Job.status == JobStatus.RUNNING)
+        .order_by(TrialRun.enqueued_at, TrialRun.id)
+        .limit(1)
+    ).first()
+    return (row.job_id, row.number) if row is not None else None
 
 
 def queued(session: Session, job_id: str) -> list[int]:

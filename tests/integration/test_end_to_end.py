@@ -11,6 +11,7 @@ import io
 import json
 import signal
 import time
+from datetime import datetime
 
 import joblib
 import pandas as pd
@@ -90,6 +91,30 @@ def test_grid_search_equals_gridsearchcv_and_survives_a_restart(service, breast_
     again = download(service, job["id"])
     assert again.content == model_bytes
     assert again.headers["X-Content-SHA256"] == result["model"]["sha256"]
+
+
+def test_a_worker_runs_queued_trials_back_to_back_and_leaves_no_message_behind(
+    service, breast_cancer_csv
+):
+    # given a worker with one slot, and a dataset
+    dataset = service.upload(breast_cancer_csv)
+    spec = {"dataset_id": dataset["id"], "target": "target", "estimator": "decision_tree"}
+    # when a 12-trial job runs to its end
+    first = service.submit(**spec, n_trials=12)
+    assert service.wait_for(first["id"])["status"] == "succeeded"
+    # then the worker took each next trial from the database, not through the broker:
+    # no message waits in the queue (a stale one per trial would delay the next job)
+    queue = service.data_dir / "var" / "broker" / "queue"
+    assert service.wait_until(lambda: not any(queue.iterdir()), 10, "an empty queue")
+    trials = service.trials(first["id"])
+    assert sorted(t["number"] for t in trials) == list(range(12))
+    assert len({t["worker"] for t in trials}) == 1
+    # and the next job starts at once
+    second = service.submit(**spec, n_trials=2)
+    done = service.wait_for(second["id"])
+    assert done["status"] == "succeeded"
+    waited = datetime.fromisoformat(done["started_at"]) - datetime.fromisoformat(done["created_at"])
+    assert waited.total_seconds() <= 2
 
 
 def test_cancel_stops_a_running_job_and_keeps_its_trials(service, breast_cancer_csv):

@@ -34,8 +34,9 @@ def test_metrics_and_logs_cover_the_api_and_the_worker_after_a_job(live, breast_
     trials = [s for s in scraped if s.name == "tuneforge_trials_total"]
     assert sum(s.value for s in trials if s.labels["state"] == "succeeded") == 3
     assert {s.labels["source"].split("-")[0] for s in trials} == {"worker"}
+    # (one run_trial task may record several trials: it goes on with the next one queued)
     tasks = [s for s in scraped if s.name == "tuneforge_celery_tasks_total"]
-    assert any(s.labels["outcome"] == "recorded" and s.value >= 3 for s in tasks)
+    assert any(s.labels["outcome"] == "recorded" and s.value >= 1 for s in tasks)
     # and the API's requests, and the database's view of the jobs
     requests_seen = {
         (s.labels["route"], s.labels["source"].split("-")[0])

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from models.engine.strategies import Candidate
-from models.engine.training import evaluate_candidate
+from models.engine.training import TrainingData, evaluate_candidate
 from tests.unit.engine_helpers import OWNER, upload
 
 
@@ -27,6 +27,16 @@ def messy(n: int = 240) -> pd.DataFrame:
     df.loc[rng.choice(n, 20, replace=False), "city"] = None
     df["sold"] = ((df["size"].fillna(50) > 50) ^ (df["city"] == "Nice")).astype(int)
     return df
+
+
+def fold_keys(data: TrainingData) -> list[object]:
+    """In the trial process: the keys of the folds it preprocessed and kept."""
+    return list(data._folds)
+
+
+def kept_folds(service, data: TrainingData) -> list[object]:
+    process = service.runner.process
+    return process.call(fold_keys, context=(data.key, data), should_stop=lambda: False)
 
 
 CASES = {
@@ -56,14 +66,17 @@ def test_cached_and_uncached_trials_give_identical_scores(service, breast_cancer
     for number, params in enumerate(CASES[estimator]):
         candidate = Candidate(params)
         cached, plain = (
-            evaluate_candidate(spec, data, None, number, candidate, lambda: False, cache=c)
+            evaluate_candidate(
+                spec, data, None, number, candidate, lambda: False, service.runner.process, cache=c
+            )
             for c in (True, False)
         )
         assert cached.state == plain.state == "succeeded"
         assert cached.fold_scores == plain.fold_scores
         assert cached.metrics == plain.metrics
-    # the folds were preprocessed once and kept
-    assert list(data._folds) == [None]
+    # the trial process preprocessed the folds once and kept them; this process did not
+    assert kept_folds(service, data) == [None]
+    assert data._folds == {}
 
 
 def test_halving_row_rungs_are_cached_per_resource(service, breast_cancer):
@@ -77,8 +90,10 @@ def test_halving_row_rungs_are_cached_per_resource(service, breast_cancer):
     for resource in (60, 180, 60):
         candidate = Candidate({"n_neighbors": 5}, rung=0, resource=resource)
         cached, plain = (
-            evaluate_candidate(spec, data, None, 0, candidate, lambda: False, cache=c)
+            evaluate_candidate(
+                spec, data, None, 0, candidate, lambda: False, service.runner.process, cache=c
+            )
             for c in (True, False)
         )
         assert cached.fold_scores == plain.fold_scores
-    assert sorted(data._folds) == [60, 180]
+    assert sorted(kept_folds(service, data)) == [60, 180]

@@ -1,0 +1,184 @@
+"""The trial process: calls run in a long-lived child that a stop kills at once, that
+survives a call which raises, is replaced when it dies, sees only the contexts it was
+forked with, asks its parent mid-call, and leaves when its parent dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from models.engine import isolation
+from models.engine.isolation import Stopped, TrialCrashed, TrialProcess
+
+
+def pid_and(value: object, *args: object) -> tuple[int, object, tuple[object, ...]]:
+    return os.getpid(), value, args
+
+
+def sleep_for(_value: object, seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def raise_value_error(_value: object) -> None:
+    raise ValueError("no such parameter")
+
+
+def die(_value: object) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def ask_twice(value: int) -> list[object]:
+    return [isolation.ask("fold", 0, value), isolation.ask("fold", 1, value + 1)]
+
+
+def open_fds(_value: object) -> list[int]:
+    return sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
+
+
+def never() -> bool:
+    return False
+
+
+@pytest.fixture
+def process():
+    trials = TrialProcess()
+    yield trials
+    trials.close()
+
+
+def test_calls_run_in_one_child_with_the_context_it_inherited(process):
+
+    first = process.call(pid_and, 1, 2, context=("a", {"rows": 10}), should_stop=never)
+    second = process.call(pid_and, 3, context=("a", {"rows": 10}), should_stop=never)
+
+    assert first[0] == second[0] != os.getpid()
+    assert first[1:] == ({"rows": 10}, (1, 2))
+    assert second[1:] == ({"rows": 10}, (3,))
+
+
+def test_a_context_registered_after_the_fork_gets_a_fresh_child_that_inherits_it(process):
+
+    before = process.call(pid_and, context=("a", "table a"), should_stop=never)
+    after = process.call(pid_and, context=("b", "table b"), should_stop=never)
+    again = process.call(pid_and, context=("a", "table a"), should_stop=never)
+
+    assert after[0] != before[0] and after[1] == "table b"
+    assert again[0] == after[0] and again[1] == "table a"  # the new child has both
+
+
+def test_a_stop_kills_the_call_within_the_poll_interval_and_the_next_call_works(process):
+    deadline = time.monotonic() + 0.3
+    started = time.monotonic()
+
+    with pytest.raises(Stopped):
+        process.call(
+            sleep_for, 30, context=("a", None), should_stop=lambda: time.monotonic() > deadline
+        )
+
+    assert time.monotonic() - started < 0.3 + 2 * isolation.POLL_SECONDS + 0.5
+    assert process.call(sleep_for, 0, context=("a", None), should_stop=never) > 0
+
+
+def test_a_call_that_raises_is_a_crash_and_the_child_serves_the_next_call(process):
+    pid = process.call(sleep_for, 0, context=("a", None), should_stop=never)
+
+    with pytest.raises(TrialCrashed, match="ValueError: no such parameter"):
+        process.call(raise_value_error, context=("a", None), should_stop=never)
+
+    assert process.call(sleep_for, 0, context=("a", None), should_stop=never) == pid
+
+
+def test_a_child_that_dies_mid_call_is_a_crash_and_is_replaced(process):
+    pid = process.call(sleep_for, 0, context=("a", None), should_stop=never)
+
+    with pytest.raises(TrialCrashed, match="killed by SIGKILL"):
+        process.call(die, context=("a", None), should_stop=never)
+
+    assert process.call(sleep_for, 0, context=("a", None), should_stop=never) not in (pid, 0)
+
+
+def test_a_child_killed_between_calls_is_replaced_before_the_next(process):
+    pid = process.call(sleep_for, 0, context=("a", None), should_stop=never)
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(0.1)
+
+    assert process.call(sleep_for, 0, context=("a", None), should_stop=never) != pid
+
+
+def test_the_child_asks_the_parent_mid_call(process):
+    asked = []
+
+    def answer(*question):
+        asked.append(question)
+        return len(asked) == 2
+
+    answers = process.call(ask_twice, context=("a", 5), should_stop=never, on_ask=answer)
+
+    assert answers == [False, True]
+    assert asked == [("fold", 0, 5), ("fold", 1, 6)]
+
+
+def test_the_child_keeps_none_of_the_parents_sockets_or_files(process, tmp_path):
+    with socket.socket() as sock, (tmp_path / "f").open("w") as f:
+        theirs = {sock.fileno(), f.fileno()}
+        fds = process.call(open_fds, context=("a", None), should_stop=never)
+
+    assert not theirs & set(fds)
+    assert len(fds) <= 5  # stdin, stdout, stderr, its pipe, and listdir's own
+
+
+def test_a_process_inherited_through_a_fork_does_not_use_its_parents_child(process):
+    parent_child = process.call(sleep_for, 0, context=("a", None), should_stop=never)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the forked test process
+        try:
+            child = process.call(sleep_for, 0, context=("a", None), should_stop=never)
+            os.write(write, str(child).encode())
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    os.close(write)
+    theirs = int(os.read(read, 64))
+    os.close(read)
+
+    assert theirs != parent_child
+    assert process.call(sleep_for, 0, context=("a", None), should_stop=never) == parent_child
+
+
+def test_the_child_leaves_when_its_parent_is_killed(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import os, sys, time
+        sys.path.insert(0, {str(Path(__file__).parents[2])!r})
+        from models.engine.isolation import TrialProcess
+        from tests.unit.test_isolation import sleep_for
+        process = TrialProcess()
+        process.call(sleep_for, 0, context=("a", None), should_stop=lambda: False)
+        print(process._pid, flush=True)
+        process.call(sleep_for, 60, context=("a", None), should_stop=lambda: False)
+        """
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and Path(f"/proc/{child}").exists():
+        if "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]:
+            break  # exited; a zombie until init reaps it
+        time.sleep(0.05)
+    assert (
+        not Path(f"/proc/{child}").exists()
+        or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
+    )
