@@ -156,7 +156,7 @@ def tuneforge_run(slots: int, csv: Path, tmp: Path) -> TuneforgeRun:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each case (best kept)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each case (best kept)")
     parser.add_argument("--rows", type=int, default=10_000, help="rows in the generated table")
     args = parser.parse_args()
     report = Report("end_to_end.py")
@@ -255,8 +255,9 @@ def main() -> None:
         "fit+score: the trials' own\nfit and score seconds summed over trials and folds "
         "(tuneforge: on cached preprocessed folds; sk: GridSearchCV's\ncv_results_, "
         "preprocessing included); in-trial: mean seconds per trial beyond its fit and score "
-        "(claim,\nfork, pickling, recording); gap/trial: mean seconds on one worker from a "
-        "trial's end to its next trial's\nstart (choosing the next trial, the broker); "
+        "(claim,\nthe trial process, pickling, recording); gap/trial: mean seconds on one "
+        "worker from a trial's end to\nits next trial's start (choosing the next trial, "
+        "claiming it); "
         "conclude: last trial's end -> job finished (refit, test\nscore, model saved); "
         "poll: job finished -> this client saw it. Times are the service's clock, to the\n"
         "microsecond, on one machine."

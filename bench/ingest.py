@@ -12,7 +12,8 @@ as ``multipart/form-data`` (field ``file``; the body is streamed from the file t
 with its length known up front). Measured: the wall time to the 201, the API worker
 process's peak RSS growth (``VmHWM`` after minus ``VmRSS`` before, and ``VmRSS`` polled
 every 20 ms) and, by watching the data dir, when the stored file appeared (streaming
-done; the rest is parsing and profiling the table).
+done; the rest is parsing and profiling the table, which the API does in a forked child
+process: :func:`models.engine.tables.inspect_table`).
 
 The plain equivalent, in the same run: ``pandas.read_csv`` of the same file in a fresh
 Python process (what a notebook does before scikit-learn), its time and peak RSS growth

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.engine.tables import profile_columns, read_table
+from models.engine.tables import inspect_table
 from models.exceptions import Conflict, NotFound
 from models.settings import Settings
 from models.store.pages import Page, page
@@ -30,7 +30,8 @@ def create_dataset(
     chunks: Iterable[bytes],
     name: str | None,
 ) -> Dataset:
-    """Stream ``chunks`` to storage, parse and profile the table, and record it.
+    """Stream ``chunks`` to storage, parse and profile the table (in a child process), and
+    record it.
 
     The table is read from the storage's local copy: the file itself in a local folder;
     with S3, the copy the upload left in this machine's cache, not a download of it.
@@ -41,18 +42,17 @@ def create_dataset(
     key = dataset_key(dataset_id)
     stored = storage.put_stream(key, chunks, max_bytes=settings.max_upload_bytes)
     try:
-        df = read_table(
+        table = inspect_table(
             storage.local_copy(key), max_rows=settings.max_rows, max_columns=settings.max_columns
         )
-        columns = [c.to_dict() for c in profile_columns(df)]
         record = Dataset(
             id=dataset_id,
             owner=owner,
             name=(name or dataset_id)[:MAX_NAME],
             storage_key=key,
-            n_rows=len(df),
-            n_columns=df.shape[1],
-            columns=columns,
+            n_rows=table.n_rows,
+            n_columns=table.n_columns,
+            columns=[c.to_dict() for c in table.columns],
             sha256=stored.sha256,
             size_bytes=stored.size_bytes,
         )

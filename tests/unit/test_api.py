@@ -7,6 +7,8 @@ The async path is covered by tests/integration with live processes.
 from __future__ import annotations
 
 import io
+import os
+import signal
 
 import pytest
 
@@ -100,6 +102,28 @@ def test_upload_over_the_size_limit_is_413_and_keeps_nothing(tmp_path):
 def test_rejected_upload_leaves_no_file(client, settings):
     client.post("/v1/datasets", data=b"a,b\n1,2\n3,4,5\n", content_type="text/csv")
     assert not any((settings.data_dir / "artifacts" / "datasets").glob("*"))
+
+
+def test_the_table_is_read_in_a_child_process_whose_death_is_a_422_naming_the_file(
+    client, settings, monkeypatch
+):
+    # given a reader that dies mid-read (as one killed for memory would)
+    from models.engine import tables
+
+    readers = []
+
+    def dying_reader(*args, **kwargs):
+        readers.append(os.getpid())
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(tables, "read_table", dying_reader)
+    # when a table is uploaded
+    response = client.post("/v1/datasets", data=b"a,b\n1,2\n", content_type="text/csv")
+    # then the API process survives and answers 422 naming the file; nothing is kept
+    problem = assert_problem(response, 422)
+    assert "file" in problem["errors"] and "killed by SIGKILL" in problem["detail"]
+    assert not any((settings.data_dir / "artifacts" / "datasets").glob("*"))
+    assert readers == []  # it never ran in this process
 
 
 def test_unknown_ids_are_404_problems(client):

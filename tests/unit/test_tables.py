@@ -429,3 +429,31 @@ def test_yes_no_columns_are_boolean_but_keep_their_words(write_csv):
     # then it is boolean, while the values stay the words a prediction request will carry
     assert (smoker.dtype, smoker.n_missing, smoker.n_unique) == ("boolean", 1, 3)
     assert df["smoker"].tolist()[:2] == ["yes", "no"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_text_shape_counted_on_distinct_values_equals_counting_every_value(seed):
+    rng = np.random.default_rng(seed)
+    words = ["a", "b c", "déjà vu", "  padded ", "x\ty", "long text with spaces", "é"]
+    values = rng.choice([*words, None], size=2000, p=[0.3, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
+    series = pd.Series(values, dtype=object)
+
+    (profile,) = profile_columns(pd.DataFrame({"text": series}))
+
+    present = series.dropna().astype(str)
+    assert profile.mean_length == round(float(present.str.len().mean()), 2)
+    assert profile.share_with_spaces == round(float(present.str.contains(r"\s").mean()), 3)
+
+
+def test_booleans_with_gaps_and_yes_no_words_in_any_case_are_boolean():
+    frame = pd.DataFrame(
+        {
+            "flag": pd.Series([True, None, False, True], dtype=object),
+            "answer": [" Yes", "no", None, "NO "],
+            "mixed": pd.Series([True, "yes", None, 1], dtype=object),
+        }
+    )
+
+    dtypes = {p.name: p.dtype for p in profile_columns(frame)}
+
+    assert dtypes == {"flag": "boolean", "answer": "boolean", "mixed": "string"}
