@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from enum import Enum
 from typing import Any
@@ -63,6 +64,21 @@ class Number(fields.Float):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value
+
+
+class WholeNumber(fields.Integer):
+    """An integer that refuses a fractional number (``2.5``) instead of truncating it to
+    2, as marshmallow's ``Integer`` does; ``3.0`` and ``"3"`` are 3."""
+
+    default_error_messages = {"fractional": "Not a whole number: {input}."}
+
+    def _validated(self, value: Any) -> int | None:
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise self.make_error("invalid")
+            if not value.is_integer():
+                raise self.make_error("fractional", input=value)
+        return super()._validated(value)
 
 
 class Inline(fields.Nested):

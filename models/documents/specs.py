@@ -13,7 +13,15 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from models.documents.fields import SCALAR_TYPES, Number, Scalar, StrictSchema, id_pattern, one_of
+from models.documents.fields import (
+    SCALAR_TYPES,
+    Number,
+    Scalar,
+    StrictSchema,
+    WholeNumber,
+    id_pattern,
+    one_of,
+)
 from models.engine.catalog import CATALOG, TASKS
 from models.engine.space import DIMENSION_TYPES
 from models.engine.spec import CV_KINDS, MAX_URL_LENGTH, SCORERS, STRATEGIES
@@ -76,7 +84,7 @@ MIN_RESOURCES = [
 class CVSchema(StrictSchema):
     """How to split the training rows for cross-validation."""
 
-    folds = fields.Integer(validate=validate.Range(2, 20), metadata={"example": 5})
+    folds = WholeNumber(validate=validate.Range(2, 20), metadata={"example": 5})
     kind = fields.String(
         validate=one_of(CV_KINDS),
         metadata={"description": "default: stratified for classification"},
@@ -84,7 +92,7 @@ class CVSchema(StrictSchema):
     shuffle = fields.Boolean(
         metadata={"description": "default true (false for group and timeseries)"}
     )
-    random_state = fields.Integer(allow_none=True, validate=validate.Range(0, MAX_SEED))
+    random_state = WholeNumber(allow_none=True, validate=validate.Range(0, MAX_SEED))
     group_column = fields.String(
         validate=validate.Length(min=1),
         metadata={
@@ -109,7 +117,7 @@ class HalvingSchema(StrictSchema):
             "max_iter (see the catalog's resource_params)",
         }
     )
-    factor = fields.Integer(
+    factor = WholeNumber(
         validate=validate.Range(2, 10),
         metadata={
             "description": "keep the best 1/factor of each rung, with factor times the resource "
@@ -123,11 +131,11 @@ class HalvingSchema(StrictSchema):
             "oneOf": MIN_RESOURCES,
         }
     )
-    max_resources = fields.Integer(
+    max_resources = WholeNumber(
         validate=validate.Range(1),
         metadata={"description": "default: every training row, or the parameter's budget"},
     )
-    n_candidates = fields.Integer(
+    n_candidates = WholeNumber(
         validate=validate.Range(2),
         metadata={
             "description": "first-rung candidates (default: max_resources // min_resources, "
@@ -198,14 +206,14 @@ class SearchSpecSchema(StrictSchema):
             },
         },
     )
-    n_trials = fields.Integer(
+    n_trials = WholeNumber(
         validate=validate.Range(1),
         metadata={
             "description": "random and bayesian search: how many candidates (default 20; at "
             "most TUNEFORGE_MAX_TRIALS)"
         },
     )
-    timeout_s = fields.Integer(
+    timeout_s = WholeNumber(
         validate=validate.Range(1),
         metadata={
             "description": "no trial starts after this many seconds (default 3600; at most "
@@ -259,8 +267,8 @@ class SearchSpecSchema(StrictSchema):
         validate=validate.Range(0, 0.9),
         metadata={"description": "share of rows held out and scored once (default 0.2; 0: none)"},
     )
-    random_state = fields.Integer(allow_none=True, validate=validate.Range(0, MAX_SEED))
-    max_parallel = fields.Integer(
+    random_state = WholeNumber(allow_none=True, validate=validate.Range(0, MAX_SEED))
+    max_parallel = WholeNumber(
         validate=validate.Range(1, 1000),
         metadata={
             "description": "trials of this job running at once, on any workers (default: "

@@ -250,6 +250,30 @@ def test_invalid_spec_is_422_naming_the_field(client, dataset, spec, field):
     assert_problem(submit(client, **body), 422, field)
 
 
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"n_trials": 2.5}, "n_trials"),
+        ({"timeout_s": 59.9}, "timeout_s"),
+        ({"max_parallel": 1.5}, "max_parallel"),
+        ({"random_state": 0.5}, "random_state"),
+        ({"cv": {"folds": 3.2}}, "cv.folds"),
+        ({"n_trials": "2.5"}, "n_trials"),
+    ],
+)
+def test_a_fractional_count_is_422_not_truncated(client, dataset, spec, field):
+    body = {"dataset_id": dataset["id"], "target": "y", "estimator": "decision_tree", **spec}
+    problem = assert_problem(submit(client, **body), 422, field)
+    assert client.get("/v1/jobs").json["items"] == []
+    assert "whole number" in str(problem["errors"]) or "valid integer" in str(problem["errors"])
+
+
+def test_a_whole_count_written_as_a_float_is_that_count(client, dataset):
+    body = {"dataset_id": dataset["id"], "target": "y", "estimator": "decision_tree"}
+    job = submit(client, **body, n_trials=3.0, cv={"folds": 3.0}).json
+    assert (job["spec"]["n_trials"], job["spec"]["cv"]["folds"]) == (3, 3)
+
+
 def test_spec_must_be_json(client):
     assert_problem(client.post("/v1/jobs", data="x", content_type="text/plain"), 422)
 
