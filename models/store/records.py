@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -92,8 +92,11 @@ class Dataset(Base):
     n_columns: Mapped[int] = mapped_column(Integer)
     columns: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     sha256: Mapped[str] = mapped_column(String(64))
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the reader had to guess (dialect, decimal mark, encoding, odd cells, renamed
+    # headers): [{code, message, column?}]; null on datasets stored before warnings.
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 
 class Job(Base):
@@ -127,6 +130,9 @@ class Job(Base):
     # When the job's next trials were last chosen. Choosing updates it first, which
     # serialises the choosing per job on every database (a row lock; SQLite's write lock).
     advanced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # What checking the spec against the data found (a possible leak …): [{code, message,
+    # column?}]; null on jobs submitted before warnings.
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
 
 
 class Trial(Base):
@@ -176,3 +182,17 @@ class TrialRun(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lease_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ApiKey(Base):
+    """A tenant's API key, made by ``tuneforge keys create``. Only its SHA-256 digest is
+    kept: the key itself is shown once, when it is made. A revoked key stays (its id is
+    still listed) but no longer authenticates."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
