@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1
-# One image for both roles: `tuneforge api` (the default command) or `tuneforge worker`.
+# One image for every role: `tuneforge api` (the default command), `tuneforge worker` or
+# `tuneforge webhook-worker`.
 #   docker build -t tuneforge .
 #   docker run -p 8000:8000 -e TUNEFORGE_API_KEYS=acme:s3cret tuneforge       # the API
 #   docker run tuneforge worker                                                # a worker
-# Both first migrate the database (under a lock); compose.yaml runs the whole service
+#   docker run tuneforge webhook-worker                                        # deliveries
+# Each first migrates the database (under a lock); compose.yaml runs the whole service
 # with PostgreSQL, Redis and S3-compatible storage (docs/deploy.md).
 
 # Build stage: the locked dependencies, hash-checked, in a virtual environment.

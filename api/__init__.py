@@ -9,8 +9,9 @@ from api import (
     auth,
     datasets,
     estimators,
-    events,  # noqa: F401  (its route joins jobs.blp: import it before registering)
+    events,  # its route joins jobs.blp: import it before registering
     health,
+    inputs,
     jobs,
     metrics,
     openapi,
@@ -33,8 +34,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     dispatch = CeleryDispatch(make_celery(settings), settings)
     init_app(app, Service.from_settings(settings, dispatch))
+    events.init_app(app)  # the watcher of the jobs whose events are streamed
     access.init_app(app)  # first: it times every request, those auth refuses too
-    auth.init_app(app, settings.api_keys)
+    auth.init_app(app, settings)
+    inputs.init_app(app)
     api = openapi.init_app(app)
     for blueprint in (health.blp, metrics.blp, datasets.blp, jobs.blp, estimators.blp):
         api.register_blueprint(blueprint)

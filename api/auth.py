@@ -1,18 +1,26 @@
-"""Who is calling: API keys, each bound to one tenant.
+"""Who is calling, and how often: API keys, each bound to one tenant; a rate per key.
 
-``TUNEFORGE_API_KEYS`` lists ``tenant:key`` pairs (a bare ``key`` belongs to the
-``default`` tenant). When it is empty, authentication is off and every caller is the
-default tenant; the CLI then refuses to listen on anything but a loopback address.
+Keys come from ``TUNEFORGE_API_KEYS`` (``tenant:key`` pairs; a bare ``key`` belongs to the
+``default`` tenant) and from the database (``tuneforge keys create``); see
+:mod:`models.keyring`. While there are none, authentication is off and every caller is
+the default tenant; the CLI then refuses to listen on anything but a loopback address.
 Every query is scoped through :func:`current_owner`.
+
+Each key may make ``TUNEFORGE_RATE_LIMIT_PER_SECOND`` requests a second (bursts of twice
+that) across the machine's API processes; past it the answer is 429 with
+``Retry-After``.
 """
 
 from __future__ import annotations
 
-import hmac
+import math
 
 from flask import Flask, Response, g, request
 
 from api.errors import problem
+from api.services import service
+from models.ratelimit import RateLimiter
+from models.settings import Settings
 from models.store.records import DEFAULT_OWNER
 
 PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.", "/docs")
@@ -20,48 +28,50 @@ SECURITY_SCHEMES = {
     "bearerAuth": {
         "type": "http",
         "scheme": "bearer",
-        "description": "an API key from TUNEFORGE_API_KEYS",
+        "description": "an API key (`tuneforge keys create`, or TUNEFORGE_API_KEYS)",
     },
     "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
 }
 # Either scheme, or none when the service runs without keys on a loopback address.
 SECURITY = [{}, {"bearerAuth": []}, {"apiKeyHeader": []}]
+RATE_FILE = "ratelimit.bin"
 
 
-def parse_keys(entries: tuple[str, ...]) -> dict[str, str]:
-    """``("acme:s3cret", "k2")`` → ``{"s3cret": "acme", "k2": "default"}``."""
-    keys = {}
-    for entry in entries:
-        tenant, sep, key = entry.partition(":")
-        keys[key if sep else tenant] = tenant if sep else DEFAULT_OWNER
-    return keys
-
-
-def _presented_key() -> str | None:
+def _presented_key() -> str:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
-    return request.headers.get("X-API-Key")
+    return request.headers.get("X-API-Key", "").strip()
 
 
-def init_app(app: Flask, entries: tuple[str, ...]) -> None:
-    keys = parse_keys(entries)
+def init_app(app: Flask, settings: Settings) -> None:
+    rate = settings.rate_limit_per_second
+    limiter = RateLimiter(settings.data_dir / RATE_FILE, rate=rate, burst=2 * rate)
 
     @app.before_request
     def authenticate() -> Response | None:
         g.owner = DEFAULT_OWNER
-        if not keys or request.path.startswith(PUBLIC_PREFIXES):
+        keys = service().keys
+        if request.path.startswith(PUBLIC_PREFIXES) or not keys.required():
             return None
-        presented = _presented_key() or ""
-        for key, tenant in keys.items():
-            if hmac.compare_digest(presented.encode(), key.encode()):
-                g.owner = tenant
-                return None
-        return problem(
-            401,
-            "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        presented = _presented_key()
+        tenant = keys.tenant_of(presented) if presented else None
+        if tenant is None:
+            return problem(
+                401,
+                "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        wait = limiter.take(presented)
+        if wait:
+            return problem(
+                429,
+                f"too many requests with this key: at most {rate} a second; "
+                f"try again in {wait:.2f} s",
+                headers={"Retry-After": str(math.ceil(wait))},
+            )
+        g.owner = tenant
+        return None
 
 
 def current_owner() -> str:

@@ -1,29 +1,37 @@
-"""``tuneforge serve | api | worker | db upgrade``: start the service's processes.
+"""``tuneforge serve | api | worker | webhook-worker | db upgrade``: start the service's
+processes.
 
-``api`` runs the Flask app under gunicorn, ``worker`` runs one Celery worker, and
-``serve`` runs both and stops both cleanly on Ctrl-C or SIGTERM. Each first brings the
-database to the newest schema, as ``db upgrade`` does alone (safe when several start at
-once), then gives each role its metrics folder (``models/metrics.py``) and its log
-format (``models/logs.py``). ``worker-health`` is the worker container's health check.
+``api`` runs the Flask app under gunicorn, ``worker`` runs one Celery worker for
+searches, ``webhook-worker`` one for webhook deliveries (threads, apart from searches),
+and ``serve`` runs all three and stops them cleanly on Ctrl-C or SIGTERM. Each first
+brings the database to the newest schema, as ``db upgrade`` does alone (safe when several
+start at once), then gives each role its metrics folder (``models/metrics.py``) and its
+log format (``models/logs.py``). ``worker-health`` is the workers' container health check.
 Every setting comes from ``TUNEFORGE_*`` variables (see the README).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import click
 
 from models import heartbeat, logs
 from models.engine.isolation import die_with_parent
+from models.exceptions import NotFound
+from models.keys import check_tenant
 from models.metrics import MULTIPROCESS_VARIABLE, claim_source, metrics_dir
+from models.service import Service
 from models.settings import Settings
 from models.store.migrate import upgrade
+from tasks.app import QUEUE, WEBHOOK_QUEUE
 
 STOP_GRACE_S = 30
 
@@ -47,10 +55,12 @@ def api_command(settings: Settings) -> list[str]:
         f"{settings.host}:{settings.port}",
         "--workers",
         str(settings.api_workers),
+        # one greenlet per connection: slow clients and event streams hold no thread
+        # (api/server.py; the README's "Why gevent")
         "--worker-class",
-        "api.server.ProblemThreadWorker",
-        "--threads",
-        "4",
+        "api.server.ProblemGeventWorker",
+        "--worker-connections",
+        str(settings.api_connections),
         "--timeout",
         "120",
         "--graceful-timeout",
@@ -63,7 +73,20 @@ def api_command(settings: Settings) -> list[str]:
 
 
 def worker_command(settings: Settings) -> list[str]:
-    """The Celery worker command line."""
+    """The search worker's command line: Celery's prefork pool, on the search queue only."""
+    pool = ["--concurrency", str(settings.worker_concurrency)]
+    return _celery_worker(settings, "tasks.worker", QUEUE, pool, "tuneforge@%h")
+
+
+def webhook_worker_command(settings: Settings) -> list[str]:
+    """The webhook worker's command line: a pool of threads, on the webhook queue only."""
+    pool = ["--pool", "threads", "--concurrency", str(settings.webhook_concurrency)]
+    return _celery_worker(settings, "tasks.webhook_worker", WEBHOOK_QUEUE, pool, "webhooks@%h")
+
+
+def _celery_worker(
+    settings: Settings, app: str, queue: str, pool: list[str], hostname: str
+) -> list[str]:
     quiet = ["--quiet"] if settings.log_format == "json" else []  # no banner: it is not JSON
     return [
         sys.executable,
@@ -71,34 +94,56 @@ def worker_command(settings: Settings) -> list[str]:
         "celery",
         *quiet,
         "-A",
-        "tasks.worker",
+        app,
         "worker",
-        "--concurrency",
-        str(settings.worker_concurrency),
+        *pool,
         "--queues",
-        "tuneforge",
+        queue,
         "--loglevel",
         "INFO",
         "--without-mingle",
         "--without-gossip",
         "--without-heartbeat",
         "--hostname",
-        "tuneforge@%h",
+        hostname,
     ]
 
 
 def _check_exposure(settings: Settings) -> None:
-    if not settings.api_keys and not _is_loopback(settings.host):
-        raise click.UsageError(
-            f"TUNEFORGE_HOST={settings.host} is not a loopback address: set "
-            "TUNEFORGE_API_KEYS so that callers must authenticate"
-        )
+    """Refuse to listen beyond loopback while callers need no key (the database migrated)."""
+    if _is_loopback(settings.host):
+        return
+    with _service(settings) as svc:
+        if svc.keys.required():
+            return
+    raise click.UsageError(
+        f"TUNEFORGE_HOST={settings.host} is not a loopback address: create a key "
+        "(tuneforge keys create --tenant NAME) or set TUNEFORGE_API_KEYS so that callers "
+        "must authenticate"
+    )
+
+
+@contextlib.contextmanager
+def _service(settings: Settings) -> Iterator[Service]:
+    svc = Service.from_settings(settings)
+    try:
+        yield svc
+    finally:
+        svc.close()
+
+
+def _read_settings() -> Settings:
+    """The settings from the environment; a malformed one stops the command, saying why."""
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 def _settings() -> Settings:
     """The settings from the environment, the log format checked before anything; this
     process logs in that format from here on (the migrations included)."""
-    settings = Settings.from_env()
+    settings = _read_settings()
     try:
         logs.configure(settings.log_format)
     except ValueError as exc:
@@ -137,16 +182,65 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema; print the revision reached."""
-    revision = _prepare(Settings.from_env())
+    revision = _prepare(_read_settings())
     click.echo(f"tuneforge: database at revision {revision}")
+
+
+@main.group()
+def keys() -> None:
+    """API keys in the database (effective at once, no restart)."""
+
+
+@keys.command("create")
+@click.option("--tenant", required=True, help="The tenant the key acts for.")
+def keys_create(tenant: str) -> None:
+    """Make a key for TENANT; print it, as the last line. It is shown only this once."""
+    settings = _read_settings()
+    _prepare(settings)
+    try:
+        check_tenant(tenant)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tenant") from exc
+    with _service(settings) as svc:
+        record, key = svc.keys.create(tenant)
+    click.echo(f"tuneforge: key {record.id} for tenant {tenant}; it is shown only this once:")
+    click.echo(key)
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """List every key: id, tenant, when made, when revoked (never the key)."""
+    settings = _read_settings()
+    _prepare(settings)
+    with _service(settings) as svc:
+        records = svc.keys.list()
+    click.echo(f"{'ID':<40} {'TENANT':<24} {'CREATED':<25} REVOKED")
+    for r in records:
+        revoked = r.revoked_at.isoformat(timespec="seconds") if r.revoked_at else "-"
+        created = r.created_at.isoformat(timespec="seconds")
+        click.echo(f"{r.id:<40} {r.owner:<24} {created:<25} {revoked}")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+def keys_revoke(key_id: str) -> None:
+    """Revoke the key KEY_ID (from `keys list`): it stops working at once."""
+    settings = _read_settings()
+    _prepare(settings)
+    with _service(settings) as svc:
+        try:
+            record = svc.keys.revoke(key_id)
+        except NotFound as exc:
+            raise click.ClickException(exc.detail) from exc
+    click.echo(f"tuneforge: key {record.id} of tenant {record.owner} revoked")
 
 
 @main.command()
 def api() -> None:
     """Run the HTTP API under gunicorn."""
     settings = _settings()
-    _check_exposure(settings)
     _prepare(settings)
+    _check_exposure(settings)
     os.execve(sys.executable, api_command(settings), _environment(settings, "api"))
 
 
@@ -156,6 +250,15 @@ def worker() -> None:
     settings = _settings()
     _prepare(settings)
     os.execve(sys.executable, worker_command(settings), _environment(settings, "worker"))
+
+
+@main.command("webhook-worker")
+def webhook_worker() -> None:
+    """Run the webhook worker (TUNEFORGE_WEBHOOK_CONCURRENCY threads): deliveries only."""
+    settings = _settings()
+    _prepare(settings)
+    command = webhook_worker_command(settings)
+    os.execve(sys.executable, command, _environment(settings, "webhook-worker"))
 
 
 @main.command("worker-health")
@@ -171,10 +274,10 @@ def worker_health() -> None:
 
 @main.command()
 def serve() -> None:
-    """Run the API and a worker together until interrupted."""
+    """Run the API, a worker and a webhook worker together until interrupted."""
     settings = _settings()
-    _check_exposure(settings)
     _prepare(settings)
+    _check_exposure(settings)
     click.echo(
         f"tuneforge: API on http://{settings.host}:{settings.port}, data in "
         f"{settings.data_dir}, broker {settings.broker_url}",
@@ -190,7 +293,11 @@ def serve() -> None:
             start_new_session=True,
             preexec_fn=_die_with_parent,
         )
-        for role, command in (("api", api_command(settings)), ("worker", worker_command(settings)))
+        for role, command in (
+            ("api", api_command(settings)),
+            ("worker", worker_command(settings)),
+            ("webhook-worker", webhook_worker_command(settings)),
+        )
     ]
     stopping = False
 
@@ -206,7 +313,7 @@ def serve() -> None:
     while not stopping and all(p.poll() is None for p in procs):
         time.sleep(0.2)
     if not stopping:
-        click.echo("tuneforge: a process exited; stopping the other", err=True)
+        click.echo("tuneforge: a process exited; stopping the others", err=True)
         stop(signal.SIGTERM, None)
     deadline = time.monotonic() + STOP_GRACE_S
     for proc in procs:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from flask import Response, request
+from flask import Response, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import UnsupportedMediaType
@@ -21,6 +22,8 @@ from models.exceptions import DatasetError
 from models.store.records import Dataset
 from models.store.storage import CHUNK
 
+CHUNK_PAUSE_S = 0.0005
+
 blp = Blueprint(
     "datasets",
     __name__,
@@ -29,6 +32,15 @@ blp = Blueprint(
 )
 
 CSV_TYPES = ("text/csv", "application/csv")
+UPLOAD_DESCRIPTION = (
+    "The reader detects the encoding (UTF-8, else Windows-1252 or Latin-1; UTF-16 with a "
+    "byte-order mark), the separator (`,` `;` tab `|`) and a decimal comma; text columns "
+    "that are mostly numbers (thousands separators, a few odd cells such as `n/a` or `-`, "
+    "which become missing) are read as numbers, and NUL bytes are left out. Each guess is "
+    "listed in the dataset's `warnings`, and a job reads the table the same way. A header "
+    "that repeats a column name is refused with 422, naming the name and its columns: "
+    "rename one and upload again."
+)
 UPLOAD_BODY = {
     "required": True,
     "description": "The table as CSV: a multipart form with field `file` (and optional "
@@ -62,6 +74,11 @@ NAME_PARAM = {
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:
     while chunk := stream.read(CHUNK):
         yield chunk
+        # Under gevent, a read with data waiting does not yield: a fast client's 100 MB
+        # would be received, hashed and written in one go (0.4 s here) while the process's
+        # other requests wait. A pause lets them run between chunks (sleep(0) would not:
+        # it runs the greenlets ready to run, not the event loop that readies them).
+        time.sleep(CHUNK_PAUSE_S)
 
 
 def _upload() -> tuple[Iterator[bytes], str | None]:
@@ -71,18 +88,25 @@ def _upload() -> tuple[Iterator[bytes], str | None]:
         upload = request.files.get("file")
         if upload is None:
             raise DatasetError("a multipart upload needs the CSV in field 'file'", field="file")
-        return _chunks(upload.stream), request.form.get("name") or upload.filename
+        return _chunks(upload.stream), _name(request.form.get("name") or upload.filename)
     if mimetype in CSV_TYPES:
-        return _chunks(request.stream), request.args.get("name")
+        return _chunks(request.stream), _name(request.args.get("name"))
     raise UnsupportedMediaType(
         f"send the CSV as multipart/form-data (field 'file') or as text/csv, not {mimetype!r}"
     )
 
 
+def _name(name: str | None) -> str | None:
+    if name and "\x00" in name:
+        raise DatasetError("a dataset's name must not contain a NUL character", field="name")
+    g.upload_name = name
+    return name
+
+
 def _upload_fingerprint(response: Response) -> str:
-    """An upload is the same request when it sent the same bytes under the same name."""
-    document = response.get_json()
-    return f"{document['sha256']}:{document['name']}"
+    """An upload is the same request when it sent the same bytes under the same name (the
+    name it gave, if any: without one, each dataset is named after its own id)."""
+    return f"{response.get_json()['sha256']}:{g.get('upload_name') or ''}"
 
 
 def _discard_copy(response: Response) -> None:
@@ -113,6 +137,7 @@ class Datasets(MethodView):
         requestBody=UPLOAD_BODY,
         parameters=[NAME_PARAM, IDEMPOTENCY_KEY],
         operationId="uploadDataset",
+        description=UPLOAD_DESCRIPTION,
     )
     @blp.response(
         201,

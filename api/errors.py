@@ -14,7 +14,15 @@ from typing import Any
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
-from models.exceptions import Conflict, DatasetError, NotFound, SpecError, TooLarge, TuneforgeError
+from models.exceptions import (
+    Conflict,
+    DatasetError,
+    NotFound,
+    QuotaExceeded,
+    SpecError,
+    TooLarge,
+    TuneforgeError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +34,7 @@ STATUS_OF: dict[type[TuneforgeError], int] = {
     TooLarge: 413,
     DatasetError: 422,
     SpecError: 422,
+    QuotaExceeded: 429,
 }
 
 
@@ -108,7 +117,10 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 def handle_domain_error(error: TuneforgeError) -> Response:
     status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
-    return problem(status, error.detail, error.errors)
+    headers = {}
+    if isinstance(error, QuotaExceeded):
+        headers["Retry-After"] = str(error.retry_after)
+    return problem(status, error.detail, error.errors, headers)
 
 
 def handle_unexpected(error: Exception) -> Response:

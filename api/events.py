@@ -1,9 +1,13 @@
 """``GET /v1/jobs/{id}/events``: a job's progress as Server-Sent Events.
 
-Each stream is bounded (:data:`STREAM_SECONDS`) and starts with a ``retry:`` hint: a
-watcher holds one gunicorn thread for at most that long, then its client reconnects with
-``Last-Event-ID`` and resumes exactly where it was. That keeps the plain threaded WSGI
-server (no async worker class, no extra dependency) while many clients watch.
+Each stream is bounded (:data:`STREAM_SECONDS`) and starts with a ``retry:`` hint: after
+at most that long its client reconnects with ``Last-Event-ID`` and resumes exactly where
+it was, so no connection is held for ever and a load balancer may move it. Under the
+gevent worker (``api/server.py``) an open stream is a greenlet, not a thread: hundreds
+cost little. Nor does a stream poll the database: the process's :class:`JobWatch`
+(``api/job_watch.py``) reads the progress of every followed job in one query each
+:data:`POLL_SECONDS` and wakes the streams of the jobs that changed; streams at the same
+point then share one read of their new events, rendered once.
 
 The route belongs to the jobs blueprint (``api/__init__.py`` imports this module before
 registering it). Each event is dumped by its schema in :data:`models.documents.EVENTS`,
@@ -15,19 +19,21 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from flask import Response, request, stream_with_context
+from flask import Flask, Response, current_app, request, stream_with_context
 from flask.views import MethodView
 
 from api.auth import current_owner
+from api.job_watch import JobWatch
 from api.jobs import blp
 from api.responses import errors
-from api.services import service
+from api.services import EXTENSION, service
 from models.documents import EVENTS
 from models.store.events import Cursor, Event
 
 STREAM_SECONDS = 25  # the default of TUNEFORGE_EVENTS_STREAM_SECONDS
 POLL_SECONDS = 0.5
 RETRY_MS = 1000
+WATCH = "tuneforge.job_watch"
 EXAMPLE = (
     f"retry: {RETRY_MS}\n\n"
     'id: 1.-.-\nevent: trial\ndata: {"number": 0, "state": "succeeded", "mean_score": 0.96}\n\n'
@@ -64,15 +70,35 @@ def _frame(event: Event) -> str:
 
 def stream(owner: str, job_id: str, cursor: Cursor) -> Iterator[str]:
     """The frames of one bounded stream, from ``cursor`` on."""
-    svc = service()
-    deadline = time.monotonic() + svc.settings.events_stream_seconds
+    deadline = time.monotonic() + service().settings.events_stream_seconds
     yield f"retry: {RETRY_MS}\n\n"
-    while True:
-        events, cursor, ended = svc.job_events(owner, job_id, cursor)
-        yield from (_frame(event) for event in events)
-        if ended or time.monotonic() >= deadline:
-            return
-        time.sleep(POLL_SECONDS)
+    with job_watch().follow(owner, job_id) as follower:
+        while True:
+            frames, cursor, ended = follower.news(cursor)
+            if frames:
+                yield "".join(frames)  # one write (and one system call) for all of them
+            left = deadline - time.monotonic()
+            if ended or left <= 0:
+                return
+            follower.wait(left)
+
+
+def news(owner: str, job_id: str, cursor: Cursor) -> tuple[list[str], Cursor, bool]:
+    """The frames of what happened since ``cursor``, the cursor after them, and whether
+    the job has ended: one read, which every follower at ``cursor`` shares."""
+    events, after, ended = service().job_events(owner, job_id, cursor)
+    return [_frame(event) for event in events], after, ended
+
+
+def job_watch() -> JobWatch:
+    """The watcher of the app handling this request."""
+    return current_app.extensions[WATCH]
+
+
+def init_app(app: Flask) -> None:
+    """Give ``app`` its watcher, which reads through its service (``api.services``)."""
+    svc = app.extensions[EXTENSION]
+    app.extensions[WATCH] = JobWatch(svc.job_progress, news, POLL_SECONDS)
 
 
 @blp.route("/<job_id>/events")

@@ -89,7 +89,9 @@ def idempotent(
     (a JSON body), or from ``fingerprint_of_response(response)`` when it is known only
     once the request was handled (an upload, streamed: its sha256 and name). In that
     case a retry of a finished request is handled again, compared, and its copy given
-    to ``discard``: the first response is replayed and nothing new is kept.
+    to ``discard``: the first response is replayed and nothing new is kept. ``discard``
+    also undoes a request whose response could not be remembered: it either completes
+    and is remembered, or leaves nothing behind and frees its key.
     """
 
     def decorator(view: View) -> View:
@@ -125,15 +127,23 @@ def idempotent(
             headers = (
                 {"Location": response.headers["Location"]} if "Location" in response.headers else {}
             )
-            with service().sessions() as session:
-                idempotency.complete(
-                    session,
-                    first,
-                    known or fingerprint_of_response(response),
-                    response.status_code,
-                    headers,
-                    response.get_data(as_text=True),
-                )
+            try:
+                with service().sessions() as session:
+                    idempotency.complete(
+                        session,
+                        first,
+                        known or fingerprint_of_response(response),
+                        response.status_code,
+                        headers,
+                        response.get_data(as_text=True),
+                    )
+            except Exception:
+                # Not remembered, so not done: undo what the request made and free its key,
+                # and a retry starts afresh rather than finding the key in flight.
+                if discard is not None:
+                    discard(response)
+                _abandon(first)
+                raise
             return response
 
         return wrapper

@@ -14,7 +14,7 @@ from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent, json_body_fingerprint
 from api.responses import errors, next_link
-from api.schemas import JobListArgsSchema, PageArgsSchema
+from api.schemas import JobListArgsSchema, ModelArgsSchema, PageArgsSchema
 from api.services import service
 from models.documents import (
     JobPageSchema,
@@ -32,6 +32,11 @@ blp = Blueprint(
     url_prefix="/v1/jobs",
     description="Submit searches and read their progress, trials and results.",
 )
+
+
+def _withdraw(response: Response) -> None:
+    """Undo a submit whose response could not be remembered (see ``idempotent``)."""
+    service().withdraw_job(current_owner(), response.get_json()["id"])
 
 
 @blp.route("")
@@ -54,7 +59,7 @@ class Jobs(MethodView):
             "next": next_link(page.next_cursor, args),
         }
 
-    @idempotent("submitJob", fingerprint=json_body_fingerprint)
+    @idempotent("submitJob", fingerprint=json_body_fingerprint, discard=_withdraw)
     @blp.doc(operationId="submitJob", parameters=[IDEMPOTENCY_KEY])
     @blp.arguments(
         SearchSpecSchema,
@@ -125,13 +130,25 @@ class JobResult(MethodView):
         return service().finished_job(current_owner(), job_id)
 
 
-@blp.route("/<job_id>/model")
+@blp.route(
+    "/<job_id>/model",
+    # here, not in the doc below, whose parameters would replace the query's
+    parameters=[
+        {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "description": "an ETag from an earlier download",
+            "schema": {"type": "string"},
+        }
+    ],
+)
 class JobModel(MethodView):
     @blp.doc(
         operationId="downloadModel",
         responses={
             "200": {
-                "description": "the fitted Pipeline as a joblib file",
+                "description": "the fitted Pipeline as a joblib or skops file",
                 "headers": {
                     "X-Content-SHA256": {
                         "schema": {"type": "string"},
@@ -140,7 +157,7 @@ class JobModel(MethodView):
                     "ETag": {"schema": {"type": "string"}, "description": "the quoted sha256"},
                     "Content-Disposition": {
                         "schema": {"type": "string"},
-                        "description": "attachment; filename=<job id>.joblib",
+                        "description": "attachment; filename=<job id>.<format>",
                     },
                 },
                 "content": {
@@ -149,25 +166,19 @@ class JobModel(MethodView):
             },
             "304": {"description": "Not Modified: the If-None-Match ETag is current"},
         },
-        parameters=[
-            {
-                "name": "If-None-Match",
-                "in": "header",
-                "required": False,
-                "description": "an ETag from an earlier download",
-                "schema": {"type": "string"},
-            }
-        ],
     )
-    @errors(blp, 404, 409)
-    def get(self, job_id: str) -> Response:
-        """Download the trained pipeline (preprocessing + estimator) as a joblib file."""
+    @blp.arguments(ModelArgsSchema, location="query")
+    @errors(blp, 404, 409, 422)
+    def get(self, args: dict[str, Any], job_id: str) -> Response:
+        """Download the trained pipeline (preprocessing + estimator) as a file.
+
+        joblib by default (a pickle); with ``format=skops`` a file that loads without
+        unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``.
+        """
         svc = service()
         job = svc.finished_job(current_owner(), job_id)
-        model = job.result["model"]
-        return _download(
-            svc.open_model(job), f"{job.id}.{model['format']}", model["sha256"], model["size_bytes"]
-        )
+        stream, file = svc.open_model(job, args["format"])
+        return _download(stream, f"{job.id}.{args['format']}", file["sha256"], file["size_bytes"])
 
 
 def _download(stream: BinaryIO, filename: str, sha256: str, size: int) -> Response:

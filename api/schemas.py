@@ -10,9 +10,16 @@ from marshmallow import fields, validate
 
 from models.documents import HealthSchema, ProblemSchema
 from models.documents.fields import StrictSchema, id_pattern, one_of
+from models.store.artifacts import MODEL_FORMAT, MODEL_FORMATS
 from models.store.records import JobStatus
 
-__all__ = ["HealthSchema", "JobListArgsSchema", "PageArgsSchema", "ProblemSchema"]
+__all__ = [
+    "HealthSchema",
+    "JobListArgsSchema",
+    "ModelArgsSchema",
+    "PageArgsSchema",
+    "ProblemSchema",
+]
 
 MAX_PAGE = 100
 
@@ -29,3 +36,14 @@ class PageArgsSchema(StrictSchema):
 class JobListArgsSchema(PageArgsSchema):
     status = fields.String(validate=one_of(JobStatus))
     dataset_id = fields.String(metadata={"pattern": id_pattern("ds")})
+
+
+class ModelArgsSchema(StrictSchema):
+    format = fields.String(
+        load_default=MODEL_FORMAT,
+        validate=one_of(MODEL_FORMATS),
+        metadata={
+            "description": "joblib (a pickle: load only what you trust) or skops (loads "
+            "without pickle, trusting the types the result's model.skops lists)"
+        },
+    )

@@ -1,10 +1,21 @@
-"""The gunicorn worker class the API runs under: gthread, with problem+json errors.
+"""The gunicorn worker classes of the API: gevent (what ``tuneforge api`` runs) and gthread,
+both answering with problem+json when gunicorn itself answers.
 
-Gunicorn answers a request it cannot parse (a bad request line, a header with control
-characters, a line too long) itself, before the app sees it, with an HTML page. Every
-error of this service is ``application/problem+json``, so those answers are too.
+**gevent.** :class:`ProblemGeventWorker` serves each connection in a greenlet, so a client
+that is slow to send its request, or that follows a job's events for 25 s, costs a little
+memory and a file descriptor, not one of a few threads (the README says why, with the
+figures). Up to ``TUNEFORGE_API_CONNECTIONS`` connections per process; beyond that the
+kernel's backlog queues them. A connection's first request head must arrive within
+``TUNEFORGE_HEADER_TIMEOUT_SECONDS``, or it is answered 408 and closed: gunicorn's gevent
+worker reads every head inside its ``timeout_ctx()`` hook, which is only its keep-alive
+limit (2 s, closing quietly); that stays the limit between the requests of a kept-alive
+connection, where an unasked-for 408 could be read as the answer to the client's next
+request.
 
-How: :meth:`ProblemThreadWorker.handle_error` overrides the method gunicorn's workers
+**Errors as problems.** Gunicorn answers a request it cannot parse (a bad request line, a
+header with control characters, a line too long) itself, before the app sees it, with an
+HTML page. Every error of this service is ``application/problem+json``, so those answers
+are too. :meth:`ProblemErrorsMixin.handle_error` overrides the method gunicorn's workers
 document for subclasses. It lets gunicorn's own ``handle_error`` run against a stand-in
 for the client socket, so gunicorn still decides the status, reason and message for each
 of its exceptions (about twenty, growing with each release) and still writes its logs;
@@ -19,35 +30,121 @@ from __future__ import annotations
 
 import html
 import re
+import resource
 import socket
+import warnings
 from typing import Any
 
+import gevent
+from gevent.local import local
+from gevent.monkey import MonkeyPatchWarning
 from gunicorn import util
+from gunicorn.workers.ggevent import GeventWorker
 from gunicorn.workers.gthread import ThreadWorker
 
 from api.errors import PROBLEM_JSON, problem
+from models.settings import Settings
 
 _PAGE = re.compile(
     rb"HTTP/1\.1 (?P<status>\d{3}) (?P<reason>[^\r\n]*)\r\n.*?\r\n\r\n"
     rb".*?</h1>\s*(?P<message>.*?)\s*</body>",
     re.DOTALL,
 )
+# gevent's warning when the only module it names is redis's asyncio client (see patch()).
+_ONLY_REDIS_ASYNCIO = (
+    r"(?s)Monkey-patching ssl after ssl.*NOT patched\): "
+    r"\['redis\.asyncio\.connection \([^)]*\)'\]\. ?$"
+)
+# Descriptors a worker needs beside its connections: the listener, database and broker
+# connections, log and metrics files, an upload's reader pipe.
+SPARE_FILES = 64
 
 
-class ProblemThreadWorker(ThreadWorker):
-    """gunicorn's threaded worker, whose own error answers are RFC 9457 problems."""
+class ProblemErrorsMixin:
+    """A gunicorn worker whose own error answers are RFC 9457 problems."""
+
+    log: Any
 
     def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
         page = _Page()
-        super().handle_error(req, page, addr, exc)
+        super().handle_error(req, page, addr, exc)  # type: ignore[misc]
         answer = as_problem(bytes(page.data))
         if answer is None:
             self.log.warning("gunicorn's error page has an unknown shape; sent as it is")
             answer = bytes(page.data)
-        try:
-            util.write_nonblock(client, answer)
-        except OSError:
-            self.log.debug("Failed to send error message.")
+        _send(client, answer, self.log)
+
+
+class ProblemThreadWorker(ProblemErrorsMixin, ThreadWorker):
+    """gunicorn's threaded worker, whose own error answers are problems."""
+
+
+class HeadTimeout(Exception):
+    """The client did not send a complete request head in time."""
+
+
+class ProblemGeventWorker(ProblemErrorsMixin, GeventWorker):
+    """gunicorn's gevent worker, whose own error answers are problems, and which answers
+    408 to a connection that has not sent its first request head in time."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.header_timeout = Settings.from_env().header_timeout_seconds
+        # Each connection is served by a greenlet of its own: its state is greenlet-local.
+        self._connection = local()
+
+    def init_process(self) -> None:
+        raise_open_files_limit(self.worker_connections + SPARE_FILES, self.log)
+        super().init_process()
+
+    def patch(self) -> None:
+        """gevent's monkey-patching, which gunicorn does here, in the worker, after the
+        master imported the app. gevent then warns about each module that bound ssl's
+        classes at import; the one it names here, redis's asyncio client (which optuna
+        imports), is never used: the broker's Redis transport is the synchronous client.
+        A warning that names any other module is still logged."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", _ONLY_REDIS_ASYNCIO, MonkeyPatchWarning)
+            super().patch()
+
+    def timeout_ctx(self) -> gevent.Timeout:
+        """The limit on reading one request head (gunicorn's hook around it)."""
+        if getattr(self._connection, "served", False):
+            return super().timeout_ctx()  # kept alive, between requests: closed quietly
+        return gevent.Timeout(self.header_timeout, HeadTimeout())
+
+    def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
+        self._connection.served = True
+        return super().handle_request(listener_name, req, sock, addr)
+
+    def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
+        if not isinstance(exc, HeadTimeout):
+            super().handle_error(req, client, addr, exc)
+            return
+        self.log.info(
+            "Request head from ip=%s incomplete after %s s: answered 408",
+            (addr or ("",))[0],
+            self.header_timeout,
+        )
+        detail = f"the request head did not arrive within {self.header_timeout} s"
+        _send(client, _answer(408, "Request Timeout", problem(408, detail).get_data()), self.log)
+
+
+def raise_open_files_limit(needed: int, log: Any) -> None:
+    """Raise this process's soft limit on open files to the hard limit when ``needed``
+    is above it (many distributions start processes at 1,024)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return
+    target = needed if hard == resource.RLIM_INFINITY else hard
+    resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if target < needed:
+        log.warning(
+            "open files limited to %d; %d connections need about %d",
+            target,
+            needed - SPARE_FILES,
+            needed,
+        )
 
 
 def as_problem(page: bytes) -> bytes | None:
@@ -67,11 +164,23 @@ def as_problem(page: bytes) -> bytes | None:
         body = problem(status, detail).get_data()
     except ValueError:  # a status http.HTTPStatus does not know
         return None
+    return _answer(status, reason, body)
+
+
+def _answer(status: int, reason: str, body: bytes) -> bytes:
+    """A whole HTTP answer carrying a problem document, after which the server closes."""
     head = (
         f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
         f"Content-Type: {PROBLEM_JSON}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin1") + body
+
+
+def _send(client: socket.socket, answer: bytes, log: Any) -> None:
+    try:
+        util.write_nonblock(client, answer)
+    except OSError:
+        log.debug("Failed to send error message.")
 
 
 class _Page:

@@ -7,7 +7,8 @@
     ├── Conflict              the request clashes with the record's state
     ├── DatasetError          an uploaded table cannot be read or breaks a limit
     ├── SpecError             a search spec is invalid (names the field)
-    └── TooLarge              an upload exceeds the size limit
+    ├── TooLarge              an upload exceeds the size limit
+    └── QuotaExceeded         the tenant is over a quota (try again later)
 
 ``api/errors.py`` turns each into one problem+json response.
 """
@@ -47,3 +48,12 @@ class SpecError(TuneforgeError):
 
 class TooLarge(TuneforgeError):
     """An upload is larger than the configured maximum."""
+
+
+class QuotaExceeded(TuneforgeError):
+    """The tenant is over a quota: too many jobs at once, too much stored, too many
+    requests; ``retry_after`` is when to try again, in seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.retry_after = retry_after

@@ -33,7 +33,8 @@ import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import metrics
-from models.engine.isolation import Stopped, TrialCrashed, TrialProcess
+from models.engine.isolation import Stopped, TrialCrashed, TrialProcess, machine_memory_mb
+from models.engine.reading import Reading
 from models.engine.search import InFlight, best_trial, plan_next, replay
 from models.engine.spec import SearchSpec
 from models.engine.strategies import Candidate, Strategy
@@ -48,7 +49,7 @@ from models.engine.training import (
 )
 from models.settings import Settings
 from models.store import jobs, trial_runs
-from models.store.artifacts import model_key, save_model
+from models.store.artifacts import delete_model, model_key, save_model
 from models.store.records import Dataset, Job, JobStatus, StoppedReason, Trial
 from models.store.storage import Storage
 from models.store.trial_runs import RunLease
@@ -139,8 +140,12 @@ class JobRunner:
         self.on_finished = on_finished
         self._tables: _Cache = _Cache(CACHED_TABLES)
         self._training: _Cache = _Cache(CACHED_JOBS)
-        # Where this worker's trials and refits compute (one at a time, killable).
-        self.process = TrialProcess()
+        # Where this worker's trials and refits compute (one at a time, killable, bounded).
+        machine = machine_memory_mb()
+        self.process = TrialProcess(
+            memory_mb=min(settings.trial_memory_mb, machine or settings.trial_memory_mb),
+            seconds=settings.trial_seconds,
+        )
 
     def close(self) -> None:
         """Stop the trial process."""
@@ -149,13 +154,16 @@ class JobRunner:
     # What every step needs ------------------------------------------------------------
 
     def _table(self, dataset: Dataset) -> pd.DataFrame:
-        # Keyed by content: two datasets with the same bytes share one copy.
+        # Read as the upload was, so training sees the types the profile reports. Keyed by
+        # content and reading: two datasets with the same bytes share one copy.
+        reading = Reading.recorded(dataset.warnings, dataset.columns)
         return self._tables.get_or_make(
-            dataset.sha256,
+            (dataset.sha256, reading),
             lambda: read_table(
                 self.storage.local_copy(dataset.storage_key),
                 max_rows=self.settings.max_rows,
                 max_columns=self.settings.max_columns,
+                reading=reading,
             ),
         )
 
@@ -414,19 +422,22 @@ class JobRunner:
                 stopped_reason=stopped_reason if timed_out else None,
                 **counts,
             )
-        key = model_key(lease.job_id)
         metadata = save_model(
-            model, self.storage, key, features=list(data.X_train.columns), target=spec.target
+            model,
+            self.storage,
+            lease.job_id,
+            features=list(data.X_train.columns),
+            target=spec.target,
         )
         summary = summarise(spec, data, trials, best, test_scores, metadata)
         outcome = self._finish(
             lease,
             JobStatus.SUCCEEDED,
             result=dataclasses.asdict(summary),
-            model_key=key,
+            model_key=model_key(lease.job_id),
             stopped_reason=stopped_reason,
             **counts,
         )
         if outcome is RunOutcome.LOST:
-            self.storage.delete(key)
+            delete_model(self.storage, lease.job_id)
         return outcome

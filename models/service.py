@@ -21,17 +21,23 @@ from datetime import datetime
 from typing import Any, BinaryIO, Protocol
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import webhooks
 from models.documents import JobSchema
+from models.engine import data_checks
+from models.engine.reading import Reading
 from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
 from models.exceptions import Conflict, NotFound, SpecError
 from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, SendTrial, StopFlag
+from models.keyring import KeyRing
 from models.settings import Settings
-from models.store import datasets, events, idempotency, jobs, migrate, stats, trial_runs
+from models.store import datasets, deliveries, events, idempotency, jobs, migrate, stats, trial_runs
+from models.store.artifacts import MODEL_FORMAT, model_key
 from models.store.db import make_engine, make_sessionmaker
+from models.store.deliveries import DeliveryState
 from models.store.events import Cursor, Event
 from models.store.pages import Page
 from models.store.records import Dataset, Job, JobStatus, Trial
@@ -48,6 +54,15 @@ class WebhookOutcome(enum.StrEnum):
     REFUSED = "refused"  # the target is not allowed: final
     NOT_DUE = "not due"  # the job has not ended, or was delivered already
     NOTHING_TO_SEND = "nothing to send"  # no such job, or no webhook_url
+
+
+@dataclass(frozen=True)
+class WebhookAttempt:
+    """What :meth:`Service.deliver_webhook` did: its outcome, and the attempt's number (0
+    when it made none)."""
+
+    outcome: WebhookOutcome
+    number: int = 0
 
 
 class NotMigrated(Exception):
@@ -176,20 +191,46 @@ class Service:
             max_parallel=self.settings.max_parallel,
         )
 
-    def submit_job(self, owner: str, request: dict[str, Any]) -> Job:
-        """Resolve ``request`` and submit it (:meth:`submit_spec`)."""
-        return self.submit_spec(owner, self.resolve_spec(owner, request))
+    def check_data(self, owner: str, spec: SearchSpec) -> list[dict[str, Any]]:
+        """Check a resolved spec against its dataset's rows (read in a child process):
+        :class:`SpecError` for classes too small for the splits or a constant target; the
+        warnings (possible leaks) otherwise."""
+        dataset = self.get_dataset(owner, spec.dataset_id)
+        found = data_checks.check_data(
+            self.storage.local_copy(dataset.storage_key),
+            Reading.recorded(dataset.warnings, dataset.columns),
+            spec,
+            n_columns=dataset.n_columns,
+            max_rows=self.settings.max_rows,
+            max_columns=self.settings.max_columns,
+        )
+        return [w.to_dict() for w in found]
 
-    def submit_spec(self, owner: str, spec: SearchSpec) -> Job:
-        """Record a queued job for a resolved spec and send it to the workers.
+    def submit_job(self, owner: str, request: dict[str, Any]) -> Job:
+        """Resolve ``request``, check it against the data, and submit it (:meth:`submit_spec`)."""
+        spec = self.resolve_spec(owner, request)
+        return self.submit_spec(owner, spec, warnings=self.check_data(owner, spec))
+
+    def submit_spec(
+        self, owner: str, spec: SearchSpec, warnings: list[dict[str, Any]] | None = None
+    ) -> Job:
+        """Record a queued job for a resolved spec (with what :meth:`check_data` found) and
+        send it to the workers.
 
         The job is safe once recorded: if the broker cannot take the message now, the
         workers' recovery sweep sends it later.
         """
         with self.sessions() as session:
-            job = jobs.submit_job(session, owner, spec)
-        self._send(self.dispatch.run_job, job.id)
+            job = jobs.submit_job(
+                session, owner, spec, self.settings.tenant_max_jobs, warnings=warnings
+            )
+        self._send_job(job.id)
         return job
+
+    def withdraw_job(self, owner: str, job_id: str) -> None:
+        """Delete a job just submitted, with whatever it recorded: a submit undone."""
+        with self.sessions() as session:
+            jobs.withdraw_job(session, owner, job_id)
 
     def get_job(self, owner: str, job_id: str) -> Job:
         with self.sessions() as session:
@@ -239,6 +280,12 @@ class Service:
         with self.sessions() as session:
             return events.poll(session, owner, job_id, cursor)
 
+    def job_progress(self, job_ids: Iterable[str]) -> dict[str, events.Progress]:
+        """Each existing job's progress marker, in one query: it changes whenever
+        :meth:`job_events` has something new (what ``/events`` streams wait on)."""
+        with self.sessions() as session:
+            return events.progress(session, job_ids)
+
     def trials(self, owner: str, job_id: str) -> list[Trial]:
         """Every trial of a job, in number order."""
         with self.sessions() as session:
@@ -251,9 +298,26 @@ class Service:
         dataset = self.get_dataset(owner, spec.dataset_id)
         return self.runner.prepare(spec, dataset)
 
-    def open_model(self, job: Job) -> BinaryIO:
-        """A finished job's model file as a stream (from S3, read as it is sent)."""
-        return self.storage.open(job.model_key)
+    def open_model(self, job: Job, format: str = MODEL_FORMAT) -> tuple[BinaryIO, dict[str, Any]]:
+        """A finished job's model file in ``format`` (see ``artifacts.MODEL_FORMATS``): a
+        stream (from S3, read as it is sent) and its ``sha256`` and ``size_bytes``.
+
+        :class:`NotFound` for a skops file of a model saved before they were written.
+        """
+        model = job.result["model"]
+        if format == MODEL_FORMAT:
+            return self.storage.open(job.model_key), model
+        described = model.get(format)
+        if described is None:
+            raise NotFound(f"job {job.id!r} has no {format} file: its model predates them")
+        return self.storage.open(model_key(job.id, format)), described
+
+    # Keys and quotas -------------------------------------------------------------------
+
+    @functools.cached_property
+    def keys(self) -> KeyRing:
+        """The API keys this service accepts (``tuneforge keys`` manages them)."""
+        return KeyRing(self.sessions, self.settings.api_keys)
 
     # The workers' side -----------------------------------------------------------------
 
@@ -329,35 +393,47 @@ class Service:
         with self.sessions() as session:
             return session.get(Job, job_id)
 
-    def deliver_webhook(self, job_id: str, attempt: int) -> WebhookOutcome:
+    def deliver_webhook(self, job_id: str, last_try: bool = False) -> WebhookAttempt:
         """POST a finished job's document to its ``webhook_url`` (the same document the API
-        serves) and record the attempt on the job."""
+        serves), recording on the job that the attempt began and how it ended. After a
+        failure the delivery is ``retrying``, or ``failed`` if this was the ``last_try``."""
         with self.sessions() as session:
             job = session.get(Job, job_id)
-            if job is None or not job.spec.get("webhook_url"):
-                return WebhookOutcome.NOTHING_TO_SEND
-            if not JobStatus(job.status).finished or (job.webhook or {}).get("delivered_at"):
-                return WebhookOutcome.NOT_DUE
+            delivery = deliveries.delivery_of(job) if job is not None else None
+            if delivery is None:
+                return WebhookAttempt(WebhookOutcome.NOTHING_TO_SEND)
+            if not JobStatus(job.status).finished or delivery.state.final:
+                return WebhookAttempt(WebhookOutcome.NOT_DUE)
+            attempt = deliveries.begin_attempt(session, job)
             document = JobSchema().dump(job)
             url = job.spec["webhook_url"]
         settings = self.settings
         secret = webhooks.secret_for(settings.data_dir, settings.webhook_secret)
         result = webhooks.deliver(
-            url, document, secret, allow_private=settings.webhook_allow_private
+            url,
+            document,
+            secret,
+            allow_private=settings.webhook_allow_private,
+            timeout_s=settings.webhook_timeout_seconds,
         )
-        with self.sessions() as session:
-            jobs.record_webhook_attempt(
-                session,
-                job_id,
-                attempts=attempt,
-                last_status=result.status,
-                last_error=result.error,
-                delivered=result.ok,
-            )
         if result.ok:
-            return WebhookOutcome.DELIVERED
-        log.warning("webhook for job %s failed (%s); attempt %d", job_id, result.error, attempt)
-        return WebhookOutcome.REFUSED if result.refused else WebhookOutcome.FAILED
+            outcome, state = WebhookOutcome.DELIVERED, DeliveryState.DELIVERED
+        elif result.refused:
+            outcome, state = WebhookOutcome.REFUSED, DeliveryState.REFUSED
+        else:
+            state = DeliveryState.FAILED if last_try else DeliveryState.RETRYING
+            outcome = WebhookOutcome.FAILED
+        with self.sessions() as session:
+            deliveries.end_attempt(session, job_id, attempt, state, result.status, result.error)
+        if not result.ok:
+            log.warning("webhook of job %s, attempt %d: %s", job_id, attempt, result.error)
+        return WebhookAttempt(outcome, attempt)
+
+    def schedule_webhook_retry(self, job_id: str, attempt: int, at: datetime) -> bool:
+        """Record on the job when the attempt after ``attempt`` is due (what the job
+        document shows as ``next_retry_at``); ``False`` if that attempt began already."""
+        with self.sessions() as session:
+            return deliveries.schedule_retry(session, job_id, attempt, at)
 
     def recover(self, queued_before: datetime, idle_before: datetime | None = None) -> list[str]:
         """Re-send what may be lost (jobs to advance, trials to run); drop expired
@@ -367,10 +443,24 @@ class Service:
             lost_trials = trial_runs.to_recover(session, queued_before)
             idempotency.purge_expired(session)
         for job_id in ids:
-            self._send(self.dispatch.run_job, job_id)
+            self._send_job(job_id)
         for job_id, number in lost_trials:
             self.send_trial(job_id, number)
         return ids
+
+    def _send_job(self, job_id: str) -> None:
+        """Send "run job ``job_id``"; if the broker does not take it, the job is marked
+        unsent and the workers' next sweep (every few seconds) sends it again."""
+        try:
+            self.dispatch.run_job(job_id)
+        except Exception:
+            log.warning("could not send job %s; the next sweep will", job_id, exc_info=True)
+            try:
+                with self.sessions() as session:
+                    jobs.mark_unsent(session, job_id)
+            except SQLAlchemyError:
+                # Still queued: the sweep sends it once it has waited REQUEUE_AFTER.
+                log.warning("could not mark job %s unsent", job_id, exc_info=True)
 
     @staticmethod
     def _send(send: Callable[[str], None], job_id: str) -> None:

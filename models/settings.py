@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from models.keys import parse_entries
+
 PREFIX = "TUNEFORGE_"
 
 
@@ -75,16 +77,34 @@ class Settings:
     worker_slots: int = 0
     max_parallel: int = 16
     api_workers: int = 2
+    # Per API process: open connections at most (each idle one costs a greenlet and a
+    # file descriptor, not a thread), and how long a client may take to send a request
+    # head before it is answered 408 (slow-header clients; api/server.py).
+    api_connections: int = 1000
+    header_timeout_seconds: int = 10
     api_keys: tuple[str, ...] = field(default_factory=tuple)
+    # Per-tenant quotas (429 with Retry-After past them): queued or running jobs, stored
+    # dataset megabytes, and requests per second per API key (bursts of twice that).
+    tenant_max_jobs: int = 20
+    tenant_max_storage_mb: int = 10_240
+    rate_limit_per_second: int = 50
     max_upload_mb: int = 100
     max_rows: int = 1_000_000
     max_columns: int = 2_000
     max_trials: int = 500
     max_job_seconds: int = 6 * 3600
+    # One trial (and the refit): memory it may allocate beyond the job's data, shared with
+    # its worker (at most the machine's), and the longest it may run; past either it fails.
+    trial_memory_mb: int = 4096
+    trial_seconds: int = 900
     lease_seconds: int = 30
     webhook_secret: str = ""
     events_stream_seconds: int = 25
     webhook_allow_private: bool = False
+    # Webhook deliveries: one attempt's whole deadline (connect to the last header byte),
+    # and the threads of the webhook worker (`tuneforge webhook-worker`), apart from searches.
+    webhook_timeout_seconds: int = 10
+    webhook_concurrency: int = 8
     # Logs and metrics (models/logs.py, models/metrics.py): json | text; 0: no worker port.
     log_format: str = "json"
     metrics_port: int = 0
@@ -100,6 +120,7 @@ class Settings:
             object.__setattr__(self, "storage_url", f"file://{data_dir / 'artifacts'}")
         if not self.worker_slots:
             object.__setattr__(self, "worker_slots", self.worker_concurrency)
+        parse_entries(self.api_keys)  # a malformed list is refused here, before any start
 
     @property
     def broker_is_embedded(self) -> bool:

@@ -11,8 +11,9 @@ once, refuses the target if any answer is not a global address, and connects to 
 that answer (a name that answers a public address to a check and ``127.0.0.1`` to a
 second lookup, DNS rebinding, gets nowhere). HTTPS still verifies the certificate against
 the host name. No proxy is used and no redirect is followed (a 3xx is not a delivery).
-One delivery, connect to answer, ends within ``timeout_s`` however slowly the receiver
-writes; only the status line and headers are read, never the body.
+One attempt, connect to answer, ends within ``timeout_s`` (``TUNEFORGE_WEBHOOK_TIMEOUT_SECONDS``)
+however slowly the receiver writes: a receiver still dripping its answer at the deadline
+has failed that attempt. Only the status line and headers are read, never the body.
 """
 
 from __future__ import annotations
@@ -41,7 +42,16 @@ TIMEOUT_SECONDS = 10
 
 
 class DeliveryFailed(Exception):
-    """A delivery that may succeed if tried again (a network error or a non-2xx answer)."""
+    """Attempt ``attempt`` at job ``job_id``'s webhook failed, and may succeed if tried
+    again (a network error, no complete answer in time, or a non-2xx answer)."""
+
+    def __init__(self, job_id: str, attempt: int) -> None:
+        super().__init__(job_id, attempt)  # the arguments, so that it pickles (Celery does)
+        self.job_id = job_id
+        self.attempt = attempt
+
+    def __str__(self) -> str:
+        return f"job {self.job_id}: webhook attempt {self.attempt} was not accepted"
 
 
 class TargetRefused(Exception):
@@ -116,6 +126,8 @@ def deliver(
         return Delivery(False, None, f"refused: {exc}", refused=True)
     except socket.gaierror as exc:
         return Delivery(False, None, f"cannot resolve {parts.hostname}: {exc}")
+    except TimeoutError:  # a socket's timeout, the TLS handshake's, or the deadline's
+        return Delivery(False, None, f"no complete answer within {timeout_s:g} s")
     except (OSError, ValueError, http.client.HTTPException) as exc:
         return Delivery(False, None, str(exc) or type(exc).__name__)
     if 200 <= status < 300:

@@ -12,7 +12,10 @@ from models.settings import Settings
 RUN_SEARCH = "tuneforge.run_search"
 DELIVER_WEBHOOK = "tuneforge.deliver_webhook"
 RUN_TRIAL = "tuneforge.run_trial"
+# Searches and webhook deliveries travel apart, each to its own pool of workers: a slow
+# receiver then holds a webhook thread, never a search slot.
 QUEUE = "tuneforge"
+WEBHOOK_QUEUE = "tuneforge.webhooks"
 
 
 def broker_options(settings: Settings) -> dict[str, Any]:
@@ -47,7 +50,8 @@ def is_amqp(settings: Settings) -> bool:
 
 
 def task_queues(settings: Settings) -> list[Queue] | None:
-    """The queue, declared as Celery would by itself; on RabbitMQ, with a consumer timeout.
+    """The queues, declared as Celery would by itself; on RabbitMQ, the search queue with
+    a consumer timeout.
 
     With ``task_acks_late`` a message stays unacknowledged while its task runs (and while
     it waits, prefetched, for a free slot). RabbitMQ closes the channel of a consumer that
@@ -64,7 +68,8 @@ def task_queues(settings: Settings) -> list[Queue] | None:
             Exchange(QUEUE),
             routing_key=QUEUE,
             consumer_arguments={"x-consumer-timeout": timeout_s * 1000},
-        )
+        ),
+        Queue(WEBHOOK_QUEUE, Exchange(WEBHOOK_QUEUE), routing_key=WEBHOOK_QUEUE),
     ]
 
 
@@ -78,6 +83,8 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_timeout=5,
         task_default_queue=QUEUE,
         task_queues=task_queues(settings),
+        task_routes={DELIVER_WEBHOOK: {"queue": WEBHOOK_QUEUE}},
+        worker_consumer="tasks.consumer:Consumer",
         task_ignore_result=True,
         task_acks_late=True,
         task_publish_retry_policy={
@@ -114,8 +121,8 @@ class CeleryDispatch:
         self.app.send_task(RUN_TRIAL, args=[job_id, number], queue=QUEUE)
 
     def deliver_webhook(self, job_id: str) -> None:
-        """Send "deliver job ``job_id``'s webhook" to the workers."""
-        self.app.send_task(DELIVER_WEBHOOK, args=[job_id], queue=QUEUE)
+        """Send "deliver job ``job_id``'s webhook" to the webhook workers."""
+        self.app.send_task(DELIVER_WEBHOOK, args=[job_id], queue=WEBHOOK_QUEUE)
 
     def ping(self) -> None:
         """Raise if the broker cannot be reached."""

@@ -2,11 +2,13 @@
 
 Each prefork pool process builds its own :class:`~models.service.Service` when it starts
 (``worker_process_init``): database connections must not cross a fork. The worker's main
-process (which runs the recovery sweep) builds one when the worker is ready.
+process (which runs the recovery sweep) builds one on first use, as does the webhook
+worker, whose threads share it (an engine and a session factory are thread-safe).
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from celery import Celery
@@ -17,6 +19,10 @@ from models.settings import Settings
 from tasks.app import CeleryDispatch
 
 _service: Service | None = None
+# The webhook worker's threads may ask at once: one builds. A pool process builds in
+# worker_process_init without taking it, so a copy inherited from a fork made mid-build
+# cannot block it.
+_first_use = threading.Lock()
 
 
 def build(app: Celery) -> Service:
@@ -32,7 +38,10 @@ def build(app: Celery) -> Service:
 
 def worker_service(app: Celery) -> Service:
     """This process's service (built on first use where no signal built it)."""
-    return _service if _service is not None else build(app)
+    if _service is not None:
+        return _service
+    with _first_use:
+        return _service if _service is not None else build(app)
 
 
 @worker_process_init.connect

@@ -2,8 +2,14 @@
 
 No transport keeps a message that a killed worker had taken, and Redis may restart
 empty, so the database decides what still needs running: jobs queued but not started for
-a while, and running jobs whose lease lapsed. A sweep runs when the worker starts and
-then every ``SWEEP_SECONDS``.
+a while, jobs whose message the broker did not take, and running jobs whose lease
+lapsed. A sweep runs when the worker starts and then every ``SWEEP_SECONDS``.
+
+When the worker gets its broker connection back after losing it, every queued job and
+trial is re-sent at once (:class:`SweepOnReconnect`): the broker may have come back
+empty, and waiting ``REQUEUE_AFTER`` would leave those jobs idle for minutes. A
+duplicate message is a no-op (choosing trials is locked per job, a trial is claimed
+once).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from billiard import process as billiard_process
+from celery import bootsteps
 from celery.signals import worker_ready, worker_shutting_down
 
 from models.store.records import utcnow
@@ -32,6 +39,8 @@ REQUEUE_AFTER = timedelta(minutes=5)
 IDLE_AFTER = timedelta(seconds=30)
 
 _stopping = threading.Event()
+_reconnected = threading.Event()
+_wake = threading.Event()
 
 
 def sweep(app: Any, queued_before: Any) -> list[str]:
@@ -49,8 +58,35 @@ def _sweep_forever(app: Any) -> None:
             sweep(app, queued_before)
         except Exception:
             log.warning("recovery sweep failed; retrying", exc_info=True)
-        _stopping.wait(SWEEP_SECONDS)
-        queued_before = utcnow() - REQUEUE_AFTER
+        _wake.wait(SWEEP_SECONDS)
+        _wake.clear()
+        if _reconnected.is_set():
+            _reconnected.clear()
+            queued_before = utcnow()  # everything queued, whatever its age
+        else:
+            queued_before = utcnow() - REQUEUE_AFTER
+
+
+class SweepOnReconnect(bootsteps.StartStopStep):
+    """A consumer bootstep asking for a sweep of everything queued after a reconnection.
+
+    Celery restarts the consumer's bootsteps each time it re-establishes a lost broker
+    connection; this one starts after the task consumer, so the sweep's messages find the
+    worker listening. Its first start is the worker's own (``worker_ready`` sweeps then).
+    """
+
+    requires = ("celery.worker.consumer.tasks:Tasks",)
+
+    def __init__(self, parent: Any, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self.connections = 0
+
+    def start(self, parent: Any) -> None:
+        self.connections += 1
+        if self.connections > 1:
+            log.info("broker connection re-established: re-sending every queued job")
+            _reconnected.set()
+            _wake.set()
 
 
 @worker_ready.connect
@@ -65,6 +101,7 @@ def _start_sweeps(sender: Any = None, **_: Any) -> None:
 def _tell_pool_processes(**_: Any) -> None:
     """Ask each pool process to hand its job back, so shutdown does not wait for a search."""
     _stopping.set()
+    _wake.set()
     for child in billiard_process.active_children():
         with contextlib.suppress(ProcessLookupError):
             os.kill(child.pid, HANDBACK_SIGNAL)

@@ -1,22 +1,28 @@
 """``deliver_webhook(job_id)``: POST the finished job to its ``webhook_url``, with retries.
 
-Runs on a worker, never in the API process. Each attempt is recorded on the job
-(``webhook``). A failed delivery (a network error or a non-2xx answer) raises
-:class:`~models.webhooks.DeliveryFailed`, which Celery retries by itself
+Runs on the webhook workers (``tuneforge webhook-worker``, queue
+:data:`~tasks.app.WEBHOOK_QUEUE`), never in the API process nor beside a search. Each
+attempt is recorded on the job (its document's ``webhook``). A failed attempt (a network
+error, no complete answer within ``TUNEFORGE_WEBHOOK_TIMEOUT_SECONDS``, or a non-2xx
+answer) raises :class:`~models.webhooks.DeliveryFailed`, which Celery retries by itself
 (``autoretry_for``): up to :data:`MAX_RETRIES` times, the n-th retry after a random wait
 of at most ``min(60, 2**n)`` seconds (exponential backoff with full jitter, so receivers
-that failed together are not retried together). A refused target (a private address) is
+that failed together are not retried together). When each retry is due is recorded on
+the job from Celery's ``task_retry`` signal. A refused target (a private address) is
 final: it is not retried.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import shared_task
+from celery.signals import task_retry
 
 from models import webhooks
 from models.service import WebhookOutcome
+from models.store.records import utcnow
 from tasks.app import DELIVER_WEBHOOK
 from tasks.context import worker_service
 
@@ -36,7 +42,20 @@ BACKOFF_MAX_SECONDS = 60
 )
 def deliver_webhook(self: Any, job_id: str) -> str:
     """Send job ``job_id`` to its webhook; raise ``DeliveryFailed`` to be retried."""
-    outcome = worker_service(self.app).deliver_webhook(job_id, self.request.retries + 1)
-    if outcome is WebhookOutcome.FAILED:
-        raise webhooks.DeliveryFailed(f"job {job_id}: the webhook was not accepted")
-    return outcome
+    last_try = self.request.retries >= self.max_retries
+    attempt = worker_service(self.app).deliver_webhook(job_id, last_try)
+    if attempt.outcome is WebhookOutcome.FAILED:
+        raise webhooks.DeliveryFailed(job_id, attempt.number)
+    return attempt.outcome
+
+
+@task_retry.connect
+def _record_next_retry(sender: Any = None, reason: Any = None, **_: Any) -> None:
+    """Record when Celery will try a failed delivery again (``reason.when``: a countdown
+    in seconds, or the time itself)."""
+    failure = getattr(reason, "exc", None)
+    if not isinstance(failure, webhooks.DeliveryFailed):
+        return
+    when = reason.when
+    at = when if isinstance(when, datetime) else utcnow() + timedelta(seconds=when or 0)
+    worker_service(sender.app).schedule_webhook_retry(failure.job_id, failure.attempt, at)

@@ -8,6 +8,7 @@ posts, and the job's Server-Sent Events. marshmallow only: no Flask, no Celery.
 
 - :mod:`~models.documents.fields`: shared field types (parameter values, embedded JSON)
 - :mod:`~models.documents.datasets`: a dataset's profile
+- :mod:`~models.documents.data_warnings`: what the reader guessed, what the spec check found
 - :mod:`~models.documents.specs`: the search spec a client sends, and the resolved one
 - :mod:`~models.documents.jobs`: a job with its progress, a trial, a result
 - :mod:`~models.documents.events`: the events of ``GET /v1/jobs/{id}/events``
@@ -18,6 +19,7 @@ posts, and the job's Server-Sent Events. marshmallow only: no Flask, no Celery.
 
 from __future__ import annotations
 
+from models.documents.data_warnings import DataWarningSchema
 from models.documents.datasets import ColumnSchema, DatasetSchema
 from models.documents.estimators import EstimatorListSchema, EstimatorSchema, ParamSchema
 from models.documents.events import (
@@ -38,6 +40,7 @@ from models.documents.jobs import (
     ProgressSchema,
     ResultSchema,
     ScoreSchema,
+    SkopsFileSchema,
     TrialSchema,
 )
 from models.documents.pages import DatasetPageSchema, JobPageSchema, TrialPageSchema
@@ -58,6 +61,7 @@ __all__ = [
     "CVSchema",
     "ColumnSchema",
     "ColumnTreatmentSchema",
+    "DataWarningSchema",
     "DatasetPageSchema",
     "DatasetSchema",
     "DimensionSchema",
@@ -81,6 +85,7 @@ __all__ = [
     "ResultSchema",
     "ScoreSchema",
     "SearchSpecSchema",
+    "SkopsFileSchema",
     "StatusEventSchema",
     "TrialEventSchema",
     "TrialPageSchema",
@@ -97,6 +102,7 @@ add_examples(
         JobSchema,
         TrialSchema,
         ColumnTreatmentSchema,
+        SkopsFileSchema,
         ModelInfoSchema,
         ResultSchema,
         JobBestSchema,

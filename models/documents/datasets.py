@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
+from models.documents.data_warnings import WarningList
 from models.documents.fields import one_of
 from models.engine.tables import DTYPES
 
@@ -29,3 +30,11 @@ class DatasetSchema(ma.Schema):
     sha256 = fields.String(required=True)
     size_bytes = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
+    warnings = WarningList(
+        metadata={
+            "description": "what the reader had to guess or change to read the table (the "
+            "encoding, the separator, a decimal comma, thousands separators, NUL bytes, "
+            "odd cells in a column of numbers); empty when nothing. A header that repeats a "
+            "name is refused (422), not renamed."
+        }
+    )

@@ -56,6 +56,14 @@ class EstimatorSchema(ma.Schema):
             "description": "parameters halving may use as its resource, with their full budget"
         },
     )
+    max_train_rows = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "the most training rows a job with it may have (null: no limit but "
+            "the service's)"
+        },
+    )
 
 
 class EstimatorListSchema(ma.Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any
 
@@ -88,6 +88,20 @@ class Inline(fields.Nested):
         self, obj: Any, attr: str, accessor: Any = None, default: Any = ma.missing
     ) -> Any:
         return obj
+
+
+class Derived(fields.Nested):
+    """A nested document that ``of`` computes from the parent object (a job's ``webhook``),
+    null where ``of`` gives ``None``."""
+
+    def __init__(self, nested: type[ma.Schema], *, of: Callable[[Any], Any], **kwargs: Any):
+        super().__init__(nested, **kwargs)
+        self.of = of
+
+    def get_value(
+        self, obj: Any, attr: str, accessor: Any = None, default: Any = ma.missing
+    ) -> Any:
+        return self.of(obj)
 
 
 class JsonText(fields.String):

@@ -10,11 +10,13 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields
 
-from models.documents.fields import Inline, Scalar, nullable_one_of, one_of, params_field
+from models.documents.data_warnings import WarningList
+from models.documents.fields import Derived, Inline, Scalar, nullable_one_of, one_of, params_field
 from models.documents.specs import SCORER_NAMES, JobSpecSchema
 from models.engine.evaluate import TrialState
 from models.engine.preprocess import TREATMENTS
 from models.store.artifacts import MODEL_FORMAT
+from models.store.deliveries import DeliveryState, delivery_of
 from models.store.jobs import eta_seconds
 from models.store.records import Job, JobStatus, StoppedReason
 
@@ -35,6 +37,37 @@ class ProgressSchema(ma.Schema):
     )
 
 
+class WebhookDeliverySchema(ma.Schema):
+    """Where the job's webhook delivery stands (see the README's webhooks section)."""
+
+    state = fields.String(
+        required=True,
+        validate=one_of(DeliveryState),
+        metadata={
+            "description": "pending (no attempt yet), delivering (an attempt runs), "
+            "retrying (another attempt at next_retry_at), or final: delivered, failed (every "
+            "attempt failed) or refused (the target is on a private address)"
+        },
+    )
+    attempts = fields.Integer(required=True, metadata={"description": "attempts begun"})
+    last_status = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the HTTP status the last attempt got (null: no answer)"},
+    )
+    last_error = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "why the last attempt failed (null once delivered)"},
+    )
+    delivered_at = fields.DateTime(required=True, allow_none=True)
+    next_retry_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "when the next attempt is due, while retrying"},
+    )
+
+
 class JobSchema(ma.Schema):
     """A search job (a :class:`~models.store.records.Job` row)."""
 
@@ -52,9 +85,23 @@ class JobSchema(ma.Schema):
     )
     error = fields.String(required=True, allow_none=True)
     attempts = fields.Integer(required=True)
+    webhook = Derived(
+        WebhookDeliverySchema,
+        of=delivery_of,
+        required=True,
+        allow_none=True,
+        metadata={"description": "the webhook's delivery; null when the spec has no webhook_url"},
+    )
     created_at = fields.DateTime(required=True)
     started_at = fields.DateTime(required=True, allow_none=True)
     finished_at = fields.DateTime(required=True, allow_none=True)
+    warnings = WarningList(
+        metadata={
+            "description": "what checking the spec against the data found: possible_leak "
+            "names a column that alone predicts the target almost perfectly (or whose "
+            "missing cells do); empty when nothing"
+        }
+    )
 
 
 class MetricSchema(ma.Schema):
@@ -71,7 +118,8 @@ class TrialSchema(ma.Schema):
     number = fields.Integer(required=True)
     params = params_field(required=True)
     state = fields.String(required=True, validate=one_of(TrialState))
-    fold_scores = fields.List(fields.Float(), required=True)
+    # null for a fold whose score is not a number (a failed trial's)
+    fold_scores = fields.List(fields.Float(allow_none=True), required=True)
     mean_score = fields.Float(required=True, allow_none=True)
     std_score = fields.Float(required=True, allow_none=True)
     fit_time_s = fields.Float(required=True)
@@ -120,16 +168,63 @@ class ColumnTreatmentSchema(ma.Schema):
     reason = fields.String(required=True)
 
 
-class ModelInfoSchema(ma.Schema):
-    """The trained model file."""
+class SkopsFileSchema(ma.Schema):
+    """The model in skops' format (``GET /v1/jobs/{id}/model?format=skops``)."""
 
-    format = fields.String(
-        required=True, validate=one_of([MODEL_FORMAT]), metadata={"example": MODEL_FORMAT}
-    )
     sha256 = fields.String(required=True)
     size_bytes = fields.Integer(required=True)
+    trusted_types = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "exactly the types the file needs beyond skops' defaults, each "
+            "scikit-learn's, numpy's or scipy's: skops.io.load(file, trusted=trusted_types)",
+            "example": ["numpy.asarray", "numpy.dtype", "sklearn.tree._tree.Tree"],
+        },
+    )
+
+
+class ModelInfoSchema(ma.Schema):
+    """The trained model: the joblib file (the default download), the skops file, and
+    what loading either needs."""
+
+    format = fields.String(
+        required=True,
+        validate=one_of([MODEL_FORMAT]),
+        metadata={"example": MODEL_FORMAT, "description": "the default download's format"},
+    )
+    sha256 = fields.String(required=True, metadata={"description": "the joblib file's"})
+    size_bytes = fields.Integer(required=True, metadata={"description": "the joblib file's"})
     sklearn_version = fields.String(required=True)
     joblib_version = fields.String(required=True)
+    versions = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        allow_none=True,
+        dump_default=None,
+        metadata={
+            "description": "the versions it was trained with, which loading it needs: python, "
+            "scikit-learn, numpy, scipy, pandas, joblib, skops (null: a model saved before "
+            "they were recorded)",
+            "example": {
+                "python": "3.11.9",
+                "scikit-learn": "1.9.1",
+                "numpy": "2.4.6",
+                "scipy": "1.17.1",
+                "pandas": "3.1.1",
+                "joblib": "1.6.0",
+                "skops": "0.16.0",
+            },
+        },
+    )
+    skops = fields.Nested(
+        SkopsFileSchema,
+        required=True,
+        allow_none=True,
+        dump_default=None,
+        metadata={"description": "null: a model saved before skops files were written"},
+    )
     feature_columns = fields.List(fields.String(), required=True)
     target = fields.String(required=True)
     classes = fields.List(Scalar(), required=True, allow_none=True)

@@ -2,7 +2,9 @@
 
 Nothing outside this table can be instantiated. Each parameter carries the bounds the
 service accepts (wide enough for real searches, tight enough that one trial cannot ask
-for a million trees).
+for a million trees), and an estimator whose cost explodes with the rows carries the most
+training rows it accepts. What these bounds cannot foresee, each trial's memory and time
+limits stop (see :mod:`models.engine.isolation`).
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ class Estimator:
     # Trees split on thresholds: text columns may be ordinal-encoded instead of one-hot
     # (see models/engine/preprocess.py), which keeps wide tables narrow.
     tree_based: bool = False
+    # The most training rows a job may fit it on (None: only the service's max_rows).
+    max_train_rows: int | None = None
 
     @property
     def tasks(self) -> list[str]:
@@ -122,6 +126,10 @@ TREE_CRITERION = {
     CLASSIFICATION: Param("choice", choices=("gini", "entropy", "log_loss")),
     REGRESSION: Param("choice", choices=("squared_error", "absolute_error")),
 }
+# libsvm (SVC, SVR) fits in quadratic time or worse in the rows, whatever the kernel: one
+# fit on 20,000 rows of 20 features took 10 s (rbf) and 44 s (linear) here, about 4x and
+# 8x per doubling of the rows. Beyond this, linear models or gradient boosting.
+SVM_MAX_TRAIN_ROWS = 20_000
 
 
 def _trees() -> dict[str, dict[str, Param]]:
@@ -281,6 +289,7 @@ CATALOG: dict[str, Estimator] = {
             name="svm",
             title="Support vector machine",
             classes={CLASSIFICATION: SVC, REGRESSION: SVR},
+            max_train_rows=SVM_MAX_TRAIN_ROWS,
             params={
                 task: {
                     "C": C,

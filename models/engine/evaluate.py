@@ -8,6 +8,7 @@ candidates. ``on_fold`` lets a pruner stop a poor candidate after any fold.
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -44,7 +45,7 @@ class TrialOutcome:
 
     params: dict[str, Any]
     state: str
-    fold_scores: list[float] = field(default_factory=list)
+    fold_scores: list[float | None] = field(default_factory=list)
     mean_score: float | None = None
     std_score: float | None = None
     fit_time_s: float = 0.0
@@ -113,6 +114,8 @@ def evaluate(
                     folds_scores[name].append(float(scorer(estimator, fold.X_test, fold.y_test)))
             fit_time += fitted - started
             score_time += time.perf_counter() - fitted
+        except MemoryError:  # the trial process reports it as its memory limit (isolation)
+            raise
         except Exception as exc:  # the estimator rejected the candidate: a failed trial
             return TrialOutcome(
                 params,
@@ -137,7 +140,8 @@ def evaluate(
         return TrialOutcome(
             params,
             TrialState.FAILED,
-            folds_scores[refit],
+            # JSON has no NaN: a fold whose score could not be computed is null
+            [score if math.isfinite(score) else None for score in folds_scores[refit]],
             fit_time_s=fit_time,
             score_time_s=score_time,
             error="a fold's score is not finite (too few rows or classes in "

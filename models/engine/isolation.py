@@ -13,6 +13,23 @@ the child did not inherit forks a new child first. What the child keeps between 
 (each job's preprocessed folds) stays warm for the next trial; a fresh child per trial
 cost 20 to 40 ms here (the fork, copy-on-write faults, the exit).
 
+A :class:`TrialProcess` may bound each call (:class:`LimitExceeded`, a crash like any
+other, so the trial is failed and the next call gets a fresh child):
+
+- ``memory_mb``: what the child may allocate beyond what it inherited (``RLIMIT_DATA``,
+  set after the fork). Not ``RLIMIT_AS``, which also counts address space reserved and
+  never used: 16 threads here took 1.1 GB of it (glibc's 64 MB arena per thread) and
+  140 MB of data. Not the total either: the worker's caches, shared with the child until
+  written, would count, and could leave a trial no room at all. An allocation past the
+  limit raises ``MemoryError``; the child then exits with :data:`OUT_OF_MEMORY`.
+- ``seconds``: the longest one call may run; the child is killed after it.
+
+A one-off call (an upload's reader, in the API) goes through :func:`call_once`: a child
+forked for it alone, which starts no thread and waits on nothing but its computation.
+That makes it safe to fork from the API's gevent worker, where the child must never run
+gevent's event loop (it has closed the loop's descriptors); the parent's wait is a
+``select``, which gevent makes cooperative: the other requests go on meanwhile.
+
 Results come back pickled: bytes that our own child wrote, never anything a client sent.
 
 GNU OpenMP (which scikit-learn's wheels use) is not fork-safe: a child forked from a
@@ -28,12 +45,15 @@ import ctypes
 import ctypes.util
 import gc
 import os
+import pickle
+import select
 import signal
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from multiprocessing.connection import Connection, Pipe
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from threadpoolctl import threadpool_limits
 
@@ -48,6 +68,9 @@ CONTEXTS = 8
 PR_SET_PDEATHSIG = 1
 # How often a child checks that its parent is alive (it exits once it is not).
 ORPHAN_CHECK_SECONDS = 0.5
+# A child's exit code after a MemoryError (its heap may be spent: it is not reused).
+OUT_OF_MEMORY = 86
+MB = 1024 * 1024
 
 
 class Stopped(Exception):
@@ -56,6 +79,44 @@ class Stopped(Exception):
 
 class TrialCrashed(Exception):
     """The child process died or raised before returning a result."""
+
+
+class LimitExceeded(TrialCrashed):
+    """The call went past the process's memory or time limit, and the child was ended."""
+
+
+def machine_memory_mb() -> int | None:
+    """This machine's memory in MB, or its control group's limit if lower (a container's);
+    ``None`` where neither can be read."""
+    sizes = []
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        sizes.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // MB)
+    # cgroup v2; "max" when unlimited
+    with contextlib.suppress(ValueError, OSError), open("/sys/fs/cgroup/memory.max") as f:
+        sizes.append(int(f.read().strip()) // MB)
+    return min(sizes) if sizes else None
+
+
+def _inherited_data_bytes() -> int:
+    """The calling process's data (private writable memory), as ``RLIMIT_DATA`` counts it."""
+    with contextlib.suppress(OSError), open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    """In a child: allow ``memory_mb`` more of data than it has now."""
+    if memory_mb is None:
+        return
+    import resource  # POSIX only, as fork is
+
+    limit = _inherited_data_bytes() + memory_mb * MB
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
 def die_with_parent(signum: int = signal.SIGKILL) -> None:
@@ -113,7 +174,9 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(0)
 
 
-def _serve(conn: Connection, contexts: dict[Hashable, Any], parent: int) -> None:
+def _serve(
+    conn: Connection, contexts: dict[Hashable, Any], parent: int, memory_mb: int | None
+) -> None:
     """The child's loop: compute each call, send its result, until the pipe closes."""
     global _to_parent
     try:
@@ -127,6 +190,7 @@ def _serve(conn: Connection, contexts: dict[Hashable, Any], parent: int) -> None
             signal.signal(signum, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+        _limit_memory(memory_mb)  # last: the setup above is not the calls'
         _to_parent = conn
         while True:
             try:
@@ -135,9 +199,13 @@ def _serve(conn: Connection, contexts: dict[Hashable, Any], parent: int) -> None
                 break
             try:
                 reply = ("ok", fn(contexts[key], *args))
+            except MemoryError:
+                raise
             except BaseException as exc:
                 reply = ("error", f"{type(exc).__name__}: {exc}")
             conn.send(reply)
+    except MemoryError:  # computing, or sending a large result
+        os._exit(OUT_OF_MEMORY)
     finally:
         # No atexit handlers, no flushing the parent's buffers, no closing its connections.
         os._exit(0)
@@ -149,9 +217,12 @@ class TrialProcess:
     ``call(fn, *args, context=(key, value), ...)`` computes ``fn(value, *args)`` in the
     child; ``fn`` must be a module-level function (it is sent by reference), ``args`` and
     the result picklable. One call at a time: a worker process runs one trial at a time.
+    ``memory_mb`` and ``seconds`` bound each call (``None``: no limit).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, memory_mb: int | None = None, seconds: float | None = None) -> None:
+        self.memory_mb = memory_mb
+        self.seconds = seconds
         self._contexts: OrderedDict[Hashable, Any] = OrderedDict()
         self._pid: int | None = None
         self._conn: Connection | None = None
@@ -168,7 +239,7 @@ class TrialProcess:
     ) -> T:
         """``fn(context value, *args)`` computed in the child; :class:`Stopped` if
         ``should_stop`` turns true first, :class:`TrialCrashed` if the child dies or
-        ``fn`` raises."""
+        ``fn`` raises (:class:`LimitExceeded` past the memory or time limit)."""
         key, value = context
         self._contexts[key] = value
         self._contexts.move_to_end(key)
@@ -183,14 +254,15 @@ class TrialProcess:
             self.close()
             conn = self._ready(key)
             conn.send((fn, key, args))
+        deadline = None if self.seconds is None else time.monotonic() + self.seconds
         while True:
             if conn.poll(POLL_SECONDS):
                 try:
                     kind, payload = conn.recv()
                 except (EOFError, OSError):
-                    reason = self._reap()
+                    status = self._reap()
                     self.close()
-                    raise TrialCrashed(f"the trial's process died ({reason})") from None
+                    raise self._died(status) from None
                 if kind == "ask":
                     conn.send(on_ask(*payload) if on_ask is not None else None)
                     continue
@@ -200,6 +272,9 @@ class TrialProcess:
             if should_stop():
                 self.close()
                 raise Stopped
+            if deadline is not None and time.monotonic() >= deadline:
+                self.close()
+                raise LimitExceeded(f"the trial exceeded the time limit of {self.seconds:g} s")
 
     def close(self) -> None:
         """Kill the child, if there is one (the next call forks another)."""
@@ -240,7 +315,7 @@ class TrialProcess:
         pid = os.fork()
         if pid == 0:
             parent_end.close()
-            _serve(child_end, self._contexts, parent)
+            _serve(child_end, self._contexts, parent, self.memory_mb)
         child_end.close()
         self._pid, self._conn = pid, parent_end
         self._inherited = frozenset(self._contexts)
@@ -256,13 +331,69 @@ class TrialProcess:
         self._pid = None
         return False
 
-    def _reap(self) -> str:
+    def _reap(self) -> int | None:
+        """The child's wait status, once it has exited; ``None`` if it was reaped already."""
         if self._pid is None:
-            return "already reaped"
+            return None
         try:
             _, status = os.waitpid(self._pid, 0)
         except ChildProcessError:
-            return "already reaped"
+            return None
         finally:
             self._pid = None
-        return _describe(status)
+        return status
+
+    def _died(self, status: int | None) -> TrialCrashed:
+        """What a child that ended mid-call with ``status`` means for the call."""
+        if status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == OUT_OF_MEMORY:
+            if self.memory_mb is None:
+                return TrialCrashed("the trial ran out of memory")
+            return LimitExceeded(f"the trial exceeded the memory limit of {self.memory_mb} MB")
+        reason = "already reaped" if status is None else _describe(status)
+        return TrialCrashed(f"the trial's process died ({reason})")
+
+
+def call_once(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` computed in a child forked for this call alone, which then exits;
+    :class:`TrialCrashed` if the child dies or ``fn`` raises. ``fn`` and the result as
+    for :meth:`TrialProcess.call`."""
+    _single_threaded_openmp_in_parent()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        _answer_once(write_end, fn, args)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            select.select([pipe], [], [])  # cooperative under gevent; the child is computing
+            data = pipe.read()  # the child writes its whole answer, then exits
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)  # e.g. the worker stops: do not wait for the child
+        raise
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if not data:
+        raise TrialCrashed(f"the process died ({_describe(status)})")
+    kind, payload = pickle.loads(data)
+    if kind == "error":
+        raise TrialCrashed(payload)
+    return payload
+
+
+def _answer_once(write_end: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> NoReturn:
+    """The child of :func:`call_once`: compute, write the pickled answer, exit."""
+    try:
+        gc.freeze()  # as in _serve: no copying the parent's heap, no closing its files
+        os.closerange(3, write_end)
+        os.closerange(write_end + 1, os.sysconf("SC_OPEN_MAX"))
+        threadpool_limits(limits=TRIAL_THREADS, user_api="openmp")
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            answer = pickle.dumps(("ok", fn(*args)))
+        except BaseException as exc:
+            answer = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+        with os.fdopen(write_end, "wb") as out:
+            out.write(answer)
+    finally:
+        os._exit(0)

@@ -155,10 +155,10 @@ def _as_categories(encoder: OneHotEncoder | OrdinalEncoder) -> Pipeline:
     and nullable columns extension dtypes; an encoder fitted on text then fails on
     ``isnan``. Cast first, it sees the same kind of array at fit and at predict. The cast
     is numpy's own ``asarray``, so the model file still needs nothing but scikit-learn.
+    The dtype is named ``"O"``, not given as ``object``: a skops file would otherwise ask
+    its loader to trust the type ``builtins.object``.
     """
-    cast = FunctionTransformer(
-        np.asarray, kw_args={"dtype": object}, feature_names_out="one-to-one"
-    )
+    cast = FunctionTransformer(np.asarray, kw_args={"dtype": "O"}, feature_names_out="one-to-one")
     return Pipeline([("as_object", cast), ("encode", encoder)])
 
 

@@ -266,7 +266,7 @@ def _cv(
     )
 
 
-def _halving(raw: dict[str, Any], strategy: str, entry: Any) -> HalvingSpec | None:
+def _halving(raw: dict[str, Any], strategy: str, entry: Any, task: str) -> HalvingSpec | None:
     options = raw.get("halving")
     if strategy != "halving":
         if options:
@@ -281,6 +281,13 @@ def _halving(raw: dict[str, Any], strategy: str, entry: Any) -> HalvingSpec | No
         raise SpecError(f"{entry.name!r} can be halved over {allowed}", field="halving.resource")
     if spec.resource != "n_samples" and spec.max_resources is None:
         spec = replace(spec, max_resources=entry.resource_params[spec.resource])
+    if spec.resource != "n_samples":
+        # The refit sets the parameter to its full budget: the catalog's bounds apply.
+        reason = entry.params[task][spec.resource].check(spec.max_resources)
+        if reason is not None:
+            raise SpecError(
+                f"is {spec.resource}'s budget, which {reason}", field="halving.max_resources"
+            )
     return spec
 
 
@@ -386,7 +393,7 @@ def resolve_spec(
     strategy = raw.get("strategy", "random")
     if raw.get("pruning") and strategy != "bayesian":
         raise SpecError("pruning needs strategy 'bayesian'", field="pruning")
-    halving = _halving(raw, strategy, entry)
+    halving = _halving(raw, strategy, entry, task)
     dims = parse_space(_space(raw, entry, task, strategy, halving), entry.params[task])
     n_trials = raw.get("n_trials", 20)
     if strategy == "grid":
@@ -408,6 +415,13 @@ def resolve_spec(
     # up as train_test_split does. (A group hold-out cuts whole groups: an estimate there.)
     labelled = n_rows - int(column.get("n_missing", 0))
     train_rows = labelled - math.ceil(labelled * test_size)
+    if entry.max_train_rows is not None and train_rows > entry.max_train_rows:
+        raise SpecError(
+            f"{entry.name!r} trains on at most {entry.max_train_rows} rows (its fit time grows "
+            f"with the square of the rows or faster); this spec trains on {train_rows}: sample "
+            "the rows or choose another estimator",
+            field="estimator",
+        )
     scoring, metrics = _scoring(raw, task, column)
     spec = SearchSpec(
         dataset_id=raw["dataset_id"],

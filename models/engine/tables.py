@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from models.engine.isolation import TrialCrashed, TrialProcess
+from models.engine.isolation import TrialCrashed, call_once
+from models.engine.numbers import as_numbers
+from models.engine.reading import Reading, TableWarning, detect, open_bytes, sniff
 from models.exceptions import DatasetError
-
-SNIFF_BYTES = 64 * 1024
-DELIMITERS = ",;\t|"
 
 # Text columns whose values (lower-cased, trimmed) all come from one of these pairs are
 # yes/no answers, so they are profiled as boolean. Their values stay as uploaded: the model
@@ -46,128 +43,212 @@ class ColumnProfile:
 
 @dataclass(frozen=True)
 class TableSummary:
-    """What an upload records about its table."""
+    """What an upload records about its table, and what the reader had to guess."""
 
     n_rows: int
     n_columns: int
     columns: list[ColumnProfile]
+    warnings: list[TableWarning] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A parsed table, how it was read, and what the reader had to guess."""
+
+    frame: pd.DataFrame
+    reading: Reading
+    warnings: list[TableWarning]
 
 
 def inspect_table(path: Path, *, max_rows: int, max_columns: int) -> TableSummary:
-    """:func:`read_table` and :func:`profile_columns` in a child process; raises
-    :class:`DatasetError` as :func:`read_table` does.
+    """:func:`load_table` and :func:`profile_columns` in a child process; raises
+    :class:`DatasetError` as :func:`load_table` does.
 
     The caller's memory does not grow with the table: the API reads uploads of hundreds of
     megabytes (pandas needs several times the file's size), and a process that exits gives
     all of it back, where a long-lived one keeps much of it. The child is forked (no start-up
-    cost beyond the fork) and holds none of the caller's sockets or files.
+    cost beyond the fork) and holds none of the caller's sockets or files. In the API's
+    gevent worker, the request waits for it without holding up the others.
     """
-    process = TrialProcess()
     try:
-        kind, value = process.call(
-            _inspect_here,
-            str(path),
-            max_rows,
-            max_columns,
-            context=(None, None),
-            should_stop=lambda: False,
-        )
+        kind, value = call_once(_inspect_here, str(path), max_rows, max_columns)
     except TrialCrashed as exc:
         raise DatasetError(f"the table could not be read ({exc})", field="file") from exc
-    finally:
-        process.close()
     if kind == "error":
         raise DatasetError(value, field="file")
     return value
 
 
-def _inspect_here(
-    _context: None, path: str, max_rows: int, max_columns: int
-) -> tuple[str, TableSummary | str]:
+def _inspect_here(path: str, max_rows: int, max_columns: int) -> tuple[str, TableSummary | str]:
     try:
-        df = read_table(Path(path), max_rows=max_rows, max_columns=max_columns)
+        table = load_table(Path(path), max_rows=max_rows, max_columns=max_columns)
     except DatasetError as exc:
         return "error", exc.detail
-    return "ok", TableSummary(len(df), df.shape[1], profile_columns(df))
+    df = table.frame
+    return "ok", TableSummary(len(df), df.shape[1], profile_columns(df), table.warnings)
 
 
-def _sniff_delimiter(path: Path) -> str:
-    """The delimiter that splits the head of the file into the most regular table.
-
-    Each candidate parses the first SNIFF_BYTES with :mod:`csv` (so quoted delimiters and
-    newlines stay inside their field) and is scored by whether the header has several
-    fields, the share of rows as wide as the header, then the width. ``csv.Sniffer`` was
-    replaced because it guesses from character counts per line and is fooled by quoted
-    text containing other delimiters or newlines.
-    """
-    with path.open("rb") as f:
-        raw = f.read(SNIFF_BYTES)
-    head = raw.decode("utf-8-sig", errors="ignore")
-    truncated = len(raw) == SNIFF_BYTES
-    best, best_score = ",", (False, 0.0, 0, 0)
-    for rank, delimiter in enumerate(DELIMITERS):
-        rows = [
-            row for row in csv.reader(io.StringIO(head, newline=""), delimiter=delimiter) if row
-        ]
-        if truncated and len(rows) > 1:
-            rows = rows[:-1]  # the last row may be cut short mid-field
-        if not rows:
-            return ","
-        width = len(rows[0])
-        body = rows[1:]
-        regular = sum(len(row) == width for row in body) / len(body) if body else 1.0
-        score = (width > 1, regular, width, -rank)  # ties go to the earlier delimiter
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-def read_table(path: Path, *, max_rows: int, max_columns: int) -> pd.DataFrame:
+def load_table(
+    path: Path,
+    *,
+    max_rows: int,
+    max_columns: int,
+    reading: Reading | None = None,
+    columns: list[str] | None = None,
+    head: int | None = None,
+) -> Table:
     """Parse the CSV at ``path``; raise :class:`DatasetError` naming the reason.
 
-    UTF-8 (with or without a BOM), any of ``, ; tab |`` as the delimiter (sniffed), quoted
-    fields (with delimiters, quotes or newlines inside) and CRLF line ends are accepted.
-    Limits are enforced while reading.
+    Without ``reading`` (an upload) the reader detects how the file is written (see
+    :func:`models.engine.reading.detect`): UTF-8 with or without a BOM, else Windows-1252
+    or Latin-1 (or UTF-16 with a BOM); any of ``, ; tab |`` as the separator; a decimal
+    comma; NUL bytes (left out). Text columns that are mostly numbers (thousands
+    separators, a few odd cells) become numbers. A header that repeats a name is refused.
+    Each guess is a warning, and the returned :attr:`Table.reading` says how to read the
+    file again to the same table. With ``reading`` (a recorded one) nothing is guessed.
+
+    ``columns`` reads only those columns; ``head`` only the first rows (no row limit).
+    Quoted fields (with delimiters, quotes or newlines inside) and CRLF line ends are
+    accepted. Limits are enforced while reading.
     """
     path = Path(path)
     if path.stat().st_size == 0:
         raise DatasetError("the file is empty", field="file")
-    sep = _sniff_delimiter(path)
+    warnings: list[TableWarning] = []
+    detecting = reading is None
+    if reading is None:
+        reading, warnings = detect(path)
+    elif reading.sep is None:
+        reading = replace(reading, sep=sniff(path))
+    df = _parse(path, reading, columns, max_rows + 1 if head is None else head)
+    if head is None and len(df) > max_rows:
+        raise DatasetError(f"the table has more than {max_rows} rows", field="file")
+    if df.shape[1] > max_columns:
+        raise DatasetError(f"the table has more than {max_columns} columns", field="file")
+    if df.empty and head is None:
+        raise DatasetError("the table has a header but no data rows", field="file")
+    if detecting:
+        _check_header(path, reading, df)
+        reading, found = _numbers_in_text(df, reading)
+        warnings += found
+    else:
+        for name in reading.numeric:
+            if name in df.columns and _is_text(df[name]):
+                df[name] = as_numbers(df[name], reading.decimal, force=True).values
+    return Table(df, reading, warnings)
+
+
+def read_table(
+    path: Path, *, max_rows: int, max_columns: int, reading: Reading | None = None
+) -> pd.DataFrame:
+    """The DataFrame of :func:`load_table`."""
+    return load_table(path, max_rows=max_rows, max_columns=max_columns, reading=reading).frame
+
+
+def _parse(path: Path, reading: Reading, columns: list[str] | None, nrows: int) -> pd.DataFrame:
+    return _read_csv(
+        path,
+        reading,
+        usecols=columns,
+        nrows=nrows,
+        index_col=False,
+        # In chunks, a column can come out as numbers in one chunk and text in another: a
+        # mix of ints and strings that no encoder accepts.
+        low_memory=False,
+    )
+
+
+def _read_csv(path: Path, reading: Reading, **options: Any) -> pd.DataFrame:
+    """``pandas.read_csv`` as ``reading`` says, its errors a :class:`DatasetError`."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), open_bytes(path, reading) as f:
             # Rows longer than the header would be cut short (or, without index_col=False,
             # shift the data under the wrong names): refuse them.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            df = pd.read_csv(
-                path,
-                sep=sep,
-                encoding="utf-8-sig",
-                nrows=max_rows + 1,
-                index_col=False,
-                # In chunks, a column can come out as numbers in one chunk and text in
-                # another: a mix of ints and strings that no encoder accepts.
-                low_memory=False,
+            return pd.read_csv(
+                f, sep=reading.sep, encoding=reading.encoding, decimal=reading.decimal, **options
             )
     except pd.errors.ParserWarning as exc:
         raise DatasetError(f"the CSV is malformed: {exc}", field="file") from exc
     except UnicodeDecodeError as exc:
-        raise DatasetError(f"the file is not UTF-8 text: {exc.reason}", field="file") from exc
+        raise DatasetError(
+            f"the file is not {reading.encoding} text: {exc.reason}", field="file"
+        ) from exc
     except pd.errors.EmptyDataError as exc:
         raise DatasetError("the file has no header row", field="file") from exc
     except (pd.errors.ParserError, ValueError) as exc:
         raise DatasetError(f"the CSV is malformed: {exc}".strip(), field="file") from exc
-    if len(df) > max_rows:
-        raise DatasetError(f"the table has more than {max_rows} rows", field="file")
-    if df.shape[1] > max_columns:
-        raise DatasetError(f"the table has more than {max_columns} columns", field="file")
-    if df.empty:
-        raise DatasetError("the table has a header but no data rows", field="file")
+
+
+def _check_header(path: Path, reading: Reading, df: pd.DataFrame) -> None:
+    """Refuse empty and repeated column names (pandas would rename a repeat ``a.1``)."""
     unnamed = [str(c) for c in df.columns if str(c).startswith("Unnamed: ")]
     if unnamed:
         raise DatasetError(
             f"the header has empty column names ({', '.join(unnamed)})", field="file"
         )
-    return df
+    header = _parse_header(path, reading)
+    positions: dict[str, list[int]] = {}
+    for position, name in enumerate(header, start=1):
+        positions.setdefault(name, []).append(position)
+    repeated = {name: where for name, where in positions.items() if len(where) > 1}
+    if repeated:
+        names = "; ".join(
+            f"{name!r} (columns {', '.join(map(str, where))})" for name, where in repeated.items()
+        )
+        raise DatasetError(
+            f"the header repeats column names: {names}; give each column its own name",
+            field="file",
+        )
+
+
+def _parse_header(path: Path, reading: Reading) -> list[str]:
+    """The header's names exactly as written (pandas' own header renames repeats)."""
+    row = _read_csv(
+        path, reading, header=None, nrows=1, dtype=str, keep_default_na=False, index_col=False
+    )
+    return [str(name) for name in row.iloc[0]]
+
+
+def _is_text(series: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+
+
+def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[TableWarning]]:
+    """Turn the text columns that are mostly numbers into numbers, in place; say which."""
+    converted, grouped, warnings = [], [], []
+    for name in df.columns:
+        if not _is_text(df[name]):
+            continue
+        numbers = as_numbers(df[name], reading.decimal)
+        if numbers is None:
+            continue
+        df[name] = numbers.values
+        converted.append(str(name))
+        if numbers.grouped:
+            grouped.append(str(name))
+        if numbers.n_odd:
+            cells = "cell" if numbers.n_odd == 1 else "cells"
+            examples = ", ".join(repr(value) for value in numbers.odd_examples)
+            warnings.append(
+                TableWarning(
+                    "odd_cells_missing",
+                    f"Column {str(name)!r} holds numbers except in {numbers.n_odd} {cells} "
+                    f"(such as {examples}); it was read as numbers, with those cells missing.",
+                    column=str(name),
+                )
+            )
+    if grouped:
+        example = "1.234,5 as 1234.5" if reading.decimal == "," else "1,234.5 as 1234.5"
+        names = ", ".join(repr(name) for name in grouped)
+        warnings.append(
+            TableWarning(
+                "thousands_separator",
+                f"Numbers in {names} group their digits with a thousands separator; they were "
+                f"read as numbers ({example}).",
+            )
+        )
+    return reading.with_numeric(converted), warnings
 
 
 def _is_yes_no(values: pd.Series) -> bool:

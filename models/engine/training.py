@@ -191,6 +191,8 @@ def _evaluate_here(
     if cache:
         try:
             folds = data.preprocessed_folds(splits, key)
+        except MemoryError:  # as in evaluate: the trial process reports its memory limit
+            raise
         except Exception:  # let the trial itself fail with the pipeline's own error
             folds = None
     if folds is not None:

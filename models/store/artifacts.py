@@ -1,30 +1,76 @@
-"""Save the fitted pipeline as a joblib file and describe it.
+"""Save the fitted pipeline, as a joblib file and as a skops file, and describe it.
 
 Only the service writes these files and only the service's own fitted pipelines go in;
 clients download them, nothing a client uploads is ever unpickled.
+
+The joblib file is a pickle: loading it runs whatever it names, so a client should load
+only a file it trusts. The skops file loads without pickle: ``skops.io.load`` builds only
+the types it is told to trust, and the metadata lists exactly those this file needs
+(:func:`trusted_types`), each one scikit-learn's, numpy's, scipy's or ours. Both are
+written when the job finishes, so the API never loads a model to convert it.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import platform
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy
+import pandas
+import scipy
 import sklearn
 from sklearn.pipeline import Pipeline
 
 from models.store.storage import CHUNK, Storage
 
-MODEL_FORMAT = "joblib"
+MODEL_FORMAT = "joblib"  # the default download
+SKOPS_FORMAT = "skops"
+MODEL_FORMATS = (MODEL_FORMAT, SKOPS_FORMAT)
+# Where the types a skops file may ask its loader to trust come from: the libraries a
+# pipeline is made of, and our own package. A client chooses values, never types.
+TRUSTED_MODULES = ("sklearn", "numpy", "scipy", "models")
 
 
-def model_key(job_id: str) -> str:
-    """Where a job's model lives in storage."""
-    return f"models/{job_id}.{MODEL_FORMAT}"
+def model_key(job_id: str, format: str = MODEL_FORMAT) -> str:
+    """Where a job's model lives in storage, in ``format``."""
+    return f"models/{job_id}.{format}"
 
 
-def _chunks(path: Path):
+def library_versions() -> dict[str, str]:
+    """The versions this process trains with: a model file needs the same to load."""
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pandas.__version__,
+        "joblib": joblib.__version__,
+        "skops": importlib.metadata.version("skops"),
+    }
+
+
+def trusted_types(path: Path) -> list[str]:
+    """The types ``skops.io.load`` must be told to trust to load the skops file at ``path``
+    (those beyond skops' own defaults), sorted.
+
+    Raises ``ValueError`` if one comes from outside :data:`TRUSTED_MODULES`: the service's
+    pipelines hold no such thing, so it would be a bug, not a file to serve.
+    """
+    import skops.io  # here, not at the top: it takes seconds, and only saving needs it
+
+    types = sorted(skops.io.get_untrusted_types(file=path))
+    foreign = [t for t in types if t.split(".", 1)[0] not in TRUSTED_MODULES]
+    if foreign:
+        raise ValueError(f"the skops file would need its loader to trust {foreign}")
+    return types
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
             yield chunk
@@ -33,26 +79,47 @@ def _chunks(path: Path):
 def save_model(
     pipeline: Pipeline,
     storage: Storage,
-    key: str,
+    job_id: str,
     *,
     features: list[str],
     target: str,
 ) -> dict[str, Any]:
-    """Dump ``pipeline`` to ``key``; return its metadata (sha256, size, versions, columns)."""
+    """Write ``pipeline`` to the job's joblib and skops keys; return its metadata (the
+    joblib file's sha256 and size, the skops file's and its trusted types, the library
+    versions, the columns)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.joblib"
         joblib.dump(pipeline, path)
-        stored = storage.put_stream(key, _chunks(path))
+        stored = storage.put_stream(model_key(job_id), _chunks(path))
+        skops_path = Path(tmp) / "model.skops"
+        import skops.io  # (see trusted_types)
+
+        skops.io.dump(pipeline, skops_path)
+        trusted = trusted_types(skops_path)
+        skops_stored = storage.put_stream(model_key(job_id, SKOPS_FORMAT), _chunks(skops_path))
     classes = getattr(pipeline, "classes_", None)
+    versions = library_versions()
     return {
         "format": MODEL_FORMAT,
         "sha256": stored.sha256,
         "size_bytes": stored.size_bytes,
-        "sklearn_version": sklearn.__version__,
-        "joblib_version": joblib.__version__,
+        "sklearn_version": versions["scikit-learn"],
+        "joblib_version": versions["joblib"],
+        "versions": versions,
+        "skops": {
+            "sha256": skops_stored.sha256,
+            "size_bytes": skops_stored.size_bytes,
+            "trusted_types": trusted,
+        },
         "feature_columns": features,
         "target": target,
         "classes": [c.item() if hasattr(c, "item") else c for c in classes]
         if classes is not None
         else None,
     }
+
+
+def delete_model(storage: Storage, job_id: str) -> None:
+    """Delete the job's model files, in every format."""
+    for format in MODEL_FORMATS:
+        storage.delete(model_key(job_id, format))

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.engine.tables import inspect_table
-from models.exceptions import Conflict, NotFound
+from models.exceptions import Conflict, NotFound, QuotaExceeded
 from models.settings import Settings
 from models.store.pages import Page, page
 from models.store.records import Dataset, Job, JobStatus, new_id
 from models.store.storage import Storage
 
 MAX_NAME = 255
+# Stored bytes free up only when the tenant deletes datasets: try again in an hour.
+STORAGE_RETRY_AFTER = 3600
 
 
 def dataset_key(dataset_id: str) -> str:
@@ -40,8 +42,14 @@ def create_dataset(
     """
     dataset_id = new_id("ds")
     key = dataset_key(dataset_id)
+    quota = settings.tenant_max_storage_mb * 1024 * 1024
+    used = stored_bytes(session, owner)
+    if used >= quota:
+        raise _over_storage(settings, used)
     stored = storage.put_stream(key, chunks, max_bytes=settings.max_upload_bytes)
     try:
+        if used + stored.size_bytes > quota:
+            raise _over_storage(settings, used + stored.size_bytes)
         table = inspect_table(
             storage.local_copy(key), max_rows=settings.max_rows, max_columns=settings.max_columns
         )
@@ -55,6 +63,8 @@ def create_dataset(
             columns=[c.to_dict() for c in table.columns],
             sha256=stored.sha256,
             size_bytes=stored.size_bytes,
+            # Each carries the reader option it set: a worker reads the table the same way.
+            warnings=[w.to_dict() for w in table.warnings],
         )
         session.add(record)
         session.commit()
@@ -62,6 +72,22 @@ def create_dataset(
         storage.delete(key)
         raise
     return record
+
+
+def stored_bytes(session: Session, owner: str) -> int:
+    """The bytes of every dataset ``owner`` has stored."""
+    return session.scalar(
+        select(func.coalesce(func.sum(Dataset.size_bytes), 0)).where(Dataset.owner == owner)
+    )
+
+
+def _over_storage(settings: Settings, total: int) -> QuotaExceeded:
+    return QuotaExceeded(
+        f"this upload would bring the tenant's datasets to {total / 2**20:.1f} MB, over its "
+        f"quota of {settings.tenant_max_storage_mb} MB (TUNEFORGE_TENANT_MAX_STORAGE_MB); "
+        "delete datasets that are no longer needed",
+        retry_after=STORAGE_RETRY_AFTER,
+    )
 
 
 def get_dataset(session: Session, owner: str, dataset_id: str) -> Dataset:

@@ -8,6 +8,7 @@ what it missed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -46,10 +47,31 @@ class Event:
     record: Job | Trial  # a trial event's trial; the job for the others
 
 
+# A job's status, trials completed and best trial: what its events are made of.
+Progress = tuple[str, int, int | None]
+
+
+def progress(session: Session, job_ids: Iterable[str]) -> dict[str, Progress]:
+    """The progress of each of ``job_ids`` that exists, whoever owns it: it changes
+    exactly when :func:`poll` has new events for the job (a trial is recorded with the
+    job's ``trials_completed``, in one transaction; a new best sets ``best_trial``)."""
+    rows = session.execute(
+        select(Job.id, Job.status, Job.trials_completed, Job.best_trial).where(
+            Job.id.in_(list(job_ids))
+        )
+    )
+    return {job_id: (status, completed, best) for job_id, status, completed, best in rows}
+
+
 def poll(
     session: Session, owner: str, job_id: str, cursor: Cursor
 ) -> tuple[list[Event], Cursor, bool]:
-    """Events since ``cursor``, the new cursor, and whether the job has ended."""
+    """Events since ``cursor``, the new cursor, and whether the job has ended.
+
+    Trials are sent in number order, each once: with several running at once, trial 3
+    may be recorded before trial 2, and then waits until 2 is sent (or the job ends: a
+    cancelled job's unfinished numbers are never recorded).
+    """
     job = get_job(session, owner, job_id)
     trials = list(
         session.scalars(
@@ -60,7 +82,10 @@ def poll(
     )
     events: list[Event] = []
     sent = cursor.trials_sent
+    ended = JobStatus(job.status).finished
     for trial in trials:
+        if trial.number != sent and not ended:
+            break  # a trial still running holds this number: the rest follow it, in order
         sent = trial.number + 1
         events.append(Event("trial", str(Cursor(sent, cursor.status, cursor.best_trial)), trial))
     best = cursor.best_trial
@@ -71,7 +96,6 @@ def poll(
     if job.status != cursor.status:
         status = job.status
         events.append(Event("status", str(Cursor(sent, status, best)), job))
-    ended = JobStatus(job.status).finished
     new = Cursor(sent, status, best)
     if ended:
         events.append(Event("end", str(new), job))

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.engine.spec import SearchSpec
-from models.exceptions import Conflict, NotFound, SpecError
+from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
 from models.store.pages import Page, page
 from models.store.records import Job, JobStatus, StoppedReason, Trial, TrialRun, new_id, utcnow
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+# A tenant at its quota of active jobs: jobs take a while to end, try again in 30 s.
+ACTIVE_RETRY_AFTER = 30
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,25 @@ class Lease:
     owner: str
 
 
-def submit_job(session: Session, owner: str, spec: SearchSpec) -> Job:
-    """Record a queued job for ``spec``; the caller enqueues it."""
+def submit_job(
+    session: Session,
+    owner: str,
+    spec: SearchSpec,
+    max_active: int,
+    warnings: list[dict[str, Any]] | None = None,
+) -> Job:
+    """Record a queued job for ``spec`` (with what checking it against the data found);
+    the caller enqueues it. ``QuotaExceeded`` when ``owner`` already has ``max_active``
+    jobs queued or running."""
+    active = session.scalar(
+        select(func.count(Job.id)).where(Job.owner == owner, Job.status.in_(ACTIVE))
+    )
+    if active >= max_active:
+        raise QuotaExceeded(
+            f"the tenant has {active} jobs queued or running, its quota "
+            f"(TUNEFORGE_TENANT_MAX_JOBS={max_active}); wait for one to end or cancel one",
+            retry_after=ACTIVE_RETRY_AFTER,
+        )
     now = utcnow()
     job = Job(
         id=new_id("job"),
@@ -47,10 +66,17 @@ def submit_job(session: Session, owner: str, spec: SearchSpec) -> Job:
         created_at=now,
         enqueued_at=now,
         attempts=0,
+        warnings=warnings,
     )
     session.add(job)
     session.commit()
     return job
+
+
+def withdraw_job(session: Session, owner: str, job_id: str) -> None:
+    """Delete a job, its trials and its trials in flight (their rows cascade)."""
+    session.delete(get_job(session, owner, job_id))
+    session.commit()
 
 
 def get_job(session: Session, owner: str, job_id: str) -> Job:
@@ -259,21 +285,11 @@ def jobs_to_recover(
     return ids
 
 
-def record_webhook_attempt(
-    session: Session,
-    job_id: str,
-    *,
-    attempts: int,
-    last_status: int | None,
-    last_error: str | None,
-    delivered: bool,
-) -> None:
-    """Keep what the latest webhook attempt for ``job_id`` got."""
-    state = {
-        "attempts": attempts,
-        "last_status": last_status,
-        "last_error": last_error,
-        "delivered_at": utcnow().isoformat() if delivered else None,
-    }
-    session.execute(update(Job).where(Job.id == job_id).values(webhook=state))
+def mark_unsent(session: Session, job_id: str) -> None:
+    """Note that the broker did not take the active job ``job_id``'s message: the next
+    sweep sends it again at once (an unset ``enqueued_at`` is always due), not after the
+    wait that lets a message in the broker be taken first."""
+    session.execute(
+        update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE)).values(enqueued_at=None)
+    )
     session.commit()

@@ -53,7 +53,8 @@ SHARED = ("embedded", "postgres-s3-redis")
 
 
 def backends(*names: str) -> pytest.MarkDecorator:
-    """Run the test's ``service`` on each backend named (default: embedded only)."""
+    """Run the test's ``service`` (or ``live``) on each backend named (default: embedded
+    only)."""
     assert set(names) <= set(BACKENDS), names
     return pytest.mark.backends(*names)
 
@@ -63,10 +64,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "service" in metafunc.fixturenames:
-        marker = metafunc.definition.get_closest_marker("backends")
-        names = marker.args if marker else ("embedded",)
-        metafunc.parametrize("service", names, indirect=True)
+    marker = metafunc.definition.get_closest_marker("backends")
+    names = marker.args if marker else ("embedded",)
+    for fixture in ("service", "live"):
+        if fixture in metafunc.fixturenames:
+            metafunc.parametrize(fixture, names, indirect=True)
 
 
 def redis_flush() -> None:
@@ -121,10 +123,16 @@ class Service:
         self.http.mount("http://", HTTPAdapter(max_retries=retry))
 
     def start(self, name: str) -> None:
-        """Start ``api`` or a worker; any name but ``api`` is a worker (``worker-2`` …),
-        each its own process with its own log and memory, as on another machine."""
+        """Start ``api``, a webhook worker (``webhook-worker``…) or a worker: any other name
+        is a search worker (``worker-2`` …), each its own process with its own log and
+        memory, as on another machine."""
         log = (self.logs / f"{name}.log").open("ab")
-        command = "api" if name == "api" else "worker"
+        if name == "api":
+            command = "api"
+        elif name.startswith("webhook-worker"):
+            command = "webhook-worker"
+        else:
+            command = "worker"
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", "api.cli", command],
             cwd=ROOT,
@@ -259,9 +267,11 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> Iterator[Service]:
-    """One service on the embedded broker, for tests that need no second broker."""
-    svc = Service(tmp_path, "")
+def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
+    """One service with short event streams, for tests that walk every operation: on the
+    embedded default, or on each backend ``@backends`` names."""
+    broker_url, env = backend_env(BACKENDS[getattr(request, "param", "embedded")], request)
+    svc = Service(tmp_path, broker_url, **env)
     svc.env["TUNEFORGE_EVENTS_STREAM_SECONDS"] = "2"
     try:
         svc.start("api")

@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.integration.conftest import backends
+
 pytestmark = pytest.mark.integration
 
 CHECKS = ",".join(
@@ -59,6 +61,7 @@ def schemathesis(
     )
 
 
+@backends("embedded", "postgres-s3-redis")
 def test_schemathesis_finds_no_failure(live):
     done = schemathesis(
         live.url, "--max-examples", "10", "--phases", "examples,coverage,fuzzing,stateful"

@@ -16,16 +16,19 @@ from datetime import datetime
 import joblib
 import pandas as pd
 import pytest
+import skops.io
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from models import webhooks
 from tests.integration.conftest import SHARED, backends
-from tests.receiver import Receiver
+from tests.receiver import Receiver, SlowReceiver
 
 pytestmark = pytest.mark.integration
 
 GRID = {"max_depth": [2, 3, 4, 6, None], "min_samples_leaf": [1, 5, 10]}
+QUICK = {"target": "target", "estimator": "knn", "n_trials": 2}
+DEADLINE_S = 6
 SLOW = {
     "target": "target",
     "estimator": "random_forest",
@@ -79,6 +82,10 @@ def test_grid_search_equals_gridsearchcv_and_survives_a_restart(service, breast_
     assert result["model"]["sha256"] == hashlib.sha256(model_bytes).hexdigest()
     # and the model predicts the raw rows
     assert (model.predict(X) == y).mean() > 0.9
+    # and so does its skops file, loaded trusting only the types the result lists
+    skops_bytes = service.get(f"/v1/jobs/{job['id']}/model?format=skops").content
+    trusted = result["model"]["skops"]["trusted_types"]
+    assert (skops.io.loads(skops_bytes, trusted=trusted).predict(X) == model.predict(X)).all()
     # when the API and the worker restart on the same data dir
     service.stop("api")
     service.stop("worker")
@@ -229,6 +236,7 @@ def test_a_job_whose_message_was_lost_still_runs(service, breast_cancer_csv):
 
 @backends(*SHARED)
 def test_a_finished_job_is_posted_to_its_webhook_with_retries(service, breast_cancer_csv):
+    service.start("webhook-worker")
     receiver = Receiver([500])  # the first delivery fails, the retry succeeds
     try:
         dataset = service.upload(breast_cancer_csv)
@@ -248,3 +256,54 @@ def test_a_finished_job_is_posted_to_its_webhook_with_retries(service, breast_ca
     payload = json.loads(body)
     assert payload["event"] == "job.succeeded" and payload["job"]["id"] == job["id"]
     assert payload["job"]["best_score"] == done["best_score"]
+    delivered = service.wait_until(
+        lambda: (w := service.job(job["id"])["webhook"])["state"] == "delivered" and w,
+        10,
+        "the delivery recorded",
+    )
+    assert delivered["attempts"] == 2 and delivered["last_status"] == 200
+
+
+def test_a_slow_webhook_receiver_delays_no_search(service, breast_cancer_csv):
+    # given a webhook worker with a 6 s deadline per attempt, beside the one search worker
+    # (one process), and a receiver that drips its answer (a byte a second) to the first
+    # attempt, then answers 503 at once
+    service.env["TUNEFORGE_WEBHOOK_TIMEOUT_SECONDS"] = str(DEADLINE_S)
+    service.start("webhook-worker")
+    receiver = SlowReceiver(slow=1)
+    try:
+        dataset = service.upload(breast_cancer_csv)
+        first = service.submit(dataset_id=dataset["id"], **QUICK, webhook_url=receiver.url)
+        service.wait_until(lambda: receiver.connections, 60, "the first delivery attempt")
+        hanging = receiver.connections[0]
+        assert service.job(first["id"])["webhook"]["state"] == "delivering"
+        # when another job is submitted while the receiver holds that attempt
+        second = service.submit(dataset_id=dataset["id"], **QUICK)
+        # then it starts and finishes while the delivery is still hanging
+        done = service.wait_for(second["id"], timeout=DEADLINE_S)
+        assert done["status"] == "succeeded" and hanging.closed_at is None
+        # and the attempt is cut at the deadline, not when the answer would end (37 s)
+        service.wait_until(lambda: hanging.closed_at, DEADLINE_S + 5, "the attempt cut")
+        assert DEADLINE_S - 0.5 < hanging.closed_at - hanging.accepted_at < DEADLINE_S + 2
+        # and the job says so: the next attempt carries the first one's error ...
+        service.wait_until(lambda: len(receiver.connections) >= 2, 10, "a second attempt")
+        service.wait_until(lambda: receiver.connections[1].body, 5, "its body")
+        retried = json.loads(receiver.connections[1].body)["job"]["webhook"]
+        assert retried["state"] == "delivering" and retried["attempts"] == 2
+        assert retried["last_error"] == f"no complete answer within {DEADLINE_S} s"
+        # ... and while the next retry waits, when it is due
+        waiting = service.wait_until(
+            lambda: (w := service.job(first["id"])["webhook"])["next_retry_at"] and w,
+            30,
+            "a retry waiting for its time",
+        )
+    finally:
+        receiver.close()
+    assert waiting["state"] == "retrying" and waiting["attempts"] >= 2
+    assert waiting["last_status"] == 503 and waiting["last_error"] == "HTTP 503"
+    assert datetime.fromisoformat(waiting["next_retry_at"]) > datetime.fromisoformat(
+        done["finished_at"]
+    )
+    # and only the webhook worker ever ran a delivery
+    assert "tuneforge.deliver_webhook" in (service.logs / "webhook-worker.log").read_text()
+    assert "deliver_webhook" not in (service.logs / "worker.log").read_text()

@@ -1,4 +1,5 @@
-"""`tuneforge serve`, as `make run` starts it: both processes up, both down on Ctrl-C."""
+"""`tuneforge serve`, as `make run` starts it: the API, a worker and a webhook worker up,
+all down on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ import pytest
 import requests
 
 from tests.integration.conftest import ROOT, Service, free_port
+from tests.receiver import Receiver
 
 pytestmark = pytest.mark.integration
 
 
-def test_serve_starts_api_and_worker_and_stops_on_ctrl_c(tmp_path, breast_cancer_csv):
+def test_serve_starts_api_and_workers_and_stops_on_ctrl_c(tmp_path, breast_cancer_csv):
     port = free_port()
     env = {**os.environ, "TUNEFORGE_DATA_DIR": str(tmp_path / "var"), "TUNEFORGE_PORT": str(port)}
+    env["TUNEFORGE_WEBHOOK_ALLOW_PRIVATE"] = "1"
+    receiver = Receiver([])
     proc = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve"],
         cwd=ROOT,
@@ -39,6 +43,7 @@ def test_serve_starts_api_and_worker_and_stops_on_ctrl_c(tmp_path, breast_cancer
                 "target": "target",
                 "estimator": "knn",
                 "n_trials": 3,
+                "webhook_url": receiver.url,
             },
             timeout=30,
         ).json()
@@ -50,12 +55,14 @@ def test_serve_starts_api_and_worker_and_stops_on_ctrl_c(tmp_path, breast_cancer
             60,
             "the job",
         )
+        Service.wait_until(lambda: receiver.requests, 30, "the job's webhook")
         # when Ctrl-C reaches the process group
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=40) == 0
         # then nothing is left listening
         assert not _ok(url + "/healthz")
     finally:
+        receiver.close()
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
 

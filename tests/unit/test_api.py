@@ -10,7 +10,10 @@ import io
 import os
 import signal
 
+import joblib
+import pandas as pd
 import pytest
+import skops.io
 
 from models.settings import Settings
 from models.store.migrate import upgrade
@@ -116,7 +119,7 @@ def test_the_table_is_read_in_a_child_process_whose_death_is_a_422_naming_the_fi
         readers.append(os.getpid())
         os.kill(os.getpid(), signal.SIGKILL)
 
-    monkeypatch.setattr(tables, "read_table", dying_reader)
+    monkeypatch.setattr(tables, "load_table", dying_reader)
     # when a table is uploaded
     response = client.post("/v1/datasets", data=b"a,b\n1,2\n", content_type="text/csv")
     # then the API process survives and answers 422 naming the file; nothing is kept
@@ -439,3 +442,50 @@ def test_model_download_has_etag_filename_and_sha_and_honours_if_none_match(clie
     assert f"{job['id']}.joblib" in response.headers["Content-Disposition"]
     again = client.get(f"/v1/jobs/{job['id']}/model", headers={"If-None-Match": f'"{sha}"'})
     assert again.status_code == 304 and again.data == b""
+
+
+def test_the_model_downloads_as_skops_which_loads_trusting_the_types_the_result_lists(
+    client, app, dataset
+):
+    from api.services import service
+
+    # given a finished job
+    job = submit(
+        client, dataset_id=dataset["id"], target="y", estimator="knn", n_trials=1, cv={"folds": 2}
+    ).json
+    with app.app_context():
+        assert service().run_job(job["id"], "test") == "succeeded"
+    model = client.get(f"/v1/jobs/{job['id']}/result").json["model"]
+    # when its model is downloaded in skops' format, and in the default one
+    response = client.get(f"/v1/jobs/{job['id']}/model?format=skops")
+    pickled = client.get(f"/v1/jobs/{job['id']}/model?format=joblib").data
+    # then it is the file the result describes, and loads trusting exactly the listed types
+    assert response.status_code == 200
+    assert response.headers["X-Content-SHA256"] == model["skops"]["sha256"]
+    assert len(response.data) == model["skops"]["size_bytes"]
+    assert f"{job['id']}.skops" in response.headers["Content-Disposition"]
+    trusted = model["skops"]["trusted_types"]
+    assert trusted == skops.io.get_untrusted_types(data=response.data)
+    assert all(t.split(".")[0] in ("sklearn", "numpy", "scipy") for t in trusted)
+    loaded = skops.io.loads(response.data, trusted=trusted)
+    # and it predicts raw rows as the joblib file does
+    rows = pd.DataFrame({"x": range(40), "s": ["ab"[i % 2] for i in range(40)]})
+    expected = joblib.load(io.BytesIO(pickled)).predict(rows)
+    assert (loaded.predict(rows) == expected).all()
+    assert set(model["versions"]) == {
+        "python",
+        "scikit-learn",
+        "numpy",
+        "scipy",
+        "pandas",
+        "joblib",
+        "skops",
+    }
+
+
+def test_an_unknown_model_format_is_a_422_naming_format_and_the_allowed_ones(client, dataset):
+    job = submit(client, dataset_id=dataset["id"], target="y", estimator="knn").json
+
+    body = assert_problem(client.get(f"/v1/jobs/{job['id']}/model?format=pickle"), 422, "format")
+
+    assert "joblib" in str(body["errors"]["format"]) and "skops" in str(body["errors"]["format"])

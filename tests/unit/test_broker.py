@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.settings import Settings
-from tasks.app import QUEUE, make_celery
+from tasks.app import QUEUE, WEBHOOK_QUEUE, make_celery
 
 
 def test_the_embedded_broker_keeps_its_messages_in_the_data_dir(tmp_path):
@@ -26,10 +26,13 @@ def test_rabbitmq_confirms_sends_and_lets_the_longest_task_hold_its_message(tmp_
     )
     # when the Celery app is configured
     app = make_celery(settings)
-    # then sends wait for publisher confirms, and the queue's consumers ask RabbitMQ for an
-    # acknowledgement timeout longer than a job waiting for a slot and then running
+    # then sends wait for publisher confirms, and the search queue's consumers ask RabbitMQ
+    # for an acknowledgement timeout longer than a job waiting for a slot and then running
     assert app.conf.broker_transport_options == {"confirm_publish": True}
-    (queue,) = app.conf.task_queues
+    queue, webhooks = app.conf.task_queues
     assert (queue.name, queue.exchange.name, queue.routing_key) == (QUEUE, QUEUE, QUEUE)
     assert queue.queue_arguments is None  # declared as before: no inequivalent redeclare
     assert queue.consumer_arguments["x-consumer-timeout"] > 2 * 3600 * 1000
+    # and webhooks have a queue of their own, whose deliveries end within seconds
+    assert (webhooks.name, webhooks.exchange.name, webhooks.routing_key) == (WEBHOOK_QUEUE,) * 3
+    assert webhooks.consumer_arguments is None

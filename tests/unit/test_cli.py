@@ -11,9 +11,10 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from api.cli import api_command, main, worker_command
+from api.cli import api_command, main, webhook_worker_command, worker_command
 from models import heartbeat
 from models.settings import Settings
+from tasks.app import DELIVER_WEBHOOK, RUN_SEARCH, RUN_TRIAL, make_celery
 
 
 def test_the_api_runs_gunicorn_with_the_projects_logging_and_metrics_settings(tmp_path):
@@ -27,6 +28,13 @@ def test_the_api_runs_gunicorn_with_the_projects_logging_and_metrics_settings(tm
     assert callable(config.child_exit) and config.logconfig_dict["root"]["handlers"]
 
 
+def test_the_api_serves_each_connection_in_a_greenlet_up_to_the_configured_number(tmp_path):
+    command = api_command(Settings(data_dir=tmp_path, api_connections=700))
+    assert command[command.index("--worker-class") + 1] == "api.server.ProblemGeventWorker"
+    assert command[command.index("--worker-connections") + 1] == "700"
+    assert "--threads" not in command
+
+
 @pytest.mark.parametrize(("log_format", "quiet"), [("json", True), ("text", False)])
 def test_the_worker_prints_no_banner_when_it_logs_json(tmp_path, log_format, quiet):
     command = worker_command(Settings(data_dir=tmp_path, log_format=log_format))
@@ -35,7 +43,33 @@ def test_the_worker_prints_no_banner_when_it_logs_json(tmp_path, log_format, qui
         assert command.index("--quiet") < command.index("worker")
 
 
-@pytest.mark.parametrize("role", ["api", "worker", "serve"])
+def option(command, name):
+    return command[command.index(name) + 1]
+
+
+def test_searches_and_webhooks_are_consumed_by_separate_workers(tmp_path):
+    # given the settings of a host with 3 search processes and 5 webhook threads
+    settings = Settings(data_dir=tmp_path, worker_concurrency=3, webhook_concurrency=5)
+    search, webhooks = worker_command(settings), webhook_worker_command(settings)
+    # then the search worker takes only searches, with its prefork processes
+    assert option(search, "-A") == "tasks.worker" and option(search, "--queues") == "tuneforge"
+    assert option(search, "--concurrency") == "3" and "--pool" not in search
+    # and the webhook worker only deliveries, on threads, under a node name of its own
+    assert option(webhooks, "-A") == "tasks.webhook_worker"
+    assert option(webhooks, "--queues") == "tuneforge.webhooks"
+    assert option(webhooks, "--pool") == "threads" and option(webhooks, "--concurrency") == "5"
+    assert option(webhooks, "--hostname") != option(search, "--hostname")
+
+
+def test_deliveries_are_routed_to_the_webhook_queue_and_searches_are_not(tmp_path):
+    app = make_celery(Settings(data_dir=tmp_path))
+    route = app.amqp.router.route
+    assert route({}, DELIVER_WEBHOOK)["queue"].name == "tuneforge.webhooks"
+    for name in (RUN_SEARCH, RUN_TRIAL):
+        assert route({}, name)["queue"].name == "tuneforge"
+
+
+@pytest.mark.parametrize("role", ["api", "worker", "webhook-worker", "serve"])
 def test_an_unknown_log_format_stops_a_role_before_it_starts(role, tmp_path):
     env = {"TUNEFORGE_DATA_DIR": str(tmp_path), "TUNEFORGE_LOG_FORMAT": "xml"}
     result = CliRunner().invoke(main, [role], env=env)

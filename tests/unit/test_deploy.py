@@ -21,7 +21,7 @@ from models.settings import PREFIX, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "compose-spec.json"
-APP_SERVICES = ("api", "worker")
+APP_SERVICES = ("api", "worker", "webhook-worker")
 BACKING_SERVICES = ("postgres", "redis", "s3")
 
 
@@ -109,7 +109,7 @@ def test_state_lives_in_named_volumes(compose):
 
 
 def test_api_and_workers_share_the_production_settings(compose):
-    api, worker = (compose["services"][n]["environment"] for n in APP_SERVICES)
+    api, worker = (compose["services"][n]["environment"] for n in ("api", "worker"))
     shared = {k: v for k, v in api.items() if k in worker}
     assert shared["TUNEFORGE_DATABASE_URL"].startswith("postgresql+psycopg://")
     assert shared["TUNEFORGE_BROKER_URL"].startswith("redis://redis:")
@@ -132,9 +132,19 @@ def test_every_tuneforge_variable_in_compose_is_a_setting(compose):
     assert used - settings == set(), "compose.yaml sets variables Settings does not read"
 
 
-def test_the_worker_health_check_is_a_real_command(compose):
-    test = compose["services"]["worker"]["healthcheck"]["test"]
+@pytest.mark.parametrize("name", ["worker", "webhook-worker"])
+def test_the_worker_health_check_is_a_real_command(compose, name):
+    test = compose["services"][name]["healthcheck"]["test"]
     assert test[:2] == ["CMD", "tuneforge"] and test[2] in main.commands
+
+
+def test_webhooks_are_delivered_by_a_worker_of_their_own_with_the_same_settings(compose):
+    worker, webhooks = (compose["services"][n] for n in ("worker", "webhook-worker"))
+    assert worker["command"] == ["worker"] and webhooks["command"] == ["webhook-worker"]
+    assert webhooks["command"][0] in main.commands
+    shared = {k: v for k, v in worker["environment"].items() if k != "TUNEFORGE_WORKER_CONCURRENCY"}
+    assert shared.items() <= webhooks["environment"].items()
+    assert "container_name" not in webhooks and "ports" not in webhooks
 
 
 # Dockerfile ---------------------------------------------------------------------------------

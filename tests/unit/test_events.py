@@ -10,7 +10,7 @@ from api.services import service
 from models.engine.evaluate import TrialOutcome
 from models.engine.search import best_trial
 from models.engine.strategies import Candidate
-from models.store import jobs, trial_runs
+from models.store import events, jobs, trial_runs
 from models.store.records import JobStatus, TrialState
 
 CSV = b"x,y\n" + b"".join(b"%d,%d\n" % (i, i % 2) for i in range(30))
@@ -98,3 +98,49 @@ def test_a_queued_job_stream_is_bounded(tmp_path):
     ).json
     frames = parse(client.get(f"/v1/jobs/{job['id']}/events").get_data(as_text=True))
     assert [k for k, _, _ in frames] == ["status"] and frames[0][2]["status"] == "queued"
+
+
+CANDIDATES = [Candidate({"n_neighbors": 1}), Candidate({"n_neighbors": 2})]
+
+
+@pytest.fixture
+def running_job(client, app):
+    """A job whose two trials both run, as two workers' slots would."""
+    dataset = client.post("/v1/datasets", data=CSV, content_type="text/csv").json
+    job = client.post(
+        "/v1/jobs",
+        json={"dataset_id": dataset["id"], "target": "y", "estimator": "knn", "n_trials": 2},
+    ).json["id"]
+    with app.app_context(), service().sessions() as session:
+        assert trial_runs.begin_advance(session, job) is not None
+        assert trial_runs.add(session, job, enumerate(CANDIDATES))
+    return job
+
+
+def record(session, job: str, number: int) -> None:
+    lease = trial_runs.claim(session, job, number, "test", 60)
+    outcome = TrialOutcome(CANDIDATES[number].params, TrialState.SUCCEEDED, [0.5], 0.5, 0.0)
+    assert trial_runs.record(session, lease, outcome, CANDIDATES[number], best_trial)
+
+
+def test_a_trial_recorded_before_an_earlier_one_waits_for_it_and_none_is_skipped(app, running_job):
+    """With two slots, trial 1 may end before trial 0: the stream sends 0 then 1."""
+    with app.app_context(), service().sessions() as session:
+        record(session, running_job, 1)
+        seen, cursor, _ = events.poll(session, "default", running_job, events.Cursor())
+        assert [e.kind for e in seen if e.kind == "trial"] == []  # 1 waits for 0
+        record(session, running_job, 0)
+        seen, cursor, _ = events.poll(session, "default", running_job, cursor)
+        assert [e.record.number for e in seen if e.kind == "trial"] == [0, 1]
+        again, _, _ = events.poll(session, "default", running_job, cursor)
+        assert [e for e in again if e.kind == "trial"] == []
+
+
+def test_an_ended_job_sends_every_trial_it_recorded_past_a_gap(client, app, running_job):
+    """A cancelled job's unfinished trial never comes: the ones after it are sent at the end."""
+    with app.app_context(), service().sessions() as session:
+        record(session, running_job, 1)
+    assert client.post(f"/v1/jobs/{running_job}/cancel").status_code == 200
+    with app.app_context(), service().sessions() as session:
+        seen, _, ended = events.poll(session, "default", running_job, events.Cursor())
+    assert ended and [e.record.number for e in seen if e.kind == "trial"] == [1]

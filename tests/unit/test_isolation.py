@@ -1,6 +1,7 @@
 """The trial process: calls run in a long-lived child that a stop kills at once, that
 survives a call which raises, is replaced when it dies, sees only the contexts it was
-forked with, asks its parent mid-call, and leaves when its parent dies."""
+forked with, asks its parent mid-call, leaves when its parent dies, and ends a call that
+goes past its memory or time limit."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from models.engine import isolation
-from models.engine.isolation import Stopped, TrialCrashed, TrialProcess
+from models.engine.isolation import LimitExceeded, Stopped, TrialCrashed, TrialProcess
 
 
 def pid_and(value: object, *args: object) -> tuple[int, object, tuple[object, ...]]:
@@ -30,6 +31,14 @@ def sleep_for(_value: object, seconds: float) -> int:
 
 def raise_value_error(_value: object) -> None:
     raise ValueError("no such parameter")
+
+
+def allocate(_value: object, mb: int) -> int:
+    return len(bytearray(mb * 1024 * 1024))
+
+
+def raise_memory_error(_value: object) -> None:
+    raise MemoryError
 
 
 def die(_value: object) -> None:
@@ -53,6 +62,20 @@ def process():
     trials = TrialProcess()
     yield trials
     trials.close()
+
+
+@pytest.fixture
+def limited():
+    """``limited(memory_mb=..., seconds=...)``: a trial process with those limits."""
+    made = []
+
+    def make(**limits: float) -> TrialProcess:
+        made.append(TrialProcess(**limits))
+        return made[-1]
+
+    yield make
+    for trials in made:
+        trials.close()
 
 
 def test_calls_run_in_one_child_with_the_context_it_inherited(process):
@@ -109,9 +132,20 @@ def test_a_child_that_dies_mid_call_is_a_crash_and_is_replaced(process):
 def test_a_child_killed_between_calls_is_replaced_before_the_next(process):
     pid = process.call(sleep_for, 0, context=("a", None), should_stop=never)
     os.kill(pid, signal.SIGKILL)
-    time.sleep(0.1)
+    wait_dead(pid)
 
     assert process.call(sleep_for, 0, context=("a", None), should_stop=never) != pid
+
+
+def wait_dead(pid: int, timeout: float = 30) -> None:
+    """Until child ``pid`` can be waited for, left for its owner to reap (a busy machine
+    takes a while to end every thread of a killed process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} still alive after SIGKILL")
 
 
 def test_the_child_asks_the_parent_mid_call(process):
@@ -182,3 +216,34 @@ def test_the_child_leaves_when_its_parent_is_killed(tmp_path):
         not Path(f"/proc/{child}").exists()
         or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
     )
+
+
+def test_a_call_past_the_memory_limit_fails_with_that_reason_and_the_next_call_works(limited):
+    process = limited(memory_mb=200)
+    pid = process.call(sleep_for, 0, context=("a", None), should_stop=never)
+    assert process.call(allocate, 100, context=("a", None), should_stop=never) == 100 * 2**20
+
+    with pytest.raises(LimitExceeded, match="the trial exceeded the memory limit of 200 MB"):
+        process.call(allocate, 400, context=("a", None), should_stop=never)
+
+    assert process.call(allocate, 100, context=("a", None), should_stop=never) == 100 * 2**20
+    assert process.call(sleep_for, 0, context=("a", None), should_stop=never) != pid
+
+
+def test_a_memory_error_without_a_limit_is_a_crash_that_says_so(process):
+    with pytest.raises(TrialCrashed, match="the trial ran out of memory") as raised:
+        process.call(raise_memory_error, context=("a", None), should_stop=never)
+
+    assert not isinstance(raised.value, LimitExceeded)
+    assert process.call(sleep_for, 0, context=("a", None), should_stop=never) > 0
+
+
+def test_a_call_past_the_time_limit_is_killed_with_that_reason_and_the_next_call_works(limited):
+    process = limited(seconds=0.3)
+    started = time.monotonic()
+
+    with pytest.raises(LimitExceeded, match=r"the trial exceeded the time limit of 0\.3 s"):
+        process.call(sleep_for, 30, context=("a", None), should_stop=never)
+
+    assert time.monotonic() - started < 0.3 + 2 * isolation.POLL_SECONDS + 0.5
+    assert process.call(sleep_for, 0.1, context=("a", None), should_stop=never) > 0

@@ -32,7 +32,7 @@ SPEC = SearchSpec(
 
 
 def submit(session) -> str:
-    return jobs.submit_job(session, "default", SPEC).id
+    return jobs.submit_job(session, "default", SPEC, max_active=1000).id
 
 
 def test_only_one_run_can_claim_a_job(sessions):

@@ -22,7 +22,8 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from models.engine.preprocess import MAX_TOP_CATEGORIES, build_preprocessor, plan_columns
-from models.engine.tables import profile_columns, read_table
+from models.engine.reading import Reading
+from models.engine.tables import load_table, profile_columns, read_table
 
 N_ROWS = 120
 PHRASES = [
@@ -427,3 +428,70 @@ def test_messy_pipeline_survives_grid_search_cloning(tmp_path):
     # then every candidate scored, and the refit model predicts on raw rows
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert len(search.predict(pd.DataFrame(case.new_rows))) == len(case.new_rows)
+
+
+# --- a European spreadsheet export and its standard twin -----------------------------------
+
+
+def exports(n: int = 200) -> tuple[bytes, bytes, pd.DataFrame]:
+    """The same table as a standard CSV and as a European export (semicolons, decimal
+    commas, dots between thousands), and raw rows to predict. The label depends on the
+    numbers only: read as text (dropped as identifiers), they would predict nothing."""
+    r = rng(11)
+    amount = r.uniform(0, 20_000, n).round(2)
+    rate = r.normal(0, 2, n).round(2)
+    label = np.where(amount / 1000 + rate > 10, "ja", "nein")
+    region = r.choice(["Nord", "Süd"], n)
+
+    def write(sep: str, number: Any) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=sep)
+        writer.writerow(["betrag", "zins", "region", "kauf"])
+        writer.writerows(zip(map(number, amount), map(number, rate), region, label, strict=True))
+        return out.getvalue().encode()
+
+    def european(x: float) -> str:
+        return f"{x:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+    rows = pd.DataFrame(
+        {
+            "betrag": [12_345.67, 800.0, None],
+            "zins": [-1.5, 3.25, 0.0],
+            "region": ["Süd", "Ost", None],
+        }
+    )
+    return write(",", lambda x: f"{x:.2f}"), write(";", european), rows
+
+
+def fit_recorded(path: Path, target: str) -> tuple[Pipeline, Any]:
+    """As a job does: read and profile the upload, then read it again as the dataset
+    recorded it (what a worker does), plan and fit."""
+    table = load_table(path, max_rows=10_000, max_columns=50)
+    profiles = [p.to_dict() for p in profile_columns(table.frame)]
+    reading = Reading.recorded([w.to_dict() for w in table.warnings], profiles)
+    df = read_table(path, max_rows=10_000, max_columns=50, reading=reading)
+    X, y = df.drop(columns=[target]), df[target]
+    by_name = {p["name"]: p for p in profiles}
+    plan = plan_columns([by_name[str(c)] for c in X.columns], len(X), tree_based=False)
+    model = LogisticRegression(max_iter=1000)
+    pipeline = Pipeline([("preprocess", build_preprocessor(plan)), ("model", model)])
+    return pipeline.fit(X, y), plan
+
+
+def test_a_european_export_trains_the_same_model_as_its_standard_twin(tmp_path):
+    # given a table as a standard CSV and as a European spreadsheet export
+    standard, european, rows = exports()
+    (tmp_path / "standard.csv").write_bytes(standard)
+    (tmp_path / "european.csv").write_bytes(european)
+    # when a model is fitted on each, as a job does
+    twin, twin_plan = fit_recorded(tmp_path / "standard.csv", "kauf")
+    model, plan = fit_recorded(tmp_path / "european.csv", "kauf")
+    # then the numbers were numbers in both, each column treated alike
+    assert plan == twin_plan
+    assert {t.column: t.treatment for t in plan}["betrag"] == "numeric"
+    # and both models predict the same on raw rows, as a client sends them
+    np.testing.assert_allclose(model.predict_proba(rows), twin.predict_proba(rows))
+    assert list(model.predict(rows)) == list(twin.predict(rows))
+    # and the model learnt from the numbers: it fits its own rows
+    df = read_table(tmp_path / "standard.csv", max_rows=10_000, max_columns=50)
+    assert model.score(df.drop(columns=["kauf"]), df["kauf"]) > 0.9

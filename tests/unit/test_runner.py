@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import joblib
 import numpy as np
@@ -12,7 +13,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 
+from models.engine import training
 from models.job_run import RunOutcome, StopFlag, StopReason
+from models.service import NoDispatch, Service
 from models.store import jobs, trial_runs
 from models.store.records import JobStatus, TrialState
 from tests.unit.engine_helpers import OWNER, job_and_trials, run, submit, upload
@@ -338,3 +341,59 @@ def test_kfold_regression_scores_equal_sklearn(service, storage):
     assert [t.mean_score for t in trials] == pytest.approx(
         list(search.cv_results_["mean_test_score"]), abs=1e-9
     )
+
+
+TRIAL_MEMORY_MB = 200
+TRIAL_SECONDS = 2
+_evaluate_here = training._evaluate_here
+
+
+def greedy_or_slow(data, spec, number, candidate, cache):
+    """The trial's computation, except that alpha 1.0 allocates five times the memory
+    limit and alpha 10.0 outlasts the time limit (it runs in the trial process)."""
+    if candidate.params["alpha"] == 1.0:
+        bytearray(5 * TRIAL_MEMORY_MB * 2**20)
+    if candidate.params["alpha"] == 10.0:
+        time.sleep(60)
+    return _evaluate_here(data, spec, number, candidate, cache)
+
+
+@pytest.fixture
+def limited_service(settings, sessions, storage):
+    """The service core with small trial limits."""
+    limited = replace(settings, trial_memory_mb=TRIAL_MEMORY_MB, trial_seconds=TRIAL_SECONDS)
+    core = Service(limited, sessions.kw["bind"], sessions, storage, NoDispatch())
+    yield core
+    if "runner" in core.__dict__:
+        core.runner.close()
+
+
+def test_trials_past_a_limit_fail_with_the_reason_and_the_search_goes_on(
+    limited_service, breast_cancer, monkeypatch
+):
+    # given a grid whose second candidate allocates too much and whose third runs too long
+    monkeypatch.setattr(training, "_evaluate_here", greedy_or_slow)
+    dataset_id = upload(limited_service, breast_cancer)
+    job_id = submit(
+        limited_service,
+        dataset_id,
+        target="target",
+        estimator="ridge",
+        strategy="grid",
+        param_space={"alpha": [0.1, 1.0, 10.0, 100.0]},
+    )
+    # when the job runs
+    started = time.monotonic()
+    assert run(limited_service, job_id) == JobStatus.SUCCEEDED
+    # then those two trials are failed with their limit, the others ran, the job succeeded
+    job, trials = job_and_trials(limited_service, job_id)
+    assert [t.state for t in trials] == [
+        TrialState.SUCCEEDED,
+        TrialState.FAILED,
+        TrialState.FAILED,
+        TrialState.SUCCEEDED,
+    ]
+    assert trials[1].error == f"the trial exceeded the memory limit of {TRIAL_MEMORY_MB} MB"
+    assert trials[2].error == f"the trial exceeded the time limit of {TRIAL_SECONDS} s"
+    assert job.result["n_failed_trials"] == 2 and job.best_params["alpha"] in (0.1, 100.0)
+    assert time.monotonic() - started < 30  # the slow trial was not waited for

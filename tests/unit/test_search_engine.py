@@ -3,6 +3,7 @@ real SQLite database and real files (the worker adds only the Celery wrapper).""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -10,7 +11,9 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.tree import DecisionTreeClassifier
 
+from models.engine.evaluate import Fold, evaluate
 from models.engine.spec import SearchSpec
 from models.engine.tables import read_table
 from models.engine.training import prepare
@@ -413,3 +416,15 @@ def test_halving_on_a_tiny_first_rung_keeps_every_class_in_each_fold(service, bc
     assert status == JobStatus.SUCCEEDED, job.error
     first_rung = [t for t in trials if t.rung == 0]
     assert first_rung and all(t.state == TrialState.SUCCEEDED for t in first_rung)
+
+
+def test_a_fold_score_that_is_not_a_number_is_null_in_the_failed_trial():
+    """JSON has no NaN: a trial whose scorer gave NaN fails, its fold score recorded null."""
+    X = pd.DataFrame({"x": range(8)})
+    y = pd.Series([0, 1] * 4)
+    folds = [Fold(X.iloc[:4], y.iloc[:4], X.iloc[4:], y.iloc[4:])] * 2
+    scores = iter([0.5, float("nan")])
+    outcome = evaluate(DecisionTreeClassifier, {}, folds, {"s": lambda *_: next(scores)}, refit="s")
+    assert outcome.state == TrialState.FAILED and "not finite" in outcome.error
+    assert outcome.fold_scores == [0.5, None]
+    json.dumps(outcome.fold_scores, allow_nan=False)

@@ -1,8 +1,10 @@
-"""The gunicorn worker's own error answers are problem+json.
+"""The gunicorn workers' own error answers are problem+json; the gevent worker's request
+head deadline.
 
-``ProblemThreadWorker.handle_error`` runs gunicorn's ``handle_error`` and rewrites the
-HTML page it writes. These tests drive it directly with gunicorn's real exceptions and a
-socketpair, and pin the parts of gunicorn it relies on.
+``ProblemErrorsMixin.handle_error`` runs gunicorn's ``handle_error`` and rewrites the HTML
+page it writes. These tests drive it directly with gunicorn's real exceptions and a
+socketpair, serve connections with the gevent worker's own ``handle`` (on gevent sockets,
+nothing monkey-patched), and pin the parts of gunicorn they rely on.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import resource
 import socket
+import time
 from http import HTTPStatus
 
+import gevent
+import gevent.socket
 import pytest
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
@@ -24,17 +30,56 @@ from gunicorn.http.errors import (
     LimitRequestLine,
 )
 from gunicorn.workers.base import Worker
+from gunicorn.workers.base_async import AsyncWorker
+from gunicorn.workers.ggevent import GeventWorker
 from gunicorn.workers.gthread import ThreadWorker
 
-from api.server import ProblemThreadWorker, as_problem
+from api import server
+from api.server import ProblemGeventWorker, ProblemThreadWorker, as_problem
+
+
+def make_worker(cls, **settings):
+    cfg = Config()
+    for name, value in settings.items():
+        cfg.set(name, value)
+    return cls(0, os.getppid(), [], None, 30, cfg, Logger(cfg))
+
+
+@pytest.fixture(params=[ProblemThreadWorker, ProblemGeventWorker], ids=["gthread", "gevent"])
+def worker(request):
+    made = make_worker(request.param)
+    yield made
+    made.tmp.close()
+
+
+def ok(environ, start_response):
+    start_response("200 OK", [("Content-Length", "2")])
+    return [b"ok"]
 
 
 @pytest.fixture
-def worker():
-    cfg = Config()
-    made = ProblemThreadWorker(0, os.getppid(), [], None, 30, cfg, Logger(cfg))
+def gevent_worker():
+    """The gevent worker serving a tiny WSGI app, with a head deadline of 0.3 s."""
+    made = make_worker(ProblemGeventWorker, keepalive=1)
+    made.header_timeout = 0.3
+    made.wsgi = ok
     yield made
     made.tmp.close()
+
+
+def served(worker, send):
+    """What a client that runs ``send(client_socket)`` receives before the worker closes
+    the connection, and after how many seconds it was closed."""
+    server_side, client_side = gevent.socket.socketpair()
+    started = time.monotonic()
+    handler = gevent.spawn(worker.handle, server_side, server_side, ("127.0.0.1", 50000))
+    send(client_side)
+    received = b""
+    while chunk := client_side.recv(65536):
+        received += chunk
+    handler.join(timeout=5)
+    client_side.close()
+    return received, time.monotonic() - started
 
 
 def answer_to(worker, exc):
@@ -108,11 +153,53 @@ def test_a_page_of_an_unknown_shape_is_not_rewritten():
 
 
 def test_gunicorn_still_offers_handle_error_to_worker_subclasses():
-    # The hook overridden: its name and parameters, on the base and the threaded worker.
+    # The hook overridden: its name and parameters, on the base and both workers.
     expected = ["self", "req", "client", "addr", "exc"]
     assert list(inspect.signature(Worker.handle_error).parameters) == expected
     assert ThreadWorker.handle_error is Worker.handle_error
-    assert list(inspect.signature(ProblemThreadWorker.handle_error).parameters) == expected
+    assert GeventWorker.handle_error is Worker.handle_error
+    for ours in (ProblemThreadWorker, ProblemGeventWorker):
+        assert list(inspect.signature(ours.handle_error).parameters) == expected
+
+
+def test_a_connection_without_a_whole_head_in_time_gets_a_408_problem(gevent_worker):
+    # given a client that sends half a request head, then nothing
+    # when the head deadline passes
+    answer, after = served(gevent_worker, lambda c: c.sendall(b"GET /healthz HTTP/1.1\r\nHo"))
+    # then it is answered 408, as a problem, and closed
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+    assert b"Content-Type: application/problem+json" in head and b"Connection: close" in head
+    problem = json.loads(body)
+    assert problem["status"] == 408 and "within 0.3 s" in problem["detail"]
+    assert 0.25 < after < 2
+
+
+def test_a_kept_alive_connection_that_goes_quiet_is_closed_without_an_answer(gevent_worker):
+    # given a client whose request was answered, which then sends nothing
+    answer, after = served(gevent_worker, lambda c: c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+    # then after gunicorn's keep-alive limit (1 s here) it is closed, with no 408 that it
+    # could take for the answer to its next request
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b"\r\n\r\nok")
+    assert 0.9 < after < 3
+
+
+def test_gunicorn_reads_each_request_head_within_timeout_ctx():
+    # What the deadline relies on: AsyncWorker.handle reads each head (next(parser)) inside
+    # the worker's timeout_ctx() when keep-alive is on (the default, which we keep).
+    source = inspect.getsource(AsyncWorker.handle)
+    assert "with self.timeout_ctx():\n                            req = next(parser)" in source
+    assert Config().keepalive > 0
+
+
+def test_the_open_files_limit_is_raised_to_the_hard_limit_when_too_low(monkeypatch):
+    limits = [(1024, 8192)]
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: limits[-1])
+    monkeypatch.setattr(resource, "setrlimit", lambda _which, new: limits.append(new))
+    server.raise_open_files_limit(1064, Logger(Config()))
+    assert limits[-1] == (8192, 8192)
+    server.raise_open_files_limit(100, Logger(Config()))  # enough already: unchanged
+    assert len(limits) == 2
 
 
 def test_no_module_attribute_of_gunicorn_is_replaced():

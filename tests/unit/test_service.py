@@ -117,6 +117,18 @@ def test_recover_resends_jobs_whose_message_was_lost(service):
     assert svc.recover(utcnow() - timedelta(minutes=5)) == []
 
 
+def test_a_job_the_broker_did_not_take_is_resent_by_the_next_sweep_not_minutes_later(service):
+    # given a job submitted while the broker was down
+    svc, dispatch, dataset_id = make(service, broken=True)
+    job = svc.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC})
+    # when the broker is back and the periodic sweep runs (queued jobs wait 5 minutes)
+    dispatch.broken = False
+    assert svc.recover(utcnow() - timedelta(minutes=5)) == [job.id]
+    # then it was sent, once
+    assert dispatch.sent == [("run_job", job.id)]
+    assert svc.recover(utcnow() - timedelta(minutes=5)) == []
+
+
 def test_readiness_says_when_the_database_is_not_migrated(tmp_path):
     from models.settings import Settings
 

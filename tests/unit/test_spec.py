@@ -464,3 +464,27 @@ def test_a_grid_without_a_space_discretises_the_default_space():
     assert set(space) == set(CATALOG["random_forest"].default_space["classification"])
     assert 2 <= len(space["n_estimators"]["choices"]) <= 5
     assert spec.n_trials <= 60
+
+
+def test_svm_past_its_training_rows_is_refused_naming_the_estimator():
+    bound = CATALOG["svm"].max_train_rows
+    assert resolve(n_rows=bound, estimator="svm", test_size=0).estimator == "svm"
+
+    with pytest.raises(SpecError) as raised:
+        resolve(n_rows=bound + 1, estimator="svm", test_size=0)
+
+    message = str(raised.value)
+    assert raised.value.field == "estimator"
+    assert f"at most {bound} rows" in message and f"trains on {bound + 1}" in message
+
+
+def test_a_halving_budget_past_the_parameters_bound_is_refused():
+    high = int(CATALOG["random_forest"].params[CLASSIFICATION]["n_estimators"].high)
+    halving = {"resource": "n_estimators", "max_resources": high}
+    assert resolve(strategy="halving", halving=halving).halving.max_resources == high
+
+    with pytest.raises(SpecError) as raised:
+        resolve(strategy="halving", halving=halving | {"max_resources": high + 1})
+
+    assert raised.value.field == "halving.max_resources"
+    assert f"between 1 and {high}" in str(raised.value)

@@ -7,12 +7,18 @@ countdown; the countdowns Celery chose are read from the ``task_retry`` signal.
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timedelta
 
 import pytest
 from celery import signals
+from celery.exceptions import Retry
 
 from models import webhooks
-from models.store.records import Job, JobStatus
+from models.documents import JobSchema
+from models.service import WebhookAttempt, WebhookOutcome
+from models.store.deliveries import delivery_of
+from models.store.records import Job, JobStatus, utcnow
+from models.webhooks import DeliveryFailed
 from tasks import webhooks as webhook_task
 from tests.receiver import Receiver
 
@@ -79,7 +85,8 @@ def test_a_failing_receiver_is_retried_until_it_answers_and_each_attempt_is_reco
     assert outcome.successful() and outcome.result == "delivered"
     assert len(target.requests) == 3 and len(countdowns) == 2
     state = webhook_state(worker, job_id)
-    assert state["attempts"] == 3 and state["last_status"] == 200 and state["delivered_at"]
+    assert state["state"] == "delivered" and state["attempts"] == 3
+    assert state["last_status"] == 200 and state["delivered_at"] and state["last_error"] is None
 
 
 def test_a_receiver_that_always_fails_gets_max_retries_with_capped_jittered_backoff(
@@ -95,10 +102,12 @@ def test_a_receiver_that_always_fails_gets_max_retries_with_capped_jittered_back
     assert outcome.failed() and isinstance(outcome.result, webhooks.DeliveryFailed)
     assert len(target.requests) == attempts
     assert webhook_state(worker, job_id) == {
+        "state": "failed",
         "attempts": attempts,
         "last_status": 500,
         "last_error": "HTTP 500",
         "delivered_at": None,
+        "next_retry_at": None,
     }
     # and the n-th retry waited at most min(60, 2**n) s, a random part of it (jitter)
     bounds = [min(60, 2**n) for n in range(webhook_task.MAX_RETRIES)]
@@ -119,7 +128,8 @@ def test_a_refused_target_is_recorded_and_not_retried(worker, receiver, countdow
     assert outcome.successful() and outcome.result == "refused"
     assert countdowns == [] and target.requests == []
     state = webhook_state(worker, job_id)
-    assert state["attempts"] == 1 and state["last_error"].startswith("refused")
+    assert state["state"] == "refused" and state["attempts"] == 1
+    assert state["last_error"].startswith("refused")
 
 
 def test_an_unfinished_job_is_not_sent(worker, receiver, countdowns):
@@ -127,3 +137,83 @@ def test_an_unfinished_job_is_not_sent(worker, receiver, countdowns):
     job_id = finished_job(worker, target.url, status=JobStatus.RUNNING)
     outcome = webhook_task.deliver_webhook.apply(args=[job_id])
     assert outcome.result == "not due" and target.requests == [] and countdowns == []
+
+
+def test_a_failed_attempt_is_retrying_and_the_retry_celery_schedules_is_recorded(worker, receiver):
+    # given a finished job whose receiver failed its first attempt
+    target = receiver([503])
+    job_id = finished_job(worker, target.url)
+    attempt = worker.deliver_webhook(job_id)
+    assert attempt == WebhookAttempt(WebhookOutcome.FAILED, 1)
+    assert webhook_state(worker, job_id)["state"] == "retrying"
+    # when Celery schedules the retry 7 s from now (what its task_retry signal says)
+    webhook_task._record_next_retry(
+        sender=webhook_task.deliver_webhook, reason=Retry(exc=DeliveryFailed(job_id, 1), when=7)
+    )
+    # then the job says when the next attempt is due
+    state = webhook_state(worker, job_id)
+    due = datetime.fromisoformat(state["next_retry_at"]) - utcnow()
+    assert timedelta(seconds=5) < due <= timedelta(seconds=7)
+    assert state["last_status"] == 503 and state["last_error"] == "HTTP 503"
+
+
+def test_a_retry_scheduled_after_the_next_attempt_began_is_not_recorded(worker, receiver):
+    # given a first attempt failed and the second began before its retry was recorded
+    target = receiver([503, 503])
+    job_id = finished_job(worker, target.url)
+    worker.deliver_webhook(job_id)
+    worker.deliver_webhook(job_id)
+    # when the first attempt's retry is recorded late
+    recorded = worker.schedule_webhook_retry(job_id, 1, utcnow())
+    # then it is ignored: the second attempt's retry is the one to come
+    assert not recorded and webhook_state(worker, job_id)["next_retry_at"] is None
+    assert worker.schedule_webhook_retry(job_id, 2, utcnow())
+
+
+def test_a_final_failure_is_not_tried_again_by_a_later_message(worker, receiver):
+    target = receiver([500, 200])
+    job_id = finished_job(worker, target.url)
+    assert worker.deliver_webhook(job_id, last_try=True).outcome == WebhookOutcome.FAILED
+    assert webhook_state(worker, job_id)["state"] == "failed"
+    assert worker.deliver_webhook(job_id) == WebhookAttempt(WebhookOutcome.NOT_DUE)
+    assert len(target.requests) == 1
+
+
+def test_the_job_document_shows_the_delivery_or_null_without_a_webhook_url(worker, receiver):
+    # given a finished job with a webhook_url, not sent yet, and one without
+    job_id = finished_job(worker, receiver([200]).url)
+    with worker.sessions() as session:
+        session.add(Job(id="job_2", owner="default", dataset_id="ds_1", spec={}, status="failed"))
+        session.commit()
+
+    def document(job_id):
+        return JobSchema().dump(worker.job_by_id(job_id))["webhook"]
+
+    # then the first is pending, the second has no delivery at all
+    assert document(job_id) == {
+        "state": "pending",
+        "attempts": 0,
+        "last_status": None,
+        "last_error": None,
+        "delivered_at": None,
+        "next_retry_at": None,
+    }
+    assert document("job_2") is None
+    # and once delivered, the document says when
+    worker.deliver_webhook(job_id)
+    delivered = document(job_id)
+    assert delivered["state"] == "delivered" and delivered["attempts"] == 1
+    assert delivered["last_status"] == 200 and delivered["delivered_at"].endswith("+00:00")
+
+
+@pytest.mark.parametrize(
+    ("stored", "state"),
+    [
+        ({"attempts": 2, "delivered_at": "2026-01-01T00:00:00+00:00"}, "delivered"),
+        ({"attempts": 1, "last_error": "refused: 10.0.0.1 is not public"}, "refused"),
+        ({"attempts": 9, "last_status": 500, "last_error": "HTTP 500"}, "failed"),
+    ],
+)
+def test_a_delivery_recorded_before_states_were_kept_reads_as_final(stored, state):
+    job = Job(spec={"webhook_url": "https://example.com/hook"}, webhook=stored)
+    assert delivery_of(job).state == state

@@ -293,6 +293,7 @@ def test_a_receiver_dripping_its_answer_is_abandoned_at_the_deadline(dripper):
     # then it gives up after about 2 s in total (each read alone would have been in time)
     assert 1.5 <= elapsed < 3.5, elapsed
     assert not result.ok and not result.refused and result.status is None
+    assert result.error == "no complete answer within 2 s"
 
 
 def test_a_receiver_dripping_its_body_does_not_delay_the_delivery(dripper):

@@ -8,11 +8,13 @@ from .column_treatment import ColumnTreatment
 from .column_treatment_treatment import ColumnTreatmentTreatment
 from .cv import CV
 from .cv_kind import CVKind
+from .data_warning import DataWarning
 from .dataset import Dataset
 from .dataset_page import DatasetPage
 from .dimension import Dimension
 from .dimension_type import DimensionType
 from .dimension_when import DimensionWhen
+from .download_model_format import DownloadModelFormat
 from .end_event import EndEvent
 from .end_event_event import EndEventEvent
 from .estimator import Estimator
@@ -53,6 +55,7 @@ from .list_jobs_status import ListJobsStatus
 from .metric import Metric
 from .model_info import ModelInfo
 from .model_info_format import ModelInfoFormat
+from .model_info_versions_type_0 import ModelInfoVersionsType0
 from .pagination_metadata import PaginationMetadata
 from .param import Param
 from .param_type import ParamType
@@ -79,6 +82,7 @@ from .search_spec_scoring_type_0 import SearchSpecScoringType0
 from .search_spec_scoring_type_1_item import SearchSpecScoringType1Item
 from .search_spec_strategy import SearchSpecStrategy
 from .search_spec_task import SearchSpecTask
+from .skops_file import SkopsFile
 from .status_event import StatusEvent
 from .status_event_event import StatusEventEvent
 from .trial import Trial
@@ -89,6 +93,8 @@ from .trial_page import TrialPage
 from .trial_params import TrialParams
 from .trial_state import TrialState
 from .upload_dataset_files_body import UploadDatasetFilesBody
+from .webhook_delivery import WebhookDelivery
+from .webhook_delivery_state import WebhookDeliveryState
 
 __all__ = (
     "BestEvent",
@@ -101,9 +107,11 @@ __all__ = (
     "CVKind",
     "Dataset",
     "DatasetPage",
+    "DataWarning",
     "Dimension",
     "DimensionType",
     "DimensionWhen",
+    "DownloadModelFormat",
     "EndEvent",
     "EndEventEvent",
     "Estimator",
@@ -144,6 +152,7 @@ __all__ = (
     "Metric",
     "ModelInfo",
     "ModelInfoFormat",
+    "ModelInfoVersionsType0",
     "PaginationMetadata",
     "Param",
     "ParamType",
@@ -170,6 +179,7 @@ __all__ = (
     "SearchSpecScoringType1Item",
     "SearchSpecStrategy",
     "SearchSpecTask",
+    "SkopsFile",
     "StatusEvent",
     "StatusEventEvent",
     "Trial",
@@ -180,4 +190,6 @@ __all__ = (
     "TrialParams",
     "TrialState",
     "UploadDatasetFilesBody",
+    "WebhookDelivery",
+    "WebhookDeliveryState",
 )

@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 
 if TYPE_CHECKING:
     from ..models.column import Column
+    from ..models.data_warning import DataWarning
 
 
 T = TypeVar("T", bound="Dataset")
@@ -25,6 +26,9 @@ class Dataset:
         sha256 (str):  Example: 5c6bd4d4c1e96d7db295b91bae812ad349346229c5c9a55bdf6c9cdc8508a8f1.
         size_bytes (int):  Example: 122354.
         created_at (datetime.datetime):  Example: 2026-11-27T02:36:34.365000+00:00.
+        warnings (list[DataWarning]): what the reader had to guess or change to read the table (the encoding, the
+            separator, a decimal comma, thousands separators, NUL bytes, odd cells in a column of numbers); empty when
+            nothing. A header that repeats a name is refused (422), not renamed.
     """
 
     id: str
@@ -35,6 +39,7 @@ class Dataset:
     sha256: str
     size_bytes: int
     created_at: datetime.datetime
+    warnings: list[DataWarning]
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -56,6 +61,11 @@ class Dataset:
 
         created_at = self.created_at.isoformat()
 
+        warnings = []
+        for warnings_item_data in self.warnings:
+            warnings_item = warnings_item_data.to_dict()
+            warnings.append(warnings_item)
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -68,6 +78,7 @@ class Dataset:
                 "sha256": sha256,
                 "size_bytes": size_bytes,
                 "created_at": created_at,
+                "warnings": warnings,
             }
         )
 
@@ -76,6 +87,7 @@ class Dataset:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.column import Column  # noqa: PLC0415
+        from ..models.data_warning import DataWarning  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -99,6 +111,13 @@ class Dataset:
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
+        warnings = []
+        _warnings = d.pop("warnings")
+        for warnings_item_data in _warnings:
+            warnings_item = DataWarning.from_dict(warnings_item_data)
+
+            warnings.append(warnings_item)
+
         dataset = cls(
             id=id,
             name=name,
@@ -108,6 +127,7 @@ class Dataset:
             sha256=sha256,
             size_bytes=size_bytes,
             created_at=created_at,
+            warnings=warnings,
         )
 
         return dataset

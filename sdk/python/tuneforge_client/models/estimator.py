@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -26,6 +26,7 @@ class Estimator:
         params (EstimatorParams): task → parameter → what it accepts Example: {'max_depth': 3, 'min_samples_leaf': 10}.
         default_space (EstimatorDefaultSpace): task → the space searched when a spec gives none
         resource_params (EstimatorResourceParams): parameters halving may use as its resource, with their full budget
+        max_train_rows (int | None): the most training rows a job with it may have (null: no limit but the service's)
     """
 
     name: str
@@ -34,6 +35,7 @@ class Estimator:
     params: EstimatorParams
     default_space: EstimatorDefaultSpace
     resource_params: EstimatorResourceParams
+    max_train_rows: int | None
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -51,6 +53,9 @@ class Estimator:
 
         resource_params = self.resource_params.to_dict()
 
+        max_train_rows: int | None
+        max_train_rows = self.max_train_rows
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -61,6 +66,7 @@ class Estimator:
                 "params": params,
                 "default_space": default_space,
                 "resource_params": resource_params,
+                "max_train_rows": max_train_rows,
             }
         )
 
@@ -90,6 +96,13 @@ class Estimator:
 
         resource_params = EstimatorResourceParams.from_dict(d.pop("resource_params"))
 
+        def _parse_max_train_rows(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_train_rows = _parse_max_train_rows(d.pop("max_train_rows"))
+
         estimator = cls(
             name=name,
             title=title,
@@ -97,6 +110,7 @@ class Estimator:
             params=params,
             default_space=default_space,
             resource_params=resource_params,
+            max_train_rows=max_train_rows,
         )
 
         return estimator

@@ -10,9 +10,11 @@ from ..models.job_status import JobStatus
 from ..models.job_stopped_reason_type_0 import JobStoppedReasonType0
 
 if TYPE_CHECKING:
+    from ..models.data_warning import DataWarning
     from ..models.job_best_params_type_0 import JobBestParamsType0
     from ..models.job_spec import JobSpec
     from ..models.progress import Progress
+    from ..models.webhook_delivery import WebhookDelivery
 
 
 T = TypeVar("T", bound="Job")
@@ -33,9 +35,12 @@ class Job:
             Example: completed.
         error (None | str):
         attempts (int):  Example: 1.
+        webhook (None | WebhookDelivery): the webhook's delivery; null when the spec has no webhook_url
         created_at (datetime.datetime):  Example: 2026-11-27T02:36:34.365000+00:00.
         started_at (datetime.datetime | None):  Example: 2026-11-27T02:36:34.410000+00:00.
         finished_at (datetime.datetime | None):  Example: 2026-11-27T02:36:35.808000+00:00.
+        warnings (list[DataWarning]): what checking the spec against the data found: possible_leak names a column that
+            alone predicts the target almost perfectly (or whose missing cells do); empty when nothing
     """
 
     id: str
@@ -48,12 +53,15 @@ class Job:
     stopped_reason: JobStoppedReasonType0 | None
     error: None | str
     attempts: int
+    webhook: None | WebhookDelivery
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
+    warnings: list[DataWarning]
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_best_params_type_0 import JobBestParamsType0  # noqa: PLC0415
+        from ..models.webhook_delivery import WebhookDelivery  # noqa: PLC0415
 
         id = self.id
 
@@ -85,6 +93,12 @@ class Job:
 
         attempts = self.attempts
 
+        webhook: dict[str, Any] | None
+        if isinstance(self.webhook, WebhookDelivery):
+            webhook = self.webhook.to_dict()
+        else:
+            webhook = self.webhook
+
         created_at = self.created_at.isoformat()
 
         started_at: None | str
@@ -98,6 +112,11 @@ class Job:
             finished_at = self.finished_at.isoformat()
         else:
             finished_at = self.finished_at
+
+        warnings = []
+        for warnings_item_data in self.warnings:
+            warnings_item = warnings_item_data.to_dict()
+            warnings.append(warnings_item)
 
         field_dict: dict[str, Any] = {}
 
@@ -113,9 +132,11 @@ class Job:
                 "stopped_reason": stopped_reason,
                 "error": error,
                 "attempts": attempts,
+                "webhook": webhook,
                 "created_at": created_at,
                 "started_at": started_at,
                 "finished_at": finished_at,
+                "warnings": warnings,
             }
         )
 
@@ -123,9 +144,11 @@ class Job:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.data_warning import DataWarning  # noqa: PLC0415
         from ..models.job_best_params_type_0 import JobBestParamsType0  # noqa: PLC0415
         from ..models.job_spec import JobSpec  # noqa: PLC0415
         from ..models.progress import Progress  # noqa: PLC0415
+        from ..models.webhook_delivery import WebhookDelivery  # noqa: PLC0415
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -184,6 +207,21 @@ class Job:
 
         attempts = d.pop("attempts")
 
+        def _parse_webhook(data: object) -> None | WebhookDelivery:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                webhook_type_0 = WebhookDelivery.from_dict(data)
+
+                return webhook_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | WebhookDelivery, data)
+
+        webhook = _parse_webhook(d.pop("webhook"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         def _parse_started_at(data: object) -> datetime.datetime | None:
@@ -216,6 +254,13 @@ class Job:
 
         finished_at = _parse_finished_at(d.pop("finished_at"))
 
+        warnings = []
+        _warnings = d.pop("warnings")
+        for warnings_item_data in _warnings:
+            warnings_item = DataWarning.from_dict(warnings_item_data)
+
+            warnings.append(warnings_item)
+
         job = cls(
             id=id,
             status=status,
@@ -227,9 +272,11 @@ class Job:
             stopped_reason=stopped_reason,
             error=error,
             attempts=attempts,
+            webhook=webhook,
             created_at=created_at,
             started_at=started_at,
             finished_at=finished_at,
+            warnings=warnings,
         )
 
         return job

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..models.model_info_format import ModelInfoFormat
+
+if TYPE_CHECKING:
+    from ..models.model_info_versions_type_0 import ModelInfoVersionsType0
+    from ..models.skops_file import SkopsFile
+
 
 T = TypeVar("T", bound="ModelInfo")
 
@@ -14,11 +19,16 @@ T = TypeVar("T", bound="ModelInfo")
 class ModelInfo:
     """
     Attributes:
-        format_ (ModelInfoFormat):  Example: joblib.
-        sha256 (str):  Example: 5c6bd4d4c1e96d7db295b91bae812ad349346229c5c9a55bdf6c9cdc8508a8f1.
-        size_bytes (int):  Example: 122354.
+        format_ (ModelInfoFormat): the default download's format Example: joblib.
+        sha256 (str): the joblib file's Example: 5c6bd4d4c1e96d7db295b91bae812ad349346229c5c9a55bdf6c9cdc8508a8f1.
+        size_bytes (int): the joblib file's Example: 122354.
         sklearn_version (str):  Example: 1.9.1.
         joblib_version (str):  Example: 1.6.0.
+        versions (ModelInfoVersionsType0 | None): the versions it was trained with, which loading it needs: python,
+            scikit-learn, numpy, scipy, pandas, joblib, skops (null: a model saved before they were recorded) Example:
+            {'python': '3.11.9', 'scikit-learn': '1.9.1', 'numpy': '2.4.6', 'scipy': '1.17.1', 'pandas': '3.1.1', 'joblib':
+            '1.6.0', 'skops': '0.16.0'}.
+        skops (None | SkopsFile): null: a model saved before skops files were written
         feature_columns (list[str]):  Example: ['mean radius', 'mean texture'].
         target (str):  Example: target.
         classes (list[bool | float | None | str] | None):  Example: [0, 1].
@@ -29,11 +39,16 @@ class ModelInfo:
     size_bytes: int
     sklearn_version: str
     joblib_version: str
+    versions: ModelInfoVersionsType0 | None
+    skops: None | SkopsFile
     feature_columns: list[str]
     target: str
     classes: list[bool | float | None | str] | None
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.model_info_versions_type_0 import ModelInfoVersionsType0  # noqa: PLC0415
+        from ..models.skops_file import SkopsFile  # noqa: PLC0415
+
         format_ = self.format_.value
 
         sha256 = self.sha256
@@ -43,6 +58,18 @@ class ModelInfo:
         sklearn_version = self.sklearn_version
 
         joblib_version = self.joblib_version
+
+        versions: dict[str, Any] | None
+        if isinstance(self.versions, ModelInfoVersionsType0):
+            versions = self.versions.to_dict()
+        else:
+            versions = self.versions
+
+        skops: dict[str, Any] | None
+        if isinstance(self.skops, SkopsFile):
+            skops = self.skops.to_dict()
+        else:
+            skops = self.skops
 
         feature_columns = self.feature_columns
 
@@ -68,6 +95,8 @@ class ModelInfo:
                 "size_bytes": size_bytes,
                 "sklearn_version": sklearn_version,
                 "joblib_version": joblib_version,
+                "versions": versions,
+                "skops": skops,
                 "feature_columns": feature_columns,
                 "target": target,
                 "classes": classes,
@@ -78,6 +107,9 @@ class ModelInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.model_info_versions_type_0 import ModelInfoVersionsType0  # noqa: PLC0415
+        from ..models.skops_file import SkopsFile  # noqa: PLC0415
+
         d = dict(src_dict)
         format_ = ModelInfoFormat(d.pop("format"))
 
@@ -88,6 +120,36 @@ class ModelInfo:
         sklearn_version = d.pop("sklearn_version")
 
         joblib_version = d.pop("joblib_version")
+
+        def _parse_versions(data: object) -> ModelInfoVersionsType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                versions_type_0 = ModelInfoVersionsType0.from_dict(data)
+
+                return versions_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ModelInfoVersionsType0 | None, data)
+
+        versions = _parse_versions(d.pop("versions"))
+
+        def _parse_skops(data: object) -> None | SkopsFile:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                skops_type_0 = SkopsFile.from_dict(data)
+
+                return skops_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SkopsFile, data)
+
+        skops = _parse_skops(d.pop("skops"))
 
         feature_columns = cast(list[str], d.pop("feature_columns"))
 
@@ -125,6 +187,8 @@ class ModelInfo:
             size_bytes=size_bytes,
             sklearn_version=sklearn_version,
             joblib_version=joblib_version,
+            versions=versions,
+            skops=skops,
             feature_columns=feature_columns,
             target=target,
             classes=classes,

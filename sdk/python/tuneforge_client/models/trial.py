@@ -23,7 +23,7 @@ class Trial:
         number (int):  Example: 5.
         params (TrialParams):  Example: {'max_depth': 3, 'min_samples_leaf': 10}.
         state (TrialState):  Example: succeeded.
-        fold_scores (list[float]):  Example: [0.95, 0.97, 0.96, 0.98, 0.95].
+        fold_scores (list[float | None]):  Example: [0.95, 0.97, 0.96, 0.98, 0.95].
         mean_score (float | None):  Example: 0.9626.
         std_score (float | None):  Example: 0.0117.
         fit_time_s (float):  Example: 0.042.
@@ -41,7 +41,7 @@ class Trial:
     number: int
     params: TrialParams
     state: TrialState
-    fold_scores: list[float]
+    fold_scores: list[float | None]
     mean_score: float | None
     std_score: float | None
     fit_time_s: float
@@ -61,7 +61,11 @@ class Trial:
 
         state = self.state.value
 
-        fold_scores = self.fold_scores
+        fold_scores = []
+        for fold_scores_item_data in self.fold_scores:
+            fold_scores_item: float | None
+            fold_scores_item = fold_scores_item_data
+            fold_scores.append(fold_scores_item)
 
         mean_score: float | None
         mean_score = self.mean_score
@@ -131,7 +135,18 @@ class Trial:
 
         state = TrialState(d.pop("state"))
 
-        fold_scores = cast(list[float], d.pop("fold_scores"))
+        fold_scores = []
+        _fold_scores = d.pop("fold_scores")
+        for fold_scores_item_data in _fold_scores:
+
+            def _parse_fold_scores_item(data: object) -> float | None:
+                if data is None:
+                    return data
+                return cast(float | None, data)
+
+            fold_scores_item = _parse_fold_scores_item(fold_scores_item_data)
+
+            fold_scores.append(fold_scores_item)
 
         def _parse_mean_score(data: object) -> float | None:
             if data is None:

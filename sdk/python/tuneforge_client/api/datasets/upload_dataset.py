@@ -98,6 +98,13 @@ def sync_detailed(
 ) -> Response[Dataset | Problem]:
     """Upload a CSV table; answers with its profile.
 
+     The reader detects the encoding (UTF-8, else Windows-1252 or Latin-1; UTF-16 with a byte-order
+    mark), the separator (`,` `;` tab `|`) and a decimal comma; text columns that are mostly numbers
+    (thousands separators, a few odd cells such as `n/a` or `-`, which become missing) are read as
+    numbers, and NUL bytes are left out. Each guess is listed in the dataset's `warnings`, and a job
+    reads the table the same way. A header that repeats a column name is refused with 422, naming the
+    name and its columns: rename one and upload again.
+
     Args:
         name (str | Unset):
         idempotency_key (str | Unset):
@@ -134,6 +141,13 @@ def sync(
 ) -> Dataset | Problem | None:
     """Upload a CSV table; answers with its profile.
 
+     The reader detects the encoding (UTF-8, else Windows-1252 or Latin-1; UTF-16 with a byte-order
+    mark), the separator (`,` `;` tab `|`) and a decimal comma; text columns that are mostly numbers
+    (thousands separators, a few odd cells such as `n/a` or `-`, which become missing) are read as
+    numbers, and NUL bytes are left out. Each guess is listed in the dataset's `warnings`, and a job
+    reads the table the same way. A header that repeats a column name is refused with 422, naming the
+    name and its columns: rename one and upload again.
+
     Args:
         name (str | Unset):
         idempotency_key (str | Unset):
@@ -164,6 +178,13 @@ async def asyncio_detailed(
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Dataset | Problem]:
     """Upload a CSV table; answers with its profile.
+
+     The reader detects the encoding (UTF-8, else Windows-1252 or Latin-1; UTF-16 with a byte-order
+    mark), the separator (`,` `;` tab `|`) and a decimal comma; text columns that are mostly numbers
+    (thousands separators, a few odd cells such as `n/a` or `-`, which become missing) are read as
+    numbers, and NUL bytes are left out. Each guess is listed in the dataset's `warnings`, and a job
+    reads the table the same way. A header that repeats a column name is refused with 422, naming the
+    name and its columns: rename one and upload again.
 
     Args:
         name (str | Unset):
@@ -198,6 +219,13 @@ async def asyncio(
     idempotency_key: str | Unset = UNSET,
 ) -> Dataset | Problem | None:
     """Upload a CSV table; answers with its profile.
+
+     The reader detects the encoding (UTF-8, else Windows-1252 or Latin-1; UTF-16 with a byte-order
+    mark), the separator (`,` `;` tab `|`) and a decimal comma; text columns that are mostly numbers
+    (thousands separators, a few odd cells such as `n/a` or `-`, which become missing) are read as
+    numbers, and NUL bytes are left out. Each guess is listed in the dataset's `warnings`, and a job
+    reads the table the same way. A header that repeats a column name is refused with 422, naming the
+    name and its columns: rename one and upload again.
 
     Args:
         name (str | Unset):

@@ -6,6 +6,7 @@ from urllib.parse import quote
 import httpx
 
 from ...client import AuthenticatedClient, Client
+from ...models.download_model_format import DownloadModelFormat
 from ...models.problem import Problem
 from ...types import UNSET, File, Response, Unset
 
@@ -13,17 +14,29 @@ from ...types import UNSET, File, Response, Unset
 def _get_kwargs(
     job_id: str,
     *,
+    format_: DownloadModelFormat | Unset = DownloadModelFormat.JOBLIB,
     if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_none_match, Unset):
         headers["If-None-Match"] = if_none_match
 
+    params: dict[str, Any] = {}
+
+    json_format_: str | Unset = UNSET
+    if not isinstance(format_, Unset):
+        json_format_ = format_.value
+
+    params["format"] = json_format_
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/jobs/{job_id}/model".format(
             job_id=quote(str(job_id), safe=""),
         ),
+        "params": params,
     }
 
     _kwargs["headers"] = headers
@@ -50,6 +63,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
     response_default = Problem.from_dict(response.json())
 
     return response_default
@@ -70,12 +88,17 @@ def sync_detailed(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
+    format_: DownloadModelFormat | Unset = DownloadModelFormat.JOBLIB,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | File | Problem]:
-    """Download the trained pipeline (preprocessing + estimator) as a joblib file.
+    """Download the trained pipeline (preprocessing + estimator) as a file.
+
+     joblib by default (a pickle); with ``format=skops`` a file that loads without
+    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``.
 
     Args:
         job_id (str):
+        format_ (DownloadModelFormat | Unset):  Default: DownloadModelFormat.JOBLIB.
         if_none_match (str | Unset):
 
     Raises:
@@ -88,6 +111,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         job_id=job_id,
+        format_=format_,
         if_none_match=if_none_match,
     )
 
@@ -102,12 +126,17 @@ def sync(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
+    format_: DownloadModelFormat | Unset = DownloadModelFormat.JOBLIB,
     if_none_match: str | Unset = UNSET,
 ) -> Any | File | Problem | None:
-    """Download the trained pipeline (preprocessing + estimator) as a joblib file.
+    """Download the trained pipeline (preprocessing + estimator) as a file.
+
+     joblib by default (a pickle); with ``format=skops`` a file that loads without
+    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``.
 
     Args:
         job_id (str):
+        format_ (DownloadModelFormat | Unset):  Default: DownloadModelFormat.JOBLIB.
         if_none_match (str | Unset):
 
     Raises:
@@ -121,6 +150,7 @@ def sync(
     return sync_detailed(
         job_id=job_id,
         client=client,
+        format_=format_,
         if_none_match=if_none_match,
     ).parsed
 
@@ -129,12 +159,17 @@ async def asyncio_detailed(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
+    format_: DownloadModelFormat | Unset = DownloadModelFormat.JOBLIB,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | File | Problem]:
-    """Download the trained pipeline (preprocessing + estimator) as a joblib file.
+    """Download the trained pipeline (preprocessing + estimator) as a file.
+
+     joblib by default (a pickle); with ``format=skops`` a file that loads without
+    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``.
 
     Args:
         job_id (str):
+        format_ (DownloadModelFormat | Unset):  Default: DownloadModelFormat.JOBLIB.
         if_none_match (str | Unset):
 
     Raises:
@@ -147,6 +182,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         job_id=job_id,
+        format_=format_,
         if_none_match=if_none_match,
     )
 
@@ -159,12 +195,17 @@ async def asyncio(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
+    format_: DownloadModelFormat | Unset = DownloadModelFormat.JOBLIB,
     if_none_match: str | Unset = UNSET,
 ) -> Any | File | Problem | None:
-    """Download the trained pipeline (preprocessing + estimator) as a joblib file.
+    """Download the trained pipeline (preprocessing + estimator) as a file.
+
+     joblib by default (a pickle); with ``format=skops`` a file that loads without
+    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``.
 
     Args:
         job_id (str):
+        format_ (DownloadModelFormat | Unset):  Default: DownloadModelFormat.JOBLIB.
         if_none_match (str | Unset):
 
     Raises:
@@ -179,6 +220,7 @@ async def asyncio(
         await asyncio_detailed(
             job_id=job_id,
             client=client,
+            format_=format_,
             if_none_match=if_none_match,
         )
     ).parsed

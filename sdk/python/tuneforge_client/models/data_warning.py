@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="DataWarning")
+
+
+@_attrs_define
+class DataWarning:
+    """
+    Attributes:
+        code (str): what kind: encoding, nul_removed, dialect_guessed, decimal_comma, thousands_separator,
+            odd_cells_missing (datasets); possible_leak (jobs). More codes may come. Example: decimal_comma.
+        message (str): what was done, in words for people Example: Numbers are written with a decimal comma, found from
+            the first rows: 2,5 was read as 2.5, and 1.234,5 as 1234.5..
+        column (str | Unset): the column it is about, if it is about one Example: price.
+    """
+
+    code: str
+    message: str
+    column: str | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        code = self.code
+
+        message = self.message
+
+        column = self.column
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "code": code,
+                "message": message,
+            }
+        )
+        if column is not UNSET:
+            field_dict["column"] = column
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        code = d.pop("code")
+
+        message = d.pop("message")
+
+        column = d.pop("column", UNSET)
+
+        data_warning = cls(
+            code=code,
+            message=message,
+            column=column,
+        )
+
+        return data_warning

@@ -1,0 +1,295 @@
+"""No input gets a 5xx, on SQLite and on PostgreSQL: hostile cases written out, then
+property-based tests (hypothesis) over every parser of the HTTP layer: path ids, query
+parameters, cursors, headers and JSON bodies. Each answer must be a success or a 4xx
+``application/problem+json`` whose body says what is wrong."""
+
+from __future__ import annotations
+
+import io
+import json
+import string
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api import idempotency as api_idempotency
+from models.store import idempotency
+
+pytestmark = pytest.mark.every_database
+
+PROBLEM = "application/problem+json"
+SPEC = {"target": "y", "estimator": "decision_tree", "strategy": "random"}
+ROWS = "x,s,y\n" + "\n".join(f"{i},{'ab'[i % 2]},{i % 2}" for i in range(40)) + "\n"
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def dataset_id(client) -> str:
+    response = client.post("/v1/datasets?name=t", data=ROWS.encode(), content_type="text/csv")
+    assert response.status_code == 201
+    return response.json["id"]
+
+
+def assert_answer(response) -> None:
+    """A success, or a 4xx problem that says what is wrong; never a 5xx."""
+    assert response.status_code < 500, response.data[:300]
+    if response.status_code >= 400:
+        assert response.content_type == PROBLEM, response.data[:300]
+        body = response.json
+        assert body["status"] == response.status_code and body["detail"]
+
+
+def test_json_nested_ten_thousand_deep_is_400(client):
+    for body in ("[" * 10_000 + "]" * 10_000, '{"a":' * 5_000 + "1" + "}" * 5_000):
+        response = client.post("/v1/jobs", data=body, content_type="application/json")
+        assert response.status_code == 400 and "nested too deeply" in response.json["detail"]
+
+
+def test_json_deeper_than_the_limit_names_its_field(client, dataset_id):
+    spec = {"dataset_id": dataset_id, "target": "y", "param_space": {"x": [[[[[[[]]]]]]] * 1}}
+    deep: list = []
+    for _ in range(40):
+        deep = [deep]
+    spec["param_space"] = {"max_depth": deep}
+    response = client.post("/v1/jobs", json=spec)
+    assert response.status_code == 422 and "param_space" in response.json["errors"]
+
+
+def test_an_integer_python_will_not_convert_is_400(client):
+    body = '{"n_trials": ' + "9" * 5_000 + "}"
+    response = client.post("/v1/jobs", data=body, content_type="application/json")
+    assert response.status_code == 400 and "cannot be read" in response.json["detail"]
+
+
+def test_a_json_body_over_a_megabyte_is_413(client):
+    body = json.dumps({"target": "x" * 2_000_000})
+    assert client.post("/v1/jobs", data=body, content_type="application/json").status_code == 413
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/jobs/job_%00x", "/v1/datasets/ds_%00", "/v1/jobs/%00/trials", "/v1/jobs/a%00/events"],
+)
+def test_a_nul_in_the_path_is_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and response.content_type == PROBLEM
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("dataset_id=a%00b", "dataset_id"), ("status=%00", "status"), ("cursor=%00", "cursor")],
+)
+def test_a_nul_in_a_query_parameter_is_422_naming_it(client, query, field):
+    response = client.get(f"/v1/jobs?{query}")
+    assert response.status_code == 422 and field in response.json["errors"]
+
+
+def test_a_nul_in_a_dataset_name_is_422_naming_it(client):
+    raw = client.post("/v1/datasets?name=a%00b", data=ROWS.encode(), content_type="text/csv")
+    assert raw.status_code == 422 and "name" in raw.json["errors"]
+    form = client.post(
+        "/v1/datasets", data={"name": "a\x00", "file": (io.BytesIO(ROWS.encode()), "t.csv")}
+    )
+    assert form.status_code == 422 and "name" in form.json["errors"]
+    assert client.get("/v1/datasets").json["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"target": "y\x00"}, "target"),
+        ({"target": "y", "webhook_url": "http://a\x00b/"}, "webhook_url"),
+        ({"target": "y", "exclude_columns": ["x", "s\x00"]}, "exclude_columns.1"),
+    ],
+)
+def test_a_nul_in_a_json_string_is_422_naming_the_field(client, dataset_id, spec, field):
+    response = client.post("/v1/jobs", json={"dataset_id": dataset_id, **spec})
+    assert response.status_code == 422 and field in response.json["errors"]
+
+
+@pytest.mark.parametrize("count", ["n_trials", "timeout_s", "max_parallel", "random_state"])
+def test_a_fractional_count_is_422_naming_it(client, dataset_id, count):
+    spec = {**SPEC, "dataset_id": dataset_id, count: 2.5}
+    response = client.post("/v1/jobs", json=spec)
+    assert response.status_code == 422 and count in response.json["errors"]
+
+
+# Property-based: every parser, any input ------------------------------------------------
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
+PATH_TEXT = st.text(string.printable + "\x00é€\U0001f600", max_size=40)
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
+    max_leaves=20,
+)
+SPEC_FIELDS = st.sampled_from(
+    [
+        "target",
+        "estimator",
+        "strategy",
+        "n_trials",
+        "timeout_s",
+        "max_parallel",
+        "random_state",
+        "scoring",
+        "refit",
+        "cv",
+        "halving",
+        "param_space",
+        "exclude_columns",
+        "test_size",
+        "webhook_url",
+        "task",
+    ]
+)
+
+
+@FUZZ
+@given(resource=st.sampled_from(["datasets", "jobs"]), ident=PATH_TEXT)
+def test_any_path_id_is_answered(client, resource, ident):
+    for suffix in ("", "/trials", "/result", "/model", "/cancel"):
+        if resource == "datasets" and suffix:
+            continue
+        path = f"/v1/{resource}/{quote(ident, safe='')}{suffix}"
+        assert_answer(client.get(path))
+        if suffix == "/cancel":
+            assert_answer(client.post(path))
+    assert_answer(client.delete(f"/v1/datasets/{quote(ident, safe='')}"))
+
+
+@FUZZ
+@given(
+    path=st.sampled_from(["/v1/jobs", "/v1/datasets", "/v1/jobs/job_x/trials"]),
+    params=st.dictionaries(
+        st.sampled_from(["limit", "cursor", "status", "dataset_id", "name", "x"]),
+        PATH_TEXT | st.integers(-(10**20), 10**20).map(str),
+        max_size=4,
+    ),
+)
+def test_any_query_parameters_are_answered(client, path, params):
+    query = "&".join(f"{quote(k)}={quote(v, safe='')}" for k, v in params.items())
+    assert_answer(client.get(f"{path}?{query}"))
+
+
+@FUZZ
+@given(cursor=st.binary(max_size=64) | PATH_TEXT)
+def test_any_cursor_is_answered(client, dataset_id, cursor):
+    if isinstance(cursor, bytes):
+        import base64
+
+        cursor = base64.urlsafe_b64encode(cursor).decode()
+    for path in ("/v1/jobs", "/v1/datasets", "/v1/jobs/job_x/trials"):
+        assert_answer(client.get(f"{path}?cursor={quote(cursor, safe='')}"))
+
+
+HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=60)
+
+
+@FUZZ
+@given(
+    idempotency_key=HEADER_TEXT,
+    last_event_id=HEADER_TEXT,
+    authorization=HEADER_TEXT,
+    api_key=HEADER_TEXT,
+)
+def test_any_header_values_are_answered(
+    client, dataset_id, idempotency_key, last_event_id, authorization, api_key
+):
+    headers = {"Authorization": authorization, "X-API-Key": api_key}
+    spec = {**SPEC, "dataset_id": dataset_id, "n_trials": 1}
+    assert_answer(
+        client.post("/v1/jobs", json=spec, headers={**headers, "Idempotency-Key": idempotency_key})
+    )
+    assert_answer(client.get("/v1/jobs/job_x/events", headers={"Last-Event-ID": last_event_id}))
+    assert_answer(client.get("/v1/datasets", headers=headers))
+
+
+@FUZZ
+@given(body=JSON)
+def test_any_json_body_is_answered(client, body):
+    text = json.dumps(body)  # NaN and Infinity too, as Python writes them
+    assert_answer(client.post("/v1/jobs", data=text, content_type="application/json"))
+
+
+@FUZZ
+@given(fields=st.dictionaries(SPEC_FIELDS, JSON, max_size=6))
+def test_any_spec_fields_are_answered(client, dataset_id, fields):
+    spec = {**SPEC, "dataset_id": dataset_id, **fields}
+    response = client.post("/v1/jobs", data=json.dumps(spec), content_type="application/json")
+    assert_answer(response)
+
+
+@FUZZ
+@given(
+    count=st.sampled_from(["n_trials", "timeout_s", "max_parallel", "random_state"]),
+    value=st.floats(min_value=1.01, max_value=1e6).filter(lambda v: v != int(v)),
+)
+def test_any_fractional_count_is_422(client, dataset_id, count, value):
+    spec = {**SPEC, "dataset_id": dataset_id, count: value}
+    response = client.post("/v1/jobs", json=spec)
+    assert response.status_code == 422 and count in response.json["errors"]
+
+
+# A request that fails after its side effect leaves nothing behind ------------------------
+
+
+@pytest.fixture
+def remembering_fails(monkeypatch):
+    """The first attempt to remember an idempotent response fails, as a database that
+    drops the connection would."""
+    calls = []
+    real = idempotency.complete
+
+    def complete(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("the database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api_idempotency.idempotency, "complete", complete)
+    return calls
+
+
+def test_an_upload_that_cannot_be_remembered_leaves_nothing_and_frees_its_key(
+    client, remembering_fails
+):
+    headers = {"Idempotency-Key": "upload-1"}
+    first = client.post(
+        "/v1/datasets", data=ROWS.encode(), content_type="text/csv", headers=headers
+    )
+    assert first.status_code == 500
+    assert client.get("/v1/datasets").json["items"] == []
+    retry = client.post(
+        "/v1/datasets", data=ROWS.encode(), content_type="text/csv", headers=headers
+    )
+    assert retry.status_code == 201  # not 409 "in flight"
+    again = client.post(
+        "/v1/datasets", data=ROWS.encode(), content_type="text/csv", headers=headers
+    )
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json["id"] == retry.json["id"]
+    assert [d["id"] for d in client.get("/v1/datasets").json["items"]] == [retry.json["id"]]
+
+
+def test_a_submit_that_cannot_be_remembered_leaves_nothing_and_frees_its_key(
+    client, dataset_id, remembering_fails
+):
+    headers = {"Idempotency-Key": "submit-1"}
+    spec = {**SPEC, "dataset_id": dataset_id, "n_trials": 2}
+    assert client.post("/v1/jobs", json=spec, headers=headers).status_code == 500
+    assert client.get("/v1/jobs").json["items"] == []
+    retry = client.post("/v1/jobs", json=spec, headers=headers)
+    assert retry.status_code == 202
+    again = client.post("/v1/jobs", json=spec, headers=headers)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json["id"] == retry.json["id"]
+    assert [j["id"] for j in client.get("/v1/jobs").json["items"]] == [retry.json["id"]]
