@@ -26,10 +26,12 @@ import click
 from models import heartbeat, logs
 from models.engine.isolation import die_with_parent
 from models.exceptions import NotFound
+from models.keyring import KeyRing
 from models.keys import check_tenant
 from models.metrics import MULTIPROCESS_VARIABLE, claim_source, metrics_dir
 from models.service import Service
 from models.settings import Settings
+from models.store.db import make_engine, make_sessionmaker
 from models.store.migrate import upgrade
 from tasks.app import QUEUE, WEBHOOK_QUEUE
 
@@ -113,9 +115,12 @@ def _check_exposure(settings: Settings) -> None:
     """Refuse to listen beyond loopback while callers need no key (the database migrated)."""
     if _is_loopback(settings.host):
         return
-    with _service(settings) as svc:
-        if svc.keys.required():
+    engine = make_engine(settings.database_url)
+    try:
+        if KeyRing(make_sessionmaker(engine), settings.api_keys).required():
             return
+    finally:
+        engine.dispose()
     raise click.UsageError(
         f"TUNEFORGE_HOST={settings.host} is not a loopback address: create a key "
         "(tuneforge keys create --tenant NAME) or set TUNEFORGE_API_KEYS so that callers "

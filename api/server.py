@@ -1,5 +1,5 @@
-"""The gunicorn worker classes of the API: gevent (what ``tuneforge api`` runs) and gthread,
-both answering with problem+json when gunicorn itself answers.
+"""The gunicorn worker class of the API: gevent (what ``tuneforge api`` runs), answering
+with problem+json when gunicorn itself answers.
 
 **gevent.** :class:`ProblemGeventWorker` serves each connection in a greenlet, so a client
 that is slow to send its request, or that follows a job's events for 25 s, costs a little
@@ -40,7 +40,6 @@ from gevent.local import local
 from gevent.monkey import MonkeyPatchWarning
 from gunicorn import util
 from gunicorn.workers.ggevent import GeventWorker
-from gunicorn.workers.gthread import ThreadWorker
 
 from api.errors import PROBLEM_JSON, problem
 from models.settings import Settings
@@ -73,10 +72,6 @@ class ProblemErrorsMixin:
             self.log.warning("gunicorn's error page has an unknown shape; sent as it is")
             answer = bytes(page.data)
         _send(client, answer, self.log)
-
-
-class ProblemThreadWorker(ProblemErrorsMixin, ThreadWorker):
-    """gunicorn's threaded worker, whose own error answers are problems."""
 
 
 class HeadTimeout(Exception):

@@ -16,9 +16,9 @@ import hashlib
 import re
 import secrets
 
-from models.store.records import DEFAULT_OWNER
-
 KEY_PREFIX = "tf_"
+# The tenant of every record made without a key (and of keys listed without a tenant).
+DEFAULT_OWNER = "default"
 MAX_TENANT = 64
 _TENANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

@@ -27,10 +27,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from models.engine.states import TrialState
+from models.keys import DEFAULT_OWNER
 
-__all__ = ["TrialState"]  # re-exported: a trial row's state is the engine's
-
-DEFAULT_OWNER = "default"
+__all__ = ["DEFAULT_OWNER", "TrialState"]  # re-exported: a row's owner, a trial row's state
 
 
 def utcnow() -> datetime:

@@ -32,10 +32,9 @@ from gunicorn.http.errors import (
 from gunicorn.workers.base import Worker
 from gunicorn.workers.base_async import AsyncWorker
 from gunicorn.workers.ggevent import GeventWorker
-from gunicorn.workers.gthread import ThreadWorker
 
 from api import server
-from api.server import ProblemGeventWorker, ProblemThreadWorker, as_problem
+from api.server import ProblemGeventWorker, as_problem
 
 
 def make_worker(cls, **settings):
@@ -45,9 +44,9 @@ def make_worker(cls, **settings):
     return cls(0, os.getppid(), [], None, 30, cfg, Logger(cfg))
 
 
-@pytest.fixture(params=[ProblemThreadWorker, ProblemGeventWorker], ids=["gthread", "gevent"])
-def worker(request):
-    made = make_worker(request.param)
+@pytest.fixture
+def worker():
+    made = make_worker(ProblemGeventWorker)
     yield made
     made.tmp.close()
 
@@ -153,13 +152,11 @@ def test_a_page_of_an_unknown_shape_is_not_rewritten():
 
 
 def test_gunicorn_still_offers_handle_error_to_worker_subclasses():
-    # The hook overridden: its name and parameters, on the base and both workers.
+    # The hook overridden: its name and parameters, on the base and our worker.
     expected = ["self", "req", "client", "addr", "exc"]
     assert list(inspect.signature(Worker.handle_error).parameters) == expected
-    assert ThreadWorker.handle_error is Worker.handle_error
     assert GeventWorker.handle_error is Worker.handle_error
-    for ours in (ProblemThreadWorker, ProblemGeventWorker):
-        assert list(inspect.signature(ours.handle_error).parameters) == expected
+    assert list(inspect.signature(ProblemGeventWorker.handle_error).parameters) == expected
 
 
 def test_a_connection_without_a_whole_head_in_time_gets_a_408_problem(gevent_worker):
