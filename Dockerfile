@@ -36,6 +36,10 @@ WORKDIR /app
 COPY api ./api
 COPY models ./models
 COPY tasks ./tasks
+# The Python SDK, whose commands `tuneforge tune`, `jobs` and `datasets` are (its
+# dependencies, httpx, attrs and click, are in the lock).
+COPY sdk/python/tuneforge ./tuneforge
+COPY sdk/python/tuneforge_client ./tuneforge_client
 # Compiled once here, as root: the code stays read-only to the service's user.
 RUN python -m compileall -q /app
 

@@ -1,26 +1,19 @@
-"""The HTTP API: ``create_app(settings=None)`` builds it; nothing is created at import."""
+"""The HTTP API: ``create_app(settings=None)`` builds it; nothing is created at import.
+
+Nor is anything of the app imported with this package: every process the CLI starts
+(``python -m api.cli worker`` …) imports it first, and the app's modules (scikit-learn,
+pandas, Flask and the rest) took 3 to 4 s of each start (``python -X importtime``).
+They load when an app is built.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from api import (
-    access,
-    auth,
-    datasets,
-    estimators,
-    events,  # its route joins jobs.blp: import it before registering
-    health,
-    inputs,
-    jobs,
-    metrics,
-    openapi,
-)
-from api.errors import register_error_handlers
-from api.services import init_app
-from models.service import Service
-from models.settings import Settings
-from tasks.app import CeleryDispatch, make_celery
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from models.settings import Settings
 
 # multipart framing around the file: headers and boundaries
 UPLOAD_OVERHEAD = 64 * 1024
@@ -28,6 +21,27 @@ UPLOAD_OVERHEAD = 64 * 1024
 
 def create_app(settings: Settings | None = None) -> Flask:
     """The Flask app for ``settings`` (read from the environment by default)."""
+    from flask import Flask
+
+    from api import (
+        access,
+        auth,
+        dashboard,
+        datasets,
+        estimators,
+        events,  # its route joins jobs.blp: import it before registering
+        health,
+        inputs,
+        jobs,
+        metrics,
+        openapi,
+    )
+    from api.errors import register_error_handlers
+    from api.services import init_app
+    from models.service import Service
+    from models.settings import Settings
+    from tasks.app import CeleryDispatch, make_celery
+
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + UPLOAD_OVERHEAD
@@ -41,5 +55,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     api = openapi.init_app(app)
     for blueprint in (health.blp, metrics.blp, datasets.blp, jobs.blp, estimators.blp):
         api.register_blueprint(blueprint)
+    app.register_blueprint(dashboard.blp)  # not an API route: not in openapi.yaml
     register_error_handlers(app)
     return app

@@ -23,7 +23,9 @@ from models.ratelimit import RateLimiter
 from models.settings import Settings
 from models.store.records import DEFAULT_OWNER
 
-PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.", "/docs")
+PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.", "/docs", "/ui")
+# The front page and the dashboard's files hold no data: the page asks for a key itself.
+PUBLIC_PATHS = ("/",)
 SECURITY_SCHEMES = {
     "bearerAuth": {
         "type": "http",
@@ -52,7 +54,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     def authenticate() -> Response | None:
         g.owner = DEFAULT_OWNER
         keys = service().keys
-        if request.path.startswith(PUBLIC_PREFIXES) or not keys.required():
+        public = request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES)
+        if public or not keys.required():
             return None
         presented = _presented_key()
         tenant = keys.tenant_of(presented) if presented else None

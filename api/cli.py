@@ -20,20 +20,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
+from api.client_commands import WithClientCommands
 from models import heartbeat, logs
 from models.engine.isolation import die_with_parent
 from models.exceptions import NotFound
 from models.keyring import KeyRing
 from models.keys import check_tenant
 from models.metrics import MULTIPROCESS_VARIABLE, claim_source, metrics_dir
-from models.service import Service
 from models.settings import Settings
 from models.store.db import make_engine, make_sessionmaker
 from models.store.migrate import upgrade
 from tasks.app import QUEUE, WEBHOOK_QUEUE
+
+if TYPE_CHECKING:
+    from models.service import Service
 
 STOP_GRACE_S = 30
 
@@ -130,6 +134,10 @@ def _check_exposure(settings: Settings) -> None:
 
 @contextlib.contextmanager
 def _service(settings: Settings) -> Iterator[Service]:
+    # Imported here: the service core loads scikit-learn and pandas (about 1.5 s), which
+    # `api`, `worker` and `serve` would pay before their exec for nothing.
+    from models.service import Service
+
     svc = Service.from_settings(settings)
     try:
         yield svc
@@ -174,9 +182,13 @@ def _die_with_parent() -> None:
     die_with_parent(signal.SIGTERM)
 
 
-@click.group()
+@click.group(cls=WithClientCommands)
 def main() -> None:
-    """tuneforge: hyperparameter tuning as a service."""
+    """tuneforge: hyperparameter tuning as a service.
+
+    The service's processes (serve, api, worker …) and, from the SDK, its client: tune,
+    jobs, datasets (each with --help).
+    """
 
 
 @main.group()

@@ -121,7 +121,7 @@ class Datasets(MethodView):
     @blp.response(200, DatasetPageSchema)
     @errors(blp, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List datasets, newest first."""
+        """List datasets, newest first (by creation time)."""
         page = service().list_datasets(current_owner(), args["limit"], args.get("cursor"))
         return {
             "items": page.items,

@@ -23,5 +23,5 @@ class Estimators(MethodView):
     @blp.doc(operationId="listEstimators")
     @blp.response(200, EstimatorListSchema)
     def get(self) -> dict[str, Any]:
-        """Every estimator a job may use."""
+        """Every estimator a job may use, in catalog order (the list is not paginated)."""
         return {"items": list(CATALOG.values())}

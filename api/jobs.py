@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, BinaryIO
 
 from flask import Response, request
@@ -14,9 +15,10 @@ from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent, json_body_fingerprint
 from api.responses import errors, next_link
-from api.schemas import JobListArgsSchema, ModelArgsSchema, PageArgsSchema
+from api.schemas import JobListArgsSchema, ModelArgsSchema, TrialListArgsSchema
 from api.services import service
 from models.documents import (
+    ImportanceSchema,
     JobPageSchema,
     JobSchema,
     ResultSchema,
@@ -46,7 +48,7 @@ class Jobs(MethodView):
     @blp.response(200, JobPageSchema)
     @errors(blp, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List jobs, newest first; filter by status and dataset."""
+        """List jobs, newest first (by creation time); filter by status and dataset."""
         page = service().list_jobs(
             current_owner(),
             args["limit"],
@@ -108,16 +110,41 @@ class JobCancel(MethodView):
 @blp.route("/<job_id>/trials")
 class JobTrials(MethodView):
     @blp.doc(operationId="listTrials")
-    @blp.arguments(PageArgsSchema, location="query")
+    @blp.arguments(TrialListArgsSchema, location="query")
     @blp.response(200, TrialPageSchema)
     @errors(blp, 404, 422)
     def get(self, args: dict[str, Any], job_id: str) -> dict[str, Any]:
-        """Every trial so far, in the order they were proposed."""
-        page = service().list_trials(current_owner(), job_id, args["limit"], args.get("cursor"))
+        """List a job's trials so far, by number unless sorted; filter by state.
+
+        By number is the order they were proposed in; `sort=-mean_score` is best first.
+        """
+        page = service().list_trials(
+            current_owner(),
+            job_id,
+            args["limit"],
+            args.get("cursor"),
+            sort=args["sort"],
+            states=args.get("state"),
+        )
         return {
             "items": page.items,
             "next": next_link(page.next_cursor, args),
         }
+
+
+@blp.route("/<job_id>/importance")
+class JobImportance(MethodView):
+    @blp.doc(operationId="getImportance")
+    @blp.response(200, ImportanceSchema)
+    @errors(blp, 404)
+    def get(self, job_id: str) -> dict[str, Any]:
+        """How much each parameter mattered to the job's score (fANOVA).
+
+        Over the scored trials so far, while the job runs too; empty, with the reason in
+        `detail`, until at least two trials have a score and a parameter varies.
+        """
+        found = service().importance(current_owner(), job_id)
+        return {"job_id": job_id, **dataclasses.asdict(found)}
 
 
 @blp.route("/<job_id>/result")

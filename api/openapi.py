@@ -29,7 +29,8 @@ spec, and a worker runs the search; read progress, every trial, the best paramet
 and download the trained scikit-learn Pipeline.
 
 Errors are `application/problem+json` (RFC 9457); validation errors name each field in
-`errors`. Lists are newest first and paginated with `limit` and `cursor`; follow `next`.
+`errors`. Lists are paginated with `limit` and `cursor` (follow `next`): datasets and jobs
+newest first, trials by number unless `sort` says otherwise; each operation says its order.
 """
 
 CONFIG = {

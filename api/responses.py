@@ -26,6 +26,11 @@ def next_link(cursor: str | None, args: dict[str, Any]) -> str | None:
     """The URL of the next page: this request's path with the new cursor."""
     if cursor is None:
         return None
-    query = {k: v for k, v in args.items() if v is not None and k != "cursor"}
+    query = {k: _text(v) for k, v in args.items() if v is not None and k != "cursor"}
     query["cursor"] = cursor
     return f"{request.path}?{urlencode(query)}"
+
+
+def _text(value: Any) -> Any:
+    """A query value as it was given: a filter of several values, comma-separated."""
+    return ",".join(value) if isinstance(value, list) else value

@@ -6,12 +6,17 @@ Every document (request bodies and responses alike) is a schema in
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import Any
+
+import marshmallow as ma
 from marshmallow import fields, validate
 
 from models.documents import HealthSchema, ProblemSchema
 from models.documents.fields import StrictSchema, id_pattern, one_of
 from models.store.artifacts import MODEL_FORMAT, MODEL_FORMATS
-from models.store.records import JobStatus
+from models.store.records import JobStatus, TrialState
+from models.store.trial_order import DEFAULT_SORT, TRIAL_SORTS
 
 __all__ = [
     "HealthSchema",
@@ -19,6 +24,7 @@ __all__ = [
     "ModelArgsSchema",
     "PageArgsSchema",
     "ProblemSchema",
+    "TrialListArgsSchema",
 ]
 
 MAX_PAGE = 100
@@ -33,9 +39,56 @@ class PageArgsSchema(StrictSchema):
     cursor = fields.String(metadata={"description": "the `next` cursor of the previous page"})
 
 
+class AnyOf(fields.Field):
+    """A filter taking one value of ``values``, or several: comma-separated
+    (``state=failed,pruned``) or the parameter repeated; loads as the list of them.
+
+    Documented as the single enum, which is what a generated client sends.
+    """
+
+    is_multiple = True  # webargs hands over every repeat of the parameter
+
+    def __init__(self, values: type[Enum], **kwargs: Any) -> None:
+        self.allowed = [str(v) for v in values]
+        description = (
+            f"one of {', '.join(self.allowed)}; several, comma-separated (or the parameter "
+            "repeated), keep what matches any"
+        )
+        metadata = {"type": "string", "enum": self.allowed, "description": description}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        given = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in given):
+            raise ma.ValidationError("Not a valid string.")
+        chosen = [part.strip() for v in given for part in v.split(",")]
+        unknown = [v for v in chosen if v not in self.allowed]
+        if unknown:
+            raise ma.ValidationError(
+                f"unknown value {unknown[0]!r}; allowed: {', '.join(self.allowed)}"
+            )
+        return list(dict.fromkeys(chosen))
+
+
 class JobListArgsSchema(PageArgsSchema):
-    status = fields.String(validate=one_of(JobStatus))
+    status = AnyOf(JobStatus)
     dataset_id = fields.String(metadata={"pattern": id_pattern("ds")})
+
+
+class TrialListArgsSchema(PageArgsSchema):
+    sort = fields.String(
+        load_default=DEFAULT_SORT,
+        validate=validate.OneOf(
+            TRIAL_SORTS, error="must be one of " + ", ".join(TRIAL_SORTS) + ", not {input!r}"
+        ),
+        metadata={
+            "description": "number (default: the order trials were proposed in), -number, "
+            "mean_score or -mean_score (best first for -mean_score: every scorer is greater "
+            "is better); trials without a score come last in both score orders, ties go by "
+            "number"
+        },
+    )
+    state = AnyOf(TrialState)
 
 
 class ModelArgsSchema(StrictSchema):

@@ -27,12 +27,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import webhooks
 from models.documents import JobSchema
 from models.engine import data_checks
+from models.engine.importance import Importance, parameter_importance
+from models.engine.isolation import TrialCrashed, call_once
 from models.engine.reading import Reading
 from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
 from models.exceptions import Conflict, NotFound, SpecError
 from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, SendTrial, StopFlag
 from models.keyring import KeyRing
+from models.memo import Memo
 from models.settings import Settings
 from models.store import datasets, deliveries, events, idempotency, jobs, migrate, stats, trial_runs
 from models.store.artifacts import MODEL_FORMAT, model_key
@@ -40,10 +43,13 @@ from models.store.db import make_engine, make_sessionmaker
 from models.store.deliveries import DeliveryState
 from models.store.events import Cursor, Event
 from models.store.pages import Page
-from models.store.records import Dataset, Job, JobStatus, Trial
+from models.store.records import Dataset, Job, JobStatus, Trial, TrialState
 from models.store.storage import Storage, storage_for
 
 log = logging.getLogger(__name__)
+
+# Importance answers kept per process: one per job being watched is plenty.
+IMPORTANCE_MEMO = 64
 
 
 class WebhookOutcome(enum.StrEnum):
@@ -242,17 +248,29 @@ class Service:
         limit: int,
         cursor: str | None,
         *,
-        status: str | None = None,
+        status: list[str] | None = None,
         dataset_id: str | None = None,
     ) -> Page[Job]:
+        """The owner's jobs, newest first; only those in one of ``status`` when given."""
         with self.sessions() as session:
             return jobs.list_jobs(
                 session, owner, limit, cursor, status=status, dataset_id=dataset_id
             )
 
-    def list_trials(self, owner: str, job_id: str, limit: int, cursor: str | None) -> Page[Trial]:
+    def list_trials(
+        self,
+        owner: str,
+        job_id: str,
+        limit: int,
+        cursor: str | None,
+        *,
+        sort: str = "number",
+        states: list[str] | None = None,
+    ) -> Page[Trial]:
+        """A job's trials in ``sort`` order (see :mod:`models.store.trial_order`), only
+        those in one of ``states`` when given."""
         with self.sessions() as session:
-            return jobs.list_trials(session, owner, job_id, limit, cursor)
+            return jobs.list_trials(session, owner, job_id, limit, cursor, sort=sort, states=states)
 
     def cancel_job(self, owner: str, job_id: str) -> Job:
         """Stop a queued or running job; its trials are kept, its webhook is sent."""
@@ -291,6 +309,33 @@ class Service:
         with self.sessions() as session:
             jobs.get_job(session, owner, job_id)
             return jobs.finished_trials(session, job_id)
+
+    def importance(self, owner: str, job_id: str) -> Importance:
+        """How much each parameter mattered to the job's score, over its trials so far.
+
+        Computed in a child process (:func:`call_once`: the API's event loop serves other
+        requests meanwhile) and remembered per (job, trials recorded), so a dashboard
+        polling a job computes it once per new trial, not once per poll.
+        """
+        with self.sessions() as session:
+            job = jobs.get_job(session, owner, job_id)
+            trials = jobs.finished_trials(session, job_id)
+            space = job.spec["param_space"]
+        scored = [(t.params, t.mean_score) for t in trials if t.state == TrialState.SUCCEEDED]
+
+        def compute() -> Importance:
+            return call_once(parameter_importance, space, scored)
+
+        try:
+            return self._importance.get((job_id, len(trials)), compute)
+        except TrialCrashed as exc:
+            # Not the client's doing, and not remembered: logged, answered with the reason.
+            log.warning("importance of job %s: %s", job_id, exc, extra={"job_id": job_id})
+            return Importance(0, detail=f"the importance could not be computed ({exc})")
+
+    @functools.cached_property
+    def _importance(self) -> Memo[Importance]:
+        return Memo(IMPORTANCE_MEMO)
 
     def training_data(self, owner: str, spec: SearchSpec) -> TrainingData:
         """The training data a job with ``spec`` searches on (for inspection, tests, and

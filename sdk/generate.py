@@ -16,6 +16,7 @@ schema describes one event, not the body; the event models are generated all the
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "openapi.yaml"
 CONFIG = ROOT / "sdk" / "python-config.yaml"
 TARGET = ROOT / "sdk" / "python"
+# The hand-written facade beside the generated package: never generated, always carried.
+HAND_WRITTEN = "tuneforge"
+_ARTIFACTS = shutil.ignore_patterns("__pycache__", "*.pyc")
+LOCK = ROOT / "requirements.lock"
+MODEL_PACKAGES = ("joblib", "numpy", "pandas", "scikit-learn", "skops")
+CLICK = "click >= 8.1"
 
 
 def client_view(document: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +65,50 @@ def generate(output: Path, spec: Path = SPEC) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         view = Path(tmp) / "openapi.yaml"
         view.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-        return _run_generator(view, output, path)
+        messages = _run_generator(view, output, path)
+    setup = output / "setup.py"
+    setup.write_text(with_facade(setup.read_text(encoding="utf-8")), encoding="utf-8")
+    # formatted as the generator's own post-hook formats what it writes
+    command = ["ruff", "format", "--no-cache", "--quiet", "setup.py"]
+    subprocess.run(command, cwd=output, env={**os.environ, "PATH": path}, check=True)
+    return messages
+
+
+def model_requirements(lock: Path = LOCK) -> list[str]:
+    """What loading a downloaded model needs, pinned to what the server trains with.
+
+    A scikit-learn pickle is only promised to load in the version that wrote it (another
+    one warns, and may fail or predict differently), so scikit-learn is pinned exactly;
+    joblib, pandas, numpy and skops read their own files across minor versions.
+    """
+    pinned = dict(re.findall(r"^([a-z][a-z0-9-]*)==([^\s;]+)", lock.read_text(), re.M))
+    return [
+        f"{name}=={pinned[name]}" if name == "scikit-learn" else _same_series(name, pinned[name])
+        for name in MODEL_PACKAGES
+    ]
+
+
+def _same_series(name: str, version: str) -> str:
+    """``name`` from ``version`` up to its next major (next minor while still 0.x)."""
+    major, minor = (int(part) for part in version.split(".")[:2])
+    upper = f"{major + 1}" if major else f"0.{minor + 1}"
+    return f"{name}>={version},<{upper}"
+
+
+def with_facade(setup_py: str) -> str:
+    """The generated setup.py, also shipping the hand-written package's ``py.typed`` and
+    the ``[model]`` extra (the package itself is found by ``find_packages()``)."""
+    typed = 'package_data={"tuneforge_client": ["py.typed"]},'
+    if typed not in setup_py:
+        raise RuntimeError("the generated setup.py changed shape: update sdk/generate.py")
+    requires = '"attrs >= 22.2.0"],'
+    if requires not in setup_py:
+        raise RuntimeError("the generated setup.py changed shape: update sdk/generate.py")
+    extra = f'extras_require={{"model": {model_requirements()!r}}},'.replace("'", '"')
+    facade = f'package_data={{"tuneforge_client": ["py.typed"], "{HAND_WRITTEN}": ["py.typed"]}},'
+    # the facade's commands (python -m tuneforge tune …) are click commands
+    setup_py = setup_py.replace(requires, f'"attrs >= 22.2.0", "{CLICK}"],')
+    return setup_py.replace(typed, f"{facade}\n    {extra}")
 
 
 def _run_generator(spec: Path, output: Path, path: str) -> str:
@@ -93,6 +143,8 @@ def main() -> None:
     except RuntimeError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         sys.exit(str(exc))
+    if (TARGET / HAND_WRITTEN).is_dir():
+        shutil.copytree(TARGET / HAND_WRITTEN, staging / HAND_WRITTEN, ignore=_ARTIFACTS)
     shutil.rmtree(TARGET, ignore_errors=True)
     staging.rename(TARGET)
     print(messages)

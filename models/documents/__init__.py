@@ -11,6 +11,7 @@ posts, and the job's Server-Sent Events. marshmallow only: no Flask, no Celery.
 - :mod:`~models.documents.data_warnings`: what the reader guessed, what the spec check found
 - :mod:`~models.documents.specs`: the search spec a client sends, and the resolved one
 - :mod:`~models.documents.jobs`: a job with its progress, a trial, a result
+- :mod:`~models.documents.importance`: a job's parameter importance
 - :mod:`~models.documents.events`: the events of ``GET /v1/jobs/{id}/events``
 - :mod:`~models.documents.estimators`: the catalog
 - :mod:`~models.documents.pages`: list pages
@@ -32,6 +33,7 @@ from models.documents.events import (
     TrialEventSchema,
 )
 from models.documents.examples import add_examples
+from models.documents.importance import ImportanceSchema, ParamImportanceSchema
 from models.documents.jobs import (
     ColumnTreatmentSchema,
     JobSchema,
@@ -70,6 +72,7 @@ __all__ = [
     "EstimatorSchema",
     "HalvingSchema",
     "HealthSchema",
+    "ImportanceSchema",
     "JobBestSchema",
     "JobEndSchema",
     "JobPageSchema",
@@ -79,6 +82,7 @@ __all__ = [
     "JobSpecSchema",
     "MetricSchema",
     "ModelInfoSchema",
+    "ParamImportanceSchema",
     "ParamSchema",
     "ProblemSchema",
     "ProgressSchema",
@@ -112,5 +116,6 @@ add_examples(
         DatasetPageSchema,
         JobPageSchema,
         TrialPageSchema,
+        ImportanceSchema,
     ]
 )

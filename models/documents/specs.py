@@ -84,7 +84,10 @@ MIN_RESOURCES = [
 class CVSchema(StrictSchema):
     """How to split the training rows for cross-validation."""
 
-    folds = WholeNumber(validate=validate.Range(2, 20), metadata={"example": 5})
+    folds = WholeNumber(
+        validate=validate.Range(1, 20),
+        metadata={"example": 5, "description": "at least 2, except for kind holdout (1 split)"},
+    )
     kind = fields.String(
         validate=one_of(CV_KINDS),
         metadata={"description": "default: stratified for classification"},
@@ -94,6 +97,7 @@ class CVSchema(StrictSchema):
     )
     random_state = WholeNumber(allow_none=True, validate=validate.Range(0, MAX_SEED))
     group_column = fields.String(
+        allow_none=True,
         validate=validate.Length(min=1),
         metadata={
             "description": "kind group: rows sharing a value "
@@ -101,6 +105,7 @@ class CVSchema(StrictSchema):
         },
     )
     validation_size = fields.Float(
+        allow_none=True,
         validate=validate.Range(0.05, 0.9),
         metadata={"description": "kind holdout: share of training rows scored (default 0.2)"},
     )
@@ -125,17 +130,20 @@ class HalvingSchema(StrictSchema):
         },
     )
     min_resources = fields.Raw(
+        allow_none=True,
         metadata={
-            "description": "the first rung's resource: a number, smallest or exhaust (default: "
-            "smallest, or exhaust when n_candidates is given)",
-            "oneOf": MIN_RESOURCES,
-        }
+            "description": "the first rung's resource: a number, smallest or exhaust (default, "
+            "or null: smallest, or exhaust when n_candidates is given)",
+            "oneOf": [*MIN_RESOURCES, {"type": "null"}],
+        },
     )
     max_resources = WholeNumber(
+        allow_none=True,
         validate=validate.Range(1),
         metadata={"description": "default: every training row, or the parameter's budget"},
     )
     n_candidates = WholeNumber(
+        allow_none=True,
         validate=validate.Range(2),
         metadata={
             "description": "first-rung candidates (default: max_resources // min_resources, "
@@ -145,8 +153,10 @@ class HalvingSchema(StrictSchema):
 
     @ma.validates("min_resources")
     def _min_resources(self, value: object, **_: object) -> None:
-        ok = value in ("smallest", "exhaust") or (
-            isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        ok = (
+            value is None
+            or value in ("smallest", "exhaust")
+            or (isinstance(value, int) and not isinstance(value, bool) and value >= 1)
         )
         if not ok:
             raise ma.ValidationError("must be a positive integer, smallest or exhaust")
@@ -171,7 +181,13 @@ class ScoringField(fields.Raw):
 
 
 class SearchSpecSchema(StrictSchema):
-    """What to search. Omitted fields take the documented defaults."""
+    """What to search. Omitted fields take the documented defaults.
+
+    A job's ``spec`` (:class:`JobSpecSchema`) is a valid request as it is: submitted again
+    unchanged it makes a job with the same spec. Its derived fields are checked, not
+    ignored: ``n_classes`` must be what the target has, and ``metrics`` must agree with
+    ``scoring``.
+    """
 
     dataset_id = fields.String(
         required=True,
@@ -243,7 +259,7 @@ class SearchSpecSchema(StrictSchema):
             "description": "with several scorers: the one that ranks candidates (default: first)",
         }
     )
-    halving = fields.Nested(HalvingSchema)
+    halving = fields.Nested(HalvingSchema, allow_none=True)
     pruning = fields.Boolean(
         metadata={
             "description": "bayesian: stop a candidate after a fold whose running mean is below "
@@ -251,6 +267,7 @@ class SearchSpecSchema(StrictSchema):
         }
     )
     webhook_url = fields.String(
+        allow_none=True,
         validate=validate.Length(max=MAX_URL_LENGTH),
         metadata={
             "description": "POSTed the job (signed, see the README) when it ends",
@@ -273,6 +290,23 @@ class SearchSpecSchema(StrictSchema):
         metadata={
             "description": "trials of this job running at once, on any workers (default: "
             "the workers' slots, TUNEFORGE_WORKER_SLOTS; at most TUNEFORGE_MAX_PARALLEL)"
+        },
+    )
+    metrics = fields.List(
+        fields.String(validate=one_of(SCORER_NAMES)),
+        validate=validate.Length(1, MAX_SCORERS),
+        metadata={
+            "description": "every metric each trial reports, as a job's spec lists them (the "
+            "same as a list of scorers); with scoring, they must contain it, or be the same "
+            "scorers"
+        },
+    )
+    n_classes = WholeNumber(
+        allow_none=True,
+        validate=validate.Range(2),
+        metadata={
+            "description": "derived from the target (a job's spec carries it): when given, "
+            "it must be the target's number of classes (null for regression)"
         },
     )
 

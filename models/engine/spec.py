@@ -201,16 +201,36 @@ def _check_scorer(scoring: str, task: str, column: dict[str, Any], n_classes: in
 def _scoring(raw: dict[str, Any], task: str, column: dict[str, Any]) -> tuple[str, list[str]]:
     """The ranking metric and every metric to report."""
     n_classes = column["n_unique"] if task == CLASSIFICATION else None
-    given = raw.get("scoring") or default_scoring(task, n_classes)
+    listed = _listed_metrics(raw)
+    given = raw.get("scoring") or listed or default_scoring(task, n_classes)
     metrics = [given] if isinstance(given, str) else list(dict.fromkeys(given))
+    if isinstance(given, str) and listed:
+        # A job's spec: ``scoring`` ranks, ``metrics`` are reported (``scoring`` first).
+        metrics = listed
+        if raw.get("refit", given) != given:
+            raise SpecError(f"with a single scoring, refit must be {given!r}", field="refit")
     if not metrics:
         raise SpecError("give at least one scorer", field="scoring")
     for name in metrics:
         _check_scorer(name, task, column, n_classes)
-    refit = raw.get("refit") or metrics[0]
+    refit = raw.get("refit") or (given if isinstance(given, str) else metrics[0])
     if refit not in metrics:
         raise SpecError(f"refit {refit!r} is not one of the scorers {metrics}", field="refit")
     return refit, [refit, *(m for m in metrics if m != refit)]
+
+
+def _listed_metrics(raw: dict[str, Any]) -> list[str] | None:
+    """``metrics`` as a job's spec lists them, checked against ``scoring``: a name there
+    must be among them, a list there must be the same scorers."""
+    if not raw.get("metrics"):
+        return None
+    listed = list(dict.fromkeys(raw["metrics"]))
+    given = raw.get("scoring")
+    if isinstance(given, str) and given not in listed:
+        raise SpecError(f"must include the scoring metric {given!r}", field="metrics")
+    if isinstance(given, list) and set(given) != set(listed):
+        raise SpecError("must list the same scorers as scoring (or leave one out)", field="metrics")
+    return listed
 
 
 def _cv(
@@ -244,6 +264,8 @@ def _cv(
         raise SpecError(
             "time-series folds keep the rows in order; shuffle must be false", field="cv.shuffle"
         )
+    if kind != "holdout" and folds < 2:
+        raise SpecError(f"kind {kind!r} needs at least 2 folds", field="cv.folds")
     if kind != "holdout" and folds > n_rows:
         raise SpecError(f"{folds} folds need at least {folds} rows", field="cv.folds")
     validation_size = cv.get("validation_size")
@@ -423,6 +445,13 @@ def resolve_spec(
             field="estimator",
         )
     scoring, metrics = _scoring(raw, task, column)
+    n_classes = column["n_unique"] if task == CLASSIFICATION else None
+    if "n_classes" in raw and raw["n_classes"] != n_classes:
+        raise SpecError(
+            f"is derived from the target, which has {n_classes or 'no'} classes for {task}; "
+            "leave it out, or give that",
+            field="n_classes",
+        )
     spec = SearchSpec(
         dataset_id=raw["dataset_id"],
         target=raw["target"],
@@ -436,7 +465,7 @@ def resolve_spec(
         scoring=scoring,
         test_size=test_size,
         random_state=random_state,
-        n_classes=column["n_unique"] if task == CLASSIFICATION else None,
+        n_classes=n_classes,
         metrics=metrics,
         halving=halving,
         pruning=bool(raw.get("pruning", False)),

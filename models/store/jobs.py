@@ -17,7 +17,8 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.engine.spec import SearchSpec
-from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
+from models.exceptions import Conflict, NotFound, QuotaExceeded
+from models.store import trial_order
 from models.store.pages import Page, page
 from models.store.records import Job, JobStatus, StoppedReason, Trial, TrialRun, new_id, utcnow
 
@@ -92,12 +93,14 @@ def list_jobs(
     limit: int,
     cursor: str | None,
     *,
-    status: str | None = None,
+    status: list[str] | None = None,
     dataset_id: str | None = None,
 ) -> Page[Job]:
+    """The owner's jobs, newest first (by id, which sorts by creation time), only those in
+    one of ``status`` when given."""
     stmt = select(Job).where(Job.owner == owner)
     if status:
-        stmt = stmt.where(Job.status == status)
+        stmt = stmt.where(Job.status.in_(status))
     if dataset_id:
         stmt = stmt.where(Job.dataset_id == dataset_id)
     return page(session, stmt, Job.id, limit, cursor)
@@ -109,18 +112,22 @@ def list_trials(
     job_id: str,
     limit: int,
     cursor: str | None,
+    *,
+    sort: str = trial_order.DEFAULT_SORT,
+    states: list[str] | None = None,
 ) -> Page[Trial]:
-    """A job's trials in number order; the cursor is the last number seen."""
+    """A job's trials in ``sort`` order (see :mod:`models.store.trial_order`), only those
+    in ``states`` when given; the cursor carries the last row's sort key."""
     get_job(session, owner, job_id)
     stmt = select(Trial).where(Trial.job_id == job_id)
+    if states:
+        stmt = stmt.where(Trial.state.in_(states))
     if cursor is not None:
-        if not cursor.isdigit():
-            raise SpecError("not a cursor this service issued", field="cursor")
-        stmt = stmt.where(Trial.number > int(cursor))
-    rows = list(session.scalars(stmt.order_by(Trial.number).limit(limit + 1)))
+        stmt = stmt.where(trial_order.after(sort, cursor))
+    rows = list(session.scalars(stmt.order_by(*trial_order.order_by(sort)).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, str(rows[-1].number) if more and rows else None)
+    return Page(rows, trial_order.cursor_for(sort, rows[-1]) if more and rows else None)
 
 
 def finished_trials(session: Session, job_id: str) -> list[Trial]:

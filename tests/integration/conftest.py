@@ -6,6 +6,12 @@ transport); a test marked ``@backends(...)`` runs once on each backend it names,
 its id (``test_…[postgres-s3-redis]``). Each run gets a fresh PostgreSQL database, its own
 S3 bucket on the session's moto server, an emptied Redis database or RabbitMQ queue.
 PostgreSQL, Redis and RabbitMQ must be running on 127.0.0.1 (``.ci/run`` starts them).
+
+``shared_service`` is one service per backend for the whole session, for the tests that
+neither stop, restart nor reconfigure its processes: starting and stopping an API and a
+worker takes 15 to 20 s of a test's time on two busy cores. Such a test looks only at the
+datasets and jobs it made (or at counts relative to before it), and leaves no job
+queued or running (whatever is left is cancelled after it).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,10 +33,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from tests.backends import S3_ENV, free_port
+from tests.backends import S3_ENV, free_port, fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/14"
+# The shared services' own Redis database: tests on ``service`` flush REDIS_URL's, and two
+# workers on one queue would take each other's messages.
+SHARED_REDIS_URL = "redis://127.0.0.1:6379/13"
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
 QUEUE = "tuneforge"
 
@@ -53,8 +63,8 @@ SHARED = ("embedded", "postgres-s3-redis")
 
 
 def backends(*names: str) -> pytest.MarkDecorator:
-    """Run the test's ``service`` (or ``live``) on each backend named (default: embedded
-    only)."""
+    """Run the test's ``service`` (or ``live``, or ``shared_service``) on each backend
+    named (default: embedded only)."""
     assert set(names) <= set(BACKENDS), names
     return pytest.mark.backends(*names)
 
@@ -69,16 +79,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for fixture in ("service", "live"):
         if fixture in metafunc.fixturenames:
             metafunc.parametrize(fixture, names, indirect=True)
+    if "shared_service" in metafunc.fixturenames:
+        metafunc.parametrize("started_service", names, indirect=True, scope="session")
 
 
-def redis_flush() -> None:
+def redis_flush(url: str = REDIS_URL) -> None:
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
         client.flushdb()
     except redis.ConnectionError as exc:
-        pytest.fail(f"Redis is not reachable at {REDIS_URL} ({exc}); start it (see .ci/run)")
+        pytest.fail(f"Redis is not reachable at {url} ({exc}); start it (see .ci/run)")
 
 
 def rabbitmq_purge() -> None:
@@ -122,10 +134,17 @@ class Service:
         retry = Retry(total=1, connect=0, read=1, other=0, allowed_methods={"GET"})
         self.http.mount("http://", HTTPAdapter(max_retries=retry))
 
-    def start(self, name: str) -> None:
+    def start(self, *names: str) -> None:
         """Start ``api``, a webhook worker (``webhook-worker``…) or a worker: any other name
         is a search worker (``worker-2`` …), each its own process with its own log and
-        memory, as on another machine."""
+        memory, as on another machine. Several names start side by side (each spends
+        seconds importing), then each is waited for."""
+        for name in names:
+            self._spawn(name)
+        for name in names:
+            self._wait_ready(name)
+
+    def _spawn(self, name: str) -> None:
         log = (self.logs / f"{name}.log").open("ab")
         if name == "api":
             command = "api"
@@ -141,6 +160,8 @@ class Service:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def _wait_ready(self, name: str) -> None:
         if name == "api":
             self.wait_until(lambda: self._healthy(), 30, "the API to answer /healthz")
         else:
@@ -167,11 +188,30 @@ class Service:
         return time.monotonic() - started
 
     def close(self) -> None:
-        for name in list(self.procs):
-            try:
-                self.stop(name, timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.procs.get(name, None).pid, signal.SIGKILL)
+        """Kill every process and its children, once the test is over.
+
+        A graceful stop of an API and a worker took 6 to 10 s of each test (Celery's
+        warm shutdown alone 4 to 6 s) and checked nothing: the tests that stop a process
+        do it with :meth:`stop` and assert how it went. Each test has its own data dir,
+        database and bucket, and the next test empties the Redis database or the RabbitMQ
+        queue before it starts.
+        """
+        procs, self.procs = self.procs, {}
+        for proc in procs.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        for proc in procs.values():
+            proc.wait(timeout=30)
+
+    def cancel_unfinished(self) -> None:
+        """Cancel every queued or running job, so that the next test finds the worker free."""
+        for status in ("queued", "running"):
+            url = f"/v1/jobs?status={status}&limit=100"
+            while url:
+                page = self.get(url).json()
+                for job in page["items"]:
+                    self.post(f"/v1/jobs/{job['id']}/cancel")
+                url = page["next"]
 
     @staticmethod
     def wait_until(check: Any, timeout: float, what: str) -> Any:
@@ -234,19 +274,25 @@ class Service:
         return items
 
 
-def backend_env(backend: Backend, request: pytest.FixtureRequest) -> tuple[str, dict[str, str]]:
-    """The broker URL and the variables for ``backend``, each part fresh for this test."""
+def backend_env(
+    backend: Backend,
+    request: pytest.FixtureRequest,
+    postgres_url: str | None = None,
+    redis_url: str = REDIS_URL,
+) -> tuple[str, dict[str, str]]:
+    """The broker URL and the variables for ``backend``, each part fresh for this test (or
+    for the session: its own PostgreSQL database and Redis database given)."""
     env: dict[str, str] = {}
     if backend.database == "postgres":
-        env["TUNEFORGE_DATABASE_URL"] = request.getfixturevalue("postgres_url")
+        env["TUNEFORGE_DATABASE_URL"] = postgres_url or request.getfixturevalue("postgres_url")
     if backend.storage == "s3":
         moto = request.getfixturevalue("moto")
         env["TUNEFORGE_STORAGE_URL"] = f"s3://{moto.new_bucket()}/tuneforge"
         env["TUNEFORGE_S3_ENDPOINT_URL"] = moto.url
         env.update(S3_ENV)
     if backend.broker == "redis":
-        redis_flush()
-        return REDIS_URL, env
+        redis_flush(redis_url)
+        return redis_url, env
     if backend.broker == "rabbitmq":
         rabbitmq_purge()
         return AMQP_URL, env
@@ -259,8 +305,7 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
     broker_url, env = backend_env(BACKENDS[getattr(request, "param", "embedded")], request)
     svc = Service(tmp_path, broker_url, **env)
     try:
-        svc.start("api")
-        svc.start("worker")
+        svc.start("api", "worker")
         yield svc
     finally:
         svc.close()
@@ -274,8 +319,38 @@ def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
     svc = Service(tmp_path, broker_url, **env)
     svc.env["TUNEFORGE_EVENTS_STREAM_SECONDS"] = "2"
     try:
-        svc.start("api")
-        svc.start("worker")
+        svc.start("api", "worker")
         yield svc
     finally:
         svc.close()
+
+
+@pytest.fixture(scope="session")
+def started_service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    """The session's service on one backend (as ``live`` has it: short event streams),
+    started when a test first asks for it; use it through ``shared_service``."""
+    name = getattr(request, "param", "embedded")
+    backend = BACKENDS[name]
+    assert backend.broker != "rabbitmq", "no second RabbitMQ queue for a shared service"
+    with ExitStack() as stack:
+        database = None
+        if backend.database == "postgres":
+            database = stack.enter_context(fresh_postgres_database())
+        broker_url, env = backend_env(backend, request, database, SHARED_REDIS_URL)
+        svc = Service(tmp_path_factory.mktemp(f"shared-{name}"), broker_url, **env)
+        svc.env["TUNEFORGE_EVENTS_STREAM_SECONDS"] = "2"
+        stack.callback(svc.close)
+        svc.start("api", "worker")
+        yield svc
+
+
+@pytest.fixture
+def shared_service(started_service: Service) -> Iterator[Service]:
+    """The session's service on the test's backend, left with no job queued or running.
+
+    Only for tests that do not stop, restart or reconfigure its processes, and that look
+    at their own datasets and jobs only: others ran before on the same store."""
+    yield started_service
+    started_service.cancel_unfinished()

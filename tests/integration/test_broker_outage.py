@@ -67,8 +67,7 @@ def test_queued_jobs_start_within_30_s_of_the_brokers_return(
 ):
     service = Service(tmp_path, redis_server.url)
     try:
-        service.start("api")
-        service.start("worker")
+        service.start("api", "worker")
         dataset = service.upload(breast_cancer_csv)
         # given a job whose message the broker held when it went down, empty-handed (the
         # worker was paused, so it had not taken it)

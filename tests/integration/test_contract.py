@@ -5,6 +5,9 @@ openapi.yaml documents them. The stateful phase follows the declared links (uplo
 submit → follow, result, model, cancel). A second run streams the events of a job that is
 writing trials (each event's data checked against its document) and submits specs to a
 real dataset, which the declared constraints must mostly let through.
+
+Each schemathesis run gets a fresh service (``live``), not the session's shared one: its
+seeded cases repeat their Idempotency-Keys, and a store that has seen them answers 422.
 """
 
 from __future__ import annotations
@@ -143,8 +146,8 @@ def test_schemathesis_checks_a_running_jobs_events_and_real_submissions(
     assert 3 * fuzzing["accepted"] >= fuzzing["accepted"] + fuzzing["rejected"], rates
 
 
-def test_a_request_the_http_server_cannot_parse_gets_a_problem(live):
-    with socket.create_connection(("127.0.0.1", live.port)) as conn:
+def test_a_request_the_http_server_cannot_parse_gets_a_problem(shared_service):
+    with socket.create_connection(("127.0.0.1", shared_service.port)) as conn:
         conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\x01b\r\n\r\n")
         head, _, body = conn.recv(4096).partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400")

@@ -1,7 +1,9 @@
 """The async path for real: HTTP to a gunicorn API, a Celery worker process, a real broker.
 
 The happy path, recovery and webhooks also run on the shared backends (PostgreSQL, S3,
-Redis; RabbitMQ); the rest on the embedded default only, to keep `make test` short.
+Redis; RabbitMQ); the rest on the embedded default only, to keep `make test` short. The
+tests that stop, kill or reconfigure a process get a service of their own (``service``);
+the others share the session's (``shared_service``) and look only at their own jobs.
 """
 
 from __future__ import annotations
@@ -89,8 +91,7 @@ def test_grid_search_equals_gridsearchcv_and_survives_a_restart(service, breast_
     # when the API and the worker restart on the same data dir
     service.stop("api")
     service.stop("worker")
-    service.start("api")
-    service.start("worker")
+    service.start("api", "worker")
     # then the dataset, the job, its trials and the very same model bytes are still there
     assert service.get(f"/v1/datasets/{dataset['id']}").json() == dataset
     assert service.job(job["id"]) == done
@@ -101,81 +102,87 @@ def test_grid_search_equals_gridsearchcv_and_survives_a_restart(service, breast_
 
 
 def test_a_worker_runs_queued_trials_back_to_back_and_leaves_no_message_behind(
-    service, breast_cancer_csv
+    shared_service, breast_cancer_csv
 ):
     # given a worker with one slot, and a dataset
-    dataset = service.upload(breast_cancer_csv)
+    dataset = shared_service.upload(breast_cancer_csv)
     spec = {"dataset_id": dataset["id"], "target": "target", "estimator": "decision_tree"}
     # when a 12-trial job runs to its end
-    first = service.submit(**spec, n_trials=12)
-    assert service.wait_for(first["id"])["status"] == "succeeded"
+    first = shared_service.submit(**spec, n_trials=12)
+    assert shared_service.wait_for(first["id"])["status"] == "succeeded"
     # then the worker took each next trial from the database, not through the broker:
     # no message waits in the queue (a stale one per trial would delay the next job)
-    queue = service.data_dir / "var" / "broker" / "queue"
-    assert service.wait_until(lambda: not any(queue.iterdir()), 10, "an empty queue")
-    trials = service.trials(first["id"])
+    queue = shared_service.data_dir / "var" / "broker" / "queue"
+    assert shared_service.wait_until(lambda: not any(queue.iterdir()), 10, "an empty queue")
+    trials = shared_service.trials(first["id"])
     assert sorted(t["number"] for t in trials) == list(range(12))
     assert len({t["worker"] for t in trials}) == 1
     # and the next job starts at once
-    second = service.submit(**spec, n_trials=2)
-    done = service.wait_for(second["id"])
+    second = shared_service.submit(**spec, n_trials=2)
+    done = shared_service.wait_for(second["id"])
     assert done["status"] == "succeeded"
     waited = datetime.fromisoformat(done["started_at"]) - datetime.fromisoformat(done["created_at"])
     assert waited.total_seconds() <= 2
 
 
-def test_cancel_stops_a_running_job_and_keeps_its_trials(service, breast_cancer_csv):
-    dataset = service.upload(breast_cancer_csv)
-    job = service.submit(dataset_id=dataset["id"], **dict(SLOW, n_trials=60))
-    service.wait_until(
-        lambda: service.job(job["id"])["progress"]["trials_completed"] >= 1, 60, "a first trial"
+def test_cancel_stops_a_running_job_and_keeps_its_trials(shared_service, breast_cancer_csv):
+    dataset = shared_service.upload(breast_cancer_csv)
+    job = shared_service.submit(dataset_id=dataset["id"], **dict(SLOW, n_trials=60))
+    shared_service.wait_until(
+        lambda: shared_service.job(job["id"])["progress"]["trials_completed"] >= 1,
+        60,
+        "a first trial",
     )
     # when the running job is cancelled
-    response = service.post(f"/v1/jobs/{job['id']}/cancel")
+    response = shared_service.post(f"/v1/jobs/{job['id']}/cancel")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     # then no more trials are written, the kept ones stay, and there is no result
     time.sleep(3)
-    kept = service.trials(job["id"])
+    kept = shared_service.trials(job["id"])
     time.sleep(2)
-    assert service.trials(job["id"]) == kept and 1 <= len(kept) < 60
-    assert service.job(job["id"])["status"] == "cancelled"
-    assert service.get(f"/v1/jobs/{job['id']}/result").status_code == 409
+    assert shared_service.trials(job["id"]) == kept and 1 <= len(kept) < 60
+    assert shared_service.job(job["id"])["status"] == "cancelled"
+    assert shared_service.get(f"/v1/jobs/{job['id']}/result").status_code == 409
 
 
-def test_cancel_interrupts_a_long_trial_and_frees_the_worker(service, breast_cancer_csv):
-    dataset = service.upload(breast_cancer_csv)
+def test_cancel_interrupts_a_long_trial_and_frees_the_worker(shared_service, breast_cancer_csv):
+    dataset = shared_service.upload(breast_cancer_csv)
     # one candidate whose five folds take far longer than the test waits
-    slow = service.submit(
+    slow = shared_service.submit(
         dataset_id=dataset["id"],
         target="target",
         estimator="random_forest",
         strategy="grid",
         param_space={"n_estimators": [2000]},
     )
-    service.wait_until(lambda: service.job(slow["id"])["status"] == "running", 30, "a start")
+    shared_service.wait_until(
+        lambda: shared_service.job(slow["id"])["status"] == "running", 30, "a start"
+    )
     time.sleep(1)
-    quick = service.submit(dataset_id=dataset["id"], target="target", estimator="knn", n_trials=2)
+    quick = shared_service.submit(
+        dataset_id=dataset["id"], target="target", estimator="knn", n_trials=2
+    )
     cancelled_at = time.monotonic()
-    assert service.post(f"/v1/jobs/{slow['id']}/cancel").status_code == 200
+    assert shared_service.post(f"/v1/jobs/{slow['id']}/cancel").status_code == 200
     # then the worker drops the trial in flight and takes the next job within seconds
-    service.wait_until(
-        lambda: service.job(quick["id"])["status"] != "queued", 15, "the next job to start"
+    shared_service.wait_until(
+        lambda: shared_service.job(quick["id"])["status"] != "queued", 15, "the next job to start"
     )
     assert time.monotonic() - cancelled_at < 5
-    assert service.wait_for(quick["id"], timeout=60)["status"] == "succeeded"
-    assert service.trials(slow["id"]) == []
+    assert shared_service.wait_for(quick["id"], timeout=60)["status"] == "succeeded"
+    assert shared_service.trials(slow["id"]) == []
 
 
-def test_a_timeout_ends_the_job_on_time_with_the_best_so_far(service, breast_cancer_csv):
-    dataset = service.upload(breast_cancer_csv)
-    job = service.submit(
+def test_a_timeout_ends_the_job_on_time_with_the_best_so_far(shared_service, breast_cancer_csv):
+    dataset = shared_service.upload(breast_cancer_csv)
+    job = shared_service.submit(
         dataset_id=dataset["id"],
         target="target",
         estimator="random_forest",
         n_trials=200,
         timeout_s=10,
     )
-    done = service.wait_for(job["id"], timeout=60)
+    done = shared_service.wait_for(job["id"], timeout=60)
     took = (pd.Timestamp(done["finished_at"]) - pd.Timestamp(done["started_at"])).total_seconds()
     assert done["status"] == "succeeded" and done["stopped_reason"] == "timeout"
     assert took < 15 and done["best_score"] is not None

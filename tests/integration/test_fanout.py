@@ -28,9 +28,7 @@ def two_workers(tmp_path):
     svc = Service(tmp_path, "")
     svc.env["TUNEFORGE_WORKER_SLOTS"] = "2"
     try:
-        svc.start("api")
-        svc.start("worker")
-        svc.start("worker-2")
+        svc.start("api", "worker", "worker-2")
         yield svc
     finally:
         svc.close()

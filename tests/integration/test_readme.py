@@ -19,10 +19,10 @@ def walkthrough() -> str:
     return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
 
 
-def test_the_readme_walkthrough_works_as_written(live, tmp_path):
+def test_the_readme_walkthrough_works_as_written(shared_service, tmp_path):
     script = walkthrough()
     assert "API=http://127.0.0.1:8000" in script
-    script = script.replace("API=http://127.0.0.1:8000", f"API={live.url}")
+    script = script.replace("API=http://127.0.0.1:8000", f"API={shared_service.url}")
     work = tmp_path / "reader"
     work.mkdir()
     (work / ".venv").symlink_to(ROOT / ".venv")

@@ -1,4 +1,5 @@
-"""The generated Python SDK (sdk/python, `make sdk`) against the live API and worker.
+"""The Python SDK (sdk/python) against the live API and worker: the generated client
+(`make sdk`) and the hand-written `tuneforge` facade on top of it.
 
 Every call goes through the SDK: no hand-written HTTP.
 """
@@ -19,6 +20,7 @@ SDK = Path(__file__).resolve().parents[2] / "sdk" / "python"
 if str(SDK) not in sys.path:
     sys.path.append(str(SDK))  # the generated client is importable without installing it
 
+import tuneforge  # noqa: E402
 from tuneforge_client import Client  # noqa: E402
 from tuneforge_client.api.datasets import upload_dataset  # noqa: E402
 from tuneforge_client.api.jobs import (  # noqa: E402
@@ -31,10 +33,8 @@ from tuneforge_client.api.jobs import (  # noqa: E402
 from tuneforge_client.models import (  # noqa: E402
     Dataset,
     Job,
-    JobStatus,
     Result,
     SearchSpec,
-    SearchSpecEstimator,
     TrialPage,
     UploadDatasetFilesBody,
 )
@@ -42,7 +42,7 @@ from tuneforge_client.types import File  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
-ENDED = {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+ENDED = {"succeeded", "failed", "cancelled"}
 
 
 def test_the_sdk_uploads_tunes_and_downloads_a_model(service, breast_cancer_csv):
@@ -67,12 +67,10 @@ def test_the_sdk_uploads_tunes_and_downloads_a_model(service, breast_cancer_csv)
         assert (raw.name, raw.sha256) == ("raw.csv", dataset.sha256)
 
         # when a small kNN search is submitted
-        spec = SearchSpec(
-            dataset_id=dataset.id, target="target", estimator=SearchSpecEstimator.KNN, n_trials=2
-        )
+        spec = SearchSpec(dataset_id=dataset.id, target="target", estimator="knn", n_trials=2)
         job = submit_job.sync(client=client, body=spec)
         assert isinstance(job, Job), job
-        assert job.status in {JobStatus.QUEUED, JobStatus.RUNNING}
+        assert job.status in {"queued", "running"}
 
         # then polling getJob sees it succeed
         def ended() -> Job | None:
@@ -81,7 +79,7 @@ def test_the_sdk_uploads_tunes_and_downloads_a_model(service, breast_cancer_csv)
             return current if current.status in ENDED else None
 
         done = service.wait_until(ended, 120, f"job {job.id} to end")
-        assert done.status == JobStatus.SUCCEEDED, done
+        assert done.status == "succeeded", done
         assert (done.progress.trials_completed, done.progress.trials_total) == (2, 2)
 
         # and its trials and result are typed models
@@ -108,3 +106,116 @@ def test_the_sdk_uploads_tunes_and_downloads_a_model(service, breast_cancer_csv)
     predicted = model.predict(rows.head(5))
     assert len(predicted) == 5 and set(predicted) <= set(result.model.classes)
     assert (model.predict(rows) == target).mean() > 0.9
+
+
+KNN_SPACE = {"n_neighbors": {"type": "int", "low": 1, "high": 30}, "weights": ["uniform"]}
+
+
+def test_the_facade_takes_plain_strings_and_dicts_and_follows_a_job(live, breast_cancer_csv):
+    with tuneforge.Client(live.url) as api:
+        # given a table uploaded as bytes, and a search written as plain Python
+        dataset = api.upload(breast_cancer_csv, name="cancer.csv")
+        assert (dataset.name, dataset.n_rows) == ("cancer.csv", 569)
+        job = api.submit(
+            {"dataset_id": dataset.id, "target": "target"},
+            estimator="knn",
+            strategy="random",
+            param_space=KNN_SPACE,
+            n_trials=3,
+        )
+        assert job.status in {"queued", "running"}
+
+        # when its live events are followed (the live service ends a stream every 2 s)
+        events = list(api.events(job.id))
+
+        # then they arrive parsed, each trial once, and end with the end event
+        assert isinstance(events[-1], tuneforge.EndEvent), events[-1]
+        assert events[-1].data.status == "succeeded"
+        trials = [e.data for e in events if isinstance(e, tuneforge.TrialEvent)]
+        assert sorted(t.number for t in trials) == [0, 1, 2]
+        assert all(isinstance(e.data, Job) for e in events if e.event == "status")
+        best = [e.data for e in events if isinstance(e, tuneforge.BestEvent)]
+        assert best and best[-1].best_score == max(t.mean_score for t in trials)
+
+        # and wait() returns the ended job with what the events said
+        done = api.wait(job.id, timeout=30, poll=0.2)
+        assert done.status == "succeeded" and done.best_score == best[-1].best_score
+        assert done.spec.param_space.to_dict()["n_neighbors"]["high"] == 30
+
+        # and trials iterate across pages, best first when sorted by score
+        assert sorted(t.number for t in api.trials(job.id, page_size=1)) == [0, 1, 2]
+        scores = [t.mean_score for t in api.trials(job.id, sort="-mean_score", page_size=2)]
+        assert scores == sorted(scores, reverse=True) and len(scores) == 3
+
+        # and the job's echoed spec can be submitted again as it is
+        again = api.submit(done.spec)
+        assert again.spec.to_dict() == done.spec.to_dict()
+        listed = [j.id for j in api.jobs(dataset_id=dataset.id, page_size=1)]
+        assert listed == [again.id, job.id]  # newest first, one page each
+        assert [d.id for d in api.datasets(page_size=1)] == [dataset.id]
+
+
+def test_the_facade_saves_and_loads_the_model(service, breast_cancer_csv, tmp_path):
+    table = pd.read_csv(io.BytesIO(breast_cancer_csv))
+    rows = table.drop(columns=["target"])
+    with tuneforge.Client(service.url) as api:
+        # given a tuned kNN, through the one-call helper
+        run = api.tune(
+            io.BytesIO(breast_cancer_csv), "target", estimator="knn", n_trials=2, timeout=120
+        )
+        assert run.job.status == "succeeded" and run.result.n_trials == 2
+        # then its model predicts on raw rows
+        assert (run.model.predict(rows) == table["target"]).mean() > 0.9
+
+        # and the files download where asked, whole, in either format
+        path = api.download_model(run.job.id, tmp_path / "model.joblib")
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == run.result.model.sha256
+        skops_file = api.download_model(run.job.id, tmp_path / "m.skops", format="skops")
+        assert skops_file.stat().st_size == run.result.model.skops.size_bytes
+        # and skops loads with the types the result trusts, predicting the same
+        model = api.load_model(run.job.id, format="skops")
+        assert list(model.predict(rows.head(20))) == list(run.model.predict(rows.head(20)))
+
+
+def test_every_problem_raises_its_typed_exception(service, breast_cancer_csv):
+    with tuneforge.Client(service.url) as api:
+        dataset = api.upload(breast_cancer_csv)
+
+        # an unknown job is NotFound
+        with pytest.raises(tuneforge.NotFound) as missing:
+            api.job("job_does_not_exist")
+        assert missing.value.status == 404 and missing.value.detail
+
+        # a typo in an enum, or in the target, is a ValidationError naming the field
+        with pytest.raises(tuneforge.ValidationError) as enum:
+            api.submit(dataset_id=dataset.id, target="target", estimator="knn", strategy="rnd")
+        assert enum.value.status == 422 and set(enum.value.errors) == {"strategy"}
+        assert "strategy: Must be one of" in str(enum.value)
+        with pytest.raises(tuneforge.ValidationError) as typo:
+            api.submit(dataset_id=dataset.id, target="targte", estimator="knn")
+        assert "target" in typo.value.errors and "targte" in str(typo.value)
+
+        # a page size past the limit is a ValidationError about `limit`
+        with pytest.raises(tuneforge.ValidationError) as page:
+            list(api.jobs(page_size=1000))
+        assert "limit" in page.value.errors
+
+        # a job that runs longer than the wait raises WaitTimeout with its last state
+        job = api.submit(dataset_id=dataset.id, target="target", estimator="svm", n_trials=200)
+        with pytest.raises(tuneforge.WaitTimeout) as slow:
+            api.wait(job.id, timeout=0.5, poll=0.1)
+        assert slow.value.job.id == job.id and slow.value.job.status in {"queued", "running"}
+
+        # a result before success is a Conflict, and so is cancelling twice
+        with pytest.raises(tuneforge.Conflict) as early:
+            api.result(job.id)
+        assert early.value.status == 409
+        assert api.cancel(job.id).status in {"cancelled", "running"}
+        ended = api.wait(job.id, timeout=60, poll=0.2)
+        assert ended.status == "cancelled"
+        with pytest.raises(tuneforge.Conflict):
+            api.cancel(job.id)
+        with pytest.raises(tuneforge.ProblemError):
+            api.download_model(job.id)
+    with pytest.raises(tuneforge.Unreachable):
+        tuneforge.Client("http://127.0.0.1:9", timeout=2).job(job.id)

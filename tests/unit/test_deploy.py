@@ -179,6 +179,8 @@ def test_the_final_stage_holds_only_the_environment_and_the_code(dockerfile):
         "api ./api",
         "models ./models",
         "tasks ./tasks",
+        "sdk/python/tuneforge ./tuneforge",
+        "sdk/python/tuneforge_client ./tuneforge_client",
     ]
 
 
@@ -211,6 +213,8 @@ def test_the_build_context_is_only_what_the_image_needs():
         "!api",
         "!models",
         "!tasks",
+        "!sdk/python/tuneforge",
+        "!sdk/python/tuneforge_client",
     }
 
 

@@ -16,6 +16,11 @@ META_ROUTES = {
     "/docs",
     "/docs/assets/<path:filename>",
     "/static/<path:filename>",
+    # the dashboard (api/dashboard.py): pages and files, not the JSON API
+    "/",
+    "/ui",
+    "/ui/",
+    "/ui/<path:filename>",
 }
 
 

@@ -30,6 +30,8 @@ from .halving_min_resources_type_1 import HalvingMinResourcesType1
 from .halving_resource import HalvingResource
 from .health import Health
 from .health_checks import HealthChecks
+from .importance import Importance
+from .importance_method import ImportanceMethod
 from .job import Job
 from .job_best import JobBest
 from .job_best_best_params_type_0 import JobBestBestParamsType0
@@ -52,12 +54,15 @@ from .job_spec_task import JobSpecTask
 from .job_status import JobStatus
 from .job_stopped_reason_type_0 import JobStoppedReasonType0
 from .list_jobs_status import ListJobsStatus
+from .list_trials_sort import ListTrialsSort
+from .list_trials_state import ListTrialsState
 from .metric import Metric
 from .model_info import ModelInfo
 from .model_info_format import ModelInfoFormat
 from .model_info_versions_type_0 import ModelInfoVersionsType0
 from .pagination_metadata import PaginationMetadata
 from .param import Param
+from .param_importance import ParamImportance
 from .param_type import ParamType
 from .problem import Problem
 from .problem_errors import ProblemErrors
@@ -70,6 +75,7 @@ from .result_stopped_reason_type_0 import ResultStoppedReasonType0
 from .score import Score
 from .search_spec import SearchSpec
 from .search_spec_estimator import SearchSpecEstimator
+from .search_spec_metrics_item import SearchSpecMetricsItem
 from .search_spec_param_space import SearchSpecParamSpace
 from .search_spec_param_space_additional_property_type_1 import SearchSpecParamSpaceAdditionalPropertyType1
 from .search_spec_param_space_additional_property_type_1_type import SearchSpecParamSpaceAdditionalPropertyType1Type
@@ -127,6 +133,8 @@ __all__ = (
     "HalvingResource",
     "Health",
     "HealthChecks",
+    "Importance",
+    "ImportanceMethod",
     "Job",
     "JobBest",
     "JobBestBestParamsType0",
@@ -149,12 +157,15 @@ __all__ = (
     "JobStatus",
     "JobStoppedReasonType0",
     "ListJobsStatus",
+    "ListTrialsSort",
+    "ListTrialsState",
     "Metric",
     "ModelInfo",
     "ModelInfoFormat",
     "ModelInfoVersionsType0",
     "PaginationMetadata",
     "Param",
+    "ParamImportance",
     "ParamType",
     "Problem",
     "ProblemErrors",
@@ -167,6 +178,7 @@ __all__ = (
     "Score",
     "SearchSpec",
     "SearchSpecEstimator",
+    "SearchSpecMetricsItem",
     "SearchSpecParamSpace",
     "SearchSpecParamSpaceAdditionalPropertyType1",
     "SearchSpecParamSpaceAdditionalPropertyType1Type",

@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.best_event_event import BestEventEvent
+from ..models.best_event_event import BestEventEvent, check_best_event_event
 
 T = TypeVar("T", bound="BestEvent")
 
@@ -24,7 +24,7 @@ class BestEvent:
     data: str
 
     def to_dict(self) -> dict[str, Any]:
-        event = self.event.value
+        event: str = self.event
 
         id = self.id
 
@@ -45,7 +45,7 @@ class BestEvent:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        event = BestEventEvent(d.pop("event"))
+        event = check_best_event_event(d.pop("event"))
 
         id = d.pop("id")
 

@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.column_dtype import ColumnDtype
+from ..models.column_dtype import ColumnDtype, check_column_dtype
 
 T = TypeVar("T", bound="Column")
 
@@ -28,7 +28,7 @@ class Column:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        dtype = self.dtype.value
+        dtype: str = self.dtype
 
         n_missing = self.n_missing
 
@@ -52,7 +52,7 @@ class Column:
         d = dict(src_dict)
         name = d.pop("name")
 
-        dtype = ColumnDtype(d.pop("dtype"))
+        dtype = check_column_dtype(d.pop("dtype"))
 
         n_missing = d.pop("n_missing")
 

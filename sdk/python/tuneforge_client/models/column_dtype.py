@@ -1,11 +1,16 @@
-from enum import StrEnum
+from typing import Literal
+
+ColumnDtype = Literal["boolean", "float", "integer", "string"]
+
+COLUMN_DTYPE_VALUES: set[ColumnDtype] = {
+    "boolean",
+    "float",
+    "integer",
+    "string",
+}
 
 
-class ColumnDtype(StrEnum):
-    BOOLEAN = "boolean"
-    FLOAT = "float"
-    INTEGER = "integer"
-    STRING = "string"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_column_dtype(value: str) -> ColumnDtype:
+    if value in COLUMN_DTYPE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {COLUMN_DTYPE_VALUES!r}")

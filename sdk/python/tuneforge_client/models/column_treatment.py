@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.column_treatment_treatment import ColumnTreatmentTreatment
+from ..models.column_treatment_treatment import ColumnTreatmentTreatment, check_column_treatment_treatment
 
 T = TypeVar("T", bound="ColumnTreatment")
 
@@ -26,7 +26,7 @@ class ColumnTreatment:
     def to_dict(self) -> dict[str, Any]:
         column = self.column
 
-        treatment = self.treatment.value
+        treatment: str = self.treatment
 
         reason = self.reason
 
@@ -47,7 +47,7 @@ class ColumnTreatment:
         d = dict(src_dict)
         column = d.pop("column")
 
-        treatment = ColumnTreatmentTreatment(d.pop("treatment"))
+        treatment = check_column_treatment_treatment(d.pop("treatment"))
 
         reason = d.pop("reason")
 

@@ -1,12 +1,17 @@
-from enum import StrEnum
+from typing import Literal
+
+ColumnTreatmentTreatment = Literal["dropped", "numeric", "one_hot", "one_hot_top", "ordinal"]
+
+COLUMN_TREATMENT_TREATMENT_VALUES: set[ColumnTreatmentTreatment] = {
+    "dropped",
+    "numeric",
+    "one_hot",
+    "one_hot_top",
+    "ordinal",
+}
 
 
-class ColumnTreatmentTreatment(StrEnum):
-    DROPPED = "dropped"
-    NUMERIC = "numeric"
-    ONE_HOT = "one_hot"
-    ONE_HOT_TOP = "one_hot_top"
-    ORDINAL = "ordinal"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_column_treatment_treatment(value: str) -> ColumnTreatmentTreatment:
+    if value in COLUMN_TREATMENT_TREATMENT_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {COLUMN_TREATMENT_TREATMENT_VALUES!r}")

@@ -5,7 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.cv_kind import CVKind
+from ..models.cv_kind import CVKind, check_cv_kind
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CV")
@@ -15,27 +15,28 @@ T = TypeVar("T", bound="CV")
 class CV:
     """
     Attributes:
-        folds (int | Unset):  Example: 5.
+        folds (int | Unset): at least 2, except for kind holdout (1 split) Example: 5.
         kind (CVKind | Unset): default: stratified for classification
         shuffle (bool | Unset): default true (false for group and timeseries)
         random_state (int | None | Unset):
-        group_column (str | Unset): kind group: rows sharing a value stay in one fold (the column is not a feature)
-        validation_size (float | Unset): kind holdout: share of training rows scored (default 0.2)
+        group_column (None | str | Unset): kind group: rows sharing a value stay in one fold (the column is not a
+            feature)
+        validation_size (float | None | Unset): kind holdout: share of training rows scored (default 0.2)
     """
 
     folds: int | Unset = UNSET
     kind: CVKind | Unset = UNSET
     shuffle: bool | Unset = UNSET
     random_state: int | None | Unset = UNSET
-    group_column: str | Unset = UNSET
-    validation_size: float | Unset = UNSET
+    group_column: None | str | Unset = UNSET
+    validation_size: float | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         folds = self.folds
 
         kind: str | Unset = UNSET
         if not isinstance(self.kind, Unset):
-            kind = self.kind.value
+            kind = self.kind
 
         shuffle = self.shuffle
 
@@ -45,9 +46,17 @@ class CV:
         else:
             random_state = self.random_state
 
-        group_column = self.group_column
+        group_column: None | str | Unset
+        if isinstance(self.group_column, Unset):
+            group_column = UNSET
+        else:
+            group_column = self.group_column
 
-        validation_size = self.validation_size
+        validation_size: float | None | Unset
+        if isinstance(self.validation_size, Unset):
+            validation_size = UNSET
+        else:
+            validation_size = self.validation_size
 
         field_dict: dict[str, Any] = {}
 
@@ -77,7 +86,7 @@ class CV:
         if isinstance(_kind, Unset):
             kind = UNSET
         else:
-            kind = CVKind(_kind)
+            kind = check_cv_kind(_kind)
 
         shuffle = d.pop("shuffle", UNSET)
 
@@ -90,9 +99,23 @@ class CV:
 
         random_state = _parse_random_state(d.pop("random_state", UNSET))
 
-        group_column = d.pop("group_column", UNSET)
+        def _parse_group_column(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        validation_size = d.pop("validation_size", UNSET)
+        group_column = _parse_group_column(d.pop("group_column", UNSET))
+
+        def _parse_validation_size(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        validation_size = _parse_validation_size(d.pop("validation_size", UNSET))
 
         cv = cls(
             folds=folds,

@@ -1,12 +1,17 @@
-from enum import StrEnum
+from typing import Literal
+
+CVKind = Literal["group", "holdout", "kfold", "stratified", "timeseries"]
+
+CV_KIND_VALUES: set[CVKind] = {
+    "group",
+    "holdout",
+    "kfold",
+    "stratified",
+    "timeseries",
+}
 
 
-class CVKind(StrEnum):
-    GROUP = "group"
-    HOLDOUT = "holdout"
-    KFOLD = "kfold"
-    STRATIFIED = "stratified"
-    TIMESERIES = "timeseries"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_cv_kind(value: str) -> CVKind:
+    if value in CV_KIND_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {CV_KIND_VALUES!r}")

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.dimension_type import DimensionType
+from ..models.dimension_type import DimensionType, check_dimension_type
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Dimension:
     when: DimensionWhen | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_: str = self.type_
 
         low = self.low
 
@@ -80,7 +80,7 @@ class Dimension:
         from ..models.dimension_when import DimensionWhen  # noqa: PLC0415
 
         d = dict(src_dict)
-        type_ = DimensionType(d.pop("type"))
+        type_ = check_dimension_type(d.pop("type"))
 
         low = d.pop("low", UNSET)
 

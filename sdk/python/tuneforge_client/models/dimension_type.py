@@ -1,10 +1,15 @@
-from enum import StrEnum
+from typing import Literal
+
+DimensionType = Literal["categorical", "float", "int"]
+
+DIMENSION_TYPE_VALUES: set[DimensionType] = {
+    "categorical",
+    "float",
+    "int",
+}
 
 
-class DimensionType(StrEnum):
-    CATEGORICAL = "categorical"
-    FLOAT = "float"
-    INT = "int"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_dimension_type(value: str) -> DimensionType:
+    if value in DIMENSION_TYPE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {DIMENSION_TYPE_VALUES!r}")

@@ -1,9 +1,14 @@
-from enum import StrEnum
+from typing import Literal
+
+DownloadModelFormat = Literal["joblib", "skops"]
+
+DOWNLOAD_MODEL_FORMAT_VALUES: set[DownloadModelFormat] = {
+    "joblib",
+    "skops",
+}
 
 
-class DownloadModelFormat(StrEnum):
-    JOBLIB = "joblib"
-    SKOPS = "skops"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_download_model_format(value: str) -> DownloadModelFormat:
+    if value in DOWNLOAD_MODEL_FORMAT_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {DOWNLOAD_MODEL_FORMAT_VALUES!r}")

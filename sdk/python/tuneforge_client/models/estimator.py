@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.estimator_tasks_item import EstimatorTasksItem
+from ..models.estimator_tasks_item import EstimatorTasksItem, check_estimator_tasks_item
 
 if TYPE_CHECKING:
     from ..models.estimator_default_space import EstimatorDefaultSpace
@@ -44,7 +44,7 @@ class Estimator:
 
         tasks = []
         for tasks_item_data in self.tasks:
-            tasks_item = tasks_item_data.value
+            tasks_item: str = tasks_item_data
             tasks.append(tasks_item)
 
         params = self.params.to_dict()
@@ -86,7 +86,7 @@ class Estimator:
         tasks = []
         _tasks = d.pop("tasks")
         for tasks_item_data in _tasks:
-            tasks_item = EstimatorTasksItem(tasks_item_data)
+            tasks_item = check_estimator_tasks_item(tasks_item_data)
 
             tasks.append(tasks_item)
 

@@ -1,9 +1,14 @@
-from enum import StrEnum
+from typing import Literal
+
+EstimatorTasksItem = Literal["classification", "regression"]
+
+ESTIMATOR_TASKS_ITEM_VALUES: set[EstimatorTasksItem] = {
+    "classification",
+    "regression",
+}
 
 
-class EstimatorTasksItem(StrEnum):
-    CLASSIFICATION = "classification"
-    REGRESSION = "regression"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_estimator_tasks_item(value: str) -> EstimatorTasksItem:
+    if value in ESTIMATOR_TASKS_ITEM_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {ESTIMATOR_TASKS_ITEM_VALUES!r}")

@@ -1,9 +1,14 @@
-from enum import StrEnum
+from typing import Literal
+
+HalvingMinResourcesType1 = Literal["exhaust", "smallest"]
+
+HALVING_MIN_RESOURCES_TYPE_1_VALUES: set[HalvingMinResourcesType1] = {
+    "exhaust",
+    "smallest",
+}
 
 
-class HalvingMinResourcesType1(StrEnum):
-    EXHAUST = "exhaust"
-    SMALLEST = "smallest"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_halving_min_resources_type_1(value: str) -> HalvingMinResourcesType1:
+    if value in HALVING_MIN_RESOURCES_TYPE_1_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {HALVING_MIN_RESOURCES_TYPE_1_VALUES!r}")

@@ -1,10 +1,15 @@
-from enum import StrEnum
+from typing import Literal
+
+HalvingResource = Literal["max_iter", "n_estimators", "n_samples"]
+
+HALVING_RESOURCE_VALUES: set[HalvingResource] = {
+    "max_iter",
+    "n_estimators",
+    "n_samples",
+}
 
 
-class HalvingResource(StrEnum):
-    MAX_ITER = "max_iter"
-    N_ESTIMATORS = "n_estimators"
-    N_SAMPLES = "n_samples"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_halving_resource(value: str) -> HalvingResource:
+    if value in HALVING_RESOURCE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {HALVING_RESOURCE_VALUES!r}")

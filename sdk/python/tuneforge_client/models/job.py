@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.job_status import JobStatus
-from ..models.job_stopped_reason_type_0 import JobStoppedReasonType0
+from ..models.job_status import JobStatus, check_job_status
+from ..models.job_stopped_reason_type_0 import JobStoppedReasonType0, check_job_stopped_reason_type_0
 
 if TYPE_CHECKING:
     from ..models.data_warning import DataWarning
@@ -65,7 +65,7 @@ class Job:
 
         id = self.id
 
-        status = self.status.value
+        status: str = self.status
 
         dataset_id = self.dataset_id
 
@@ -83,8 +83,8 @@ class Job:
             best_params = self.best_params
 
         stopped_reason: None | str
-        if isinstance(self.stopped_reason, JobStoppedReasonType0):
-            stopped_reason = self.stopped_reason.value
+        if isinstance(self.stopped_reason, str):
+            stopped_reason = self.stopped_reason
         else:
             stopped_reason = self.stopped_reason
 
@@ -153,7 +153,7 @@ class Job:
         d = dict(src_dict)
         id = d.pop("id")
 
-        status = JobStatus(d.pop("status"))
+        status = check_job_status(d.pop("status"))
 
         dataset_id = d.pop("dataset_id")
 
@@ -189,7 +189,7 @@ class Job:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                stopped_reason_type_0 = JobStoppedReasonType0(data)
+                stopped_reason_type_0 = check_job_stopped_reason_type_0(data)
 
                 return stopped_reason_type_0
             except (TypeError, ValueError, AttributeError, KeyError):

@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.job_end_status import JobEndStatus
+from ..models.job_end_status import JobEndStatus, check_job_end_status
 
 T = TypeVar("T", bound="JobEnd")
 
@@ -20,7 +20,7 @@ class JobEnd:
     status: JobEndStatus
 
     def to_dict(self) -> dict[str, Any]:
-        status = self.status.value
+        status: str = self.status
 
         field_dict: dict[str, Any] = {}
 
@@ -35,7 +35,7 @@ class JobEnd:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        status = JobEndStatus(d.pop("status"))
+        status = check_job_end_status(d.pop("status"))
 
         job_end = cls(
             status=status,

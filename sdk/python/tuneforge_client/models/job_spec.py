@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.job_spec_estimator import JobSpecEstimator
-from ..models.job_spec_metrics_item import JobSpecMetricsItem
-from ..models.job_spec_scoring import JobSpecScoring
-from ..models.job_spec_strategy import JobSpecStrategy
-from ..models.job_spec_task import JobSpecTask
+from ..models.job_spec_estimator import JobSpecEstimator, check_job_spec_estimator
+from ..models.job_spec_metrics_item import JobSpecMetricsItem, check_job_spec_metrics_item
+from ..models.job_spec_scoring import JobSpecScoring, check_job_spec_scoring
+from ..models.job_spec_strategy import JobSpecStrategy, check_job_spec_strategy
+from ..models.job_spec_task import JobSpecTask, check_job_spec_task
 
 if TYPE_CHECKING:
     from ..models.job_spec_cv import JobSpecCV
@@ -73,11 +73,11 @@ class JobSpec:
 
         target = self.target
 
-        task = self.task.value
+        task: str = self.task
 
-        estimator = self.estimator.value
+        estimator: str = self.estimator
 
-        strategy = self.strategy.value
+        strategy: str = self.strategy
 
         param_space = self.param_space.to_dict()
 
@@ -87,7 +87,7 @@ class JobSpec:
 
         cv = self.cv.to_dict()
 
-        scoring = self.scoring.value
+        scoring: str = self.scoring
 
         test_size = self.test_size
 
@@ -99,7 +99,7 @@ class JobSpec:
 
         metrics = []
         for metrics_item_data in self.metrics:
-            metrics_item = metrics_item_data.value
+            metrics_item: str = metrics_item_data
             metrics.append(metrics_item)
 
         halving: dict[str, Any] | None
@@ -156,11 +156,11 @@ class JobSpec:
 
         target = d.pop("target")
 
-        task = JobSpecTask(d.pop("task"))
+        task = check_job_spec_task(d.pop("task"))
 
-        estimator = JobSpecEstimator(d.pop("estimator"))
+        estimator = check_job_spec_estimator(d.pop("estimator"))
 
-        strategy = JobSpecStrategy(d.pop("strategy"))
+        strategy = check_job_spec_strategy(d.pop("strategy"))
 
         param_space = JobSpecParamSpace.from_dict(d.pop("param_space"))
 
@@ -170,7 +170,7 @@ class JobSpec:
 
         cv = JobSpecCV.from_dict(d.pop("cv"))
 
-        scoring = JobSpecScoring(d.pop("scoring"))
+        scoring = check_job_spec_scoring(d.pop("scoring"))
 
         test_size = d.pop("test_size")
 
@@ -191,7 +191,7 @@ class JobSpec:
         metrics = []
         _metrics = d.pop("metrics")
         for metrics_item_data in _metrics:
-            metrics_item = JobSpecMetricsItem(metrics_item_data)
+            metrics_item = check_job_spec_metrics_item(metrics_item_data)
 
             metrics.append(metrics_item)
 

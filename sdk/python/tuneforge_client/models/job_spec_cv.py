@@ -5,7 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.job_spec_cv_kind import JobSpecCVKind
+from ..models.job_spec_cv_kind import JobSpecCVKind, check_job_spec_cv_kind
 
 T = TypeVar("T", bound="JobSpecCV")
 
@@ -32,7 +32,7 @@ class JobSpecCV:
     def to_dict(self) -> dict[str, Any]:
         folds = self.folds
 
-        kind = self.kind.value
+        kind: str = self.kind
 
         shuffle = self.shuffle
 
@@ -65,7 +65,7 @@ class JobSpecCV:
         d = dict(src_dict)
         folds = d.pop("folds")
 
-        kind = JobSpecCVKind(d.pop("kind"))
+        kind = check_job_spec_cv_kind(d.pop("kind"))
 
         shuffle = d.pop("shuffle")
 

@@ -1,12 +1,17 @@
-from enum import StrEnum
+from typing import Literal
+
+JobSpecCVKind = Literal["group", "holdout", "kfold", "stratified", "timeseries"]
+
+JOB_SPEC_CV_KIND_VALUES: set[JobSpecCVKind] = {
+    "group",
+    "holdout",
+    "kfold",
+    "stratified",
+    "timeseries",
+}
 
 
-class JobSpecCVKind(StrEnum):
-    GROUP = "group"
-    HOLDOUT = "holdout"
-    KFOLD = "kfold"
-    STRATIFIED = "stratified"
-    TIMESERIES = "timeseries"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_job_spec_cv_kind(value: str) -> JobSpecCVKind:
+    if value in JOB_SPEC_CV_KIND_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {JOB_SPEC_CV_KIND_VALUES!r}")

@@ -5,8 +5,11 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.job_spec_halving_min_resources_type_1 import JobSpecHalvingMinResourcesType1
-from ..models.job_spec_halving_resource import JobSpecHalvingResource
+from ..models.job_spec_halving_min_resources_type_1 import (
+    JobSpecHalvingMinResourcesType1,
+    check_job_spec_halving_min_resources_type_1,
+)
+from ..models.job_spec_halving_resource import JobSpecHalvingResource, check_job_spec_halving_resource
 
 T = TypeVar("T", bound="JobSpecHalving")
 
@@ -30,13 +33,13 @@ class JobSpecHalving:
     n_candidates: int | None
 
     def to_dict(self) -> dict[str, Any]:
-        resource = self.resource.value
+        resource: str = self.resource
 
         factor = self.factor
 
         min_resources: int | None | str
-        if isinstance(self.min_resources, JobSpecHalvingMinResourcesType1):
-            min_resources = self.min_resources.value
+        if isinstance(self.min_resources, str):
+            min_resources = self.min_resources
         else:
             min_resources = self.min_resources
 
@@ -63,7 +66,7 @@ class JobSpecHalving:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        resource = JobSpecHalvingResource(d.pop("resource"))
+        resource = check_job_spec_halving_resource(d.pop("resource"))
 
         factor = d.pop("factor")
 
@@ -73,7 +76,7 @@ class JobSpecHalving:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                min_resources_type_1 = JobSpecHalvingMinResourcesType1(data)
+                min_resources_type_1 = check_job_spec_halving_min_resources_type_1(data)
 
                 return min_resources_type_1
             except (TypeError, ValueError, AttributeError, KeyError):

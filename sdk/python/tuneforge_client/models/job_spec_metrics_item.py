@@ -1,35 +1,69 @@
-from enum import StrEnum
+from typing import Literal
+
+JobSpecMetricsItem = Literal[
+    "accuracy",
+    "average_precision",
+    "balanced_accuracy",
+    "explained_variance",
+    "f1",
+    "f1_macro",
+    "f1_micro",
+    "f1_weighted",
+    "jaccard_macro",
+    "matthews_corrcoef",
+    "max_error",
+    "neg_log_loss",
+    "neg_mean_absolute_error",
+    "neg_mean_absolute_percentage_error",
+    "neg_mean_squared_error",
+    "neg_median_absolute_error",
+    "neg_root_mean_squared_error",
+    "precision",
+    "precision_macro",
+    "precision_weighted",
+    "r2",
+    "recall",
+    "recall_macro",
+    "recall_weighted",
+    "roc_auc",
+    "roc_auc_ovo",
+    "roc_auc_ovr",
+    "roc_auc_ovr_weighted",
+]
+
+JOB_SPEC_METRICS_ITEM_VALUES: set[JobSpecMetricsItem] = {
+    "accuracy",
+    "average_precision",
+    "balanced_accuracy",
+    "explained_variance",
+    "f1",
+    "f1_macro",
+    "f1_micro",
+    "f1_weighted",
+    "jaccard_macro",
+    "matthews_corrcoef",
+    "max_error",
+    "neg_log_loss",
+    "neg_mean_absolute_error",
+    "neg_mean_absolute_percentage_error",
+    "neg_mean_squared_error",
+    "neg_median_absolute_error",
+    "neg_root_mean_squared_error",
+    "precision",
+    "precision_macro",
+    "precision_weighted",
+    "r2",
+    "recall",
+    "recall_macro",
+    "recall_weighted",
+    "roc_auc",
+    "roc_auc_ovo",
+    "roc_auc_ovr",
+    "roc_auc_ovr_weighted",
+}
 
 
-class JobSpecMetricsItem(StrEnum):
-    ACCURACY = "accuracy"
-    AVERAGE_PRECISION = "average_precision"
-    BALANCED_ACCURACY = "balanced_accuracy"
-    EXPLAINED_VARIANCE = "explained_variance"
-    F1 = "f1"
-    F1_MACRO = "f1_macro"
-    F1_MICRO = "f1_micro"
-    F1_WEIGHTED = "f1_weighted"
-    JACCARD_MACRO = "jaccard_macro"
-    MATTHEWS_CORRCOEF = "matthews_corrcoef"
-    MAX_ERROR = "max_error"
-    NEG_LOG_LOSS = "neg_log_loss"
-    NEG_MEAN_ABSOLUTE_ERROR = "neg_mean_absolute_error"
-    NEG_MEAN_ABSOLUTE_PERCENTAGE_ERROR = "neg_mean_absolute_percentage_error"
-    NEG_MEAN_SQUARED_ERROR = "neg_mean_squared_error"
-    NEG_MEDIAN_ABSOLUTE_ERROR = "neg_median_absolute_error"
-    NEG_ROOT_MEAN_SQUARED_ERROR = "neg_root_mean_squared_error"
-    PRECISION = "precision"
-    PRECISION_MACRO = "precision_macro"
-    PRECISION_WEIGHTED = "precision_weighted"
-    R2 = "r2"
-    RECALL = "recall"
-    RECALL_MACRO = "recall_macro"
-    RECALL_WEIGHTED = "recall_weighted"
-    ROC_AUC = "roc_auc"
-    ROC_AUC_OVO = "roc_auc_ovo"
-    ROC_AUC_OVR = "roc_auc_ovr"
-    ROC_AUC_OVR_WEIGHTED = "roc_auc_ovr_weighted"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_job_spec_metrics_item(value: str) -> JobSpecMetricsItem:
+    if value in JOB_SPEC_METRICS_ITEM_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {JOB_SPEC_METRICS_ITEM_VALUES!r}")

@@ -1,11 +1,16 @@
-from enum import StrEnum
+from typing import Literal
+
+JobSpecStrategy = Literal["bayesian", "grid", "halving", "random"]
+
+JOB_SPEC_STRATEGY_VALUES: set[JobSpecStrategy] = {
+    "bayesian",
+    "grid",
+    "halving",
+    "random",
+}
 
 
-class JobSpecStrategy(StrEnum):
-    BAYESIAN = "bayesian"
-    GRID = "grid"
-    HALVING = "halving"
-    RANDOM = "random"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_job_spec_strategy(value: str) -> JobSpecStrategy:
+    if value in JOB_SPEC_STRATEGY_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {JOB_SPEC_STRATEGY_VALUES!r}")

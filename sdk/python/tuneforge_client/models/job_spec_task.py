@@ -1,9 +1,14 @@
-from enum import StrEnum
+from typing import Literal
+
+JobSpecTask = Literal["classification", "regression"]
+
+JOB_SPEC_TASK_VALUES: set[JobSpecTask] = {
+    "classification",
+    "regression",
+}
 
 
-class JobSpecTask(StrEnum):
-    CLASSIFICATION = "classification"
-    REGRESSION = "regression"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_job_spec_task(value: str) -> JobSpecTask:
+    if value in JOB_SPEC_TASK_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {JOB_SPEC_TASK_VALUES!r}")

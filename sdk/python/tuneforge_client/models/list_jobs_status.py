@@ -1,12 +1,17 @@
-from enum import StrEnum
+from typing import Literal
+
+ListJobsStatus = Literal["cancelled", "failed", "queued", "running", "succeeded"]
+
+LIST_JOBS_STATUS_VALUES: set[ListJobsStatus] = {
+    "cancelled",
+    "failed",
+    "queued",
+    "running",
+    "succeeded",
+}
 
 
-class ListJobsStatus(StrEnum):
-    CANCELLED = "cancelled"
-    FAILED = "failed"
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_list_jobs_status(value: str) -> ListJobsStatus:
+    if value in LIST_JOBS_STATUS_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {LIST_JOBS_STATUS_VALUES!r}")

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.model_info_format import ModelInfoFormat
+from ..models.model_info_format import ModelInfoFormat, check_model_info_format
 
 if TYPE_CHECKING:
     from ..models.model_info_versions_type_0 import ModelInfoVersionsType0
@@ -49,7 +49,7 @@ class ModelInfo:
         from ..models.model_info_versions_type_0 import ModelInfoVersionsType0  # noqa: PLC0415
         from ..models.skops_file import SkopsFile  # noqa: PLC0415
 
-        format_ = self.format_.value
+        format_: str = self.format_
 
         sha256 = self.sha256
 
@@ -111,7 +111,7 @@ class ModelInfo:
         from ..models.skops_file import SkopsFile  # noqa: PLC0415
 
         d = dict(src_dict)
-        format_ = ModelInfoFormat(d.pop("format"))
+        format_ = check_model_info_format(d.pop("format"))
 
         sha256 = d.pop("sha256")
 

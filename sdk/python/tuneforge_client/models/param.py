@@ -5,7 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.param_type import ParamType
+from ..models.param_type import ParamType, check_param_type
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Param")
@@ -29,7 +29,7 @@ class Param:
     doc: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_: str = self.type_
 
         low = self.low
 
@@ -66,7 +66,7 @@ class Param:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = ParamType(d.pop("type"))
+        type_ = check_param_type(d.pop("type"))
 
         low = d.pop("low", UNSET)
 

@@ -1,11 +1,16 @@
-from enum import StrEnum
+from typing import Literal
+
+ParamType = Literal["bool", "choice", "float", "int"]
+
+PARAM_TYPE_VALUES: set[ParamType] = {
+    "bool",
+    "choice",
+    "float",
+    "int",
+}
 
 
-class ParamType(StrEnum):
-    BOOL = "bool"
-    CHOICE = "choice"
-    FLOAT = "float"
-    INT = "int"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_param_type(value: str) -> ParamType:
+    if value in PARAM_TYPE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {PARAM_TYPE_VALUES!r}")

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.result_scoring import ResultScoring
-from ..models.result_stopped_reason_type_0 import ResultStoppedReasonType0
+from ..models.result_scoring import ResultScoring, check_result_scoring
+from ..models.result_stopped_reason_type_0 import ResultStoppedReasonType0, check_result_stopped_reason_type_0
 
 if TYPE_CHECKING:
     from ..models.column_treatment import ColumnTreatment
@@ -67,7 +67,7 @@ class Result:
 
         best_trial = self.best_trial
 
-        scoring = self.scoring.value
+        scoring: str = self.scoring
 
         test_score: float | None
         test_score = self.test_score
@@ -87,8 +87,8 @@ class Result:
         dropped_target_rows = self.dropped_target_rows
 
         stopped_reason: None | str
-        if isinstance(self.stopped_reason, ResultStoppedReasonType0):
-            stopped_reason = self.stopped_reason.value
+        if isinstance(self.stopped_reason, str):
+            stopped_reason = self.stopped_reason
         else:
             stopped_reason = self.stopped_reason
 
@@ -140,7 +140,7 @@ class Result:
 
         best_trial = d.pop("best_trial")
 
-        scoring = ResultScoring(d.pop("scoring"))
+        scoring = check_result_scoring(d.pop("scoring"))
 
         def _parse_test_score(data: object) -> float | None:
             if data is None:
@@ -169,7 +169,7 @@ class Result:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                stopped_reason_type_0 = ResultStoppedReasonType0(data)
+                stopped_reason_type_0 = check_result_stopped_reason_type_0(data)
 
                 return stopped_reason_type_0
             except (TypeError, ValueError, AttributeError, KeyError):

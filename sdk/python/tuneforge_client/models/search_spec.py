@@ -5,12 +5,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.search_spec_estimator import SearchSpecEstimator
-from ..models.search_spec_refit import SearchSpecRefit
-from ..models.search_spec_scoring_type_0 import SearchSpecScoringType0
-from ..models.search_spec_scoring_type_1_item import SearchSpecScoringType1Item
-from ..models.search_spec_strategy import SearchSpecStrategy
-from ..models.search_spec_task import SearchSpecTask
+from ..models.search_spec_estimator import SearchSpecEstimator, check_search_spec_estimator
+from ..models.search_spec_metrics_item import SearchSpecMetricsItem, check_search_spec_metrics_item
+from ..models.search_spec_refit import SearchSpecRefit, check_search_spec_refit
+from ..models.search_spec_scoring_type_0 import SearchSpecScoringType0, check_search_spec_scoring_type_0
+from ..models.search_spec_scoring_type_1_item import SearchSpecScoringType1Item, check_search_spec_scoring_type_1_item
+from ..models.search_spec_strategy import SearchSpecStrategy, check_search_spec_strategy
+from ..models.search_spec_task import SearchSpecTask, check_search_spec_task
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -43,16 +44,20 @@ class SearchSpec:
             list of them (every trial reports each); default roc_auc (binary), balanced_accuracy (multiclass), r2
             (regression)
         refit (SearchSpecRefit | Unset): with several scorers: the one that ranks candidates (default: first)
-        halving (Halving | Unset):
+        halving (Halving | None | Unset):
         pruning (bool | Unset): bayesian: stop a candidate after a fold whose running mean is below the median of
             earlier trials (default false)
-        webhook_url (str | Unset): POSTed the job (signed, see the README) when it ends Example:
+        webhook_url (None | str | Unset): POSTed the job (signed, see the README) when it ends Example:
             https://example.com/hooks/tuneforge.
         exclude_columns (list[str] | Unset): columns that are not features
         test_size (float | Unset): share of rows held out and scored once (default 0.2; 0: none)
         random_state (int | None | Unset):
         max_parallel (int | Unset): trials of this job running at once, on any workers (default: the workers' slots,
             TUNEFORGE_WORKER_SLOTS; at most TUNEFORGE_MAX_PARALLEL)
+        metrics (list[SearchSpecMetricsItem] | Unset): every metric each trial reports, as a job's spec lists them (the
+            same as a list of scorers); with scoring, they must contain it, or be the same scorers
+        n_classes (int | None | Unset): derived from the target (a job's spec carries it): when given, it must be the
+            target's number of classes (null for regression)
     """
 
     dataset_id: str
@@ -66,28 +71,32 @@ class SearchSpec:
     cv: CV | Unset = UNSET
     scoring: list[SearchSpecScoringType1Item] | SearchSpecScoringType0 | Unset = UNSET
     refit: SearchSpecRefit | Unset = UNSET
-    halving: Halving | Unset = UNSET
+    halving: Halving | None | Unset = UNSET
     pruning: bool | Unset = UNSET
-    webhook_url: str | Unset = UNSET
+    webhook_url: None | str | Unset = UNSET
     exclude_columns: list[str] | Unset = UNSET
     test_size: float | Unset = UNSET
     random_state: int | None | Unset = UNSET
     max_parallel: int | Unset = UNSET
+    metrics: list[SearchSpecMetricsItem] | Unset = UNSET
+    n_classes: int | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.halving import Halving  # noqa: PLC0415
+
         dataset_id = self.dataset_id
 
         target = self.target
 
-        estimator = self.estimator.value
+        estimator: str = self.estimator
 
         task: str | Unset = UNSET
         if not isinstance(self.task, Unset):
-            task = self.task.value
+            task = self.task
 
         strategy: str | Unset = UNSET
         if not isinstance(self.strategy, Unset):
-            strategy = self.strategy.value
+            strategy = self.strategy
 
         param_space: dict[str, Any] | Unset = UNSET
         if not isinstance(self.param_space, Unset):
@@ -104,25 +113,33 @@ class SearchSpec:
         scoring: list[str] | str | Unset
         if isinstance(self.scoring, Unset):
             scoring = UNSET
-        elif isinstance(self.scoring, SearchSpecScoringType0):
-            scoring = self.scoring.value
+        elif isinstance(self.scoring, str):
+            scoring = self.scoring
         else:
             scoring = []
             for scoring_type_1_item_data in self.scoring:
-                scoring_type_1_item = scoring_type_1_item_data.value
+                scoring_type_1_item: str = scoring_type_1_item_data
                 scoring.append(scoring_type_1_item)
 
         refit: str | Unset = UNSET
         if not isinstance(self.refit, Unset):
-            refit = self.refit.value
+            refit = self.refit
 
-        halving: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.halving, Unset):
+        halving: dict[str, Any] | None | Unset
+        if isinstance(self.halving, Unset):
+            halving = UNSET
+        elif isinstance(self.halving, Halving):
             halving = self.halving.to_dict()
+        else:
+            halving = self.halving
 
         pruning = self.pruning
 
-        webhook_url = self.webhook_url
+        webhook_url: None | str | Unset
+        if isinstance(self.webhook_url, Unset):
+            webhook_url = UNSET
+        else:
+            webhook_url = self.webhook_url
 
         exclude_columns: list[str] | Unset = UNSET
         if not isinstance(self.exclude_columns, Unset):
@@ -137,6 +154,19 @@ class SearchSpec:
             random_state = self.random_state
 
         max_parallel = self.max_parallel
+
+        metrics: list[str] | Unset = UNSET
+        if not isinstance(self.metrics, Unset):
+            metrics = []
+            for metrics_item_data in self.metrics:
+                metrics_item: str = metrics_item_data
+                metrics.append(metrics_item)
+
+        n_classes: int | None | Unset
+        if isinstance(self.n_classes, Unset):
+            n_classes = UNSET
+        else:
+            n_classes = self.n_classes
 
         field_dict: dict[str, Any] = {}
 
@@ -177,6 +207,10 @@ class SearchSpec:
             field_dict["random_state"] = random_state
         if max_parallel is not UNSET:
             field_dict["max_parallel"] = max_parallel
+        if metrics is not UNSET:
+            field_dict["metrics"] = metrics
+        if n_classes is not UNSET:
+            field_dict["n_classes"] = n_classes
 
         return field_dict
 
@@ -191,21 +225,21 @@ class SearchSpec:
 
         target = d.pop("target")
 
-        estimator = SearchSpecEstimator(d.pop("estimator"))
+        estimator = check_search_spec_estimator(d.pop("estimator"))
 
         _task = d.pop("task", UNSET)
         task: SearchSpecTask | Unset
         if isinstance(_task, Unset):
             task = UNSET
         else:
-            task = SearchSpecTask(_task)
+            task = check_search_spec_task(_task)
 
         _strategy = d.pop("strategy", UNSET)
         strategy: SearchSpecStrategy | Unset
         if isinstance(_strategy, Unset):
             strategy = UNSET
         else:
-            strategy = SearchSpecStrategy(_strategy)
+            strategy = check_search_spec_strategy(_strategy)
 
         _param_space = d.pop("param_space", UNSET)
         param_space: SearchSpecParamSpace | Unset
@@ -231,7 +265,7 @@ class SearchSpec:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                scoring_type_0 = SearchSpecScoringType0(data)
+                scoring_type_0 = check_search_spec_scoring_type_0(data)
 
                 return scoring_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -241,7 +275,7 @@ class SearchSpec:
             scoring_type_1 = []
             _scoring_type_1 = data
             for scoring_type_1_item_data in _scoring_type_1:
-                scoring_type_1_item = SearchSpecScoringType1Item(scoring_type_1_item_data)
+                scoring_type_1_item = check_search_spec_scoring_type_1_item(scoring_type_1_item_data)
 
                 scoring_type_1.append(scoring_type_1_item)
 
@@ -254,18 +288,35 @@ class SearchSpec:
         if isinstance(_refit, Unset):
             refit = UNSET
         else:
-            refit = SearchSpecRefit(_refit)
+            refit = check_search_spec_refit(_refit)
 
-        _halving = d.pop("halving", UNSET)
-        halving: Halving | Unset
-        if isinstance(_halving, Unset):
-            halving = UNSET
-        else:
-            halving = Halving.from_dict(_halving)
+        def _parse_halving(data: object) -> Halving | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                halving_type_0 = Halving.from_dict(data)
+
+                return halving_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Halving | None | Unset, data)
+
+        halving = _parse_halving(d.pop("halving", UNSET))
 
         pruning = d.pop("pruning", UNSET)
 
-        webhook_url = d.pop("webhook_url", UNSET)
+        def _parse_webhook_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        webhook_url = _parse_webhook_url(d.pop("webhook_url", UNSET))
 
         exclude_columns = cast(list[str], d.pop("exclude_columns", UNSET))
 
@@ -281,6 +332,24 @@ class SearchSpec:
         random_state = _parse_random_state(d.pop("random_state", UNSET))
 
         max_parallel = d.pop("max_parallel", UNSET)
+
+        _metrics = d.pop("metrics", UNSET)
+        metrics: list[SearchSpecMetricsItem] | Unset = UNSET
+        if _metrics is not UNSET:
+            metrics = []
+            for metrics_item_data in _metrics:
+                metrics_item = check_search_spec_metrics_item(metrics_item_data)
+
+                metrics.append(metrics_item)
+
+        def _parse_n_classes(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        n_classes = _parse_n_classes(d.pop("n_classes", UNSET))
 
         search_spec = cls(
             dataset_id=dataset_id,
@@ -301,6 +370,8 @@ class SearchSpec:
             test_size=test_size,
             random_state=random_state,
             max_parallel=max_parallel,
+            metrics=metrics,
+            n_classes=n_classes,
         )
 
         return search_spec

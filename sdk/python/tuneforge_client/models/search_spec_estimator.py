@@ -1,15 +1,29 @@
-from enum import StrEnum
+from typing import Literal
+
+SearchSpecEstimator = Literal[
+    "decision_tree",
+    "extra_trees",
+    "hist_gradient_boosting",
+    "knn",
+    "logistic_regression",
+    "random_forest",
+    "ridge",
+    "svm",
+]
+
+SEARCH_SPEC_ESTIMATOR_VALUES: set[SearchSpecEstimator] = {
+    "decision_tree",
+    "extra_trees",
+    "hist_gradient_boosting",
+    "knn",
+    "logistic_regression",
+    "random_forest",
+    "ridge",
+    "svm",
+}
 
 
-class SearchSpecEstimator(StrEnum):
-    DECISION_TREE = "decision_tree"
-    EXTRA_TREES = "extra_trees"
-    HIST_GRADIENT_BOOSTING = "hist_gradient_boosting"
-    KNN = "knn"
-    LOGISTIC_REGRESSION = "logistic_regression"
-    RANDOM_FOREST = "random_forest"
-    RIDGE = "ridge"
-    SVM = "svm"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_search_spec_estimator(value: str) -> SearchSpecEstimator:
+    if value in SEARCH_SPEC_ESTIMATOR_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {SEARCH_SPEC_ESTIMATOR_VALUES!r}")

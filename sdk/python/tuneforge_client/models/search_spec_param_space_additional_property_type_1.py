@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 
 from ..models.search_spec_param_space_additional_property_type_1_type import (
     SearchSpecParamSpaceAdditionalPropertyType1Type,
+    check_search_spec_param_space_additional_property_type_1_type,
 )
 from ..types import UNSET, Unset
 
@@ -34,7 +35,7 @@ class SearchSpecParamSpaceAdditionalPropertyType1:
     when: SearchSpecParamSpaceAdditionalPropertyType1When | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_: str = self.type_
 
         choices = []
         for choices_item_data in self.choices:
@@ -66,7 +67,7 @@ class SearchSpecParamSpaceAdditionalPropertyType1:
         )
 
         d = dict(src_dict)
-        type_ = SearchSpecParamSpaceAdditionalPropertyType1Type(d.pop("type"))
+        type_ = check_search_spec_param_space_additional_property_type_1_type(d.pop("type"))
 
         choices = []
         _choices = d.pop("choices")

@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 
 from ..models.search_spec_param_space_additional_property_type_2_type import (
     SearchSpecParamSpaceAdditionalPropertyType2Type,
+    check_search_spec_param_space_additional_property_type_2_type,
 )
 from ..types import UNSET, Unset
 
@@ -38,7 +39,7 @@ class SearchSpecParamSpaceAdditionalPropertyType2:
     when: SearchSpecParamSpaceAdditionalPropertyType2When | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_: str = self.type_
 
         low = self.low
 
@@ -73,7 +74,7 @@ class SearchSpecParamSpaceAdditionalPropertyType2:
         )
 
         d = dict(src_dict)
-        type_ = SearchSpecParamSpaceAdditionalPropertyType2Type(d.pop("type"))
+        type_ = check_search_spec_param_space_additional_property_type_2_type(d.pop("type"))
 
         low = d.pop("low")
 

@@ -1,9 +1,18 @@
-from enum import StrEnum
+from typing import Literal
+
+SearchSpecParamSpaceAdditionalPropertyType2Type = Literal["float", "int"]
+
+SEARCH_SPEC_PARAM_SPACE_ADDITIONAL_PROPERTY_TYPE_2_TYPE_VALUES: set[SearchSpecParamSpaceAdditionalPropertyType2Type] = {
+    "float",
+    "int",
+}
 
 
-class SearchSpecParamSpaceAdditionalPropertyType2Type(StrEnum):
-    FLOAT = "float"
-    INT = "int"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_search_spec_param_space_additional_property_type_2_type(
+    value: str,
+) -> SearchSpecParamSpaceAdditionalPropertyType2Type:
+    if value in SEARCH_SPEC_PARAM_SPACE_ADDITIONAL_PROPERTY_TYPE_2_TYPE_VALUES:
+        return value
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {SEARCH_SPEC_PARAM_SPACE_ADDITIONAL_PROPERTY_TYPE_2_TYPE_VALUES!r}"
+    )

@@ -1,11 +1,16 @@
-from enum import StrEnum
+from typing import Literal
+
+SearchSpecStrategy = Literal["bayesian", "grid", "halving", "random"]
+
+SEARCH_SPEC_STRATEGY_VALUES: set[SearchSpecStrategy] = {
+    "bayesian",
+    "grid",
+    "halving",
+    "random",
+}
 
 
-class SearchSpecStrategy(StrEnum):
-    BAYESIAN = "bayesian"
-    GRID = "grid"
-    HALVING = "halving"
-    RANDOM = "random"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_search_spec_strategy(value: str) -> SearchSpecStrategy:
+    if value in SEARCH_SPEC_STRATEGY_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {SEARCH_SPEC_STRATEGY_VALUES!r}")

@@ -1,9 +1,14 @@
-from enum import StrEnum
+from typing import Literal
+
+SearchSpecTask = Literal["classification", "regression"]
+
+SEARCH_SPEC_TASK_VALUES: set[SearchSpecTask] = {
+    "classification",
+    "regression",
+}
 
 
-class SearchSpecTask(StrEnum):
-    CLASSIFICATION = "classification"
-    REGRESSION = "regression"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_search_spec_task(value: str) -> SearchSpecTask:
+    if value in SEARCH_SPEC_TASK_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {SEARCH_SPEC_TASK_VALUES!r}")

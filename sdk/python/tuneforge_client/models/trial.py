@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.trial_state import TrialState
+from ..models.trial_state import TrialState, check_trial_state
 
 if TYPE_CHECKING:
     from ..models.trial_metrics import TrialMetrics
@@ -59,7 +59,7 @@ class Trial:
 
         params = self.params.to_dict()
 
-        state = self.state.value
+        state: str = self.state
 
         fold_scores = []
         for fold_scores_item_data in self.fold_scores:
@@ -133,7 +133,7 @@ class Trial:
 
         params = TrialParams.from_dict(d.pop("params"))
 
-        state = TrialState(d.pop("state"))
+        state = check_trial_state(d.pop("state"))
 
         fold_scores = []
         _fold_scores = d.pop("fold_scores")

@@ -1,8 +1,13 @@
-from enum import StrEnum
+from typing import Literal
+
+TrialEventEvent = Literal["trial"]
+
+TRIAL_EVENT_EVENT_VALUES: set[TrialEventEvent] = {
+    "trial",
+}
 
 
-class TrialEventEvent(StrEnum):
-    TRIAL = "trial"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_trial_event_event(value: str) -> TrialEventEvent:
+    if value in TRIAL_EVENT_EVENT_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {TRIAL_EVENT_EVENT_VALUES!r}")

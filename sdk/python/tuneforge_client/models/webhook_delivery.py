@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.webhook_delivery_state import WebhookDeliveryState
+from ..models.webhook_delivery_state import WebhookDeliveryState, check_webhook_delivery_state
 
 T = TypeVar("T", bound="WebhookDelivery")
 
@@ -33,7 +33,7 @@ class WebhookDelivery:
     next_retry_at: datetime.datetime | None
 
     def to_dict(self) -> dict[str, Any]:
-        state = self.state.value
+        state: str = self.state
 
         attempts = self.attempts
 
@@ -73,7 +73,7 @@ class WebhookDelivery:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        state = WebhookDeliveryState(d.pop("state"))
+        state = check_webhook_delivery_state(d.pop("state"))
 
         attempts = d.pop("attempts")
 

@@ -65,7 +65,7 @@ def sync_detailed(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
 ) -> Response[DatasetPage | Problem]:
-    """List datasets, newest first.
+    """List datasets, newest first (by creation time).
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -97,7 +97,7 @@ def sync(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
 ) -> DatasetPage | Problem | None:
-    """List datasets, newest first.
+    """List datasets, newest first (by creation time).
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -124,7 +124,7 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
 ) -> Response[DatasetPage | Problem]:
-    """List datasets, newest first.
+    """List datasets, newest first (by creation time).
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -154,7 +154,7 @@ async def asyncio(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
 ) -> DatasetPage | Problem | None:
-    """List datasets, newest first.
+    """List datasets, newest first (by creation time).
 
     Args:
         limit (int | Unset):  Default: 20.

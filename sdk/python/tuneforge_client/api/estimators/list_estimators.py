@@ -45,7 +45,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[EstimatorList | Problem]:
-    """Every estimator a job may use.
+    """Every estimator a job may use, in catalog order (the list is not paginated).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -68,7 +68,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> EstimatorList | Problem | None:
-    """Every estimator a job may use.
+    """Every estimator a job may use, in catalog order (the list is not paginated).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -87,7 +87,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[EstimatorList | Problem]:
-    """Every estimator a job may use.
+    """Every estimator a job may use, in catalog order (the list is not paginated).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -108,7 +108,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> EstimatorList | Problem | None:
-    """Every estimator a job may use.
+    """Every estimator a job may use, in catalog order (the list is not paginated).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

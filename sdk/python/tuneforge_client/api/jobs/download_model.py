@@ -14,7 +14,7 @@ from ...types import UNSET, File, Response, Unset
 def _get_kwargs(
     job_id: str,
     *,
-    format_: DownloadModelFormat | Unset = DownloadModelFormat.JOBLIB,
+    format_: DownloadModelFormat | Unset = "joblib",
     if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,7 +25,7 @@ def _get_kwargs(
 
     json_format_: str | Unset = UNSET
     if not isinstance(format_, Unset):
-        json_format_ = format_.value
+        json_format_ = format_
 
     params["format"] = json_format_
 
@@ -88,7 +88,7 @@ def sync_detailed(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
-    format_: DownloadModelFormat | Unset = DownloadModelFormat.JOBLIB,
+    format_: DownloadModelFormat | Unset = "joblib",
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | File | Problem]:
     """Download the trained pipeline (preprocessing + estimator) as a file.
@@ -98,7 +98,7 @@ def sync_detailed(
 
     Args:
         job_id (str):
-        format_ (DownloadModelFormat | Unset):  Default: DownloadModelFormat.JOBLIB.
+        format_ (DownloadModelFormat | Unset):  Default: 'joblib'.
         if_none_match (str | Unset):
 
     Raises:
@@ -126,7 +126,7 @@ def sync(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
-    format_: DownloadModelFormat | Unset = DownloadModelFormat.JOBLIB,
+    format_: DownloadModelFormat | Unset = "joblib",
     if_none_match: str | Unset = UNSET,
 ) -> Any | File | Problem | None:
     """Download the trained pipeline (preprocessing + estimator) as a file.
@@ -136,7 +136,7 @@ def sync(
 
     Args:
         job_id (str):
-        format_ (DownloadModelFormat | Unset):  Default: DownloadModelFormat.JOBLIB.
+        format_ (DownloadModelFormat | Unset):  Default: 'joblib'.
         if_none_match (str | Unset):
 
     Raises:
@@ -159,7 +159,7 @@ async def asyncio_detailed(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
-    format_: DownloadModelFormat | Unset = DownloadModelFormat.JOBLIB,
+    format_: DownloadModelFormat | Unset = "joblib",
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | File | Problem]:
     """Download the trained pipeline (preprocessing + estimator) as a file.
@@ -169,7 +169,7 @@ async def asyncio_detailed(
 
     Args:
         job_id (str):
-        format_ (DownloadModelFormat | Unset):  Default: DownloadModelFormat.JOBLIB.
+        format_ (DownloadModelFormat | Unset):  Default: 'joblib'.
         if_none_match (str | Unset):
 
     Raises:
@@ -195,7 +195,7 @@ async def asyncio(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
-    format_: DownloadModelFormat | Unset = DownloadModelFormat.JOBLIB,
+    format_: DownloadModelFormat | Unset = "joblib",
     if_none_match: str | Unset = UNSET,
 ) -> Any | File | Problem | None:
     """Download the trained pipeline (preprocessing + estimator) as a file.
@@ -205,7 +205,7 @@ async def asyncio(
 
     Args:
         job_id (str):
-        format_ (DownloadModelFormat | Unset):  Default: DownloadModelFormat.JOBLIB.
+        format_ (DownloadModelFormat | Unset):  Default: 'joblib'.
         if_none_match (str | Unset):
 
     Raises:

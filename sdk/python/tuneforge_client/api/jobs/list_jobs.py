@@ -26,7 +26,7 @@ def _get_kwargs(
 
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
-        json_status = status.value
+        json_status = status
 
     params["status"] = json_status
 
@@ -76,7 +76,7 @@ def sync_detailed(
     status: ListJobsStatus | Unset = UNSET,
     dataset_id: str | Unset = UNSET,
 ) -> Response[JobPage | Problem]:
-    """List jobs, newest first; filter by status and dataset.
+    """List jobs, newest first (by creation time); filter by status and dataset.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -114,7 +114,7 @@ def sync(
     status: ListJobsStatus | Unset = UNSET,
     dataset_id: str | Unset = UNSET,
 ) -> JobPage | Problem | None:
-    """List jobs, newest first; filter by status and dataset.
+    """List jobs, newest first (by creation time); filter by status and dataset.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -147,7 +147,7 @@ async def asyncio_detailed(
     status: ListJobsStatus | Unset = UNSET,
     dataset_id: str | Unset = UNSET,
 ) -> Response[JobPage | Problem]:
-    """List jobs, newest first; filter by status and dataset.
+    """List jobs, newest first (by creation time); filter by status and dataset.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -183,7 +183,7 @@ async def asyncio(
     status: ListJobsStatus | Unset = UNSET,
     dataset_id: str | Unset = UNSET,
 ) -> JobPage | Problem | None:
-    """List jobs, newest first; filter by status and dataset.
+    """List jobs, newest first (by creation time); filter by status and dataset.
 
     Args:
         limit (int | Unset):  Default: 20.

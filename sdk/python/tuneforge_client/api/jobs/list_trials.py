@@ -5,6 +5,8 @@ from urllib.parse import quote
 import httpx
 
 from ...client import AuthenticatedClient, Client
+from ...models.list_trials_sort import ListTrialsSort
+from ...models.list_trials_state import ListTrialsState
 from ...models.problem import Problem
 from ...models.trial_page import TrialPage
 from ...types import UNSET, Response, Unset
@@ -15,6 +17,8 @@ def _get_kwargs(
     *,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
+    sort: ListTrialsSort | Unset = "number",
+    state: ListTrialsState | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -22,6 +26,18 @@ def _get_kwargs(
     params["limit"] = limit
 
     params["cursor"] = cursor
+
+    json_sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        json_sort = sort
+
+    params["sort"] = json_sort
+
+    json_state: str | Unset = UNSET
+    if not isinstance(state, Unset):
+        json_state = state
+
+    params["state"] = json_state
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -72,13 +88,19 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
+    sort: ListTrialsSort | Unset = "number",
+    state: ListTrialsState | Unset = UNSET,
 ) -> Response[Problem | TrialPage]:
-    """Every trial so far, in the order they were proposed.
+    """List a job's trials so far, by number unless sorted; filter by state.
+
+     By number is the order they were proposed in; `sort=-mean_score` is best first.
 
     Args:
         job_id (str):
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
+        sort (ListTrialsSort | Unset):  Default: 'number'.
+        state (ListTrialsState | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -92,6 +114,8 @@ def sync_detailed(
         job_id=job_id,
         limit=limit,
         cursor=cursor,
+        sort=sort,
+        state=state,
     )
 
     response = client.get_httpx_client().request(
@@ -107,13 +131,19 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
+    sort: ListTrialsSort | Unset = "number",
+    state: ListTrialsState | Unset = UNSET,
 ) -> Problem | TrialPage | None:
-    """Every trial so far, in the order they were proposed.
+    """List a job's trials so far, by number unless sorted; filter by state.
+
+     By number is the order they were proposed in; `sort=-mean_score` is best first.
 
     Args:
         job_id (str):
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
+        sort (ListTrialsSort | Unset):  Default: 'number'.
+        state (ListTrialsState | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,6 +158,8 @@ def sync(
         client=client,
         limit=limit,
         cursor=cursor,
+        sort=sort,
+        state=state,
     ).parsed
 
 
@@ -137,13 +169,19 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
+    sort: ListTrialsSort | Unset = "number",
+    state: ListTrialsState | Unset = UNSET,
 ) -> Response[Problem | TrialPage]:
-    """Every trial so far, in the order they were proposed.
+    """List a job's trials so far, by number unless sorted; filter by state.
+
+     By number is the order they were proposed in; `sort=-mean_score` is best first.
 
     Args:
         job_id (str):
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
+        sort (ListTrialsSort | Unset):  Default: 'number'.
+        state (ListTrialsState | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,6 +195,8 @@ async def asyncio_detailed(
         job_id=job_id,
         limit=limit,
         cursor=cursor,
+        sort=sort,
+        state=state,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -170,13 +210,19 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
+    sort: ListTrialsSort | Unset = "number",
+    state: ListTrialsState | Unset = UNSET,
 ) -> Problem | TrialPage | None:
-    """Every trial so far, in the order they were proposed.
+    """List a job's trials so far, by number unless sorted; filter by state.
+
+     By number is the order they were proposed in; `sort=-mean_score` is best first.
 
     Args:
         job_id (str):
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
+        sort (ListTrialsSort | Unset):  Default: 'number'.
+        state (ListTrialsState | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -192,5 +238,7 @@ async def asyncio(
             client=client,
             limit=limit,
             cursor=cursor,
+            sort=sort,
+            state=state,
         )
     ).parsed

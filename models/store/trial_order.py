@@ -1,0 +1,90 @@
+"""The orders a job's trials can be listed in, and their keyset cursors.
+
+A cursor names the sort it was made under and carries the last row's sort key, so the
+next page starts exactly after it whatever was recorded meanwhile::
+
+    number:12              -number:12
+    mean_score:0.93:12     -mean_score:null:12
+
+Scores are compared as the database stores them (64-bit floats on SQLite and PostgreSQL);
+``repr`` writes a float that reads back to the same bits. Trials without a score come last
+in both score orders, and ties go by ``number``, ascending.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import and_, or_
+
+from models.exceptions import SpecError
+from models.store.records import Trial
+
+TRIAL_SORTS = ("number", "-number", "mean_score", "-mean_score")
+DEFAULT_SORT = "number"
+NULL = "null"
+
+
+def order_by(sort: str) -> tuple[Any, ...]:
+    """The ORDER BY for ``sort`` (one of :data:`TRIAL_SORTS`), total thanks to ``number``."""
+    if sort == "number":
+        return (Trial.number,)
+    if sort == "-number":
+        return (Trial.number.desc(),)
+    score = Trial.mean_score.desc() if sort == "-mean_score" else Trial.mean_score
+    # ``IS NULL`` is false (0) for a scored trial: scored first, on both databases.
+    return (Trial.mean_score.is_(None), score, Trial.number)
+
+
+def cursor_for(sort: str, trial: Trial) -> str:
+    """The cursor that continues after ``trial`` under ``sort``."""
+    if sort in ("number", "-number"):
+        return f"{sort}:{trial.number}"
+    score = NULL if trial.mean_score is None else repr(float(trial.mean_score))
+    return f"{sort}:{score}:{trial.number}"
+
+
+def after(sort: str, cursor: str) -> Any:
+    """The WHERE clause for the rows after ``cursor``; :class:`SpecError` naming ``cursor``
+    when it was not issued by :func:`cursor_for`, or was issued under another sort."""
+    made_under, _, key = cursor.partition(":")
+    if made_under not in TRIAL_SORTS:
+        raise SpecError("not a cursor this service issued", field="cursor")
+    if made_under != sort:
+        raise SpecError(
+            f"this cursor continues a list sorted by {made_under}; ask for sort={made_under}, "
+            "or start again without a cursor",
+            field="cursor",
+        )
+    if sort in ("number", "-number"):
+        number = _number(key)
+        return Trial.number > number if sort == "number" else Trial.number < number
+    score_text, _, number_text = key.rpartition(":")
+    number = _number(number_text)
+    unscored_after = and_(Trial.mean_score.is_(None), Trial.number > number)
+    if score_text == NULL:
+        return unscored_after
+    score = _score(score_text)
+    beyond = Trial.mean_score < score if sort == "-mean_score" else Trial.mean_score > score
+    return or_(
+        beyond,
+        and_(Trial.mean_score == score, Trial.number > number),
+        Trial.mean_score.is_(None),
+    )
+
+
+def _number(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise SpecError("not a cursor this service issued", field="cursor")
+    return int(text)
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise SpecError("not a cursor this service issued", field="cursor")
+    return value

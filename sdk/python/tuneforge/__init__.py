@@ -1,0 +1,55 @@
+"""tuneforge: hyperparameter tuning as a service, from Python.
+
+>>> import tuneforge                                               # doctest: +SKIP
+>>> with tuneforge.Client("http://127.0.0.1:8000") as api:
+...     run = api.tune("breast_cancer.csv", target="target", estimator="knn", n_trials=5)
+...     run.model.predict(rows)
+
+:class:`Client` wraps the generated ``tuneforge_client`` (still importable, for the
+operations this layer does not wrap) and returns its models.
+"""
+
+from tuneforge.client import DEFAULT_API, ENDED, Client, TuneResult
+from tuneforge.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    JobFailed,
+    NotFound,
+    PayloadTooLarge,
+    ProblemError,
+    RateLimited,
+    ServerError,
+    TuneforgeError,
+    Unauthorized,
+    Unreachable,
+    ValidationError,
+    WaitTimeout,
+)
+from tuneforge.events import BestEvent, EndEvent, Event, StatusEvent, TrialEvent
+
+__all__ = [
+    "DEFAULT_API",
+    "ENDED",
+    "BadRequest",
+    "BestEvent",
+    "Client",
+    "Conflict",
+    "EndEvent",
+    "Event",
+    "Forbidden",
+    "JobFailed",
+    "NotFound",
+    "PayloadTooLarge",
+    "ProblemError",
+    "RateLimited",
+    "ServerError",
+    "StatusEvent",
+    "TrialEvent",
+    "TuneResult",
+    "TuneforgeError",
+    "Unauthorized",
+    "Unreachable",
+    "ValidationError",
+    "WaitTimeout",
+]

@@ -1,0 +1,426 @@
+"""``tuneforge tune``, ``tuneforge jobs …`` and ``tuneforge datasets …``: the service from a
+terminal, built on :class:`tuneforge.Client` (nothing here speaks HTTP itself).
+
+People get a live progress line on stderr and tables on stdout; scripts pass ``--json``
+and get exactly one JSON document on stdout (the API's own objects) and an exit code
+(:data:`EXIT_CODES`). No error the service or the network can cause ends in a traceback:
+:class:`ClientCommand` turns each into a message and its exit code. The server's
+``tuneforge`` command mounts these same commands (``api/cli.py``); ``python -m tuneforge``
+runs them where only the SDK is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from itertools import islice
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+import httpx
+from tuneforge_client.models import Job
+
+from tuneforge._interrupts import DeferredInterrupts, interruptible
+from tuneforge._progress import ProgressView, format_score
+from tuneforge._tables import (
+    dataset_details,
+    datasets_table,
+    format_params,
+    job_details,
+    jobs_table,
+    trials_table,
+)
+from tuneforge.client import Client
+from tuneforge.errors import ProblemError, Unreachable, WaitTimeout
+
+__all__ = ["EXIT_CODES", "ClientCommand", "ClientGroup", "datasets", "jobs", "main", "tune"]
+
+EXIT_JOB_ENDED_BADLY = 1
+EXIT_REFUSED = 3
+EXIT_UNREACHABLE = 4
+EXIT_WAIT_TIMEOUT = 5
+EXIT_INTERRUPTED = 130  # as a shell reports a process ended by SIGINT (128 + 2)
+
+EXIT_CODES = f"""\b
+Exit codes:
+  0    success
+  {EXIT_JOB_ENDED_BADLY}    the job ended failed or cancelled (or the model could not be saved)
+  2    usage error (a missing or malformed option)
+  {EXIT_REFUSED}    the API refused the request (its problem, and each field, on stderr)
+  {EXIT_UNREACHABLE}    the API could not be reached
+  {EXIT_WAIT_TIMEOUT}    --timeout passed before the job ended (it keeps running)
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+"""
+
+POLL_S = 0.5  # how often a waiting command asks for the job: a frame every half second
+TOP_TRIALS = 5
+
+
+class ClientCommand(click.Command):
+    """A command whose SDK errors become a message on stderr and an exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("epilog", EXIT_CODES)
+        super().__init__(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ProblemError as exc:
+            _say(_problem_text(exc))
+            ctx.exit(EXIT_REFUSED)
+        except (Unreachable, httpx.TransportError) as exc:
+            _say(f"tuneforge: the API could not be reached: {exc}")
+            ctx.exit(EXIT_UNREACHABLE)
+        except KeyboardInterrupt:
+            _say("\ntuneforge: interrupted")
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+class ClientGroup(click.Group):
+    """A group whose every command is a :class:`ClientCommand`."""
+
+    command_class = ClientCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("epilog", EXIT_CODES)
+        super().__init__(*args, **kwargs)
+
+
+def _problem_text(exc: ProblemError) -> str:
+    """``422 Unprocessable Entity: detail`` and a line per field error."""
+    head = f"{exc.status} {exc.title}".strip() + (f": {exc.detail}" if exc.detail else "")
+    lines = [
+        f"  {field}: {message}" for field, messages in exc.errors.items() for message in messages
+    ]
+    return "\n".join([f"tuneforge: {head}", *lines])
+
+
+def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--api``, ``--key`` and ``--json``, which every client command takes."""
+    command = click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON document on stdout, nothing else."
+    )(command)
+    command = click.option(
+        "--key",
+        envvar="TUNEFORGE_API_KEY",
+        show_envvar=True,
+        help="API key (sent as a bearer token).",
+    )(command)
+    return click.option(
+        "--api",
+        metavar="URL",
+        envvar="TUNEFORGE_API",
+        show_envvar=True,
+        help="The service  [default: http://127.0.0.1:8000]",
+    )(command)
+
+
+# ------------------------------------------------------------------------------- tune
+
+
+@click.command(
+    cls=ClientCommand,
+    short_help="Tune a model on a CSV table: live progress, best trials, model file.",
+)
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--target", required=True, help="The column to predict.")
+@click.option("--estimator", default="random_forest", show_default=True, help="A catalog name.")
+@click.option("--strategy", help="grid, random, halving or bayesian  [default: random]")
+@click.option("--trials", "n_trials", type=int, help="How many candidates (random, bayesian).")
+@click.option(
+    "--timeout", "timeout_s", type=int, metavar="SECONDS", help="No trial starts after this."
+)
+@click.option("--scoring", help="A scikit-learn scorer name  [default: by task]")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to save the model  [default: <job id>.joblib; a .skops name saves skops]",
+)
+@client_options
+def tune(
+    data: Path,
+    target: str,
+    estimator: str,
+    strategy: str | None,
+    n_trials: int | None,
+    timeout_s: int | None,
+    scoring: str | None,
+    output: Path | None,
+    api: str | None,
+    key: str | None,
+    as_json: bool,
+) -> None:
+    """Upload the CSV table DATA, search for the best model predicting --target, show its
+    progress, print the best trials, and save the model.
+
+    Ctrl-C while it runs asks whether to cancel the job.
+    """
+    spec = {"target": target, "estimator": estimator, "strategy": strategy, "n_trials": n_trials}
+    spec |= {"timeout_s": timeout_s, "scoring": scoring}
+    with Client(api, key) as client:
+        dataset = client.upload(data)
+        _say(f"tuneforge: uploaded {data.name} as {dataset.id} ({_size(dataset.to_dict())})")
+        _warn(dataset.to_dict())
+        job = client.submit({k: v for k, v in spec.items() if v is not None}, dataset_id=dataset.id)
+        _say(f"tuneforge: job {job.id} ({job.spec.estimator}, {job.spec.strategy} search)")
+        _warn(job.to_dict())
+        job = follow(client, job.id)
+        document: dict[str, Any] = {"dataset": dataset.to_dict(), "job": job.to_dict()}
+        if job.status != "succeeded":
+            _ended_badly(document if as_json else None, job)
+        result = client.result(job.id)
+        best = _best_trials(client, job.id)
+        path = _save_model(client, job.id, output)
+    if as_json:
+        document |= {"result": result.to_dict(), "best_trials": best, "model": str(path)}
+        _print_json(document)
+        return
+    click.echo(trials_table(best))
+    click.echo()
+    click.echo(f"best score   {format_score(result.best_score)} ({_scoring(result.to_dict())})")
+    click.echo(f"best params  {format_params(result.best_params.to_dict())}")
+    click.echo(f"model        {path}")
+
+
+def _best_trials(client: Client, job_id: str) -> list[dict[str, Any]]:
+    """The top trials by score, best first (the service sorts them)."""
+    found = client.trials(job_id, sort="-mean_score", state="succeeded", page_size=TOP_TRIALS)
+    return [trial.to_dict() for trial in islice(found, TOP_TRIALS)]
+
+
+def _scoring(result: dict[str, Any]) -> str:
+    text = str(result.get("scoring"))
+    if result.get("test_score") is not None:
+        text += f"; held-out test {format_score(result['test_score'])}"
+    return text
+
+
+def _save_model(client: Client, job_id: str, output: Path | None) -> Path:
+    """Download the model where asked; the format follows the name (``.skops``)."""
+    form = "skops" if output is not None and output.suffix == ".skops" else "joblib"
+    try:
+        path = client.download_model(job_id, output, format=form)
+    except OSError as exc:
+        raise click.ClickException(f"the model could not be saved: {exc}") from exc
+    _say(f"tuneforge: model saved to {path} ({form})")
+    return path
+
+
+# ---------------------------------------------------------------------- following a job
+
+
+def follow(client: Client, job_id: str, timeout: float | None = None) -> Job:
+    """Wait for the job to end, drawing its progress on stderr; return its last state.
+
+    Ctrl-C asks whether to cancel the job (see :func:`_offer_to_cancel`); it is acted on
+    after the poll under way (``tuneforge._interrupts``). Raises :class:`WaitTimeout`
+    after ``timeout`` seconds.
+    """
+    stderr = sys.stderr
+    view = ProgressView(stderr, is_tty=stderr.isatty())
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with DeferredInterrupts() as interrupts:
+
+        def update(job: Job) -> None:
+            view.update(job.to_dict())
+            interrupts.check()
+
+        try:
+            while True:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                try:
+                    return client.wait(job_id, timeout=left, poll=POLL_S, on_update=update)
+                except KeyboardInterrupt:
+                    view.finish()
+                    _offer_to_cancel(client, job_id)
+        finally:
+            view.finish()
+
+
+def _offer_to_cancel(client: Client, job_id: str) -> None:
+    """Ask; yes cancels and exits 130, no returns (waiting goes on), a second Ctrl-C (or
+    no terminal to answer from) leaves the job running and exits 130."""
+    try:
+        with interruptible():
+            cancel = click.confirm(f"Cancel job {job_id}?", default=False, err=True)
+    except click.Abort:
+        _say(f"\ntuneforge: job {job_id} goes on; follow it with: tuneforge jobs wait {job_id}")
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    if not cancel:
+        return
+    try:
+        job = client.cancel(job_id)
+    except ProblemError as exc:
+        if exc.status != 409:
+            raise
+        job = client.job(job_id)  # it ended while we asked
+    _say(f"tuneforge: job {job_id} {job.status}")
+    raise click.exceptions.Exit(EXIT_INTERRUPTED)
+
+
+def _ended_badly(document: dict[str, Any] | None, job: Job) -> NoReturn:
+    """Say how the job ended (and print ``document`` for --json); exit 1."""
+    reason = f": {job.error}" if isinstance(job.error, str) and job.error else ""
+    _say(f"tuneforge: job {job.id} {job.status}{reason}")
+    if document is not None:
+        _print_json(document)
+    raise click.exceptions.Exit(EXIT_JOB_ENDED_BADLY)
+
+
+# ------------------------------------------------------------------------------- jobs
+
+
+@click.group(cls=ClientGroup)
+def jobs() -> None:
+    """Search jobs: list, show, wait for, cancel."""
+
+
+@jobs.command("list")
+@click.option("--status", help="queued, running, succeeded, failed or cancelled.")
+@click.option("--dataset", "dataset_id", metavar="ID", help="Only this dataset's jobs.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@client_options
+def jobs_list(
+    status: str | None,
+    dataset_id: str | None,
+    limit: int,
+    api: str | None,
+    key: str | None,
+    as_json: bool,
+) -> None:
+    """The newest jobs first."""
+    with Client(api, key) as client:
+        found = client.jobs(status=status, dataset_id=dataset_id, page_size=min(limit, 100))
+        items = [job.to_dict() for job in islice(found, limit)]
+    _print(items, as_json, jobs_table, "no jobs")
+
+
+@jobs.command("show")
+@click.argument("job_id")
+@client_options
+def jobs_show(job_id: str, api: str | None, key: str | None, as_json: bool) -> None:
+    """Status, progress, best score and params, and the spec of JOB_ID."""
+    with Client(api, key) as client:
+        job = client.job(job_id)
+    _print(job.to_dict(), as_json, job_details)
+
+
+@jobs.command("cancel")
+@click.argument("job_id")
+@client_options
+def jobs_cancel(job_id: str, api: str | None, key: str | None, as_json: bool) -> None:
+    """Stop JOB_ID (queued or running); its finished trials are kept."""
+    with Client(api, key) as client:
+        job = client.cancel(job_id)
+    _print(job.to_dict(), as_json, lambda j: f"tuneforge: job {j['id']} {j['status']}")
+
+
+@jobs.command("wait")
+@click.argument("job_id")
+@click.option("--timeout", type=click.FloatRange(min=0), metavar="SECONDS", help="Give up after.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the model here once it succeeded (a .skops name saves skops).",
+)
+@client_options
+def jobs_wait(
+    job_id: str,
+    timeout: float | None,
+    output: Path | None,
+    api: str | None,
+    key: str | None,
+    as_json: bool,
+) -> None:
+    """Follow JOB_ID until it ends, showing its progress; Ctrl-C asks whether to cancel it."""
+    with Client(api, key) as client:
+        try:
+            job = follow(client, job_id, timeout)
+        except WaitTimeout as exc:
+            _say(f"tuneforge: {exc}")
+            if as_json:
+                _print_json(exc.job.to_dict())
+            raise click.exceptions.Exit(EXIT_WAIT_TIMEOUT) from None
+        if job.status != "succeeded":
+            _ended_badly(job.to_dict() if as_json else None, job)
+        if output is not None:
+            _save_model(client, job.id, output)
+    summary = f"job {job.id} succeeded: best {format_score(job.best_score)}"
+    _print(job.to_dict(), as_json, lambda _: summary)
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+@click.group(cls=ClientGroup)
+def datasets() -> None:
+    """Uploaded tables: list, show."""
+
+
+@datasets.command("list")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@client_options
+def datasets_list(limit: int, api: str | None, key: str | None, as_json: bool) -> None:
+    """The newest datasets first."""
+    with Client(api, key) as client:
+        items = [d.to_dict() for d in islice(client.datasets(page_size=min(limit, 100)), limit)]
+    _print(items, as_json, datasets_table, "no datasets")
+
+
+@datasets.command("show")
+@click.argument("dataset_id")
+@client_options
+def datasets_show(dataset_id: str, api: str | None, key: str | None, as_json: bool) -> None:
+    """DATASET_ID's size, each column's profile, and what the reader guessed (warnings)."""
+    with Client(api, key) as client:
+        dataset = client.dataset(dataset_id)
+    _print(dataset.to_dict(), as_json, dataset_details)
+
+
+# ------------------------------------------------------------------------------ output
+
+
+def _print(document: Any, as_json: bool, render: Callable[[Any], str], empty: str = "") -> None:
+    """The document as JSON, or rendered for people (``empty`` for an empty list)."""
+    if as_json:
+        _print_json(document)
+    else:
+        click.echo(render(document) if document or not empty else empty)
+
+
+def _print_json(document: Any) -> None:
+    click.echo(json.dumps(document, indent=2))
+
+
+def _say(message: str) -> None:
+    """What happens, for people: on stderr, so that stdout stays the command's output."""
+    click.echo(message, err=True)
+
+
+def _warn(document: dict[str, Any]) -> None:
+    """What the service guessed or suspects (a decimal comma, a leaking column)."""
+    for warning in document.get("warnings") or []:
+        column = f" ({warning['column']})" if warning.get("column") else ""
+        _say(f"tuneforge: warning {warning.get('code')}{column}: {warning.get('message')}")
+
+
+def _size(dataset: dict[str, Any]) -> str:
+    return f"{dataset.get('n_rows')} rows, {dataset.get('n_columns')} columns"
+
+
+@click.group(cls=ClientGroup)
+def main() -> None:
+    """tuneforge's client: tune a model on a CSV table, follow jobs, look at datasets.
+
+    The service is --api or $TUNEFORGE_API (default http://127.0.0.1:8000); the key is
+    --key or $TUNEFORGE_API_KEY.
+    """
+
+
+main.add_command(tune)
+main.add_command(jobs)
+main.add_command(datasets)

@@ -1,0 +1,334 @@
+"""The tuneforge service as plain Python calls: :class:`Client`.
+
+Built on the generated ``tuneforge_client``: its connection (``Client.low_level``, for
+any operation not wrapped here) and its models, which every call returns. What this
+layer adds is what the generated code cannot know: requests accept plain dicts and
+strings, every error status raises (see :mod:`tuneforge.errors`), lists and live events
+are iterators, and waiting, downloading and loading are one call each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import httpx
+import tuneforge_client
+from tuneforge_client.models import (
+    Dataset,
+    DatasetPage,
+    Job,
+    JobPage,
+    Result,
+    SearchSpec,
+    Trial,
+    TrialPage,
+)
+
+from tuneforge import model_files
+from tuneforge.errors import JobFailed, Unreachable, WaitTimeout, problem_from
+from tuneforge.events import EndEvent, Event, frames, parse
+
+__all__ = ["DEFAULT_API", "ENDED", "Client", "TuneResult"]
+
+DEFAULT_API = "http://127.0.0.1:8000"
+# The statuses a job never leaves.
+ENDED = frozenset({"succeeded", "failed", "cancelled"})
+
+Data = str | os.PathLike[str] | bytes | IO[bytes]
+Page = TypeVar("Page", DatasetPage, JobPage, TrialPage)
+
+
+@dataclass(frozen=True)
+class TuneResult:
+    """What :meth:`Client.tune` did: the uploaded table, the job, its result and model."""
+
+    dataset: Dataset
+    job: Job
+    result: Result
+    model: Any
+
+
+class Client:
+    """A connection to one tuneforge service.
+
+    ``api`` defaults to ``$TUNEFORGE_API`` (else ``http://127.0.0.1:8000``), ``key`` to
+    ``$TUNEFORGE_API_KEY`` (sent as a bearer token; none when unset). Use it as a context
+    manager, or call :meth:`close`.
+
+    >>> with Client() as api:                                         # doctest: +SKIP
+    ...     job = api.wait(api.submit(dataset_id=ds.id, target="y").id)
+    """
+
+    def __init__(self, api: str | None = None, key: str | None = None, timeout: float = 60.0):
+        self.api = (api or os.environ.get("TUNEFORGE_API") or DEFAULT_API).rstrip("/")
+        key = key if key is not None else os.environ.get("TUNEFORGE_API_KEY")
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self.low_level = tuneforge_client.Client(
+            base_url=self.api, headers=headers, timeout=httpx.Timeout(timeout)
+        )
+        self._http = self.low_level.get_httpx_client()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._http.close()
+
+    # datasets
+
+    def upload(self, data: Data, name: str | None = None) -> Dataset:
+        """Upload a CSV table: a file path, its bytes, or a binary file object.
+
+        ``name`` defaults to the file's name (``data.csv`` for bytes).
+        """
+        if isinstance(data, (str, os.PathLike)):
+            path = Path(data)
+            with path.open("rb") as file:
+                return self._upload(file, name or path.name)
+        if isinstance(data, bytes):
+            return self._upload(data, name or "data.csv")
+        fallback = Path(str(getattr(data, "name", "data.csv"))).name
+        return self._upload(data, name or fallback)
+
+    def _upload(self, body: bytes | IO[bytes], name: str) -> Dataset:
+        response = self._request(
+            "POST",
+            "/v1/datasets",
+            params={"name": name},
+            content=body,
+            headers={"Content-Type": "text/csv"},
+        )
+        return Dataset.from_dict(response.json())
+
+    def dataset(self, dataset_id: str) -> Dataset:
+        """One dataset, with its column profile and warnings."""
+        return Dataset.from_dict(self._request("GET", f"/v1/datasets/{dataset_id}").json())
+
+    def datasets(self, page_size: int = 100) -> Iterator[Dataset]:
+        """Every dataset, newest first, fetched a page at a time."""
+        for page in self._pages("/v1/datasets", {"limit": page_size}, DatasetPage):
+            yield from page.items
+
+    # jobs
+
+    def submit(self, spec: Mapping[str, Any] | SearchSpec | None = None, /, **fields: Any) -> Job:
+        """Start a search. The spec is a dict, a generated ``SearchSpec``, keyword fields,
+        or a mix (fields win); enums are plain strings, ``param_space`` a plain dict, and
+        a job's echoed ``spec`` can be sent back as it is."""
+        body = _plain(spec) if spec is not None else {}
+        body.update(_plain(fields))
+        return Job.from_dict(self._request("POST", "/v1/jobs", json=body).json())
+
+    def job(self, job_id: str) -> Job:
+        """One job: status, progress, and the best so far."""
+        return Job.from_dict(self._request("GET", f"/v1/jobs/{job_id}").json())
+
+    def jobs(
+        self, status: str | None = None, dataset_id: str | None = None, page_size: int = 100
+    ) -> Iterator[Job]:
+        """Every job (of a status, of a dataset), newest first, a page at a time."""
+        params = _present(limit=page_size, status=status, dataset_id=dataset_id)
+        for page in self._pages("/v1/jobs", params, JobPage):
+            yield from page.items
+
+    def cancel(self, job_id: str) -> Job:
+        """Stop a queued or running job; its finished trials are kept."""
+        return Job.from_dict(self._request("POST", f"/v1/jobs/{job_id}/cancel").json())
+
+    def wait(
+        self,
+        job_id: str,
+        timeout: float | None = None,
+        poll: float = 1.0,
+        on_update: Callable[[Job], None] | None = None,
+    ) -> Job:
+        """Poll until the job ends (succeeded, failed or cancelled) and return it.
+
+        ``on_update`` sees every state polled. Raises :class:`WaitTimeout` (carrying the
+        last state) once ``timeout`` seconds pass; the job itself keeps running.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            job = self.job(job_id)
+            if on_update is not None:
+                on_update(job)
+            if job.status in ENDED:
+                return job
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise WaitTimeout(job, timeout or 0.0)
+            time.sleep(poll if left is None else min(poll, left))
+
+    def trials(
+        self,
+        job_id: str,
+        sort: str | None = None,
+        state: str | None = None,
+        page_size: int = 100,
+    ) -> Iterator[Trial]:
+        """Every trial of a job, a page at a time; ``sort="-mean_score"`` puts the best
+        first, ``state`` keeps one state (``succeeded``, ``failed``, ``pruned``)."""
+        params = _present(limit=page_size, sort=sort, state=state)
+        for page in self._pages(f"/v1/jobs/{job_id}/trials", params, TrialPage):
+            yield from page.items
+
+    def events(self, job_id: str) -> Iterator[Event]:
+        """The job's live events, parsed, until (and including) its end event.
+
+        The service closes each stream after a while; this resumes it from the last
+        event seen, after the pause the service asks for.
+        """
+        last_id, pause = "", 0.0
+        while True:
+            headers = {"Accept": "text/event-stream"}
+            if last_id:
+                headers["Last-Event-ID"] = last_id
+            with self._stream("GET", f"/v1/jobs/{job_id}/events", headers=headers) as response:
+                for frame in frames(response.iter_lines()):
+                    if frame.retry_ms is not None:
+                        pause = frame.retry_ms / 1000
+                    event = parse(frame)
+                    if event is None:
+                        continue
+                    last_id = event.id or last_id
+                    yield event
+                    if isinstance(event, EndEvent):
+                        return
+            time.sleep(pause)
+
+    def result(self, job_id: str) -> Result:
+        """Best parameters and scores, and the model's metadata (Conflict until succeeded)."""
+        return Result.from_dict(self._request("GET", f"/v1/jobs/{job_id}/result").json())
+
+    def importance(self, job_id: str) -> dict[str, Any]:
+        """Parameter importance over the job's recorded trials, as the service sends it."""
+        body: dict[str, Any] = self._request("GET", f"/v1/jobs/{job_id}/importance").json()
+        return body
+
+    # models
+
+    def download_model(
+        self, job_id: str, path: str | os.PathLike[str] | None = None, format: str = "joblib"
+    ) -> Path:
+        """Save the trained pipeline to ``path`` (default ``<job id>.<format>``), streamed
+        and checked against the service's sha256; returns where it is."""
+        target = Path(path if path is not None else f"{job_id}.{format}")
+        url = f"/v1/jobs/{job_id}/model"
+        with self._stream("GET", url, params={"format": format}) as response:
+            expected = response.headers.get("X-Content-SHA256")
+            digest = hashlib.sha256()
+            partial = target.with_name(target.name + ".part")
+            with partial.open("wb") as file:
+                for chunk in response.iter_bytes():
+                    digest.update(chunk)
+                    file.write(chunk)
+        if expected and digest.hexdigest() != expected:
+            partial.unlink()
+            raise Unreachable(f"the model download of job {job_id} was corrupted in transit")
+        partial.replace(target)
+        return target
+
+    def load_model(self, job_id: str, format: str = "joblib") -> Any:
+        """The trained pipeline, ready to ``predict`` on raw rows shaped like the table.
+
+        Needs the ``[model]`` extra. joblib files are pickles: load only what you trust;
+        ``format="skops"`` loads without unpickling.
+        """
+        info = self.result(job_id).model
+        with tempfile.TemporaryDirectory() as folder:
+            path = self.download_model(job_id, Path(folder) / f"model.{format}", format)
+            return model_files.load(path, format, info)
+
+    def tune(
+        self,
+        data: Data,
+        target: str,
+        *,
+        name: str | None = None,
+        timeout: float | None = None,
+        **spec_fields: Any,
+    ) -> TuneResult:
+        """Upload ``data``, search for the best model predicting ``target``, wait, and
+        return the dataset, job, result and loaded model (needs the ``[model]`` extra).
+
+        Raises :class:`JobFailed` when the job fails or is cancelled, and
+        :class:`WaitTimeout` after ``timeout`` seconds.
+        """
+        dataset = self.upload(data, name)
+        job = self.submit(dataset_id=dataset.id, target=target, **spec_fields)
+        job = self.wait(job.id, timeout=timeout)
+        if job.status != "succeeded":
+            raise JobFailed(job)
+        return TuneResult(dataset, job, self.result(job.id), self.load_model(job.id))
+
+    # transport
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, url, **kwargs)
+        except httpx.TransportError as exc:
+            raise Unreachable(f"{self.api} did not answer: {exc}") from exc
+        if response.is_error:
+            raise problem_from(response)
+        return response
+
+    def _stream(self, method: str, url: str, **kwargs: Any) -> _Stream:
+        return _Stream(self, self._http.build_request(method, url, **kwargs))
+
+    def _pages(self, url: str, params: dict[str, Any], page: type[Page]) -> Iterator[Page]:
+        next_url: str | None = url
+        query: dict[str, Any] | None = params
+        while next_url:
+            current = page.from_dict(self._request("GET", next_url, params=query).json())
+            yield current
+            next_url, query = current.next_, None  # the next URL carries the query
+
+
+class _Stream:
+    """A streamed response that raises like :meth:`Client._request` and always closes."""
+
+    def __init__(self, client: Client, request: httpx.Request) -> None:
+        self._client, self._request = client, request
+
+    def __enter__(self) -> httpx.Response:
+        try:
+            self._response = self._client._http.send(self._request, stream=True)
+        except httpx.TransportError as exc:
+            raise Unreachable(f"{self._client.api} did not answer: {exc}") from exc
+        if self._response.is_error:
+            self._response.read()
+            self._response.close()
+            raise problem_from(self._response)
+        return self._response
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._response.close()
+
+
+def _plain(value: Any) -> Any:
+    """Generated models, enums and mappings as the JSON the API reads."""
+    if hasattr(value, "to_dict"):
+        return _plain(value.to_dict())
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _present(**params: Any) -> dict[str, Any]:
+    return {name: value for name, value in params.items() if value is not None}

@@ -1,0 +1,113 @@
+"""A job's live events (``GET /v1/jobs/{id}/events``) as typed objects.
+
+The service sends Server-Sent Events whose ``data`` is a JSON document; the generated
+event models keep it as a string, so each event here carries it parsed into the model
+its ``contentSchema`` names: a ``status`` event the :class:`Job`, a ``trial`` event the
+finished :class:`Trial`, a ``best`` event the :class:`JobBest`, the ``end`` event the
+:class:`JobEnd`. A stream lasts at most ~25 s; :meth:`tuneforge.Client.events` resumes
+it (``Last-Event-ID``) until the end event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tuneforge_client.models import Job, JobBest, JobEnd, Trial
+
+__all__ = ["BestEvent", "EndEvent", "Event", "StatusEvent", "TrialEvent", "parse"]
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """The job changed status or progress; ``data`` is the whole job."""
+
+    id: str
+    data: Job
+    event: Literal["status"] = field(default="status", init=False)
+
+
+@dataclass(frozen=True)
+class TrialEvent:
+    """A trial finished (succeeded, failed or pruned)."""
+
+    id: str
+    data: Trial
+    event: Literal["trial"] = field(default="trial", init=False)
+
+
+@dataclass(frozen=True)
+class BestEvent:
+    """A new best trial: its number, score and parameters."""
+
+    id: str
+    data: JobBest
+    event: Literal["best"] = field(default="best", init=False)
+
+
+@dataclass(frozen=True)
+class EndEvent:
+    """The job ended; the last event of its stream."""
+
+    id: str
+    data: JobEnd
+    event: Literal["end"] = field(default="end", init=False)
+
+
+Event = StatusEvent | TrialEvent | BestEvent | EndEvent
+
+
+@dataclass
+class Frame:
+    """One raw event as read off the wire, before its data is parsed."""
+
+    id: str = ""
+    event: str = "message"
+    data: list[str] = field(default_factory=list)
+    retry_ms: int | None = None
+
+
+def frames(lines: Iterable[str]) -> Iterator[Frame]:
+    """Split an event stream's lines into frames (the SSE rules this service uses).
+
+    A frame without data (the ``retry:`` hint) is still yielded, so the reader learns
+    how long to wait before resuming.
+    """
+    frame = Frame()
+    for line in lines:
+        if not line:
+            if frame.data or frame.retry_ms is not None:
+                yield frame
+            frame = Frame()
+            continue
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "id":
+            frame.id = value
+        elif name == "event":
+            frame.event = value
+        elif name == "data":
+            frame.data.append(value)
+        elif name == "retry" and value.isdigit():
+            frame.retry_ms = int(value)
+    if frame.data:
+        yield frame
+
+
+def parse(frame: Frame) -> Event | None:
+    """The typed event of a frame; None for a frame without data or of an unknown kind
+    (a newer service may send more kinds: they are skipped, not fatal)."""
+    if not frame.data:
+        return None
+    data = json.loads("\n".join(frame.data))
+    if frame.event == "status":
+        return StatusEvent(frame.id, Job.from_dict(data))
+    if frame.event == "trial":
+        return TrialEvent(frame.id, Trial.from_dict(data))
+    if frame.event == "best":
+        return BestEvent(frame.id, JobBest.from_dict(data))
+    if frame.event == "end":
+        return EndEvent(frame.id, JobEnd.from_dict(data))
+    return None

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.importance_method import ImportanceMethod, check_importance_method
+
+if TYPE_CHECKING:
+    from ..models.param_importance import ParamImportance
+
+
+T = TypeVar("T", bound="Importance")
+
+
+@_attrs_define
+class Importance:
+    """
+    Attributes:
+        job_id (str):  Example: job_019b2c4d5e6f7a8b9c0d1e2f3a4b.
+        method (ImportanceMethod):
+        n_trials (int): the scored trials weighed Example: 37.
+        importances (list[ParamImportance]): largest first; empty while it cannot be computed (see detail) Example:
+            [{'param': 'max_depth', 'importance': 0.71}, {'param': 'min_samples_leaf', 'importance': 0.29}].
+        detail (None | str): why importances is empty; null when it is not
+    """
+
+    job_id: str
+    method: ImportanceMethod
+    n_trials: int
+    importances: list[ParamImportance]
+    detail: None | str
+
+    def to_dict(self) -> dict[str, Any]:
+        job_id = self.job_id
+
+        method: str = self.method
+
+        n_trials = self.n_trials
+
+        importances = []
+        for importances_item_data in self.importances:
+            importances_item = importances_item_data.to_dict()
+            importances.append(importances_item)
+
+        detail: None | str
+        detail = self.detail
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "job_id": job_id,
+                "method": method,
+                "n_trials": n_trials,
+                "importances": importances,
+                "detail": detail,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.param_importance import ParamImportance  # noqa: PLC0415
+
+        d = dict(src_dict)
+        job_id = d.pop("job_id")
+
+        method = check_importance_method(d.pop("method"))
+
+        n_trials = d.pop("n_trials")
+
+        importances = []
+        _importances = d.pop("importances")
+        for importances_item_data in _importances:
+            importances_item = ParamImportance.from_dict(importances_item_data)
+
+            importances.append(importances_item)
+
+        def _parse_detail(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        detail = _parse_detail(d.pop("detail"))
+
+        importance = cls(
+            job_id=job_id,
+            method=method,
+            n_trials=n_trials,
+            importances=importances,
+            detail=detail,
+        )
+
+        return importance

@@ -1,0 +1,142 @@
+"""The SDK facade's pieces that need no service: problems as exceptions, the event
+stream's parsing, what a spec is sent as, and the [model] extra's pins."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+import tuneforge
+from tuneforge.client import _plain
+from tuneforge.errors import problem_from
+from tuneforge.events import frames, parse
+from tuneforge_client.models import SearchSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def problem(status: int, body: object = None, **headers: str) -> httpx.Response:
+    return httpx.Response(status, json=body, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, tuneforge.BadRequest),
+        (401, tuneforge.Unauthorized),
+        (403, tuneforge.Forbidden),
+        (404, tuneforge.NotFound),
+        (409, tuneforge.Conflict),
+        (413, tuneforge.PayloadTooLarge),
+        (422, tuneforge.ValidationError),
+        (429, tuneforge.RateLimited),
+        (500, tuneforge.ServerError),
+        (503, tuneforge.ServerError),
+        (418, tuneforge.ProblemError),
+    ],
+)
+def test_each_status_raises_its_class(status, cls):
+    error = problem_from(problem(status, {"title": "T", "status": status, "detail": "why"}))
+    assert type(error) is cls and isinstance(error, tuneforge.ProblemError)
+    assert (error.status, error.title, error.detail) == (status, "T", "why")
+
+
+def test_a_validation_problem_names_each_field_and_reason():
+    body = {
+        "type": "about:blank",
+        "title": "Unprocessable Entity",
+        "status": 422,
+        "detail": "the request is invalid: cv.folds, target",
+        "errors": {"cv.folds": ["must be at least 2"], "target": ["no column 'y'"]},
+    }
+    error = problem_from(problem(422, body))
+    assert error.errors == body["errors"]
+    assert str(error).splitlines() == [
+        "422 Unprocessable Entity: the request is invalid: cv.folds, target",
+        "  cv.folds: must be at least 2",
+        "  target: no column 'y'",
+    ]
+
+
+def test_rate_limited_carries_retry_after():
+    error = problem_from(problem(429, {"detail": "slow down"}, **{"Retry-After": "3"}))
+    assert isinstance(error, tuneforge.RateLimited) and error.retry_after == 3.0
+
+
+def test_a_body_that_is_not_a_problem_still_raises_by_status():
+    # a proxy's HTML page in front of the service
+    error = problem_from(httpx.Response(502, text="<html>Bad Gateway</html>"))
+    assert isinstance(error, tuneforge.ServerError)
+    assert (error.status, error.title, error.errors) == (502, "Bad Gateway", {})
+    assert "Bad Gateway" in error.detail
+
+
+TRIAL = {
+    "number": 0,
+    "state": "succeeded",
+    "mean_score": 0.96,
+    "params": {"n_neighbors": 5},
+    "fold_scores": [0.96],
+    "std_score": 0.0,
+    "fit_time_s": 0.1,
+    "score_time_s": 0.1,
+    "error": None,
+    "metrics": {},
+    "rung": None,
+    "resource": None,
+    "started_at": None,
+    "finished_at": "2026-01-01T00:00:00+00:00",
+    "worker": None,
+}
+
+
+def test_an_event_stream_parses_into_typed_events_with_resume_ids():
+    stream = (
+        "retry: 1000\n\n"
+        f"id: 1.-.-\nevent: trial\ndata: {json.dumps(TRIAL)}\n\n"
+        'id: 1.-.0\nevent: best\ndata: {"best_trial": 0, "best_score": 0.96, "best_params": {}}\n\n'
+        "id: 2.x.0\nevent: novel\ndata: {}\n\n"
+        'id: 3.succeeded.0\nevent: end\ndata: {"status": "succeeded"}\n\n'
+    )
+    lines = stream.splitlines()
+    read = list(frames(lines))
+    assert read[0].retry_ms == 1000 and parse(read[0]) is None
+    events = [event for event in map(parse, read) if event is not None]
+    assert [type(e) for e in events] == [
+        tuneforge.TrialEvent,
+        tuneforge.BestEvent,
+        tuneforge.EndEvent,
+    ]  # an unknown kind is skipped
+    trial, best, end = events
+    assert (trial.id, trial.data.number, trial.data.mean_score) == ("1.-.-", 0, 0.96)
+    assert (best.data.best_trial, best.data.best_score) == (0, 0.96)
+    assert end.data.status == "succeeded" and end.event == "end"
+
+
+def test_a_spec_is_sent_as_plain_json_whatever_it_is_built_from():
+    spec = SearchSpec(dataset_id="ds_1", target="y", estimator="knn", strategy="random")
+    assert _plain(spec) == {
+        "dataset_id": "ds_1",
+        "target": "y",
+        "estimator": "knn",
+        "strategy": "random",
+    }
+    space = {"k": {"type": "int", "low": 1, "high": 3}, "w": ("a", "b")}
+    assert _plain({"param_space": space}) == {
+        "param_space": {"k": {"type": "int", "low": 1, "high": 3}, "w": ["a", "b"]}
+    }
+
+
+def test_the_model_extra_pins_the_scikit_learn_the_server_trains_with():
+    lock = (ROOT / "requirements.lock").read_text()
+    sklearn = re.search(r"^scikit-learn==(\S+)", lock, re.M).group(1)
+    setup = (ROOT / "sdk" / "python" / "setup.py").read_text()
+    extra = re.search(r'extras_require=\{\s*"model": \[(.*?)\]', setup, re.S).group(1)
+    assert f'"scikit-learn=={sklearn}"' in extra
+    assert {"joblib", "pandas", "skops", "numpy"} <= set(re.findall(r'"([a-z-]+)[>=<]', extra))
+    assert '"tuneforge": ["py.typed"]' in setup
+    assert "entry_points" not in setup  # `tuneforge` is the server's command
+    assert '"click >= 8.1"' in setup  # the facade's commands
