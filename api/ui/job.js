@@ -155,12 +155,16 @@ function drawTable(table, state) {
     return desc ? -order : order;
   });
   const cell = (v) => (v == null ? "" : typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(4)) : esc(v));
+  // a parameter whose chosen value is null (max_depth: null) says so; one a trial does
+  // not have (a conditional parameter) and a missing score stay blank
+  const shown = (t, k) => (k.startsWith("params.") && k.slice(7) in t.params && t.params[k.slice(7)] === null
+    ? "null" : cell(value(t, k)));
   const head = columns.map(([k, label]) => {
     const sorted = k === key ? ` sorted-${desc ? "desc" : "asc"}` : "";
     return `<th class="sortable${sorted}" data-key="${esc(k)}" data-testid="sort-${esc(k)}">${esc(label)}</th>`;
   }).join("");
   const rows = trials.map((t) => `<tr data-testid="trial-row" data-number="${t.number}">`
-    + columns.map(([k]) => `<td>${cell(value(t, k))}</td>`).join("") + "</tr>").join("");
+    + columns.map(([k]) => `<td>${shown(t, k)}</td>`).join("") + "</tr>").join("");
   table.innerHTML = `<thead><tr>${head}</tr></thead><tbody>${rows}</tbody>`;
 }
 

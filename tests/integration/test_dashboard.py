@@ -37,7 +37,7 @@ KEY = "dash-key-0123456789"
 SPACE = {
     "n_estimators": {"type": "int", "low": 10, "high": 40},
     "max_depth": {"type": "int", "low": 1, "high": 16, "log": True},
-    "max_features": {"type": "categorical", "choices": ["sqrt", 0.5, 1.0]},
+    "max_features": {"type": "categorical", "choices": ["sqrt", 0.5, None]},
 }
 
 
@@ -215,6 +215,12 @@ def test_a_person_uploads_starts_a_search_and_reads_its_plots(dashboard: Service
     scale = page.get_attribute("[data-testid=param-plot][data-param=max_features]", "data-scale")
     assert scale == "band"
     tab.screenshot("3-job")
+
+    # A parameter whose chosen value is null says so in the trials table.
+    nulls = [t["number"] for t in trials if t["params"]["max_features"] is None]
+    assert nulls  # 24 draws from 3 choices
+    row = page.locator(f"[data-testid=trial-row][data-number='{nulls[0]}']")
+    assert "null" in row.inner_text().split()
 
     # When the trials table is sorted by score, the best trial comes first, then last.
     best = max(trials, key=lambda t: t["mean_score"])["mean_score"]
