@@ -49,8 +49,9 @@ USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8000
 # The API answers /healthz. A worker serves no HTTP: compose.yaml (or `docker run
-# --health-cmd`) replaces this with `tuneforge worker-health`, which checks the heartbeat
-# the worker's main process writes while it is connected to the broker.
+# --health-cmd`) replaces this with `tuneforge worker-health` (`--role webhooks` for a
+# webhook worker), which checks the heartbeat the worker's main process writes while it
+# is connected to the broker.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('TUNEFORGE_PORT', '8000'), timeout=4)"]
 # Listening on 0.0.0.0 requires TUNEFORGE_API_KEYS (the CLI refuses otherwise).

@@ -279,14 +279,21 @@ def webhook_worker() -> None:
 
 
 @main.command("worker-health")
-def worker_health() -> None:
-    """Exit 0 if this host's worker is alive and connected (its heartbeat is recent)."""
+@click.option(
+    "--role",
+    type=click.Choice(heartbeat.ROLES),
+    default=heartbeat.SEARCH,
+    show_default=True,
+    help="search: tuneforge worker; webhooks: tuneforge webhook-worker",
+)
+def worker_health(role: str) -> None:
+    """Exit 0 if this host's worker of ROLE is alive and connected (its heartbeat is recent)."""
     settings = Settings.from_env()
-    seconds = heartbeat.age(heartbeat.heartbeat_file(settings.data_dir))
+    seconds = heartbeat.age(heartbeat.heartbeat_file(settings.data_dir, role))
     if seconds is None or seconds > heartbeat.HEALTHY_WITHIN_SECONDS:
         last = "never" if seconds is None else f"{seconds:.0f} s ago"
-        raise click.ClickException(f"no recent worker heartbeat (last: {last})")
-    click.echo(f"tuneforge: worker alive (heartbeat {seconds:.0f} s ago)")
+        raise click.ClickException(f"no recent {role} worker heartbeat (last: {last})")
+    click.echo(f"tuneforge: {role} worker alive (heartbeat {seconds:.0f} s ago)")
 
 
 @main.command()

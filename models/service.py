@@ -438,10 +438,14 @@ class Service:
         with self.sessions() as session:
             return session.get(Job, job_id)
 
-    def deliver_webhook(self, job_id: str, last_try: bool = False) -> WebhookAttempt:
+    def deliver_webhook(
+        self, job_id: str, last_try: bool = False, max_attempts: int | None = None
+    ) -> WebhookAttempt:
         """POST a finished job's document to its ``webhook_url`` (the same document the API
         serves), recording on the job that the attempt began and how it ended. After a
-        failure the delivery is ``retrying``, or ``failed`` if this was the ``last_try``."""
+        failure the delivery is ``retrying``, or ``failed`` if this was the ``last_try`` or
+        attempt ``max_attempts`` (counted on the job: a re-sent message starts Celery's
+        count again). Not attempted while another attempt runs."""
         with self.sessions() as session:
             job = session.get(Job, job_id)
             delivery = deliveries.delivery_of(job) if job is not None else None
@@ -449,7 +453,12 @@ class Service:
                 return WebhookAttempt(WebhookOutcome.NOTHING_TO_SEND)
             if not JobStatus(job.status).finished or delivery.state.final:
                 return WebhookAttempt(WebhookOutcome.NOT_DUE)
-            attempt = deliveries.begin_attempt(session, job)
+            if delivery.state == DeliveryState.DELIVERING:
+                return WebhookAttempt(WebhookOutcome.NOT_DUE)
+            attempt = deliveries.begin_attempt(session, job_id, delivery)
+            if attempt is None:  # another message began it first
+                return WebhookAttempt(WebhookOutcome.NOT_DUE)
+            session.refresh(job)  # the document shows the attempt under way
             document = JobSchema().dump(job)
             url = job.spec["webhook_url"]
         settings = self.settings
@@ -466,10 +475,14 @@ class Service:
         elif result.refused:
             outcome, state = WebhookOutcome.REFUSED, DeliveryState.REFUSED
         else:
-            state = DeliveryState.FAILED if last_try else DeliveryState.RETRYING
+            last = last_try or (max_attempts is not None and attempt >= max_attempts)
+            state = DeliveryState.FAILED if last else DeliveryState.RETRYING
             outcome = WebhookOutcome.FAILED
         with self.sessions() as session:
-            deliveries.end_attempt(session, job_id, attempt, state, result.status, result.error)
+            if not deliveries.end_attempt(
+                session, job_id, attempt, state, result.status, result.error
+            ):
+                log.warning("webhook of job %s, attempt %d: taken back meanwhile", job_id, attempt)
         if not result.ok:
             log.warning("webhook of job %s, attempt %d: %s", job_id, attempt, result.error)
         return WebhookAttempt(outcome, attempt)
@@ -492,6 +505,19 @@ class Service:
         for job_id, number in lost_trials:
             self.send_trial(job_id, number)
         return ids
+
+    def recover_webhooks(
+        self, pending_before: datetime, retry_before: datetime, attempt_before: datetime
+    ) -> list[str]:
+        """Re-send the webhook deliveries whose message may be lost (see
+        :func:`~models.store.deliveries.overdue`), each taken first so that it is re-sent
+        once; returns the jobs' ids."""
+        with self.sessions() as session:
+            late = deliveries.overdue(session, pending_before, retry_before, attempt_before)
+            taken = [job_id for job_id, seen in late if deliveries.resend(session, job_id, seen)]
+        for job_id in taken:
+            self._send(self.dispatch.deliver_webhook, job_id)
+        return taken
 
     def _send_job(self, job_id: str) -> None:
         """Send "run job ``job_id``"; if the broker does not take it, the job is marked

@@ -11,8 +11,9 @@
   else how it ended (``failure``, ``retry``). Celery itself logs every task that returns
   as "succeeded", whatever it returned: a job that fails is also logged at WARNING, with
   its error, by the service (``Service._job_finished``), within the task's context.
-- The main process touches a heartbeat file while connected to the broker (``tuneforge
-  worker-health``), and serves its data dir's metrics on ``TUNEFORGE_METRICS_PORT`` when
+- The main process touches its role's heartbeat file (search or webhooks, from the queue
+  it consumes) while connected to the broker (``tuneforge worker-health --role``), and
+  serves its data dir's metrics on ``TUNEFORGE_METRICS_PORT`` when
   that is set.
 - A pool process that exits drops its live gauges (prometheus-client's bookkeeping).
 """
@@ -36,6 +37,7 @@ from celery.signals import (
 
 from models import heartbeat, logs, metrics
 from models.settings import Settings
+from tasks.app import WEBHOOK_QUEUE
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,12 @@ def ids_of(args: Any, kwargs: Any) -> dict[str, Any]:
 def outcome_of(retval: Any, state: str | None) -> str:
     """A task's outcome label: the string it returned, else its final Celery state."""
     return str(retval) if isinstance(retval, str) else (state or "unknown").lower()
+
+
+def role_of(app: Any) -> str:
+    """The worker's role (its heartbeat file's name), from the queues it consumes."""
+    consumed = app.amqp.queues.consume_from or {}
+    return heartbeat.WEBHOOKS if WEBHOOK_QUEUE in consumed else heartbeat.SEARCH
 
 
 @setup_logging.connect
@@ -88,7 +96,7 @@ def _start_heartbeat_and_metrics(sender: Any = None, **_: Any) -> None:
     settings = Settings.from_env()
     threading.Thread(
         target=_beat_forever,
-        args=(heartbeat.heartbeat_file(settings.data_dir), sender),
+        args=(heartbeat.heartbeat_file(settings.data_dir, role_of(sender.app)), sender),
         daemon=True,
         name="tuneforge-heartbeat",
     ).start()

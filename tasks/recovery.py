@@ -5,6 +5,12 @@ empty, so the database decides what still needs running: jobs queued but not sta
 a while, jobs whose message the broker did not take, and running jobs whose lease
 lapsed. A sweep runs when the worker starts and then every ``SWEEP_SECONDS``.
 
+The same sweep re-sends overdue webhook deliveries (the webhook workers run no sweep):
+``pending`` ``WEBHOOK_LATE_AFTER`` after the job finished, ``retrying`` that long after
+the retry was due, or ``delivering`` that long beyond ``TUNEFORGE_WEBHOOK_TIMEOUT_SECONDS``
+(the attempt's worker was killed). Each is taken in the database first, so it is re-sent
+once per ``WEBHOOK_LATE_AFTER``, and its attempts never overlap.
+
 When the worker gets its broker connection back after losing it, every queued job and
 trial is re-sent at once (:class:`SweepOnReconnect`): the broker may have come back
 empty, and waiting ``REQUEUE_AFTER`` would leave those jobs idle for minutes. A
@@ -37,6 +43,10 @@ REQUEUE_AFTER = timedelta(minutes=5)
 # A running job with no trial in flight and no one concluding it for this long lost its
 # next step (a worker died between recording a trial and choosing the next): advance it.
 IDLE_AFTER = timedelta(seconds=30)
+# How late a webhook delivery may be before its message is re-sent: a queue of deliveries
+# waiting for a free webhook thread is not a lost message (a duplicate is a no-op, but a
+# retry re-sent early would cut its backoff short).
+WEBHOOK_LATE_AFTER = timedelta(seconds=30)
 
 _stopping = threading.Event()
 _reconnected = threading.Event()
@@ -44,10 +54,16 @@ _wake = threading.Event()
 
 
 def sweep(app: Any, queued_before: Any) -> list[str]:
-    """Re-send every job and trial that needs it; return the jobs' ids."""
-    ids = worker_service(app).recover(queued_before, utcnow() - IDLE_AFTER)
+    """Re-send every job, trial and webhook delivery that needs it; return the jobs' ids."""
+    service = worker_service(app)
+    ids = service.recover(queued_before, utcnow() - IDLE_AFTER)
     if ids:
         log.info("re-sent %d job(s): %s", len(ids), ", ".join(ids))
+    late = utcnow() - WEBHOOK_LATE_AFTER
+    timeout = timedelta(seconds=service.settings.webhook_timeout_seconds)
+    webhooks = service.recover_webhooks(late, late, late - timeout)
+    if webhooks:
+        log.info("re-sent %d webhook delivery(ies): %s", len(webhooks), ", ".join(webhooks))
     return ids
 
 

@@ -10,6 +10,10 @@ of at most ``min(60, 2**n)`` seconds (exponential backoff with full jitter, so r
 that failed together are not retried together). When each retry is due is recorded on
 the job from Celery's ``task_retry`` signal. A refused target (a private address) is
 final: it is not retried.
+
+A delivery whose message is lost (with the broker, or with a webhook worker killed
+mid-attempt) is re-sent by the search workers' recovery sweep (``tasks/recovery.py``);
+the attempts of one delivery never overlap (``models/store/deliveries.py``).
 """
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ BACKOFF_MAX_SECONDS = 60
 def deliver_webhook(self: Any, job_id: str) -> str:
     """Send job ``job_id`` to its webhook; raise ``DeliveryFailed`` to be retried."""
     last_try = self.request.retries >= self.max_retries
-    attempt = worker_service(self.app).deliver_webhook(job_id, last_try)
+    # Counted on the job too: a message the recovery sweep re-sends starts Celery's count at 0.
+    max_attempts = 1 + self.max_retries
+    attempt = worker_service(self.app).deliver_webhook(job_id, last_try, max_attempts)
     if attempt.outcome is WebhookOutcome.FAILED:
         raise webhooks.DeliveryFailed(job_id, attempt.number)
     return attempt.outcome

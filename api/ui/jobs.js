@@ -1,4 +1,5 @@
-// Jobs: the list (refreshed every 2 s while any job runs) and the new search form, built
+// Jobs: the list (refreshed every 2 s while any job runs, every 5 s otherwise, so a job
+// started elsewhere, from the API or the CLI, appears) and the new search form, built
 // from the catalog (GET /v1/estimators) and the contract's enums (/openapi.json).
 
 import { ApiError, json, postJson } from "./api.js";
@@ -6,6 +7,7 @@ import { escapeXml as esc } from "./charts.js";
 import { allDatasets } from "./datasets.js";
 
 const REFRESH_MS = 2000;
+const IDLE_REFRESH_MS = 5000;
 const ACTIVE = new Set(["queued", "running"]);
 
 export function isActive(job) {
@@ -47,12 +49,17 @@ export async function jobsView(main, signal) {
 
   async function refresh() {
     clearTimeout(timer);
-    const page = await json(`/v1/jobs?limit=${shown}`);
-    if (signal.aborted) return;
-    tbody.innerHTML = page.items.map(jobRow).join("");
-    sizeBars(tbody);
-    more.hidden = !page.next || shown >= 100;
-    if (page.items.some(isActive)) timer = setTimeout(() => refresh().catch(() => {}), REFRESH_MS);
+    let every = IDLE_REFRESH_MS; // after a failed read too: the list keeps trying
+    try {
+      const page = await json(`/v1/jobs?limit=${shown}`);
+      if (signal.aborted) return;
+      tbody.innerHTML = page.items.map(jobRow).join("");
+      sizeBars(tbody);
+      more.hidden = !page.next || shown >= 100;
+      if (page.items.some(isActive)) every = REFRESH_MS;
+    } finally {
+      if (!signal.aborted) timer = setTimeout(() => refresh().catch(() => {}), every);
+    }
   }
   more.addEventListener("click", () => { shown = Math.min(100, shown + 20); refresh(); });
   await Promise.all([refresh(), searchForm(main.querySelector("[data-testid=new-search]"))]);

@@ -134,7 +134,8 @@ class Job(Base):
     lease_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    # Webhook delivery: {attempts, delivered_at, last_status, last_error}.
+    # Webhook delivery: state, attempts, last_status, last_error, delivered_at,
+    # next_retry_at, and the sweep's began_at and resent_at (models/store/deliveries.py).
     webhook: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # When the job's next trials were last chosen. Choosing updates it first, which
     # serialises the choosing per job on every database (a row lock; SQLite's write lock).

@@ -205,12 +205,31 @@ def test_tune_json_prints_one_document_and_plain_progress_lines_off_a_terminal(t
     assert re.search(r"tuneforge: job job_\w+ succeeded\s+\[#{24}\]\s+3/3 trials", done.stderr)
 
 
-def test_tune_with_an_unknown_target_exits_3_naming_the_field(svc, table):
+def dataset_ids(svc: Service) -> set[str]:
+    """Every dataset the service holds."""
+    ids, url = set(), "/v1/datasets?limit=100"
+    while url:
+        page = svc.get(url).json()
+        ids |= {d["id"] for d in page["items"]}
+        url = page["next"]
+    return ids
+
+
+def test_tune_with_an_unknown_target_exits_3_naming_the_field_and_removes_its_upload(svc, table):
+    # given the datasets the service holds
+    before = dataset_ids(svc)
+    # when tune is refused for a misspelt target
     done = run(svc, "tune", str(table), "--target", "nope", "--estimator", "knn")
+    # then it exits 3, naming the field, without a traceback
     assert done.returncode == 3, done.stderr
     assert re.search(r"^tuneforge: 422 ", done.stderr, re.M)
     assert re.search(r"^  target: .*nope", done.stderr, re.M), done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+    # and the table it uploaded for this run is gone, and says so
+    uploaded = re.search(r"uploaded table\.csv as (\S+) ", done.stderr)[1]
+    assert f"tuneforge: removed the upload {uploaded}" in done.stderr
+    assert svc.get(f"/v1/datasets/{uploaded}").status_code == 404
+    assert dataset_ids(svc) == before
 
 
 def test_an_unreachable_api_exits_4_without_a_traceback(table):

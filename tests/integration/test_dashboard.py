@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -294,6 +295,103 @@ def test_a_job_page_with_500_trials_is_drawn_in_under_a_second(dashboard: Servic
     tab.screenshot("5-job-500-trials")
     assert drawn_ms < 1000
     tab.assert_stayed_on(dashboard.url)
+
+
+@pytest.fixture(scope="module")
+def finished_job(dashboard: Service) -> dict[str, Any]:
+    """A succeeded job of three cheap trials, for the tests that need a finished one."""
+    dataset = dashboard.upload(table(40, seed=3), "finished.csv")
+    job = dashboard.submit(
+        dataset_id=dataset["id"],
+        target="y",
+        estimator="decision_tree",
+        strategy="random",
+        n_trials=3,
+        cv={"folds": 2},
+    )
+    job = dashboard.wait_for(job["id"], timeout=60)
+    assert job["status"] == "succeeded", job
+    return job
+
+
+def test_the_cancel_button_stops_a_running_search(dashboard: Service, tab: Tab):
+    # Given a search far longer than the test, running,
+    page, svc = tab.page, dashboard
+    dataset = svc.upload(table(240, seed=4), "slow.csv")
+    job = svc.submit(
+        dataset_id=dataset["id"],
+        target="y",
+        estimator="random_forest",
+        strategy="random",
+        n_trials=500,
+    )
+    try:
+        svc.wait_for(job["id"], ("running",), timeout=30)
+        # when its page is opened and the cancel button clicked,
+        page.goto(f"{svc.url}/ui#/jobs/{job['id']}")
+        status = page.locator("[data-testid=job-status]")
+        expect(status).to_have_text("running")
+        page.click("[data-testid=cancel]")
+
+        # then the page and the API both say cancelled, and the button is gone.
+        expect(status).to_have_text("cancelled")
+        expect(page.locator("[data-testid=cancel]")).to_have_count(0)
+        assert svc.job(job["id"])["status"] == "cancelled"
+        tab.screenshot("8-job-cancelled")
+        tab.assert_stayed_on(svc.url)
+    finally:
+        svc.cancel_unfinished()  # the worker is free for the next test, even on a failure
+
+
+def test_the_skops_button_downloads_the_models_bytes(
+    dashboard: Service, tab: Tab, finished_job: dict[str, Any]
+):
+    # Given a finished job's page, with its result drawn,
+    page, job_id = tab.page, finished_job["id"]
+    page.goto(f"{dashboard.url}/ui#/jobs/{job_id}")
+    page.locator("[data-testid=download-skops]").wait_for()
+
+    # when the skops button is clicked,
+    with page.expect_download() as download:
+        page.click("[data-testid=download-skops]")
+
+    # then the file is named for the job and holds the bytes the API serves.
+    saved = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename == f"{job_id}.skops"
+    served = dashboard.get(f"/v1/jobs/{job_id}/model?format=skops")
+    assert served.status_code == 200, served.text
+    assert saved == served.content and saved[:2] == b"PK"  # a skops file is a zip
+    tab.assert_stayed_on(dashboard.url)
+
+
+def test_the_jobs_list_shows_a_new_job_and_its_end_without_a_reload(
+    dashboard: Service, tab: Tab, finished_job: dict[str, Any]
+):
+    # Given the jobs view open while no job runs (the page then has nothing to follow),
+    page, svc = tab.page, dashboard
+    svc.cancel_unfinished()
+    page.goto(f"{svc.url}/ui#/jobs")
+    page.locator(f"[data-testid=job-row][data-id='{finished_job['id']}']").wait_for()
+    page.evaluate("window.sameDocument = true")  # gone if the page is reloaded
+
+    # when a search of a few seconds is submitted through the API,
+    job = svc.submit(
+        dataset_id=finished_job["dataset_id"],
+        target="y",
+        estimator="decision_tree",
+        strategy="random",
+        n_trials=500,
+        timeout_s=8,  # longer than the idle refresh; out of time, it succeeds with what it ran
+        cv={"folds": 2},
+    )
+
+    # then its row appears while it is under way, and turns succeeded, in the same page.
+    row = page.locator(f"[data-testid=job-row][data-id='{job['id']}']")
+    expect(row).to_have_attribute("data-status", re.compile("queued|running"), timeout=10_000)
+    expect(row).to_have_attribute("data-status", "succeeded", timeout=20_000)
+    assert svc.job(job["id"])["status"] == "succeeded"
+    assert page.evaluate("window.sameDocument") is True
+    tab.assert_stayed_on(svc.url)
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import sys
+import uuid
 from pathlib import Path
 
 import httpx
@@ -175,6 +177,43 @@ def test_the_facade_saves_and_loads_the_model(service, breast_cancer_csv, tmp_pa
         # and skops loads with the types the result trusts, predicting the same
         model = api.load_model(run.job.id, format="skops")
         assert list(model.predict(rows.head(20))) == list(run.model.predict(rows.head(20)))
+
+
+def test_a_refused_tune_removes_the_table_it_uploaded(shared_service, breast_cancer_csv):
+    name = f"typo-{uuid.uuid4().hex}.csv"
+    with tuneforge.Client(shared_service.url) as api:
+        # when tune is refused for a misspelt target
+        with pytest.raises(tuneforge.ValidationError) as refused:
+            api.tune(breast_cancer_csv, "targte", name=name, estimator="knn", n_trials=2)
+        # then the error names the field, as submit's does
+        assert "target" in refused.value.errors and "targte" in str(refused.value)
+        # and the table uploaded for the call is gone, which the error's note says
+        notes = " ".join(getattr(refused.value, "__notes__", []))
+        removed = re.search(r"the upload (\S+) made for this call was removed", notes)
+        assert removed, notes
+        with pytest.raises(tuneforge.NotFound):
+            api.dataset(removed[1])
+        assert name not in {d.name for d in api.datasets()}
+
+
+def test_delete_dataset_is_refused_while_a_job_uses_it(shared_service, breast_cancer_csv):
+    with tuneforge.Client(shared_service.url) as api:
+        # given a table a long search is running on
+        dataset = api.upload(breast_cancer_csv, name="in-use.csv")
+        job = api.submit(dataset_id=dataset.id, target="target", estimator="svm", n_trials=200)
+        # then deleting it is a Conflict naming the job, and the table stays
+        with pytest.raises(tuneforge.Conflict) as busy:
+            api.delete_dataset(dataset.id)
+        assert job.id in busy.value.detail
+        assert api.dataset(dataset.id).id == dataset.id
+        # when the job is cancelled, it is deleted, and then unknown
+        api.cancel(job.id)
+        assert api.wait(job.id, timeout=60, poll=0.2).status == "cancelled"
+        api.delete_dataset(dataset.id)
+        with pytest.raises(tuneforge.NotFound):
+            api.dataset(dataset.id)
+        with pytest.raises(tuneforge.NotFound):
+            api.delete_dataset(dataset.id)
 
 
 def test_every_problem_raises_its_typed_exception(service, breast_cancer_csv):

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from api.cli import api_command, main, webhook_worker_command, worker_command
 from models import heartbeat
 from models.settings import Settings
+from tasks import monitoring
 from tasks.app import DELIVER_WEBHOOK, RUN_SEARCH, RUN_TRIAL, make_celery
 
 
@@ -78,8 +79,9 @@ def test_an_unknown_log_format_stops_a_role_before_it_starts(role, tmp_path):
     assert not (tmp_path / "tuneforge.db").exists()  # nothing was migrated
 
 
-def worker_health(tmp_path):
-    return CliRunner().invoke(main, ["worker-health"], env={"TUNEFORGE_DATA_DIR": str(tmp_path)})
+def worker_health(tmp_path, *options):
+    env = {"TUNEFORGE_DATA_DIR": str(tmp_path)}
+    return CliRunner().invoke(main, ["worker-health", *options], env=env)
 
 
 def test_worker_health_fails_before_the_first_heartbeat(tmp_path):
@@ -88,16 +90,43 @@ def test_worker_health_fails_before_the_first_heartbeat(tmp_path):
 
 
 def test_worker_health_passes_after_a_recent_heartbeat(tmp_path):
-    heartbeat.beat(heartbeat.heartbeat_file(tmp_path.resolve()))
+    heartbeat.beat(heartbeat.heartbeat_file(tmp_path.resolve(), heartbeat.SEARCH))
     result = worker_health(tmp_path)
     assert result.exit_code == 0, result.output
-    assert "worker alive" in result.output
+    assert "search worker alive" in result.output
 
 
 def test_worker_health_fails_when_the_heartbeat_is_stale(tmp_path):
-    path = heartbeat.heartbeat_file(tmp_path.resolve())
+    path = heartbeat.heartbeat_file(tmp_path.resolve(), heartbeat.SEARCH)
     heartbeat.beat(path)
     stale = time.time() - heartbeat.HEALTHY_WITHIN_SECONDS - 5
     os.utime(path, (stale, stale))
     result = worker_health(tmp_path)
-    assert result.exit_code == 1 and "no recent worker heartbeat" in result.output
+    assert result.exit_code == 1 and "no recent search worker heartbeat" in result.output
+
+
+def test_only_the_webhook_workers_heartbeat_does_not_make_the_search_worker_healthy(tmp_path):
+    # given the webhook worker beats, as under `tuneforge serve`, and the search worker never did
+    heartbeat.beat(heartbeat.heartbeat_file(tmp_path.resolve(), heartbeat.WEBHOOKS))
+    # then the search worker's check fails and the webhook worker's passes
+    search = worker_health(tmp_path)
+    assert search.exit_code == 1 and "no recent search worker heartbeat" in search.output
+    webhooks = worker_health(tmp_path, "--role", "webhooks")
+    assert webhooks.exit_code == 0 and "webhooks worker alive" in webhooks.output
+
+
+def test_worker_health_refuses_an_unknown_role(tmp_path):
+    result = worker_health(tmp_path, "--role", "trials")
+    assert result.exit_code == 2 and "'trials' is not one of 'search', 'webhooks'" in result.output
+
+
+def test_each_worker_beats_in_the_file_of_the_queue_it_consumes(tmp_path):
+    # given a worker app consuming the search queue, and one consuming the webhook queue
+    search, webhook = (make_celery(Settings(data_dir=tmp_path)) for _ in range(2))
+    search.amqp.queues.select(["tuneforge"])
+    webhook.amqp.queues.select(["tuneforge.webhooks"])
+    # then each is given its own role, so its own heartbeat file
+    assert monitoring.role_of(search) == heartbeat.SEARCH
+    assert monitoring.role_of(webhook) == heartbeat.WEBHOOKS
+    search_file = heartbeat.heartbeat_file(tmp_path, heartbeat.SEARCH)
+    assert search_file != heartbeat.heartbeat_file(tmp_path, heartbeat.WEBHOOKS)

@@ -132,10 +132,12 @@ def test_every_tuneforge_variable_in_compose_is_a_setting(compose):
     assert used - settings == set(), "compose.yaml sets variables Settings does not read"
 
 
-@pytest.mark.parametrize("name", ["worker", "webhook-worker"])
-def test_the_worker_health_check_is_a_real_command(compose, name):
+@pytest.mark.parametrize(("name", "role"), [("worker", "search"), ("webhook-worker", "webhooks")])
+def test_the_worker_health_check_is_a_real_command_on_the_services_own_role(compose, name, role):
     test = compose["services"][name]["healthcheck"]["test"]
     assert test[:2] == ["CMD", "tuneforge"] and test[2] in main.commands
+    command = main.commands[test[2]]
+    assert command.make_context(test[2], test[3:]).params == {"role": role}
 
 
 def test_webhooks_are_delivered_by_a_worker_of_their_own_with_the_same_settings(compose):

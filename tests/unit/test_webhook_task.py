@@ -101,14 +101,18 @@ def test_a_receiver_that_always_fails_gets_max_retries_with_capped_jittered_back
     attempts = 1 + webhook_task.MAX_RETRIES
     assert outcome.failed() and isinstance(outcome.result, webhooks.DeliveryFailed)
     assert len(target.requests) == attempts
-    assert webhook_state(worker, job_id) == {
+    state = webhook_state(worker, job_id)
+    assert state == {
         "state": "failed",
         "attempts": attempts,
         "last_status": 500,
         "last_error": "HTTP 500",
         "delivered_at": None,
         "next_retry_at": None,
+        "began_at": state["began_at"],  # for the recovery sweep; the API does not show it
+        "resent_at": None,
     }
+    assert datetime.fromisoformat(state["began_at"]) <= utcnow()
     # and the n-th retry waited at most min(60, 2**n) s, a random part of it (jitter)
     bounds = [min(60, 2**n) for n in range(webhook_task.MAX_RETRIES)]
     assert len(countdowns) == len(bounds)

@@ -34,7 +34,7 @@ from tuneforge._tables import (
     trials_table,
 )
 from tuneforge.client import Client
-from tuneforge.errors import ProblemError, Unreachable, WaitTimeout
+from tuneforge.errors import ProblemError, TuneforgeError, Unreachable, WaitTimeout
 
 __all__ = ["EXIT_CODES", "ClientCommand", "ClientGroup", "datasets", "jobs", "main", "tune"]
 
@@ -165,7 +165,7 @@ def tune(
         dataset = client.upload(data)
         _say(f"tuneforge: uploaded {data.name} as {dataset.id} ({_size(dataset.to_dict())})")
         _warn(dataset.to_dict())
-        job = client.submit({k: v for k, v in spec.items() if v is not None}, dataset_id=dataset.id)
+        job = _submit(client, {k: v for k, v in spec.items() if v is not None}, dataset.id)
         _say(f"tuneforge: job {job.id} ({job.spec.estimator}, {job.spec.strategy} search)")
         _warn(job.to_dict())
         job = follow(client, job.id)
@@ -184,6 +184,25 @@ def tune(
     click.echo(f"best score   {format_score(result.best_score)} ({_scoring(result.to_dict())})")
     click.echo(f"best params  {format_params(result.best_params.to_dict())}")
     click.echo(f"model        {path}")
+
+
+def _submit(client: Client, spec: dict[str, Any], dataset_id: str) -> Job:
+    """Submit the search on the table just uploaded for it. When the service refuses the
+    spec (a 4xx: a misspelt --target, an unknown estimator) that upload served nothing,
+    so it is deleted before exiting 3; a 5xx leaves it, as the job may exist after all."""
+    try:
+        return client.submit(spec, dataset_id=dataset_id)
+    except ProblemError as exc:
+        if exc.status >= 500:
+            raise
+        _say(_problem_text(exc))
+        try:
+            client.delete_dataset(dataset_id)
+        except TuneforgeError as cleanup:
+            _say(f"tuneforge: the upload {dataset_id} could not be removed: {cleanup}")
+        else:
+            _say(f"tuneforge: removed the upload {dataset_id}")
+        raise click.exceptions.Exit(EXIT_REFUSED) from None
 
 
 def _best_trials(client: Client, job_id: str) -> list[dict[str, Any]]:

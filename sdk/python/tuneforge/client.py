@@ -33,7 +33,14 @@ from tuneforge_client.models import (
 )
 
 from tuneforge import model_files
-from tuneforge.errors import JobFailed, Unreachable, WaitTimeout, problem_from
+from tuneforge.errors import (
+    JobFailed,
+    ProblemError,
+    TuneforgeError,
+    Unreachable,
+    WaitTimeout,
+    problem_from,
+)
 from tuneforge.events import EndEvent, Event, frames, parse
 
 __all__ = ["DEFAULT_API", "ENDED", "Client", "TuneResult"]
@@ -120,6 +127,14 @@ class Client:
         """Every dataset, newest first, fetched a page at a time."""
         for page in self._pages("/v1/datasets", {"limit": page_size}, DatasetPage):
             yield from page.items
+
+    def delete_dataset(self, dataset_id: str) -> None:
+        """Delete an uploaded table and its file (finished jobs keep their results).
+
+        Raises :class:`~tuneforge.errors.Conflict` while a queued or running job uses it,
+        :class:`~tuneforge.errors.NotFound` when there is no such dataset.
+        """
+        self._request("DELETE", f"/v1/datasets/{dataset_id}")
 
     # jobs
 
@@ -263,15 +278,35 @@ class Client:
         """Upload ``data``, search for the best model predicting ``target``, wait, and
         return the dataset, job, result and loaded model (needs the ``[model]`` extra).
 
-        Raises :class:`JobFailed` when the job fails or is cancelled, and
-        :class:`WaitTimeout` after ``timeout`` seconds.
+        The table is uploaded for this call only: when the service refuses the spec (a
+        4xx :class:`~tuneforge.errors.ProblemError`, such as a misspelt ``target``), the
+        upload is deleted before the error is raised, so a typo leaves nothing behind.
+        Once a job is submitted the dataset stays, with it. Raises :class:`JobFailed`
+        when the job fails or is cancelled, and :class:`WaitTimeout` after ``timeout``
+        seconds.
         """
         dataset = self.upload(data, name)
-        job = self.submit(dataset_id=dataset.id, target=target, **spec_fields)
+        try:
+            job = self.submit(dataset_id=dataset.id, target=target, **spec_fields)
+        except ProblemError as refused:
+            if refused.status >= 500:
+                raise  # the job may exist after all, and needs its table
+            self._remove_refused_upload(dataset.id, refused)
+            raise
         job = self.wait(job.id, timeout=timeout)
         if job.status != "succeeded":
             raise JobFailed(job)
         return TuneResult(dataset, job, self.result(job.id), self.load_model(job.id))
+
+    def _remove_refused_upload(self, dataset_id: str, refused: ProblemError) -> None:
+        """Delete the upload a refused submit was for; what happened becomes a note on
+        ``refused`` (the error the caller needs), never a second error hiding it."""
+        try:
+            self.delete_dataset(dataset_id)
+        except TuneforgeError as exc:
+            refused.add_note(f"the upload {dataset_id} could not be removed: {exc}")
+        else:
+            refused.add_note(f"the upload {dataset_id} made for this call was removed")
 
     # transport
 
