@@ -16,10 +16,13 @@ RUN_TRIAL = "tuneforge.run_trial"
 # receiver then holds a webhook thread, never a search slot.
 QUEUE = "tuneforge"
 WEBHOOK_QUEUE = "tuneforge.webhooks"
+# The embedded broker's transport, by import path as Celery's ``broker_transport`` takes one.
+EMBEDDED_TRANSPORT = "tasks.embedded_broker:Transport"
 
 
 def broker_options(settings: Settings) -> dict[str, Any]:
-    """Transport options; the embedded broker is kombu's filesystem transport."""
+    """Transport options; the embedded broker is kombu's filesystem transport, made safe
+    against half-written messages in :mod:`tasks.embedded_broker`."""
     if settings.broker_is_embedded:
         queue = settings.broker_dir / "queue"
         processed = settings.broker_dir / "processed"
@@ -32,6 +35,8 @@ def broker_options(settings: Settings) -> dict[str, Any]:
             "processed_folder": str(processed),
             "store_processed": False,
             "control_folder": str(control),
+            # Unreadable message files, set aside by tasks.embedded_broker.
+            "corrupt_folder": str(settings.broker_dir / "corrupt"),
             # Measured: 0.05 s polling starts a task in about 45 ms at negligible CPU.
             "polling_interval": 0.05,
         }
@@ -78,6 +83,9 @@ def make_celery(settings: Settings) -> Celery:
     app = Celery("tuneforge", set_as_current=False)
     app.conf.update(
         broker_url=settings.broker_url,
+        # Both sides, the API sending and the workers reading, use it: a message written
+        # by kombu's own filesystem transport can be seen half-written.
+        broker_transport=EMBEDDED_TRANSPORT if settings.broker_is_embedded else None,
         broker_transport_options=broker_options(settings),
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=5,

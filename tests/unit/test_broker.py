@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+from pathlib import Path
+from queue import Empty
+
+import pytest
+
 from models.settings import Settings
+from tasks import embedded_broker
 from tasks.app import QUEUE, WEBHOOK_QUEUE, make_celery
 
 
@@ -36,3 +45,83 @@ def test_rabbitmq_confirms_sends_and_lets_the_longest_task_hold_its_message(tmp_
     # and webhooks have a queue of their own, whose deliveries end within seconds
     assert (webhooks.name, webhooks.exchange.name, webhooks.routing_key) == (WEBHOOK_QUEUE,) * 3
     assert webhooks.consumer_arguments is None
+
+
+@pytest.fixture
+def embedded(tmp_path):
+    """A channel of the embedded broker, as the API and the workers open it."""
+    settings = Settings(data_dir=tmp_path)
+    with make_celery(settings).connection_for_write() as connection:
+        yield connection.default_channel, settings.broker_dir
+
+
+def message_files(folder):
+    return sorted(path.name for path in folder.iterdir() if path.is_file())
+
+
+def test_the_api_and_the_workers_use_the_embedded_transport(embedded):
+    channel, _ = embedded
+    assert isinstance(channel, embedded_broker.Channel)
+
+
+def test_a_message_appears_only_whole_under_its_final_name(embedded, monkeypatch):
+    # given a write observed at the moment the file is renamed into place
+    channel, broker = embedded
+    queue = broker / "queue"
+    seen = []
+
+    def replace(source, target):
+        with pytest.raises(Empty):
+            channel._get(QUEUE)  # a reader skips the file being written
+        seen.append((message_files(queue), Path(source).read_bytes()))
+        real_replace(source, target)
+
+    real_replace = os.replace
+    monkeypatch.setattr(embedded_broker.os, "replace", replace)
+    # when a message is put
+    channel._put(QUEUE, {"body": "hello"})
+    # then until the rename it has a name no reader takes, already whole; afterwards only
+    # its ``.msg`` file is left, and it decodes
+    ((names_during, content),) = seen
+    assert len(names_during) == 1 and names_during[0].endswith(".tuneforge.msg.part")
+    assert json.loads(content) == {"body": "hello"}
+    (name,) = message_files(queue)
+    assert name == names_during[0].removesuffix(".part")
+    assert json.loads((queue / name).read_bytes()) == {"body": "hello"}
+    assert channel._get(QUEUE) == {"body": "hello"}
+
+
+@pytest.mark.parametrize("content", [b"", b'{"body": "trunc', b"not json", b'"a string"'], ids=repr)
+def test_an_unreadable_message_file_is_set_aside_and_the_next_one_read(embedded, content, caplog):
+    # given a bad message file in the queue, older than a good message
+    channel, broker = embedded
+    bad = "1_00000000-0000-0000-0000-000000000000.tuneforge.msg"
+    (broker / "queue" / bad).write_bytes(content)
+    channel._put(QUEUE, {"body": "next"})
+    # when a worker reads the queue
+    with caplog.at_level(logging.WARNING, logger="tasks.embedded_broker"):
+        payload = channel._get(QUEUE)
+    # then it gets the good message; the bad one is kept aside, unchanged, and named
+    assert payload == {"body": "next"}
+    assert (broker / "corrupt" / bad).read_bytes() == content
+    assert message_files(broker / "queue") == []
+    assert message_files(broker / "processed") == []
+    assert bad in caplog.text
+    with pytest.raises(Empty):
+        channel._get(QUEUE)
+
+
+def test_a_queue_of_only_unreadable_files_is_empty(embedded):
+    channel, broker = embedded
+    (broker / "queue" / "1_x.tuneforge.msg").write_bytes(b"")
+    with pytest.raises(Empty):
+        channel._get(QUEUE)
+    assert message_files(broker / "corrupt") == ["1_x.tuneforge.msg"]
+
+
+def test_a_message_is_read_from_its_own_queue_only(embedded):
+    channel, _ = embedded
+    channel._put(WEBHOOK_QUEUE, {"body": "webhook"})
+    with pytest.raises(Empty):
+        channel._get(QUEUE)
+    assert channel._get(WEBHOOK_QUEUE) == {"body": "webhook"}
