@@ -44,8 +44,7 @@ def svc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """The API and a worker on the embedded backend, for every test here."""
     service = Service(tmp_path_factory.mktemp("cli-service"), "")
     try:
-        service.start("api")
-        service.start("worker")
+        service.start("api", "worker")
         yield service
     finally:
         service.close()

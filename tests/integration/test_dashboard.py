@@ -99,8 +99,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """One API and worker (no keys) shared by this module's tests without keys."""
     svc = Service(tmp_path_factory.mktemp("dashboard"), "")
     try:
-        svc.start("api")
-        svc.start("worker")
+        svc.start("api", "worker")
         yield svc
     finally:
         svc.close()
