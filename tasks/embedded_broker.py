@@ -16,7 +16,7 @@ import os
 import shutil
 import uuid
 from queue import Empty
-from time import monotonic
+from time import time_ns
 from typing import Any
 
 from kombu.exceptions import ChannelError
@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 # Appended to a message's name while it is written: not ``.msg``, so no reader takes it.
 PARTIAL_SUFFIX = ".part"
+# A message's name starts with its time in milliseconds, zero-padded to this many digits,
+# so that name order is time order (kombu's unpadded monotonic count sorts 10_ before 9_,
+# and starts again after a reboot while the broker folder keeps its messages).
+STAMP_DIGITS = 20
 
 
 class Channel(filesystem.Channel):
@@ -35,8 +39,8 @@ class Channel(filesystem.Channel):
 
     def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:
         """Write ``payload`` whole, then give it the ``.msg`` name readers look for."""
-        # kombu's own naming: the reader takes files in name order, oldest first.
-        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # The reader takes files in name order: oldest first.
+        name = f"{time_ns() // 1_000_000:0{STAMP_DIGITS}d}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         partial = final + PARTIAL_SUFFIX
         try:

@@ -95,7 +95,7 @@ def test_a_message_appears_only_whole_under_its_final_name(embedded, monkeypatch
 def test_an_unreadable_message_file_is_set_aside_and_the_next_one_read(embedded, content, caplog):
     # given a bad message file in the queue, older than a good message
     channel, broker = embedded
-    bad = "1_00000000-0000-0000-0000-000000000000.tuneforge.msg"
+    bad = f"{0:0{embedded_broker.STAMP_DIGITS}d}_00000000-0000-0000-0000-000000000000.tuneforge.msg"
     (broker / "queue" / bad).write_bytes(content)
     channel._put(QUEUE, {"body": "next"})
     # when a worker reads the queue
@@ -125,3 +125,17 @@ def test_a_message_is_read_from_its_own_queue_only(embedded):
     with pytest.raises(Empty):
         channel._get(QUEUE)
     assert channel._get(WEBHOOK_QUEUE) == {"body": "webhook"}
+
+
+def test_messages_are_read_in_the_order_they_were_written_across_a_power_of_ten(
+    embedded, monkeypatch
+):
+    # given two messages put at 9 ms and at 10 ms (unpadded, "10_" sorts before "9_")
+    channel, _ = embedded
+    clock = iter([9_000_000, 10_000_000])
+    monkeypatch.setattr(embedded_broker, "time_ns", lambda: next(clock))
+    channel._put(QUEUE, {"body": "first"})
+    channel._put(QUEUE, {"body": "second"})
+    # when a worker reads the queue twice, then it gets them oldest first
+    assert channel._get(QUEUE) == {"body": "first"}
+    assert channel._get(QUEUE) == {"body": "second"}
