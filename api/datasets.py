@@ -146,7 +146,7 @@ class Datasets(MethodView):
             "Location": {"description": "the new dataset's URL", "schema": {"type": "string"}}
         },
     )
-    @errors(blp, 400, 409, 413, 415, 422)
+    @errors(blp, 400, 408, 409, 413, 415, 422)
     def post(self) -> Any:
         """Upload a CSV table; answers with its profile."""
         chunks, name = _upload()

@@ -10,7 +10,9 @@ kernel's backlog queues them. A connection's first request head must arrive with
 worker reads every head inside its ``timeout_ctx()`` hook, which is only its keep-alive
 limit (2 s, closing quietly); that stays the limit between the requests of a kept-alive
 connection, where an unasked-for 408 could be read as the answer to the client's next
-request.
+request. A request body must then keep coming: it may take ``TUNEFORGE_BODY_TIMEOUT_SECONDS``
+plus a second per MIN_BODY_RATE bytes (an upload of 100 MB over a link of 512 kbit/s), or
+it is answered 408 (a problem, from the app) and the connection closed.
 
 **Errors as problems.** Gunicorn answers a request it cannot parse (a bad request line, a
 header with control characters, a line too long) itself, before the app sees it, with an
@@ -32,7 +34,9 @@ import html
 import re
 import resource
 import socket
+import time
 import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import gevent
@@ -40,6 +44,7 @@ from gevent.local import local
 from gevent.monkey import MonkeyPatchWarning
 from gunicorn import util
 from gunicorn.workers.ggevent import GeventWorker
+from werkzeug.exceptions import RequestTimeout
 
 from api.errors import PROBLEM_JSON, problem
 from models.settings import Settings
@@ -54,6 +59,9 @@ _ONLY_REDIS_ASYNCIO = (
     r"(?s)Monkey-patching ssl after ssl.*NOT patched\): "
     r"\['redis\.asyncio\.connection \([^)]*\)'\]\. ?$"
 )
+# A request body's slowest average rate, in bytes a second, after its first
+# TUNEFORGE_BODY_TIMEOUT_SECONDS.
+MIN_BODY_RATE = 64 * 1024
 # Descriptors a worker needs beside its connections: the listener, database and broker
 # connections, log and metrics files, an upload's reader pipe.
 SPARE_FILES = 64
@@ -84,9 +92,39 @@ class ProblemGeventWorker(ProblemErrorsMixin, GeventWorker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.header_timeout = Settings.from_env().header_timeout_seconds
+        settings = Settings.from_env()
+        self.header_timeout = settings.header_timeout_seconds
+        self.body_timeout = settings.body_timeout_seconds
+        self.min_body_rate = MIN_BODY_RATE
         # Each connection is served by a greenlet of its own: its state is greenlet-local.
         self._connection = local()
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        self.wsgi = self.with_body_deadline(self.wsgi)
+
+    def with_body_deadline(self, app: Any) -> Any:
+        """``app`` reading its request bodies under :class:`TimedBody`'s deadline; a
+        connection whose body was too slow is closed after the answer."""
+
+        def timed(environ: dict[str, Any], start_response: Any) -> Any:
+            request = getattr(self._connection, "request", None)
+
+            def close_after() -> None:
+                if request is not None:
+                    request.must_close = True  # the rest of the body never comes
+
+            length = environ.get("CONTENT_LENGTH")
+            environ["wsgi.input"] = TimedBody(
+                environ["wsgi.input"],
+                int(length) if length and length.isdigit() else None,
+                self.body_timeout,
+                self.min_body_rate,
+                close_after,
+            )
+            return app(environ, start_response)
+
+        return timed
 
     def init_process(self) -> None:
         raise_open_files_limit(self.worker_connections + SPARE_FILES, self.log)
@@ -110,6 +148,7 @@ class ProblemGeventWorker(ProblemErrorsMixin, GeventWorker):
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
         self._connection.served = True
+        self._connection.request = req
         return super().handle_request(listener_name, req, sock, addr)
 
     def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
@@ -123,6 +162,68 @@ class ProblemGeventWorker(ProblemErrorsMixin, GeventWorker):
         )
         detail = f"the request head did not arrive within {self.header_timeout} s"
         _send(client, _answer(408, "Request Timeout", problem(408, detail).get_data()), self.log)
+
+
+class TimedBody:
+    """A request body (``wsgi.input``) that must arrive in time: by ``timeout`` seconds
+    after the first read plus a second per ``rate`` bytes received and asked for. A read
+    that would end later is cut there with a 408 (:class:`RequestTimeout`, which the app
+    answers as a problem) and ``on_timeout`` called."""
+
+    def __init__(
+        self,
+        body: Any,
+        length: int | None,
+        timeout: float,
+        rate: float,
+        on_timeout: Callable[[], None],
+    ) -> None:
+        self._body = body
+        self._length = length
+        self._timeout = timeout
+        self._rate = rate
+        self._on_timeout = on_timeout
+        self._started: float | None = None
+        self._received = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._timed(self._body.read, size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._timed(self._body.readline, size)
+
+    def readlines(self, hint: int | None = -1) -> list[bytes]:
+        return list(iter(self.readline, b""))
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+    def _timed(self, read: Callable[[int | None], bytes], size: int | None) -> bytes:
+        if self._started is None:
+            self._started = time.monotonic()
+        asked = size if size is not None and size >= 0 else None
+        if asked is None or (self._length is not None and asked > self._length):
+            asked = self._length - self._received if self._length is not None else 1 << 30
+        deadline = self._started + self._timeout + (self._received + asked) / self._rate
+        timer = gevent.Timeout(max(0.0, deadline - time.monotonic()))
+        timer.start()
+        try:
+            data = read(size)
+        except gevent.Timeout as exc:
+            if exc is not timer:
+                raise
+            self._on_timeout()
+            allowed = f"{self._timeout} s, plus 1 s per {self._rate / 1024:.0f} KiB"
+            if self._length is not None:
+                total = self._timeout + self._length / self._rate
+                allowed = f"{self._length} bytes may take {total:.1f} s ({allowed})"
+            raise RequestTimeout(
+                f"the request body came too slowly: it stopped arriving or fell behind; {allowed}"
+            ) from None
+        finally:
+            timer.close()
+        self._received += len(data)
+        return data
 
 
 def raise_open_files_limit(needed: int, log: Any) -> None:

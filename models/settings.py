@@ -79,9 +79,11 @@ class Settings:
     api_workers: int = 2
     # Per API process: open connections at most (each idle one costs a greenlet and a
     # file descriptor, not a thread), and how long a client may take to send a request
-    # head before it is answered 408 (slow-header clients; api/server.py).
+    # head before it is answered 408 (slow-header clients; api/server.py); a request body
+    # gets as long, plus a second per 64 KiB it holds.
     api_connections: int = 1000
     header_timeout_seconds: int = 10
+    body_timeout_seconds: int = 30
     api_keys: tuple[str, ...] = field(default_factory=tuple)
     # Per-tenant quotas (429 with Retry-After past them): queued or running jobs, stored
     # dataset megabytes, and requests per second per API key (bursts of twice that).

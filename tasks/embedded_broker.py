@@ -16,7 +16,7 @@ import os
 import shutil
 import uuid
 from queue import Empty
-from time import time_ns
+from time import time, time_ns
 from typing import Any
 
 from kombu.exceptions import ChannelError
@@ -32,6 +32,9 @@ PARTIAL_SUFFIX = ".part"
 # so that name order is time order (kombu's unpadded monotonic count sorts 10_ before 9_,
 # and starts again after a reboot while the broker folder keeps its messages).
 STAMP_DIGITS = 20
+# A message still being written after this long was left by a writer that died: a write
+# takes milliseconds. Readers delete it (the recovery sweep re-sends the job it was for).
+PARTIAL_MAX_AGE_S = 300
 
 
 class Channel(filesystem.Channel):
@@ -55,6 +58,8 @@ class Channel(filesystem.Channel):
     def _get(self, queue: str) -> dict[str, Any]:
         """The oldest message of ``queue`` that decodes; bad files are set aside on the way."""
         for name in sorted(os.listdir(self.data_folder_in)):
+            if name.partition(".")[2] == f"{queue}.msg{PARTIAL_SUFFIX}":
+                self._drop_if_abandoned(os.path.join(self.data_folder_in, name))
             if name.partition(".")[2] != f"{queue}.msg":
                 continue
             claimed = os.path.join(self.processed_folder, name)
@@ -87,6 +92,15 @@ class Channel(filesystem.Channel):
         if not self.store_processed:
             os.remove(path)
         return payload
+
+    def _drop_if_abandoned(self, path: str) -> None:
+        """Delete the partial message ``path`` if its writer stopped long ago."""
+        try:
+            if time() - os.path.getmtime(path) > PARTIAL_MAX_AGE_S:
+                os.remove(path)
+                log.warning("deleted %s, a message its writer never finished", path)
+        except OSError:
+            pass  # renamed into place, or deleted by another reader, meanwhile
 
     def _set_aside(self, path: str, reason: str) -> None:
         """Keep an unreadable message file for a person to look at; deleting it would hide

@@ -15,7 +15,8 @@ class DataWarningSchema(ma.Schema):
         required=True,
         metadata={
             "description": "what kind: encoding, nul_removed, dialect_guessed, decimal_comma, "
-            "thousands_separator, odd_cells_missing (datasets); possible_leak (jobs). "
+            "column_decimal_comma, thousands_separator, odd_cells_missing (datasets); "
+            "possible_leak (jobs). "
             "More codes may come.",
             "example": "decimal_comma",
         },

@@ -71,7 +71,8 @@ class Reading:
     ``sep`` None means "sniff it" (datasets stored before readings were recorded).
     ``numeric`` names the columns to read as numbers: where pandas reads one as text (a
     thousands separator, an odd cell), its numbers are parsed and the other cells become
-    missing values.
+    missing values. ``comma_decimal`` names those of them written with a decimal comma in
+    a file of decimal points (quoted ``"2,5"`` in a comma-separated file).
     """
 
     sep: str | None = ","
@@ -79,6 +80,7 @@ class Reading:
     decimal: str = "."
     strip_nul: bool = False
     numeric: tuple[str, ...] = ()
+    comma_decimal: tuple[str, ...] = ()
 
     @classmethod
     def recorded(
@@ -91,12 +93,19 @@ class Reading:
         """
         if warnings is None:
             return cls(sep=None)
-        known = {f.name for f in fields(cls)} - {"numeric"}
+        known = {f.name for f in fields(cls)} - {"numeric", "comma_decimal"}
         options: dict[str, Any] = {}
+        comma_decimal: list[str] = []
         for warning in warnings:
-            options.update((k, v) for k, v in (warning.get("reading") or {}).items() if k in known)
+            recorded = warning.get("reading") or {}
+            options.update((k, v) for k, v in recorded.items() if k in known)
+            comma_decimal += recorded.get("comma_decimal", [])
         numeric = tuple(p["name"] for p in profiles if p["dtype"] in ("integer", "float"))
-        return cls(**options, numeric=numeric)
+        return cls(**options, numeric=numeric, comma_decimal=tuple(comma_decimal))
+
+    def decimal_of(self, column: str) -> str:
+        """The decimal mark of ``column``'s numbers."""
+        return "," if column in self.comma_decimal else self.decimal
 
     def with_numeric(self, columns: list[str]) -> Reading:
         """This reading, with ``columns`` read as numbers."""
@@ -218,6 +227,12 @@ def sniff_delimiter(head: str, truncated: bool) -> tuple[str, list[list[str]]]:
 def sniff(path: Path) -> str:
     """The delimiter of a file read as UTF-8 (how datasets were read before detection)."""
     return sniff_delimiter(*_head(path, Reading()))[0]
+
+
+def is_comma_decimal(cell: str) -> bool:
+    """Whether ``cell`` can only be a number with a decimal comma ("2,5", "1.234,5")."""
+    cell = cell.strip()
+    return bool(_COMMA_DECIMAL.fullmatch(cell)) and not _AMBIGUOUS.fullmatch(cell)
 
 
 def decimal_mark(rows: list[list[str]], sep: str) -> str:

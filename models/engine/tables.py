@@ -10,8 +10,15 @@ from typing import Any
 import pandas as pd
 
 from models.engine.isolation import TrialCrashed, call_once
-from models.engine.numbers import as_numbers
-from models.engine.reading import Reading, TableWarning, detect, open_bytes, sniff
+from models.engine.numbers import SAMPLE, as_numbers
+from models.engine.reading import (
+    Reading,
+    TableWarning,
+    detect,
+    is_comma_decimal,
+    open_bytes,
+    sniff,
+)
 from models.exceptions import DatasetError
 
 # Text columns whose values (lower-cased, trimmed) all come from one of these pairs are
@@ -134,7 +141,7 @@ def load_table(
     else:
         for name in reading.numeric:
             if name in df.columns and _is_text(df[name]):
-                df[name] = as_numbers(df[name], reading.decimal, force=True).values
+                df[name] = as_numbers(df[name], reading.decimal_of(name), force=True).values
     return Table(df, reading, warnings)
 
 
@@ -217,15 +224,30 @@ def _is_text(series: pd.Series) -> bool:
 def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[TableWarning]]:
     """Turn the text columns that are mostly numbers into numbers, in place; say which."""
     converted, grouped, warnings = [], [], []
+    comma_decimal: list[str] = []
     for name in df.columns:
         if not _is_text(df[name]):
             continue
         numbers = as_numbers(df[name], reading.decimal)
+        if numbers is None and reading.decimal == "." and _has_comma_decimals(df[name]):
+            numbers = as_numbers(df[name], ",")
+            if numbers is not None:
+                comma_decimal.append(str(name))
+                warnings.append(
+                    TableWarning(
+                        "column_decimal_comma",
+                        f"Column {str(name)!r} writes its numbers with a decimal comma "
+                        '(quoted, as "2,5"): they were read as numbers, 2,5 as 2.5 and '
+                        "1.234,5 as 1234.5.",
+                        column=str(name),
+                        reading={"comma_decimal": [str(name)]},
+                    )
+                )
         if numbers is None:
             continue
         df[name] = numbers.values
         converted.append(str(name))
-        if numbers.grouped:
+        if numbers.grouped and str(name) not in comma_decimal:
             grouped.append(str(name))
         if numbers.n_odd:
             cells = "cell" if numbers.n_odd == 1 else "cells"
@@ -248,7 +270,14 @@ def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[
                 f"read as numbers ({example}).",
             )
         )
+    reading = replace(reading, comma_decimal=tuple(comma_decimal))
     return reading.with_numeric(converted), warnings
+
+
+def _has_comma_decimals(values: pd.Series) -> bool:
+    """Whether some of the first distinct ``values`` can only be decimal-comma numbers
+    ("2,5", "1.234,5"; not "1,234", which may be a thousand)."""
+    return any(is_comma_decimal(str(value)) for value in pd.unique(values.dropna())[:SAMPLE])
 
 
 def _is_yes_no(values: pd.Series) -> bool:

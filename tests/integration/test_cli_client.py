@@ -226,7 +226,7 @@ def test_tune_with_an_unknown_target_exits_3_naming_the_field_and_removes_its_up
     assert "Traceback" not in done.stderr and done.stdout == ""
     # and the table it uploaded for this run is gone, and says so
     uploaded = re.search(r"uploaded table\.csv as (\S+) ", done.stderr)[1]
-    assert f"tuneforge: removed the upload {uploaded}" in done.stderr
+    assert f"tuneforge: the upload {uploaded} made for this call was removed" in done.stderr
     assert svc.get(f"/v1/datasets/{uploaded}").status_code == 404
     assert dataset_ids(svc) == before
 

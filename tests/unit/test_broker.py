@@ -139,3 +139,22 @@ def test_messages_are_read_in_the_order_they_were_written_across_a_power_of_ten(
     # when a worker reads the queue twice, then it gets them oldest first
     assert channel._get(QUEUE) == {"body": "first"}
     assert channel._get(QUEUE) == {"body": "second"}
+
+
+def test_a_message_its_writer_never_finished_is_deleted_once_abandoned(embedded, caplog):
+    # given a partial message of a writer that died long ago, and one being written now
+    channel, broker = embedded
+    queue = broker / "queue"
+    stamp = "0" * embedded_broker.STAMP_DIGITS
+    abandoned = queue / f"{stamp}_a.tuneforge.msg.part"
+    writing = queue / f"{stamp}_b.tuneforge.msg.part"
+    abandoned.write_bytes(b'{"bo')
+    writing.write_bytes(b'{"bo')
+    long_ago = abandoned.stat().st_mtime - embedded_broker.PARTIAL_MAX_AGE_S - 1
+    os.utime(abandoned, (long_ago, long_ago))
+    # when a worker reads the queue
+    with caplog.at_level(logging.WARNING, logger="tasks.embedded_broker"), pytest.raises(Empty):
+        channel._get(QUEUE)
+    # then the abandoned one is gone, with a warning, and the one being written is left
+    assert message_files(queue) == [writing.name]
+    assert abandoned.name in caplog.text

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from models.engine.spec import CVSpec, SearchSpec
-from models.exceptions import Conflict, NotFound
+from models.exceptions import Conflict, NotFound, QuotaExceeded
 from models.store import jobs
 from models.store.records import Job, JobStatus, utcnow
 from tests.backends import on_every_database
@@ -102,3 +104,26 @@ def test_jobs_are_invisible_to_other_owners(sessions):
         with pytest.raises(NotFound):
             jobs.get_job(session, "someone-else", job_id)
         assert jobs.list_jobs(session, "someone-else", 10, None).items == []
+
+
+def test_a_tenant_at_its_quota_gets_no_more_jobs_from_simultaneous_submits(sessions):
+    # given eight submits of one tenant arriving together, with a quota of two active jobs
+    quota, callers = 2, 8
+    start = threading.Barrier(callers)
+
+    def submit_one(_):
+        with sessions() as session:
+            start.wait()
+            try:
+                return jobs.submit_job(session, "acme", SPEC, max_active=quota).id
+            except QuotaExceeded:
+                return None
+
+    # when they all count the tenant's active jobs and insert theirs at once
+    with ThreadPoolExecutor(callers) as pool:
+        accepted = [job_id for job_id in pool.map(submit_one, range(callers)) if job_id]
+    # then exactly the quota is accepted, and the database holds just those jobs
+    assert len(accepted) == quota
+    with sessions() as session:
+        stored = session.scalars(select(Job.id).where(Job.owner == "acme")).all()
+    assert sorted(stored) == sorted(accepted)

@@ -140,3 +140,59 @@ def test_the_model_extra_pins_the_scikit_learn_the_server_trains_with():
     assert '"tuneforge": ["py.typed"]' in setup
     assert "entry_points" not in setup  # `tuneforge` is the server's command
     assert '"click >= 8.1"' in setup  # the facade's commands
+
+
+def service_that(jobs_answer, delete_status: int, seen: list[str]) -> tuneforge.Client:
+    """A client whose service answers POST /v1/jobs with ``jobs_answer()`` and a dataset's
+    DELETE with ``delete_status``, recording each request as ``METHOD path``."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.method} {request.url.path}")
+        if request.method == "POST":
+            return jobs_answer()
+        if delete_status == 204:
+            return httpx.Response(204)
+        return problem(delete_status, {"status": delete_status, "detail": "in use by job_1"})
+
+    client = tuneforge.Client("http://tuneforge.test")
+    client._http = httpx.Client(
+        base_url="http://tuneforge.test", transport=httpx.MockTransport(handle)
+    )
+    return client
+
+
+def interrupted():
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("delete_status", "note"),
+    [
+        (204, "the upload ds_1 made for this call was removed"),
+        (409, "the upload ds_1 stays: a job was submitted on it"),
+        (503, "the upload ds_1 could not be removed: 503"),
+    ],
+    ids=["no-job-yet", "job-created", "service-down"],
+)
+def test_ctrl_c_during_the_submit_removes_the_upload_unless_a_job_took_it(delete_status, note):
+    # given Ctrl-C while the search on a table uploaded for it is being submitted
+    seen: list[str] = []
+    client = service_that(interrupted, delete_status, seen)
+    # when the interrupt reaches the submit
+    with pytest.raises(KeyboardInterrupt) as info:
+        client._submit_on_upload("ds_1", {"target": "y"})
+    # then the upload is deleted (the service refuses while a queued job needs it), and a
+    # note on the interrupt says what became of it
+    assert seen == ["POST /v1/jobs", "DELETE /v1/datasets/ds_1"]
+    assert any(n.startswith(note) for n in info.value.__notes__), info.value.__notes__
+
+
+@pytest.mark.parametrize(("status", "deletes"), [(422, True), (500, False)])
+def test_a_refused_submit_removes_its_upload_but_a_server_error_leaves_it(status, deletes):
+    seen: list[str] = []
+    body = {"status": status, "detail": "no", "errors": {"target": ["no column 'y'"]}}
+    client = service_that(lambda: problem(status, body), 204, seen)
+    with pytest.raises(tuneforge.ProblemError) as info:
+        client._submit_on_upload("ds_1", {"target": "y"})
+    assert info.value.status == status
+    assert ("DELETE /v1/datasets/ds_1" in seen) is deletes

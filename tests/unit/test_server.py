@@ -181,6 +181,79 @@ def test_a_kept_alive_connection_that_goes_quiet_is_closed_without_an_answer(gev
     assert 0.9 < after < 3
 
 
+@pytest.fixture
+def body_worker(app):
+    """The gevent worker serving the API, with a body deadline of 0.3 s plus 1 s per 10 kB."""
+    made = make_worker(ProblemGeventWorker, keepalive=1)
+    made.body_timeout, made.min_body_rate = 0.3, 10_000
+    made.wsgi = made.with_body_deadline(app.wsgi_app)
+    yield made
+    made.tmp.close()
+
+
+def post_job(body: bytes, length: int | None = None) -> bytes:
+    return (
+        b"POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % (len(body) if length is None else length)
+    )
+
+
+def dripped(head: bytes, body: bytes, piece: int, every_s: float):
+    """A client that sends ``head``, then ``body`` ``piece`` bytes at a time."""
+
+    def send(client):
+        client.sendall(head)
+        for start in range(0, len(body), piece):
+            try:
+                client.sendall(body[start : start + piece])
+            except OSError:
+                return  # closed by the server
+            gevent.sleep(every_s)
+
+    return send
+
+
+def parsed(answer: bytes) -> tuple[bytes, dict]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head, json.loads(body)
+
+
+def test_a_body_that_stops_coming_gets_a_408_problem_and_the_connection_closed(body_worker):
+    # given a client that announces 1,000 bytes of body, sends ten, then nothing
+    head = post_job(b"", length=1000)
+    answer, after = served(body_worker, lambda c: c.sendall(head + b'{"target":'))
+    # then at its deadline (0.3 s + 1,000 bytes at 10 kB/s) it is answered 408 and closed
+    head, problem = parsed(answer)
+    assert head.startswith(b"HTTP/1.1 408 ")
+    assert b"Content-Type: application/problem+json" in head and b"Connection: close" in head
+    assert problem["status"] == 408
+    assert "came too slowly" in problem["detail"]
+    assert "1000 bytes may take 0.4 s (0.3 s, plus 1 s per 10 KiB)" in problem["detail"]
+    assert 0.35 < after < 2
+
+
+def test_a_large_body_may_come_slowly_as_long_as_it_keeps_up_the_rate(body_worker):
+    # given a 20 kB body sent at 20 kB/s: a second, more than the 0.3 s alone
+    body = json.dumps({"target": "y", "padding": "x" * 20_000}).encode()
+    answer, after = served(body_worker, dripped(post_job(body), body, 1000, 0.05))
+    # then the API reads it all and answers it (the unknown field is a 422)
+    head, problem = parsed(answer)
+    assert head.startswith(b"HTTP/1.1 422 "), head
+    assert "padding" in problem["errors"]
+    assert after > 0.9
+
+
+def test_a_large_body_slower_than_the_rate_is_cut_at_its_deadline(body_worker):
+    # given the same body at 5 kB/s, which would take 4 s; its deadline is 0.3 + 2 s
+    body = json.dumps({"target": "y", "padding": "x" * 20_000}).encode()
+    answer, after = served(body_worker, dripped(post_job(body), body, 1000, 0.2))
+    # then it is cut there, with a 408 saying how long it may take
+    head, problem = parsed(answer)
+    assert head.startswith(b"HTTP/1.1 408 "), head
+    assert f"{len(body)} bytes may take 2.3 s" in problem["detail"]
+    assert 2.2 < after < 3.5
+
+
 def test_gunicorn_reads_each_request_head_within_timeout_ctx():
     # What the deadline relies on: AsyncWorker.handle reads each head (next(parser)) inside
     # the worker's timeout_ctx() when keep-alive is on (the default, which we keep).

@@ -575,6 +575,37 @@ def test_quoted_numbers_with_thousands_commas_are_numbers(write_csv):
     assert warning.code == "thousands_separator" and "'amount'" in warning.message
 
 
+def test_quoted_decimal_commas_in_a_comma_separated_file_are_numbers(write_csv):
+    # given a comma-separated file of decimal points, where one column's numbers are
+    # quoted with a decimal comma (as some spreadsheets export), one with a thousand
+    table = load(write_csv(b'x,price,n\n1.5,"2,5",1\n2.25,"1.234,75",2\n3,"7",3\n'))
+    # then that column is numbers, read with its own decimal comma, and the rest as before
+    assert table.frame["price"].tolist() == [2.5, 1234.75, 7.0]
+    assert table.frame["x"].tolist() == [1.5, 2.25, 3.0]
+    assert column_dtype(table.frame["price"]) == "float"
+    # and one warning names the column and says how it was read
+    (warning,) = table.warnings
+    assert (warning.code, warning.column) == ("column_decimal_comma", "price")
+    assert "2,5 as 2.5" in warning.message
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [["1,234", "2,000"], ["a,b", "c,d"], ["1,2,3", "4,5,6"], ["2,5", "x", "y", "z"]],
+    ids=["thousands", "words", "lists", "mostly-words"],
+)
+def test_quoted_cells_with_commas_that_are_not_decimal_numbers_are_not_read_as_them(
+    write_csv, cells
+):
+    # given a quoted column of thousands, words, lists, or words with one "2,5"
+    rows = "".join(f'"{cell}",{i}\n' for i, cell in enumerate(cells))
+    table = load(write_csv(f"v,n\n{rows}".encode()))
+    # then thousands stay thousands and the rest stays text, with no decimal-comma guess
+    values = table.frame["v"].tolist()
+    assert values == ([1234, 2000] if cells[0] == "1,234" else cells)
+    assert "column_decimal_comma" not in [w.code for w in table.warnings]
+
+
 def test_nul_bytes_are_removed_and_never_turn_numbers_into_text(write_csv):
     # given NUL bytes alone in a cell, inside a number and after a word
     table = load(write_csv(b"x,y\n1.5,a\n\x00,b\n2\x00.5,c\n3,d\x00\n"))
@@ -665,8 +696,17 @@ def test_a_header_that_repeats_a_name_is_refused_naming_it(write_csv, header, na
         + b"".join(b"x;%d\n" % i for i in range(20)),
         b'amount|n\n"1,234.5"|1\n2|2\n',
         "a\tb\n1,5\tx\n".encode("utf-16"),
+        b'x,price\n1.5,"2,5"\n2,"1.234,75"\n3,-\n'
+        + b"".join(b'%d,"%d,5"\n' % (i, i) for i in range(20)),
     ],
-    ids=["european", "nul-and-odd-cells", "cp1252-odd-cell", "thousands-pipes", "utf-16"],
+    ids=[
+        "european",
+        "nul-and-odd-cells",
+        "cp1252-odd-cell",
+        "thousands-pipes",
+        "utf-16",
+        "quoted-decimal-commas",
+    ],
 )
 def test_the_recorded_reading_reads_the_table_again_to_the_same_frame(write_csv, content):
     # given an upload read with guesses, and what a dataset stores of it

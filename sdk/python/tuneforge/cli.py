@@ -34,7 +34,7 @@ from tuneforge._tables import (
     trials_table,
 )
 from tuneforge.client import Client
-from tuneforge.errors import ProblemError, TuneforgeError, Unreachable, WaitTimeout
+from tuneforge.errors import ProblemError, Unreachable, WaitTimeout
 
 __all__ = ["EXIT_CODES", "ClientCommand", "ClientGroup", "datasets", "jobs", "main", "tune"]
 
@@ -188,21 +188,25 @@ def tune(
 
 def _submit(client: Client, spec: dict[str, Any], dataset_id: str) -> Job:
     """Submit the search on the table just uploaded for it. When the service refuses the
-    spec (a 4xx: a misspelt --target, an unknown estimator) that upload served nothing,
-    so it is deleted before exiting 3; a 5xx leaves it, as the job may exist after all."""
+    spec (a 4xx: a misspelt --target, an unknown estimator) or Ctrl-C stops the submit,
+    that upload served nothing, so it is deleted before exiting (3, or 130); a 5xx
+    leaves it, as the job may exist after all."""
     try:
-        return client.submit(spec, dataset_id=dataset_id)
+        return client._submit_on_upload(dataset_id, spec)
     except ProblemError as exc:
         if exc.status >= 500:
             raise
         _say(_problem_text(exc))
-        try:
-            client.delete_dataset(dataset_id)
-        except TuneforgeError as cleanup:
-            _say(f"tuneforge: the upload {dataset_id} could not be removed: {cleanup}")
-        else:
-            _say(f"tuneforge: removed the upload {dataset_id}")
+        _say_notes(exc)
         raise click.exceptions.Exit(EXIT_REFUSED) from None
+    except KeyboardInterrupt as exc:
+        _say_notes(exc)
+        raise
+
+
+def _say_notes(exc: BaseException) -> None:
+    for note in getattr(exc, "__notes__", ()):
+        _say(f"tuneforge: {note}")
 
 
 def _best_trials(client: Client, job_id: str) -> list[dict[str, Any]]:

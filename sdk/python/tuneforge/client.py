@@ -279,34 +279,47 @@ class Client:
         return the dataset, job, result and loaded model (needs the ``[model]`` extra).
 
         The table is uploaded for this call only: when the service refuses the spec (a
-        4xx :class:`~tuneforge.errors.ProblemError`, such as a misspelt ``target``), the
-        upload is deleted before the error is raised, so a typo leaves nothing behind.
-        Once a job is submitted the dataset stays, with it. Raises :class:`JobFailed`
-        when the job fails or is cancelled, and :class:`WaitTimeout` after ``timeout``
-        seconds.
+        4xx :class:`~tuneforge.errors.ProblemError`, such as a misspelt ``target``) or
+        Ctrl-C stops the submit, the upload is deleted before the error is raised, so a
+        typo leaves nothing behind. Once a job is submitted the dataset stays, with it.
+        Raises :class:`JobFailed` when the job fails or is cancelled, and
+        :class:`WaitTimeout` after ``timeout`` seconds.
         """
         dataset = self.upload(data, name)
-        try:
-            job = self.submit(dataset_id=dataset.id, target=target, **spec_fields)
-        except ProblemError as refused:
-            if refused.status >= 500:
-                raise  # the job may exist after all, and needs its table
-            self._remove_refused_upload(dataset.id, refused)
-            raise
+        job = self._submit_on_upload(dataset.id, {"target": target, **spec_fields})
         job = self.wait(job.id, timeout=timeout)
         if job.status != "succeeded":
             raise JobFailed(job)
         return TuneResult(dataset, job, self.result(job.id), self.load_model(job.id))
 
-    def _remove_refused_upload(self, dataset_id: str, refused: ProblemError) -> None:
-        """Delete the upload a refused submit was for; what happened becomes a note on
-        ``refused`` (the error the caller needs), never a second error hiding it."""
+    def _submit_on_upload(self, dataset_id: str, spec: Mapping[str, Any]) -> Job:
+        """Submit ``spec`` on ``dataset_id``, a table uploaded for it alone. If the service
+        refuses it (a 4xx) or Ctrl-C stops the call, the upload is deleted unless a job
+        took it after all (a 5xx or an interrupted request may have created one: the
+        service then refuses the delete while the job is queued). What happened is a
+        note on the error raised, never a second error hiding it."""
+        try:
+            return self.submit(spec, dataset_id=dataset_id)
+        except ProblemError as refused:
+            if refused.status < 500:
+                self._remove_unused_upload(dataset_id, refused)
+            raise
+        except KeyboardInterrupt as interrupted:
+            self._remove_unused_upload(dataset_id, interrupted)
+            raise
+
+    def _remove_unused_upload(self, dataset_id: str, error: BaseException) -> None:
         try:
             self.delete_dataset(dataset_id)
+        except ProblemError as exc:
+            if exc.status == 409:
+                error.add_note(f"the upload {dataset_id} stays: a job was submitted on it")
+            else:
+                error.add_note(f"the upload {dataset_id} could not be removed: {exc}")
         except TuneforgeError as exc:
-            refused.add_note(f"the upload {dataset_id} could not be removed: {exc}")
+            error.add_note(f"the upload {dataset_id} could not be removed: {exc}")
         else:
-            refused.add_note(f"the upload {dataset_id} made for this call was removed")
+            error.add_note(f"the upload {dataset_id} made for this call was removed")
 
     # transport
 
