@@ -14,8 +14,9 @@ class DataWarningSchema(ma.Schema):
     code = fields.String(
         required=True,
         metadata={
-            "description": "what kind: encoding, nul_removed, dialect_guessed, decimal_comma, "
-            "column_decimal_comma, thousands_separator, odd_cells_missing (datasets); "
+            "description": "what kind: encoding, nul_removed, dialect_guessed, sep_line, "
+            "decimal_comma, column_decimal_comma, thousands_separator, odd_cells_missing, "
+            "column_dropped (datasets); "
             "possible_leak (jobs). "
             "More codes may come.",
             "example": "decimal_comma",

@@ -31,6 +31,8 @@ ENCODING_NAMES = {
 }
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
+# Excel's first line naming the separator ("sep=;"), which it reads and writes.
+_SEP_LINE = re.compile(r"sep=(?P<sep>[,;\t|])[ \t]*\r?\n", re.IGNORECASE)
 # Cells that vote for a decimal mark. "1,234" and "1.234" could be either a decimal or a
 # thousands separator: they vote only when nothing else does.
 _GROUPS = r"[+-]?\d{1,3}(?:(?P<g>[.\s\u00a0\u202f'])\d{3})(?:(?P=g)\d{3})*"
@@ -72,7 +74,9 @@ class Reading:
     ``numeric`` names the columns to read as numbers: where pandas reads one as text (a
     thousands separator, an odd cell), its numbers are parsed and the other cells become
     missing values. ``comma_decimal`` names those of them written with a decimal comma in
-    a file of decimal points (quoted ``"2,5"`` in a comma-separated file).
+    a file of decimal points (quoted ``"2,5"`` in a comma-separated file). ``dropped``
+    names the columns left out (as pandas names them: ``Unnamed: 3``), unnamed ones with
+    nothing in them or a row index.
     """
 
     sep: str | None = ","
@@ -81,6 +85,8 @@ class Reading:
     strip_nul: bool = False
     numeric: tuple[str, ...] = ()
     comma_decimal: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    sep_line: bool = False  # the first line is Excel's "sep=;": skipped
 
     @classmethod
     def recorded(
@@ -93,15 +99,17 @@ class Reading:
         """
         if warnings is None:
             return cls(sep=None)
-        known = {f.name for f in fields(cls)} - {"numeric", "comma_decimal"}
+        lists = ("comma_decimal", "dropped")  # each warning adds its columns
+        known = {f.name for f in fields(cls)} - {"numeric", *lists}
         options: dict[str, Any] = {}
-        comma_decimal: list[str] = []
+        columns: dict[str, list[str]] = {name: [] for name in lists}
         for warning in warnings:
             recorded = warning.get("reading") or {}
             options.update((k, v) for k, v in recorded.items() if k in known)
-            comma_decimal += recorded.get("comma_decimal", [])
+            for name in lists:
+                columns[name] += recorded.get(name, [])
         numeric = tuple(p["name"] for p in profiles if p["dtype"] in ("integer", "float"))
-        return cls(**options, numeric=numeric, comma_decimal=tuple(comma_decimal))
+        return cls(**options, numeric=numeric, **{k: tuple(v) for k, v in columns.items()})
 
     def decimal_of(self, column: str) -> str:
         """The decimal mark of ``column``'s numbers."""
@@ -264,9 +272,15 @@ def detect(path: Path) -> tuple[Reading, list[TableWarning]]:
     """How ``path`` is written, and a warning for each thing that is not the default."""
     encoding, nul = _scan(path)
     reading = Reading(encoding=encoding, strip_nul=nul > 0)
-    sep, rows = sniff_delimiter(*_head(path, reading))
+    head, truncated = _head(path, reading)
+    named = _SEP_LINE.match(head)
+    if named:
+        head = head[named.end() :]
+    sep, rows = sniff_delimiter(head, truncated)
+    if named:
+        sep, rows = named["sep"], _rows(head, truncated, named["sep"])
     decimal = decimal_mark(rows, sep)
-    reading = replace(reading, sep=sep, decimal=decimal)
+    reading = replace(reading, sep=sep, decimal=decimal, sep_line=bool(named))
     warnings = []
     if encoding != ENCODINGS[0]:
         warnings.append(
@@ -286,7 +300,16 @@ def detect(path: Path) -> tuple[Reading, list[TableWarning]]:
                 reading={"strip_nul": True},
             )
         )
-    if sep != ",":
+    if named:
+        warnings.append(
+            TableWarning(
+                "sep_line",
+                f"The first line, {named[0].strip()}, names the separator (as Excel writes "
+                "it); the table starts on the next line.",
+                reading={"sep": sep, "sep_line": True},
+            )
+        )
+    elif sep != ",":
         warnings.append(
             TableWarning(
                 "dialect_guessed",

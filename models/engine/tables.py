@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from models.engine.isolation import TrialCrashed, call_once
@@ -135,10 +136,13 @@ def load_table(
     if df.empty and head is None:
         raise DatasetError("the table has a header but no data rows", field="file")
     if detecting:
-        _check_header(path, reading, df)
+        header = _check_header(path, reading, df)
+        df, reading, found = _drop_unnamed(df, header, reading)
+        warnings += found
         reading, found = _numbers_in_text(df, reading)
         warnings += found
     else:
+        df = df.drop(columns=[name for name in reading.dropped if name in df.columns])
         for name in reading.numeric:
             if name in df.columns and _is_text(df[name]):
                 df[name] = as_numbers(df[name], reading.decimal_of(name), force=True).values
@@ -172,6 +176,8 @@ def _read_csv(path: Path, reading: Reading, **options: Any) -> pd.DataFrame:
             # Rows longer than the header would be cut short (or, without index_col=False,
             # shift the data under the wrong names): refuse them.
             warnings.simplefilter("error", pd.errors.ParserWarning)
+            if reading.sep_line:
+                options["skiprows"] = 1  # "sep=;"
             return pd.read_csv(
                 f, sep=reading.sep, encoding=reading.encoding, decimal=reading.decimal, **options
             )
@@ -187,17 +193,14 @@ def _read_csv(path: Path, reading: Reading, **options: Any) -> pd.DataFrame:
         raise DatasetError(f"the CSV is malformed: {exc}".strip(), field="file") from exc
 
 
-def _check_header(path: Path, reading: Reading, df: pd.DataFrame) -> None:
-    """Refuse empty and repeated column names (pandas would rename a repeat ``a.1``)."""
-    unnamed = [str(c) for c in df.columns if str(c).startswith("Unnamed: ")]
-    if unnamed:
-        raise DatasetError(
-            f"the header has empty column names ({', '.join(unnamed)})", field="file"
-        )
+def _check_header(path: Path, reading: Reading, df: pd.DataFrame) -> list[str]:
+    """The header's names as written; repeated names are refused (pandas would rename a
+    repeat ``a.1``)."""
     header = _parse_header(path, reading)
     positions: dict[str, list[int]] = {}
     for position, name in enumerate(header, start=1):
-        positions.setdefault(name, []).append(position)
+        if name:  # empty names: see _drop_unnamed
+            positions.setdefault(name, []).append(position)
     repeated = {name: where for name, where in positions.items() if len(where) > 1}
     if repeated:
         names = "; ".join(
@@ -207,6 +210,58 @@ def _check_header(path: Path, reading: Reading, df: pd.DataFrame) -> None:
             f"the header repeats column names: {names}; give each column its own name",
             field="file",
         )
+    return header
+
+
+def _drop_unnamed(
+    df: pd.DataFrame, header: list[str], reading: Reading
+) -> tuple[pd.DataFrame, Reading, list[TableWarning]]:
+    """Leave out the columns with no name in the header that hold nothing (a separator at
+    the end of every line) or, first, number the rows (the index ``DataFrame.to_csv``
+    writes); refuse any other, naming its position."""
+    dropped, warnings, refused = [], [], []
+    for position, (written, name) in enumerate(zip(header, df.columns, strict=False), start=1):
+        if written:
+            continue
+        column = df[name]
+        if column.isna().all():
+            reason = "has no name and no values (a separator at the end of each line)"
+        elif position == 1 and _is_row_index(column):
+            reason = (
+                f"has no name and numbers the rows {column.iloc[0]}, {column.iloc[1]}, … "
+                "(the index pandas' to_csv writes)"
+            )
+        else:
+            refused.append(str(position))
+            continue
+        dropped.append(str(name))
+        warnings.append(
+            TableWarning(
+                "column_dropped",
+                f"Column {position} {reason}; it was left out.",
+                reading={"dropped": [str(name)]},
+            )
+        )
+    if refused:
+        which = "column " if len(refused) == 1 else "columns "
+        raise DatasetError(
+            f"{which}{', '.join(refused)} of the header {'has' if len(refused) == 1 else 'have'} "
+            "no name; name each column, or delete the ones you do not need, and upload again",
+            field="file",
+        )
+    if not dropped:
+        return df, reading, []
+    return df.drop(columns=dropped), replace(reading, dropped=tuple(dropped)), warnings
+
+
+def _is_row_index(column: pd.Series) -> bool:
+    """Whether ``column`` counts the rows from 0 or 1, as a written index does."""
+    if len(column) < 2 or not pd.api.types.is_integer_dtype(column):
+        return False
+    start = column.iloc[0]
+    return start in (0, 1) and bool(
+        (column.to_numpy() == np.arange(start, start + len(column))).all()
+    )
 
 
 def _parse_header(path: Path, reading: Reading) -> list[str]:

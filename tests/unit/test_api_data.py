@@ -217,6 +217,24 @@ def test_a_european_export_trains_the_same_model_as_its_standard_twin(client, ap
     assert from_european.score(X, y) > 0.9
 
 
+def test_a_table_saved_with_its_index_trains_a_model_that_predicts_on_the_file_as_read(client, app):
+    # given a table saved with pandas' to_csv and its default index (an unnamed column)
+    df = table()
+    content = df.to_csv().encode()
+    dataset = upload(client, content)
+    assert [c["name"] for c in dataset["columns"]] == list(df.columns)
+    assert [w["code"] for w in dataset["warnings"]] == ["column_dropped"]
+    # when a search runs on it, with the worker's code
+    job = submit(client, dataset, target="bought", n_trials=1, random_state=0).json
+    with app.app_context():
+        assert service().run_job(job["id"], "test") == "succeeded"
+    model = joblib.load(io.BytesIO(client.get(f"/v1/jobs/{job['id']}/model").data))
+    # then the model predicts on the file as pandas reads it back, index column and all
+    rows = pd.read_csv(io.BytesIO(content)).drop(columns=["bought"])
+    assert "Unnamed: 0" in rows.columns
+    assert model.score(rows, df["bought"]) > 0.9
+
+
 @pytest.mark.parametrize("sep", [";", "\t", "|"], ids=["semicolon", "tab", "pipe"])
 def test_every_european_separator_gives_the_standard_profile(client, sep):
     df = table(40)

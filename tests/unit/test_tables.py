@@ -233,8 +233,8 @@ def test_empty_cells_become_missing_values(write_csv):
         (b"a,b\n", "no data rows"),
         (b"a,b\r\n", "no data rows"),
         (b"a,b\n1,2\n3,4,5\n", "malformed"),
-        (b"a,,c\n1,2,3\n", "empty column names"),
-        (b",b\n1,2\n", "empty column names"),
+        (b"a,,c\n1,2,3\n", "column 2 of the header has no name"),
+        (b",b\n1,2\n", "column 1 of the header has no name"),
     ],
     ids=[
         "empty-file",
@@ -606,6 +606,69 @@ def test_quoted_cells_with_commas_that_are_not_decimal_numbers_are_not_read_as_t
     assert "column_decimal_comma" not in [w.code for w in table.warnings]
 
 
+@pytest.mark.parametrize(
+    "content",
+    [b"a,b,y,\n1,2,x,\n3,4,z,\n", b"a;b;y;\r\n1,5;2;x;\r\n3,5;4;z;\r\n"],
+    ids=["commas", "semicolons-decimal-commas"],
+)
+def test_a_separator_at_the_end_of_every_line_adds_no_column(write_csv, content):
+    # given a file whose lines all end with a separator (as some exports write them)
+    table = load(write_csv(content))
+    # then the empty, unnamed last column is left out, and a warning says so
+    assert list(table.frame.columns) == ["a", "b", "y"]
+    assert table.frame["y"].tolist() == ["x", "z"]
+    (dropped,) = [w for w in table.warnings if w.code == "column_dropped"]
+    assert dropped.message.startswith("Column 4 has no name and no values")
+
+
+@pytest.mark.parametrize("start", [0, 1])
+def test_a_written_row_index_is_left_out(write_csv, start):
+    # given a table saved with pandas' to_csv, which writes the index as an unnamed column
+    df = pd.DataFrame({"a": [1.5, 2.5, 3.5], "y": ["x", "y", "x"]})
+    df.index += start
+    table = load(write_csv(df.to_csv().encode()))
+    # then the index is left out, and the table is the one that was saved
+    pd.testing.assert_frame_equal(table.frame, df.reset_index(drop=True))
+    (dropped,) = table.warnings
+    assert dropped.code == "column_dropped"
+    assert f"numbers the rows {start}, {start + 1}" in dropped.message
+
+
+@pytest.mark.parametrize(
+    ("content", "position"),
+    [
+        (b",a,y\n5,1,x\n9,2,y\n12,3,z\n", 1),
+        (b"a,,y\n1,,x\n2,7,y\n", 2),
+        (b"a,y,\n1,x,0\n2,y,1\n", 3),
+    ],
+    ids=["first-not-a-count", "middle-with-a-value", "last-counting"],
+)
+def test_an_unnamed_column_with_data_is_refused_naming_its_position(write_csv, content, position):
+    with pytest.raises(DatasetError) as info:
+        load(write_csv(content))
+    assert info.value.detail.startswith(f"column {position} of the header has no name")
+    assert info.value.field == "file"
+
+
+@pytest.mark.parametrize(
+    ("content", "sep"),
+    [
+        (b"sep=;\na;b;y\n1,5;2;x\n3;4;z\n", ";"),
+        (b"SEP=,\r\na,b,y\r\n1.5,2,x\r\n3,4,z\r\n", ","),
+        (b"sep=|\na|b|y\n1.5|2|x\n3|4|z\n", "|"),
+    ],
+    ids=["semicolon", "comma-upper-case-crlf", "pipe"],
+)
+def test_excel_s_sep_line_names_the_separator_and_is_not_a_row(write_csv, content, sep):
+    # given a file whose first line is Excel's "sep=" hint
+    table = load(write_csv(content))
+    # then the table starts on the next line, split by the separator named there
+    assert table.frame.to_dict("list") == {"a": [1.5, 3.0], "b": [2, 4], "y": ["x", "z"]}
+    assert table.warnings[0].code == "sep_line"
+    assert table.reading.sep == sep and table.reading.sep_line
+    assert "dialect_guessed" not in [w.code for w in table.warnings]
+
+
 def test_nul_bytes_are_removed_and_never_turn_numbers_into_text(write_csv):
     # given NUL bytes alone in a cell, inside a number and after a word
     table = load(write_csv(b"x,y\n1.5,a\n\x00,b\n2\x00.5,c\n3,d\x00\n"))
@@ -698,6 +761,9 @@ def test_a_header_that_repeats_a_name_is_refused_naming_it(write_csv, header, na
         "a\tb\n1,5\tx\n".encode("utf-16"),
         b'x,price\n1.5,"2,5"\n2,"1.234,75"\n3,-\n'
         + b"".join(b'%d,"%d,5"\n' % (i, i) for i in range(20)),
+        b"a;b;y;\n1,5;2;x;\n3,5;4;z;\n",
+        pd.DataFrame({"a": [1.5, 2.5, 3.5], "y": ["x", "y", "x"]}).to_csv().encode(),
+        "sep=;\r\na;b\r\n1,5;x\r\n".encode("utf-16"),
     ],
     ids=[
         "european",
@@ -706,6 +772,9 @@ def test_a_header_that_repeats_a_name_is_refused_naming_it(write_csv, header, na
         "thousands-pipes",
         "utf-16",
         "quoted-decimal-commas",
+        "trailing-separators",
+        "pandas-index",
+        "excel-sep-line-utf-16",
     ],
 )
 def test_the_recorded_reading_reads_the_table_again_to_the_same_frame(write_csv, content):
