@@ -55,8 +55,10 @@ function scale(kind, values, a, b, order = []) {
   const at = (v) => a + ((f(v) - lo) / (hi - lo)) * (b - a);
   let ticks;
   if (log) {
+    // A label every `every` decades: at most five, or they run into each other.
+    const every = Math.max(1, Math.ceil((Math.floor(hi) - Math.ceil(lo) + 1) / 5));
     ticks = [];
-    for (let e = Math.ceil(lo); e <= hi; e++) ticks.push([a + ((e - lo) / (hi - lo)) * (b - a), fmt(10 ** e)]);
+    for (let e = Math.ceil(lo); e <= hi; e += every) ticks.push([a + ((e - lo) / (hi - lo)) * (b - a), fmt(10 ** e)]);
   } else {
     ticks = niceTicks([lo, hi]).map((t) => [at(t), fmt(t)]);
   }
