@@ -17,7 +17,7 @@ class DataWarningSchema(ma.Schema):
             "description": "what kind: encoding, nul_removed, dialect_guessed, sep_line, "
             "decimal_comma, column_decimal_comma, thousands_separator, odd_cells_missing, "
             "column_dropped (datasets); "
-            "possible_leak (jobs). "
+            "target_missing, similar_classes, possible_leak (jobs). "
             "More codes may come.",
             "example": "decimal_comma",
         },

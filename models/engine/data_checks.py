@@ -3,9 +3,11 @@ worker, and what looks too good to be true.
 
 :func:`check_classes` refuses a constant target, and a classification whose classes are
 too small for the test split or the folds (a :class:`SpecError` naming ``target`` or
-``cv.folds``, with the class counts). :func:`possible_leaks` names the columns that alone
-predict the target almost perfectly, or whose missing cells do: a warning on the job, not
-an error. :func:`check_data` reads what both need in a child process, as uploads are read.
+``cv.folds``, with the class counts). :func:`target_warnings` notes rows without a target
+and class labels that differ only in spaces or capitals; :func:`possible_leaks` names the
+columns that alone predict the target almost perfectly, or whose missing cells do: warnings
+on the job, not errors. :func:`check_data` reads what they need in a child process, as
+uploads are read.
 """
 
 from __future__ import annotations
@@ -206,6 +208,44 @@ def possible_leaks(spec: SearchSpec, sample: pd.DataFrame) -> list[TableWarning]
     return warnings
 
 
+def target_warnings(spec: SearchSpec, target: pd.Series) -> list[TableWarning]:
+    """What a person should know about the target column itself: rows without a value
+    (left out of training and testing), and classes whose labels differ only in spaces
+    or capitals ("yes" and "Yes "), which are learnt as different classes."""
+    name = spec.target
+    warnings = []
+    missing = int(target.isna().sum())
+    if missing:
+        warnings.append(
+            TableWarning(
+                "target_missing",
+                f"{missing} of {len(target)} rows have no value in {name!r}; they are left "
+                "out of training and testing (the result counts them as dropped_target_rows).",
+                column=name,
+            )
+        )
+    if spec.task == CLASSIFICATION and _is_text(target):
+        labels = pd.Series(target.dropna().unique(), dtype=object).astype(str)
+        same = labels.groupby(labels.str.strip().str.casefold()).agg(list)
+        groups = [sorted(g) for g in same if len(g) > 1]
+        if groups:
+            shown = "; ".join(" and ".join(repr(v) for v in g) for g in groups[:SHOWN_CLASSES])
+            warnings.append(
+                TableWarning(
+                    "similar_classes",
+                    f"Classes of {name!r} differ only in spaces or capitals ({shown}); they "
+                    "are learnt as different classes. If they mean the same, write them alike "
+                    "and upload the table again.",
+                    column=name,
+                )
+            )
+    return warnings
+
+
+def _is_text(values: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
+
+
 def _check_here(
     path: str, reading: Reading, spec: SearchSpec, rows: int, max_rows: int, max_columns: int
 ) -> tuple[str, object]:
@@ -219,7 +259,7 @@ def _check_here(
         check_classes(spec, target)
     except (DatasetError, SpecError) as exc:
         return "error", (exc.detail, exc.field if isinstance(exc, SpecError) else "dataset_id")
-    return "ok", possible_leaks(spec, sample)
+    return "ok", target_warnings(spec, target) + possible_leaks(spec, sample)
 
 
 def check_data(
@@ -231,9 +271,9 @@ def check_data(
     max_rows: int,
     max_columns: int,
 ) -> list[TableWarning]:
-    """:func:`check_classes` and :func:`possible_leaks` on the table at ``path`` (read
-    with its recorded ``reading``; ``n_columns`` wide), in a child process: raises
-    :class:`SpecError` naming the field; returns the warnings for the job."""
+    """:func:`check_classes`, :func:`target_warnings` and :func:`possible_leaks` on the
+    table at ``path`` (read with its recorded ``reading``; ``n_columns`` wide), in a child
+    process: raises :class:`SpecError` naming the field; returns the warnings for the job."""
     rows = max(MIN_ROWS, min(CHECK_ROWS, CHECK_CELLS // max(n_columns, 1)))
     args = (str(path), reading, spec, rows, max_rows, max_columns)
     try:

@@ -155,8 +155,11 @@ def default_scoring(task: str, n_classes: int | None) -> str:
 
 def _column(by_name: dict[str, dict[str, Any]], name: str, field: str) -> dict[str, Any]:
     if name not in by_name:
+        close = [c for c in by_name if c.strip().casefold() == name.strip().casefold()]
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        columns = ", ".join(repr(c) for c in by_name)
         raise SpecError(
-            f"the dataset has no column {name!r}; columns: {', '.join(by_name)}", field=field
+            f"the dataset has no column {name!r}{hint}; columns: {columns}", field=field
         )
     return by_name[name]
 

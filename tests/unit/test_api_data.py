@@ -182,6 +182,33 @@ def test_a_column_that_alone_predicts_the_target_is_a_possible_leak_on_the_job(c
     assert client.get(f"/v1/jobs/{response.json['id']}").json["warnings"] == warnings
 
 
+def test_rows_without_a_target_are_a_warning_on_the_job_that_counts_them(client):
+    df = table()
+    df.loc[::10, "bought"] = None
+    dataset = upload(client, df.to_csv(index=False).encode())
+    response = submit(client, dataset, target="bought", n_trials=1)
+    assert response.status_code == 202, response.json
+    (warning,) = response.json["warnings"]
+    assert (warning["code"], warning["column"]) == ("target_missing", "bought")
+    assert warning["message"].startswith(f"{len(df[::10])} of {len(df)} rows have no value")
+
+
+def test_classes_that_differ_only_in_spaces_or_capitals_are_a_warning_on_the_job(client):
+    # given a target where some rows say "Yes" or "yes " for "yes"
+    df = table()
+    yes = df.index[df["bought"] == "yes"]
+    df.loc[yes[::4], "bought"] = "Yes"
+    df.loc[yes[1::4], "bought"] = "yes "
+    dataset = upload(client, df.to_csv(index=False).encode())
+    # when a classification is submitted on it
+    response = submit(client, dataset, target="bought", n_trials=1)
+    # then it runs as asked, and a warning names the labels that look alike
+    assert response.status_code == 202, response.json
+    (warning,) = response.json["warnings"]
+    assert (warning["code"], warning["column"]) == ("similar_classes", "bought")
+    assert "('Yes' and 'yes' and 'yes ')" in warning["message"]
+
+
 def test_a_job_without_leaks_has_an_empty_list_of_warnings(client):
     dataset = upload(client, table().to_csv(index=False).encode())
     response = submit(client, dataset, target="bought", n_trials=1)

@@ -488,3 +488,19 @@ def test_a_halving_budget_past_the_parameters_bound_is_refused():
 
     assert raised.value.field == "halving.max_resources"
     assert f"between 1 and {high}" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("target", "hint"), [("Y_Multi", "'y_multi'"), (" x ", "'x'"), ("nope", None)]
+)
+def test_an_unknown_column_lists_the_columns_quoted_and_names_a_near_match(target, hint):
+    # given a target that is a column's name but for capitals or spaces, or nothing like one
+    error = spec_error(target=target)
+    # then the message lists every column quoted (spaces in a name show) and, if one
+    # matches but for capitals and spaces, asks whether it was meant
+    assert error.field == "target"
+    assert f"the dataset has no column {target!r}" in error.detail
+    assert "columns: 'x', 'y_bin', 'y_multi'" in error.detail
+    assert ("did you mean" in error.detail) is (hint is not None)
+    if hint:
+        assert f"(did you mean {hint}?)" in error.detail
