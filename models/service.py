@@ -11,6 +11,7 @@ no Celery.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import logging
@@ -316,15 +317,21 @@ class Service:
         Computed in a child process (:func:`call_once`: the API's event loop serves other
         requests meanwhile) and remembered per (job, trials recorded), so a dashboard
         polling a job computes it once per new trial, not once per poll.
+
+        Successive halving scores a candidate on a bigger budget at each rung, and a score
+        on more rows is not comparable with one on fewer: only the first rung is weighed,
+        where every candidate ran on the same budget.
         """
         with self.sessions() as session:
             job = jobs.get_job(session, owner, job_id)
             trials = jobs.finished_trials(session, job_id)
             space = job.spec["param_space"]
-        scored = [(t.params, t.mean_score) for t in trials if t.state == TrialState.SUCCEEDED]
+        succeeded = [t for t in trials if t.state == TrialState.SUCCEEDED]
+        rung = 0 if any(t.rung is not None for t in succeeded) else None
+        scored = [(t.params, t.mean_score) for t in succeeded if (t.rung or 0) == (rung or 0)]
 
         def compute() -> Importance:
-            return call_once(parameter_importance, space, scored)
+            return dataclasses.replace(call_once(parameter_importance, space, scored), rung=rung)
 
         try:
             return self._importance.get((job_id, len(trials)), compute)

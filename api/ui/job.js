@@ -190,7 +190,8 @@ function drawImportance(box, answer) {
   const items = [...answer.importances].sort((a, b) => b.importance - a.importance)
     .map((i) => ({ label: i.param, value: i.importance }));
   box.innerHTML = bars({ items, testid: "importance-plot" })
-    + `<p class="muted">${esc(answer.method)} over ${answer.n_trials} trials</p>`;
+    + `<p class="muted">${esc(answer.method)} over ${answer.n_trials} trials`
+    + `${answer.rung === null || answer.rung === undefined ? "" : " of the first halving rung"}</p>`;
 }
 
 function drawResult(part, base, result) {

@@ -37,6 +37,16 @@ class ImportanceSchema(ma.Schema):
             ],
         },
     )
+    rung = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "for a successive-halving search, the rung whose trials were "
+            "weighed: 0, the first, where every candidate ran on the same budget (scores on "
+            "bigger budgets are not comparable with it); null for other searches",
+            "example": None,
+        },
+    )
     detail = fields.String(
         required=True,
         allow_none=True,

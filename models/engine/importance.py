@@ -49,6 +49,7 @@ class Importance:
     importances: list[dict[str, Any]] = field(default_factory=list)
     detail: str | None = None
     method: str = METHOD
+    rung: int | None = None  # successive halving: the rung whose trials were weighed
 
 
 def parameter_importance(

@@ -110,7 +110,9 @@ SPEC = SearchSpec(
 )
 
 
-def record(sessions, job_id: str, points: list[tuple[dict, float]], start: int = 0) -> None:
+def record(
+    sessions, job_id: str, points: list[tuple[dict, float]], start: int = 0, rung: int | None = None
+) -> None:
     with sessions() as session:
         for number, (params, score) in enumerate(points, start):
             session.add(
@@ -121,6 +123,8 @@ def record(sessions, job_id: str, points: list[tuple[dict, float]], start: int =
                     state=TrialState.SUCCEEDED,
                     fold_scores=[score] * 5,
                     mean_score=score,
+                    rung=rung,
+                    resource=None if rung is None else 100 * 3**rung,
                 )
             )
         session.commit()
@@ -141,6 +145,7 @@ def test_a_job_without_trials_answers_an_empty_list_with_the_reason(client, job_
         "n_trials": 0,
         "importances": [],
         "detail": "fewer than 2 trials with a score so far",
+        "rung": None,
     }
 
 
@@ -153,6 +158,20 @@ def test_the_importance_follows_the_trials_as_they_are_recorded(client, sessions
     # when more trials are recorded, the next poll weighs them too
     record(sessions, job_id, points[20:], start=20)
     assert client.get(f"/v1/jobs/{job_id}/importance").json["n_trials"] == 40
+
+
+def test_a_halving_search_is_weighed_on_its_first_rung_alone(client, sessions, job_id):
+    # given a halving search: 30 candidates on 100 rows, whose score follows C, and the 10
+    # promoted to 300 rows, scoring higher across the board and following degree there
+    first = trials(30, lambda p: math.log10(p["C"]))
+    record(sessions, job_id, first, rung=0)
+    promoted = [(params, 1 + params["degree"]) for params, _ in first[:10]]
+    record(sessions, job_id, promoted, start=30, rung=1)
+    # when its importance is asked for
+    answer = client.get(f"/v1/jobs/{job_id}/importance").json
+    # then only the first rung's trials are weighed, and the answer says so
+    assert (answer["n_trials"], answer["rung"]) == (30, 0)
+    assert answer["importances"][0]["param"] == "C"
 
 
 def test_polling_without_new_trials_does_not_compute_again(client, app, sessions, job_id):

@@ -23,6 +23,9 @@ class Importance:
         n_trials (int): the scored trials weighed Example: 37.
         importances (list[ParamImportance]): largest first; empty while it cannot be computed (see detail) Example:
             [{'param': 'max_depth', 'importance': 0.71}, {'param': 'min_samples_leaf', 'importance': 0.29}].
+        rung (int | None): for a successive-halving search, the rung whose trials were weighed: 0, the first, where
+            every candidate ran on the same budget (scores on bigger budgets are not comparable with it); null for other
+            searches
         detail (None | str): why importances is empty; null when it is not
     """
 
@@ -30,6 +33,7 @@ class Importance:
     method: ImportanceMethod
     n_trials: int
     importances: list[ParamImportance]
+    rung: int | None
     detail: None | str
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,6 +48,9 @@ class Importance:
             importances_item = importances_item_data.to_dict()
             importances.append(importances_item)
 
+        rung: int | None
+        rung = self.rung
+
         detail: None | str
         detail = self.detail
 
@@ -55,6 +62,7 @@ class Importance:
                 "method": method,
                 "n_trials": n_trials,
                 "importances": importances,
+                "rung": rung,
                 "detail": detail,
             }
         )
@@ -79,6 +87,13 @@ class Importance:
 
             importances.append(importances_item)
 
+        def _parse_rung(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        rung = _parse_rung(d.pop("rung"))
+
         def _parse_detail(data: object) -> None | str:
             if data is None:
                 return data
@@ -91,6 +106,7 @@ class Importance:
             method=method,
             n_trials=n_trials,
             importances=importances,
+            rung=rung,
             detail=detail,
         )
 
