@@ -18,6 +18,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import IO, Any
 
+from models.exceptions import DatasetError
+
 SNIFF_BYTES = 64 * 1024
 SCAN_BYTES = 1024 * 1024
 DELIMITERS = ",;\t|"
@@ -31,6 +33,33 @@ ENCODING_NAMES = {
 }
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
+# The first bytes of files people upload instead of a CSV, and what to tell them.
+SAVE_AS_CSV = "save it as CSV (in Excel: File > Save As > CSV UTF-8) and upload that"
+_TEXT_START = rb"(?:\xef\xbb\xbf)?\s*"  # a UTF-8 BOM, blank space
+OTHER_FORMATS = tuple(
+    (re.compile(start), what)
+    for start, what in (
+        (rb"PK\x03\x04", f"a ZIP archive, such as an Excel workbook (.xlsx); {SAVE_AS_CSV}"),
+        (rb"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", f"an Excel 97-2003 workbook (.xls); {SAVE_AS_CSV}"),
+        (rb"\x1f\x8b", "gzip-compressed; upload the CSV uncompressed"),
+        (rb"BZh[1-9]1AY&SY", "bzip2-compressed; upload the CSV uncompressed"),
+        (rb"\xfd7zXZ\x00", "xz-compressed; upload the CSV uncompressed"),
+        (rb"PAR1", "a Parquet file; write it out as CSV (pandas: to_csv) and upload that"),
+        (rb"%PDF-", "a PDF document; export the table as CSV and upload that"),
+        (rb"SQLite format 3\x00", "an SQLite database; export the table as CSV and upload that"),
+        (_TEXT_START + rb"(?i:<!doctype html|<html)", "an HTML page; export the table as CSV"),
+        (
+            _TEXT_START + rb"\[\s*\{",
+            "JSON records; write them out as CSV (pandas: read_json, then to_csv)",
+        ),
+        (_TEXT_START + rb'\{\s*"', "a JSON document; write the table out as CSV"),
+    )
+)
+# Control bytes no text has (NUL aside: stray NULs are removed, see nul_removed). Random
+# or compressed bytes have about 10 % of them; above this share of a file's head, it is
+# not text.
+CONTROL_BYTES = bytes([*range(1, 9), 11, 14, *range(16, 27), *range(28, 32), 127])
+MAX_CONTROL_SHARE = 0.01
 # Excel's first line naming the separator ("sep=;"), which it reads and writes.
 _SEP_LINE = re.compile(r"sep=(?P<sep>[,;\t|])[ \t]*\r?\n", re.IGNORECASE)
 # Cells that vote for a decimal mark. "1,234" and "1.234" could be either a decimal or a
@@ -268,8 +297,28 @@ def decimal_mark(rows: list[list[str]], sep: str) -> str:
     return "," if votes["weak,"] > votes["weak."] else "."
 
 
+def _refuse_other_formats(path: Path) -> None:
+    """Refuse a file whose first bytes say it is a workbook, an archive, a web page…"""
+    with path.open("rb") as f:
+        head = f.read(SNIFF_BYTES)
+    for pattern, what in OTHER_FORMATS:
+        if pattern.match(head):
+            raise DatasetError(f"the file is not a CSV table: it is {what}", field="file")
+    if head.startswith(UTF16_BOMS):
+        return  # two bytes a character: controls are parts of characters
+    control = len(head) - len(head.translate(None, CONTROL_BYTES))
+    if control > MAX_CONTROL_SHARE * len(head):
+        raise DatasetError(
+            f"the file is not text ({control} of its first {len(head)} bytes are control "
+            "characters): upload the table as a CSV file",
+            field="file",
+        )
+
+
 def detect(path: Path) -> tuple[Reading, list[TableWarning]]:
-    """How ``path`` is written, and a warning for each thing that is not the default."""
+    """How ``path`` is written, and a warning for each thing that is not the default;
+    :class:`DatasetError` for a file that is not text (a workbook, an archive)."""
+    _refuse_other_formats(path)
     encoding, nul = _scan(path)
     reading = Reading(encoding=encoding, strip_nul=nul > 0)
     head, truncated = _head(path, reading)

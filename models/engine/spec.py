@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION, get_estimator
+from models.engine.preprocess import DROPPED, plan_columns
 from models.engine.space import check_grid, discretize, grid_size, parse_space
 from models.engine.strategies import plan_halving
 from models.exceptions import SpecError
@@ -28,6 +29,8 @@ MAX_CLASSES = 1000
 MAX_URL_LENGTH = 2000
 # Integer targets with at most this many distinct values are taken as class labels.
 MAX_CLASSES_INFERRED = 20
+# Columns named in a "no column is left to learn from" refusal, at most.
+SHOWN_COLUMNS = 10
 
 SCORERS = {
     CLASSIFICATION: (
@@ -413,6 +416,10 @@ def resolve_spec(
         _column(by_name, name, "exclude_columns")
         if name == raw["target"]:
             raise SpecError("the target cannot be excluded", field="exclude_columns")
+    if len(columns) == 1:
+        raise SpecError(
+            "the table has no column besides the target to learn from", field="dataset_id"
+        )
     if len(exclude) >= len(columns) - 1:
         raise SpecError("no feature column would be left", field="exclude_columns")
     strategy = raw.get("strategy", "random")
@@ -485,4 +492,24 @@ def resolve_spec(
                 field="halving.n_candidates",
             )
         spec = replace(spec, n_trials=total)
+    _check_some_feature_is_learnt(spec, columns, n_rows, entry.tree_based)
     return spec
+
+
+def _check_some_feature_is_learnt(
+    spec: SearchSpec, columns: list[dict[str, Any]], n_rows: int, tree_based: bool
+) -> None:
+    """Refuse a spec whose every feature column the preprocessing would leave out (ids,
+    free text, empty or constant columns): each trial would fail on zero features."""
+    left_out = {spec.target, *spec.exclude_columns, spec.cv.group_column}
+    features = [c for c in columns if c["name"] not in left_out]
+    plan = plan_columns(features, n_rows, tree_based=tree_based)
+    if plan and all(t.treatment == DROPPED for t in plan):
+        reasons = "; ".join(f"{t.column!r}: {t.reason}" for t in plan[:SHOWN_COLUMNS])
+        more = f"; and {len(plan) - SHOWN_COLUMNS} more" if len(plan) > SHOWN_COLUMNS else ""
+        raise SpecError(
+            "no column is left to learn from: the model leaves out every feature column "
+            f"({reasons}{more}); upload a table with at least one column of numbers or "
+            "categories besides the target",
+            field="dataset_id",
+        )

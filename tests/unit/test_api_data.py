@@ -209,6 +209,31 @@ def test_classes_that_differ_only_in_spaces_or_capitals_are_a_warning_on_the_job
     assert "('Yes' and 'yes' and 'yes ')" in warning["message"]
 
 
+@pytest.mark.parametrize(
+    ("content", "field", "reason"),
+    [
+        (
+            b"y\n" + b"".join(b"%d\n" % (i % 2) for i in range(60)),
+            "dataset_id",
+            "no column besides",
+        ),
+        (
+            b"id,note,y\n" + b"".join(b"u%05d,,%d\n" % (i, i % 2) for i in range(60)),
+            "dataset_id",
+            "'id': text with 60 distinct values in 60 rows: looks like an identifier",
+        ),
+    ],
+    ids=["target-only", "an-id-and-an-empty-column"],
+)
+def test_a_table_with_nothing_to_learn_from_is_refused_at_submit(client, content, field, reason):
+    # given a table whose only other columns the model would leave out (or none at all)
+    dataset = upload(client, content)
+    # when a search is submitted on it, then it is refused there, not failed in the worker
+    response = submit(client, dataset, target="y", n_trials=1)
+    assert_problem(response, 422, field)
+    assert reason in response.json["errors"][field][0]
+
+
 def test_a_job_without_leaks_has_an_empty_list_of_warnings(client):
     dataset = upload(client, table().to_csv(index=False).encode())
     response = submit(client, dataset, target="bought", n_trials=1)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
 import io
+import lzma
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -667,6 +671,73 @@ def test_excel_s_sep_line_names_the_separator_and_is_not_a_row(write_csv, conten
     assert table.warnings[0].code == "sep_line"
     assert table.reading.sep == sep and table.reading.sep_line
     assert "dialect_guessed" not in [w.code for w in table.warnings]
+
+
+def _zipped(name: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(name, content)
+    return out.getvalue()
+
+
+TABLE = b"a,b\n1,x\n2,y\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (_zipped("xl/workbook.xml", b"<workbook/>"), "Excel workbook (.xlsx); save it as CSV"),
+        (bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504), "Excel 97-2003 workbook (.xls)"),
+        (gzip.compress(TABLE), "gzip-compressed; upload the CSV uncompressed"),
+        (bz2.compress(TABLE), "bzip2-compressed"),
+        (lzma.compress(TABLE), "xz-compressed"),
+        (b"PAR1\x15\x04" + bytes(200), "a Parquet file"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n", "a PDF document"),
+        (b"SQLite format 3\x00" + bytes(200), "an SQLite database"),
+        (b"\xef\xbb\xbf\n  <!DOCTYPE html><html><table></table></html>", "an HTML page"),
+        (b'[\n  {"a": 1, "b": "x"},\n  {"a": 2, "b": "y"}\n]', "JSON records"),
+        (b'{"a": {"0": 1}, "b": {"0": "x"}}', "a JSON document"),
+    ],
+    ids=[
+        "xlsx",
+        "xls",
+        "gzip",
+        "bzip2",
+        "xz",
+        "parquet",
+        "pdf",
+        "sqlite",
+        "html",
+        "json",
+        "json-doc",
+    ],
+)
+def test_a_file_in_another_format_is_refused_saying_what_it_is(write_csv, content, what):
+    with pytest.raises(DatasetError) as info:
+        load(write_csv(content))
+    assert info.value.detail.startswith("the file is not a CSV table: it is ")
+    assert what in info.value.detail and info.value.field == "file"
+
+
+def test_a_binary_file_of_no_known_format_is_refused_as_not_text(write_csv):
+    # given bytes of every value (control characters among them), as in binary files
+    content = bytes(range(256)) * 40
+    with pytest.raises(DatasetError) as info:
+        load(write_csv(content))
+    assert info.value.detail.startswith("the file is not text (1040 of its first 10240 bytes")
+
+
+def test_nul_padding_after_a_table_is_not_taken_for_a_binary_file(write_csv):
+    # given a table followed by a block of NUL bytes (a preallocated file cut short)
+    table = load(write_csv(TABLE + bytes(4096)))
+    # then the NULs are removed, as stray NULs are, and the table is read
+    assert table.frame["b"].tolist() == ["x", "y"]
+    assert [w.code for w in table.warnings] == ["nul_removed"]
+
+
+def test_a_csv_whose_header_starts_like_a_format_is_still_a_table(write_csv):
+    table = load(write_csv(b"PK,BZh,name\n1,2,{x}\n3,4,[y]\n"))
+    assert list(table.frame.columns) == ["PK", "BZh", "name"]
 
 
 def test_nul_bytes_are_removed_and_never_turn_numbers_into_text(write_csv):
