@@ -29,6 +29,7 @@ def problem(status: int, body: object = None, **headers: str) -> httpx.Response:
         (401, tuneforge.Unauthorized),
         (403, tuneforge.Forbidden),
         (404, tuneforge.NotFound),
+        (408, tuneforge.RequestTimeout),
         (409, tuneforge.Conflict),
         (413, tuneforge.PayloadTooLarge),
         (422, tuneforge.ValidationError),

@@ -9,6 +9,7 @@ raises it, typed by status, instead of returning it::
     │   ├── Unauthorized        401
     │   ├── Forbidden           403
     │   ├── NotFound            404
+    │   ├── RequestTimeout      408  (the request body came too slowly)
     │   ├── Conflict            409
     │   ├── PayloadTooLarge     413
     │   ├── ValidationError     422  (``errors`` names the fields)
@@ -38,6 +39,7 @@ __all__ = [
     "PayloadTooLarge",
     "ProblemError",
     "RateLimited",
+    "RequestTimeout",
     "ServerError",
     "TuneforgeError",
     "Unauthorized",
@@ -97,6 +99,10 @@ class NotFound(ProblemError):
     """404: no such dataset or job (for this key's tenant)."""
 
 
+class RequestTimeout(ProblemError):
+    """408: the request's head or body came too slowly (a slow or stalled upload)."""
+
+
 class Conflict(ProblemError):
     """409: not in this state (a result before the job succeeded, cancelling an ended job)."""
 
@@ -148,6 +154,7 @@ _BY_STATUS: dict[int, type[ProblemError]] = {
     401: Unauthorized,
     403: Forbidden,
     404: NotFound,
+    408: RequestTimeout,
     409: Conflict,
     413: PayloadTooLarge,
     422: ValidationError,
