@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -23,6 +24,10 @@ from models.store.records import Dataset
 from models.store.storage import CHUNK
 
 CHUNK_PAUSE_S = 0.0005
+# A dataset's name, as its column holds it (PostgreSQL refuses a longer one).
+MAX_NAME_LENGTH: int = Dataset.__table__.c.name.type.length
+# Names up to this long go into an upload's idempotency fingerprint as they are.
+SHORT_NAME = 64
 
 blp = Blueprint(
     "datasets",
@@ -52,7 +57,7 @@ UPLOAD_BODY = {
                 "required": ["file"],
                 "properties": {
                     "file": {"type": "string", "format": "binary"},
-                    "name": {"type": "string", "maxLength": 255},
+                    "name": {"type": "string", "maxLength": MAX_NAME_LENGTH},
                 },
             },
         },
@@ -67,7 +72,7 @@ NAME_PARAM = {
     "in": "query",
     "required": False,
     "description": "a name for a raw text/csv upload",
-    "schema": {"type": "string", "maxLength": 255},
+    "schema": {"type": "string", "maxLength": MAX_NAME_LENGTH},
 }
 
 
@@ -88,7 +93,12 @@ def _upload() -> tuple[Iterator[bytes], str | None]:
         upload = request.files.get("file")
         if upload is None:
             raise DatasetError("a multipart upload needs the CSV in field 'file'", field="file")
-        return _chunks(upload.stream), _name(request.form.get("name") or upload.filename)
+        given = request.form.get("name")
+        if given:
+            return _chunks(upload.stream), _name(given)
+        # a file's own name, however long the client's path made it, is shortened to fit
+        filename = upload.filename[-MAX_NAME_LENGTH:] if upload.filename else None
+        return _chunks(upload.stream), _name(filename)
     if mimetype in CSV_TYPES:
         return _chunks(request.stream), _name(request.args.get("name"))
     raise UnsupportedMediaType(
@@ -99,14 +109,23 @@ def _upload() -> tuple[Iterator[bytes], str | None]:
 def _name(name: str | None) -> str | None:
     if name and "\x00" in name:
         raise DatasetError("a dataset's name must not contain a NUL character", field="name")
+    if name and len(name) > MAX_NAME_LENGTH:
+        raise DatasetError(
+            f"a dataset's name is at most {MAX_NAME_LENGTH} characters; this one has {len(name)}",
+            field="name",
+        )
     g.upload_name = name
     return name
 
 
 def _upload_fingerprint(response: Response) -> str:
     """An upload is the same request when it sent the same bytes under the same name (the
-    name it gave, if any: without one, each dataset is named after its own id)."""
-    return f"{response.get_json()['sha256']}:{g.get('upload_name') or ''}"
+    name it gave, if any: without one, each dataset is named after its own id). A long
+    name is kept as its digest: the stored fingerprint has room for 200 characters."""
+    name = g.get("upload_name") or ""
+    if len(name) > SHORT_NAME:
+        name = "sha256:" + hashlib.sha256(name.encode()).hexdigest()
+    return f"{response.get_json()['sha256']}:{name}"
 
 
 def _discard_copy(response: Response) -> None:

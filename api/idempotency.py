@@ -107,13 +107,14 @@ def idempotent(
             if (refused := refusal(outcome)) is not None:
                 return refused
             first = outcome.record
+            first_id = first.id  # a failed commit below expires ``first``
             if outcome.claim is idempotency.Claim.REPLAY and known is not None:
                 return replay(first)
             try:
                 response = view(*args, **kwargs)
             except Exception:
                 if outcome.claim is idempotency.Claim.NEW:
-                    _abandon(first)
+                    _abandon(first_id)
                 raise
             if outcome.claim is idempotency.Claim.REPLAY:
                 if discard is not None and response.status_code < 300:
@@ -122,7 +123,7 @@ def idempotent(
                     return replay(first)
                 return refusal(idempotency.Outcome(idempotency.Claim.MISMATCH))
             if response.status_code >= 300:
-                _abandon(first)
+                _abandon(first_id)
                 return response
             headers = (
                 {"Location": response.headers["Location"]} if "Location" in response.headers else {}
@@ -142,7 +143,7 @@ def idempotent(
                 # and a retry starts afresh rather than finding the key in flight.
                 if discard is not None:
                     discard(response)
-                _abandon(first)
+                _abandon(first_id)
                 raise
             return response
 
@@ -151,6 +152,6 @@ def idempotent(
     return decorator
 
 
-def _abandon(record: idempotency.IdempotencyRecord) -> None:
+def _abandon(record_id: int) -> None:
     with service().sessions() as session:
-        idempotency.abandon(session, record)
+        idempotency.abandon(session, record_id)

@@ -129,10 +129,11 @@ def complete(
     session.commit()
 
 
-def abandon(session: Session, record: IdempotencyRecord) -> None:
-    """Forget the claim: the request failed, so a retry is a new attempt."""
+def abandon(session: Session, record_id: int) -> None:
+    """Forget the claim (the record ``record_id``): the request failed, so a retry is a new
+    attempt."""
     session.rollback()
-    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record.id))
+    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
     session.commit()
 
 

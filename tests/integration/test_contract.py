@@ -12,7 +12,6 @@ seeded cases repeat their Idempotency-Keys, and a store that has seen them answe
 
 from __future__ import annotations
 
-import json
 import socket
 import subprocess
 import sys
@@ -140,10 +139,21 @@ def test_schemathesis_checks_a_running_jobs_events_and_real_submissions(
         checks = {c["name"]: c["status"] for c in stream["checks"]}
         assert checks.get("response_schema_conformance") == "SUCCESS", checks
     # and many generated specs pass validation, now that the schema says what it enforces
-    # (with the document before, about one in eight did)
-    rates = json.loads((reports / "run.json").read_text())["valid_rates"]["POST /v1/jobs"]
-    fuzzing = rates["fuzzing"]
-    assert 3 * fuzzing["accepted"] >= fuzzing["accepted"] + fuzzing["rejected"], rates
+    # (with the document before, about one in eight did). Schemathesis also draws the
+    # optional Idempotency-Key header, often the same value for different specs: those
+    # 422s are about the key, not the spec, and do not count.
+    answers = [
+        (int(i["response"]["status"]["code"]), i["response"]["body"].get("string", ""))
+        for i in interactions(reports / "cassette.yaml", "/v1/jobs")
+        if i["request"]["method"] == "POST"
+    ]
+    accepted = sum(status == 202 for status, _ in answers)
+    refused = [
+        (status, body[:300])
+        for status, body in answers
+        if status != 202 and '"Idempotency-Key"' not in body
+    ]
+    assert accepted and 3 * accepted >= accepted + len(refused), (accepted, refused)
 
 
 def test_a_request_the_http_server_cannot_parse_gets_a_problem(shared_service):

@@ -144,3 +144,42 @@ def test_the_sweep_purges_expired_keys_only(client, dataset_id, app):
             session.commit()
             assert idempotency.purge_expired(session) == 1
             assert [r.key for r in session.query(IdempotencyRecord)] == ["fresh"]
+
+
+@pytest.mark.parametrize("length", [64, 65, 255])
+def test_a_retried_upload_with_a_long_name_replays(client, length):
+    # given an upload under a name as long as a dataset name may be (its fingerprint
+    # overflowed the stored column on PostgreSQL, a 500)
+    name = "n" * length
+    headers = {"Idempotency-Key": f"long-{length}"}
+
+    def send(name=name):
+        return client.post(
+            f"/v1/datasets?name={name}", data=CSV, content_type="text/csv", headers=headers
+        )
+
+    first, again = send(), send()
+    # then the retry replays the first upload, and another name under the key is refused
+    assert first.status_code == again.status_code == 201, first.data[:300]
+    assert again.json["id"] == first.json["id"] and again.json["name"] == name
+    assert send(name[:-1] + "m").status_code == 422
+
+
+def test_a_request_whose_answer_cannot_be_stored_frees_its_key(client, monkeypatch):
+    # given storing the answer fails at its commit, which expires the claim's record (the
+    # database went away between the two writes)
+    def fail(session, record, *args):
+        session.add(record)
+        session.expire(record)
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(idempotency, "complete", fail)
+    # when an upload is sent with a key, then it fails (a 500, logged: not the client's
+    # doing), and undoes what it made
+    failed = upload(client, key="lost")
+    assert failed.status_code == 500
+    assert client.get("/v1/datasets").json["items"] == []
+    # and a retry, once storing works again, starts afresh instead of finding the key taken
+    monkeypatch.undo()
+    retried = upload(client, key="lost")
+    assert retried.status_code == 201 and "Idempotent-Replayed" not in retried.headers

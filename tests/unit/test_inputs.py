@@ -293,3 +293,30 @@ def test_a_submit_that_cannot_be_remembered_leaves_nothing_and_frees_its_key(
     again = client.post("/v1/jobs", json=spec, headers=headers)
     assert again.headers["Idempotent-Replayed"] == "true" and again.json["id"] == retry.json["id"]
     assert [j["id"] for j in client.get("/v1/jobs").json["items"]] == [retry.json["id"]]
+
+
+@pytest.mark.parametrize("how", ["query", "form"])
+def test_a_dataset_name_longer_than_its_column_is_a_422_naming_it(client, how):
+    # given a name of 256 characters (the column holds 255; PostgreSQL refused it with a 500)
+    name = "n" * 256
+    if how == "query":
+        response = client.post(f"/v1/datasets?name={name}", data=ROWS, content_type="text/csv")
+    else:
+        form = {"file": (io.BytesIO(ROWS.encode()), "t.csv"), "name": name}
+        response = client.post("/v1/datasets", data=form, content_type="multipart/form-data")
+    # then it is refused, naming the field and the limit
+    assert response.status_code == 422, response.data[:300]
+    assert response.json["errors"] == {
+        "name": ["a dataset's name is at most 255 characters; this one has 256"]
+    }
+    # and a name of 255 is stored whole
+    ok = client.post(f"/v1/datasets?name={name[:255]}", data=ROWS, content_type="text/csv")
+    assert ok.status_code == 201 and ok.json["name"] == name[:255]
+
+
+def test_a_file_name_longer_than_a_dataset_name_is_shortened_to_its_end(client):
+    filename = "d" * 300 + ".csv"
+    form = {"file": (io.BytesIO(ROWS.encode()), filename)}
+    response = client.post("/v1/datasets", data=form, content_type="multipart/form-data")
+    assert response.status_code == 201, response.data[:300]
+    assert response.json["name"] == filename[-255:]
