@@ -201,9 +201,11 @@ class TimedBody:
     def _timed(self, read: Callable[[int | None], bytes], size: int | None) -> bytes:
         if self._started is None:
             self._started = time.monotonic()
-        asked = size if size is not None and size >= 0 else None
-        if asked is None or (self._length is not None and asked > self._length):
-            asked = self._length - self._received if self._length is not None else 1 << 30
+        # The bytes this read waits for: what it asks, at most what the body has left.
+        remaining = None if self._length is None else self._length - self._received
+        asked = size if size is not None and size >= 0 else (remaining or 1 << 30)
+        if remaining is not None:
+            asked = min(asked, remaining)
         deadline = self._started + self._timeout + (self._received + asked) / self._rate
         timer = gevent.Timeout(max(0.0, deadline - time.monotonic()))
         timer.start()

@@ -328,7 +328,7 @@ class Service:
             space = job.spec["param_space"]
         succeeded = [t for t in trials if t.state == TrialState.SUCCEEDED]
         rung = 0 if any(t.rung is not None for t in succeeded) else None
-        scored = [(t.params, t.mean_score) for t in succeeded if (t.rung or 0) == (rung or 0)]
+        scored = [(t.params, t.mean_score) for t in succeeded if not t.rung]  # None or 0
 
         def compute() -> Importance:
             return dataclasses.replace(call_once(parameter_importance, space, scored), rung=rung)

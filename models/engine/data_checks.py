@@ -23,7 +23,7 @@ from models.engine.isolation import TrialCrashed, call_once
 from models.engine.reading import Reading, TableWarning
 from models.engine.spec import SearchSpec
 from models.engine.splits import cv_splits, hold_out
-from models.engine.tables import load_table
+from models.engine.tables import is_text, load_table
 from models.exceptions import DatasetError, SpecError
 
 # The leak check looks at the first CHECK_ROWS rows, fewer for wide tables (CHECK_CELLS
@@ -224,7 +224,7 @@ def target_warnings(spec: SearchSpec, target: pd.Series) -> list[TableWarning]:
                 column=name,
             )
         )
-    if spec.task == CLASSIFICATION and _is_text(target):
+    if spec.task == CLASSIFICATION and is_text(target):
         labels = pd.Series(target.dropna().unique(), dtype=object).astype(str)
         same = labels.groupby(labels.str.strip().str.casefold()).agg(list)
         groups = [sorted(g) for g in same if len(g) > 1]
@@ -240,10 +240,6 @@ def target_warnings(spec: SearchSpec, target: pd.Series) -> list[TableWarning]:
                 )
             )
     return warnings
-
-
-def _is_text(values: pd.Series) -> bool:
-    return pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)
 
 
 def _check_here(

@@ -144,7 +144,7 @@ def load_table(
     else:
         df = df.drop(columns=[name for name in reading.dropped if name in df.columns])
         for name in reading.numeric:
-            if name in df.columns and _is_text(df[name]):
+            if name in df.columns and is_text(df[name]):
                 df[name] = as_numbers(df[name], reading.decimal_of(name), force=True).values
     return Table(df, reading, warnings)
 
@@ -272,7 +272,8 @@ def _parse_header(path: Path, reading: Reading) -> list[str]:
     return [str(name) for name in row.iloc[0]]
 
 
-def _is_text(series: pd.Series) -> bool:
+def is_text(series: pd.Series) -> bool:
+    """Whether ``series`` holds text (object or string dtype)."""
     return pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
 
 
@@ -281,7 +282,7 @@ def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[
     converted, grouped, warnings = [], [], []
     comma_decimal: list[str] = []
     for name in df.columns:
-        if not _is_text(df[name]):
+        if not is_text(df[name]):
             continue
         numbers = as_numbers(df[name], reading.decimal)
         if numbers is None and reading.decimal == "." and _has_comma_decimals(df[name]):
