@@ -14,6 +14,7 @@ from models.exceptions import Conflict, NotFound, QuotaExceeded
 from models.store import jobs
 from models.store.records import Job, JobStatus, utcnow
 from tests.backends import on_every_database
+from tests.unit.store_helpers import add_dataset
 
 pytestmark = on_every_database
 
@@ -34,6 +35,7 @@ SPEC = SearchSpec(
 
 
 def submit(session) -> str:
+    add_dataset(session, "default", SPEC.dataset_id)
     return jobs.submit_job(session, "default", SPEC, max_active=1000).id
 
 
@@ -109,6 +111,8 @@ def test_jobs_are_invisible_to_other_owners(sessions):
 def test_a_tenant_at_its_quota_gets_no_more_jobs_from_simultaneous_submits(sessions):
     # given eight submits of one tenant arriving together, with a quota of two active jobs
     quota, callers = 2, 8
+    with sessions() as session:
+        add_dataset(session, "acme", SPEC.dataset_id)
     start = threading.Barrier(callers)
 
     def submit_one(_):
