@@ -7,12 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from models.engine.spec import CVSpec, SearchSpec
-from models.exceptions import Conflict, NotFound, QuotaExceeded
+from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
 from models.store import jobs
-from models.store.records import Job, JobStatus, utcnow
+from models.store.records import Dataset, Job, JobStatus, utcnow
 from tests.backends import on_every_database
 from tests.unit.store_helpers import add_dataset
 
@@ -131,3 +131,16 @@ def test_a_tenant_at_its_quota_gets_no_more_jobs_from_simultaneous_submits(sessi
     with sessions() as session:
         stored = session.scalars(select(Job.id).where(Job.owner == "acme")).all()
     assert sorted(stored) == sorted(accepted)
+
+
+def test_no_job_is_recorded_on_a_dataset_that_is_gone_or_not_the_owners(sessions):
+    with sessions() as session:
+        add_dataset(session, "someone-else", SPEC.dataset_id)
+        # a dataset of another tenant, then none at all
+        for _ in range(2):
+            with pytest.raises(SpecError) as refused:
+                jobs.submit_job(session, "default", SPEC, max_active=10)
+            assert refused.value.field == "dataset_id"
+            session.execute(delete(Dataset))
+            session.commit()
+        assert session.scalars(select(Job.id)).all() == []

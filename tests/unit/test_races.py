@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from api import create_app
 from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
 from models.service import NoDispatch, Service
+from models.store import jobs
 from models.store.migrate import upgrade
 from models.store.records import JobStatus
 from tests.backends import on_every_database
@@ -165,6 +166,34 @@ def test_simultaneous_deletes_of_one_dataset_delete_it_once(service, breast_canc
         assert results.count(None) == 1, results
         assert all(isinstance(r, NotFound) for r in results if r is not None), results
     assert stored_files(service) == set()
+
+
+def test_a_cancel_and_the_end_of_the_run_never_both_take_a_job(service, breast_cancer_csv):
+    # (compare-and-set on the job's status already: this guards it)
+    dataset = service.upload_dataset(OWNER, [breast_cancer_csv], "bc.csv")
+    for round_ in range(ROUNDS):
+        # given a running job
+        job = service.submit_job(OWNER, {"dataset_id": dataset.id, **SPEC})
+        with service.sessions() as session:
+            lease = jobs.claim_job(session, job.id, "w", ttl_s=60)
+
+        def finish() -> bool:
+            with service.sessions() as session:
+                return jobs.finish_job(session, lease, JobStatus.SUCCEEDED)  # noqa: B023
+
+        # when it is cancelled as its run ends
+        cancelled, finished = at_once(
+            lambda: service.cancel_job(OWNER, job.id),  # noqa: B023
+            later(round_ % 3, finish),
+        )
+        # then exactly one of them took it, and the job says which
+        status = service.get_job(OWNER, job.id).status
+        if finished:
+            assert isinstance(cancelled, Conflict), repr(cancelled)
+            assert status == JobStatus.SUCCEEDED
+        else:
+            assert not isinstance(cancelled, Exception), repr(cancelled)
+            assert status == JobStatus.CANCELLED
 
 
 def _problem(response, status: int | tuple[int, ...]) -> dict[str, Any]:
