@@ -49,7 +49,8 @@ def create_dataset(
     dataset_id = new_id("ds")
     key = dataset_key(dataset_id)
     _check_storage(session, settings, owner, adding=0)
-    # No transaction stays open while the upload streams in (minutes for a slow client).
+    # No transaction stays open while the upload streams in (minutes for a slow client)
+    # or is parsed: the lock is taken for the last check and the insert alone.
     session.rollback()
     stored = storage.put_stream(key, chunks, max_bytes=settings.max_upload_bytes)
     try:

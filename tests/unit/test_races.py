@@ -92,7 +92,6 @@ def small_quota(service: Service) -> Service:
 
 
 def test_a_submit_and_the_delete_of_its_dataset_never_both_succeed(service, breast_cancer_csv):
-    outcomes = set()
     for round_ in range(ROUNDS):
         # given a dataset
         dataset = service.upload_dataset(OWNER, [breast_cancer_csv], "bc.csv")
@@ -108,7 +107,6 @@ def test_a_submit_and_the_delete_of_its_dataset_never_both_succeed(service, brea
             assert submitted.field == "dataset_id", repr(submitted)
             assert service.list_jobs(OWNER, 10, None, dataset_id=dataset.id).items == []
             assert not service.storage.exists(dataset.storage_key)
-            outcomes.add("deleted")
         else:
             assert isinstance(deleted, Conflict), repr(deleted)
             assert not isinstance(submitted, Exception), repr(submitted)
@@ -117,31 +115,47 @@ def test_a_submit_and_the_delete_of_its_dataset_never_both_succeed(service, brea
             assert service.storage.exists(dataset.storage_key)
             assert service.get_job(OWNER, submitted.id).status == JobStatus.QUEUED
             service.cancel_job(OWNER, submitted.id)  # frees its place in the active quota
-            outcomes.add("submitted")
     # no file is left without its dataset, nor a half-written upload
     assert stored_files(service) == dataset_files(service)
-    assert outcomes  # at least one round ran to an outcome
 
 
 def test_every_job_accepted_while_its_dataset_is_deleted_runs_on_its_file(
-    service, breast_cancer_csv
+    service, breast_cancer_csv, monkeypatch
 ):
-    accepted = 0
+    # the delete is sent as the submit's data checks return, just before it records the
+    # job: where a job was accepted on a dataset whose file was then removed
+    checked = threading.Event()
+    check_data = service.check_data
+
+    def signalling_check_data(owner: str, spec: Any) -> Any:
+        try:
+            return check_data(owner, spec)
+        finally:
+            checked.set()
+
+    monkeypatch.setattr(service, "check_data", signalling_check_data)
     for round_ in range(ROUNDS // 2):
         # given a submit racing the delete of its dataset
         dataset = service.upload_dataset(OWNER, [breast_cancer_csv], "bc.csv")
-        submitted, _ = at_once(
+        checked.clear()
+
+        def delete_once_checked() -> None:
+            checked.wait(timeout=60)
+            time.sleep((round_ % 4) * 0.005)  # noqa: B023
+            service.delete_dataset(OWNER, dataset.id)  # noqa: B023
+
+        submitted, deleted = at_once(
             lambda: service.submit_job(OWNER, {"dataset_id": dataset.id, **SPEC}),  # noqa: B023
-            later(round_ + 4, lambda: service.delete_dataset(OWNER, dataset.id)),  # noqa: B023
+            delete_once_checked,
         )
         if isinstance(submitted, Exception):
+            assert deleted is None and submitted.field == "dataset_id", repr(submitted)
             continue
         # when the accepted job runs, then it finds its data and succeeds
+        assert isinstance(deleted, Conflict), repr(deleted)
         service.run_job(submitted.id, "test")
         job = service.get_job(OWNER, submitted.id)
         assert job.status == JobStatus.SUCCEEDED, job.error
-        accepted += 1
-    assert accepted  # the submits that start first win some rounds
 
 
 def test_a_submit_whose_dataset_file_vanished_is_refused_naming_dataset_id(
