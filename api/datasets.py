@@ -19,7 +19,7 @@ from api.responses import errors, next_link
 from api.schemas import PageArgsSchema
 from api.services import service
 from models.documents import DatasetPageSchema, DatasetSchema
-from models.exceptions import DatasetError
+from models.exceptions import DatasetError, TooLarge
 from models.store.records import Dataset
 from models.store.storage import CHUNK
 
@@ -118,18 +118,38 @@ def _name(name: str | None) -> str | None:
     return name
 
 
-def _upload_fingerprint(response: Response) -> str:
+def _fingerprint(sha256: str) -> str:
     """An upload is the same request when it sent the same bytes under the same name (the
     name it gave, if any: without one, each dataset is named after its own id). A long
     name is kept as its digest: the stored fingerprint has room for 200 characters."""
     name = g.get("upload_name") or ""
     if len(name) > SHORT_NAME:
         name = "sha256:" + hashlib.sha256(name.encode()).hexdigest()
-    return f"{response.get_json()['sha256']}:{name}"
+    return f"{sha256}:{name}"
+
+
+def _upload_fingerprint(response: Response) -> str:
+    """The fingerprint of an upload that was stored: its dataset's sha256 and name."""
+    return _fingerprint(response.get_json()["sha256"])
+
+
+def _body_fingerprint() -> str:
+    """The fingerprint of a retried upload, from its body alone: its bytes are hashed, not
+    stored, so a retry of a finished upload neither parses the table again nor needs room
+    in the storage quota for a second copy."""
+    chunks, _ = _upload()
+    limit = service().settings.max_upload_bytes
+    digest, size = hashlib.sha256(), 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:  # as storing it would
+            raise TooLarge(f"the upload exceeds the limit of {limit} bytes")
+        digest.update(chunk)
+    return _fingerprint(digest.hexdigest())
 
 
 def _discard_copy(response: Response) -> None:
-    """A retry of a finished upload keeps nothing of its second copy."""
+    """An upload whose answer could not be remembered keeps nothing."""
     service().delete_dataset(current_owner(), response.get_json()["id"])
 
 
@@ -150,6 +170,7 @@ class Datasets(MethodView):
     @idempotent(
         "uploadDataset",
         fingerprint_of_response=_upload_fingerprint,
+        fingerprint_of_body=_body_fingerprint,
         discard=_discard_copy,
     )
     @blp.doc(

@@ -80,19 +80,24 @@ def idempotent(
     *,
     fingerprint: Callable[[], str] | None = None,
     fingerprint_of_response: Callable[[Response], str] | None = None,
+    fingerprint_of_body: Callable[[], str] | None = None,
     discard: Callable[[Response], None] | None = None,
 ) -> Callable[[View], View]:
     """Make a POST view safe to retry with an ``Idempotency-Key`` header.
 
     Put it above flask-smorest's decorators, so it sees the finished response. The
     request's fingerprint comes from ``fingerprint()`` when the request tells it up front
-    (a JSON body), or from ``fingerprint_of_response(response)`` when it is known only
-    once the request was handled (an upload, streamed: its sha256 and name). In that
-    case a retry of a finished request is handled again, compared, and its copy given
-    to ``discard``: the first response is replayed and nothing new is kept. ``discard``
-    also undoes a request whose response could not be remembered: it either completes
-    and is remembered, or leaves nothing behind and frees its key.
+    (a JSON body), or, when it is known only once the body was read (an upload, streamed:
+    its sha256 and name), from ``fingerprint_of_response(response)`` for the first request
+    and ``fingerprint_of_body()`` for a retry of a finished one: the retry's body is read
+    for its fingerprint alone (nothing is stored, no quota counted), then the first
+    response is replayed, or the retry refused as another request. ``discard`` undoes a
+    request whose response could not be remembered: it either completes and is
+    remembered, or leaves nothing behind and frees its key.
     """
+
+    if fingerprint is None and (fingerprint_of_response is None or fingerprint_of_body is None):
+        raise TypeError("give fingerprint, or fingerprint_of_response and fingerprint_of_body")
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
@@ -108,20 +113,16 @@ def idempotent(
                 return refused
             first = outcome.record
             first_id = first.id  # a failed commit below expires ``first``
-            if outcome.claim is idempotency.Claim.REPLAY and known is not None:
-                return replay(first)
+            if outcome.claim is idempotency.Claim.REPLAY:
+                seen = known if known is not None else fingerprint_of_body()
+                if idempotency.same_request(first, seen):
+                    return replay(first)
+                return refusal(idempotency.Outcome(idempotency.Claim.MISMATCH))
             try:
                 response = view(*args, **kwargs)
             except Exception:
-                if outcome.claim is idempotency.Claim.NEW:
-                    _abandon(first_id)
+                _abandon(first_id)
                 raise
-            if outcome.claim is idempotency.Claim.REPLAY:
-                if discard is not None and response.status_code < 300:
-                    discard(response)
-                if idempotency.same_request(first, fingerprint_of_response(response)):
-                    return replay(first)
-                return refusal(idempotency.Outcome(idempotency.Claim.MISMATCH))
             if response.status_code >= 300:
                 _abandon(first_id)
                 return response

@@ -183,11 +183,7 @@ class Service:
     def resolve_spec(self, owner: str, request: dict[str, Any]) -> SearchSpec:
         """Check ``request`` (a search spec, shape-checked) against its dataset and fill in
         every default; raises :class:`SpecError` naming the field."""
-        with self.sessions() as session:
-            try:
-                dataset = datasets.get_dataset(session, owner, request["dataset_id"])
-            except NotFound as exc:
-                raise SpecError(exc.detail, field="dataset_id") from exc
+        dataset = self._dataset_of(owner, request["dataset_id"])
         return resolve_spec(
             request,
             dataset.columns,
@@ -201,17 +197,40 @@ class Service:
     def check_data(self, owner: str, spec: SearchSpec) -> list[dict[str, Any]]:
         """Check a resolved spec against its dataset's rows (read in a child process):
         :class:`SpecError` for classes too small for the splits or a constant target; the
-        warnings (possible leaks) otherwise."""
-        dataset = self.get_dataset(owner, spec.dataset_id)
-        found = data_checks.check_data(
-            self.storage.local_copy(dataset.storage_key),
-            Reading.recorded(dataset.warnings, dataset.columns),
-            spec,
-            n_columns=dataset.n_columns,
-            max_rows=self.settings.max_rows,
-            max_columns=self.settings.max_columns,
-        )
+        warnings (possible leaks) otherwise.
+
+        A dataset deleted meanwhile (its file removed while it was being read) is refused
+        as one that is not there, naming ``dataset_id``, as :meth:`resolve_spec` does.
+        """
+        dataset = self._dataset_of(owner, spec.dataset_id)
+        try:
+            found = data_checks.check_data(
+                self.storage.local_copy(dataset.storage_key),
+                Reading.recorded(dataset.warnings, dataset.columns),
+                spec,
+                n_columns=dataset.n_columns,
+                max_rows=self.settings.max_rows,
+                max_columns=self.settings.max_columns,
+            )
+        except FileNotFoundError as exc:
+            self._dataset_of(owner, spec.dataset_id)  # deleted meanwhile: "no dataset"
+            raise SpecError(
+                f"the file of dataset {spec.dataset_id!r} is missing from storage; "
+                "upload the table again",
+                field="dataset_id",
+            ) from exc
+        except SpecError as exc:
+            if exc.field == "dataset_id":  # it could not be read: deleted meanwhile?
+                self._dataset_of(owner, spec.dataset_id)
+            raise
         return [w.to_dict() for w in found]
+
+    def _dataset_of(self, owner: str, dataset_id: str) -> Dataset:
+        """The dataset a spec names; :class:`SpecError` naming ``dataset_id`` if none."""
+        try:
+            return self.get_dataset(owner, dataset_id)
+        except NotFound as exc:
+            raise SpecError(exc.detail, field="dataset_id") from exc
 
     def submit_job(self, owner: str, request: dict[str, Any]) -> Job:
         """Resolve ``request``, check it against the data, and submit it (:meth:`submit_spec`)."""

@@ -13,6 +13,7 @@ from models.settings import Settings
 from models.store.pages import Page, page
 from models.store.records import Dataset, Job, JobStatus, new_id
 from models.store.storage import Storage
+from models.store.tenant_lock import lock_tenant
 
 MAX_NAME = 255
 # Stored bytes free up only when the tenant deletes datasets: try again in an hour.
@@ -39,17 +40,22 @@ def create_dataset(
     with S3, the copy the upload left in this machine's cache, not a download of it.
     Nothing is kept when the table cannot be read: the stored file is removed and the
     :class:`~models.exceptions.DatasetError` propagates.
+
+    The storage quota is checked before the bytes arrive and again before parsing (cheap
+    refusals), and decided under the tenant's lock with the row's insert: simultaneous
+    uploads each count what the others recorded, so the stored total never passes the
+    quota. A refused upload's file is removed.
     """
     dataset_id = new_id("ds")
     key = dataset_key(dataset_id)
-    quota = settings.tenant_max_storage_mb * 1024 * 1024
-    used = stored_bytes(session, owner)
-    if used >= quota:
-        raise _over_storage(settings, used)
+    _check_storage(session, settings, owner, adding=0)
+    # No transaction stays open while the upload streams in (minutes for a slow client)
+    # or is parsed: the lock is taken for the last check and the insert alone.
+    session.rollback()
     stored = storage.put_stream(key, chunks, max_bytes=settings.max_upload_bytes)
     try:
-        if used + stored.size_bytes > quota:
-            raise _over_storage(settings, used + stored.size_bytes)
+        _check_storage(session, settings, owner, adding=stored.size_bytes)
+        session.rollback()
         table = inspect_table(
             storage.local_copy(key), max_rows=settings.max_rows, max_columns=settings.max_columns
         )
@@ -66,12 +72,23 @@ def create_dataset(
             # Each carries the reader option it set: a worker reads the table the same way.
             warnings=[w.to_dict() for w in table.warnings],
         )
+        lock_tenant(session, owner)
+        _check_storage(session, settings, owner, adding=stored.size_bytes)
         session.add(record)
         session.commit()
     except BaseException:
         storage.delete(key)
         raise
     return record
+
+
+def _check_storage(session: Session, settings: Settings, owner: str, adding: int) -> None:
+    """:class:`QuotaExceeded` if ``owner``'s datasets and ``adding`` more bytes pass the
+    storage quota (with nothing to add: if its datasets fill it already)."""
+    quota = settings.tenant_max_storage_mb * 1024 * 1024
+    total = stored_bytes(session, owner) + adding
+    if total > quota or (not adding and total >= quota):
+        raise _over_storage(settings, total)
 
 
 def stored_bytes(session: Session, owner: str) -> int:
@@ -103,7 +120,14 @@ def list_datasets(session: Session, owner: str, limit: int, cursor: str | None) 
 
 
 def delete_dataset(session: Session, storage: Storage, owner: str, dataset_id: str) -> None:
-    """Delete a dataset; refused while a queued or running job still needs it."""
+    """Delete a dataset; refused while a queued or running job still needs it.
+
+    Checked under the tenant's lock, which a submit holds while it checks the dataset and
+    inserts its job: the delete sees every job submitted before it, and a submit after it
+    finds the dataset gone. The file is removed once the row's delete is committed, so a
+    dataset whose row is visible always has its file.
+    """
+    lock_tenant(session, owner)
     record = get_dataset(session, owner, dataset_id)
     active = session.scalar(
         select(Job.id)

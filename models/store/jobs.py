@@ -8,20 +8,20 @@ one reclaimed after its worker died is never overwritten by a stale run.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.engine.spec import SearchSpec
-from models.exceptions import Conflict, NotFound, QuotaExceeded
-from models.store import trial_order
+from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
+from models.store import datasets, trial_order
 from models.store.pages import Page, page
 from models.store.records import Job, JobStatus, StoppedReason, Trial, TrialRun, new_id, utcnow
+from models.store.tenant_lock import lock_tenant
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 # A tenant at its quota of active jobs: jobs take a while to end, try again in 30 s.
@@ -46,8 +46,17 @@ def submit_job(
 ) -> Job:
     """Record a queued job for ``spec`` (with what checking it against the data found);
     the caller enqueues it. ``QuotaExceeded`` when ``owner`` already has ``max_active``
-    jobs queued or running."""
-    _lock_tenant(session, owner)
+    jobs queued or running; :class:`SpecError` naming ``dataset_id`` when the dataset was
+    deleted since the spec was checked.
+
+    Both are checked under the tenant's lock, as the insert is: a delete of the dataset
+    (which takes it too) comes wholly before the submit, or sees its job and is refused.
+    """
+    lock_tenant(session, owner)
+    try:
+        datasets.get_dataset(session, owner, spec.dataset_id)
+    except NotFound as exc:
+        raise SpecError(exc.detail, field="dataset_id") from exc
     active = session.scalar(
         select(func.count(Job.id)).where(Job.owner == owner, Job.status.in_(ACTIVE))
     )
@@ -74,20 +83,6 @@ def submit_job(
     session.add(job)
     session.commit()
     return job
-
-
-def _lock_tenant(session: Session, owner: str) -> None:
-    """Hold ``owner``'s submit lock until the session commits, so that counting its active
-    jobs and adding one are a single step for concurrent submits (API threads, processes
-    or machines alike)."""
-    if session.get_bind().dialect.name == "postgresql":
-        digest = hashlib.blake2b(owner.encode(), digest_size=8).digest()
-        key = int.from_bytes(digest, "big", signed=True)  # advisory keys are bigint
-        session.execute(select(func.pg_advisory_xact_lock(key)))
-    else:
-        # SQLite has one writer at a time: a write, even of no row, takes the database's
-        # write lock first, and concurrent submits wait for it (the busy timeout).
-        session.execute(update(Job).where(false()).values(owner=owner))
 
 
 def withdraw_job(session: Session, owner: str, job_id: str) -> None:

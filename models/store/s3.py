@@ -179,7 +179,12 @@ class S3Storage:
         if (path := self.cache.lookup(cache_id, head["ETag"])) is not None:
             return path
         with self.cache.pending() as copy:
-            answer = self.client.get_object(Bucket=self.bucket, Key=object_key)
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=object_key)
+            except ClientError as exc:
+                if _missing(exc):  # deleted since the HEAD
+                    raise FileNotFoundError(f"no artifact {key!r}") from exc
+                raise
             with answer["Body"] as body:
                 for chunk in read_chunks(body, CHUNK):
                     copy.file.write(chunk)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from api import create_app
 from models.settings import Settings
 from models.store import idempotency
 from models.store.idempotency import IdempotencyRecord
@@ -116,8 +118,6 @@ def test_a_malformed_key_is_422(client, dataset_id, key):
 
 
 def test_keys_are_scoped_to_the_caller(tmp_path):
-    from api import create_app
-
     settings = Settings(data_dir=tmp_path / "var", api_keys=("a:key-a", "b:key-b"))
     upgrade(settings.database_url)
     client = create_app(settings).test_client()
@@ -183,3 +183,22 @@ def test_a_request_whose_answer_cannot_be_stored_frees_its_key(client, monkeypat
     monkeypatch.undo()
     retried = upload(client, key="lost")
     assert retried.status_code == 201 and "Idempotent-Replayed" not in retried.headers
+
+
+def test_a_retried_upload_replays_when_the_quota_has_no_room_for_a_second_copy(settings):
+    # given a tenant whose first upload (with a key) left less room than another copy needs
+    settings = dataclasses.replace(settings, tenant_max_storage_mb=1)
+    upgrade(settings.database_url)
+    client = create_app(settings).test_client()
+    table = b"x,y\n" + b"".join(b"%d,%d\n" % (i, i % 7) for i in range(80_000))
+    assert 0.5 * 2**20 < len(table) < 2**20
+    first = upload(client, body=table, key="big")
+    assert first.status_code == 201
+    # when the client retries it (its answer was lost), then it gets the first answer again
+    again = upload(client, body=table, key="big")
+    assert again.status_code == 201, again.json
+    assert again.json["id"] == first.json["id"] and again.headers["Idempotent-Replayed"] == "true"
+    # and another body under the key is refused as before, the quota not even counted
+    other = upload(client, body=table + b"1,1\n", key="big")
+    assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
+    assert len(list((settings.data_dir / "artifacts" / "datasets").iterdir())) == 1

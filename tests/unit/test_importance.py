@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -12,6 +13,7 @@ from models.engine.importance import parameter_importance
 from models.engine.spec import CVSpec, SearchSpec
 from models.store import jobs
 from models.store.records import Trial, TrialState
+from tests.unit.store_helpers import add_dataset
 
 SPACE = {
     "C": {"type": "float", "low": 1e-3, "high": 1e3, "log": True},
@@ -133,6 +135,7 @@ def record(
 @pytest.fixture
 def job_id(client, sessions) -> str:
     with sessions() as session:
+        add_dataset(session, "default", SPEC.dataset_id)
         return jobs.submit_job(session, "default", SPEC, max_active=10).id
 
 
@@ -190,7 +193,9 @@ def test_polling_without_new_trials_does_not_compute_again(client, app, sessions
 
 def test_an_unknown_job_and_another_tenants_job_are_404(client, sessions):
     with sessions() as session:
-        theirs = jobs.submit_job(session, "someone-else", SPEC, max_active=10).id
+        add_dataset(session, "someone-else", "ds_theirs")
+        their_spec = dataclasses.replace(SPEC, dataset_id="ds_theirs")
+        theirs = jobs.submit_job(session, "someone-else", their_spec, max_active=10).id
     for job_id in ("job_0190f3a2b7c41e2f9a0b3c4d5e6f", theirs):
         response = client.get(f"/v1/jobs/{job_id}/importance")
         assert response.status_code == 404 and response.content_type == "application/problem+json"

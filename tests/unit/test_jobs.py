@@ -7,13 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from models.engine.spec import CVSpec, SearchSpec
-from models.exceptions import Conflict, NotFound, QuotaExceeded
+from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
 from models.store import jobs
-from models.store.records import Job, JobStatus, utcnow
+from models.store.records import Dataset, Job, JobStatus, utcnow
 from tests.backends import on_every_database
+from tests.unit.store_helpers import add_dataset
 
 pytestmark = on_every_database
 
@@ -34,6 +35,7 @@ SPEC = SearchSpec(
 
 
 def submit(session) -> str:
+    add_dataset(session, "default", SPEC.dataset_id)
     return jobs.submit_job(session, "default", SPEC, max_active=1000).id
 
 
@@ -109,6 +111,8 @@ def test_jobs_are_invisible_to_other_owners(sessions):
 def test_a_tenant_at_its_quota_gets_no_more_jobs_from_simultaneous_submits(sessions):
     # given eight submits of one tenant arriving together, with a quota of two active jobs
     quota, callers = 2, 8
+    with sessions() as session:
+        add_dataset(session, "acme", SPEC.dataset_id)
     start = threading.Barrier(callers)
 
     def submit_one(_):
@@ -127,3 +131,16 @@ def test_a_tenant_at_its_quota_gets_no_more_jobs_from_simultaneous_submits(sessi
     with sessions() as session:
         stored = session.scalars(select(Job.id).where(Job.owner == "acme")).all()
     assert sorted(stored) == sorted(accepted)
+
+
+def test_no_job_is_recorded_on_a_dataset_that_is_gone_or_not_the_owners(sessions):
+    with sessions() as session:
+        add_dataset(session, "someone-else", SPEC.dataset_id)
+        # a dataset of another tenant, then none at all
+        for _ in range(2):
+            with pytest.raises(SpecError) as refused:
+                jobs.submit_job(session, "default", SPEC, max_active=10)
+            assert refused.value.field == "dataset_id"
+            session.execute(delete(Dataset))
+            session.commit()
+        assert session.scalars(select(Job.id)).all() == []

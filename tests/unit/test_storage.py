@@ -288,3 +288,25 @@ def test_the_cache_evicts_the_least_recently_used_copies_beyond_its_bound(tmp_pa
     assert cache.lookup("a", "v1") is None and cache.lookup("a", "v2") == a2
     huge = add("huge", 4 * MB)
     assert huge.exists() and [p.name for p in (tmp_path / "cache").iterdir()] == [huge.name]
+
+
+def test_s3_an_object_deleted_while_its_local_copy_is_made_is_not_found(tmp_path, moto):
+    # given an artifact another machine uploaded (this one has no copy of it)
+    bucket = moto.new_bucket()
+    url = f"s3://{bucket}/p"
+    make_storage(url, cache_dir=tmp_path / "api", endpoint_url=moto.url).put_stream(
+        "datasets/t.csv", [b"a,b\n1,2\n"]
+    )
+    worker = make_storage(url, cache_dir=tmp_path / "worker", endpoint_url=moto.url)
+    head = worker.client.head_object
+
+    def head_then_deleted(**kwargs):
+        found = head(**kwargs)
+        moto.client.delete_object(Bucket=bucket, Key="p/datasets/t.csv")  # a delete meanwhile
+        return found
+
+    worker.client.head_object = head_then_deleted
+    # when a local copy is asked for, then the artifact is missing, as the contract says
+    with pytest.raises(FileNotFoundError):
+        worker.local_copy("datasets/t.csv")
+    assert not list((tmp_path / "worker").glob(".pending-*"))

@@ -14,6 +14,7 @@ from models.engine.spec import CVSpec, SearchSpec
 from models.store import jobs
 from models.store.records import Trial, TrialState
 from tests.backends import on_every_database
+from tests.unit.store_helpers import add_dataset
 
 pytestmark = on_every_database
 
@@ -52,6 +53,7 @@ STATE = {1: TrialState.FAILED, 5: TrialState.PRUNED, 9: TrialState.FAILED}
 @pytest.fixture
 def job_id(client, sessions) -> str:
     with sessions() as session:
+        add_dataset(session, "default", SPEC.dataset_id)
         job = jobs.submit_job(session, "default", SPEC, max_active=100)
         for number, score in SCORES.items():
             session.add(
