@@ -19,6 +19,7 @@ import math
 
 from flask import Flask, Response, g, request
 
+from api import loopback
 from api.errors import problem
 from api.services import service
 from models.ratelimit import RateLimiter
@@ -51,14 +52,17 @@ def _presented_key() -> str:
 def init_app(app: Flask, settings: Settings) -> None:
     rate = settings.rate_limit_per_second
     limiter = RateLimiter(settings.data_dir / RATE_FILE, rate=rate, burst=2 * rate)
+    allowed_hosts = loopback.allowed_names(settings.allowed_hosts)
 
     @app.before_request
     def authenticate() -> Response | None:
         g.owner, g.key = DEFAULT_OWNER, None  # no key: the default tenant, while none is needed
         keys = service().keys
         public = request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES)
-        if public or not keys.required():
+        if public:
             return None
+        if not keys.required():  # open to the machine, hence to its browsers: see loopback
+            return loopback.refusal(allowed_hosts)
         presented = _presented_key()
         tenant = keys.tenant_of(presented) if presented else None
         if tenant is None:
