@@ -49,7 +49,9 @@ RESPONSES = {
     "200": {
         "description": "A text/event-stream of `status` (the job), `trial` (each finished "
         "trial), `best` (each new best) and `end` events; ids are resume cursors. The stream "
-        f"ends after at most {STREAM_SECONDS} s with a `retry:` hint, or after `end`. The "
+        f"ends after at most {STREAM_SECONDS} s with a `retry:` hint, or after `end`, or "
+        "within seconds of its key's revocation (after a `:` comment saying so; a "
+        "reconnect is then a 401). The "
         "schema describes one event (as OpenAPI 3.1 tools read an event stream's schema): "
         "its `data` is a JSON document, the one its `contentSchema` names.",
         "content": {
