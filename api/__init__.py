@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         health,
         inputs,
         jobs,
+        key_watch,
         metrics,
         openapi,
     )
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     dispatch = CeleryDispatch(make_celery(settings), settings)
     init_app(app, Service.from_settings(settings, dispatch))
     events.init_app(app)  # the watcher of the jobs whose events are streamed
+    key_watch.init_app(app)  # the watcher of the keys of long-lived responses
     access.init_app(app)  # first: it times every request, those auth refuses too
     auth.init_app(app, settings)
     inputs.init_app(app)

@@ -4,7 +4,9 @@ Keys come from ``TUNEFORGE_API_KEYS`` (``tenant:key`` pairs; a bare ``key`` belo
 ``default`` tenant) and from the database (``tuneforge keys create``); see
 :mod:`models.keyring`. While there are none, authentication is off and every caller is
 the default tenant; the CLI then refuses to listen on anything but a loopback address.
-Every query is scoped through :func:`current_owner`.
+Every query is scoped through :func:`current_owner`. A response that outlives its
+request's start (an event stream, a download) re-checks the key it was opened with while
+it lasts (``api/key_watch.py``): :func:`authenticate` keeps it in ``g.key``.
 
 Each key may make ``TUNEFORGE_RATE_LIMIT_PER_SECOND`` requests a second (bursts of twice
 that) across the machine's API processes; past it the answer is 429 with
@@ -17,6 +19,7 @@ import math
 
 from flask import Flask, Response, g, request
 
+from api import loopback
 from api.errors import problem
 from api.services import service
 from models.ratelimit import RateLimiter
@@ -49,14 +52,17 @@ def _presented_key() -> str:
 def init_app(app: Flask, settings: Settings) -> None:
     rate = settings.rate_limit_per_second
     limiter = RateLimiter(settings.data_dir / RATE_FILE, rate=rate, burst=2 * rate)
+    allowed_hosts = loopback.allowed_names(settings.allowed_hosts)
 
     @app.before_request
     def authenticate() -> Response | None:
-        g.owner = DEFAULT_OWNER
+        g.owner, g.key = DEFAULT_OWNER, None  # no key: the default tenant, while none is needed
         keys = service().keys
         public = request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES)
-        if public or not keys.required():
+        if public:
             return None
+        if not keys.required():  # open to the machine, hence to its browsers: see loopback
+            return loopback.refusal(allowed_hosts)
         presented = _presented_key()
         tenant = keys.tenant_of(presented) if presented else None
         if tenant is None:
@@ -73,7 +79,7 @@ def init_app(app: Flask, settings: Settings) -> None:
                 f"try again in {wait:.2f} s",
                 headers={"Retry-After": str(math.ceil(wait))},
             )
-        g.owner = tenant
+        g.owner, g.key = tenant, presented
         return None
 
 

@@ -12,6 +12,10 @@ point then share one read of their new events, rendered once.
 The route belongs to the jobs blueprint (``api/__init__.py`` imports this module before
 registering it). Each event is dumped by its schema in :data:`models.documents.EVENTS`,
 which also describes it in the OpenAPI document.
+
+A stream also ends, within seconds, when the key it was opened with stops giving this
+tenant's data (revoked, or moved to another tenant; see ``api/key_watch.py``): its last
+frame is an SSE comment saying so, and the client's reconnect is answered 401.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from flask.views import MethodView
 from api.auth import current_owner
 from api.job_watch import JobWatch
 from api.jobs import blp
+from api.key_watch import hold_for_request
 from api.responses import errors
 from api.services import EXTENSION, service
 from models.documents import EVENTS
@@ -33,6 +38,7 @@ from models.store.events import Cursor, Event
 STREAM_SECONDS = 25  # the default of TUNEFORGE_EVENTS_STREAM_SECONDS
 POLL_SECONDS = 0.5
 RETRY_MS = 1000
+REVOKED = ": the API key this stream was opened with is no longer valid\n\n"
 WATCH = "tuneforge.job_watch"
 EXAMPLE = (
     f"retry: {RETRY_MS}\n\n"
@@ -43,7 +49,9 @@ RESPONSES = {
     "200": {
         "description": "A text/event-stream of `status` (the job), `trial` (each finished "
         "trial), `best` (each new best) and `end` events; ids are resume cursors. The stream "
-        f"ends after at most {STREAM_SECONDS} s with a `retry:` hint, or after `end`. The "
+        f"ends after at most {STREAM_SECONDS} s with a `retry:` hint, or after `end`, or "
+        "within seconds of its key's revocation (after a `:` comment saying so; a "
+        "reconnect is then a 401). The "
         "schema describes one event (as OpenAPI 3.1 tools read an event stream's schema): "
         "its `data` is a JSON document, the one its `contentSchema` names.",
         "content": {
@@ -72,7 +80,10 @@ def stream(owner: str, job_id: str, cursor: Cursor) -> Iterator[str]:
     """The frames of one bounded stream, from ``cursor`` on."""
     deadline = time.monotonic() + service().settings.events_stream_seconds
     yield f"retry: {RETRY_MS}\n\n"
-    with job_watch().follow(owner, job_id) as follower:
+    with (
+        job_watch().follow(owner, job_id) as follower,
+        hold_for_request(on_revoke=follower.changed.set) as grant,  # a revocation wakes it
+    ):
         while True:
             frames, cursor, ended = follower.news(cursor)
             if frames:
@@ -81,6 +92,9 @@ def stream(owner: str, job_id: str, cursor: Cursor) -> Iterator[str]:
             if ended or left <= 0:
                 return
             follower.wait(left)
+            if grant.revoked:
+                yield REVOKED
+                return
 
 
 def news(owner: str, job_id: str, cursor: Cursor) -> tuple[list[str], Cursor, bool]:

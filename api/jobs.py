@@ -14,6 +14,7 @@ from werkzeug.wsgi import wrap_file
 from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent, json_body_fingerprint
+from api.key_watch import WhileGranted, hold_for_request
 from api.responses import errors, next_link
 from api.schemas import JobListArgsSchema, ModelArgsSchema, TrialListArgsSchema
 from api.services import service
@@ -223,7 +224,10 @@ def _download(stream: BinaryIO, filename: str, sha256: str, size: int) -> Respon
     response.cache_control.no_cache = True
     response.cache_control.max_age = 0
     try:
-        return response.make_conditional(request, accept_ranges=True, complete_length=size)
+        response = response.make_conditional(request, accept_ranges=True, complete_length=size)
     except RequestedRangeNotSatisfiable:
         stream.close()
         raise
+    # a download lasts as long as its client reads: it stops if the key is revoked meanwhile
+    response.response = WhileGranted(response.response, hold_for_request())
+    return response

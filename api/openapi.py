@@ -29,7 +29,10 @@ spec, and a worker runs the search; read progress, every trial, the best paramet
 and download the trained scikit-learn Pipeline.
 
 Errors are `application/problem+json` (RFC 9457); validation errors name each field in
-`errors`. Lists are paginated with `limit` and `cursor` (follow `next`): datasets and jobs
+`errors`. Besides those each operation lists, any may answer 401 (a key is required), 429
+(a rate or quota, with `Retry-After`) and, on a service without keys, 421 (a `Host` that is
+not a loopback name) or, to a POST, PUT, PATCH or DELETE, 403 (a browser's request from
+another site). Lists are paginated with `limit` and `cursor` (follow `next`): datasets and jobs
 newest first, trials by number unless `sort` says otherwise; each operation says its order.
 """
 

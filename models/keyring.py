@@ -4,13 +4,16 @@ Callers must present a key once any exists: listed in the environment, or ever m
 the database (revoked ones count, so revoking the last key does not open the API). A
 key made or revoked with ``tuneforge keys`` takes effect without a restart: each lookup
 reads the database, and a service that had no keys looks again at most every
-:data:`RECHECK_SECONDS`.
+:data:`RECHECK_SECONDS`. What a request was granted at its start is re-checked, for the
+long-lived ones (event streams, downloads), with :meth:`KeyRing.tenants_of`: one read for
+all the keys of a process's open responses (``api/key_watch.py``).
 """
 
 from __future__ import annotations
 
 import hmac
 import time
+from collections.abc import Collection
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,13 +43,39 @@ class KeyRing:
 
     def tenant_of(self, key: str) -> str | None:
         """The tenant ``key`` belongs to; ``None`` for an unknown or revoked key."""
+        listed = self._listed_tenant(key)
+        if listed is not None or not key.startswith(keys.KEY_PREFIX):
+            return listed
+        with self.sessions() as session:
+            return api_keys.owner_of(session, key)
+
+    def tenants_of(self, presented: Collection[str | None]) -> dict[str | None, str | None]:
+        """The tenant each key of ``presented`` belongs to now (``None``: unknown or
+        revoked), with at most one read of the database for them all. ``None`` stands for
+        no key at all: the default tenant's while no key is required, nobody's after."""
+        tenants: dict[str | None, str | None] = {}
+        stored: list[str] = []
+        for key in presented:
+            if key is None:
+                tenants[None] = None if self.required() else keys.DEFAULT_OWNER
+            elif (listed := self._listed_tenant(key)) is not None:
+                tenants[key] = listed
+            elif key.startswith(keys.KEY_PREFIX):
+                stored.append(key)
+            else:
+                tenants[key] = None
+        if stored:
+            with self.sessions() as session:
+                owners = api_keys.owners_of(session, stored)
+            tenants.update({key: owners.get(key) for key in stored})
+        return tenants
+
+    def _listed_tenant(self, key: str) -> str | None:
+        """The tenant of ``key`` in ``TUNEFORGE_API_KEYS``, compared in constant time."""
         for listed, tenant in self.listed.items():
             if hmac.compare_digest(key.encode(), listed.encode()):
                 return tenant
-        if not key.startswith(keys.KEY_PREFIX):
-            return None
-        with self.sessions() as session:
-            return api_keys.owner_of(session, key)
+        return None
 
     def create(self, tenant: str) -> tuple[ApiKey, str]:
         """A new key for ``tenant``: its record and the key, which is not kept."""

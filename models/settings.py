@@ -85,6 +85,8 @@ class Settings:
     header_timeout_seconds: int = 10
     body_timeout_seconds: int = 30
     api_keys: tuple[str, ...] = field(default_factory=tuple)
+    # Without API keys, the Host names answered besides the loopback ones (api/loopback.py).
+    allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
     # Per-tenant quotas (429 with Retry-After past them): queued or running jobs, stored
     # dataset megabytes, and requests per second per API key (bursts of twice that).
     tenant_max_jobs: int = 20

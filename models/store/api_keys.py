@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import keys
 from models.exceptions import NotFound
 from models.store.records import ApiKey, new_id, utcnow
+
+# Digests in one IN (…) list: far below SQLite's and PostgreSQL's limits on parameters.
+BATCH = 500
 
 
 def create_key(session: Session, owner: str) -> tuple[ApiKey, str]:
@@ -40,6 +45,22 @@ def owner_of(session: Session, key: str) -> str | None:
     return session.scalar(
         select(ApiKey.owner).where(ApiKey.digest == keys.digest(key), ApiKey.revoked_at.is_(None))
     )
+
+
+def owners_of(session: Session, presented: Iterable[str]) -> dict[str, str]:
+    """The tenant of each unrevoked key of ``presented`` (unknown and revoked ones are
+    left out), read a batch of :data:`BATCH` digests a query."""
+    by_digest = {keys.digest(key): key for key in presented}
+    digests = list(by_digest)
+    owners: dict[str, str] = {}
+    for start in range(0, len(digests), BATCH):
+        rows = session.execute(
+            select(ApiKey.digest, ApiKey.owner).where(
+                ApiKey.digest.in_(digests[start : start + BATCH]), ApiKey.revoked_at.is_(None)
+            )
+        )
+        owners.update({by_digest[digest]: owner for digest, owner in rows})
+    return owners
 
 
 def any_keys(session: Session) -> bool:

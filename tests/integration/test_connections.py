@@ -113,7 +113,7 @@ class _Connections:
 
     def open_streams(self, path: str, n: int) -> None:
         for _ in range(n):
-            self.open("streams").sendall(f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+            self.open("streams").sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
 
     def open_slow_heads(self, n: int) -> None:
         for _ in range(n):

@@ -451,3 +451,30 @@ def test_with_api_keys_the_page_asks_for_one_and_sends_it(keyed: Service, tab: T
     assert len(unauthorised) <= 1, unauthorised  # the first call, which got the 401
     tab.screenshot("7-keyed-jobs")
     tab.assert_stayed_on(keyed.url)
+
+
+FORGE = """async (api) => {
+  const form = new FormData();
+  form.append("file", new Blob(["x,y\\n1,0\\n2,1\\n"], { type: "text/csv" }), "forged.csv");
+  await fetch(`${api}/v1/datasets`, { method: "POST", body: form, mode: "no-cors" });
+  const spec = JSON.stringify({ dataset_id: "ds_x", target: "y", estimator: "knn" });
+  await fetch(`${api}/v1/jobs`, { method: "POST", body: spec, mode: "no-cors" });
+}"""
+
+
+def test_a_page_of_another_site_cannot_post_to_a_keyless_service(dashboard: Service, tab: Tab):
+    # Given a page of another site: the service's API docs under the name localhost
+    # (another site than 127.0.0.1) and with no CSP that would keep its requests home,
+    page = tab.page
+    page.goto(dashboard.url.replace("127.0.0.1", "localhost") + "/docs")
+    statuses: dict[str, int] = {}
+    page.on("response", lambda r: statuses.update({r.url: r.status}) if "/v1/" in r.url else None)
+
+    # when its script posts a file and a job to the service, as a forged form would,
+    page.evaluate(FORGE, dashboard.url)
+
+    # then the browser said where they came from, and the service refused both.
+    api = dashboard.url
+    assert statuses == {f"{api}/v1/datasets": 403, f"{api}/v1/jobs": 403}
+    names = [d["name"] for d in dashboard.get("/v1/datasets?limit=100").json()["items"]]
+    assert "forged.csv" not in names

@@ -193,7 +193,7 @@ def body_worker(app):
 
 def post_job(body: bytes, length: int | None = None) -> bytes:
     return (
-        b"POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"POST /v1/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         b"Content-Length: %d\r\n\r\n" % (len(body) if length is None else length)
     )
 
