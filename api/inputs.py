@@ -56,9 +56,7 @@ def text_trouble(text: str) -> str | None:
 def escaped(text: str) -> str:
     """``text`` with each NUL and lone surrogate written as its ``\\uXXXX`` escape: a field
     name every JSON reader takes (some refuse a lone surrogate)."""
-    return "".join(
-        f"\\u{ord(c):04x}" if c == NUL or "\ud800" <= c <= "\udfff" else c for c in text
-    )
+    return "".join(f"\\u{ord(c):04x}" if c == NUL or "\ud800" <= c <= "\udfff" else c for c in text)
 
 
 def number_trouble(value: Any) -> str | None:

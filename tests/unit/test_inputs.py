@@ -128,9 +128,7 @@ SURROGATE = "\udfff"  # a lone surrogate: JSON can write it ("\\udfff"), UTF-8 c
         ({"cv": {"kind": "group", "group_column": SURROGATE}}, "cv.group_column"),
     ],
 )
-def test_a_lone_surrogate_in_a_json_string_is_422_naming_the_field(
-    client, dataset_id, spec, field
-):
+def test_a_lone_surrogate_in_a_json_string_is_422_naming_the_field(client, dataset_id, spec, field):
     # given a spec whose string holds a lone surrogate, written as JSON's \u escape
     body = json.dumps({**SPEC, "dataset_id": dataset_id, **spec})
     # when it is submitted
@@ -177,9 +175,11 @@ def test_a_dataset_name_holding_a_surrogate_is_422_naming_it(client):
     # itself: the name is checked where it is read
     from api import datasets
 
-    with client.application.test_request_context("/v1/datasets"):
-        with pytest.raises(datasets.DatasetError) as info:
-            datasets._name("a\udfff")
+    with (
+        client.application.test_request_context("/v1/datasets"),
+        pytest.raises(datasets.DatasetError) as info,
+    ):
+        datasets._name("a\udfff")
     assert info.value.field == "name" and "surrogate" in info.value.detail
 
 

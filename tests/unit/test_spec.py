@@ -510,6 +510,10 @@ HUGE = 10**400  # beyond a double: float(HUGE) raises OverflowError
 NOT_FINITE = (float("nan"), float("inf"), -float("inf"))
 
 
+def float_range(low: Any, high: Any) -> dict[str, Any]:
+    return {"type": "float", "low": low, "high": high}
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
@@ -518,10 +522,10 @@ NOT_FINITE = (float("nan"), float("inf"), -float("inf"))
         ({"param_space": {"max_depth": [2, HUGE]}}, "max_depth"),
         ({"param_space": {"max_depth": {"type": "categorical", "choices": [-HUGE]}}}, "max_depth"),
         ({"param_space": {"max_features": [HUGE]}}, "max_features"),
-        ({"param_space": {"max_features": {"type": "float", "low": 0.1, "high": HUGE}}}, "max_features"),
-        ({"param_space": {"max_features": {"type": "float", "low": -HUGE, "high": 0.5}}}, "max_features"),
+        ({"param_space": {"max_features": float_range(0.1, HUGE)}}, "max_features"),
+        ({"param_space": {"max_features": float_range(-HUGE, 0.5)}}, "max_features"),
         *(
-            ({"param_space": {"max_features": {"type": "float", "low": 0.1, "high": v}}}, "max_features")
+            ({"param_space": {"max_features": float_range(0.1, v)}}, "max_features")
             for v in NOT_FINITE
         ),
         *(({"param_space": {"max_depth": [v]}}, "max_depth") for v in NOT_FINITE),
