@@ -246,6 +246,9 @@ def test_submit_answers_202_with_location_and_queued_job(client, dataset):
         ({"surprise": True}, "surprise"),
         ({"webhook_url": "ftp://example.com/x"}, "webhook_url"),
         ({"webhook_url": "http://[Cae4CcC]:8864?q"}, "webhook_url"),
+        ({"webhook_url": "https://example.com/a b"}, "webhook_url"),
+        ({"webhook_url": "https://example.com/a\r\nX-Injected: 1"}, "webhook_url"),
+        ({"webhook_url": "https://example.com/\udfff"}, "webhook_url"),
     ],
 )
 def test_invalid_spec_is_422_naming_the_field(client, dataset, spec, field):
