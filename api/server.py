@@ -44,8 +44,8 @@ import gevent
 from gevent.local import local
 from gevent.monkey import MonkeyPatchWarning
 from gunicorn import util
-from gunicorn.workers.ggevent import GeventWorker
 from gunicorn.http.errors import LimitRequestHeaders, NoMoreData, ParseException
+from gunicorn.workers.ggevent import GeventWorker
 from werkzeug.exceptions import (
     BadRequest,
     ClientDisconnected,
