@@ -257,7 +257,7 @@ def test_a_large_body_slower_than_the_rate_is_cut_at_its_deadline(body_worker):
 CHUNKED = b"Transfer-Encoding: chunked\r\n\r\n"
 CSV = b"x,y\n1,0\n2,1\n3,0\n4,1\n"
 MULTIPART_HEAD = (
-    b"--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.csv\"\r\n"
+    b'--XX\r\nContent-Disposition: form-data; name="file"; filename="t.csv"\r\n'
     b"Content-Type: text/csv\r\n\r\n"
 )
 
