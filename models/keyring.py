@@ -40,8 +40,9 @@ class KeyRing:
 
     def tenant_of(self, key: str) -> str | None:
         """The tenant ``key`` belongs to; ``None`` for an unknown or revoked key."""
+        presented = key.encode("utf-8", "surrogatepass")  # a header may hold anything
         for listed, tenant in self.listed.items():
-            if hmac.compare_digest(key.encode(), listed.encode()):
+            if hmac.compare_digest(presented, listed.encode("utf-8", "surrogatepass")):
                 return tenant
         if not key.startswith(keys.KEY_PREFIX):
             return None
