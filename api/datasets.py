@@ -15,6 +15,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent
+from api.inputs import text_trouble
 from api.responses import errors, next_link
 from api.schemas import PageArgsSchema
 from api.services import service
@@ -107,8 +108,8 @@ def _upload() -> tuple[Iterator[bytes], str | None]:
 
 
 def _name(name: str | None) -> str | None:
-    if name and "\x00" in name:
-        raise DatasetError("a dataset's name must not contain a NUL character", field="name")
+    if name and (reason := text_trouble(name)) is not None:
+        raise DatasetError(f"a dataset's name {reason}", field="name")
     if name and len(name) > MAX_NAME_LENGTH:
         raise DatasetError(
             f"a dataset's name is at most {MAX_NAME_LENGTH} characters; this one has {len(name)}",

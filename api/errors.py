@@ -22,7 +22,9 @@ from models.exceptions import (
     SpecError,
     TooLarge,
     TuneforgeError,
+    Unavailable,
 )
+from models.store.outages import as_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ STATUS_OF: dict[type[TuneforgeError], int] = {
     DatasetError: 422,
     SpecError: 422,
     QuotaExceeded: 429,
+    Unavailable: 503,
 }
 
 
@@ -118,12 +121,18 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_domain_error(error: TuneforgeError) -> Response:
     status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
     headers = {}
-    if isinstance(error, QuotaExceeded):
+    if isinstance(error, QuotaExceeded | Unavailable):
         headers["Retry-After"] = str(error.retry_after)
     return problem(status, error.detail, error.errors, headers)
 
 
 def handle_unexpected(error: Exception) -> Response:
+    """A 500, unless ``error`` says the database or the storage is out of reach: that is
+    a 503 with ``Retry-After`` (the driver's errors, mapped by ``models.store.outages``)."""
+    outage = as_unavailable(error)
+    if outage is not None:
+        log.warning("answered 503: %s (%s: %s)", outage.detail, type(error).__name__, error)
+        return handle_domain_error(outage)
     log.exception("unhandled error")
     return problem(500, "an unexpected error occurred; it has been logged")
 

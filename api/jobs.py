@@ -81,7 +81,7 @@ class Jobs(MethodView):
         JobSchema,
         headers={"Location": {"description": "the job's URL", "schema": {"type": "string"}}},
     )
-    @errors(blp, 408, 409, 415, 422)
+    @errors(blp, 400, 408, 409, 415, 422)
     def post(self, body: dict[str, Any]) -> Any:
         """Submit a search; a worker runs it."""
         job = service().submit_job(current_owner(), body)

@@ -12,6 +12,7 @@ from typing import Any
 
 import swagger_ui_bundle
 import yaml
+from apispec import BasePlugin
 from flask import Blueprint, Flask, Response, send_from_directory
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -78,11 +79,36 @@ class ProblemApi(Api):
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
                 content_type = PROBLEM_JSON
+            if status in (429, 503):
+                response["headers"] = RETRY_AFTER
             prepare_response(response, self.spec, content_type)
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Error", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_JSON)
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
+
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+class OutagesPlugin(BasePlugin):
+    """Every operation under ``/v1`` may answer 503 (with ``Retry-After``) while the
+    database or the storage is out of reach (``models/store/outages.py``): an apispec
+    plugin declares it on each, so that no route can forget it."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict | None = None, **kwargs: Any
+    ) -> None:
+        if not (path or "").startswith("/v1/"):
+            return
+        for operation in (operations or {}).values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("503", http.HTTPStatus(503).name)
 
 
 def json_text2properties(self: Any, field: fields.Field, **kwargs: Any) -> dict[str, Any]:
@@ -103,7 +129,7 @@ def spec_yaml(api: Api) -> str:
 
 def init_app(app: Flask) -> ProblemApi:
     app.config.update(CONFIG)
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [LinksPlugin()]})
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [LinksPlugin(), OutagesPlugin()]})
     api.ma_plugin.converter.add_attribute_function(json_text2properties)
     docs = Blueprint("docs_assets", __name__)
 

@@ -25,7 +25,8 @@ then it sends the same status as a problem instead of the page. Re-implementing 
 mapping would be shorter today and wrong after the next gunicorn release. What this relies
 on, the page's shape (``HTTP/1.1 <status> <reason>`` and the message between ``</h1>``
 and ``</body>``), is pinned by ``tests/unit/test_server.py``; if it ever changes, the page
-is sent as gunicorn wrote it and a warning is logged.
+is sent as gunicorn wrote it and a warning is logged. A body's framing errors come later,
+while the app reads it: :class:`TimedBody` answers those (400).
 """
 
 from __future__ import annotations
@@ -43,8 +44,14 @@ import gevent
 from gevent.local import local
 from gevent.monkey import MonkeyPatchWarning
 from gunicorn import util
+from gunicorn.http.errors import LimitRequestHeaders, NoMoreData, ParseException
 from gunicorn.workers.ggevent import GeventWorker
-from werkzeug.exceptions import RequestTimeout
+from werkzeug.exceptions import (
+    BadRequest,
+    ClientDisconnected,
+    RequestHeaderFieldsTooLarge,
+    RequestTimeout,
+)
 
 from api.errors import PROBLEM_JSON, problem
 from models.settings import Settings
@@ -165,10 +172,22 @@ class ProblemGeventWorker(ProblemErrorsMixin, GeventWorker):
 
 
 class TimedBody:
-    """A request body (``wsgi.input``) that must arrive in time: by ``timeout`` seconds
-    after the first read plus a second per ``rate`` bytes received and asked for. A read
-    that would end later is cut there with a 408 (:class:`RequestTimeout`, which the app
-    answers as a problem) and ``on_timeout`` called."""
+    """A request body (``wsgi.input``) that must arrive in time and whole.
+
+    In time: by ``timeout`` seconds after the first read plus a second per ``rate`` bytes
+    received and asked for. A read that would end later is cut there with a 408
+    (:class:`RequestTimeout`, which the app answers as a problem).
+
+    Whole: gunicorn frames the body as the app reads it, so its framing errors (a chunk
+    size that is not hex, a chunk without its CRLF, a bad chunk extension or trailer, a
+    connection closed mid-chunk: ``InvalidChunkSize``, ``ChunkMissingTerminator``,
+    ``InvalidChunkExtension``, ``InvalidHeader``, ``NoMoreData``, any socket error) are
+    raised inside the app, where they were 500s; each is a 400 problem here (a 431 for
+    trailers over gunicorn's limit). A body that ends before its ``Content-Length``, which
+    gunicorn hands over short without a word (an upload would have been stored cut), is a
+    400 too. After any of these, or a 408, ``on_failure`` is called: the connection is
+    closed after the answer, since where a next request would start is unknown.
+    """
 
     def __init__(
         self,
@@ -176,21 +195,21 @@ class TimedBody:
         length: int | None,
         timeout: float,
         rate: float,
-        on_timeout: Callable[[], None],
+        on_failure: Callable[[], None],
     ) -> None:
         self._body = body
         self._length = length
         self._timeout = timeout
         self._rate = rate
-        self._on_timeout = on_timeout
+        self._on_failure = on_failure
         self._started: float | None = None
         self._received = 0
 
     def read(self, size: int | None = -1) -> bytes:
-        return self._timed(self._body.read, size)
+        return self._timed(self._body.read, size, whole=True)
 
     def readline(self, size: int | None = -1) -> bytes:
-        return self._timed(self._body.readline, size)
+        return self._timed(self._body.readline, size, whole=False)
 
     def readlines(self, hint: int | None = -1) -> list[bytes]:
         return list(iter(self.readline, b""))
@@ -198,7 +217,11 @@ class TimedBody:
     def __iter__(self) -> Iterator[bytes]:
         return iter(self.readline, b"")
 
-    def _timed(self, read: Callable[[int | None], bytes], size: int | None) -> bytes:
+    def _timed(
+        self, read: Callable[[int | None], bytes], size: int | None, *, whole: bool
+    ) -> bytes:
+        """``read(size)`` under the deadline; ``whole``: it returns fewer bytes than asked
+        only at the body's end (gunicorn's ``read``, not ``readline``)."""
         if self._started is None:
             self._started = time.monotonic()
         # The bytes this read waits for: what it asks, at most what the body has left.
@@ -214,7 +237,7 @@ class TimedBody:
         except gevent.Timeout as exc:
             if exc is not timer:
                 raise
-            self._on_timeout()
+            self._on_failure()
             allowed = f"{self._timeout} s, plus 1 s per {self._rate / 1024:.0f} KiB"
             if self._length is not None:
                 total = self._timeout + self._length / self._rate
@@ -222,9 +245,29 @@ class TimedBody:
             raise RequestTimeout(
                 f"the request body came too slowly: it stopped arriving or fell behind; {allowed}"
             ) from None
+        except LimitRequestHeaders as exc:
+            self._on_failure()
+            raise RequestHeaderFieldsTooLarge(f"the request body's trailers: {exc}") from None
+        except ParseException as exc:
+            self._on_failure()
+            raise BadRequest(f"the request body is malformed: {exc}") from None
+        except OSError as exc:  # gunicorn's NoMoreData, a reset: the client stopped sending
+            self._on_failure()
+            why = "the connection was closed" if isinstance(exc, NoMoreData) else str(exc)
+            raise ClientDisconnected(
+                f"the request body ended before it was complete: {why or type(exc).__name__} "
+                f"after {self._received} bytes"
+            ) from None
         finally:
             timer.close()
         self._received += len(data)
+        expected = asked if whole else 1
+        if remaining is not None and remaining > 0 and len(data) < min(expected, remaining):
+            self._on_failure()
+            raise ClientDisconnected(
+                f"the request body ended after {self._received} of the {self._length} bytes "
+                "its Content-Length announced"
+            )
         return data
 
 

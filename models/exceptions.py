@@ -8,7 +8,8 @@
     ├── DatasetError          an uploaded table cannot be read or breaks a limit
     ├── SpecError             a search spec is invalid (names the field)
     ├── TooLarge              an upload exceeds the size limit
-    └── QuotaExceeded         the tenant is over a quota (try again later)
+    ├── QuotaExceeded         the tenant is over a quota (try again later)
+    └── Unavailable           the database or the storage is out of reach (try again soon)
 
 ``api/errors.py`` turns each into one problem+json response.
 """
@@ -56,4 +57,14 @@ class QuotaExceeded(TuneforgeError):
 
     def __init__(self, detail: str, *, retry_after: int, field: str | None = None) -> None:
         super().__init__(detail, field=field)
+        self.retry_after = retry_after
+
+
+class Unavailable(TuneforgeError):
+    """A backing service (the database, the storage) is out of reach just now: nothing
+    is wrong with the request, and the same request may succeed after ``retry_after``
+    seconds. :func:`models.store.outages.as_unavailable` tells these from bugs."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
         self.retry_after = retry_after

@@ -72,8 +72,9 @@ class KeyRing:
 
     def _listed_tenant(self, key: str) -> str | None:
         """The tenant of ``key`` in ``TUNEFORGE_API_KEYS``, compared in constant time."""
+        presented = key.encode("utf-8", "surrogatepass")  # a header may hold anything
         for listed, tenant in self.listed.items():
-            if hmac.compare_digest(key.encode(), listed.encode()):
+            if hmac.compare_digest(presented, listed.encode("utf-8", "surrogatepass")):
                 return tenant
         return None
 

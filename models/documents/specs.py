@@ -33,9 +33,10 @@ HALVING_RESOURCES = [
     *sorted({name for entry in CATALOG.values() for name in entry.resource_params}),
 ]
 MAX_SCORERS = 10
-# An absolute http(s) URL with a host (a name, or an address) and no credentials, as
-# models/engine/spec.py check_url accepts.
-WEBHOOK_URL_PATTERN = r"^https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?([/?#]\S*)?$"
+# An absolute http(s) URL with a host (a name, or an address), no credentials, and
+# printable ASCII without spaces, as models/engine/spec.py check_url accepts (which also
+# checks each label of the name, the address and the port's range).
+WEBHOOK_URL_PATTERN = r"^https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?([/?#][!-~]*)?$"
 MAX_SEED = 2**32 - 1
 
 # JSON Schema for what a request may write for one parameter (models/engine/space.py).

@@ -10,6 +10,7 @@ limits stop (see :mod:`models.engine.isolation`).
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,8 +56,8 @@ class Param:
             return value
         if self.kind == "int" and isinstance(value, float) and value.is_integer():
             return int(value)
-        if self.kind == "float" and isinstance(value, int):
-            return float(value)
+        if self.kind == "float" and isinstance(value, int) and abs(value) <= sys.float_info.max:
+            return float(value)  # a larger int stays one, and check() says it is out of range
         return value
 
     def check(self, value: Any) -> str | None:
@@ -71,12 +72,16 @@ class Param:
         if isinstance(value, bool) or not isinstance(value, int | float):
             extra = f" or one of {list(self.choices)}" if self.choices else ""
             return f"must be a number{extra}"
+        # Python compares an int of any size with a float exactly; converting it to a
+        # float first (math.isfinite) would raise OverflowError beyond a double's range.
+        if (isinstance(value, float) and not math.isfinite(value)) or not (
+            self.low <= value <= self.high
+        ):
+            return f"must be between {self.low:g} and {self.high:g}"
         if self.kind == "int" and not isinstance(value, int):
             return "must be an integer"
         if self.kind == "float" and not isinstance(value, float):
             return "must be a float"
-        if not math.isfinite(value) or not (self.low <= value <= self.high):
-            return f"must be between {self.low:g} and {self.high:g}"
         return None
 
 

@@ -7,7 +7,9 @@ what a job stores and what the worker runs.
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -357,22 +359,69 @@ def _space(
 
 
 def check_url(url: str) -> str:
-    """Refuse anything but an absolute http(s) URL with a host (raises SpecError).
+    """Refuse anything but an absolute http(s) URL that a delivery can send (raises
+    SpecError naming ``webhook_url``): printable ASCII without spaces (a path or query
+    percent-encodes the rest, as a browser's address bar does), no credentials, a host
+    that is a DNS name (``xn--`` for others), an IPv4 address or a bracketed IPv6 one, and
+    a port from 1 to 65535.
 
-    Only the shape: whether the host is public is decided when a webhook is delivered.
+    Only the shape: whether the host is public is decided when a webhook is delivered. A
+    URL with a space, a CR/LF, a lone surrogate or an ``é`` was once accepted, and then
+    failed every delivery attempt (``http.client`` refuses them when the request is made).
     """
+    if len(url) > MAX_URL_LENGTH:
+        raise SpecError(f"must be at most {MAX_URL_LENGTH} characters", field="webhook_url")
+    unsendable = next((i for i, c in enumerate(url) if not "!" <= c <= "~"), None)
+    if unsendable is not None:
+        raise SpecError(
+            f"must be printable ASCII without spaces or control characters (percent-encode "
+            f"the rest); character {unsendable + 1} is {url[unsendable]!a}",
+            field="webhook_url",
+        )
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port  # both parse, and may refuse, the netloc
     except ValueError as exc:  # a bracketed host that is no IPv6 address, a bad port
         raise SpecError(f"is not a valid URL ({exc})", field="webhook_url") from exc
-    if parts.scheme not in ("http", "https") or not host or port == 0:
+    if parts.scheme not in ("http", "https") or not host:
         raise SpecError("must be an absolute http or https URL", field="webhook_url")
-    if len(url) > MAX_URL_LENGTH or parts.username or parts.password:
-        raise SpecError(
-            f"must be at most {MAX_URL_LENGTH} characters, without credentials", field="webhook_url"
-        )
+    if "@" in parts.netloc:
+        raise SpecError("must not carry credentials (user:password@)", field="webhook_url")
+    reason = _netloc_trouble(parts.netloc)
+    if reason is not None or port == 0:
+        raise SpecError(f"has no valid host and port: {reason or 'port 0'}", field="webhook_url")
     return url
+
+
+_NETLOC = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?")
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+MAX_HOST_LENGTH = 253
+
+
+def _netloc_trouble(netloc: str) -> str | None:
+    """Why ``host[:port]`` is not one a connection can be made to, or ``None``."""
+    match = _NETLOC.fullmatch(netloc)
+    if match is None:
+        return f"{netloc!r} is not a host name or address, with an optional :port"
+    host = match["host"]
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return f"{host} is not an IPv6 address"
+        return None
+    labels = host.removesuffix(".").split(".")
+    if len(host) > MAX_HOST_LENGTH or not all(_LABEL.fullmatch(label) for label in labels):
+        return (
+            f"{host!r} is not a host name: labels of letters, digits and inner hyphens, "
+            f"at most 63 characters each and {MAX_HOST_LENGTH} in all"
+        )
+    if labels[-1].isdigit():  # no top-level domain is a number: an IPv4 address
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return f"{host!r} is not an IPv4 address"
+    return None
 
 
 def _parallel(raw: dict[str, Any], default: int, cap: int) -> int:

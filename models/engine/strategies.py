@@ -117,7 +117,7 @@ class HalvingPlan:
         sizes, n = [], self.n_candidates
         for _ in range(self.n_iterations):
             sizes.append(n)
-            n = math.ceil(n / self.factor)
+            n = -(-n // self.factor)  # ceil, in integers: n may be any size
         return sizes
 
     def resources(self, rung: int) -> int:

@@ -17,6 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.store.idempotency import IdempotencyRecord  # noqa: F401  (registers its table)
 from models.store.records import Base  # noqa: F401  (Base.metadata: every table, for callers)
 
+# How long a SQLite statement waits for another process's lock before it fails ("database
+# is locked", answered 503 with Retry-After): longer than any write the service makes.
+SQLITE_BUSY_TIMEOUT_SECONDS: float = 30
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -32,7 +36,7 @@ def make_engine(url: str) -> Engine:
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
     elif url.startswith("postgresql"):
         # A database host that drops packets would otherwise hang /readyz and every

@@ -246,6 +246,9 @@ def test_submit_answers_202_with_location_and_queued_job(client, dataset):
         ({"surprise": True}, "surprise"),
         ({"webhook_url": "ftp://example.com/x"}, "webhook_url"),
         ({"webhook_url": "http://[Cae4CcC]:8864?q"}, "webhook_url"),
+        ({"webhook_url": "https://example.com/a b"}, "webhook_url"),
+        ({"webhook_url": "https://example.com/a\r\nX-Injected: 1"}, "webhook_url"),
+        ({"webhook_url": "https://example.com/\udfff"}, "webhook_url"),
     ],
 )
 def test_invalid_spec_is_422_naming_the_field(client, dataset, spec, field):
@@ -356,6 +359,15 @@ def test_with_api_keys_a_request_without_a_key_is_401(keyed_client):
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert_problem(keyed_client.get("/v1/datasets", headers={"X-API-Key": "wrong"}), 401)
     assert keyed_client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("key", ["k\udfff", "tf_\udfff", "k\x00"])
+def test_a_key_that_is_not_text_is_a_4xx_not_a_500(keyed_client, key):
+    # a lone surrogate or a NUL in the presented key (a caller in the process can send one)
+    for headers in ({"Authorization": f"Bearer {key}"}, {"X-API-Key": key}):
+        response = keyed_client.get("/v1/datasets", headers=headers)
+        assert 400 <= response.status_code < 500, response.data[:300]
+        assert response.content_type == "application/problem+json"
 
 
 def test_api_keys_scope_records_to_their_tenant(keyed_client):

@@ -113,6 +113,97 @@ def test_a_nul_in_a_json_string_is_422_naming_the_field(client, dataset_id, spec
     assert response.status_code == 422 and field in response.json["errors"]
 
 
+SURROGATE = "\udfff"  # a lone surrogate: JSON can write it ("\\udfff"), UTF-8 cannot
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"dataset_id": "ds_" + SURROGATE}, "dataset_id"),
+        ({"target": "y" + SURROGATE}, "target"),
+        ({"webhook_url": "https://example.com/" + SURROGATE}, "webhook_url"),
+        ({"exclude_columns": ["x", SURROGATE]}, "exclude_columns.1"),
+        ({"scoring": ["roc_auc", "\ud800"]}, "scoring.1"),
+        ({"param_space": {"max_depth": [2, "a" + SURROGATE]}}, "param_space.max_depth.1"),
+        ({"cv": {"kind": "group", "group_column": SURROGATE}}, "cv.group_column"),
+    ],
+)
+def test_a_lone_surrogate_in_a_json_string_is_422_naming_the_field(client, dataset_id, spec, field):
+    # given a spec whose string holds a lone surrogate, written as JSON's \u escape
+    body = json.dumps({**SPEC, "dataset_id": dataset_id, **spec})
+    # when it is submitted
+    response = client.post("/v1/jobs", data=body, content_type="application/json")
+    # then it is refused, naming the field and saying why
+    assert response.status_code == 422, response.data[:300]
+    assert response.content_type == PROBLEM
+    assert "surrogate" in response.json["errors"][field][0]
+    assert client.get("/v1/jobs").json["items"] == []
+
+
+def test_a_lone_surrogate_in_a_json_key_is_422_naming_it_escaped(client, dataset_id):
+    body = json.dumps({**SPEC, "dataset_id": dataset_id, "param_space": {"a\udfff": [1]}})
+    response = client.post("/v1/jobs", data=body, content_type="application/json")
+    assert response.status_code == 422
+    # the field is named as text any JSON reader takes: the surrogate written out
+    assert list(response.json["errors"]) == ["param_space.a\\udfff"]
+    assert "\\udfff" in response.get_data(as_text=True)  # no raw surrogate in the answer
+
+
+def test_a_surrogate_sent_as_utf8_bytes_is_422_naming_the_field(client, dataset_id):
+    # given the three bytes UTF-8 would give U+DFFF (json.loads reads them as a surrogate)
+    body = b'{"dataset_id": "%s", "target": "y\xed\xbf\xbf", "estimator": "knn"}' % (
+        dataset_id.encode()
+    )
+    response = client.post("/v1/jobs", data=body, content_type="application/json")
+    assert response.status_code in (400, 422), response.data[:300]
+    assert response.content_type == PROBLEM
+
+
+@pytest.mark.parametrize("header", ["Idempotency-Key", "Last-Event-ID", "X-Request-Note"])
+@pytest.mark.parametrize("bad", ["\udfff", "\x00"])
+def test_a_header_holding_a_surrogate_or_nul_is_a_4xx_naming_it(client, dataset_id, header, bad):
+    spec = {**SPEC, "dataset_id": dataset_id}
+    response = client.post("/v1/jobs", json=spec, headers={header: "k" + bad})
+    assert 400 <= response.status_code < 500 and response.content_type == PROBLEM
+    assert [name.lower() for name in response.json["errors"]] == [header.lower()]
+    assert client.get("/v1/jobs").json["items"] == []
+
+
+def test_a_dataset_name_holding_a_surrogate_is_422_naming_it(client):
+    # a multipart field carries bytes; werkzeug reads them as UTF-8 and replaces what is not
+    # UTF-8, so a surrogate reaches the name only through a caller that builds the form
+    # itself: the name is checked where it is read
+    from api import datasets
+
+    with (
+        client.application.test_request_context("/v1/datasets"),
+        pytest.raises(datasets.DatasetError) as info,
+    ):
+        datasets._name("a\udfff")
+    assert info.value.field == "name" and "surrogate" in info.value.detail
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('"n_trials": NaN', "n_trials"),
+        ('"timeout_s": Infinity', "timeout_s"),
+        ('"test_size": -Infinity', "test_size"),
+        ('"random_state": 1e400', "random_state"),
+        ('"max_parallel": ' + "9" * 400, "max_parallel"),
+        ('"cv": {"folds": -' + "9" * 400 + "}", "cv.folds"),
+        ('"param_space": {"max_depth": [1, ' + "9" * 400 + "]}", "param_space.max_depth.1"),
+    ],
+)
+def test_a_number_json_cannot_carry_is_422_naming_the_field(client, dataset_id, body, field):
+    # given a number beyond a double's range, or NaN / Infinity (which are not JSON)
+    text = json.dumps({**SPEC, "dataset_id": dataset_id})[:-1] + ", " + body + "}"
+    response = client.post("/v1/jobs", data=text, content_type="application/json")
+    # then it is refused at the door, naming the field
+    assert response.status_code == 422, response.data[:300]
+    assert field in response.json["errors"]
+
+
 @pytest.mark.parametrize("count", ["n_trials", "timeout_s", "max_parallel", "random_state"])
 def test_a_fractional_count_is_422_naming_it(client, dataset_id, count):
     spec = {**SPEC, "dataset_id": dataset_id, count: 2.5}
@@ -122,19 +213,40 @@ def test_a_fractional_count_is_422_naming_it(client, dataset_id, count):
 
 # Property-based: every parser, any input ------------------------------------------------
 
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
-PATH_TEXT = st.text(string.printable + "\x00é€\U0001f600", max_size=40)
+# Any character, lone surrogates (category Cs, which UTF-8 cannot encode) drawn often, and
+# the few that broke parsers before: NUL, CR, LF, space.
+CHARACTERS = (
+    st.characters(exclude_categories=[])
+    | st.characters(categories=["Cs"])
+    | st.sampled_from("\x00\r\n \u00e9\u20ac\U0001f600")
+)
+# Lists joined, not st.text: st.text over a union of alphabets never draws a surrogate.
+TEXT = st.lists(CHARACTERS, max_size=40).map("".join)
+PATH_TEXT = st.lists(st.sampled_from(string.printable) | CHARACTERS, max_size=40).map("".join)
+# Integers of any size: Python's own range (hypothesis' unbounded draws), and beyond a
+# double (1.8e308) up to 1,000 digits; json.dumps writes up to 4,300.
+INTEGERS = (
+    st.integers()
+    | st.integers(min_value=-(10**1000), max_value=10**1000)
+    | st.sampled_from([2**53 + 1, 2**63, 2**64, 10**308, 2**1024, -(2**1024), 10**400])
+)
+NUMBERS = INTEGERS | st.floats(allow_nan=True, allow_infinity=True)
 JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**30), max_value=10**30)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | TEXT,
+    st.none() | st.booleans() | NUMBERS | TEXT,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
     max_leaves=20,
 )
+
+
+def quoted(text: str) -> str:
+    """``text`` percent-encoded as UTF-8, a lone surrogate as the three bytes it would be
+    (what a client that does not check sends)."""
+    return quote(text, safe="", errors="surrogatepass")
+
+
 SPEC_FIELDS = st.sampled_from(
     [
+        "dataset_id",
         "target",
         "estimator",
         "strategy",
@@ -161,11 +273,11 @@ def test_any_path_id_is_answered(client, resource, ident):
     for suffix in ("", "/trials", "/result", "/model", "/cancel"):
         if resource == "datasets" and suffix:
             continue
-        path = f"/v1/{resource}/{quote(ident, safe='')}{suffix}"
+        path = f"/v1/{resource}/{quoted(ident)}{suffix}"
         assert_answer(client.get(path))
         if suffix == "/cancel":
             assert_answer(client.post(path))
-    assert_answer(client.delete(f"/v1/datasets/{quote(ident, safe='')}"))
+    assert_answer(client.delete(f"/v1/datasets/{quoted(ident)}"))
 
 
 @FUZZ
@@ -173,12 +285,12 @@ def test_any_path_id_is_answered(client, resource, ident):
     path=st.sampled_from(["/v1/jobs", "/v1/datasets", "/v1/jobs/job_x/trials"]),
     params=st.dictionaries(
         st.sampled_from(["limit", "cursor", "status", "dataset_id", "name", "x"]),
-        PATH_TEXT | st.integers(-(10**20), 10**20).map(str),
+        PATH_TEXT | INTEGERS.map(str),
         max_size=4,
     ),
 )
 def test_any_query_parameters_are_answered(client, path, params):
-    query = "&".join(f"{quote(k)}={quote(v, safe='')}" for k, v in params.items())
+    query = "&".join(f"{quoted(k)}={quoted(v)}" for k, v in params.items())
     assert_answer(client.get(f"{path}?{query}"))
 
 
@@ -190,10 +302,16 @@ def test_any_cursor_is_answered(client, dataset_id, cursor):
 
         cursor = base64.urlsafe_b64encode(cursor).decode()
     for path in ("/v1/jobs", "/v1/datasets", "/v1/jobs/job_x/trials"):
-        assert_answer(client.get(f"{path}?cursor={quote(cursor, safe='')}"))
+        assert_answer(client.get(f"{path}?cursor={quoted(cursor)}"))
 
 
-HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=60)
+# What a WSGI server passes (Latin-1), and what a caller in the process may (any text but
+# CR and LF, which werkzeug's test client refuses to send).
+HEADER_TEXT = st.lists(
+    st.characters(min_codepoint=0x20, max_codepoint=0xFF)
+    | CHARACTERS.filter(lambda c: c not in "\r\n"),
+    max_size=60,
+).map("".join)
 
 
 @FUZZ
@@ -227,6 +345,133 @@ def test_any_json_body_is_answered(client, body):
 def test_any_spec_fields_are_answered(client, dataset_id, fields):
     spec = {**SPEC, "dataset_id": dataset_id, **fields}
     response = client.post("/v1/jobs", data=json.dumps(spec), content_type="application/json")
+    assert_answer(response)
+
+
+# Where a spec holds a number, each as a function of that number; the rest of the spec is
+# valid, so the number reaches the check that should refuse it (schema, catalog, halving).
+HALVED = {"estimator": "random_forest", "strategy": "halving"}
+NUMBER_SLOTS = {
+    "n_trials": lambda n: {"n_trials": n},
+    "timeout_s": lambda n: {"timeout_s": n},
+    "max_parallel": lambda n: {"max_parallel": n},
+    "random_state": lambda n: {"random_state": n},
+    "test_size": lambda n: {"test_size": n},
+    "n_classes": lambda n: {"n_classes": n},
+    "cv.folds": lambda n: {"cv": {"folds": n}},
+    "cv.random_state": lambda n: {"cv": {"random_state": n, "shuffle": True}},
+    "cv.validation_size": lambda n: {"cv": {"kind": "holdout", "validation_size": n}},
+    "param_space.max_depth": lambda n: {"param_space": {"max_depth": [2, n]}},
+    "param_space.max_depth.low": lambda n: {
+        "param_space": {"max_depth": {"type": "int", "low": n, "high": 8}}
+    },
+    "param_space.max_depth.high": lambda n: {
+        "param_space": {"max_depth": {"type": "int", "low": 1, "high": n}}
+    },
+    "param_space.max_features": lambda n: {"param_space": {"max_features": [n]}},
+    "param_space.max_features.low": lambda n: {
+        "param_space": {"max_features": {"type": "float", "low": n, "high": 0.9, "log": True}}
+    },
+    "param_space.max_features.high": lambda n: {
+        "param_space": {"max_features": {"type": "float", "low": 0.1, "high": n}}
+    },
+    "param_space.criterion": lambda n: {
+        "param_space": {"criterion": {"type": "categorical", "choices": ["gini", n]}}
+    },
+    "param_space.max_depth.when": lambda n: {
+        "param_space": {
+            "criterion": ["gini", "entropy"],
+            "max_depth": {"type": "int", "low": 1, "high": 4, "when": {"criterion": [n]}},
+        }
+    },
+    "halving.factor": lambda n: {**HALVED, "halving": {"factor": n}},
+    "halving.min_resources": lambda n: {**HALVED, "halving": {"min_resources": n}},
+    "halving.max_resources": lambda n: {
+        **HALVED,
+        "halving": {"resource": "n_estimators", "max_resources": n},
+    },
+    "halving.n_candidates": lambda n: {**HALVED, "halving": {"n_candidates": n}},
+}
+NOT_A_DOUBLE = ["9" * 400, "-" + "9" * 400, "1e400", "NaN", "Infinity", "-Infinity"]
+
+
+def with_number(dataset_id: str, slot: str, number: str) -> str:
+    """The spec with ``number`` (as JSON text, written as given) in ``slot``."""
+    spec = {**SPEC, "dataset_id": dataset_id, **NUMBER_SLOTS[slot]("NUMBER")}
+    return json.dumps(spec).replace('"NUMBER"', number)
+
+
+@pytest.mark.parametrize("slot", list(NUMBER_SLOTS))
+def test_every_number_field_refuses_what_no_double_holds_naming_it(client, dataset_id, slot):
+    for number in NOT_A_DOUBLE:
+        text = with_number(dataset_id, slot, number)
+        response = client.post("/v1/jobs", data=text, content_type="application/json")
+        assert response.status_code == 422, (number, response.data[:300])
+        field = slot.split(".")[0]
+        assert any(name.startswith(field) for name in response.json["errors"]), response.json
+
+
+@settings(FUZZ, max_examples=100)
+@given(slot=st.sampled_from(list(NUMBER_SLOTS)), number=NUMBERS)
+def test_any_number_in_any_spec_field_is_answered(client, dataset_id, slot, number):
+    text = with_number(dataset_id, slot, json.dumps(number))  # NaN, Infinity as Python writes
+    assert_answer(client.post("/v1/jobs", data=text, content_type="application/json"))
+
+
+# Where a spec holds text, each as a function of that text.
+TEXT_SLOTS = {
+    "dataset_id": lambda t: {"dataset_id": t},
+    "target": lambda t: {"target": t},
+    "estimator": lambda t: {"estimator": t},
+    "strategy": lambda t: {"strategy": t},
+    "task": lambda t: {"task": t},
+    "scoring": lambda t: {"scoring": t},
+    "scoring.list": lambda t: {"scoring": ["roc_auc", t]},
+    "refit": lambda t: {"scoring": ["roc_auc", "accuracy"], "refit": t},
+    "metrics": lambda t: {"metrics": [t]},
+    "webhook_url": lambda t: {"webhook_url": t},
+    "webhook_url.path": lambda t: {"webhook_url": "https://example.com/" + t},
+    "exclude_columns": lambda t: {"exclude_columns": [t]},
+    "cv.kind": lambda t: {"cv": {"kind": t}},
+    "cv.group_column": lambda t: {"cv": {"kind": "group", "group_column": t}},
+    "halving.resource": lambda t: {**HALVED, "halving": {"resource": t}},
+    "halving.min_resources": lambda t: {**HALVED, "halving": {"min_resources": t}},
+    "param_space.key": lambda t: {"param_space": {t: [1]}},
+    "param_space.choice": lambda t: {"param_space": {"criterion": [t]}},
+    "param_space.type": lambda t: {"param_space": {"max_depth": {"type": t, "choices": [1]}}},
+    "param_space.when": lambda t: {
+        "param_space": {
+            "criterion": ["gini"],
+            "max_depth": {"type": "int", "low": 1, "high": 4, "when": {"criterion": [t]}},
+        }
+    },
+    "unknown field": lambda t: {t: 1},
+}
+
+
+@settings(FUZZ, max_examples=100)
+@given(slot=st.sampled_from(list(TEXT_SLOTS)), text=TEXT)
+def test_any_text_in_any_spec_field_is_answered(client, dataset_id, slot, text):
+    spec = {**SPEC, "dataset_id": dataset_id, **TEXT_SLOTS[slot](text)}
+    body = json.dumps(spec)  # a lone surrogate as its \u escape
+    assert_answer(client.post("/v1/jobs", data=body, content_type="application/json"))
+
+
+@FUZZ
+@given(name=TEXT, filename=TEXT)
+def test_any_multipart_name_and_file_name_are_answered(client, name, filename):
+    # the bytes a client that does not check would send: a surrogate as UTF-8 would write it
+    def raw(text: str) -> bytes:
+        return text.encode("utf-8", "surrogatepass").replace(b'"', b"%22")
+
+    body = (
+        b'--XX\r\nContent-Disposition: form-data; name="name"\r\n\r\n%s\r\n'
+        b'--XX\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
+        b"Content-Type: text/csv\r\n\r\n%s\r\n--XX--\r\n"
+    ) % (raw(name), raw(filename), ROWS.encode())
+    response = client.post(
+        "/v1/datasets", data=body, content_type="multipart/form-data; boundary=XX"
+    )
     assert_answer(response)
 
 

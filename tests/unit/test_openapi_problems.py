@@ -85,3 +85,18 @@ def test_every_error_response_of_every_operation_is_problem_json(app):
             assert content[PROBLEM]["schema"] == {"$ref": "#/components/schemas/Problem"}
             checked += 1
     assert checked >= len(named)  # at least each operation's default response
+
+
+def test_every_v1_operation_declares_a_503_with_retry_after(app):
+    # given the service's generated document
+    document = app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    v1 = [(n, op) for n, op in operations(document) if n.split()[1].startswith("/v1/")]
+    assert len(v1) >= 10
+    # then each operation under /v1 says it may answer 503 (the database or the storage out
+    # of reach), a problem with Retry-After
+    for name, operation in v1:
+        response = resolve(document, operation["responses"].get("503", {}))
+        assert list(response.get("content", {})) == [PROBLEM], name
+        assert "Retry-After" in response["headers"], name
+    # and the probes that must not depend on the database do not
+    assert "503" not in document["paths"]["/healthz"]["get"]["responses"]

@@ -35,7 +35,8 @@ def problem(status: int, body: object = None, **headers: str) -> httpx.Response:
         (422, tuneforge.ValidationError),
         (429, tuneforge.RateLimited),
         (500, tuneforge.ServerError),
-        (503, tuneforge.ServerError),
+        (502, tuneforge.ServerError),
+        (503, tuneforge.ServiceUnavailable),
         (418, tuneforge.ProblemError),
     ],
 )
@@ -65,6 +66,61 @@ def test_a_validation_problem_names_each_field_and_reason():
 def test_rate_limited_carries_retry_after():
     error = problem_from(problem(429, {"detail": "slow down"}, **{"Retry-After": "3"}))
     assert isinstance(error, tuneforge.RateLimited) and error.retry_after == 3.0
+
+
+def test_service_unavailable_carries_retry_after_and_is_a_server_error():
+    # given the database out of reach: 503 with Retry-After
+    error = problem_from(
+        problem(503, {"detail": "the database is out of reach"}, **{"Retry-After": "5"})
+    )
+    # then the error says when to try again, and is still caught as a server error
+    assert isinstance(error, tuneforge.ServiceUnavailable) and error.retry_after == 5.0
+    assert isinstance(error, tuneforge.ServerError)
+    assert problem_from(problem(503, {})).retry_after is None
+
+
+def job_document(status: str) -> dict:
+    return {"id": "job_1", "status": status, "dataset_id": "ds_1"}
+
+
+def test_wait_rides_through_a_short_outage_waiting_as_told(monkeypatch):
+    # given a job that answers 503 (Retry-After: 2) twice while being polled, then succeeds
+    answers = [
+        problem(503, {"status": 503, "detail": "out of reach"}, **{"Retry-After": "2"}),
+        problem(503, {"status": 503, "detail": "out of reach"}, **{"Retry-After": "2"}),
+    ]
+    slept: list[float] = []
+    monkeypatch.setattr(tuneforge.client.time, "sleep", slept.append)
+    client = tuneforge.Client("http://tuneforge.test")
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return answers.pop(0) if answers else httpx.Response(200, json=job_document("succeeded"))
+
+    client._http = httpx.Client(
+        base_url="http://tuneforge.test", transport=httpx.MockTransport(handle)
+    )
+    # when the caller waits for it
+    with monkeypatch.context() as patched:
+        patched.setattr(tuneforge.client.Job, "from_dict", lambda body: _Job(**body))
+        job = client.wait("job_1")
+    # then the outage is waited out as the service asked, and the job returned
+    assert job.status == "succeeded" and slept == [2.0, 2.0]
+
+
+class _Job:
+    def __init__(self, **fields: object) -> None:
+        self.__dict__.update(fields)
+
+
+def test_wait_gives_up_on_an_outage_at_its_timeout(monkeypatch):
+    monkeypatch.setattr(tuneforge.client.time, "sleep", lambda _s: None)
+    client = tuneforge.Client("http://tuneforge.test")
+    down = problem(503, {"status": 503, "detail": "out of reach"}, **{"Retry-After": "5"})
+    client._http = httpx.Client(
+        base_url="http://tuneforge.test", transport=httpx.MockTransport(lambda _r: down)
+    )
+    with pytest.raises(tuneforge.ServiceUnavailable):
+        client.wait("job_1", timeout=0)
 
 
 def test_a_body_that_is_not_a_problem_still_raises_by_status():

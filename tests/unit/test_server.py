@@ -254,6 +254,94 @@ def test_a_large_body_slower_than_the_rate_is_cut_at_its_deadline(body_worker):
     assert 2.2 < after < 3.5
 
 
+CHUNKED = b"Transfer-Encoding: chunked\r\n\r\n"
+CSV = b"x,y\n1,0\n2,1\n3,0\n4,1\n"
+MULTIPART_HEAD = (
+    b'--XX\r\nContent-Disposition: form-data; name="file"; filename="t.csv"\r\n'
+    b"Content-Type: text/csv\r\n\r\n"
+)
+
+
+def request_head(path: bytes, content_type: bytes) -> bytes:
+    return b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\n" % (path, content_type)
+
+
+BODY_TARGETS = {
+    "json": request_head(b"/v1/jobs", b"application/json"),
+    "csv": request_head(b"/v1/datasets?name=t", b"text/csv"),
+    "multipart": request_head(b"/v1/datasets", b"multipart/form-data; boundary=XX"),
+}
+FIRST_BYTES = {"json": b'{"target": "y"', "csv": CSV, "multipart": MULTIPART_HEAD + CSV}
+# Bodies whose framing gunicorn refuses while the app reads them (each was a 500): the
+# body's first bytes, then the broken part; ``cut``: the client then stops sending.
+MALFORMED_FRAMING = {
+    "chunk size not hex (InvalidChunkSize)": (CHUNKED, b"%x\r\n{first}\r\nzz\r\n", False),
+    "chunk without CRLF after it (ChunkMissingTerminator)": (
+        CHUNKED,
+        b"%x\r\n{first}XX0\r\n\r\n",
+        False,
+    ),
+    "control character in a chunk extension (InvalidChunkExtension)": (
+        CHUNKED,
+        b"%x;\x01\r\n{first}\r\n0\r\n\r\n",
+        False,
+    ),
+    "bare LF in the trailers (InvalidHeader)": (
+        CHUNKED,
+        b"%x\r\n{first}\r\n0\r\nX-Trailer: y\n\r\n",
+        False,
+    ),
+    "chunked body cut short (NoMoreData)": (CHUNKED, b"%x\r\n{first}\r\n100\r\nab", True),
+    "body shorter than its Content-Length": (b"Content-Length: 100000\r\n\r\n", b"{first}", True),
+}
+
+
+def framed(target: str, how: str) -> tuple[bytes, bool]:
+    """The whole request: ``target``'s head, then its first bytes in broken framing."""
+    headers, template, cut = MALFORMED_FRAMING[how]
+    first = FIRST_BYTES[target]
+    body = template.replace(b"{first}", first)
+    if b"%x" in body:
+        body = body.replace(b"%x", b"%x" % len(first))
+    return BODY_TARGETS[target] + headers + body, cut
+
+
+@pytest.mark.parametrize("target", list(BODY_TARGETS))
+@pytest.mark.parametrize("how", list(MALFORMED_FRAMING))
+def test_a_body_with_malformed_framing_is_a_400_problem_and_the_connection_closed(
+    body_worker, client, target, how
+):
+    # given a request whose body gunicorn cannot frame, read by the app as it streams
+    request, cut = framed(target, how)
+
+    def send(connection):
+        connection.sendall(request)
+        if cut:
+            connection.shutdown(socket.SHUT_WR)  # and nothing more comes
+
+    # when the worker serves it
+    answer, _ = served(body_worker, send)
+    # then it is answered 400 as a problem saying what was wrong, and closed
+    head, problem = parsed(answer)
+    assert head.startswith(b"HTTP/1.1 400 "), head + b"\n" + json.dumps(problem).encode()
+    assert b"Content-Type: application/problem+json" in head
+    assert b"Connection: close" in head  # where the next request starts is unknown
+    assert problem["status"] == 400
+    assert problem["detail"].startswith("the request body "), problem["detail"]
+    # and nothing of it was kept: no dataset from half a table, no job
+    assert client.get("/v1/datasets").json["items"] == []
+    assert client.get("/v1/jobs").json["items"] == []
+
+
+def test_a_well_framed_chunked_upload_is_still_stored(body_worker, client):
+    request = BODY_TARGETS["csv"] + CHUNKED + b"%x\r\n%s\r\n0\r\n\r\n" % (len(CSV), CSV)
+    answer, _ = served(body_worker, lambda c: c.sendall(request))
+    head, document = parsed(answer)
+    assert head.startswith(b"HTTP/1.1 201 "), head
+    assert document["n_rows"] == 4
+    assert [d["id"] for d in client.get("/v1/datasets").json["items"]] == [document["id"]]
+
+
 def test_gunicorn_reads_each_request_head_within_timeout_ctx():
     # What the deadline relies on: AsyncWorker.handle reads each head (next(parser)) inside
     # the worker's timeout_ctx() when keep-alive is on (the default, which we keep).

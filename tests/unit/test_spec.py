@@ -504,3 +504,50 @@ def test_an_unknown_column_lists_the_columns_quoted_and_names_a_near_match(targe
     assert ("did you mean" in error.detail) is (hint is not None)
     if hint:
         assert f"(did you mean {hint}?)" in error.detail
+
+
+HUGE = 10**400  # beyond a double: float(HUGE) raises OverflowError
+NOT_FINITE = (float("nan"), float("inf"), -float("inf"))
+
+
+def float_range(low: Any, high: Any) -> dict[str, Any]:
+    return {"type": "float", "low": low, "high": high}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"param_space": {"max_depth": {"type": "int", "low": 1, "high": HUGE}}}, "max_depth"),
+        ({"param_space": {"max_depth": {"type": "int", "low": -HUGE, "high": 3}}}, "max_depth"),
+        ({"param_space": {"max_depth": [2, HUGE]}}, "max_depth"),
+        ({"param_space": {"max_depth": {"type": "categorical", "choices": [-HUGE]}}}, "max_depth"),
+        ({"param_space": {"max_features": [HUGE]}}, "max_features"),
+        ({"param_space": {"max_features": float_range(0.1, HUGE)}}, "max_features"),
+        ({"param_space": {"max_features": float_range(-HUGE, 0.5)}}, "max_features"),
+        *(
+            ({"param_space": {"max_features": float_range(0.1, v)}}, "max_features")
+            for v in NOT_FINITE
+        ),
+        *(({"param_space": {"max_depth": [v]}}, "max_depth") for v in NOT_FINITE),
+        (
+            {"strategy": "halving", "halving": {"resource": "n_estimators", "max_resources": HUGE}},
+            "halving.max_resources",
+        ),
+        ({"strategy": "halving", "halving": {"n_candidates": HUGE}}, "halving.n_candidates"),
+        ({"n_trials": HUGE}, "n_trials"),
+        ({"timeout_s": HUGE}, "timeout_s"),
+        ({"max_parallel": HUGE}, "max_parallel"),
+        ({"n_classes": HUGE}, "n_classes"),
+    ],
+)
+def test_a_number_of_any_size_or_not_finite_is_refused_naming_its_field(overrides, field):
+    # given a number no double holds (the HTTP layer refuses those too; the domain must
+    # not depend on it), or NaN / infinity: never an OverflowError or ValueError
+    with pytest.raises(SpecError) as info:
+        resolve(**overrides)
+    assert info.value.field.endswith(field), info.value.field
+
+
+def test_a_huge_min_resources_is_capped_at_the_budget_not_an_error():
+    spec = resolve(strategy="halving", halving={"min_resources": HUGE, "n_candidates": 3})
+    assert spec.halving.min_resources == HUGE  # as asked: the plan starts at the budget

@@ -6,6 +6,7 @@ every connection is a real socket to a receiver on 127.0.0.1.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import shutil
@@ -14,6 +15,7 @@ import ssl
 import subprocess
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -175,12 +177,82 @@ def test_a_signature_verifies_and_a_tampered_body_does_not():
         "http://example.com:99999/",
         "http://example.com:port/",
         "http://example.com:0/",
+        # what no delivery could send (each was accepted, then failed 9 attempts): white
+        # space, control characters, a lone surrogate, text outside ASCII, a host that is
+        # no name
+        "https://example.com/a b",
+        "https://example.com/a\r\nX-Injected: 1",
+        "https://example.com/\n",
+        "https://example.com/\t",
+        "https://example.com/a\x7f",
+        "https://example.com/a\x85",
+        "https://example.com/a\u00a0b",
+        "https://example.com/\udfff",
+        "https://exa\udfffmple.com/",
+        "https://example.com/caf\u00e9",
+        "https://b\u00fccher.example/",
+        " https://example.com/",
+        "https://example.com/ ",
+        "https://exa mple.com/",
+        "https://exa%41mple.com/",
+        "https://a..b/",
+        "https://-a.example/",
+        "https://a-.example/",
+        "https://" + "a" * 64 + ".example/",
+        "https://example.com:65536/",
+        "https://example.com:-1/",
+        "https://example.com:+80/",
+        "https://example.com:/",
+        "https://[::1]x/",
     ],
 )
 def test_only_absolute_http_urls_without_credentials_are_accepted(url):
     with pytest.raises(SpecError) as info:
         check_url(url)
     assert info.value.field == "webhook_url"
+    assert "\udfff" not in info.value.detail  # the reason is text any JSON reader takes
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/hooks/tuneforge",
+        "http://127.0.0.1:8080/x?a=1&b=%20c#frag",
+        "http://[::1]:1/",
+        "https://xn--bcher-kva.example/",
+        "https://hook.example",
+        "https://a-b.c-d.example:65535/p/a%2Fb;x=1?q=~!$&'()*+,;=:@",
+    ],
+)
+def test_a_url_a_delivery_can_send_is_accepted_as_given(url):
+    assert check_url(url) == url
+
+
+def test_every_url_check_url_accepts_can_be_sent_by_a_delivery():
+    # The property behind the list above, over many strings: what check_url accepts,
+    # http.client takes as a request target and a Host (it refuses control characters and
+    # anything outside ASCII only when the request is made, attempt after attempt).
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(
+        ["https://", "http://", "example.com", "[::1]", ":", "80", "/", "?", "#", "%20", "a"]
+    )
+    urls = st.lists(pieces | st.text(max_size=3), max_size=8).map("".join)
+
+    @settings(max_examples=300, deadline=None)
+    @given(url=urls)
+    def check(url):
+        try:
+            check_url(url)
+        except SpecError:
+            return
+        parts = urlsplit(url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.putrequest("POST", target)  # raises on what it cannot send
+
+    check()
 
 
 def test_delivery_posts_the_signed_job(receiver):

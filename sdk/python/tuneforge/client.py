@@ -36,6 +36,7 @@ from tuneforge import model_files
 from tuneforge.errors import (
     JobFailed,
     ProblemError,
+    ServiceUnavailable,
     TuneforgeError,
     Unreachable,
     WaitTimeout,
@@ -172,11 +173,21 @@ class Client:
         """Poll until the job ends (succeeded, failed or cancelled) and return it.
 
         ``on_update`` sees every state polled. Raises :class:`WaitTimeout` (carrying the
-        last state) once ``timeout`` seconds pass; the job itself keeps running.
+        last state) once ``timeout`` seconds pass; the job itself keeps running. A 503
+        (the service's database out of reach for a moment) is waited out as its
+        ``Retry-After`` says, until ``timeout``.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            job = self.job(job_id)
+            try:
+                job = self.job(job_id)
+            except ServiceUnavailable as exc:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    raise
+                pause = exc.retry_after or poll
+                time.sleep(pause if left is None else min(pause, left))
+                continue
             if on_update is not None:
                 on_update(job)
             if job.status in ENDED:

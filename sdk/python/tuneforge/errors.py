@@ -15,6 +15,7 @@ raises it, typed by status, instead of returning it::
     │   ├── ValidationError     422  (``errors`` names the fields)
     │   ├── RateLimited         429  (``retry_after`` seconds)
     │   └── ServerError         5xx
+    │       └── ServiceUnavailable  503  (``retry_after`` seconds: the database is out of reach)
     ├── Unreachable             no answer (connection refused, timed out, cut short)
     ├── WaitTimeout             wait() gave up; ``job`` is the last state seen
     └── JobFailed               tune(): the job ended but did not succeed; ``job``
@@ -41,6 +42,7 @@ __all__ = [
     "RateLimited",
     "RequestTimeout",
     "ServerError",
+    "ServiceUnavailable",
     "TuneforgeError",
     "Unauthorized",
     "Unreachable",
@@ -127,6 +129,16 @@ class ServerError(ProblemError):
     """5xx: the service (or a proxy before it) failed; the request may be retried."""
 
 
+class ServiceUnavailable(ServerError):
+    """503: the service's database or storage is out of reach for now; try again after
+    ``retry_after`` seconds (``None`` when the answer did not say). :meth:`Client.wait`
+    waits such an outage out."""
+
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(*args, **kwargs)
+
+
 class Unreachable(TuneforgeError):
     """The service did not answer (refused, timed out) or the answer was cut short."""
 
@@ -159,6 +171,7 @@ _BY_STATUS: dict[int, type[ProblemError]] = {
     413: PayloadTooLarge,
     422: ValidationError,
     429: RateLimited,
+    503: ServiceUnavailable,
 }
 
 
@@ -173,10 +186,8 @@ def problem_from(response: httpx.Response) -> ProblemError:
         "type": str(body.get("type") or "about:blank"),
         "errors": _field_errors(body.get("errors")),
     }
-    if cls is RateLimited:
-        return RateLimited(
-            status, retry_after=_seconds(response.headers.get("Retry-After")), **fields
-        )
+    if cls is RateLimited or cls is ServiceUnavailable:
+        return cls(status, retry_after=_seconds(response.headers.get("Retry-After")), **fields)
     return cls(status, **fields)
 
 
