@@ -4,7 +4,8 @@ pandas reads a column as numbers only when every cell is one, and its own ``thou
 option strips the separator anywhere (it reads the date 01.02.2020 as 1022020, and 1.5
 as 15). :func:`as_numbers` accepts a separator only between groups of three digits, the
 same one throughout a number, and calls a column of text numbers when at most ODD_SHARE
-of its filled cells are something else ("n/a", "-", "?"), which become missing values.
+of its filled cells (all of them, not a sample) are something else ("n/a", "-", "?"),
+which become missing values.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ import pandas as pd
 THOUSANDS = {".": ",' \u00a0\u202f", ",": ".' \u00a0\u202f"}
 # A text column is numbers when at most this share of its filled cells is not a number.
 ODD_SHARE = 0.1
-# Distinct values tried first: a column where fewer than SAMPLE_NUMBERS of the first ones
-# are numbers is text (ids and free text are not parsed to the end).
-SAMPLE = 200
-SAMPLE_NUMBERS = 0.5
+# Distinct values are parsed most frequent first, in batches growing from FIRST_BATCH by
+# BATCH_GROWTH: parsing stops as soon as the cells not numbers exceed ODD_SHARE of all
+# (an id column or free text is not parsed to the end), and the answer is the same as
+# parsing every value.
+FIRST_BATCH = 200
+BATCH_GROWTH = 8
 ODD_EXAMPLES = 3
 
 
@@ -35,6 +38,7 @@ class Numbers:
     n_odd: int  # filled cells that were not numbers: now missing
     odd_examples: tuple[str, ...]  # the most frequent of them
     grouped: bool  # some numbers had thousands separators
+    first_odd_row: int | None = None  # the row (from 1) of the first of them
 
 
 def _pattern(decimal: str) -> re.Pattern[str]:
@@ -59,6 +63,26 @@ def _parse(text: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
     return pd.to_numeric(clean.astype(object), errors="coerce"), grouped
 
 
+def _parse_most_frequent_first(
+    text: pd.Series, counts: np.ndarray, decimal: str, max_odd: float
+) -> tuple[pd.Series, pd.Series] | None:
+    """:func:`_parse` of ``text`` (distinct values, ``counts`` cells each), or None as soon
+    as the cells that are not numbers are more than ``max_odd``."""
+    order = np.argsort(-counts, kind="stable")
+    numbers = pd.Series(np.nan, index=text.index, dtype=object)
+    grouped = pd.Series(False, index=text.index)
+    odd, start, size = 0, 0, FIRST_BATCH
+    while start < len(order):
+        batch = text.index[order[start : start + size]]
+        parsed, was_grouped = _parse(text[batch], decimal)
+        numbers[batch], grouped[batch] = parsed.astype(object), was_grouped
+        odd += int(counts[order[start : start + size]][parsed.isna().to_numpy()].sum())
+        if odd > max_odd:
+            return None
+        start, size = start + size, size * BATCH_GROWTH
+    return pd.to_numeric(numbers), grouped
+
+
 def as_numbers(values: pd.Series, decimal: str, *, force: bool = False) -> Numbers | None:
     """``values`` (text, with missing cells) read as numbers, or None when they are not
     mostly numbers; with ``force`` (a column already known to be numbers) never None.
@@ -67,25 +91,27 @@ def as_numbers(values: pd.Series, decimal: str, *, force: bool = False) -> Numbe
     """
     codes, uniques = pd.factorize(values)
     text = pd.Series(uniques, dtype=object).astype(str)
-    if not force and len(text) > SAMPLE:
-        numbers, _ = _parse(text.iloc[:SAMPLE], decimal)
-        if numbers.notna().mean() < SAMPLE_NUMBERS:
-            return None
-    numbers, grouped = _parse(text, decimal)
-    ok = numbers.notna().to_numpy()
     counts = np.bincount(codes[codes >= 0], minlength=len(text))
+    max_odd = np.inf if force else ODD_SHARE * counts.sum()
+    parsed = _parse_most_frequent_first(text, counts, decimal, max_odd)
+    if parsed is None:
+        return None
+    numbers, grouped = parsed
+    ok = numbers.notna().to_numpy()
     n_odd = int(counts[~ok].sum())
-    if not force and (not ok.any() or n_odd > ODD_SHARE * counts.sum()):
+    if not force and not ok.any():
         return None
     if ok.all() and (codes >= 0).all():
-        parsed = numbers.to_numpy()[codes]  # whole numbers stay integers, as pandas reads them
+        parsed_values = numbers.to_numpy()[codes]  # whole numbers stay integers, as pandas reads
     else:
-        parsed = numbers.to_numpy(dtype=float, na_value=np.nan)[codes]
-        parsed[codes < 0] = np.nan
+        parsed_values = numbers.to_numpy(dtype=float, na_value=np.nan)[codes]
+        parsed_values[codes < 0] = np.nan
     odd = pd.Series(counts[~ok], index=text[~ok]).sort_values(ascending=False, kind="stable")
+    odd_rows = np.flatnonzero((codes >= 0) & ~ok[np.maximum(codes, 0)])
     return Numbers(
-        pd.Series(parsed, index=values.index, name=values.name),
+        pd.Series(parsed_values, index=values.index, name=values.name),
         n_odd,
         tuple(odd.index[:ODD_EXAMPLES]),
         bool(grouped.to_numpy()[ok].any()),
+        int(odd_rows[0]) + 1 if len(odd_rows) else None,
     )

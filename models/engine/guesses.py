@@ -1,0 +1,149 @@
+"""The separator and decimal mark guessed from a file's first rows, checked on every row.
+
+:func:`models.engine.reading.detect` guesses them from the first SNIFF_BYTES, and pandas
+then parses the whole file with them. A guess the rest of the file contradicts would
+give a wrong table that looks right (issue 16: whole numbers for 64 KiB, decimal commas
+after; the column was read as text and dropped as an identifier), so the parsed table is
+checked here: :func:`whole_file_decimal` says which mark the columns of every row agree
+on (the table is then read again with it), :func:`refuse_a_second_separator` refuses a
+file whose later rows use another separator. Rows are counted from 1 after the header.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from models.engine.reading import DELIMITERS, SEPARATOR_NAMES, TableWarning, marked
+from models.exceptions import DatasetError
+
+NAMES = {",": "commas (,)", **SEPARATOR_NAMES}
+EXAMPLE_CHARS = 60
+
+
+def is_text(series: pd.Series) -> bool:
+    """Whether ``series`` holds text (object or string dtype)."""
+    return pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A column whose numbers are written with ``mark``, as its ``cell`` in ``row`` shows."""
+
+    column: str
+    mark: str
+    row: int
+    cell: str
+
+    def said(self) -> str:
+        return f"column {self.column!r} has {self.cell!r} in row {self.row}"
+
+
+def _first(codes: np.ndarray, hits: np.ndarray) -> int | None:
+    """The first row (from 0) whose value's code is one of ``hits``."""
+    rows = np.flatnonzero((codes >= 0) & hits[np.maximum(codes, 0)])
+    return int(rows[0]) if len(rows) else None
+
+
+def first_marked(values: pd.Series, mark: str) -> tuple[int, str] | None:
+    """The first row (from 1) of ``values`` that can only be a number written with the
+    decimal ``mark``, and its cell; None if none is. Each distinct value is tested once."""
+    codes, uniques = pd.factorize(values)
+    row = _first(codes, marked(pd.Series(uniques, dtype=object), mark).to_numpy())
+    return None if row is None else (row + 1, str(values.iloc[row]).strip())
+
+
+def column_mark(name: str, series: pd.Series, decimal: str) -> Evidence | None:
+    """The decimal mark ``series`` (parsed with ``decimal``) shows, if any: a float
+    column with a fraction was written with ``decimal``; a text column by the cells that
+    can only be one mark's numbers (the more common one, by cells)."""
+    if pd.api.types.is_float_dtype(series):
+        fraction = series.notna().to_numpy() & (series.to_numpy() % 1 != 0)
+        if not fraction.any():
+            return None
+        row = int(np.flatnonzero(fraction)[0])
+        return Evidence(str(name), decimal, row + 1, str(series.iloc[row]))
+    if not is_text(series):
+        return None
+    codes, uniques = pd.factorize(series)
+    if not len(uniques):
+        return None
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    distinct = pd.Series(uniques, dtype=object)
+    hits = {mark: marked(distinct, mark).to_numpy() for mark in ",."}
+    cells = {mark: int(counts[found].sum()) for mark, found in hits.items()}
+    if cells[","] == cells["."]:
+        return None
+    mark = max(cells, key=cells.__getitem__)
+    row = _first(codes, hits[mark])
+    assert row is not None  # the mark has cells
+    return Evidence(str(name), mark, row + 1, str(series.iloc[row]).strip())
+
+
+def whole_file_decimal(
+    df: pd.DataFrame, sep: str, decimal: str
+) -> tuple[str, list[TableWarning]]:
+    """The decimal mark most columns of ``df`` (read with ``sep`` and ``decimal``) agree
+    on, and the warning to give when it is not ``decimal`` (the guess from the first rows;
+    it stands on a tie). A comma-separated file has a decimal point (quoted "2,5" cells
+    are a column's own, see :mod:`models.engine.tables`)."""
+    if sep == ",":
+        return decimal, []
+    evidence = [e for name in df.columns if (e := column_mark(name, df[name], decimal))]
+    votes = Counter(e.mark for e in evidence)
+    other = "," if decimal == "." else "."
+    if votes[other] <= votes[decimal]:
+        return decimal, []
+    shown = "; ".join(e.said() for e in evidence if e.mark == other)
+    if other == ",":
+        warning = TableWarning(
+            "decimal_comma",
+            "Numbers are written with a decimal comma: 2,5 was read as 2.5, and 1.234,5 as "
+            f"1234.5. The first rows had none, the rest of the file does: {shown}.",
+            reading={"decimal": ","},
+        )
+    else:
+        warning = TableWarning(
+            "decimal_point",
+            "Numbers are written with a decimal point, though the first rows looked like "
+            f"decimal commas: {shown}.",
+            reading={"decimal": "."},
+        )
+    return other, [warning]
+
+
+def refuse_a_second_separator(df: pd.DataFrame, sep: str) -> None:
+    """Refuse a table with a row that has cells missing at its end and whose text holds,
+    instead, exactly the header's width of another separator: the rows were joined from
+    files written with different separators, and would be read as a few cells of text."""
+    width = df.shape[1]
+    if width < 2:
+        return
+    short = df.iloc[:, -1].isna().to_numpy()
+    text = [name for name in df.columns if is_text(df[name])]
+    if not short.any() or not text:
+        return
+    rows = df.loc[short, text]
+    for other in DELIMITERS:
+        if other == sep:
+            continue
+        count = sum(
+            rows[name].dropna().astype(str).str.count(re.escape(other)).reindex(
+                rows.index, fill_value=0
+            )
+            for name in text
+        )
+        found = np.flatnonzero(np.asarray(count) == width - 1)
+        if len(found):
+            index = rows.index[found[0]]
+            line = sep.join("" if pd.isna(v) else str(v) for v in df.loc[index])
+            raise DatasetError(
+                f"row {int(index) + 1} is separated by {NAMES[other]}, not {NAMES[sep]} as the "
+                f"header is ({line[:EXAMPLE_CHARS]!r}): the file mixes separators; save it "
+                "again with one separator throughout and upload that",
+                field="file",
+            )
