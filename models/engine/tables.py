@@ -290,9 +290,10 @@ def _parse_header(path: Path, reading: Reading) -> list[str]:
 def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[TableWarning]]:
     """Turn the text columns that are mostly numbers into numbers, in place; say which.
 
-    A column is tried with the file's decimal mark, then, if some of its cells can only
-    be numbers written with the other mark ("2,5" in a file of decimal points), with
-    that one: the column's own mark, recorded in the reading.
+    A column is read with the file's decimal mark or, where some of its cells (in any
+    row) can only be numbers written with the other mark ("2,5" in a file of decimal
+    points) and that leaves fewer cells that are not numbers, with that one: the
+    column's own mark, recorded in the reading.
     """
     converted, grouped, warnings = [], [], []
     own: dict[str, list[str]] = {",": [], ".": []}
@@ -301,9 +302,10 @@ def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[
         if not is_text(df[name]):
             continue
         numbers = as_numbers(df[name], reading.decimal)
-        if numbers is None and (evidence := first_marked(df[name], other)):
-            numbers = as_numbers(df[name], other)
-            if numbers is not None:
+        if evidence := first_marked(df[name], other):
+            mine = as_numbers(df[name], other)
+            if mine is not None and (numbers is None or mine.n_odd < numbers.n_odd):
+                numbers = mine
                 own[other].append(str(name))
                 warnings.append(_own_mark_warning(str(name), other, *evidence))
         if numbers is None:
