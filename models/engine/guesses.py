@@ -84,9 +84,7 @@ def column_mark(name: str, series: pd.Series, decimal: str) -> Evidence | None:
     return Evidence(str(name), mark, row + 1, str(series.iloc[row]).strip())
 
 
-def whole_file_decimal(
-    df: pd.DataFrame, sep: str, decimal: str
-) -> tuple[str, list[TableWarning]]:
+def whole_file_decimal(df: pd.DataFrame, sep: str, decimal: str) -> tuple[str, list[TableWarning]]:
     """The decimal mark most columns of ``df`` (read with ``sep`` and ``decimal``) agree
     on, and the warning to give when it is not ``decimal`` (the guess from the first rows;
     it stands on a tie). A comma-separated file has a decimal point (quoted "2,5" cells
@@ -132,9 +130,11 @@ def refuse_a_second_separator(df: pd.DataFrame, sep: str) -> None:
         if other == sep:
             continue
         count = sum(
-            rows[name].dropna().astype(str).str.count(re.escape(other)).reindex(
-                rows.index, fill_value=0
-            )
+            rows[name]
+            .dropna()
+            .astype(str)
+            .str.count(re.escape(other))
+            .reindex(rows.index, fill_value=0)
             for name in text
         )
         found = np.flatnonzero(np.asarray(count) == width - 1)

@@ -385,18 +385,6 @@ def sniff(path: Path) -> str:
     return sniff_delimiter(*_head(path, Reading()))[0]
 
 
-def is_comma_decimal(cell: str) -> bool:
-    """Whether ``cell`` can only be a number with a decimal comma ("2,5", "1.234,5")."""
-    cell = cell.strip()
-    return bool(_COMMA_DECIMAL.fullmatch(cell)) and not _AMBIGUOUS.fullmatch(cell)
-
-
-def is_point_decimal(cell: str) -> bool:
-    """Whether ``cell`` can only be a number with a decimal point ("2.5", "1,234.5")."""
-    cell = cell.strip()
-    return bool(_DOT_DECIMAL.fullmatch(cell)) and not _AMBIGUOUS.fullmatch(cell)
-
-
 def marked(values: pd.Series, mark: str) -> pd.Series:
     """Which strings of ``values`` can only be numbers written with the decimal ``mark``
     ("2,5" and "1.234.567" for a comma; "2.5" and "1,234,567" for a point), vectorised."""

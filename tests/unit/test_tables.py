@@ -1068,7 +1068,9 @@ def test_an_id_looking_column_that_repeats_after_the_first_rows_is_profiled_on_e
 ):
     # given a text column distinct in its first 3,000 rows, then 30,000 rows of 5 values
     cells = [f"c{i}" for i in range(3000)] + [f"c{i % 5}" for i in range(30_000)]
-    table = load(write_csv(("c,n\n" + "".join(f"{c},1\n" for c in cells)).encode()), max_rows=40_000)
+    table = load(
+        write_csv(("c,n\n" + "".join(f"{c},1\n" for c in cells)).encode()), max_rows=40_000
+    )
     (profile,) = [p for p in profile_columns(table.frame) if p.name == "c"]
     assert profile.n_unique == 3000 and profile.dtype == "string"
 

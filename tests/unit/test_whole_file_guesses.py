@@ -31,10 +31,8 @@ def late_decimal_commas() -> tuple[bytes, bytes]:
     x = r.normal(size=20_000) * 1000 + 5000
     y = (x + r.normal(size=20_000) * 200 > 5000).astype(int)
     noise = r.integers(0, 100, 20_000)
-    european = [
-        str(int(round(v))) if i < 12_000 else f"{v:.2f}".replace(".", ",") for i, v in enumerate(x)
-    ]
-    standard = [str(int(round(v))) if i < 12_000 else f"{v:.2f}" for i, v in enumerate(x)]
+    european = [f"{v:.0f}" if i < 12_000 else f"{v:.2f}".replace(".", ",") for i, v in enumerate(x)]
+    standard = [f"{v:.0f}" if i < 12_000 else f"{v:.2f}" for i, v in enumerate(x)]
     late = pd.DataFrame({"x": european, "noise": noise, "y": y}).to_csv(sep=";", index=False)
     twin = pd.DataFrame({"x": standard, "noise": noise, "y": y}).to_csv(index=False)
     assert "," not in late.encode()[:SNIFF_BYTES].decode()  # the head has no decimal comma
