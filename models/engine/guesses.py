@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from models.engine.numbers import Distinct
 from models.engine.reading import DELIMITERS, SEPARATOR_NAMES, TableWarning, marked
 from models.exceptions import DatasetError
 
@@ -43,17 +44,13 @@ class Evidence:
         return f"column {self.column!r} has {self.cell!r} in row {self.row}"
 
 
-def _first(codes: np.ndarray, hits: np.ndarray) -> int | None:
-    """The first row (from 0) whose value's code is one of ``hits``."""
-    rows = np.flatnonzero((codes >= 0) & hits[np.maximum(codes, 0)])
-    return int(rows[0]) if len(rows) else None
-
-
-def first_marked(values: pd.Series, mark: str) -> tuple[int, str] | None:
+def first_marked(
+    values: pd.Series, mark: str, distinct: Distinct | None = None
+) -> tuple[int, str] | None:
     """The first row (from 1) of ``values`` that can only be a number written with the
     decimal ``mark``, and its cell; None if none is. Each distinct value is tested once."""
-    codes, uniques = pd.factorize(values)
-    row = _first(codes, marked(pd.Series(uniques, dtype=object), mark).to_numpy())
+    distinct = distinct or Distinct.of(values)
+    row = distinct.first_row(marked(distinct.text, mark).to_numpy())
     return None if row is None else (row + 1, str(values.iloc[row]).strip())
 
 
@@ -69,17 +66,13 @@ def column_mark(name: str, series: pd.Series, decimal: str) -> Evidence | None:
         return Evidence(str(name), decimal, row + 1, str(series.iloc[row]))
     if not is_text(series):
         return None
-    codes, uniques = pd.factorize(series)
-    if not len(uniques):
-        return None
-    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-    distinct = pd.Series(uniques, dtype=object)
-    hits = {mark: marked(distinct, mark).to_numpy() for mark in ",."}
-    cells = {mark: int(counts[found].sum()) for mark, found in hits.items()}
+    distinct = Distinct.of(series)
+    hits = {mark: marked(distinct.text, mark).to_numpy() for mark in ",."}
+    cells = {mark: int(distinct.counts[found].sum()) for mark, found in hits.items()}
     if cells[","] == cells["."]:
         return None
     mark = max(cells, key=cells.__getitem__)
-    row = _first(codes, hits[mark])
+    row = distinct.first_row(hits[mark])
     assert row is not None  # the mark has cells
     return Evidence(str(name), mark, row + 1, str(series.iloc[row]).strip())
 

@@ -31,6 +31,28 @@ ODD_EXAMPLES = 3
 
 
 @dataclass(frozen=True)
+class Distinct:
+    """A column's distinct values (as text), each row's code into them (-1 for a missing
+    cell) and each value's count of cells: factorised once, then every test of a column
+    (numbers? which decimal mark?) looks at each distinct value once."""
+
+    codes: np.ndarray
+    text: pd.Series
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, values: pd.Series) -> Distinct:
+        codes, uniques = pd.factorize(values)
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        return cls(codes, pd.Series(uniques, dtype=object).astype(str), counts)
+
+    def first_row(self, hits: np.ndarray) -> int | None:
+        """The first row (from 0) whose value is one of ``hits`` (a mask of the values)."""
+        rows = np.flatnonzero((self.codes >= 0) & hits[np.maximum(self.codes, 0)])
+        return int(rows[0]) if len(rows) else None
+
+
+@dataclass(frozen=True)
 class Numbers:
     """A text column read as numbers."""
 
@@ -83,15 +105,17 @@ def _parse_most_frequent_first(
     return pd.to_numeric(numbers), grouped
 
 
-def as_numbers(values: pd.Series, decimal: str, *, force: bool = False) -> Numbers | None:
+def as_numbers(
+    values: pd.Series, decimal: str, *, force: bool = False, distinct: Distinct | None = None
+) -> Numbers | None:
     """``values`` (text, with missing cells) read as numbers, or None when they are not
     mostly numbers; with ``force`` (a column already known to be numbers) never None.
 
-    Parsed once per distinct value: a category column of a million rows has a handful.
+    Parsed once per distinct value (``distinct``, if the caller has them): a category
+    column of a million rows has a handful.
     """
-    codes, uniques = pd.factorize(values)
-    text = pd.Series(uniques, dtype=object).astype(str)
-    counts = np.bincount(codes[codes >= 0], minlength=len(text))
+    distinct = distinct or Distinct.of(values)
+    codes, text, counts = distinct.codes, distinct.text, distinct.counts
     max_odd = np.inf if force else ODD_SHARE * counts.sum()
     parsed = _parse_most_frequent_first(text, counts, decimal, max_odd)
     if parsed is None:
@@ -107,11 +131,11 @@ def as_numbers(values: pd.Series, decimal: str, *, force: bool = False) -> Numbe
         parsed_values = numbers.to_numpy(dtype=float, na_value=np.nan)[codes]
         parsed_values[codes < 0] = np.nan
     odd = pd.Series(counts[~ok], index=text[~ok]).sort_values(ascending=False, kind="stable")
-    odd_rows = np.flatnonzero((codes >= 0) & ~ok[np.maximum(codes, 0)])
+    first_odd = distinct.first_row(~ok)
     return Numbers(
         pd.Series(parsed_values, index=values.index, name=values.name),
         n_odd,
         tuple(odd.index[:ODD_EXAMPLES]),
         bool(grouped.to_numpy()[ok].any()),
-        int(odd_rows[0]) + 1 if len(odd_rows) else None,
+        None if first_odd is None else first_odd + 1,
     )

@@ -17,7 +17,7 @@ from models.engine.guesses import (
     whole_file_decimal,
 )
 from models.engine.isolation import TrialCrashed, call_once
-from models.engine.numbers import as_numbers
+from models.engine.numbers import Distinct, as_numbers
 from models.engine.reading import (
     Reading,
     TableWarning,
@@ -301,9 +301,10 @@ def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[
     for name in df.columns:
         if not is_text(df[name]):
             continue
-        numbers = as_numbers(df[name], reading.decimal)
-        if evidence := first_marked(df[name], other):
-            mine = as_numbers(df[name], other)
+        distinct = Distinct.of(df[name])
+        numbers = as_numbers(df[name], reading.decimal, distinct=distinct)
+        if evidence := first_marked(df[name], other, distinct):
+            mine = as_numbers(df[name], other, distinct=distinct)
             if mine is not None and (numbers is None or mine.n_odd < numbers.n_odd):
                 numbers = mine
                 own[other].append(str(name))
