@@ -54,19 +54,21 @@ def first_marked(
     return None if row is None else (row + 1, str(values.iloc[row]).strip())
 
 
-def column_mark(name: str, series: pd.Series, decimal: str) -> Evidence | None:
-    """The decimal mark ``series`` (parsed with ``decimal``) shows, if any: a float
-    column with a fraction was written with ``decimal``; a text column by the cells that
-    can only be one mark's numbers (the more common one, by cells)."""
+def column_mark(
+    name: str, series: pd.Series, decimal: str, distinct: Distinct | None
+) -> Evidence | None:
+    """The decimal mark ``series`` (parsed with ``decimal``; ``distinct`` its values if
+    it is text) shows, if any: a float column with a fraction was written with
+    ``decimal``; a text column by the cells that can only be one mark's numbers (the more
+    common one, by cells)."""
     if pd.api.types.is_float_dtype(series):
         fraction = series.notna().to_numpy() & (series.to_numpy() % 1 != 0)
         if not fraction.any():
             return None
         row = int(np.flatnonzero(fraction)[0])
         return Evidence(str(name), decimal, row + 1, str(series.iloc[row]))
-    if not is_text(series):
+    if distinct is None:
         return None
-    distinct = Distinct.of(series)
     hits = {mark: marked(distinct.text, mark).to_numpy() for mark in ",."}
     cells = {mark: int(distinct.counts[found].sum()) for mark, found in hits.items()}
     if cells[","] == cells["."]:
@@ -77,14 +79,19 @@ def column_mark(name: str, series: pd.Series, decimal: str) -> Evidence | None:
     return Evidence(str(name), mark, row + 1, str(series.iloc[row]).strip())
 
 
-def whole_file_decimal(df: pd.DataFrame, sep: str, decimal: str) -> tuple[str, list[TableWarning]]:
-    """The decimal mark most columns of ``df`` (read with ``sep`` and ``decimal``) agree
-    on, and the warning to give when it is not ``decimal`` (the guess from the first rows;
-    it stands on a tie). A comma-separated file has a decimal point (quoted "2,5" cells
-    are a column's own, see :mod:`models.engine.tables`)."""
+def whole_file_decimal(
+    df: pd.DataFrame, sep: str, decimal: str, text: dict[str, Distinct]
+) -> tuple[str, list[TableWarning]]:
+    """The decimal mark most columns of ``df`` (read with ``sep`` and ``decimal``; ``text``
+    the distinct values of its text columns) agree on, and the warning to give when it is
+    not ``decimal`` (the guess from the first rows; it stands on a tie). A comma-separated
+    file has a decimal point (quoted "2,5" cells are a column's own, see
+    :mod:`models.engine.tables`)."""
     if sep == ",":
         return decimal, []
-    evidence = [e for name in df.columns if (e := column_mark(name, df[name], decimal))]
+    evidence = [
+        e for name in df.columns if (e := column_mark(name, df[name], decimal, text.get(name)))
+    ]
     votes = Counter(e.mark for e in evidence)
     other = "," if decimal == "." else "."
     if votes[other] <= votes[decimal]:
@@ -107,35 +114,31 @@ def whole_file_decimal(df: pd.DataFrame, sep: str, decimal: str) -> tuple[str, l
     return other, [warning]
 
 
-def refuse_a_second_separator(df: pd.DataFrame, sep: str) -> None:
+def refuse_a_second_separator(df: pd.DataFrame, sep: str, text: dict[str, Distinct]) -> None:
     """Refuse a table with a row that has cells missing at its end and whose text holds,
     instead, exactly the header's width of another separator: the rows were joined from
-    files written with different separators, and would be read as a few cells of text."""
+    files written with different separators, and would be read as a few cells of text.
+
+    ``text`` holds the distinct values of ``df``'s text columns: each is searched once.
+    """
     width = df.shape[1]
-    if width < 2:
+    short = np.flatnonzero(df.iloc[:, -1].isna().to_numpy()) if width > 1 else []
+    if not len(short) or not text:
         return
-    short = df.iloc[:, -1].isna().to_numpy()
-    text = [name for name in df.columns if is_text(df[name])]
-    if not short.any() or not text:
-        return
-    rows = df.loc[short, text]
     for other in DELIMITERS:
         if other == sep:
             continue
-        count = sum(
-            rows[name]
-            .dropna()
-            .astype(str)
-            .str.count(re.escape(other))
-            .reindex(rows.index, fill_value=0)
-            for name in text
-        )
-        found = np.flatnonzero(np.asarray(count) == width - 1)
+        count = np.zeros(len(short), dtype=np.int64)
+        for distinct in text.values():
+            per_value = distinct.text.str.count(re.escape(other)).to_numpy()
+            codes = distinct.codes[short]
+            count += np.where(codes >= 0, per_value[np.maximum(codes, 0)], 0)
+        found = np.flatnonzero(count == width - 1)
         if len(found):
-            index = rows.index[found[0]]
-            line = sep.join("" if pd.isna(v) else str(v) for v in df.loc[index])
+            row = int(short[found[0]])
+            line = sep.join("" if pd.isna(v) else str(v) for v in df.iloc[row])
             raise DatasetError(
-                f"row {int(index) + 1} is separated by {NAMES[other]}, not {NAMES[sep]} as the "
+                f"row {row + 1} is separated by {NAMES[other]}, not {NAMES[sep]} as the "
                 f"header is ({line[:EXAMPLE_CHARS]!r}): the file mixes separators; save it "
                 "again with one separator throughout and upload that",
                 field="file",

@@ -148,13 +148,15 @@ def load_table(
         header = _check_header(path, reading, df)
         df, reading, found = _drop_unnamed(df, header, reading)
         warnings += found
-        refuse_a_second_separator(df, str(reading.sep))
-        decimal, found = whole_file_decimal(df, str(reading.sep), reading.decimal)
+        text = _distinct_text(df)
+        refuse_a_second_separator(df, str(reading.sep), text)
+        decimal, found = whole_file_decimal(df, str(reading.sep), reading.decimal, text)
         if decimal != reading.decimal:  # the first rows' guess, contradicted by the rest
             reading = replace(reading, decimal=decimal)
             warnings = [w for w in warnings if w.code != "decimal_comma"] + found
             df = _parse(path, reading, columns, nrows).drop(columns=list(reading.dropped))
-        reading, found = _numbers_in_text(df, reading)
+            text = _distinct_text(df)
+        reading, found = _numbers_in_text(df, reading, text)
         warnings += found
     else:
         df = df.drop(columns=[name for name in reading.dropped if name in df.columns])
@@ -287,8 +289,16 @@ def _parse_header(path: Path, reading: Reading) -> list[str]:
     return [str(name) for name in row.iloc[0]]
 
 
-def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[TableWarning]]:
-    """Turn the text columns that are mostly numbers into numbers, in place; say which.
+def _distinct_text(df: pd.DataFrame) -> dict[str, Distinct]:
+    """The distinct values of each text column of ``df``, by name."""
+    return {name: Distinct.of(df[name]) for name in df.columns if is_text(df[name])}
+
+
+def _numbers_in_text(
+    df: pd.DataFrame, reading: Reading, text: dict[str, Distinct]
+) -> tuple[Reading, list[TableWarning]]:
+    """Turn the text columns (``text``: their distinct values) that are mostly numbers
+    into numbers, in place; say which.
 
     A column is read with the file's decimal mark or, where some of its cells (in any
     row) can only be numbers written with the other mark ("2,5" in a file of decimal
@@ -298,10 +308,7 @@ def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[
     converted, grouped, warnings = [], [], []
     own: dict[str, list[str]] = {",": [], ".": []}
     other = "," if reading.decimal == "." else "."
-    for name in df.columns:
-        if not is_text(df[name]):
-            continue
-        distinct = Distinct.of(df[name])
+    for name, distinct in text.items():
         numbers = as_numbers(df[name], reading.decimal, distinct=distinct)
         if evidence := first_marked(df[name], other, distinct):
             mine = as_numbers(df[name], other, distinct=distinct)
