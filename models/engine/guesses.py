@@ -24,6 +24,7 @@ from models.exceptions import DatasetError
 
 NAMES = {",": "commas (,)", **SEPARATOR_NAMES}
 EXAMPLE_CHARS = 60
+FIRST_ROWS = 1024
 
 
 def is_text(series: pd.Series) -> bool:
@@ -44,6 +45,16 @@ class Evidence:
         return f"column {self.column!r} has {self.cell!r} in row {self.row}"
 
 
+def _first_fraction(values: np.ndarray) -> int | None:
+    """The first of ``values`` (floats, NaN for missing) that is not a whole number:
+    looked for in the first FIRST_ROWS, where most float columns show one, then in all."""
+    for part in (values[:FIRST_ROWS], values):
+        fraction = np.abs(part - np.trunc(part)) > 0  # False for NaN
+        if fraction.any():
+            return int(fraction.argmax())
+    return None
+
+
 def first_marked(
     values: pd.Series, mark: str, distinct: Distinct | None = None
 ) -> tuple[int, str] | None:
@@ -62,11 +73,8 @@ def column_mark(
     ``decimal``; a text column by the cells that can only be one mark's numbers (the more
     common one, by cells)."""
     if pd.api.types.is_float_dtype(series):
-        fraction = series.notna().to_numpy() & (series.to_numpy() % 1 != 0)
-        if not fraction.any():
-            return None
-        row = int(np.flatnonzero(fraction)[0])
-        return Evidence(str(name), decimal, row + 1, str(series.iloc[row]))
+        row = _first_fraction(series.to_numpy(dtype=float))
+        return None if row is None else Evidence(str(name), decimal, row + 1, str(series[row]))
     if distinct is None:
         return None
     hits = {mark: marked(distinct.text, mark).to_numpy() for mark in ",."}
