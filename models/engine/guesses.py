@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from models.engine.numbers import Distinct
-from models.engine.reading import DELIMITERS, SEPARATOR_NAMES, TableWarning, marked
+from models.engine.reading import DELIMITERS, SEPARATOR_NAMES, TableWarning
 from models.exceptions import DatasetError
 
 NAMES = {",": "commas (,)", **SEPARATOR_NAMES}
@@ -61,7 +61,7 @@ def first_marked(
     """The first row (from 1) of ``values`` that can only be a number written with the
     decimal ``mark``, and its cell; None if none is. Each distinct value is tested once."""
     distinct = distinct or Distinct.of(values)
-    row = distinct.first_row(marked(distinct.text, mark).to_numpy())
+    row = distinct.first_row(distinct.marked(mark))
     return None if row is None else (row + 1, str(values.iloc[row]).strip())
 
 
@@ -77,7 +77,7 @@ def column_mark(
         return None if row is None else Evidence(str(name), decimal, row + 1, str(series[row]))
     if distinct is None:
         return None
-    hits = {mark: marked(distinct.text, mark).to_numpy() for mark in ",."}
+    hits = {mark: distinct.marked(mark) for mark in ",."}
     cells = {mark: int(distinct.counts[found].sum()) for mark, found in hits.items()}
     if cells[","] == cells["."]:
         return None

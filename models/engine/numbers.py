@@ -11,10 +11,13 @@ which become missing values.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+
+from models.engine.reading import marked
 
 # What may group the thousands, for each decimal mark (spaces include the no-break ones
 # spreadsheets write).
@@ -28,6 +31,9 @@ ODD_SHARE = 0.1
 FIRST_BATCH = 200
 BATCH_GROWTH = 8
 ODD_EXAMPLES = 3
+# What any number :func:`as_numbers` reads is made of (and a digit): one pass of this over
+# a column's distinct values leaves out the words and ids before the finer patterns run.
+NUMBER_LIKE = re.compile(r"[\s\d.,'\u00a0\u202f+eE-]*\d[\s\d.,'\u00a0\u202f+eE-]*")
 
 
 @dataclass(frozen=True)
@@ -39,12 +45,29 @@ class Distinct:
     codes: np.ndarray
     text: pd.Series
     counts: np.ndarray
+    _marked: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, values: pd.Series) -> Distinct:
         codes, uniques = pd.factorize(values)
         counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
         return cls(codes, pd.Series(uniques, dtype=object).astype(str), counts)
+
+    @cached_property
+    def number_like(self) -> np.ndarray:
+        """Which values could be numbers (see NUMBER_LIKE); the others cannot."""
+        return self.text.str.fullmatch(NUMBER_LIKE).fillna(False).to_numpy(dtype=bool)
+
+    def marked(self, mark: str) -> np.ndarray:
+        """Which values can only be numbers written with the decimal ``mark`` (see
+        :func:`models.engine.reading.marked`); worked out once per mark."""
+        if mark not in self._marked:
+            hits = np.zeros(len(self.text), dtype=bool)
+            candidates = np.flatnonzero(self.number_like)
+            if len(candidates):
+                hits[candidates] = marked(self.text.iloc[candidates], mark).to_numpy()
+            self._marked[mark] = hits
+        return self._marked[mark]
 
     def first_row(self, hits: np.ndarray) -> int | None:
         """The first row (from 0) whose value is one of ``hits`` (a mask of the values)."""
@@ -86,22 +109,26 @@ def _parse(text: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
 
 
 def _parse_most_frequent_first(
-    text: pd.Series, counts: np.ndarray, decimal: str, max_odd: float
+    distinct: Distinct, decimal: str, max_odd: float
 ) -> tuple[pd.Series, pd.Series] | None:
-    """:func:`_parse` of ``text`` (distinct values, ``counts`` cells each), or None as soon
-    as the cells that are not numbers are more than ``max_odd``."""
-    order = np.argsort(-counts, kind="stable")
+    """:func:`_parse` of the distinct values (those that look like numbers, most frequent
+    first), or None as soon as the cells that are not numbers are more than ``max_odd``."""
+    text, counts = distinct.text, distinct.counts
     numbers = pd.Series(np.nan, index=text.index, dtype=object)
     grouped = pd.Series(False, index=text.index)
-    odd, start, size = 0, 0, FIRST_BATCH
-    while start < len(order):
-        batch = text.index[order[start : start + size]]
-        parsed, was_grouped = _parse(text[batch], decimal)
-        numbers[batch], grouped[batch] = parsed.astype(object), was_grouped
-        odd += int(counts[order[start : start + size]][parsed.isna().to_numpy()].sum())
-        if odd > max_odd:
-            return None
+    odd = int(counts[~distinct.number_like].sum())
+    candidates = np.flatnonzero(distinct.number_like)
+    order = candidates[np.argsort(-counts[candidates], kind="stable")]
+    start, size = 0, FIRST_BATCH
+    while odd <= max_odd and start < len(order):
+        batch = order[start : start + size]
+        parsed, was_grouped = _parse(text.iloc[batch], decimal)
+        numbers.iloc[batch] = parsed.to_numpy(dtype=object)
+        grouped.iloc[batch] = was_grouped.to_numpy()
+        odd += int(counts[batch][parsed.isna().to_numpy()].sum())
         start, size = start + size, size * BATCH_GROWTH
+    if odd > max_odd:
+        return None
     return pd.to_numeric(numbers), grouped
 
 
@@ -117,7 +144,7 @@ def as_numbers(
     distinct = distinct or Distinct.of(values)
     codes, text, counts = distinct.codes, distinct.text, distinct.counts
     max_odd = np.inf if force else ODD_SHARE * counts.sum()
-    parsed = _parse_most_frequent_first(text, counts, decimal, max_odd)
+    parsed = _parse_most_frequent_first(distinct, decimal, max_odd)
     if parsed is None:
         return None
     numbers, grouped = parsed
