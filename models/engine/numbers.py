@@ -58,12 +58,21 @@ class Distinct:
         """Which values could be numbers (see NUMBER_LIKE); the others cannot."""
         return self.text.str.fullmatch(NUMBER_LIKE).fillna(False).to_numpy(dtype=bool)
 
+    @cached_property
+    def with_a_mark(self) -> np.ndarray:
+        """Which values could be numbers and hold a ``.`` or ``,``: only these can show
+        a decimal mark (or a thousands separator)."""
+        out = self.number_like.copy()
+        where = np.flatnonzero(out)
+        out[where] = self.text.iloc[where].str.contains(r"[.,]").to_numpy(dtype=bool)
+        return out
+
     def marked(self, mark: str) -> np.ndarray:
         """Which values can only be numbers written with the decimal ``mark`` (see
         :func:`models.engine.reading.marked`); worked out once per mark."""
         if mark not in self._marked:
             hits = np.zeros(len(self.text), dtype=bool)
-            candidates = np.flatnonzero(self.number_like)
+            candidates = np.flatnonzero(self.with_a_mark)
             if len(candidates):
                 hits[candidates] = marked(self.text.iloc[candidates], mark).to_numpy()
             self._marked[mark] = hits

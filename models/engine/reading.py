@@ -393,17 +393,9 @@ def marked(values: pd.Series, mark: str) -> pd.Series:
         decimal, thousands = _COMMA_DECIMAL, _DOT_THOUSANDS
     else:
         decimal, thousands = _DOT_DECIMAL, _COMMA_THOUSANDS
-    numeric = text.str.match(r"[+-]?[\d.,]").fillna(False).astype(bool)
-    out = pd.Series(False, index=values.index)
-    if not numeric.any():
-        return out
-    text = text[numeric]
-    ambiguous = text.str.fullmatch(_AMBIGUOUS).astype(bool)
-    found = (text.str.fullmatch(decimal).astype(bool) & ~ambiguous) | text.str.fullmatch(
-        thousands
-    ).astype(bool)
-    out[found.index] = found
-    return out
+    ambiguous = text.str.fullmatch(_AMBIGUOUS).fillna(False).astype(bool)
+    found = text.str.fullmatch(decimal).fillna(False).astype(bool) & ~ambiguous
+    return found | text.str.fullmatch(thousands).fillna(False).astype(bool)
 
 
 def decimal_mark(rows: list[list[str]], sep: str) -> str:
