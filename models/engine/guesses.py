@@ -131,6 +131,11 @@ def refuse_a_second_separator(df: pd.DataFrame, sep: str, text: dict[str, Distin
     """
     width = df.shape[1]
     short = np.flatnonzero(df.iloc[:, -1].isna().to_numpy()) if width > 1 else []
+    if sep != ",":
+        # Such a row holds no ``sep`` (a comma file's rows may: decimal commas), so it is
+        # one cell: a text column with commas beside an empty last one is not such a row.
+        short = short[~df.iloc[short, 1:].notna().to_numpy().any(axis=1)]
+        text = {name: d for name, d in text.items() if name == df.columns[0]}
     if not len(short) or not text:
         return
     for other in DELIMITERS:

@@ -1045,6 +1045,19 @@ def test_rows_with_another_separator_after_the_first_rows_are_refused_naming_the
     assert f"row {rows} is {said}" in info.value.detail and info.value.field == "file"
 
 
+def test_text_with_commas_beside_an_empty_last_column_is_not_taken_for_another_separator(
+    write_csv,
+):
+    # given a semicolon file whose comments hold two commas (the header's width less one)
+    content = beyond_the_head(
+        lambda i: f"{i};red, green, blue;", "n;comment;extra", ["1;one, two, three;"]
+    )
+    # then it is read as written
+    table = load(write_csv(content), max_rows=20_000)
+    assert table.frame["comment"].iloc[-1] == "one, two, three"
+    assert table.frame["extra"].isna().all()
+
+
 def test_late_words_in_a_column_of_numbers_are_missing_and_their_first_row_named(write_csv):
     content = beyond_the_head(lambda i: f"{i};{i % 7}", "x;n", ["oops;1", "n.a.;2"])
     table = load(write_csv(content), max_rows=20_000)
