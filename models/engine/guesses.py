@@ -130,7 +130,9 @@ def refuse_a_second_separator(df: pd.DataFrame, sep: str, text: dict[str, Distin
     ``text`` holds the distinct values of ``df``'s text columns: each is searched once.
     """
     width = df.shape[1]
-    short = np.flatnonzero(df.iloc[:, -1].isna().to_numpy()) if width > 1 else []
+    if width < 2:
+        return
+    short = np.flatnonzero(df.iloc[:, -1].isna().to_numpy())
     if sep != ",":
         # Such a row holds no ``sep`` (a comma file's rows may: decimal commas), so it is
         # one cell: a text column with commas beside an empty last one is not such a row.
