@@ -74,7 +74,7 @@ def column_mark(
     common one, by cells)."""
     if pd.api.types.is_float_dtype(series):
         row = _first_fraction(series.to_numpy(dtype=float))
-        return None if row is None else Evidence(str(name), decimal, row + 1, str(series[row]))
+        return None if row is None else Evidence(str(name), decimal, row + 1, str(series.iloc[row]))
     if distinct is None:
         return None
     hits = {mark: distinct.marked(mark) for mark in ",."}

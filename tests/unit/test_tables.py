@@ -1010,6 +1010,28 @@ def test_late_decimal_points_in_a_file_of_decimal_commas_are_that_column_s_own(w
     )
 
 
+def test_a_file_whose_first_rows_alone_have_decimal_commas_is_read_with_decimal_points(
+    write_csv,
+):
+    # given a semicolon file where only a has decimal commas in the first rows, and two
+    # columns show decimal points after
+    content = beyond_the_head(lambda i: f"{i},5;{i};{i}", "a;b;c", ["1,5;2.25;3.5"])
+    # when it is read
+    table = load(write_csv(content), max_rows=20_000)
+    # then the file's mark is the point most columns show, a keeps its own comma
+    assert table.frame.iloc[-1].tolist() == [1.5, 2.25, 3.5]
+    assert table.reading.decimal == "." and table.reading.comma_decimal == ("a",)
+    codes = [w.code for w in table.warnings]
+    assert "decimal_point" in codes and "decimal_comma" not in codes
+    (warning,) = [w for w in table.warnings if w.code == "decimal_point"]
+    assert f"column 'b' has '2.25' in row {len(table.frame)}" in warning.message
+    profiles = [p.to_dict() for p in profile_columns(table.frame)]
+    reading = Reading.recorded([w.to_dict() for w in table.warnings], profiles)
+    pd.testing.assert_frame_equal(
+        read(write_csv(content), max_rows=20_000, reading=reading), table.frame
+    )
+
+
 @pytest.mark.parametrize(
     ("line", "header", "tail", "expected"),
     [
