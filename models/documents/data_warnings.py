@@ -15,7 +15,8 @@ class DataWarningSchema(ma.Schema):
         required=True,
         metadata={
             "description": "what kind: encoding, nul_removed, dialect_guessed, sep_line, "
-            "decimal_comma, column_decimal_comma, thousands_separator, odd_cells_missing, "
+            "decimal_comma, decimal_point, column_decimal_comma, column_decimal_point, "
+            "thousands_separator, odd_cells_missing, "
             "column_dropped (datasets); "
             "target_missing, similar_classes, possible_leak (jobs). "
             "More codes may come.",

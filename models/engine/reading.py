@@ -1,10 +1,15 @@
 """How an uploaded file is written: its encoding, separator and decimal mark.
 
-:func:`detect` looks at the file once, at upload, and returns a :class:`Reading` with
-the :class:`TableWarning` for each thing it had to guess. Each of those warnings carries
+:func:`detect` looks at the file at upload and returns a :class:`Reading` with the
+:class:`TableWarning` for each thing it had to guess. Each of those warnings carries
 the option it set (its ``reading``), and the dataset stores its warnings: so
 :meth:`Reading.recorded` rebuilds the same reading when a worker loads the table to
 train on it, and training sees exactly the types the profile reported.
+
+The separator and decimal mark are guessed from the first SNIFF_BYTES; the encoding (and
+whether the file is text at all) from one pass over every byte (:func:`_scan`). The
+guesses from the head are then checked against the whole parsed table
+(:mod:`models.engine.tables`): a wrong one is corrected, or the file refused.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import IO, Any
 
+import pandas as pd
+
 from models.exceptions import DatasetError
 
 SNIFF_BYTES = 64 * 1024
@@ -30,8 +37,32 @@ ENCODING_NAMES = {
     "cp1252": "Windows-1252 (Western European)",
     "latin-1": "Latin-1 (ISO 8859-1)",
     "utf-16": "UTF-16",
+    "utf-32": "UTF-32",
+    "utf-16-le": "UTF-16 little-endian, without a byte-order mark",
+    "utf-16-be": "UTF-16 big-endian, without a byte-order mark",
+    "utf-32-le": "UTF-32 little-endian, without a byte-order mark",
+    "utf-32-be": "UTF-32 big-endian, without a byte-order mark",
 }
-UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# The UTF-32-LE mark (FF FE 00 00) starts with the UTF-16-LE one (FF FE): test it first.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Text in UTF-16 or UTF-32 without a byte-order mark: mostly Latin text has a NUL byte at
+# the same places of every 2 or 4 bytes. (position of each NUL byte, of each other byte)
+# within the unit; the byte at ``nul`` positions is NUL in at least WIDE_NUL_SHARE of the
+# units, the one at ``letters`` in at most half.
+WIDE_NUL_SHARE = 0.9
+NUL_PATTERNS = (
+    ("utf-32-le", 4, (2, 3), (0,)),
+    ("utf-32-be", 4, (0, 1), (3,)),
+    ("utf-16-le", 2, (1,), (0,)),
+    ("utf-16-be", 2, (0,), (1,)),
+)
+# The windows of a file whose share of control bytes is checked (see MAX_CONTROL_SHARE).
+CONTROL_WINDOW = SNIFF_BYTES
 
 # The first bytes of files people upload instead of a CSV, and what to tell them.
 SAVE_AS_CSV = "save it as CSV (in Excel: File > Save As > CSV UTF-8) and upload that"
@@ -103,7 +134,8 @@ class Reading:
     ``numeric`` names the columns to read as numbers: where pandas reads one as text (a
     thousands separator, an odd cell), its numbers are parsed and the other cells become
     missing values. ``comma_decimal`` names those of them written with a decimal comma in
-    a file of decimal points (quoted ``"2,5"`` in a comma-separated file). ``dropped``
+    a file of decimal points (quoted ``"2,5"`` in a comma-separated file), and
+    ``point_decimal`` those written with a decimal point in a file of decimal commas. ``dropped``
     names the columns left out (as pandas names them: ``Unnamed: 3``), unnamed ones with
     nothing in them or a row index.
     """
@@ -114,6 +146,7 @@ class Reading:
     strip_nul: bool = False
     numeric: tuple[str, ...] = ()
     comma_decimal: tuple[str, ...] = ()
+    point_decimal: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()
     sep_line: bool = False  # the first line is Excel's "sep=;": skipped
 
@@ -128,7 +161,7 @@ class Reading:
         """
         if warnings is None:
             return cls(sep=None)
-        lists = ("comma_decimal", "dropped")  # each warning adds its columns
+        lists = ("comma_decimal", "point_decimal", "dropped")  # each warning adds its columns
         known = {f.name for f in fields(cls)} - {"numeric", *lists}
         options: dict[str, Any] = {}
         columns: dict[str, list[str]] = {name: [] for name in lists}
@@ -142,7 +175,9 @@ class Reading:
 
     def decimal_of(self, column: str) -> str:
         """The decimal mark of ``column``'s numbers."""
-        return "," if column in self.comma_decimal else self.decimal
+        if column in self.comma_decimal:
+            return ","
+        return "." if column in self.point_decimal else self.decimal
 
     def with_numeric(self, columns: list[str]) -> Reading:
         """This reading, with ``columns`` read as numbers."""
@@ -161,32 +196,116 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def _scan(path: Path) -> tuple[str, int]:
-    """The first of ENCODINGS that decodes the whole file, and its count of NUL bytes.
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over every byte of a file found: the encoding that decodes all of
+    it, its NUL bytes (in a file of one byte a character), and the line of the first byte
+    that is not UTF-8 (None if all are)."""
 
-    A file starting with a UTF-16 byte-order mark (Excel's "Unicode text") is UTF-16.
-    """
-    with path.open("rb") as f:
-        if f.read(2) in UTF16_BOMS:
-            return "utf-16", 0
-    nul, utf8 = 0, codecs.getincrementaldecoder(ENCODINGS[0])()
-    is_utf8 = True
+    encoding: str
+    nul: int = 0
+    not_utf8_line: int | None = None
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """UTF-32 or UTF-16 (which byte order, when no mark says) for a file starting with
+    ``head``: from its byte-order mark, else from where its NUL bytes are; None for a
+    file of one byte a character."""
+    for bom, encoding in BOMS:
+        if head.startswith(bom):
+            return encoding
+    for encoding, width, nul, letters in NUL_PATTERNS:
+        units = len(head) // width
+        if units < 2:
+            continue
+        share = [head[i : units * width : width].count(0) / units for i in range(width)]
+        if all(share[i] >= WIDE_NUL_SHARE for i in nul) and all(share[i] <= 0.5 for i in letters):
+            return encoding
+    return None
+
+
+_CONTROL_CHARACTERS = dict.fromkeys(CONTROL_BYTES)
+
+
+def _control_count(data: bytes | str) -> int:
+    if isinstance(data, str):
+        return len(data) - len(data.translate(_CONTROL_CHARACTERS))
+    return len(data) - len(data.translate(None, CONTROL_BYTES))
+
+
+def _refuse_control(data: bytes | str, offset: int, line: int) -> None:
+    """Refuse a file with more than MAX_CONTROL_SHARE control characters in a window of
+    CONTROL_WINDOW (bytes, or characters of a UTF-16/32 file) of ``data``, the part of
+    the file that starts ``offset`` into it, on ``line``: random or compressed bytes have
+    about 10 %; a table followed by a binary tail is not text either."""
+    for start in range(0, len(data), CONTROL_WINDOW):
+        window = data[start : start + CONTROL_WINDOW]
+        control = _control_count(window)
+        if offset + start == 0 and control > MAX_CONTROL_SHARE * len(window):
+            raise DatasetError(
+                f"the file is not text ({control} of its first {len(window)} bytes are control "
+                "characters): upload the table as a CSV file",
+                field="file",
+            )
+        if control > MAX_CONTROL_SHARE * CONTROL_WINDOW:
+            where = line + data.count("\n" if isinstance(data, str) else b"\n", 0, start)
+            raise DatasetError(
+                f"the file is not text from line {where} on ({control} of the "
+                f"{len(window)} characters from there are control characters, as in binary "
+                "data): upload the table alone as a CSV file",
+                field="file",
+            )
+
+
+def _scan(path: Path, wide: str | None) -> Scan:
+    """Read every byte once: the first of ENCODINGS that decodes the whole file (or
+    ``wide``, UTF-16 or UTF-32, which must), its NUL bytes, and text all through (see
+    :func:`_refuse_control`)."""
+    if wide:
+        return _scan_wide(path, wide)
+    nul, lines, offset, not_utf8 = 0, 1, 0, None
+    utf8 = codecs.getincrementaldecoder(ENCODINGS[0])()
     with path.open("rb") as f:
         while chunk := f.read(SCAN_BYTES):
             nul += chunk.count(b"\x00")
-            if is_utf8:
+            _refuse_control(chunk, offset, lines)
+            if not_utf8 is None:
                 try:
                     utf8.decode(chunk)
-                except UnicodeDecodeError:
-                    is_utf8 = False
-    if is_utf8:
+                except UnicodeDecodeError as exc:
+                    not_utf8 = lines + chunk.count(b"\n", 0, max(exc.start, 0))
+            lines += chunk.count(b"\n")
+            offset += len(chunk)
+    if not_utf8 is None:
         try:
             utf8.decode(b"", final=True)
-            return ENCODINGS[0], nul
+            return Scan(ENCODINGS[0], nul)
         except UnicodeDecodeError:
-            pass
+            not_utf8 = lines
     encoding = next(e for e in ENCODINGS[1:] if e == ENCODINGS[-1] or _decodes(path, e))
-    return encoding, nul
+    return Scan(encoding, nul, not_utf8)
+
+
+def _scan_wide(path: Path, encoding: str) -> Scan:
+    """:func:`_scan` of a UTF-16 or UTF-32 file: refused, naming the encoding, where it
+    does not decode."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines, offset = 1, 0
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(SCAN_BYTES):
+                text = decoder.decode(chunk)
+                _refuse_control(text, offset, lines)
+                lines += text.count("\n")
+                offset += len(text)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise DatasetError(
+            f"the file is not {ENCODING_NAMES[encoding]} text, as its first bytes say "
+            f"({exc.reason} on line {lines} or the next); save it as CSV UTF-8 and upload that",
+            field="file",
+        ) from exc
+    return Scan(encoding)
 
 
 class _WithoutNul(io.RawIOBase):
@@ -266,10 +385,17 @@ def sniff(path: Path) -> str:
     return sniff_delimiter(*_head(path, Reading()))[0]
 
 
-def is_comma_decimal(cell: str) -> bool:
-    """Whether ``cell`` can only be a number with a decimal comma ("2,5", "1.234,5")."""
-    cell = cell.strip()
-    return bool(_COMMA_DECIMAL.fullmatch(cell)) and not _AMBIGUOUS.fullmatch(cell)
+def marked(values: pd.Series, mark: str) -> pd.Series:
+    """Which strings of ``values`` can only be numbers written with the decimal ``mark``
+    ("2,5" and "1.234.567" for a comma; "2.5" and "1,234,567" for a point), vectorised."""
+    text = values.astype(str).str.strip()
+    if mark == ",":
+        decimal, thousands = _COMMA_DECIMAL, _DOT_THOUSANDS
+    else:
+        decimal, thousands = _DOT_DECIMAL, _COMMA_THOUSANDS
+    ambiguous = text.str.fullmatch(_AMBIGUOUS).fillna(False).astype(bool)
+    found = text.str.fullmatch(decimal).fillna(False).astype(bool) & ~ambiguous
+    return found | text.str.fullmatch(thousands).fillna(False).astype(bool)
 
 
 def decimal_mark(rows: list[list[str]], sep: str) -> str:
@@ -297,29 +423,20 @@ def decimal_mark(rows: list[list[str]], sep: str) -> str:
     return "," if votes["weak,"] > votes["weak."] else "."
 
 
-def _refuse_other_formats(path: Path) -> None:
+def _refuse_other_formats(head: bytes) -> None:
     """Refuse a file whose first bytes say it is a workbook, an archive, a web page…"""
-    with path.open("rb") as f:
-        head = f.read(SNIFF_BYTES)
     for pattern, what in OTHER_FORMATS:
         if pattern.match(head):
             raise DatasetError(f"the file is not a CSV table: it is {what}", field="file")
-    if head.startswith(UTF16_BOMS):
-        return  # two bytes a character: controls are parts of characters
-    control = len(head) - len(head.translate(None, CONTROL_BYTES))
-    if control > MAX_CONTROL_SHARE * len(head):
-        raise DatasetError(
-            f"the file is not text ({control} of its first {len(head)} bytes are control "
-            "characters): upload the table as a CSV file",
-            field="file",
-        )
 
 
 def detect(path: Path) -> tuple[Reading, list[TableWarning]]:
     """How ``path`` is written, and a warning for each thing that is not the default;
     :class:`DatasetError` for a file that is not text (a workbook, an archive)."""
-    _refuse_other_formats(path)
-    encoding, nul = _scan(path)
+    with path.open("rb") as f:
+        _refuse_other_formats(first := f.read(SNIFF_BYTES))
+    scan = _scan(path, wide_encoding(first))
+    encoding, nul = scan.encoding, scan.nul
     reading = Reading(encoding=encoding, strip_nul=nul > 0)
     head, truncated = _head(path, reading)
     named = _SEP_LINE.match(head)
@@ -332,10 +449,11 @@ def detect(path: Path) -> tuple[Reading, list[TableWarning]]:
     reading = replace(reading, sep=sep, decimal=decimal, sep_line=bool(named))
     warnings = []
     if encoding != ENCODINGS[0]:
+        where = "" if scan.not_utf8_line is None else f" (from line {scan.not_utf8_line} on)"
         warnings.append(
             TableWarning(
                 "encoding",
-                f"The file is not UTF-8; it was read as {ENCODING_NAMES[encoding]}. "
+                f"The file is not UTF-8{where}; it was read as {ENCODING_NAMES[encoding]}. "
                 "Check that accented letters look right, or upload it saved as UTF-8.",
                 reading={"encoding": encoding},
             )

@@ -10,13 +10,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.engine.guesses import (
+    first_marked,
+    is_text,
+    refuse_a_second_separator,
+    whole_file_decimal,
+)
 from models.engine.isolation import TrialCrashed, call_once
-from models.engine.numbers import SAMPLE, as_numbers
+from models.engine.numbers import Distinct, as_numbers
 from models.engine.reading import (
     Reading,
     TableWarning,
     detect,
-    is_comma_decimal,
     open_bytes,
     sniff,
 )
@@ -114,6 +119,9 @@ def load_table(
     separators, a few odd cells) become numbers. A header that repeats a name is refused.
     Each guess is a warning, and the returned :attr:`Table.reading` says how to read the
     file again to the same table. With ``reading`` (a recorded one) nothing is guessed.
+    The separator and decimal mark, guessed from the first rows, are checked on every row
+    (:mod:`models.engine.guesses`): a decimal mark the rest contradicts is corrected and the
+    file read again; a separator that changes is refused.
 
     ``columns`` reads only those columns; ``head`` only the first rows (no row limit).
     Quoted fields (with delimiters, quotes or newlines inside) and CRLF line ends are
@@ -128,7 +136,8 @@ def load_table(
         reading, warnings = detect(path)
     elif reading.sep is None:
         reading = replace(reading, sep=sniff(path))
-    df = _parse(path, reading, columns, max_rows + 1 if head is None else head)
+    nrows = max_rows + 1 if head is None else head
+    df = _parse(path, reading, columns, nrows)
     if head is None and len(df) > max_rows:
         raise DatasetError(f"the table has more than {max_rows} rows", field="file")
     if df.shape[1] > max_columns:
@@ -139,7 +148,15 @@ def load_table(
         header = _check_header(path, reading, df)
         df, reading, found = _drop_unnamed(df, header, reading)
         warnings += found
-        reading, found = _numbers_in_text(df, reading)
+        text = _distinct_text(df)
+        refuse_a_second_separator(df, str(reading.sep), text)
+        decimal, found = whole_file_decimal(df, str(reading.sep), reading.decimal, text)
+        if decimal != reading.decimal:  # the first rows' guess, contradicted by the rest
+            reading = replace(reading, decimal=decimal)
+            warnings = [w for w in warnings if w.code != "decimal_comma"] + found
+            df = _parse(path, reading, columns, nrows).drop(columns=list(reading.dropped))
+            text = _distinct_text(df)
+        reading, found = _numbers_in_text(df, reading, text)
         warnings += found
     else:
         df = df.drop(columns=[name for name in reading.dropped if name in df.columns])
@@ -272,38 +289,38 @@ def _parse_header(path: Path, reading: Reading) -> list[str]:
     return [str(name) for name in row.iloc[0]]
 
 
-def is_text(series: pd.Series) -> bool:
-    """Whether ``series`` holds text (object or string dtype)."""
-    return pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+def _distinct_text(df: pd.DataFrame) -> dict[str, Distinct]:
+    """The distinct values of each text column of ``df``, by name."""
+    return {name: Distinct.of(df[name]) for name in df.columns if is_text(df[name])}
 
 
-def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[TableWarning]]:
-    """Turn the text columns that are mostly numbers into numbers, in place; say which."""
+def _numbers_in_text(
+    df: pd.DataFrame, reading: Reading, text: dict[str, Distinct]
+) -> tuple[Reading, list[TableWarning]]:
+    """Turn the text columns (``text``: their distinct values) that are mostly numbers
+    into numbers, in place; say which.
+
+    A column is read with the file's decimal mark or, where some of its cells (in any
+    row) can only be numbers written with the other mark ("2,5" in a file of decimal
+    points) and that leaves fewer cells that are not numbers, with that one: the
+    column's own mark, recorded in the reading.
+    """
     converted, grouped, warnings = [], [], []
-    comma_decimal: list[str] = []
-    for name in df.columns:
-        if not is_text(df[name]):
-            continue
-        numbers = as_numbers(df[name], reading.decimal)
-        if numbers is None and reading.decimal == "." and _has_comma_decimals(df[name]):
-            numbers = as_numbers(df[name], ",")
-            if numbers is not None:
-                comma_decimal.append(str(name))
-                warnings.append(
-                    TableWarning(
-                        "column_decimal_comma",
-                        f"Column {str(name)!r} writes its numbers with a decimal comma "
-                        '(quoted, as "2,5"): they were read as numbers, 2,5 as 2.5 and '
-                        "1.234,5 as 1234.5.",
-                        column=str(name),
-                        reading={"comma_decimal": [str(name)]},
-                    )
-                )
+    own: dict[str, list[str]] = {",": [], ".": []}
+    other = "," if reading.decimal == "." else "."
+    for name, distinct in text.items():
+        numbers = as_numbers(df[name], reading.decimal, distinct=distinct)
+        if evidence := first_marked(df[name], other, distinct):
+            mine = as_numbers(df[name], other, distinct=distinct)
+            if mine is not None and (numbers is None or mine.n_odd < numbers.n_odd):
+                numbers = mine
+                own[other].append(str(name))
+                warnings.append(_own_mark_warning(str(name), other, *evidence))
         if numbers is None:
             continue
         df[name] = numbers.values
         converted.append(str(name))
-        if numbers.grouped and str(name) not in comma_decimal:
+        if numbers.grouped and str(name) not in own[other]:
             grouped.append(str(name))
         if numbers.n_odd:
             cells = "cell" if numbers.n_odd == 1 else "cells"
@@ -312,7 +329,8 @@ def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[
                 TableWarning(
                     "odd_cells_missing",
                     f"Column {str(name)!r} holds numbers except in {numbers.n_odd} {cells} "
-                    f"(such as {examples}); it was read as numbers, with those cells missing.",
+                    f"(such as {examples}), the first in row {numbers.first_odd_row}; it was "
+                    "read as numbers, with those cells missing.",
                     column=str(name),
                 )
             )
@@ -326,14 +344,28 @@ def _numbers_in_text(df: pd.DataFrame, reading: Reading) -> tuple[Reading, list[
                 f"read as numbers ({example}).",
             )
         )
-    reading = replace(reading, comma_decimal=tuple(comma_decimal))
+    reading = replace(reading, comma_decimal=tuple(own[","]), point_decimal=tuple(own["."]))
     return reading.with_numeric(converted), warnings
 
 
-def _has_comma_decimals(values: pd.Series) -> bool:
-    """Whether some of the first distinct ``values`` can only be decimal-comma numbers
-    ("2,5", "1.234,5"; not "1,234", which may be a thousand)."""
-    return any(is_comma_decimal(str(value)) for value in pd.unique(values.dropna())[:SAMPLE])
+def _own_mark_warning(name: str, mark: str, row: int, cell: str) -> TableWarning:
+    """The warning for a column written with the other decimal ``mark`` than its file."""
+    if mark == ",":
+        return TableWarning(
+            "column_decimal_comma",
+            f"Column {name!r} writes its numbers with a decimal comma (such as {cell!r} in "
+            f"row {row}): they were read as numbers, 2,5 as 2.5 and 1.234,5 as 1234.5.",
+            column=name,
+            reading={"comma_decimal": [name]},
+        )
+    return TableWarning(
+        "column_decimal_point",
+        f"Column {name!r} writes its numbers with a decimal point (such as {cell!r} in row "
+        f"{row}) where the rest of the file has decimal commas: they were read as numbers, "
+        "2.5 as 2.5 and 1,234.5 as 1234.5.",
+        column=name,
+        reading={"point_decimal": [name]},
+    )
 
 
 def _is_yes_no(values: pd.Series) -> bool:

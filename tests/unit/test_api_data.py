@@ -294,3 +294,27 @@ def test_every_european_separator_gives_the_standard_profile(client, sep):
     content = european(df).decode("cp1252").replace(";", sep).encode()
     body = upload(client, content)
     assert body["columns"] == standard["columns"]
+
+
+# --- text in UTF-16 and UTF-32 ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be", "utf-16-le"])
+def test_a_utf32_or_bom_less_utf16_upload_has_the_utf8_upload_s_profile(
+    client, breast_cancer_csv, encoding
+):
+    # given the breast cancer table in UTF-8 and in UTF-32 (with a BOM) or without a BOM
+    plain = upload(client, breast_cancer_csv, "utf8")
+    wide = upload(client, breast_cancer_csv.decode().encode(encoding), encoding)
+    # then both have the same columns and profile; the wide one says its encoding
+    assert wide["columns"] == plain["columns"] and wide["n_rows"] == plain["n_rows"]
+    assert [w["code"] for w in wide["warnings"]] == ["encoding"]
+
+
+def test_a_bom_less_utf16_file_that_does_not_decode_is_a_422_naming_the_encoding(
+    client, breast_cancer_csv
+):
+    content = breast_cancer_csv.decode().encode("utf-16-le") + b"\x00\xd8" * 4
+    response = client.post("/v1/datasets?name=u16", data=content, content_type="text/csv")
+    problem = assert_problem(response, 422, "file")
+    assert "UTF-16 little-endian" in problem["detail"]

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.engine.reading import Reading
+from models.engine.reading import SNIFF_BYTES, Reading
 from models.engine.tables import (
     ColumnProfile,
     Table,
@@ -909,7 +909,7 @@ def csv_files(draw: st.DrawFn) -> bytes:
         text = out.getvalue()
     else:
         text = "".join(sep.join(row) + "\n" for row in [header, *rows])
-    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-32"]))
     return text.encode(encoding, errors="replace")
 
 
@@ -944,3 +944,217 @@ def test_any_bytes_are_a_table_or_a_dataset_error(tmp_path_factory, content):
     path = tmp_path_factory.mktemp("bytes") / "upload.csv"
     path.write_bytes(content)
     read_or_refuse(path)
+
+
+# --- guesses from the first rows, checked on every row ----------------------------------
+# The separator and decimal mark are guessed from the first SNIFF_BYTES; each file below
+# holds more than that before the rest contradicts the guess.
+
+
+def beyond_the_head(line: Callable[[int], str], header: str, tail: list[str]) -> bytes:
+    """``header``, then ``line(i)`` for as many rows as fill the first SNIFF_BYTES and
+    more, then the ``tail`` rows."""
+    rows, size, i = [header], len(header), 0
+    while size < SNIFF_BYTES + 1000:
+        rows.append(line(i))
+        size, i = size + len(rows[-1]) + 1, i + 1
+    return ("\n".join(rows + tail) + "\n").encode()
+
+
+def test_decimal_commas_only_after_the_first_rows_are_numbers_and_said(write_csv):
+    # given a semicolon file of whole numbers for 64 KiB, with decimal commas after
+    content = beyond_the_head(lambda i: f"{1000 + i};{i % 7}", "x;n", ["5123,45;1", "-0,5;2"])
+    # when it is read
+    table = load(write_csv(content), max_rows=20_000)
+    # then x is numbers, the late ones read with their decimal comma
+    x = table.frame["x"]
+    assert column_dtype(x) == "float" and x.tolist()[-2:] == [5123.45, -0.5]
+    assert table.reading.decimal == ","
+    # and a warning says so, naming the column and the row that showed it
+    (warning,) = [w for w in table.warnings if w.code == "decimal_comma"]
+    assert f"column 'x' has '5123,45' in row {len(x) - 1}" in warning.message
+    # and the recorded reading reads the same table again
+    profiles = [p.to_dict() for p in profile_columns(table.frame)]
+    reading = Reading.recorded([w.to_dict() for w in table.warnings], profiles)
+    again = read(write_csv(content), max_rows=20_000, reading=reading)
+    pd.testing.assert_frame_equal(again, table.frame)
+
+
+def test_late_decimal_commas_in_one_column_of_a_file_of_decimal_points(write_csv):
+    # given a semicolon file whose column a has decimal points, and b whole numbers then,
+    # late, decimal commas
+    content = beyond_the_head(lambda i: f"{i}.5;{i}", "a;b", ["1.5;2,25"])
+    # when it is read
+    table = load(write_csv(content), max_rows=20_000)
+    # then each column is read with its own mark, and b's is said with its row
+    assert table.frame["a"].iloc[-1] == 1.5 and table.frame["b"].iloc[-1] == 2.25
+    assert table.reading.decimal == "." and table.reading.comma_decimal == ("b",)
+    (warning,) = [w for w in table.warnings if w.code == "column_decimal_comma"]
+    assert warning.column == "b" and f"'2,25' in row {len(table.frame)}" in warning.message
+
+
+def test_late_decimal_points_in_a_file_of_decimal_commas_are_that_column_s_own(write_csv):
+    # given a European file (decimal commas in a), whose column b turns to decimal points
+    content = beyond_the_head(lambda i: f"{i},5;{i}", "a;b", ["1,5;2.25", "2,5;3.5"])
+    # when it is read
+    table = load(write_csv(content), max_rows=20_000)
+    # then b is numbers read with its decimal point, and a warning names it and its row
+    assert table.frame["a"].iloc[-1] == 2.5 and table.frame["b"].tolist()[-2:] == [2.25, 3.5]
+    assert table.reading.decimal == "," and table.reading.point_decimal == ("b",)
+    (warning,) = [w for w in table.warnings if w.code == "column_decimal_point"]
+    assert warning.column == "b" and f"row {len(table.frame) - 1}" in warning.message
+    profiles = [p.to_dict() for p in profile_columns(table.frame)]
+    reading = Reading.recorded([w.to_dict() for w in table.warnings], profiles)
+    pd.testing.assert_frame_equal(
+        read(write_csv(content), max_rows=20_000, reading=reading), table.frame
+    )
+
+
+def test_a_file_whose_first_rows_alone_have_decimal_commas_is_read_with_decimal_points(
+    write_csv,
+):
+    # given a semicolon file where only a has decimal commas in the first rows, and two
+    # columns show decimal points after
+    content = beyond_the_head(lambda i: f"{i},5;{i};{i}", "a;b;c", ["1,5;2.25;3.5"])
+    # when it is read
+    table = load(write_csv(content), max_rows=20_000)
+    # then the file's mark is the point most columns show, a keeps its own comma
+    assert table.frame.iloc[-1].tolist() == [1.5, 2.25, 3.5]
+    assert table.reading.decimal == "." and table.reading.comma_decimal == ("a",)
+    codes = [w.code for w in table.warnings]
+    assert "decimal_point" in codes and "decimal_comma" not in codes
+    (warning,) = [w for w in table.warnings if w.code == "decimal_point"]
+    assert f"column 'b' has '2.25' in row {len(table.frame)}" in warning.message
+    profiles = [p.to_dict() for p in profile_columns(table.frame)]
+    reading = Reading.recorded([w.to_dict() for w in table.warnings], profiles)
+    pd.testing.assert_frame_equal(
+        read(write_csv(content), max_rows=20_000, reading=reading), table.frame
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "header", "tail", "expected"),
+    [
+        (lambda i: f"{i},5;x", "n;t", ["1.234,5;y", "12.345.678,5;z"], [1234.5, 12345678.5]),
+        (lambda i: f"{i}.5,x", "n,t", ['"1,234.5",y', '"12,345,678.5",z'], [1234.5, 12345678.5]),
+        (lambda i: f"{i}.5;x", "n;t", ["1 234.5;y", "12 345 678.5;z"], [1234.5, 12345678.5]),
+    ],
+    ids=["european", "standard", "spaces"],
+)
+def test_late_thousands_separators_are_numbers(write_csv, line, header, tail, expected):
+    table = load(write_csv(beyond_the_head(line, header, tail)), max_rows=20_000)
+    assert table.frame["n"].tolist()[-2:] == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "line", "tail", "said"),
+    [
+        ("x;n;y", lambda i: f"{i};{i % 7};1", ["5123,3,1", "17,2,0"], "separated by commas"),
+        ("x,n,y", lambda i: f"{i},{i % 7},1", ["5123;3;1"], "separated by semicolons"),
+        ("x,n,y", lambda i: f"{i},{i % 7},1", ["5123,45;3;1"], "separated by semicolons"),
+    ],
+    ids=["commas-after-semicolons", "semicolons-after-commas", "with-a-decimal-comma"],
+)
+def test_rows_with_another_separator_after_the_first_rows_are_refused_naming_the_row(
+    write_csv, header, line, tail, said
+):
+    # given a file whose later rows are written with another separator
+    content = beyond_the_head(line, header, tail)
+    # then it is refused, naming the first such row and the separators
+    with pytest.raises(DatasetError) as info:
+        load(write_csv(content), max_rows=20_000)
+    rows = content.decode().count("\n") - 1 - len(tail) + 1
+    assert f"row {rows} is {said}" in info.value.detail and info.value.field == "file"
+
+
+def test_text_with_commas_beside_an_empty_last_column_is_not_taken_for_another_separator(
+    write_csv,
+):
+    # given a semicolon file whose comments hold two commas (the header's width less one)
+    content = beyond_the_head(
+        lambda i: f"{i};red, green, blue;", "n;comment;extra", ["1;one, two, three;"]
+    )
+    # then it is read as written
+    table = load(write_csv(content), max_rows=20_000)
+    assert table.frame["comment"].iloc[-1] == "one, two, three"
+    assert table.frame["extra"].isna().all()
+
+
+def test_late_words_in_a_column_of_numbers_are_missing_and_their_first_row_named(write_csv):
+    content = beyond_the_head(lambda i: f"{i};{i % 7}", "x;n", ["oops;1", "n.a.;2"])
+    table = load(write_csv(content), max_rows=20_000)
+    assert column_dtype(table.frame["x"]) == "integer"
+    (warning,) = [w for w in table.warnings if w.code == "odd_cells_missing"]
+    assert f"the first in row {len(table.frame) - 1}" in warning.message
+
+
+def test_a_column_of_numbers_whose_first_distinct_values_are_words_is_numbers(write_csv):
+    # given 300 distinct words first, then 5,000 rows of a few numbers (94 % of the cells)
+    cells = [f"w{i}" for i in range(300)] + [str(i % 50) for i in range(5000)]
+    table = load(write_csv(("c\n" + "\n".join(cells) + "\n").encode()), max_rows=10_000)
+    # then the column is numbers, the words missing
+    c = table.frame["c"]
+    assert column_dtype(c) == "integer" and c.isna().sum() == 300
+    assert [w.code for w in table.warnings] == ["odd_cells_missing"]
+
+
+def test_an_id_looking_column_that_repeats_after_the_first_rows_is_profiled_on_every_row(
+    write_csv,
+):
+    # given a text column distinct in its first 3,000 rows, then 30,000 rows of 5 values
+    cells = [f"c{i}" for i in range(3000)] + [f"c{i % 5}" for i in range(30_000)]
+    table = load(
+        write_csv(("c,n\n" + "".join(f"{c},1\n" for c in cells)).encode()), max_rows=40_000
+    )
+    (profile,) = [p for p in profile_columns(table.frame) if p.name == "c"]
+    assert profile.n_unique == 3000 and profile.dtype == "string"
+
+
+def test_bytes_that_are_not_utf8_after_the_first_rows_choose_the_encoding_and_name_the_line(
+    write_csv,
+):
+    content = beyond_the_head(lambda i: f"{i},name{i}", "n,name", [])
+    content += "1,Café\n".encode("cp1252")
+    table = load(write_csv(content), max_rows=20_000)
+    assert table.frame["name"].iloc[-1] == "Café" and table.reading.encoding == "cp1252"
+    lines = content.count(b"\n")
+    assert f"not UTF-8 (from line {lines} on)" in table.warnings[0].message
+
+
+def test_a_table_followed_by_binary_data_is_refused_naming_the_line(write_csv):
+    # given a table of more than the first 64 KiB, then 100 KB of binary data
+    table = beyond_the_head(lambda i: f"{i},x", "n,t", [])
+    # then it is refused as not text, from a line of the table's end on
+    with pytest.raises(DatasetError) as info:
+        load(write_csv(table + bytes(range(256)) * 400), max_rows=20_000)
+    line = int(info.value.detail.removeprefix("the file is not text from line ").split()[0])
+    assert table.count(b"\n") - 10_000 < line <= table.count(b"\n") + 1
+
+
+WIDE_TABLE = "name,price,n\ncafé,2.5,1\n€ and Ω,3,2\nnaïve,,3\n" * 20
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-32", "utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be", "utf-16"]
+)
+def test_utf16_and_utf32_with_or_without_a_byte_order_mark_read_as_the_utf8_table(
+    write_csv, encoding
+):
+    # given the same table in UTF-8 and in a wide encoding (with a BOM, or without: -le/-be)
+    plain = read(write_csv(WIDE_TABLE.encode()))
+    # when the wide file is read
+    table = load(write_csv(WIDE_TABLE.encode(encoding)))
+    # then it is the same table, and the encoding is said
+    pd.testing.assert_frame_equal(table.frame, plain)
+    assert list(table.frame.columns) == ["name", "price", "n"]
+    assert table.warnings[0].code == "encoding"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-32-be"])
+def test_a_wide_file_without_a_byte_order_mark_that_does_not_decode_is_refused_naming_it(
+    write_csv, encoding
+):
+    content = WIDE_TABLE.encode(encoding) + b"\x00\xd8\x00\xd8" * 3  # lone surrogates
+    with pytest.raises(DatasetError) as info:
+        load(write_csv(content))
+    assert "is not UTF-" in info.value.detail and "without a byte-order mark" in info.value.detail
