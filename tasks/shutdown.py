@@ -1,0 +1,174 @@
+"""How a worker's main process stops: its signal handlers only write the signal's number
+to a pipe, and a thread does the stopping.
+
+Celery's own handlers do their work inside the handler: they print, send
+``worker_shutting_down`` (whose receivers then run there too) and, on a second Ctrl-C,
+cancel requests and stop the pool. Python runs a handler in the main thread between two
+bytecodes, wherever that thread was, including inside an earlier handler: a SIGTERM that
+arrived while the first one's receiver was inside ``threading.Event.set`` blocked on the
+lock the interrupted frame held, and the worker stayed in "Warm shutdown", its pool and
+trial processes with it, for as long as anyone watched (issue 16). So a handler here does
+what cannot wait on anything: ``os.write`` to a pipe. The thread reading it does the rest.
+
+What the signals mean (the README's "Stopping, crashes and restarts" says the same):
+
+- SIGTERM, SIGINT or SIGHUP: a warm stop. The worker takes no further task, each pool
+  process hands its trial back to the queue (:mod:`tasks.recovery`, on
+  ``worker_shutting_down``), and the process exits 0 once its running tasks returned.
+  More of them change nothing (systemd and ``kill -TERM -PGID`` send one to every
+  process, and ``tuneforge serve`` another), except a second SIGINT.
+- A second SIGINT (Ctrl-C twice) or SIGQUIT: stop now. The pool and trial processes are
+  killed and the process exits 1; their trials' leases lapse and the recovery sweep queues
+  them again (nothing is lost, and nothing recorded twice).
+- Whatever happens meanwhile, :data:`WORKER_STOP_GRACE_S` after the first signal the
+  worker stops now, as above.
+- SIGUSR1: every thread's stack in the log (Celery's "cry" handler, done here instead).
+
+A pool process exits by itself within ``ORPHAN_CHECK_SECONDS`` of its main process's death
+(a SIGKILL, an out-of-memory kill), and its trial process then does the same
+(:mod:`models.engine.isolation`): nothing of a dead worker goes on running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import select
+import signal
+import threading
+import time
+from typing import Any
+
+from celery import signals
+from celery.apps.worker import Worker as CeleryWorker
+from celery.utils.debug import cry
+from celery.worker import state
+
+from models.engine.isolation import exit_when_orphaned
+
+log = logging.getLogger(__name__)
+
+# A worker's stop, from its first signal to its exit, takes at most this long: then it
+# kills what is left and exits. A warm stop takes 2 to 5 s here (a trial hands itself back
+# within 0.1 s); a webhook delivery in flight may take TUNEFORGE_WEBHOOK_TIMEOUT_SECONDS
+# (10 s by default) to finish.
+WORKER_STOP_GRACE_S = 20
+EX_OK = 0
+EX_FAILURE = 1
+WARM = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+HANDLED = (*WARM, signal.SIGQUIT, signal.SIGUSR1)
+
+
+class Worker(CeleryWorker):
+    """Celery's worker, with the signal handling described above (``make_celery`` makes it
+    the app's ``Worker``, which ``celery worker`` runs)."""
+
+    def install_platform_tweaks(self, worker: Any) -> None:
+        """Install this module's handlers instead of Celery's (none of which is needed:
+        SIGHUP's restart-by-exec is the supervisor's job, ``tuneforge serve``'s or the
+        container's)."""
+        StopSignals(worker).install()
+
+
+@signals.worker_process_init.connect
+def _exit_with_the_main_process(**_: Any) -> None:
+    exit_when_orphaned(os.getppid())
+
+
+class StopSignals:
+    """The main process's stop signals: a handler writing to a pipe, a thread acting."""
+
+    def __init__(self, worker: Any, grace_s: float = WORKER_STOP_GRACE_S) -> None:
+        self.worker = worker
+        self.grace_s = grace_s
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
+        self._deadline: float | None = None
+        self._interrupts = 0
+
+    def install(self) -> None:
+        """Start the thread, then route the signals to the pipe."""
+        threading.Thread(target=self._watch, daemon=True, name="tuneforge-stop").start()
+        for signum in HANDLED:
+            signal.signal(signum, self.on_signal)
+
+    def on_signal(self, signum: int, _frame: Any) -> None:
+        """The handler: the signal's number into the pipe, nothing else. A full pipe (64 KiB
+        of signals not yet read) drops this one: the thread has plenty to act on."""
+        with contextlib.suppress(BlockingIOError):
+            os.write(self._write, bytes([signum]))
+
+    def _watch(self) -> None:
+        while True:
+            left = None
+            if self._deadline is not None:
+                left = max(0.0, self._deadline - time.monotonic())
+            ready, _, _ = select.select([self._read], [], [], left)
+            if not ready:
+                self._stop_now(f"still running {self.grace_s:g} s after the first stop signal")
+            for signum in os.read(self._read, 4096):
+                self._act(signal.Signals(signum))
+
+    def _act(self, signum: signal.Signals) -> None:
+        if signum == signal.SIGUSR1:
+            log.warning("stacks of every thread, on SIGUSR1:\n%s", cry())
+            return
+        self._interrupts += signum == signal.SIGINT
+        if signum == signal.SIGQUIT or self._interrupts > 1:
+            self._stop_now(f"{signum.name} received")
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self.grace_s
+            self._stop_warm(signum)
+
+    def _stop_warm(self, signum: signal.Signals) -> None:
+        log.info(
+            "%s received: warm stop (at most %g s): no new task, running ones handed back",
+            signum.name,
+            self.grace_s,
+        )
+        state.should_stop = EX_OK  # the consumer's loop raises WorkerShutdown at its next turn
+        signals.worker_shutting_down.send(
+            sender=self.worker.hostname, sig=signum.name, how="Warm", exitcode=EX_OK
+        )
+
+    def _stop_now(self, reason: str) -> None:
+        """Kill every descendant (the pool processes and their trial processes), exit 1."""
+        log.warning("stopping now (%s): killing the pool and trial processes", reason)
+        for pid in descendants(os.getpid()):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        os._exit(EX_FAILURE)
+
+
+def children(pid: int) -> list[int]:
+    """The living children of process ``pid`` (see :func:`descendants`)."""
+    return _children_by_parent().get(pid, [])
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living descendant of process ``pid``, children first (Linux' ``/proc``; an
+    empty list elsewhere), read without touching billiard's own bookkeeping."""
+    by_parent = _children_by_parent()
+    found, queue = [], [pid]
+    while queue:
+        for child in by_parent.get(queue.pop(0), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    by_parent: dict[int, list[int]] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    # "pid (comm) state ppid …": comm may hold spaces and parentheses
+                    parent = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            by_parent.setdefault(parent, []).append(int(entry.name))
+    return by_parent
