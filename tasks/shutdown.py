@@ -8,7 +8,9 @@ bytecodes, wherever that thread was, including inside an earlier handler: a SIGT
 arrived while the first one's receiver was inside ``threading.Event.set`` blocked on the
 lock the interrupted frame held, and the worker stayed in "Warm shutdown", its pool and
 trial processes with it, for as long as anyone watched (issue 16). So a handler here does
-what cannot wait on anything: ``os.write`` to a pipe. The thread reading it does the rest.
+what cannot wait on anything: ``os.write`` to a pipe. A thread reads it and starts the
+stop, the warm one and the deadline each in a thread of its own, so that nothing the warm
+stop waits for can hold the deadline or a second Ctrl-C.
 
 What the signals mean (the README's "Stopping, crashes and restarts" says the same):
 
@@ -24,9 +26,10 @@ What the signals mean (the README's "Stopping, crashes and restarts" says the sa
   worker stops now, as above.
 - SIGUSR1: every thread's stack in the log (Celery's "cry" handler, done here instead).
 
-A pool process exits by itself within ``ORPHAN_CHECK_SECONDS`` of its main process's death
-(a SIGKILL, an out-of-memory kill), and its trial process then does the same
-(:mod:`models.engine.isolation`): nothing of a dead worker goes on running.
+A pool process dies with its main process (Celery sets PR_SET_PDEATHSIG, SIGKILL, in each;
+and, should the thread that forked it have ended first, it exits by itself within
+``ORPHAN_CHECK_SECONDS`` of its main process's death), and its trial process then does the
+same (:mod:`models.engine.isolation`): nothing of a dead worker goes on running.
 """
 
 from __future__ import annotations
@@ -77,14 +80,14 @@ def _exit_with_the_main_process(**_: Any) -> None:
 
 
 class StopSignals:
-    """The main process's stop signals: a handler writing to a pipe, a thread acting."""
+    """The main process's stop signals: a handler writing to a pipe, threads acting."""
 
     def __init__(self, worker: Any, grace_s: float = WORKER_STOP_GRACE_S) -> None:
         self.worker = worker
         self.grace_s = grace_s
         self._read, self._write = os.pipe()
         os.set_blocking(self._write, False)
-        self._deadline: float | None = None
+        self._stopping = False
         self._interrupts = 0
 
     def install(self) -> None:
@@ -101,25 +104,27 @@ class StopSignals:
 
     def _watch(self) -> None:
         while True:
-            left = None
-            if self._deadline is not None:
-                left = max(0.0, self._deadline - time.monotonic())
-            ready, _, _ = select.select([self._read], [], [], left)
-            if not ready:
-                self._stop_now(f"still running {self.grace_s:g} s after the first stop signal")
+            select.select([self._read], [], [])
             for signum in os.read(self._read, 4096):
-                self._act(signal.Signals(signum))
+                try:
+                    self._act(signal.Signals(signum))
+                except Exception:  # the thread must live on, for a second Ctrl-C
+                    log.exception("acting on signal %d failed", signum)
 
     def _act(self, signum: signal.Signals) -> None:
         if signum == signal.SIGUSR1:
             log.warning("stacks of every thread, on SIGUSR1:\n%s", cry())
             return
-        self._interrupts += signum == signal.SIGINT
+        if signum == signal.SIGINT:
+            self._interrupts += 1
         if signum == signal.SIGQUIT or self._interrupts > 1:
             self._stop_now(f"{signum.name} received")
-        if self._deadline is None:
-            self._deadline = time.monotonic() + self.grace_s
-            self._stop_warm(signum)
+        if not self._stopping:
+            self._stopping = True
+            # Each in a thread of its own: whatever the warm stop waits for delays neither
+            # the deadline nor this thread's answer to a second Ctrl-C.
+            threading.Thread(target=self._stop_at_deadline, daemon=True).start()
+            threading.Thread(target=self._stop_warm, args=(signum,), daemon=True).start()
 
     def _stop_warm(self, signum: signal.Signals) -> None:
         log.info(
@@ -132,12 +137,23 @@ class StopSignals:
             sender=self.worker.hostname, sig=signum.name, how="Warm", exitcode=EX_OK
         )
 
+    def _stop_at_deadline(self) -> None:
+        time.sleep(self.grace_s)
+        self._stop_now(f"still running {self.grace_s:g} s after the first stop signal")
+
     def _stop_now(self, reason: str) -> None:
-        """Kill every descendant (the pool processes and their trial processes), exit 1."""
-        log.warning("stopping now (%s): killing the pool and trial processes", reason)
+        """Kill every descendant (the pool processes and their trial processes), exit 1.
+
+        Logged from a thread waited for a second at most: a main thread stuck while holding
+        the log handler's lock must not hold this stop too.
+        """
         for pid in descendants(os.getpid()):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
+        message = "stopped now (%s): the pool and trial processes killed"
+        logger = threading.Thread(target=log.warning, args=(message, reason), daemon=True)
+        logger.start()
+        logger.join(1)
         os._exit(EX_FAILURE)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -96,3 +97,55 @@ def test_the_worker_main_processs_handlers_survive_a_signal_at_any_line(name, tm
 @pytest.mark.parametrize("name", ["SIGTERM", "SIGURG"])
 def test_a_pool_processs_handlers_survive_a_signal_at_any_line(name, tmp_path):
     assert run(POOL_PROCESS.format(name=name), tmp_path) == "returned, stopping"
+
+
+STOPPING = """
+import os, signal, sys, threading, time
+from celery import signals
+from celery.worker import state
+from tasks import shutdown
+
+calls = []
+
+def shutting_down(**_):
+    calls.append(1)
+    if {hang}:
+        threading.Event().wait()  # a warm stop that never ends
+
+signals.worker_shutting_down.connect(shutting_down, weak=False)
+
+class Worker:
+    hostname = "t@h"
+
+shutdown.StopSignals(Worker(), grace_s={grace}).install()
+for name in {signals!r}:
+    os.kill(os.getpid(), getattr(signal, name))
+    time.sleep(0.003)
+time.sleep(1)
+print(len(calls), state.should_stop, flush=True)
+time.sleep(60)
+"""
+
+
+def stop_worker(signals: list[str], grace: float, hang: bool) -> tuple[int, str, float]:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", STOPPING.format(signals=signals, grace=grace, hang=hang)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done.returncode, done.stdout.strip(), time.monotonic() - started
+
+
+def test_repeated_sigterms_make_one_warm_stop_bounded_by_the_grace_period():
+    code, out, _ = stop_worker(["SIGTERM"] * 5, grace=3, hang=True)
+    # one warm stop asked (shutting down sent once, the consumer told to stop), and, as it
+    # never ends, the process stopped at the end of the grace period
+    assert out == "1 0" and code == 1
+
+
+def test_a_second_sigint_stops_at_once():
+    code, out, took = stop_worker(["SIGINT", "SIGINT"], grace=50, hang=True)
+    assert out == "" and code == 1 and took < 50
