@@ -66,7 +66,7 @@ def _stop_on_shutdown(stop: StopFlag) -> Iterator[None]:
     process by systemd or ``kill -TERM -PGID``) gets its old handler back after the run.
     Repeated, either asks the same again: how long a stop may take is the main process's
     to bound (``tasks.shutdown.WORKER_STOP_GRACE_S``), and a pool process whose main
-    process died exits by itself (``tasks.context``).
+    process died exits by itself (``tasks.shutdown``).
     """
     signal.signal(HANDBACK_SIGNAL, _request_shutdown)
     previous = signal.signal(signal.SIGTERM, _request_shutdown)
