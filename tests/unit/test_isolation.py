@@ -1,8 +1,7 @@
 """The trial process: calls run in a long-lived child that a stop kills at once, that
 survives a call which raises, is replaced when it dies, sees only the contexts it was
 forked with, asks its parent mid-call, leaves stopping to its parent and leaves when it
-dies, and ends a call that
-goes past its memory or time limit."""
+dies, and ends a call that goes past its memory or time limit."""
 
 from __future__ import annotations
 
