@@ -43,7 +43,7 @@ import threading
 import time
 from typing import Any
 
-from celery import signals
+from celery import bootsteps, signals
 from celery.apps.worker import Worker as CeleryWorker
 from celery.utils.debug import cry
 from celery.worker import state
@@ -53,10 +53,14 @@ from models.engine.isolation import exit_when_orphaned
 log = logging.getLogger(__name__)
 
 # A worker's stop, from its first signal to its exit, takes at most this long: then it
-# kills what is left and exits. A warm stop takes 2 to 5 s here (a trial hands itself back
-# within 0.1 s); a webhook delivery in flight may take TUNEFORGE_WEBHOOK_TIMEOUT_SECONDS
-# (10 s by default) to finish.
+# kills what is left and exits. A warm stop took 3 to 7 s here (the consumer's loop ends,
+# then a trial hands itself back within 0.1 s); a webhook delivery in flight may take
+# TUNEFORGE_WEBHOOK_TIMEOUT_SECONDS (10 s by default) to finish.
 WORKER_STOP_GRACE_S = 20
+# The consumer's loop ends within this of being told to: Celery's loop for transports
+# without asynchronous I/O (the embedded broker's) waits up to 2 s for messages, and once
+# more after the request.
+CONSUMING_STOPS_WITHIN_S = 6
 EX_OK = 0
 EX_FAILURE = 1
 WARM = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -133,9 +137,27 @@ class StopSignals:
             self.grace_s,
         )
         state.should_stop = EX_OK  # the consumer's loop raises WorkerShutdown at its next turn
+        self._wait_until_consuming_stopped()
         signals.worker_shutting_down.send(
             sender=self.worker.hostname, sig=signum.name, how="Warm", exitcode=EX_OK
         )
+
+    def _wait_until_consuming_stopped(self) -> None:
+        """Until the consumer's loop has ended (the worker's blueprint leaves RUN), at most
+        :data:`CONSUMING_STOPS_WITHIN_S`.
+
+        Only then are the pool processes told to hand their trials back: a trial sent back
+        to the queue earlier was taken again by this very worker, whose pool processes,
+        stopping, dropped it (its message acknowledged, the trial left for a recovery
+        sweep minutes later). Meanwhile the running trials go on, and one that ends is
+        recorded.
+        """
+        blueprint = getattr(self.worker, "blueprint", None)
+        deadline = time.monotonic() + CONSUMING_STOPS_WITHIN_S
+        while blueprint is not None and blueprint.state == bootsteps.RUN:
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
 
     def _stop_at_deadline(self) -> None:
         time.sleep(self.grace_s)
