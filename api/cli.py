@@ -3,7 +3,8 @@ processes.
 
 ``api`` runs the Flask app under gunicorn, ``worker`` runs one Celery worker for
 searches, ``webhook-worker`` one for webhook deliveries (threads, apart from searches),
-and ``serve`` runs all three and stops them cleanly on Ctrl-C or SIGTERM. Each first
+and ``serve`` runs all three, starts again any that exits, and stops them cleanly on
+Ctrl-C or SIGTERM (``api/supervisor.py``). Each first
 brings the database to the newest schema, as ``db upgrade`` does alone (safe when several
 start at once), then gives each role its metrics folder (``models/metrics.py``) and its
 log format (``models/logs.py``). ``worker-health`` is the workers' container health check.
@@ -16,15 +17,14 @@ import contextlib
 import ipaddress
 import os
 import signal
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import click
 
 from api.client_commands import WithClientCommands
+from api.supervisor import Role, Supervisor
 from models import heartbeat, logs
 from models.engine.isolation import die_with_parent
 from models.exceptions import NotFound
@@ -35,11 +35,18 @@ from models.settings import Settings
 from models.store.db import make_engine, make_sessionmaker
 from models.store.migrate import upgrade
 from tasks.app import QUEUE, WEBHOOK_QUEUE
+from tasks.shutdown import WORKER_STOP_GRACE_S
 
 if TYPE_CHECKING:
     from models.service import Service
 
-STOP_GRACE_S = 30
+# How long a stop may take, from SIGTERM to the last process's exit (the README's
+# "Stopping, crashes and restarts"). The API's: gunicorn's graceful timeout, after which
+# it kills its workers (an event stream lasts up to TUNEFORGE_EVENTS_STREAM_SECONDS, 25 s,
+# and is cut then; the client reconnects). A worker's: tasks/shutdown.py. serve's: the
+# longest of its roles', and a margin for their own kills; then it kills what is left.
+API_STOP_GRACE_S = 20
+SERVE_STOP_GRACE_S = max(API_STOP_GRACE_S, WORKER_STOP_GRACE_S) + 5
 
 
 def _is_loopback(host: str) -> bool:
@@ -70,7 +77,7 @@ def api_command(settings: Settings) -> list[str]:
         "--timeout",
         "120",
         "--graceful-timeout",
-        "20",
+        str(API_STOP_GRACE_S),
         # logging (the app writes the access log itself) and the metrics' bookkeeping
         "--config",
         "python:api.gunicorn_config",
@@ -298,7 +305,8 @@ def worker_health(role: str) -> None:
 
 @main.command()
 def serve() -> None:
-    """Run the API, a worker and a webhook worker together until interrupted."""
+    """Run the API, a worker and a webhook worker together until interrupted; start again
+    any of them that exits (api/supervisor.py)."""
     settings = _settings()
     _prepare(settings)
     _check_exposure(settings)
@@ -307,47 +315,18 @@ def serve() -> None:
         f"{settings.data_dir}, broker {settings.broker_url}",
         err=True,
     )
-    # Each child gets its own session: a terminal's Ctrl-C reaches only this process, which
-    # then stops the children gracefully (SIGTERM) rather than letting SIGINT interrupt
-    # them mid-request. They also get SIGTERM if this process dies without cleaning up.
-    procs = [
-        subprocess.Popen(
-            command,
-            env=_environment(settings, role),
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
+    roles = [
+        # Each role's environment (its metrics folder) is claimed once: a restarted role
+        # goes on counting where the one before it stopped.
+        Role(role, command, _environment(settings, role))
         for role, command in (
             ("api", api_command(settings)),
             ("worker", worker_command(settings)),
             ("webhook-worker", webhook_worker_command(settings)),
         )
     ]
-    stopping = False
-
-    def stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    while not stopping and all(p.poll() is None for p in procs):
-        time.sleep(0.2)
-    if not stopping:
-        click.echo("tuneforge: a process exited; stopping the others", err=True)
-        stop(signal.SIGTERM, None)
-    deadline = time.monotonic() + STOP_GRACE_S
-    for proc in procs:
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    codes = [p.returncode for p in procs]
-    sys.exit(0 if stopping and all(c in (0, -signal.SIGTERM) for c in codes) else 1)
+    supervisor = Supervisor(roles, SERVE_STOP_GRACE_S, preexec_fn=_die_with_parent)
+    sys.exit(supervisor.run())
 
 
 if __name__ == "__main__":

@@ -17,5 +17,9 @@ control_socket_disable = True
 
 
 def child_exit(server: Any, worker: Any) -> None:
-    """A worker process exited: drop its live gauges from the metrics."""
+    """A worker process exited: drop its live gauges from the metrics.
+
+    Called from the arbiter's main loop, not from its SIGCHLD handler: gunicorn's handlers
+    only queue the signal (``Arbiter.signal``), so this may touch files and take locks.
+    """
     metrics.process_exited(worker.pid)

@@ -78,22 +78,23 @@ class StopReason(enum.StrEnum):
 
 
 class StopFlag:
-    """Set once, from any thread, to stop a run; remembers why."""
+    """Set once, from any thread or a signal handler, to stop a run; remembers why.
+
+    A plain attribute, polled by the run: no lock, so that a signal handler may set it
+    even when the signal interrupted code holding one (an ``Event``'s lock is not
+    re-entrant: a handler calling ``Event.set`` inside an interrupted ``Event.set`` waits
+    forever).
+    """
 
     def __init__(self) -> None:
-        self._event = threading.Event()
         self.reason: StopReason | None = None
 
     def set(self, reason: StopReason) -> None:
-        if not self._event.is_set():
+        if self.reason is None:
             self.reason = reason
-            self._event.set()
 
     def is_set(self) -> bool:
-        return self._event.is_set()
-
-    def wait(self, timeout: float) -> bool:
-        return self._event.wait(timeout)
+        return self.reason is not None
 
 
 # A finished job's status as the outcome of the step that finished it.

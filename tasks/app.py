@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import Celery
 from kombu import Exchange, Queue
+from kombu.utils.objects import cached_property
 
 from models.settings import Settings
 
@@ -78,9 +79,19 @@ def task_queues(settings: Settings) -> list[Queue] | None:
     ]
 
 
+class TuneforgeCelery(Celery):
+    """Celery, whose ``celery worker`` stops as :mod:`tasks.shutdown` says (its signal
+    handlers only write to a pipe; a stop is bounded by ``WORKER_STOP_GRACE_S``)."""
+
+    @cached_property
+    def Worker(self) -> Any:  # Celery's name
+        # By name: the API, which sends tasks, never loads the worker's code.
+        return self.subclass_with_self("tasks.shutdown:Worker")
+
+
 def make_celery(settings: Settings) -> Celery:
     """A Celery app for ``settings``; tasks register by name, so the API needs no import."""
-    app = Celery("tuneforge", set_as_current=False)
+    app = TuneforgeCelery("tuneforge", set_as_current=False)
     app.conf.update(
         broker_url=settings.broker_url,
         # Both sides, the API sending and the workers reading, use it: a message written

@@ -27,13 +27,13 @@ import threading
 from datetime import timedelta
 from typing import Any
 
-from billiard import process as billiard_process
 from celery import bootsteps
 from celery.signals import worker_ready, worker_shutting_down
 
 from models.store.records import utcnow
 from tasks.context import worker_service
 from tasks.search import HANDBACK_SIGNAL
+from tasks.shutdown import children
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +115,15 @@ def _start_sweeps(sender: Any = None, **_: Any) -> None:
 
 @worker_shutting_down.connect
 def _tell_pool_processes(**_: Any) -> None:
-    """Ask each pool process to hand its job back, so shutdown does not wait for a search."""
+    """Ask each pool process to hand its job back, so shutdown does not wait for a search.
+
+    Sent from the stopping thread of :mod:`tasks.shutdown`, never from a signal handler:
+    ``Event.set`` takes a lock, which a handler re-entered by the next signal would wait
+    for forever. The pool processes are the main process's children, read from ``/proc``
+    rather than from billiard's bookkeeping, which the main thread updates meanwhile.
+    """
     _stopping.set()
     _wake.set()
-    for child in billiard_process.active_children():
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child.pid, HANDBACK_SIGNAL)
+    for pid in children(os.getpid()):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, HANDBACK_SIGNAL)

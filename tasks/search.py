@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,17 +31,29 @@ log = logging.getLogger(__name__)
 # action is to do nothing (a pool process that never ran a job ignores it), billiard does
 # not claim it, and no terminal sends it (unlike SIGWINCH).
 HANDBACK_SIGNAL = signal.SIGURG
-# Set once this pool process was asked to shut down: it starts no further job.
-_shutting_down = threading.Event()
 # How long a pool process goes on running queued trials after the one it was sent.
 GO_ON_SECONDS = 60
-_current: StopFlag | None = None
+
+
+class _Shutdown:
+    """This pool process's shutdown, as its signal handler leaves it: plain attributes.
+
+    A handler runs between two bytecodes of the main thread, wherever it was (in an
+    earlier handler too), so it must not take a lock: ``threading.Event.set`` does, and a
+    second signal arriving inside the first handler's ``set`` waited forever for the lock
+    that handler held (issue 16). The run polls :attr:`requested` and its
+    :class:`~models.job_run.StopFlag` (a plain attribute too) every 0.1 s instead.
+    """
+
+    requested = False  # once set, this process starts no further job
+    current: StopFlag | None = None  # the run in progress, to stop
 
 
 def _request_shutdown(_signum: int, _frame: Any) -> None:
-    _shutting_down.set()
-    if _current is not None:
-        _current.set(StopReason.SHUTDOWN)
+    _Shutdown.requested = True
+    current = _Shutdown.current
+    if current is not None:
+        current.set(StopReason.SHUTDOWN)
 
 
 @contextmanager
@@ -51,27 +62,21 @@ def _stop_on_shutdown(stop: StopFlag) -> Iterator[None]:
 
     Installed from the task rather than at process start because billiard resets a pool
     process's signal handlers after Celery's initialiser. HANDBACK_SIGNAL (sent by the
-    worker's main process when it shuts down) keeps this handler; SIGTERM gets its old
-    handler back after the run, and a second SIGTERM during a run (a cold shutdown) exits
-    at once.
+    worker's main process when it shuts down) keeps this handler; SIGTERM (sent to every
+    process by systemd or ``kill -TERM -PGID``) gets its old handler back after the run.
+    Repeated, either asks the same again: how long a stop may take is the main process's
+    to bound (``tasks.shutdown.WORKER_STOP_GRACE_S``), and a pool process whose main
+    process died exits by itself (``tasks.shutdown``).
     """
-    global _current
-    sigterms = 0
-
-    def on_sigterm(signum: int, frame: Any) -> None:
-        nonlocal sigterms
-        sigterms += 1
-        if sigterms > 1:
-            os._exit(128 + signum)
-        _request_shutdown(signum, frame)
-
     signal.signal(HANDBACK_SIGNAL, _request_shutdown)
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
-    _current = stop
+    previous = signal.signal(signal.SIGTERM, _request_shutdown)
+    _Shutdown.current = stop
+    if _Shutdown.requested:  # asked between the caller's check and here
+        stop.set(StopReason.SHUTDOWN)
     try:
         yield
     finally:
-        _current = None
+        _Shutdown.current = None
         signal.signal(signal.SIGTERM, previous)
 
 
@@ -79,7 +84,7 @@ def _stop_on_shutdown(stop: StopFlag) -> Iterator[None]:
 def run_search(self: Any, job_id: str) -> str:
     """Start job ``job_id``'s next trials on the workers, or conclude it. Quick: it never
     waits for a trial, so a slot is never held while other work queues behind it."""
-    if _shutting_down.is_set():
+    if _Shutdown.requested:
         # Left alone, the job keeps its state and the next worker's sweep sends it again.
         return RunOutcome.SKIPPED
     advanced = worker_service(self.app).advance(job_id)
@@ -109,7 +114,7 @@ def run_trial(self: Any, job_id: str, number: int) -> str:
         outcome = _run_one(service, job_id, number, worker, hold)
         while (
             outcome is not RunOutcome.HANDED_BACK
-            and not _shutting_down.is_set()
+            and not _Shutdown.requested
             and time.monotonic() - started < GO_ON_SECONDS
             and (following := service.next_trial()) is not None
         ):
@@ -126,7 +131,7 @@ def run_trial(self: Any, job_id: str, number: int) -> str:
 def _run_one(
     service: Service, job_id: str, number: int, worker: str, send: SendTrial
 ) -> RunOutcome:
-    if _shutting_down.is_set():
+    if _Shutdown.requested:
         log.info("trial %s/%d not started: this worker is shutting down", job_id, number)
         return RunOutcome.SKIPPED
     stop = StopFlag()

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import gc
 import os
 import pickle
@@ -122,7 +121,9 @@ def _limit_memory(memory_mb: int | None) -> None:
 def die_with_parent(signum: int = signal.SIGKILL) -> None:
     """In a child process: ask Linux to send ``signum`` when the parent dies."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        # The running program's own symbols, libc's among them: no search for the library
+        # (ctypes.util.find_library runs ldconfig, a process, in a freshly forked child).
+        libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signum)
     except (OSError, AttributeError):  # not Linux: the child outlives a killed parent
         pass
@@ -166,12 +167,32 @@ def _describe(status: int) -> str:
     return f"exit code {os.WEXITSTATUS(status)}"
 
 
+def exit_when_orphaned(parent: int) -> None:
+    """Start a thread that ends this process (``os._exit``) once ``parent`` is no longer
+    its parent: it died, whatever killed it (SIGKILL included).
+
+    Not PR_SET_PDEATHSIG: that fires when the *thread* that forked ends, which in a
+    threaded parent (billiard forks a pool's replacements from a thread) would kill a
+    healthy child.
+    """
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+
+
 def _exit_when_orphaned(parent: int) -> None:
-    # Not PR_SET_PDEATHSIG: that fires when the *thread* that forked ends, which in a
-    # threaded caller would kill a healthy child between two calls.
     while os.getppid() == parent:
-        threading.Event().wait(ORPHAN_CHECK_SECONDS)
+        time.sleep(ORPHAN_CHECK_SECONDS)
     os._exit(0)
+
+
+def _leave_stopping_to_the_parent() -> None:
+    """In a child: only its parent ends it. A stop signal meant for the service (systemd
+    and ``kill -TERM -PGID`` send one to every process, a terminal's Ctrl-C and hang-up
+    reach its whole process group) would otherwise kill a fit or a refit, recorded as a
+    crashed trial or a failed job, before the parent hands it back."""
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(signum, signal.SIG_IGN)
+    for signum in (signal.SIGURG, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(signum, signal.SIG_DFL)  # no handler of the parent's runs here
 
 
 def _serve(
@@ -186,10 +207,8 @@ def _serve(
         os.closerange(3, conn.fileno())
         os.closerange(conn.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
         threadpool_limits(limits=TRIAL_THREADS, user_api="openmp")
-        for signum in (signal.SIGTERM, signal.SIGURG, signal.SIGUSR2):
-            signal.signal(signum, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+        _leave_stopping_to_the_parent()
+        exit_when_orphaned(parent)
         _limit_memory(memory_mb)  # last: the setup above is not the calls'
         _to_parent = conn
         while True:
@@ -359,9 +378,10 @@ def call_once(fn: Callable[..., T], *args: Any) -> T:
     for :meth:`TrialProcess.call`."""
     _single_threaded_openmp_in_parent()
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
-        _answer_once(write_end, fn, args)
+        _answer_once(write_end, fn, args, parent)
     os.close(write_end)
     try:
         with os.fdopen(read_end, "rb") as pipe:
@@ -380,15 +400,21 @@ def call_once(fn: Callable[..., T], *args: Any) -> T:
     return payload
 
 
-def _answer_once(write_end: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> NoReturn:
+def _answer_once(
+    write_end: int, fn: Callable[..., Any], args: tuple[Any, ...], parent: int
+) -> NoReturn:
     """The child of :func:`call_once`: compute, write the pickled answer, exit."""
     try:
         gc.freeze()  # as in _serve: no copying the parent's heap, no closing its files
         os.closerange(3, write_end)
         os.closerange(write_end + 1, os.sysconf("SC_OPEN_MAX"))
         threadpool_limits(limits=TRIAL_THREADS, user_api="openmp")
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _leave_stopping_to_the_parent()
+        # The caller waits in this thread until the child has answered, so the thread
+        # outlives the child unless the process dies: then so does the child.
+        die_with_parent(signal.SIGKILL)
+        if os.getppid() != parent:  # it died before the request took effect
+            return
         try:
             answer = pickle.dumps(("ok", fn(*args)))
         except BaseException as exc:

@@ -1,5 +1,6 @@
 """`tuneforge serve`, as `make run` starts it: the API, a worker and a webhook worker up,
-all down on Ctrl-C."""
+a role that dies started again while the others go on serving, all down on Ctrl-C
+(tests/integration/test_stopping.py: within their grace periods, however many signals)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 import requests
 
+from tasks.shutdown import children
 from tests.integration.conftest import ROOT, Service, free_port
 from tests.receiver import Receiver
 
@@ -77,6 +81,96 @@ def test_serve_refuses_a_public_address_without_api_keys(tmp_path):
         timeout=30,
     )
     assert done.returncode != 0 and b"TUNEFORGE_API_KEYS" in done.stderr
+
+
+def test_serve_starts_a_killed_role_again_and_the_others_keep_serving(tmp_path, breast_cancer_csv):
+    port = free_port()
+    env = {**os.environ, "TUNEFORGE_DATA_DIR": str(tmp_path / "var"), "TUNEFORGE_PORT": str(port)}
+    log = tmp_path / "serve.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve"],
+        cwd=ROOT,
+        env={**env, "TUNEFORGE_LOG_FORMAT": "text"},
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    failures: list[str] = []
+    watching = threading.Event()
+    try:
+        Service.wait_until(lambda: _ok(url + "/healthz"), 60, "the API")
+        first = Service.wait_until(lambda: _role_pid(proc.pid, "tasks.worker"), 60, "a worker")
+        Service.wait_until(lambda: b" ready." in log.read_bytes(), 60, "the worker to be ready")
+
+        def watch() -> None:
+            while not watching.is_set():
+                if not _ok(url + "/healthz"):
+                    failures.append(time.strftime("%X"))
+                time.sleep(0.2)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        # when the worker's main process dies without warning
+        os.kill(first, signal.SIGKILL)
+        # then a new worker comes up, and a job submitted afterwards succeeds, while the API
+        # has answered all along
+        Service.wait_until(
+            lambda: _role_pid(proc.pid, "tasks.worker") not in (None, first), 60, "a new worker"
+        )
+        dataset = requests.post(
+            f"{url}/v1/datasets", files={"file": ("bc.csv", breast_cancer_csv)}, timeout=30
+        ).json()
+        job = requests.post(
+            f"{url}/v1/jobs",
+            json={
+                "dataset_id": dataset["id"],
+                "target": "target",
+                "estimator": "knn",
+                "n_trials": 2,
+            },
+            timeout=30,
+        ).json()
+        Service.wait_until(
+            lambda: (
+                requests.get(f"{url}/v1/jobs/{job['id']}", timeout=5).json()["status"]
+                in ("succeeded", "failed")
+            ),
+            90,
+            "the job",
+        )
+        watching.set()
+        watcher.join()
+        assert requests.get(f"{url}/v1/jobs/{job['id']}", timeout=5).json()["status"] == "succeeded"
+        assert failures == []
+        assert b"worker exited (killed by SIGKILL)" in log.read_bytes()
+        # and when the API's process dies, it comes back
+        api = _role_pid(proc.pid, "gunicorn")
+        assert api is not None
+        os.kill(api, signal.SIGKILL)
+        Service.wait_until(
+            lambda: _role_pid(proc.pid, "gunicorn") not in (None, api) and _ok(url + "/healthz"),
+            60,
+            "the API to answer again",
+        )
+        assert proc.poll() is None
+    finally:
+        watching.set()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=60)
+
+
+def _role_pid(serve: int, marker: str) -> int | None:
+    """The pid of ``serve``'s child whose command line holds ``marker``."""
+    for pid in children(serve):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if marker.encode() in f.read():
+                    return pid
+        except OSError:
+            continue
+    return None
 
 
 def _ok(url: str) -> bool:

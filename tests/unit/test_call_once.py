@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,49 @@ def test_under_gevent_other_greenlets_run_while_the_child_computes():
     result, ticks, longest_gap = done.stdout.split()
     assert result == "done"
     assert int(ticks) > 50 and float(longest_gap) < 0.1, done.stdout
+
+
+def signals_itself(names: list[str]) -> str:
+    """As systemd's stop or ``kill -TERM -PGID`` would: stop signals to the child too."""
+    for name in names:
+        os.kill(os.getpid(), getattr(signal, name))
+    return "answered"
+
+
+def test_stop_signals_leave_the_call_to_its_caller():
+    # the caller stops it if need be; an upload is not answered "could not read" for a stop
+    assert call_once(signals_itself, ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"] * 3) == "answered"
+
+
+def test_the_child_dies_with_the_process_that_waits_for_it(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import os, sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from models.engine.isolation import call_once
+
+        def report_and_sleep():
+            print(os.getpid(), flush=True)
+            time.sleep(60)
+
+        call_once(report_and_sleep)
+        """
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    # when the waiting process is killed, as the OOM killer or a SIGKILL would
+    parent.kill()
+    parent.wait()
+    # then the child does not go on computing
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _running(child):
+        time.sleep(0.05)
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

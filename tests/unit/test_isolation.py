@@ -1,7 +1,7 @@
 """The trial process: calls run in a long-lived child that a stop kills at once, that
 survives a call which raises, is replaced when it dies, sees only the contexts it was
-forked with, asks its parent mid-call, leaves when its parent dies, and ends a call that
-goes past its memory or time limit."""
+forked with, asks its parent mid-call, leaves stopping to its parent and leaves when it
+dies, and ends a call that goes past its memory or time limit."""
 
 from __future__ import annotations
 
@@ -247,3 +247,19 @@ def test_a_call_past_the_time_limit_is_killed_with_that_reason_and_the_next_call
 
     assert time.monotonic() - started < 0.3 + 2 * isolation.POLL_SECONDS + 0.5
     assert process.call(sleep_for, 0.1, context=("a", None), should_stop=never) > 0
+
+
+def signal_self_then_sleep(_value: object, names: list[str]) -> int:
+    """As systemd's stop or ``kill -TERM -PGID`` would: stop signals to the child too."""
+    for name in names:
+        os.kill(os.getpid(), getattr(signal, name))
+    time.sleep(0.2)
+    return os.getpid()
+
+
+def test_stop_signals_meant_for_the_service_leave_a_call_to_its_parent(process):
+    # given stop signals reaching the child mid-call, several of each
+    names = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT"] * 3
+    # then the call ends as it would have (its parent alone stops it, and hands it back)
+    pid = process.call(signal_self_then_sleep, names, context=("a", None), should_stop=never)
+    assert process.call(sleep_for, 0, context=("a", None), should_stop=never) == pid
