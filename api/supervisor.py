@@ -113,8 +113,10 @@ class Supervisor:
             signals = self._wait(POLL_S)
             if signals:
                 break
-            if not self._look_after_roles():
+            failed = self._look_after_roles()
+            if failed is not None:
                 self._stop()
+                log.error("exiting 1: %s could not start (see its output above)", failed.name)
                 return 1
         if self._now(signals):
             return self._kill_all("stop now")
@@ -144,20 +146,20 @@ class Supervisor:
         if role.starts > 1:
             log.warning("%s started again (pid %d)", role.name, role.proc.pid)
 
-    def _look_after_roles(self) -> bool:
-        """Restart the roles that exited; ``False`` when one could not start."""
+    def _look_after_roles(self) -> Role | None:
+        """Restart the roles that exited; the role that could not start, if one."""
         now = time.monotonic()
         for role in self.roles:
             if role.proc is not None and role.proc.poll() is not None:
                 if not role.was_up:
                     self._could_not_start(role)
-                    return False
+                    return role
                 self._exited(role, now)
             elif role.proc is not None and not role.was_up:
                 self._probe(role, now)
             if role.restart_at is not None and now >= role.restart_at:
                 self._start(role)
-        return True
+        return None
 
     def _probe(self, role: Role, now: float) -> None:
         if role.is_up is None:

@@ -107,6 +107,7 @@ def test_serve_exits_1_saying_why_when_its_port_is_taken(tmp_path):
         # gunicorn's own reason, and serve's one line naming the role
         assert b"Address already in use" in out
         assert b"api could not start (exit code 1)" in out
+        assert b"exiting 1: api could not start" in out
         assert b"api started again" not in out
         # and nothing it started is left
         assert _processes_with_data_dir(tmp_path / "var") == []

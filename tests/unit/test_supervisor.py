@@ -87,6 +87,7 @@ def test_a_role_that_exits_before_it_ever_came_up_ends_serve_with_1_and_stops_th
     code, lines = supervise(tmp_path, seconds=30, stable=60, up=0, up_after=5)
     assert code == 1
     assert "crashing could not start (exit code 3); stopping the other roles" in lines
+    assert lines[-1] == "exiting 1: crashing could not start (see its output above)"
     assert not any(line.startswith("crashing started again") for line in lines)
     assert "steady stopped (killed by SIGTERM)" in lines
 
