@@ -151,9 +151,13 @@ class Supervisor:
         now = time.monotonic()
         for role in self.roles:
             if role.proc is not None and role.proc.poll() is not None:
-                if not role.was_up:
+                # it may have come up since the last probe (a worker's heartbeat stays);
+                # not the time alive: it exited some time before ``now``
+                came_up = role.is_up is not None and role.is_up(role)
+                if not (role.was_up or came_up):
                     self._could_not_start(role)
                     return role
+                role.was_up = True
                 self._exited(role, now)
             elif role.proc is not None and not role.was_up:
                 self._probe(role, now)
@@ -162,10 +166,12 @@ class Supervisor:
         return None
 
     def _probe(self, role: Role, now: float) -> None:
+        if role.is_up is not None and now - role.probed_at < PROBE_EVERY_S:
+            return
+        role.probed_at = now
         if role.is_up is None:
             role.was_up = now - role.started_at >= UP_AFTER_S
-        elif now - role.probed_at >= PROBE_EVERY_S:
-            role.probed_at = now
+        else:
             role.was_up = role.is_up(role)
         if role.was_up:
             log.info("%s is up (after %.0f s)", role.name, now - role.started_at)
