@@ -19,7 +19,7 @@ from tests.integration.conftest import ROOT
 
 SCRIPT = textwrap.dedent(
     """
-    import logging, sys
+    import logging, os, sys
     from api import supervisor
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     supervisor.STABLE_AFTER_S = {stable}
@@ -32,7 +32,7 @@ SCRIPT = textwrap.dedent(
     )
     roles = [
         supervisor.Role("steady", [python, "-c", "import time; time.sleep(60)"], {{}}),
-        supervisor.Role("crashing", [python, "-c", crash, {marker!r}], {{}}),
+        supervisor.Role("crashing", [python, "-c", crash, {marker!r}], {{}}, {is_up}),
     ]
     sys.stdout.flush()
     sys.exit(supervisor.Supervisor(roles, grace_s=10).run())
@@ -47,12 +47,15 @@ def supervise(
     up: float,
     first_up: float | None = None,
     up_after: float = 0.3,
+    probe: bool = False,
 ) -> tuple[int, list[str]]:
-    """Run the stand-in roles ``seconds`` (or until the supervisor exits), then SIGTERM."""
+    """Run the stand-in roles ``seconds`` (or until the supervisor exits), then SIGTERM.
+    With ``probe``, the crashing role is up once it has started (its marker file exists)."""
     first_up = up if first_up is None else first_up
     marker = str(tmp_path / "crashing-started")
+    is_up = f"lambda role: os.path.exists({marker!r})" if probe else "None"
     script = SCRIPT.format(
-        stable=stable, up=up, first_up=first_up, up_after=up_after, marker=marker
+        stable=stable, up=up, first_up=first_up, up_after=up_after, marker=marker, is_up=is_up
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", script],
@@ -90,6 +93,14 @@ def test_a_role_that_exits_before_it_ever_came_up_ends_serve_with_1_and_stops_th
     assert lines[-1] == "exiting 1: crashing could not start (see its output above)"
     assert not any(line.startswith("crashing started again") for line in lines)
     assert "steady stopped (killed by SIGTERM)" in lines
+
+
+def test_a_role_whose_probe_says_it_came_up_is_started_again_though_it_died_at_once(tmp_path):
+    # it came up and died between two looks (a worker killed right after its first beat)
+    code, lines = supervise(tmp_path, seconds=4, stable=60, up=0, up_after=60, probe=True)
+    assert not any("could not start" in line for line in lines)
+    assert any(line.startswith("crashing started again") for line in lines)
+    assert code == 0
 
 
 def test_a_role_that_was_up_then_keeps_exiting_is_started_again_later_each_time(tmp_path):
