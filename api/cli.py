@@ -3,9 +3,9 @@ processes.
 
 ``api`` runs the Flask app under gunicorn, ``worker`` runs one Celery worker for
 searches, ``webhook-worker`` one for webhook deliveries (threads, apart from searches),
-and ``serve`` runs all three, starts again any that exits, and stops them cleanly on
-Ctrl-C or SIGTERM (``api/supervisor.py``). Each first
-brings the database to the newest schema, as ``db upgrade`` does alone (safe when several
+and ``serve`` runs all three, starts again any that exits once it was up (exits 1 if one
+cannot start), and stops them cleanly on Ctrl-C or SIGTERM (``api/supervisor.py``). Each
+first brings the database to the newest schema, as ``db upgrade`` does alone (safe when several
 start at once), then gives each role its metrics folder (``models/metrics.py``) and its
 log format (``models/logs.py``). ``worker-health`` is the workers' container health check.
 Every setting comes from ``TUNEFORGE_*`` variables (see the README).
