@@ -3,9 +3,9 @@ processes.
 
 ``api`` runs the Flask app under gunicorn, ``worker`` runs one Celery worker for
 searches, ``webhook-worker`` one for webhook deliveries (threads, apart from searches),
-and ``serve`` runs all three, starts again any that exits, and stops them cleanly on
-Ctrl-C or SIGTERM (``api/supervisor.py``). Each first
-brings the database to the newest schema, as ``db upgrade`` does alone (safe when several
+and ``serve`` runs all three, starts again any that exits once it was up (exits 1 if one
+cannot start), and stops them cleanly on Ctrl-C or SIGTERM (``api/supervisor.py``). Each
+first brings the database to the newest schema, as ``db upgrade`` does alone (safe when several
 start at once), then gives each role its metrics folder (``models/metrics.py``) and its
 log format (``models/logs.py``). ``worker-health`` is the workers' container health check.
 Every setting comes from ``TUNEFORGE_*`` variables (see the README).
@@ -18,12 +18,13 @@ import ipaddress
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import click
 
 from api.client_commands import WithClientCommands
+from api.role_probes import api_is_up, worker_is_up
 from api.supervisor import Role, Supervisor
 from models import heartbeat, logs
 from models.engine.isolation import die_with_parent
@@ -184,6 +185,10 @@ def _environment(settings: Settings, role: str) -> dict[str, str]:
     return {**os.environ, MULTIPROCESS_VARIABLE: str(source)}
 
 
+def _worker_is_up(settings: Settings, role: str) -> Callable[[Role], bool]:
+    return worker_is_up(heartbeat.heartbeat_file(settings.data_dir, role))
+
+
 def _die_with_parent() -> None:
     """In the child, before exec: SIGTERM (a graceful stop) when ``serve`` dies."""
     die_with_parent(signal.SIGTERM)
@@ -306,7 +311,7 @@ def worker_health(role: str) -> None:
 @main.command()
 def serve() -> None:
     """Run the API, a worker and a webhook worker together until interrupted; start again
-    any of them that exits (api/supervisor.py)."""
+    any of them that exits once it was up, and exit 1 if one cannot start (api/supervisor.py)."""
     settings = _settings()
     _prepare(settings)
     _check_exposure(settings)
@@ -318,11 +323,15 @@ def serve() -> None:
     roles = [
         # Each role's environment (its metrics folder) is claimed once: a restarted role
         # goes on counting where the one before it stopped.
-        Role(role, command, _environment(settings, role))
-        for role, command in (
-            ("api", api_command(settings)),
-            ("worker", worker_command(settings)),
-            ("webhook-worker", webhook_worker_command(settings)),
+        Role(role, command, _environment(settings, role), is_up)
+        for role, command, is_up in (
+            ("api", api_command(settings), api_is_up(settings.host, settings.port)),
+            ("worker", worker_command(settings), _worker_is_up(settings, heartbeat.SEARCH)),
+            (
+                "webhook-worker",
+                webhook_worker_command(settings),
+                _worker_is_up(settings, heartbeat.WEBHOOKS),
+            ),
         )
     ]
     supervisor = Supervisor(roles, SERVE_STOP_GRACE_S, preexec_fn=_die_with_parent)

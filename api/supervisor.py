@@ -1,12 +1,19 @@
 """``tuneforge serve``'s supervisor: it runs each role (the API, a worker, a webhook worker)
 as a process of its own, starts again one that exits, and stops them all on a signal.
 
-- **A role that exits** (a crash, a SIGKILL, an out-of-memory kill) is started again after
-  :data:`RESTART_FIRST_DELAY_S`, doubling at each exit in a row up to
-  :data:`RESTART_MAX_DELAY_S`; a role that stayed up :data:`STABLE_AFTER_S` starts over
-  from the first delay. The other roles go on serving meanwhile. Each exit and each start
-  is logged. What the dead role left in its process group (a gunicorn worker still
-  holding the port, a pool process) is killed first.
+- **A role that exits before it ever came up** cannot start (the port taken, a bad
+  setting): starting it again would fail the same way, forever. ``serve`` stops the other
+  roles gracefully and exits 1, with one line naming the role and its exit code (the
+  role's own output says why). A role is up once its probe says so (``Role.is_up``; see
+  ``api/role_probes.py``), or, without a probe, once it stayed alive :data:`UP_AFTER_S`.
+- **A role that exits after it was up once** (a crash, a SIGKILL, an out-of-memory kill)
+  is started again after :data:`RESTART_FIRST_DELAY_S`, doubling at each exit in a row up
+  to :data:`RESTART_MAX_DELAY_S`, for as long as ``serve`` runs, even if each new start
+  fails at once (a crash loop: what killed it may pass, a database or broker back); a
+  role that stayed up :data:`STABLE_AFTER_S` starts over from the first delay. The other
+  roles go on serving meanwhile. Each exit and each start is logged. What the dead role
+  left in its process group (a gunicorn worker still holding the port, a pool process) is
+  killed first.
 - **SIGTERM, SIGINT or SIGHUP:** a graceful stop. Each role's main process gets SIGTERM and
   stops within its own grace period (``API_STOP_GRACE_S``, ``WORKER_STOP_GRACE_S``). After
   :data:`SERVE_STOP_GRACE_S`, what is left of any role is killed. More SIGTERMs change
@@ -42,20 +49,31 @@ RESTART_FIRST_DELAY_S = 1.0
 RESTART_MAX_DELAY_S = 30.0
 # A role up this long counts as healthy: its next exit is restarted after the first delay.
 STABLE_AFTER_S = 60.0
+# A role without a probe is up (it has started) once it stayed alive this long.
+UP_AFTER_S = 5.0
 # How often the loop looks at its roles when no signal wakes it.
 POLL_S = 0.2
+# How often a role not up yet is probed (the API's probe is an HTTP request).
+PROBE_EVERY_S = 0.5
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 @dataclass
 class Role:
-    """One supervised process: its name, command line and environment, and its state."""
+    """One supervised process: its name, command line and environment, how to tell it is
+    up (``is_up``; ``None``: alive :data:`UP_AFTER_S`), and its state."""
 
     name: str
     command: list[str]
     env: dict[str, str]
+    is_up: Callable[[Role], bool] | None = None
     proc: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
+    # the start's wall-clock time, for probes that compare it to a file's mtime
+    started_wall: float = 0.0
+    # whether it was ever up: from then on, an exit is restarted rather than fatal
+    was_up: bool = False
+    probed_at: float = 0.0
     exits_in_a_row: int = 0
     restart_at: float | None = None
     starts: int = 0
@@ -85,7 +103,8 @@ class Supervisor:
 
     def run(self) -> int:
         """Start every role, keep them up until a stop signal, stop them; the exit code:
-        0 if every role stopped within its grace period, 1 otherwise."""
+        0 if every role stopped within its grace period, 1 otherwise, and 1 when a role
+        could not start (it exited before it ever came up: the others are stopped)."""
         for signum in (*STOP_SIGNALS, signal.SIGQUIT):
             signal.signal(signum, self.on_signal)
         for role in self.roles:
@@ -94,7 +113,11 @@ class Supervisor:
             signals = self._wait(POLL_S)
             if signals:
                 break
-            self._look_after_roles()
+            failed = self._look_after_roles()
+            if failed is not None:
+                self._stop()
+                log.error("exiting 1: %s could not start (see its output above)", failed.name)
+                return 1
         if self._now(signals):
             return self._kill_all("stop now")
         return self._stop()
@@ -116,18 +139,49 @@ class Supervisor:
             role.command, env=role.env, start_new_session=True, preexec_fn=self.preexec_fn
         )
         role.started_at = time.monotonic()
+        role.started_wall = time.time()
+        role.probed_at = 0.0
         role.restart_at = None
         role.starts += 1
         if role.starts > 1:
             log.warning("%s started again (pid %d)", role.name, role.proc.pid)
 
-    def _look_after_roles(self) -> None:
+    def _look_after_roles(self) -> Role | None:
+        """Restart the roles that exited; the role that could not start, if one."""
         now = time.monotonic()
         for role in self.roles:
             if role.proc is not None and role.proc.poll() is not None:
+                # it may have come up since the last probe (a worker's heartbeat stays);
+                # not the time alive: it exited some time before ``now``
+                came_up = role.is_up is not None and role.is_up(role)
+                if not (role.was_up or came_up):
+                    self._could_not_start(role)
+                    return role
+                role.was_up = True
                 self._exited(role, now)
+            elif role.proc is not None and not role.was_up:
+                self._probe(role, now)
             if role.restart_at is not None and now >= role.restart_at:
                 self._start(role)
+        return None
+
+    def _probe(self, role: Role, now: float) -> None:
+        if role.is_up is not None and now - role.probed_at < PROBE_EVERY_S:
+            return
+        role.probed_at = now
+        if role.is_up is None:
+            role.was_up = now - role.started_at >= UP_AFTER_S
+        else:
+            role.was_up = role.is_up(role)
+        if role.was_up:
+            log.info("%s is up (after %.0f s)", role.name, now - role.started_at)
+
+    def _could_not_start(self, role: Role) -> None:
+        assert role.proc is not None
+        code = role.proc.returncode
+        _kill_group(role.proc.pid)
+        role.proc = None
+        log.error("%s could not start (%s); stopping the other roles", role.name, _describe(code))
 
     def _exited(self, role: Role, now: float) -> None:
         assert role.proc is not None

@@ -1,15 +1,18 @@
 """`tuneforge serve`, as `make run` starts it: the API, a worker and a webhook worker up,
 a role that dies started again while the others go on serving, all down on Ctrl-C
-(tests/integration/test_stopping.py: within their grace periods, however many signals)."""
+(tests/integration/test_stopping.py: within their grace periods, however many signals);
+a role that cannot start (the port taken) ends serve with 1, saying why."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -81,6 +84,38 @@ def test_serve_refuses_a_public_address_without_api_keys(tmp_path):
         timeout=30,
     )
     assert done.returncode != 0 and b"TUNEFORGE_API_KEYS" in done.stderr
+
+
+def test_serve_exits_1_saying_why_when_its_port_is_taken(tmp_path):
+    # a newcomer's port 8000 held by something else: serve must give the prompt back
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.listen()
+    port = held.getsockname()[1]
+    env = {**os.environ, "TUNEFORGE_DATA_DIR": str(tmp_path / "var"), "TUNEFORGE_PORT": str(port)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve"],
+        cwd=ROOT,
+        env={**env, "TUNEFORGE_LOG_FORMAT": "text"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(timeout=90)
+        assert proc.returncode == 1
+        # gunicorn's own reason, and serve's one line naming the role
+        assert b"Address already in use" in out
+        assert b"api could not start (exit code 1)" in out
+        assert b"exiting 1: api could not start" in out
+        assert b"api started again" not in out
+        # and nothing it started is left
+        assert _processes_with_data_dir(tmp_path / "var") == []
+    finally:
+        held.close()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def test_serve_starts_a_killed_role_again_and_the_others_keep_serving(tmp_path, breast_cancer_csv):
@@ -171,6 +206,23 @@ def _role_pid(serve: int, marker: str) -> int | None:
         except OSError:
             continue
     return None
+
+
+def _processes_with_data_dir(data_dir: Path) -> list[int]:
+    """The pids of the processes whose environment names ``data_dir`` (serve's roles and
+    every process they started inherit it)."""
+    marker = f"TUNEFORGE_DATA_DIR={data_dir}".encode() + b"\0"
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker in environ and int(entry.name) != os.getpid():
+            found.append(int(entry.name))
+    return found
 
 
 def _ok(url: str) -> bool:
