@@ -100,9 +100,9 @@ def stored_bytes(session: Session, owner: str) -> int:
 
 def _over_storage(settings: Settings, total: int) -> QuotaExceeded:
     return QuotaExceeded(
-        f"this upload would bring the tenant's datasets to {total / 2**20:.1f} MB, over its "
-        f"quota of {settings.tenant_max_storage_mb} MB (TUNEFORGE_TENANT_MAX_STORAGE_MB); "
-        "delete datasets that are no longer needed",
+        f"this upload would bring the tenant's datasets to {total:,} bytes, over its quota "
+        f"of {settings.tenant_max_storage_mb} MiB ({settings.tenant_max_storage_mb * 2**20:,} "
+        "bytes, TUNEFORGE_TENANT_MAX_STORAGE_MB); delete datasets that are no longer needed",
         retry_after=STORAGE_RETRY_AFTER,
     )
 

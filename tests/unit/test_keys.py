@@ -170,7 +170,8 @@ def test_an_upload_past_the_storage_quota_is_429_and_leaves_nothing(tmp_path):
     assert first.status_code == 201
     files = sorted((tmp_path / "artifacts").rglob("*.csv"))
     assert_quota_problem(
-        client.post("/v1/datasets", data=table, content_type="text/csv"), "quota of 1 MB"
+        client.post("/v1/datasets", data=table, content_type="text/csv"),
+        "quota of 1 MiB (1,048,576 bytes",
     )
     assert len(client.get("/v1/datasets").json["items"]) == 1
     assert sorted((tmp_path / "artifacts").rglob("*.csv")) == files  # the upload was removed
