@@ -22,9 +22,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import text
 
 from api.cli import api_command
 from models.settings import Settings
+from models.store.db import make_engine
 from models.store.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +123,9 @@ def test_health_and_reads_answer_while_writes_wait_for_another_process_lock(api)
         # busy wait is longer), while the writes wait
         for _ in range(3):
             assert requests.get(f"{url}/healthz", timeout=3).status_code == 200
+            # ready, too: the database answers reads, and writes are served once the
+            # lock is released (a 503 here would take every API process out at once)
+            assert requests.get(f"{url}/readyz", timeout=3).status_code == 200
             listed = requests.get(f"{url}/v1/datasets", timeout=3)
             assert listed.status_code == 200
             assert len(listed.json()["items"]) == 1
@@ -139,3 +144,27 @@ def test_health_and_reads_answer_while_writes_wait_for_another_process_lock(api)
     # and once the lock is released, writes go through again
     assert upload(url).status_code == 201
     assert len(requests.get(f"{url}/v1/datasets", timeout=10).json()["items"]) == 2
+
+
+def test_a_write_waits_for_a_lock_released_within_the_wait_and_goes_through(tmp_path):
+    # given a table on SQLite, and another process holding the write lock
+    path = tmp_path / "db.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    locker.execute("BEGIN IMMEDIATE")
+    locker.execute("INSERT INTO t VALUES (1)")
+    # when it commits a moment after a write started waiting
+    release = threading.Timer(0.5, locker.execute, ("COMMIT",))
+    release.start()
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t SELECT count(*) + 1 FROM t"))
+    finally:
+        release.join()
+        locker.close()
+    # then the write went through, after (and on top of) the other process's
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT x FROM t ORDER BY x")).scalars().all() == [1, 2]
+    engine.dispose()
