@@ -263,7 +263,7 @@ MULTIPART_HEAD = (
 
 
 def request_head(path: bytes, content_type: bytes) -> bytes:
-    return b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\n" % (path, content_type)
+    return b"POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: %s\r\n" % (path, content_type)
 
 
 BODY_TARGETS = {
