@@ -27,6 +27,14 @@ on, the page's shape (``HTTP/1.1 <status> <reason>`` and the message between ``<
 and ``</body>``), is pinned by ``tests/unit/test_server.py``; if it ever changes, the page
 is sent as gunicorn wrote it and a warning is logged. A body's framing errors come later,
 while the app reads it: :class:`TimedBody` answers those (400).
+
+**One answer per request.** After an answer, gunicorn reads the rest of the request's
+body to find the next request; when the app answered before reading the body (a 421, a
+403, ``/healthz``) and its framing is broken, that read raised, and ``handle_error``
+wrote a second answer (400) after one that had said ``Connection: keep-alive``. Now an
+answer given before the body was read to its end says ``Connection: close``, and the
+connection is closed after it, the rest of the body discarded unparsed (:func:`linger`);
+and ``handle_error`` writes nothing for a request that was already answered.
 """
 
 from __future__ import annotations
