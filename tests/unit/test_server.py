@@ -447,3 +447,11 @@ def test_an_error_draining_an_answered_body_sends_no_second_answer(gevent_worker
     answer, _ = served(gevent_worker, lambda c: c.sendall(request))
     # then the one answer is the app's: the drain's error closes the connection quietly
     assert responses_in(answer) == [b"HTTP/1.1 200 OK\r\n"], answer
+
+
+def test_a_malformed_head_after_an_answered_request_still_gets_its_own_answer(gevent_worker):
+    # given a kept-alive connection whose second request head gunicorn cannot parse
+    request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nBad Header\r\n\r\n"
+    answer, _ = served(gevent_worker, lambda c: c.sendall(request))
+    # then each request has its answer: the second one's is a 400 problem
+    assert responses_in(answer) == [b"HTTP/1.1 200 OK\r\n", b"HTTP/1.1 400 Bad Request\r\n"]
