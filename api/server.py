@@ -27,6 +27,14 @@ on, the page's shape (``HTTP/1.1 <status> <reason>`` and the message between ``<
 and ``</body>``), is pinned by ``tests/unit/test_server.py``; if it ever changes, the page
 is sent as gunicorn wrote it and a warning is logged. A body's framing errors come later,
 while the app reads it: :class:`TimedBody` answers those (400).
+
+**One answer per request.** After an answer, gunicorn reads the rest of the request's
+body to find the next request; when the app answered before reading the body (a 421, a
+403, ``/healthz``) and its framing is broken, that read raised, and ``handle_error``
+wrote a second answer (400) after one that had said ``Connection: keep-alive``. Now an
+answer given before the body was read to its end says ``Connection: close``, and the
+connection is closed after it, the rest of the body discarded unparsed (:func:`linger`);
+and ``handle_error`` writes nothing for a request that was already answered.
 """
 
 from __future__ import annotations
@@ -72,6 +80,10 @@ MIN_BODY_RATE = 64 * 1024
 # Descriptors a worker needs beside its connections: the listener, database and broker
 # connections, log and metrics files, an upload's reader pipe.
 SPARE_FILES = 64
+# After an answer to a request whose body was not read, how long and how much of the rest
+# the server discards before it closes (see linger()).
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 1024 * 1024
 
 
 class ProblemErrorsMixin:
@@ -122,14 +134,26 @@ class ProblemGeventWorker(ProblemErrorsMixin, GeventWorker):
                     request.must_close = True  # the rest of the body never comes
 
             length = environ.get("CONTENT_LENGTH")
-            environ["wsgi.input"] = TimedBody(
+            body = TimedBody(
                 environ["wsgi.input"],
                 int(length) if length and length.isdigit() else None,
                 self.body_timeout,
                 self.min_body_rate,
                 close_after,
+                chunked="chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower(),
             )
-            return app(environ, start_response)
+            environ["wsgi.input"] = body
+
+            def answer_then_close_if_unread(*args: Any) -> Any:
+                # Answered before its body was read to its end: gunicorn would read the
+                # rest to find the next request, and a body whose framing is broken would
+                # then get a second answer. The connection closes after this one instead.
+                if not body.finished:
+                    self._connection.unread_body = True
+                    close_after()
+                return start_response(*args)
+
+            return app(environ, answer_then_close_if_unread)
 
         return timed
 
@@ -156,9 +180,24 @@ class ProblemGeventWorker(ProblemErrorsMixin, GeventWorker):
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
         self._connection.served = True
         self._connection.request = req
-        return super().handle_request(listener_name, req, sock, addr)
+        self._connection.answered = None
+        self._connection.unread_body = False
+        try:
+            kept_alive = super().handle_request(listener_name, req, sock, addr)
+        except StopIteration:
+            if self._connection.unread_body:
+                linger(sock, self.log)
+            raise
+        self._connection.answered = req
+        return kept_alive
 
     def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
+        answered = getattr(self._connection, "answered", None)
+        if req is None and answered is not None and getattr(answered.body, "failed", False):
+            # gunicorn read the rest of an answered request's body, to find the next
+            # request, and could not frame it: that request has had its one answer.
+            self.log.debug("Closing connection: the answered request's body is malformed: %s", exc)
+            return
         if not isinstance(exc, HeadTimeout):
             super().handle_error(req, client, addr, exc)
             return
@@ -196,14 +235,25 @@ class TimedBody:
         timeout: float,
         rate: float,
         on_failure: Callable[[], None],
+        *,
+        chunked: bool = False,
     ) -> None:
         self._body = body
+        self._chunked = chunked
+        self._ended = False
         self._length = length
         self._timeout = timeout
         self._rate = rate
         self._on_failure = on_failure
         self._started: float | None = None
         self._received = 0
+
+    @property
+    def finished(self) -> bool:
+        """Whether the body was read to its end (a request without one has)."""
+        if self._length is not None:
+            return self._received >= self._length
+        return self._ended or not self._chunked
 
     def read(self, size: int | None = -1) -> bytes:
         return self._timed(self._body.read, size, whole=True)
@@ -261,6 +311,8 @@ class TimedBody:
         finally:
             timer.close()
         self._received += len(data)
+        if not data or (whole and (size is None or size < 0 or len(data) < size)):
+            self._ended = True  # gunicorn's read returns less than asked only at the end
         expected = asked if whole else 1
         if remaining is not None and remaining > 0 and len(data) < min(expected, remaining):
             self._on_failure()
@@ -269,6 +321,21 @@ class TimedBody:
                 "its Content-Length announced"
             )
         return data
+
+
+def linger(sock: socket.socket, log: Any) -> None:
+    """Close ``sock``'s sending side after an answer, then discard what the client still
+    sends, for at most LINGER_SECONDS and LINGER_BYTES. Closing a socket with unread data
+    sends a reset, which may destroy the answer before the client reads it (RFC 9112,
+    section 9.6); the discarded bytes are not parsed."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        discarded = 0
+        with gevent.Timeout(LINGER_SECONDS, False):
+            while discarded < LINGER_BYTES and (data := sock.recv(65536)):
+                discarded += len(data)
+    except OSError as exc:
+        log.debug("Closing connection after an answer: %s", exc)
 
 
 def raise_open_files_limit(needed: int, log: Any) -> None:

@@ -281,7 +281,9 @@ def test_a_whole_count_written_as_a_float_is_that_count(client, dataset):
 
 
 def test_spec_must_be_json(client):
-    assert_problem(client.post("/v1/jobs", data="x", content_type="text/plain"), 422)
+    # a body labelled as another media type is refused as such, not read as no body (422)
+    response = client.post("/v1/jobs", data="x", content_type="text/plain")
+    assert "text/plain" in assert_problem(response, 415, "Content-Type")["detail"]
 
 
 def test_result_and_model_of_an_unfinished_job_are_409(client, dataset):

@@ -45,6 +45,46 @@ def assert_answer(response) -> None:
         assert body["status"] == response.status_code and body["detail"]
 
 
+@pytest.mark.parametrize(
+    ("content_type", "named"),
+    [
+        ("text/plain", "'text/plain'"),
+        ("text/plain; charset=utf-8", "'text/plain'"),
+        ("application/x-www-form-urlencoded", "'application/x-www-form-urlencoded'"),
+        ("multipart/form-data; boundary=x", "'multipart/form-data'"),
+        ("application/jsonp", "'application/jsonp'"),
+        (None, "no Content-Type"),
+    ],
+)
+def test_a_json_body_sent_as_another_media_type_is_415_naming_both(
+    client, dataset_id, content_type, named
+):
+    # given a spec that would be accepted as JSON, labelled as something else
+    body = json.dumps({**SPEC, "dataset_id": dataset_id}).encode()
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = client.post("/v1/jobs", data=body, headers=headers)
+    # then it is refused 415, naming the media type it got and the one it takes
+    assert response.status_code == 415, response.json
+    assert response.content_type == PROBLEM
+    problem = response.json
+    assert problem["status"] == 415
+    assert named in problem["detail"] and "application/json" in problem["detail"]
+    assert list(problem["errors"]) == ["Content-Type"]
+    # and no job was made
+    jobs = client.get("/v1/jobs")
+    assert jobs.json.get("items") == [], jobs.json
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "application/vnd.tuneforge+json"],
+)
+def test_json_media_types_are_still_accepted(client, dataset_id, content_type):
+    body = json.dumps({**SPEC, "dataset_id": dataset_id}).encode()
+    response = client.post("/v1/jobs", data=body, headers={"Content-Type": content_type})
+    assert response.status_code == 202, response.json
+
+
 def test_json_nested_ten_thousand_deep_is_400(client):
     for body in ("[" * 10_000 + "]" * 10_000, '{"a":' * 5_000 + "1" + "}" * 5_000):
         response = client.post("/v1/jobs", data=body, content_type="application/json")

@@ -69,3 +69,27 @@ def test_every_operation_documents_its_errors_as_problem_json(app):
                     ref = response["$ref"].rsplit("/", 1)[-1]
                     content = generated(app)["components"]["responses"][ref]["content"]
                     assert list(content) == ["application/problem+json"], (path, status)
+
+
+def test_the_endpoints_refusing_other_media_types_are_those_the_contract_says_take_json(app):
+    # POST /v1/jobs and any endpoint that comes to read a JSON body: a body labelled
+    # otherwise is a 415 (api/inputs.py), which the contract must list for it
+    import re
+
+    from api.inputs import takes_json_body
+
+    committed = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    declared, found = set(), set()
+    for path, operations in committed["paths"].items():
+        for method, operation in operations.items():
+            if method not in {"get", "put", "post", "delete", "patch"}:
+                continue
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                declared.add((method, path))
+                assert "415" in operation["responses"], (method, path)
+            url = re.sub(r"\{[^}]+\}", "x", path)
+            with app.test_request_context(url, method=method.upper()):
+                if takes_json_body():
+                    found.add((method, path))
+    assert declared == found == {("post", "/v1/jobs")}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import re
 import resource
 import socket
 import time
@@ -72,13 +73,15 @@ def served(worker, send):
     server_side, client_side = gevent.socket.socketpair()
     started = time.monotonic()
     handler = gevent.spawn(worker.handle, server_side, server_side, ("127.0.0.1", 50000))
-    send(client_side)
+    sender = gevent.spawn(send, client_side)  # a client reads its answer while it sends
     received = b""
     while chunk := client_side.recv(65536):
         received += chunk
-    handler.join(timeout=5)
+    after = time.monotonic() - started
+    sender.join(timeout=5)
     client_side.close()
-    return received, time.monotonic() - started
+    handler.join(timeout=5)
+    return received, after
 
 
 def answer_to(worker, exc):
@@ -263,7 +266,7 @@ MULTIPART_HEAD = (
 
 
 def request_head(path: bytes, content_type: bytes) -> bytes:
-    return b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\n" % (path, content_type)
+    return b"POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: %s\r\n" % (path, content_type)
 
 
 BODY_TARGETS = {
@@ -364,3 +367,91 @@ def test_no_module_attribute_of_gunicorn_is_replaced():
     from gunicorn import util
 
     assert util.write_error.__module__ == "gunicorn.util"
+
+
+# Answers the app gives before it reads the request body, each with its request head.
+EARLY_ANSWERS = {
+    "421 (Host not loopback)": (BODY_TARGETS["json"].replace(b"localhost", b"x"), b"421"),
+    "403 (foreign Origin)": (BODY_TARGETS["json"] + b"Origin: https://evil.example\r\n", b"403"),
+    "422 (query parameter with a NUL)": (
+        BODY_TARGETS["json"].replace(b"/v1/jobs", b"/v1/jobs?x=%00"),
+        b"422",
+    ),
+    "200 (healthz ignores a body)": (b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n", b"200"),
+}
+
+
+def responses_in(answer: bytes) -> list[bytes]:
+    """The status lines of each response in ``answer`` (every response starts with one)."""
+    return re.findall(rb"HTTP/1\.1 \d{3} [^\r\n]*\r\n", answer)
+
+
+@pytest.mark.parametrize("early", list(EARLY_ANSWERS))
+@pytest.mark.parametrize("how", list(MALFORMED_FRAMING))
+def test_a_request_answered_before_its_malformed_body_gets_one_answer_then_close(
+    body_worker, early, how
+):
+    # given a request the app answers without reading its body, whose framing is broken
+    head, status = EARLY_ANSWERS[early]
+    headers, template, cut = MALFORMED_FRAMING[how]
+    first = FIRST_BYTES["json"]
+    body = template.replace(b"{first}", first).replace(b"%x", b"%x" % len(first))
+    request = head + headers + body
+
+    def send(connection):
+        connection.sendall(request)
+        if cut:
+            connection.shutdown(socket.SHUT_WR)
+
+    # when the worker serves it
+    answer, _ = served(body_worker, send)
+    # then exactly one response is on the wire, the app's, saying the connection closes
+    assert responses_in(answer) == [answer.split(b"\r\n", 1)[0] + b"\r\n"], answer
+    assert answer.startswith(b"HTTP/1.1 " + status + b" "), answer
+    assert b"\r\nConnection: close\r\n" in answer.partition(b"\r\n\r\n")[0]
+
+
+def test_a_well_framed_body_answered_early_closes_the_connection_after_its_answer(body_worker):
+    # given a kept-alive connection: a request answered 421 before its chunked body (well
+    # framed) is read, then a second request
+    body = FIRST_BYTES["json"] + b"}"
+    first = (
+        EARLY_ANSWERS["421 (Host not loopback)"][0]
+        + CHUNKED
+        + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    )
+    second = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    answer, _ = served(body_worker, lambda c: c.sendall(first + second))
+    # then the first is answered, saying the connection closes, and closed: its unread body
+    # is not read to find where the next request starts, and the next is not answered
+    assert len(responses_in(answer)) == 1, answer
+    head = answer.partition(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.1 421 ") and b"\r\nConnection: close\r\n" in head
+
+
+def test_a_body_read_whole_keeps_the_connection_alive_for_the_next_request(body_worker):
+    # given a chunked request the app reads whole (and refuses, 422), then a second request
+    body = b'{"target": "y", "unknown": 1}'
+    first = BODY_TARGETS["json"] + CHUNKED + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    second = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    answer, _ = served(body_worker, lambda c: c.sendall(first + second))
+    # then both are answered on the one connection
+    statuses = [line.split()[1] for line in responses_in(answer)]
+    assert statuses == [b"422", b"200"], answer
+
+
+def test_an_error_draining_an_answered_body_sends_no_second_answer(gevent_worker):
+    # given an app that answers without reading the body (no TimedBody to see it), and a
+    # chunked body gunicorn then fails to drain for the next request
+    request = b"POST / HTTP/1.1\r\nHost: x\r\n" + CHUNKED + b"zz\r\n"
+    answer, _ = served(gevent_worker, lambda c: c.sendall(request))
+    # then the one answer is the app's: the drain's error closes the connection quietly
+    assert responses_in(answer) == [b"HTTP/1.1 200 OK\r\n"], answer
+
+
+def test_a_malformed_head_after_an_answered_request_still_gets_its_own_answer(gevent_worker):
+    # given a kept-alive connection whose second request head gunicorn cannot parse
+    request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nBad Header\r\n\r\n"
+    answer, _ = served(gevent_worker, lambda c: c.sendall(request))
+    # then each request has its answer: the second one's is a 400 problem
+    assert responses_in(answer) == [b"HTTP/1.1 200 OK\r\n", b"HTTP/1.1 400 Bad Request\r\n"]
