@@ -40,20 +40,7 @@ def test_serve_starts_api_and_workers_and_stops_on_ctrl_c(tmp_path, breast_cance
     url = f"http://127.0.0.1:{port}"
     try:
         Service.wait_until(lambda: _ok(url + "/healthz"), 30, "the API")
-        dataset = requests.post(
-            f"{url}/v1/datasets", files={"file": ("bc.csv", breast_cancer_csv)}, timeout=30
-        ).json()
-        job = requests.post(
-            f"{url}/v1/jobs",
-            json={
-                "dataset_id": dataset["id"],
-                "target": "target",
-                "estimator": "knn",
-                "n_trials": 3,
-                "webhook_url": receiver.url,
-            },
-            timeout=30,
-        ).json()
+        job = _submit_knn(url, breast_cancer_csv, n_trials=3, webhook_url=receiver.url)
         Service.wait_until(
             lambda: (
                 requests.get(f"{url}/v1/jobs/{job['id']}", timeout=5).json()["status"]
@@ -153,19 +140,7 @@ def test_serve_starts_a_killed_role_again_and_the_others_keep_serving(tmp_path, 
         Service.wait_until(
             lambda: _role_pid(proc.pid, "tasks.worker") not in (None, first), 60, "a new worker"
         )
-        dataset = requests.post(
-            f"{url}/v1/datasets", files={"file": ("bc.csv", breast_cancer_csv)}, timeout=30
-        ).json()
-        job = requests.post(
-            f"{url}/v1/jobs",
-            json={
-                "dataset_id": dataset["id"],
-                "target": "target",
-                "estimator": "knn",
-                "n_trials": 2,
-            },
-            timeout=30,
-        ).json()
+        job = _submit_knn(url, breast_cancer_csv, n_trials=2)
         Service.wait_until(
             lambda: (
                 requests.get(f"{url}/v1/jobs/{job['id']}", timeout=5).json()["status"]
@@ -230,3 +205,12 @@ def _ok(url: str) -> bool:
         return requests.get(url, timeout=5).status_code == 200
     except requests.RequestException:
         return False
+
+
+def _submit_knn(url: str, table: bytes, **spec: object) -> dict:
+    """Upload ``table`` and submit a knn job on its ``target``; the job's document."""
+    dataset = requests.post(
+        f"{url}/v1/datasets", files={"file": ("bc.csv", table)}, timeout=30
+    ).json()
+    job = {"dataset_id": dataset["id"], "target": "target", "estimator": "knn", **spec}
+    return requests.post(f"{url}/v1/jobs", json=job, timeout=30).json()
