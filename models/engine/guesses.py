@@ -49,7 +49,8 @@ def _first_fraction(values: np.ndarray) -> int | None:
     """The first of ``values`` (floats, NaN for missing) that is not a whole number:
     looked for in the first FIRST_ROWS, where most float columns show one, then in all."""
     for part in (values[:FIRST_ROWS], values):
-        fraction = np.abs(part - np.trunc(part)) > 0  # False for NaN
+        with np.errstate(invalid="ignore"):  # inf - inf is NaN: not a fraction
+            fraction = np.abs(part - np.trunc(part)) > 0  # False for NaN
         if fraction.any():
             return int(fraction.argmax())
     return None
