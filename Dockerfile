@@ -18,7 +18,7 @@ COPY requirements.lock /tmp/requirements.lock
 RUN /opt/venv/bin/pip install --require-hashes --no-deps -r /tmp/requirements.lock
 # The project itself is not pip-installed (that would fetch its build backend, unhashed):
 # its code runs from /app, and `tuneforge` is the console script pip would have written.
-RUN printf '#!/opt/venv/bin/python\nimport sys\nfrom api.cli import main\nsys.exit(main())\n' \
+RUN printf '#!/opt/venv/bin/python\nimport sys\nfrom api.launcher import main\nsys.exit(main())\n' \
         > /opt/venv/bin/tuneforge \
     && chmod 755 /opt/venv/bin/tuneforge
 

@@ -1,7 +1,7 @@
 """The HTTP API: ``create_app(settings=None)`` builds it; nothing is created at import.
 
 Nor is anything of the app imported with this package: every process the CLI starts
-(``python -m api.cli worker`` …) imports it first, and the app's modules (scikit-learn,
+(``python -m api.launcher worker`` …) imports it first, and the app's modules (scikit-learn,
 pandas, Flask and the rest) took 3 to 4 s of each start (``python -X importtime``).
 They load when an app is built.
 """

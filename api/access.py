@@ -3,7 +3,7 @@ line (``tuneforge.access``) per request.
 
 The access line is written here rather than by gunicorn because only the app knows the
 route template, the job a request is about and the tenant; gunicorn's own access log is
-off (``models.logs.dict_config``). The time runs from the first ``before_request`` hook
+off (``models.plumbing.logs.dict_config``). The time runs from the first ``before_request`` hook
 to the response's start (a streamed body, such as an event stream, is not included).
 """
 
@@ -15,7 +15,7 @@ import time
 
 from flask import Flask, Response, g, request
 
-from models import metrics
+from models.plumbing import metrics
 
 log = logging.getLogger("tuneforge.access")
 

@@ -2,7 +2,7 @@
 
 Keys come from ``TUNEFORGE_API_KEYS`` (``tenant:key`` pairs; a bare ``key`` belongs to the
 ``default`` tenant) and from the database (``tuneforge keys create``); see
-:mod:`models.keyring`. While there are none, authentication is off and every caller is
+:mod:`models.plumbing.keyring`. While there are none, authentication is off and every caller is
 the default tenant; the CLI then refuses to listen on anything but a loopback address.
 Every query is scoped through :func:`current_owner`. A response that outlives its
 request's start (an event stream, a download) re-checks the key it was opened with while
@@ -22,7 +22,7 @@ from flask import Flask, Response, g, request
 from api import loopback
 from api.errors import problem
 from api.services import service
-from models.ratelimit import RateLimiter
+from models.plumbing.ratelimit import RateLimiter
 from models.settings import Settings
 from models.store.records import DEFAULT_OWNER
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from models import logs, metrics
+from models.plumbing import logs, metrics
 from models.settings import Settings
 
 logconfig_dict = logs.dict_config(Settings.from_env().log_format)

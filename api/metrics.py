@@ -3,7 +3,7 @@
 Public, like ``/healthz``: it holds counts and timings only (jobs by status, trials,
 requests by route template, task outcomes), never an id, a tenant's name or a parameter.
 Put it behind the proxy's access rules if even the counts should stay inside. What it
-shows and where each number comes from: ``models/metrics.py``.
+shows and where each number comes from: ``models/plumbing/metrics.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.services import service
-from models.metrics import exposition, metrics_dir
+from models.plumbing.metrics import exposition, metrics_dir
 
 blp = Blueprint("metrics", __name__, description="Operational metrics for Prometheus.")
 

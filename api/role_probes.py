@@ -8,7 +8,7 @@ somebody else:
   holds the listening socket on the port *and* ``/healthz`` answers 200 there. ``/healthz``
   alone would pass when another service already holds the port, which is just the case to
   catch; the socket alone would pass while the app fails to load in gunicorn's workers.
-- **a worker** is up once it wrote its heartbeat (``models/heartbeat.py``) after it was
+- **a worker** is up once it wrote its heartbeat (``models/plumbing/liveness.py``) after it was
   started: it has loaded, and it is connected to the broker. An older file, from a worker
   that ran before, does not count.
 

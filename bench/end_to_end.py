@@ -7,7 +7,7 @@ catalog's default space, ``random`` search, 20 candidates, 3-fold CV, ``test_siz
 ``random_state`` 0; the scorer is the default (``roc_auc``).
 
 tuneforge: the real service (:class:`harness.LiveService`: the API under gunicorn and
-``python -m api.cli worker`` with ``TUNEFORGE_WORKER_CONCURRENCY`` =
+``python -m api.launcher worker`` with ``TUNEFORGE_WORKER_CONCURRENCY`` =
 ``TUNEFORGE_WORKER_SLOTS`` = 1 or 2, a fresh data dir, the embedded SQLite / folder /
 filesystem broker), driven over HTTP from this process: upload the CSV (streamed from
 the file as a raw ``text/csv`` body), submit the spec, poll ``GET /v1/jobs/{id}`` every

@@ -8,7 +8,7 @@
 - :class:`Report`: prints a script's lines and appends them to ``bench/RESULTS.md`` with
   the machine (cores, CPU model, load average at the start and the end) and the date.
 - :class:`LiveService`: the real service, started as ``tests/integration/conftest.py``
-  starts it (``python -m api.cli api`` and ``python -m api.cli worker`` in their own
+  starts it (``python -m api.launcher api`` and ``python -m api.launcher worker`` in their own
   sessions, a data dir in a temporary folder, a free port), and an HTTP client for it.
 - :class:`InProcess`: the service core in this process (SQLite and a folder), for the
   exact pipeline, rows and folds tuneforge searches, and for in-process engine runs.
@@ -479,7 +479,7 @@ class LiveService:
         log = (self.logs / f"{name}.log").open("ab")
         nice = self.worker_nice if name != "api" else 0
         self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "api" if name == "api" else "worker"],
+            [sys.executable, "-m", "api.launcher", "api" if name == "api" else "worker"],
             cwd=ROOT,
             env=self.env,
             stdout=log,

@@ -32,7 +32,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import metrics
 from models.engine.isolation import Stopped, TrialCrashed, TrialProcess, machine_memory_mb
 from models.engine.reading import Reading
 from models.engine.search import InFlight, best_trial, plan_next, replay
@@ -47,6 +46,7 @@ from models.engine.training import (
     refit,
     summarise,
 )
+from models.plumbing import metrics
 from models.settings import Settings
 from models.store import jobs, trial_runs
 from models.store.artifacts import delete_model, model_key, save_model

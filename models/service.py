@@ -25,7 +25,6 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import webhooks
 from models.documents import JobSchema
 from models.engine import data_checks
 from models.engine.importance import Importance, parameter_importance
@@ -35,8 +34,9 @@ from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
 from models.exceptions import Conflict, NotFound, SpecError
 from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, SendTrial, StopFlag
-from models.keyring import KeyRing
-from models.memo import Memo
+from models.plumbing import webhook_http
+from models.plumbing.keyring import KeyRing
+from models.plumbing.memo import Memo
 from models.settings import Settings
 from models.store import datasets, deliveries, events, idempotency, jobs, migrate, stats, trial_runs
 from models.store.artifacts import MODEL_FORMAT, model_key
@@ -488,8 +488,8 @@ class Service:
             document = JobSchema().dump(job)
             url = job.spec["webhook_url"]
         settings = self.settings
-        secret = webhooks.secret_for(settings.data_dir, settings.webhook_secret)
-        result = webhooks.deliver(
+        secret = webhook_http.secret_for(settings.data_dir, settings.webhook_secret)
+        result = webhook_http.deliver(
             url,
             document,
             secret,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.keys import parse_entries
+from models.plumbing.keys import parse_entries
 
 PREFIX = "TUNEFORGE_"
 
@@ -109,7 +109,7 @@ class Settings:
     # and the threads of the webhook worker (`tuneforge webhook-worker`), apart from searches.
     webhook_timeout_seconds: int = 10
     webhook_concurrency: int = 8
-    # Logs and metrics (models/logs.py, models/metrics.py): json | text; 0: no worker port.
+    # Logs and metrics (models/plumbing/): json | text; 0: no worker port.
     log_format: str = "json"
     metrics_port: int = 0
 

@@ -1,7 +1,7 @@
 """What a worker shows its operators: logs, metrics and a heartbeat, through Celery signals.
 
 - Logs: Celery's ``setup_logging`` signal hands the set-up to
-  :func:`models.logs.configure` (``TUNEFORGE_LOG_FORMAT``: one JSON object per line, or
+  :func:`models.plumbing.logs.configure` (``TUNEFORGE_LOG_FORMAT``: one JSON object per line, or
   text), in the main process before the pool forks.
 - While a task runs, each of its records carries the ids it was given: every tuneforge
   task takes ``(job_id)`` or ``(job_id, number)`` ("pass the primary key"), logged as
@@ -35,7 +35,7 @@ from celery.signals import (
     worker_ready,
 )
 
-from models import heartbeat, logs, metrics
+from models.plumbing import liveness, logs, metrics
 from models.settings import Settings
 from tasks.app import WEBHOOK_QUEUE
 
@@ -65,7 +65,7 @@ def outcome_of(retval: Any, state: str | None) -> str:
 def role_of(app: Any) -> str:
     """The worker's role (its heartbeat file's name), from the queues it consumes."""
     consumed = app.amqp.queues.consume_from or {}
-    return heartbeat.WEBHOOKS if WEBHOOK_QUEUE in consumed else heartbeat.SEARCH
+    return liveness.WEBHOOKS if WEBHOOK_QUEUE in consumed else liveness.SEARCH
 
 
 @setup_logging.connect
@@ -96,7 +96,7 @@ def _start_heartbeat_and_metrics(sender: Any = None, **_: Any) -> None:
     settings = Settings.from_env()
     threading.Thread(
         target=_beat_forever,
-        args=(heartbeat.heartbeat_file(settings.data_dir, role_of(sender.app)), sender),
+        args=(liveness.beat_file(settings.data_dir, role_of(sender.app)), sender),
         daemon=True,
         name="tuneforge-heartbeat",
     ).start()
@@ -109,10 +109,10 @@ def _beat_forever(path: Path, consumer: Any) -> None:
     while True:
         if _connected(consumer):
             try:
-                heartbeat.beat(path)
+                liveness.beat(path)
             except OSError:
                 log.warning("could not write the heartbeat file %s", path, exc_info=True)
-        time.sleep(heartbeat.BEAT_SECONDS)
+        time.sleep(liveness.BEAT_SECONDS)
 
 
 def _connected(consumer: Any) -> bool:

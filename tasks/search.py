@@ -19,8 +19,8 @@ from typing import Any
 
 from celery import shared_task
 
-from models import logs
 from models.job_run import RunOutcome, SendTrial, StopFlag, StopReason
+from models.plumbing import logs
 from models.service import Service
 from tasks.app import RUN_SEARCH, RUN_TRIAL
 from tasks.context import worker_service

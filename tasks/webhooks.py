@@ -4,7 +4,7 @@ Runs on the webhook workers (``tuneforge webhook-worker``, queue
 :data:`~tasks.app.WEBHOOK_QUEUE`), never in the API process nor beside a search. Each
 attempt is recorded on the job (its document's ``webhook``). A failed attempt (a network
 error, no complete answer within ``TUNEFORGE_WEBHOOK_TIMEOUT_SECONDS``, or a non-2xx
-answer) raises :class:`~models.webhooks.DeliveryFailed`, which Celery retries by itself
+answer) raises :class:`~models.plumbing.webhook_http.DeliveryFailed`, which Celery retries by itself
 (``autoretry_for``): up to :data:`MAX_RETRIES` times, the n-th retry after a random wait
 of at most ``min(60, 2**n)`` seconds (exponential backoff with full jitter, so receivers
 that failed together are not retried together). When each retry is due is recorded on
@@ -24,7 +24,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import task_retry
 
-from models import webhooks
+from models.plumbing import webhook_http
 from models.service import WebhookOutcome
 from models.store.records import utcnow
 from tasks.app import DELIVER_WEBHOOK
@@ -38,7 +38,7 @@ BACKOFF_MAX_SECONDS = 60
     name=DELIVER_WEBHOOK,
     bind=True,
     ignore_result=True,
-    autoretry_for=(webhooks.DeliveryFailed,),
+    autoretry_for=(webhook_http.DeliveryFailed,),
     retry_backoff=True,
     retry_backoff_max=BACKOFF_MAX_SECONDS,
     retry_jitter=True,
@@ -51,7 +51,7 @@ def deliver_webhook(self: Any, job_id: str) -> str:
     max_attempts = 1 + self.max_retries
     attempt = worker_service(self.app).deliver_webhook(job_id, last_try, max_attempts)
     if attempt.outcome is WebhookOutcome.FAILED:
-        raise webhooks.DeliveryFailed(job_id, attempt.number)
+        raise webhook_http.DeliveryFailed(job_id, attempt.number)
     return attempt.outcome
 
 
@@ -60,7 +60,7 @@ def _record_next_retry(sender: Any = None, reason: Any = None, **_: Any) -> None
     """Record when Celery will try a failed delivery again (``reason.when``: a countdown
     in seconds, or the time itself)."""
     failure = getattr(reason, "exc", None)
-    if not isinstance(failure, webhooks.DeliveryFailed):
+    if not isinstance(failure, webhook_http.DeliveryFailed):
         return
     when = reason.when
     at = when if isinstance(when, datetime) else utcnow() + timedelta(seconds=when or 0)

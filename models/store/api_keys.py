@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import keys
 from models.exceptions import NotFound
+from models.plumbing import keys
 from models.store.records import ApiKey, new_id, utcnow
 
 # Digests in one IN (…) list: far below SQLite's and PostgreSQL's limits on parameters.

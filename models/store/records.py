@@ -27,7 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from models.engine.states import TrialState
-from models.keys import DEFAULT_OWNER
+from models.plumbing.keys import DEFAULT_OWNER
 
 __all__ = ["DEFAULT_OWNER", "TrialState"]  # re-exported: a row's owner, a trial row's state
 

@@ -1,4 +1,4 @@
-"""Counts across every tenant, for the operators' metrics (``models/metrics.py``)."""
+"""Counts across every tenant, for the operators' metrics (``models/plumbing/metrics.py``)."""
 
 from __future__ import annotations
 

@@ -153,7 +153,7 @@ class Service:
         else:
             command = "worker"
         self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", command],
+            [sys.executable, "-m", "api.launcher", command],
             cwd=ROOT,
             env=self.env,
             stdout=log,

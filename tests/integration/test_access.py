@@ -41,7 +41,7 @@ def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
 def tuneforge_keys(svc: Service, *args: str) -> str:
     """``tuneforge keys ARGS`` as an operator runs it, in a process of its own."""
     done = subprocess.run(
-        [sys.executable, "-m", "api.cli", "keys", *args],
+        [sys.executable, "-m", "api.launcher", "keys", *args],
         cwd=ROOT,
         env={**svc.env, "TUNEFORGE_LOG_FORMAT": "text"},
         capture_output=True,

@@ -22,7 +22,7 @@ import skops.io
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from models import webhooks
+from models.plumbing import webhook_http
 from tests.integration.conftest import SHARED, backends
 from tests.receiver import Receiver, SlowReceiver
 
@@ -260,7 +260,7 @@ def test_a_finished_job_is_posted_to_its_webhook_with_retries(service, breast_ca
     finally:
         receiver.close()
     headers, body = receiver.requests[-1]
-    assert webhooks.verify(b"test-secret", body, headers["X-Tuneforge-Signature"])
+    assert webhook_http.verify(b"test-secret", body, headers["X-Tuneforge-Signature"])
     payload = json.loads(body)
     assert payload["event"] == "job.succeeded" and payload["job"]["id"] == job["id"]
     assert payload["job"]["best_score"] == done["best_score"]

@@ -90,7 +90,7 @@ def test_metrics_and_logs_cover_the_api_and_the_worker_after_a_job(
 
     # and the worker's health check passes
     health = subprocess.run(
-        [sys.executable, "-m", "api.cli", "worker-health"],
+        [sys.executable, "-m", "api.launcher", "worker-health"],
         cwd=ROOT,
         env=shared_service.env,
         capture_output=True,

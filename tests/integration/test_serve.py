@@ -30,7 +30,7 @@ def test_serve_starts_api_and_workers_and_stops_on_ctrl_c(tmp_path, breast_cance
     env["TUNEFORGE_WEBHOOK_ALLOW_PRIVATE"] = "1"
     receiver = Receiver([])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve"],
+        [sys.executable, "-m", "api.launcher", "serve"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -64,7 +64,7 @@ def test_serve_starts_api_and_workers_and_stops_on_ctrl_c(tmp_path, breast_cance
 def test_serve_refuses_a_public_address_without_api_keys(tmp_path):
     env = {**os.environ, "TUNEFORGE_DATA_DIR": str(tmp_path), "TUNEFORGE_HOST": "0.0.0.0"}
     done = subprocess.run(
-        [sys.executable, "-m", "api.cli", "serve"],
+        [sys.executable, "-m", "api.launcher", "serve"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -81,7 +81,7 @@ def test_serve_exits_1_saying_why_when_its_port_is_taken(tmp_path):
     port = held.getsockname()[1]
     env = {**os.environ, "TUNEFORGE_DATA_DIR": str(tmp_path / "var"), "TUNEFORGE_PORT": str(port)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve"],
+        [sys.executable, "-m", "api.launcher", "serve"],
         cwd=ROOT,
         env={**env, "TUNEFORGE_LOG_FORMAT": "text"},
         stdout=subprocess.PIPE,
@@ -110,7 +110,7 @@ def test_serve_starts_a_killed_role_again_and_the_others_keep_serving(tmp_path, 
     env = {**os.environ, "TUNEFORGE_DATA_DIR": str(tmp_path / "var"), "TUNEFORGE_PORT": str(port)}
     log = tmp_path / "serve.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve"],
+        [sys.executable, "-m", "api.launcher", "serve"],
         cwd=ROOT,
         env={**env, "TUNEFORGE_LOG_FORMAT": "text"},
         stdout=log.open("ab"),

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from api.cli import API_STOP_GRACE_S, SERVE_STOP_GRACE_S
+from api.launcher import API_STOP_GRACE_S, SERVE_STOP_GRACE_S
 from tasks.shutdown import WORKER_STOP_GRACE_S
 from tests.integration.conftest import ROOT, Service, free_port
 from tests.receiver import SlowReceiver
@@ -212,7 +212,7 @@ def start_serve(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
         "TUNEFORGE_LOG_FORMAT": "text",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve"],
+        [sys.executable, "-m", "api.launcher", "serve"],
         cwd=ROOT,
         env=env,
         stdout=(tmp_path / "serve.log").open("ab"),

@@ -2,7 +2,10 @@
 
 ``models/`` imports neither Flask nor Celery; ``tasks/`` does not import ``api/``; and
 inside ``models/``, the engine (``models/engine``) imports no database code and nothing
-from the store (``models/store``), so a search can run with no database at all.
+from the store (``models/store``), so a search can run with no database at all. The
+plumbing (``models/plumbing``: logs, metrics, keys, rate limits, the webhook HTTP client)
+knows nothing of searches: it imports no engine, documents or service (the key ring reads
+its keys through the store).
 """
 
 from __future__ import annotations
@@ -48,6 +51,15 @@ def offenders(package: str, forbidden: set[str]) -> dict[str, set[str]]:
         ("models", {"flask", "flask_smorest", "celery", "kombu", "billiard", "api", "tasks"}),
         ("tasks", {"flask", "flask_smorest", "api"}),
         ("models/engine", {"sqlalchemy", "alembic", "models.store", "models.service"}),
+        (
+            "models/plumbing",
+            {
+                "models.engine",
+                "models.documents",
+                "models.service",
+                "models.job_run",
+            },
+        ),
     ],
 )
 def test_dependencies_run_one_way(package, forbidden):

@@ -11,8 +11,8 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from api.cli import api_command, main, webhook_worker_command, worker_command
-from models import heartbeat
+from api.launcher import api_command, main, webhook_worker_command, worker_command
+from models.plumbing import liveness
 from models.settings import Settings
 from tasks import monitoring
 from tasks.app import DELIVER_WEBHOOK, RUN_SEARCH, RUN_TRIAL, make_celery
@@ -90,16 +90,16 @@ def test_worker_health_fails_before_the_first_heartbeat(tmp_path):
 
 
 def test_worker_health_passes_after_a_recent_heartbeat(tmp_path):
-    heartbeat.beat(heartbeat.heartbeat_file(tmp_path.resolve(), heartbeat.SEARCH))
+    liveness.beat(liveness.beat_file(tmp_path.resolve(), liveness.SEARCH))
     result = worker_health(tmp_path)
     assert result.exit_code == 0, result.output
     assert "search worker alive" in result.output
 
 
 def test_worker_health_fails_when_the_heartbeat_is_stale(tmp_path):
-    path = heartbeat.heartbeat_file(tmp_path.resolve(), heartbeat.SEARCH)
-    heartbeat.beat(path)
-    stale = time.time() - heartbeat.HEALTHY_WITHIN_SECONDS - 5
+    path = liveness.beat_file(tmp_path.resolve(), liveness.SEARCH)
+    liveness.beat(path)
+    stale = time.time() - liveness.HEALTHY_WITHIN_SECONDS - 5
     os.utime(path, (stale, stale))
     result = worker_health(tmp_path)
     assert result.exit_code == 1 and "no recent search worker heartbeat" in result.output
@@ -107,7 +107,7 @@ def test_worker_health_fails_when_the_heartbeat_is_stale(tmp_path):
 
 def test_only_the_webhook_workers_heartbeat_does_not_make_the_search_worker_healthy(tmp_path):
     # given the webhook worker beats, as under `tuneforge serve`, and the search worker never did
-    heartbeat.beat(heartbeat.heartbeat_file(tmp_path.resolve(), heartbeat.WEBHOOKS))
+    liveness.beat(liveness.beat_file(tmp_path.resolve(), liveness.WEBHOOKS))
     # then the search worker's check fails and the webhook worker's passes
     search = worker_health(tmp_path)
     assert search.exit_code == 1 and "no recent search worker heartbeat" in search.output
@@ -126,7 +126,7 @@ def test_each_worker_beats_in_the_file_of_the_queue_it_consumes(tmp_path):
     search.amqp.queues.select(["tuneforge"])
     webhook.amqp.queues.select(["tuneforge.webhooks"])
     # then each is given its own role, so its own heartbeat file
-    assert monitoring.role_of(search) == heartbeat.SEARCH
-    assert monitoring.role_of(webhook) == heartbeat.WEBHOOKS
-    search_file = heartbeat.heartbeat_file(tmp_path, heartbeat.SEARCH)
-    assert search_file != heartbeat.heartbeat_file(tmp_path, heartbeat.WEBHOOKS)
+    assert monitoring.role_of(search) == liveness.SEARCH
+    assert monitoring.role_of(webhook) == liveness.WEBHOOKS
+    search_file = liveness.beat_file(tmp_path, liveness.SEARCH)
+    assert search_file != liveness.beat_file(tmp_path, liveness.WEBHOOKS)

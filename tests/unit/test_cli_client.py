@@ -22,8 +22,8 @@ from tuneforge._tables import dataset_details, job_details, jobs_table, table, t
 from tuneforge.cli import EXIT_REFUSED, EXIT_UNREACHABLE, ClientCommand, main
 from tuneforge.errors import Unreachable, ValidationError
 
-from api.cli import main as server_main
 from api.client_commands import WithClientCommands, load
+from api.launcher import main as server_main
 
 
 def job(status="running", done=3, total=10, best=0.91234, eta=12.0, **extra):

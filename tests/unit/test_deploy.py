@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from api.cli import main
+from api.launcher import main
 from models.settings import PREFIX, Settings
 
 ROOT = Path(__file__).resolve().parents[2]

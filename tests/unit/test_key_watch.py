@@ -11,7 +11,7 @@ import time
 import pytest
 
 from api.key_watch import KeyWatch, WhileGranted
-from models.keyring import KeyRing
+from models.plumbing.keyring import KeyRing
 from models.store import api_keys
 from tests.backends import on_every_database
 

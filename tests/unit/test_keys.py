@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from api import create_app
-from api.cli import _check_exposure, main
-from models import keyring
-from models.keys import parse_entries
-from models.ratelimit import RateLimiter
+from api.launcher import _check_exposure, main
+from models.plumbing import keyring
+from models.plumbing.keys import parse_entries
+from models.plumbing.ratelimit import RateLimiter
 from models.settings import Settings
 from models.store.migrate import upgrade
 

@@ -24,7 +24,7 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from api.cli import api_command
+from api.launcher import api_command
 from models.settings import Settings
 from models.store.db import make_engine
 from models.store.migrate import upgrade

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 from prometheus_client import REGISTRY
 
-from models import logs
-from models.logs import JsonFormatter, TextFormatter
+from models.plumbing import logs
+from models.plumbing.logs import JsonFormatter, TextFormatter
 from models.store.records import JobStatus
 from tasks import monitoring
 from tests.unit.engine_helpers import run, submit, upload

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from models.memo import Memo
+from models.plumbing.memo import Memo
 
 
 def test_callers_asking_at_once_share_one_computation():

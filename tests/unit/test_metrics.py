@@ -15,8 +15,8 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from api import create_app
-from models import metrics
-from models.metrics import DatabaseCollector, SourcesCollector, exposition
+from models.plumbing import metrics
+from models.plumbing.metrics import DatabaseCollector, SourcesCollector, exposition
 from models.store.migrate import upgrade
 from tests.unit.engine_helpers import run, upload
 
@@ -112,14 +112,14 @@ def test_an_unknown_http_method_is_counted_as_other():
 CLAIM_THEN_EXEC = """
 import os, sys
 from pathlib import Path
-from models.metrics import claim_source
+from models.plumbing.metrics import claim_source
 source = claim_source(Path(sys.argv[1]), sys.argv[2])
 env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(source)}
 os.execve(sys.executable, [sys.executable, "-c", COUNT, sys.argv[3]], env)
 """
 COUNT = """
 import sys
-from models import metrics
+from models.plumbing import metrics
 for _ in range(int(sys.argv[1])):
     metrics.trial_finished("succeeded", 0.3)
 print("counted", flush=True)

@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import MetaData, func, inspect, select, text
 
-from api.cli import main
+from api.launcher import main
 from models.store.db import make_engine, make_sessionmaker
 from models.store.idempotency import IdempotencyRecord
 from models.store.migrate import BASELINE, current, head, is_current, upgrade

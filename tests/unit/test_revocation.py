@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from sqlalchemy import update
 
 from api import create_app
-from api.cli import main
+from api.launcher import main
 from api.services import service
-from models import keyring
+from models.plumbing import keyring
 from models.settings import Settings
 from models.store.migrate import upgrade
 from models.store.records import ApiKey

@@ -1,6 +1,6 @@
 """What a process the CLI starts imports before it execs gunicorn or Celery.
 
-``tuneforge api`` and ``tuneforge worker`` import ``api.cli`` (and so the ``api`` package),
+``tuneforge api`` and ``tuneforge worker`` import ``api.launcher`` (and so the ``api`` package),
 migrate, then exec the server, which imports what it needs itself. The app's modules
 (scikit-learn, pandas, Flask, the service core) took 3 to 4 s of every start when they
 came with the package: every end-to-end test paid that twice per service it started.
@@ -28,7 +28,7 @@ def modules_after(statement: str) -> set[str]:
 
 
 def test_the_cli_imports_none_of_the_app():
-    assert modules_after("import api.cli") == set()
+    assert modules_after("import api.launcher") == set()
 
 
 def test_the_gunicorn_config_imports_none_of_the_app():

@@ -13,12 +13,12 @@ import pytest
 from celery import signals
 from celery.exceptions import Retry
 
-from models import webhooks
 from models.documents import JobSchema
+from models.plumbing import webhook_http
+from models.plumbing.webhook_http import DeliveryFailed
 from models.service import WebhookAttempt, WebhookOutcome
 from models.store.deliveries import delivery_of
 from models.store.records import Job, JobStatus, utcnow
-from models.webhooks import DeliveryFailed
 from tasks import webhooks as webhook_task
 from tests.receiver import Receiver
 
@@ -99,7 +99,7 @@ def test_a_receiver_that_always_fails_gets_max_retries_with_capped_jittered_back
     outcome = webhook_task.deliver_webhook.apply(args=[job_id])
     # then it is tried 1 + MAX_RETRIES times and fails with the delivery's error
     attempts = 1 + webhook_task.MAX_RETRIES
-    assert outcome.failed() and isinstance(outcome.result, webhooks.DeliveryFailed)
+    assert outcome.failed() and isinstance(outcome.result, webhook_http.DeliveryFailed)
     assert len(target.requests) == attempts
     state = webhook_state(worker, job_id)
     assert state == {

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from models import webhooks
 from models.engine.spec import check_url
 from models.exceptions import SpecError
+from models.plumbing import webhook_http
 from tests.receiver import Receiver
 
 SECRET = b"s3cret"
@@ -154,12 +154,14 @@ def tls_receiver(receiver, certificate, monkeypatch):
 
 def test_a_signature_verifies_and_a_tampered_body_does_not():
     now = int(time.time())
-    header = webhooks.sign(SECRET, b'{"a":1}', now)
-    assert webhooks.verify(SECRET, b'{"a":1}', header)
-    assert not webhooks.verify(SECRET, b'{"a":2}', header)
-    assert not webhooks.verify(b"other", b'{"a":1}', header)
-    assert not webhooks.verify(SECRET, b'{"a":1}', webhooks.sign(SECRET, b'{"a":1}', now - 999))
-    assert not webhooks.verify(SECRET, b"x", "garbage")
+    header = webhook_http.sign(SECRET, b'{"a":1}', now)
+    assert webhook_http.verify(SECRET, b'{"a":1}', header)
+    assert not webhook_http.verify(SECRET, b'{"a":2}', header)
+    assert not webhook_http.verify(b"other", b'{"a":1}', header)
+    assert not webhook_http.verify(
+        SECRET, b'{"a":1}', webhook_http.sign(SECRET, b'{"a":1}', now - 999)
+    )
+    assert not webhook_http.verify(SECRET, b"x", "garbage")
 
 
 @pytest.mark.parametrize(
@@ -258,39 +260,39 @@ def test_every_url_check_url_accepts_can_be_sent_by_a_delivery():
 def test_delivery_posts_the_signed_job(receiver):
     target = receiver([200])
     document = {"id": "job_1", "status": "succeeded", "best_score": 0.9}
-    result = webhooks.deliver(target.url, document, SECRET, allow_private=True)
+    result = webhook_http.deliver(target.url, document, SECRET, allow_private=True)
     assert result.ok and result.status == 200
     headers, body = target.requests[0]
     assert json.loads(body) == {"event": "job.succeeded", "job": document}
     assert headers["X-Tuneforge-Event"] == "job.succeeded"
-    assert webhooks.verify(SECRET, body, headers[webhooks.SIGNATURE_HEADER])
+    assert webhook_http.verify(SECRET, body, headers[webhook_http.SIGNATURE_HEADER])
 
 
 def test_a_failing_receiver_is_reported(receiver):
     target = receiver([503])
-    result = webhooks.deliver(target.url, {"status": "failed"}, SECRET, allow_private=True)
+    result = webhook_http.deliver(target.url, {"status": "failed"}, SECRET, allow_private=True)
     assert not result.ok and result.status == 503 and result.error == "HTTP 503"
 
 
 def test_private_targets_are_refused_unless_allowed(receiver):
     target = receiver([200])
-    result = webhooks.deliver(target.url, {"status": "succeeded"}, SECRET, allow_private=False)
+    result = webhook_http.deliver(target.url, {"status": "succeeded"}, SECRET, allow_private=False)
     assert not result.ok and result.error.startswith("refused")
     assert target.requests == []
 
 
 def test_an_unreachable_target_is_an_error_not_an_exception():
-    result = webhooks.deliver(
+    result = webhook_http.deliver(
         "http://127.0.0.1:1/hook", {"status": "succeeded"}, SECRET, allow_private=True
     )
     assert not result.ok and result.status is None and result.error
 
 
 def test_the_secret_is_generated_once_and_kept(tmp_path):
-    first = webhooks.secret_for(tmp_path, "")
-    assert first == webhooks.secret_for(tmp_path, "") and len(first) == 64
+    first = webhook_http.secret_for(tmp_path, "")
+    assert first == webhook_http.secret_for(tmp_path, "") and len(first) == 64
     assert (tmp_path / "webhook_secret").stat().st_mode & 0o777 == 0o600
-    assert webhooks.secret_for(tmp_path, "configured") == b"configured"
+    assert webhook_http.secret_for(tmp_path, "configured") == b"configured"
 
 
 def test_a_name_is_resolved_once_and_the_answer_is_the_address_connected_to(receiver, monkeypatch):
@@ -299,7 +301,7 @@ def test_a_name_is_resolved_once_and_the_answer_is_the_address_connected_to(rece
     lookups = fake_dns(monkeypatch, ["127.0.0.1"])
     # when a delivery is made to the name
     url = f"http://{HOST}:{target.port}/hook"
-    result = webhooks.deliver(url, DOCUMENT, SECRET, allow_private=True)
+    result = webhook_http.deliver(url, DOCUMENT, SECRET, allow_private=True)
     # then one lookup served both the check and the connection, and the name is the Host
     assert result.ok and lookups == [["127.0.0.1"]]
     headers, _ = target.requests[0]
@@ -316,7 +318,7 @@ def test_a_name_rebound_to_loopback_after_a_public_answer_never_reaches_loopback
     route(monkeypatch, PUBLIC, ("127.0.0.1", outside.port))
     # when a delivery is made without private targets allowed
     url = f"http://{HOST}:{inside.port}/hook"
-    result = webhooks.deliver(url, DOCUMENT, SECRET, allow_private=False)
+    result = webhook_http.deliver(url, DOCUMENT, SECRET, allow_private=False)
     # then it went to the public address that was checked, never to loopback
     assert inside.requests == []
     assert result.ok and len(outside.requests) == 1
@@ -336,14 +338,14 @@ def test_a_name_resolving_to_a_private_address_is_refused_when_connecting(
     route(monkeypatch, PUBLIC, ("127.0.0.1", target.port))
     # when a delivery is made without private targets allowed
     url = f"http://{HOST}:{target.port}/hook"
-    result = webhooks.deliver(url, DOCUMENT, SECRET, allow_private=False)
+    result = webhook_http.deliver(url, DOCUMENT, SECRET, allow_private=False)
     # then it is refused (final, not to be retried) and nothing was sent
     assert not result.ok and result.refused and result.error.startswith("refused")
     assert target.requests == []
 
 
 def test_a_name_that_does_not_resolve_is_a_retryable_error():
-    result = webhooks.deliver(
+    result = webhook_http.deliver(
         "http://no-such-host.invalid/hook", DOCUMENT, SECRET, allow_private=True
     )
     assert not result.ok and not result.refused and result.error.startswith("cannot resolve")
@@ -351,7 +353,7 @@ def test_a_name_that_does_not_resolve_is_a_retryable_error():
 
 def test_a_redirect_is_not_followed_and_is_not_a_delivery(receiver):
     target = receiver([302])
-    result = webhooks.deliver(target.url, DOCUMENT, SECRET, allow_private=True)
+    result = webhook_http.deliver(target.url, DOCUMENT, SECRET, allow_private=True)
     assert not result.ok and result.status == 302 and len(target.requests) == 1
 
 
@@ -360,7 +362,7 @@ def test_a_receiver_dripping_its_answer_is_abandoned_at_the_deadline(dripper):
     target = dripper(b"", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
     # when a delivery with a 2 s bound is made
     started = time.monotonic()
-    result = webhooks.deliver(target.url, DOCUMENT, SECRET, allow_private=True, timeout_s=2)
+    result = webhook_http.deliver(target.url, DOCUMENT, SECRET, allow_private=True, timeout_s=2)
     elapsed = time.monotonic() - started
     # then it gives up after about 2 s in total (each read alone would have been in time)
     assert 1.5 <= elapsed < 3.5, elapsed
@@ -373,7 +375,7 @@ def test_a_receiver_dripping_its_body_does_not_delay_the_delivery(dripper):
     target = dripper(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", b"x" * 1000)
     # when a delivery is made
     started = time.monotonic()
-    result = webhooks.deliver(target.url, DOCUMENT, SECRET, allow_private=True, timeout_s=2)
+    result = webhook_http.deliver(target.url, DOCUMENT, SECRET, allow_private=True, timeout_s=2)
     # then the status is all it waits for: the body is never read
     assert result.ok and result.status == 200
     assert time.monotonic() - started < 1
@@ -386,7 +388,7 @@ def test_https_verifies_the_certificate_against_the_name_while_connecting_to_the
     fake_dns(monkeypatch, ["127.0.0.1"])
     # when a delivery is made
     url = f"https://{HOST}:{tls_receiver.port}/hook"
-    result = webhooks.deliver(url, DOCUMENT, SECRET, allow_private=True)
+    result = webhook_http.deliver(url, DOCUMENT, SECRET, allow_private=True)
     # then the certificate matched the name and the receiver got the job
     assert result.ok and len(tls_receiver.requests) == 1
 
@@ -396,7 +398,7 @@ def test_https_refuses_a_certificate_issued_for_another_name(tls_receiver, monke
     fake_dns(monkeypatch, ["127.0.0.1"], name="other.example")
     # when a delivery is made
     url = f"https://other.example:{tls_receiver.port}/hook"
-    result = webhooks.deliver(url, DOCUMENT, SECRET, allow_private=True)
+    result = webhook_http.deliver(url, DOCUMENT, SECRET, allow_private=True)
     # then the handshake fails and nothing is sent
     assert not result.ok and "certificate" in result.error.lower()
     assert tls_receiver.requests == []

@@ -5,7 +5,7 @@ People get a live progress line on stderr and tables on stdout; scripts pass ``-
 and get exactly one JSON document on stdout (the API's own objects) and an exit code
 (:data:`EXIT_CODES`). No error the service or the network can cause ends in a traceback:
 :class:`ClientCommand` turns each into a message and its exit code. The server's
-``tuneforge`` command mounts these same commands (``api/cli.py``); ``python -m tuneforge``
+``tuneforge`` command mounts these same commands (``api/launcher.py``); ``python -m tuneforge``
 runs them where only the SDK is installed.
 """
 

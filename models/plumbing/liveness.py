@@ -23,7 +23,7 @@ WEBHOOKS = "webhooks"  # tuneforge webhook-worker
 ROLES = (SEARCH, WEBHOOKS)
 
 
-def heartbeat_file(data_dir: Path, role: str) -> Path:
+def beat_file(data_dir: Path, role: str) -> Path:
     """The heartbeat file of this host's worker of ``role`` (one of :data:`ROLES`)."""
     if role not in ROLES:
         raise ValueError(f"unknown worker role {role!r}; expected one of {ROLES}")

@@ -17,7 +17,7 @@ from collections.abc import Collection
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import keys
+from models.plumbing import keys
 from models.store import api_keys
 from models.store.records import ApiKey
 

@@ -6,8 +6,8 @@ searches, ``webhook-worker`` one for webhook deliveries (threads, apart from sea
 and ``serve`` runs all three, starts again any that exits once it was up (exits 1 if one
 cannot start), and stops them cleanly on Ctrl-C or SIGTERM (``api/supervisor.py``). Each
 first brings the database to the newest schema, as ``db upgrade`` does alone (safe when several
-start at once), then gives each role its metrics folder (``models/metrics.py``) and its
-log format (``models/logs.py``). ``worker-health`` is the workers' container health check.
+start at once), then gives each role its metrics folder (``models/plumbing/metrics.py``) and its
+log format (``models/plumbing/logs.py``). ``worker-health`` is the workers' container health check.
 Every setting comes from ``TUNEFORGE_*`` variables (see the README).
 """
 
@@ -26,12 +26,12 @@ import click
 from api.client_commands import WithClientCommands
 from api.role_probes import api_is_up, worker_is_up
 from api.supervisor import Role, Supervisor
-from models import heartbeat, logs
 from models.engine.isolation import die_with_parent
 from models.exceptions import NotFound
-from models.keyring import KeyRing
-from models.keys import check_tenant
-from models.metrics import MULTIPROCESS_VARIABLE, claim_source, metrics_dir
+from models.plumbing import liveness, logs
+from models.plumbing.keyring import KeyRing
+from models.plumbing.keys import check_tenant
+from models.plumbing.metrics import MULTIPROCESS_VARIABLE, claim_source, metrics_dir
 from models.settings import Settings
 from models.store.db import make_engine, make_sessionmaker
 from models.store.migrate import upgrade
@@ -180,13 +180,13 @@ def _prepare(settings: Settings) -> str:
 
 def _environment(settings: Settings, role: str) -> dict[str, str]:
     """The environment for ``role``'s processes: their own metrics folder (a new source,
-    locked while any of them lives; see ``models/metrics.py``)."""
+    locked while any of them lives; see ``models/plumbing/metrics.py``)."""
     source = claim_source(metrics_dir(settings.data_dir), role)
     return {**os.environ, MULTIPROCESS_VARIABLE: str(source)}
 
 
 def _worker_is_up(settings: Settings, role: str) -> Callable[[Role], bool]:
-    return worker_is_up(heartbeat.heartbeat_file(settings.data_dir, role))
+    return worker_is_up(liveness.beat_file(settings.data_dir, role))
 
 
 def _die_with_parent() -> None:
@@ -293,16 +293,16 @@ def webhook_worker() -> None:
 @main.command("worker-health")
 @click.option(
     "--role",
-    type=click.Choice(heartbeat.ROLES),
-    default=heartbeat.SEARCH,
+    type=click.Choice(liveness.ROLES),
+    default=liveness.SEARCH,
     show_default=True,
     help="search: tuneforge worker; webhooks: tuneforge webhook-worker",
 )
 def worker_health(role: str) -> None:
     """Exit 0 if this host's worker of ROLE is alive and connected (its heartbeat is recent)."""
     settings = Settings.from_env()
-    seconds = heartbeat.age(heartbeat.heartbeat_file(settings.data_dir, role))
-    if seconds is None or seconds > heartbeat.HEALTHY_WITHIN_SECONDS:
+    seconds = liveness.age(liveness.beat_file(settings.data_dir, role))
+    if seconds is None or seconds > liveness.HEALTHY_WITHIN_SECONDS:
         last = "never" if seconds is None else f"{seconds:.0f} s ago"
         raise click.ClickException(f"no recent {role} worker heartbeat (last: {last})")
     click.echo(f"tuneforge: {role} worker alive (heartbeat {seconds:.0f} s ago)")
@@ -326,11 +326,11 @@ def serve() -> None:
         Role(role, command, _environment(settings, role), is_up)
         for role, command, is_up in (
             ("api", api_command(settings), api_is_up(settings.host, settings.port)),
-            ("worker", worker_command(settings), _worker_is_up(settings, heartbeat.SEARCH)),
+            ("worker", worker_command(settings), _worker_is_up(settings, liveness.SEARCH)),
             (
                 "webhook-worker",
                 webhook_worker_command(settings),
-                _worker_is_up(settings, heartbeat.WEBHOOKS),
+                _worker_is_up(settings, liveness.WEBHOOKS),
             ),
         )
     ]
