@@ -23,10 +23,10 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from models.store.records import UNSETTLED, DeliveryState, Job, JobStatus, utcnow
+from models.store.records import UNSETTLED, DeliveryState, Job, JobStatus, listed, utcnow
 
 __all__ = ["DeliveryState"]  # re-exported: the documents validate against it
 
@@ -137,11 +137,8 @@ def overdue(
 
 def unsettled_finished() -> Select[tuple[Job]]:
     """The finished jobs whose delivery is unsettled, read through the partial index
-    ``ix_jobs_webhook_unsettled``: the states are written into the SQL, not bound, since
-    both SQLite and PostgreSQL use a partial index only for a query whose ``WHERE`` they
-    can see implies the index's (a bound value they cannot)."""
-    unsettled = bindparam("unsettled", list(UNSETTLED), expanding=True, literal_execute=True)
-    return select(Job).where(Job.webhook_state.in_(unsettled), Job.status.in_(FINISHED))
+    ``ix_jobs_webhook_unsettled``."""
+    return select(Job).where(listed(Job.webhook_state, UNSETTLED), Job.status.in_(FINISHED))
 
 
 def resend(session: Session, job_id: str, seen: WebhookDelivery) -> bool:

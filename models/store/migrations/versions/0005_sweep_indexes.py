@@ -1,10 +1,11 @@
 """Every periodic sweep reads through an index, however many jobs have finished.
 
 ``jobs`` gains ``webhook_state`` (the delivery's state, until now inside the ``webhook``
-JSON; null without a ``webhook_url``) and a partial index on its unsettled states, which
-the webhook sweep reads; ``idempotency_keys.expires_at`` is indexed for the purge, and
-``trial_runs`` on ``(state, enqueued_at)`` for the trial sweep (see
-:class:`models.store.records.Job`).
+JSON; null without a ``webhook_url``) with a partial index on its unsettled states, which
+the webhook sweep reads, and a partial index on the jobs queued or running, which the job
+sweep reads; ``idempotency_keys.expires_at`` is indexed for the purge (see
+:class:`models.store.records.Job`). The trial sweep reads ``trial_runs``, which holds the
+trials in flight only (a trial's row goes when it is recorded).
 
 Revision ID: f52b7bdfa6a0
 Revises: 4c1d2e3f5a6b
@@ -25,6 +26,7 @@ depends_on = None
 
 # The index holds the deliveries the sweep looks at; the states as this revision knows them.
 UNSETTLED = sa.text("webhook_state IN ('pending', 'delivering', 'retrying')")
+ACTIVE = sa.text("status IN ('queued', 'running')")
 # Rows read per round trip: bounds memory on a database with many finished jobs.
 PAGE = 500
 
@@ -56,13 +58,15 @@ def upgrade() -> None:
         sqlite_where=UNSETTLED,
         postgresql_where=UNSETTLED,
     )
+    op.create_index(
+        "ix_jobs_active", "jobs", ["status"], sqlite_where=ACTIVE, postgresql_where=ACTIVE
+    )
     op.create_index("ix_idempotency_keys_expires_at", "idempotency_keys", ["expires_at"])
-    op.create_index("ix_trial_runs_state_enqueued_at", "trial_runs", ["state", "enqueued_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_trial_runs_state_enqueued_at", "trial_runs")
     op.drop_index("ix_idempotency_keys_expires_at", "idempotency_keys")
+    op.drop_index("ix_jobs_active", "jobs")
     op.drop_index("ix_jobs_webhook_unsettled", "jobs")
     # The state goes back into the JSON, where the code before this revision reads it.
     query = sa.select(jobs.c.id, jobs.c.webhook, jobs.c.webhook_state).where(
