@@ -220,7 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", default=POSTGRES, help="an admin URL to create a database")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
-    parser.add_argument("--repeat", type=int, default=9, help="timed calls per sweep and size")
+    parser.add_argument("--repeat", type=int, default=25, help="timed calls per sweep and size")
     args = parser.parse_args()
     kinds = ["sqlite"] + ([] if args.no_postgres else ["postgresql"])
     report = Report("sweeps.py")
