@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
@@ -22,7 +23,8 @@ from api.launcher import main
 from models.store.db import make_engine, make_sessionmaker
 from models.store.deliveries import delivery_of, unsettled_finished
 from models.store.idempotency import IdempotencyRecord
-from models.store.migrate import BASELINE, current, head, is_current, upgrade
+from models.store.migrate import BASELINE, current, head, is_current, revision_of, upgrade
+from models.store.migrate import _config as migrate_config
 from models.store.records import Base, Dataset, Job, Trial
 
 PROCESSES = 4
@@ -288,3 +290,28 @@ def test_upgrading_gives_each_webhook_delivery_its_state_column(database_url):
     assert read["job_retrying"].attempts == 2 and read["job_retrying"].next_retry_at is not None
     assert read["job_failed"].last_error == "HTTP 500"
     assert unsettled == ["job_pending", "job_retrying"]
+
+
+def test_downgrading_puts_each_webhook_state_back_into_the_json(database_url):
+    # Given a database at head with a delivery retrying after two attempts
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        row = {**job("job_retrying", OLD_RESULT), "spec": HOOK, "warnings": None}
+        connection.execute(
+            Job.__table__.insert(),
+            [{**row, "webhook_state": "retrying", "webhook": {"attempts": 2}}],
+        )
+    # When it is taken back to the revision before the state had a column
+    with engine.connect() as connection, connection.begin():
+        command.downgrade(migrate_config(connection), BEFORE_WEBHOOK_STATE)
+    # Then the JSON holds the state again, as the code of that revision reads it
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.connect() as connection:
+        (webhook,) = connection.execute(select(tables.tables["jobs"].c.webhook)).scalars()
+        revision = revision_of(connection)
+    engine.dispose()
+    assert revision == BEFORE_WEBHOOK_STATE
+    assert webhook == {"attempts": 2, "state": "retrying"}
+    assert "webhook_state" not in tables.tables["jobs"].c
