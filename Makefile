@@ -50,7 +50,7 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
 
-# About 15 minutes on 2 cores; each script appends its figures to bench/RESULTS.md.
+# About 17 minutes on 2 cores; each script appends its figures to bench/RESULTS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/search_overhead.py
 	$(BIN)/python bench/search_quality.py
@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/api_latency.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/growth.py
+	$(BIN)/python bench/sweeps.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -12,7 +12,6 @@ no Celery.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import functools
 import logging
 from collections import deque
@@ -25,7 +24,6 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.documents import JobSchema
 from models.engine import data_checks
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
@@ -34,42 +32,22 @@ from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
 from models.exceptions import Conflict, NotFound, SpecError
 from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, SendTrial, StopFlag
-from models.plumbing import webhook_http
 from models.plumbing.keyring import KeyRing
 from models.plumbing.memo import Memo
 from models.settings import Settings
-from models.store import datasets, deliveries, events, idempotency, jobs, migrate, stats, trial_runs
+from models.store import datasets, events, idempotency, jobs, migrate, stats, trial_runs
 from models.store.artifacts import MODEL_FORMAT, model_key
 from models.store.db import make_engine, make_sessionmaker
-from models.store.deliveries import DeliveryState
 from models.store.events import Cursor, Event
 from models.store.pages import Page
 from models.store.records import Dataset, Job, JobStatus, Trial, TrialState
 from models.store.storage import Storage, storage_for
+from models.webhook_delivery import WebhookDeliveries
 
 log = logging.getLogger(__name__)
 
 # Importance answers kept per process: one per job being watched is plenty.
 IMPORTANCE_MEMO = 64
-
-
-class WebhookOutcome(enum.StrEnum):
-    """What became of one webhook attempt."""
-
-    DELIVERED = "delivered"
-    FAILED = "failed"  # worth another attempt
-    REFUSED = "refused"  # the target is not allowed: final
-    NOT_DUE = "not due"  # the job has not ended, or was delivered already
-    NOTHING_TO_SEND = "nothing to send"  # no such job, or no webhook_url
-
-
-@dataclass(frozen=True)
-class WebhookAttempt:
-    """What :meth:`Service.deliver_webhook` did: its outcome, and the attempt's number (0
-    when it made none)."""
-
-    outcome: WebhookOutcome
-    number: int = 0
 
 
 class NotMigrated(Exception):
@@ -297,7 +275,7 @@ class Service:
         with self.sessions() as session:
             job = jobs.cancel_job(session, owner, job_id)
         if job.spec.get("webhook_url"):
-            self._send(self.dispatch.deliver_webhook, job.id)
+            self.webhooks.send(job.id)
         return job
 
     def finished_job(self, owner: str, job_id: str) -> Job:
@@ -390,6 +368,11 @@ class Service:
         """The API keys this service accepts (``tuneforge keys`` manages them)."""
         return KeyRing(self.sessions, self.settings.api_keys)
 
+    @functools.cached_property
+    def webhooks(self) -> WebhookDeliveries:
+        """The jobs' webhook deliveries: what the webhook task and the sweep call."""
+        return WebhookDeliveries(self.sessions, self.settings, self.dispatch)
+
     # The workers' side -----------------------------------------------------------------
 
     @functools.cached_property
@@ -464,61 +447,6 @@ class Service:
         with self.sessions() as session:
             return session.get(Job, job_id)
 
-    def deliver_webhook(
-        self, job_id: str, last_try: bool = False, max_attempts: int | None = None
-    ) -> WebhookAttempt:
-        """POST a finished job's document to its ``webhook_url`` (the same document the API
-        serves), recording on the job that the attempt began and how it ended. After a
-        failure the delivery is ``retrying``, or ``failed`` if this was the ``last_try`` or
-        attempt ``max_attempts`` (counted on the job: a re-sent message starts Celery's
-        count again). Not attempted while another attempt runs."""
-        with self.sessions() as session:
-            job = session.get(Job, job_id)
-            delivery = deliveries.delivery_of(job) if job is not None else None
-            if delivery is None:
-                return WebhookAttempt(WebhookOutcome.NOTHING_TO_SEND)
-            if not JobStatus(job.status).finished or delivery.state.final:
-                return WebhookAttempt(WebhookOutcome.NOT_DUE)
-            if delivery.state == DeliveryState.DELIVERING:
-                return WebhookAttempt(WebhookOutcome.NOT_DUE)
-            attempt = deliveries.begin_attempt(session, job_id, delivery)
-            if attempt is None:  # another message began it first
-                return WebhookAttempt(WebhookOutcome.NOT_DUE)
-            session.refresh(job)  # the document shows the attempt under way
-            document = JobSchema().dump(job)
-            url = job.spec["webhook_url"]
-        settings = self.settings
-        secret = webhook_http.secret_for(settings.data_dir, settings.webhook_secret)
-        result = webhook_http.deliver(
-            url,
-            document,
-            secret,
-            allow_private=settings.webhook_allow_private,
-            timeout_s=settings.webhook_timeout_seconds,
-        )
-        if result.ok:
-            outcome, state = WebhookOutcome.DELIVERED, DeliveryState.DELIVERED
-        elif result.refused:
-            outcome, state = WebhookOutcome.REFUSED, DeliveryState.REFUSED
-        else:
-            last = last_try or (max_attempts is not None and attempt >= max_attempts)
-            state = DeliveryState.FAILED if last else DeliveryState.RETRYING
-            outcome = WebhookOutcome.FAILED
-        with self.sessions() as session:
-            if not deliveries.end_attempt(
-                session, job_id, attempt, state, result.status, result.error
-            ):
-                log.warning("webhook of job %s, attempt %d: taken back meanwhile", job_id, attempt)
-        if not result.ok:
-            log.warning("webhook of job %s, attempt %d: %s", job_id, attempt, result.error)
-        return WebhookAttempt(outcome, attempt)
-
-    def schedule_webhook_retry(self, job_id: str, attempt: int, at: datetime) -> bool:
-        """Record on the job when the attempt after ``attempt`` is due (what the job
-        document shows as ``next_retry_at``); ``False`` if that attempt began already."""
-        with self.sessions() as session:
-            return deliveries.schedule_retry(session, job_id, attempt, at)
-
     def recover(self, queued_before: datetime, idle_before: datetime | None = None) -> list[str]:
         """Re-send what may be lost (jobs to advance, trials to run); drop expired
         Idempotency-Keys. Returns the ids of the jobs re-sent."""
@@ -531,19 +459,6 @@ class Service:
         for job_id, number in lost_trials:
             self.send_trial(job_id, number)
         return ids
-
-    def recover_webhooks(
-        self, pending_before: datetime, retry_before: datetime, attempt_before: datetime
-    ) -> list[str]:
-        """Re-send the webhook deliveries whose message may be lost (see
-        :func:`~models.store.deliveries.overdue`), each taken first so that it is re-sent
-        once; returns the jobs' ids."""
-        with self.sessions() as session:
-            late = deliveries.overdue(session, pending_before, retry_before, attempt_before)
-            taken = [job_id for job_id, seen in late if deliveries.resend(session, job_id, seen)]
-        for job_id in taken:
-            self._send(self.dispatch.deliver_webhook, job_id)
-        return taken
 
     def _send_job(self, job_id: str) -> None:
         """Send "run job ``job_id``"; if the broker does not take it, the job is marked

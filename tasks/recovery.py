@@ -61,7 +61,7 @@ def sweep(app: Any, queued_before: Any) -> list[str]:
         log.info("re-sent %d job(s): %s", len(ids), ", ".join(ids))
     late = utcnow() - WEBHOOK_LATE_AFTER
     timeout = timedelta(seconds=service.settings.webhook_timeout_seconds)
-    webhooks = service.recover_webhooks(late, late, late - timeout)
+    webhooks = service.webhooks.recover(late, late, late - timeout)
     if webhooks:
         log.info("re-sent %d webhook delivery(ies): %s", len(webhooks), ", ".join(webhooks))
     return ids

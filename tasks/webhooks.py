@@ -25,8 +25,8 @@ from celery import shared_task
 from celery.signals import task_retry
 
 from models.plumbing import webhook_http
-from models.service import WebhookOutcome
 from models.store.records import utcnow
+from models.webhook_delivery import WebhookOutcome
 from tasks.app import DELIVER_WEBHOOK
 from tasks.context import worker_service
 
@@ -49,7 +49,7 @@ def deliver_webhook(self: Any, job_id: str) -> str:
     last_try = self.request.retries >= self.max_retries
     # Counted on the job too: a message the recovery sweep re-sends starts Celery's count at 0.
     max_attempts = 1 + self.max_retries
-    attempt = worker_service(self.app).deliver_webhook(job_id, last_try, max_attempts)
+    attempt = worker_service(self.app).webhooks.deliver(job_id, last_try, max_attempts)
     if attempt.outcome is WebhookOutcome.FAILED:
         raise webhook_http.DeliveryFailed(job_id, attempt.number)
     return attempt.outcome
@@ -64,4 +64,4 @@ def _record_next_retry(sender: Any = None, reason: Any = None, **_: Any) -> None
         return
     when = reason.when
     at = when if isinstance(when, datetime) else utcnow() + timedelta(seconds=when or 0)
-    worker_service(sender.app).schedule_webhook_retry(failure.job_id, failure.attempt, at)
+    worker_service(sender.app).webhooks.schedule_retry(failure.job_id, failure.attempt, at)

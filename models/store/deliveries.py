@@ -1,43 +1,34 @@
-"""Where a job's webhook delivery stands, kept on the job (``Job.webhook``, JSON).
+"""Where a job's webhook delivery stands, kept on the job: its state in
+``Job.webhook_state``, the rest in ``Job.webhook`` (JSON).
 
 ``pending`` until the first attempt; ``delivering`` while an attempt runs; then
 ``delivered``, ``refused`` (the target is not allowed: final), ``retrying`` (another
 attempt at ``next_retry_at``) or ``failed`` (the last allowed attempt failed: final).
 ``attempts`` counts the attempts begun; ``last_status`` and ``last_error`` are those of
-the last attempt that ended. A job whose spec has no ``webhook_url`` has no delivery.
+the last attempt that ended. A job whose spec has no ``webhook_url`` has no delivery
+(its ``webhook_state`` is null).
 
 Every change is a compare-and-set on the delivery's state and attempts (one ``UPDATE``
 whose ``WHERE`` checks them, atomic on SQLite and PostgreSQL alike), so two messages for
 one delivery (a re-send and a late original) never run attempts at once: the second to
 begin finds the delivery changed and gives up. The workers' recovery sweep re-sends what
-is :func:`overdue` (its message lost with the broker, or its worker killed mid-attempt).
+is :func:`overdue` (its message lost with the broker, or its worker killed mid-attempt),
+found through a partial index on the unsettled states: the sweep reads those deliveries
+only, however many jobs have finished.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from models.store.records import Job, JobStatus, utcnow
+from models.store.records import UNSETTLED, DeliveryState, Job, JobStatus, listed, utcnow
 
-
-class DeliveryState(enum.StrEnum):
-    PENDING = "pending"
-    DELIVERING = "delivering"
-    RETRYING = "retrying"
-    DELIVERED = "delivered"
-    FAILED = "failed"
-    REFUSED = "refused"
-
-    @property
-    def final(self) -> bool:
-        """No further attempt will be made."""
-        return self in (DeliveryState.DELIVERED, DeliveryState.FAILED, DeliveryState.REFUSED)
+__all__ = ["DeliveryState"]  # re-exported: the documents validate against it
 
 
 @dataclass(frozen=True)
@@ -62,13 +53,11 @@ INTERRUPTED = "interrupted: no outcome within the timeout (its worker stopped?)"
 
 def delivery_of(job: Job) -> WebhookDelivery | None:
     """The job's delivery; ``None`` when its spec has no ``webhook_url``."""
-    if not job.spec.get("webhook_url"):
+    if job.webhook_state is None:
         return None
     stored = job.webhook or {}
-    if not stored:
-        return WebhookDelivery(DeliveryState.PENDING)
     return WebhookDelivery(
-        state=DeliveryState(stored.get("state") or _state_before_states(stored)),
+        state=DeliveryState(job.webhook_state),
         attempts=stored.get("attempts", 0),
         last_status=stored.get("last_status"),
         last_error=stored.get("last_error"),
@@ -136,22 +125,20 @@ def overdue(
     ``delivering`` in an attempt begun before ``attempt_before`` (its worker must have
     stopped: an attempt ends within the webhook timeout). A re-send (:func:`resend`)
     counts as a new start, so a delivery is not re-sent on every sweep."""
-    unsettled = [DeliveryState.PENDING, DeliveryState.RETRYING, DeliveryState.DELIVERING]
-    candidates = session.scalars(
-        select(Job).where(
-            Job.status.in_(FINISHED),
-            Job.spec["webhook_url"].as_string().is_not(None),
-            or_(_never_written(), _state().in_(unsettled)),
-        )
-    )
     found = []
-    for job in candidates:
+    for job in session.scalars(unsettled_finished()):
         delivery = delivery_of(job)
         if delivery is not None and _late(
             delivery, job.finished_at, pending_before, retry_before, attempt_before
         ):
             found.append((job.id, delivery))
     return found
+
+
+def unsettled_finished() -> Select[tuple[Job]]:
+    """The finished jobs whose delivery is unsettled, read through the partial index
+    ``ix_jobs_webhook_unsettled``."""
+    return select(Job).where(listed(Job.webhook_state, UNSETTLED), Job.status.in_(FINISHED))
 
 
 def resend(session: Session, job_id: str, seen: WebhookDelivery) -> bool:
@@ -190,50 +177,26 @@ def _swap(session: Session, job_id: str, seen: WebhookDelivery, new: WebhookDeli
     """Store ``new`` if the job's delivery still has ``seen``'s state and attempts."""
     changed = session.execute(
         update(Job)
-        .where(Job.id == job_id, _still(seen))
-        .values(webhook=_document(new))
+        .where(
+            Job.id == job_id,
+            Job.webhook_state == seen.state,
+            func.coalesce(Job.webhook["attempts"].as_integer(), 0) == seen.attempts,
+        )
+        .values(webhook_state=new.state, webhook=_document(new))
         .execution_options(synchronize_session=False)
     )
     session.commit()
     return changed.rowcount == 1
 
 
-def _still(seen: WebhookDelivery) -> ColumnElement[bool]:
-    same = and_(_state() == seen.state, _attempts() == seen.attempts)
-    if seen.state == DeliveryState.PENDING and seen.attempts == 0:
-        return or_(_never_written(), same)  # or written as pending by a re-send
-    return same
-
-
-def _state() -> ColumnElement[str]:
-    return Job.webhook["state"].as_string()
-
-
-def _attempts() -> ColumnElement[int]:
-    return func.coalesce(Job.webhook["attempts"].as_integer(), 0)
-
-
-def _never_written() -> ColumnElement[bool]:
-    # SQL NULL, or JSON null; rows from before states were kept have no state but attempts.
-    return and_(_state().is_(None), _attempts() == 0)
-
-
 def _document(delivery: WebhookDelivery) -> dict[str, Any]:
+    """What ``Job.webhook`` keeps of ``delivery``: all but its state (``Job.webhook_state``)."""
     return {
         key: value.isoformat() if isinstance(value, datetime) else value
         for key, value in asdict(delivery).items()
+        if key != "state"
     }
 
 
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-def _state_before_states(stored: dict[str, Any]) -> DeliveryState:
-    # Rows written before the state was kept held attempts, last_status, last_error and
-    # delivered_at only; whatever retry they had planned is long over.
-    if stored.get("delivered_at"):
-        return DeliveryState.DELIVERED
-    if (stored.get("last_error") or "").startswith("refused"):
-        return DeliveryState.REFUSED
-    return DeliveryState.FAILED

@@ -40,7 +40,8 @@ class IdempotencyRecord(Base):
     headers: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     body: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Indexed for the sweep that purges expired keys (:func:`purge_expired`).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class Claim(enum.Enum):

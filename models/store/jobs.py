@@ -20,7 +20,16 @@ from models.engine.spec import SearchSpec
 from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
 from models.store import datasets, trial_order
 from models.store.pages import Page, page
-from models.store.records import Job, JobStatus, StoppedReason, Trial, TrialRun, new_id, utcnow
+from models.store.records import (
+    Job,
+    JobStatus,
+    StoppedReason,
+    Trial,
+    TrialRun,
+    listed,
+    new_id,
+    utcnow,
+)
 from models.store.tenant_lock import lock_tenant
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -276,6 +285,9 @@ def jobs_to_recover(
     ids = list(
         session.scalars(
             select(Job.id).where(
+                # Through the partial index ix_jobs_active: the jobs in flight, not every job
+                # ever run (tests/unit/test_sweep_plans.py).
+                listed(Job.status, ACTIVE),
                 or_(
                     and_(
                         Job.status == JobStatus.RUNNING,
@@ -293,7 +305,7 @@ def jobs_to_recover(
                         or_(Job.advanced_at.is_(None), Job.advanced_at < idle_before),
                         or_(Job.enqueued_at.is_(None), Job.enqueued_at < idle_before),
                     ),
-                )
+                ),
             )
         )
     )

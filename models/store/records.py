@@ -9,20 +9,25 @@ from __future__ import annotations
 import enum
 import os
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    bindparam,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -76,6 +81,32 @@ class JobStatus(enum.StrEnum):
     @property
     def finished(self) -> bool:
         return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class DeliveryState(enum.StrEnum):
+    """Where a job's webhook delivery stands (``models/store/deliveries.py``)."""
+
+    PENDING = "pending"
+    DELIVERING = "delivering"
+    RETRYING = "retrying"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    REFUSED = "refused"
+
+    @property
+    def final(self) -> bool:
+        """No further attempt will be made."""
+        return self in (DeliveryState.DELIVERED, DeliveryState.FAILED, DeliveryState.REFUSED)
+
+
+# The deliveries the recovery sweep looks at: the only ones its index holds.
+UNSETTLED = tuple(state.value for state in DeliveryState if not state.final)
+
+
+def delivery_at_submit(context: DefaultExecutionContext) -> str | None:
+    """A new job's ``webhook_state``: ``pending`` when its spec has a ``webhook_url``."""
+    spec = context.get_current_parameters().get("spec") or {}
+    return DeliveryState.PENDING.value if spec.get("webhook_url") else None
 
 
 class StoppedReason(enum.StrEnum):
@@ -137,6 +168,11 @@ class Job(Base):
     # Webhook delivery: state, attempts, last_status, last_error, delivered_at,
     # next_retry_at, and the sweep's began_at and resent_at (models/store/deliveries.py).
     webhook: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The delivery's state, in a column of its own so that the recovery sweep finds the
+    # unsettled ones through a partial index (below); null when the spec has no webhook_url.
+    webhook_state: Mapped[str | None] = mapped_column(
+        String(16), nullable=True, default=delivery_at_submit
+    )
     # When the job's next trials were last chosen. Choosing updates it first, which
     # serialises the choosing per job on every database (a row lock; SQLite's write lock).
     advanced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -206,3 +242,28 @@ class ApiKey(Base):
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+def listed(column: Any, values: Iterable[str]) -> ColumnElement[bool]:
+    """``column IN (values)``, the values written into the SQL rather than bound: SQLite and
+    PostgreSQL use a partial index only for a query whose ``WHERE`` they can see implies
+    the index's, and a bound value they cannot see."""
+    return column.in_(bindparam(None, list(values), expanding=True, literal_execute=True))
+
+
+# The sweeps' partial indexes, so that their cost does not grow with the jobs finished
+# (tests/unit/test_sweep_plans.py; bench/sweeps.py): the jobs queued or running, and the
+# unsettled webhook deliveries. Queries reach them through ``listed``.
+ACTIVE = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+Index(
+    "ix_jobs_active",
+    Job.status,
+    sqlite_where=Job.status.in_(ACTIVE),
+    postgresql_where=Job.status.in_(ACTIVE),
+)
+Index(
+    "ix_jobs_webhook_unsettled",
+    Job.webhook_state,
+    sqlite_where=Job.webhook_state.in_(UNSETTLED),
+    postgresql_where=Job.webhook_state.in_(UNSETTLED),
+)

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from models.service import WebhookAttempt, WebhookOutcome
 from models.store import deliveries
 from models.store.deliveries import DeliveryState, WebhookDelivery, delivery_of
 from models.store.records import Job, JobStatus, utcnow
+from models.webhook_delivery import WebhookAttempt, WebhookOutcome
 from tests.backends import on_every_database
 from tests.receiver import Receiver
 
@@ -24,7 +24,9 @@ LATE = timedelta(seconds=30)
 
 
 def add_job(sessions, job_id="job_1", status=JobStatus.SUCCEEDED, ago=60, url=URL, webhook=None):
-    """A job finished ``ago`` seconds ago, with a webhook_url (unless ``url`` is None)."""
+    """A job finished ``ago`` seconds ago, with a webhook_url (unless ``url`` is None) and
+    its delivery where ``webhook`` says (pending when ``None``)."""
+    kept = {} if webhook is None else stored(webhook)
     with sessions() as session:
         session.add(
             Job(
@@ -34,16 +36,16 @@ def add_job(sessions, job_id="job_1", status=JobStatus.SUCCEEDED, ago=60, url=UR
                 spec={"webhook_url": url} if url else {},
                 status=status,
                 finished_at=utcnow() - timedelta(seconds=ago),
-                webhook=webhook,
+                **kept,
             )
         )
         session.commit()
     return job_id
 
 
-def stored(**fields):
-    """A delivery as the job keeps it (times as ISO strings)."""
-    return deliveries._document(WebhookDelivery(**fields))
+def stored(delivery):
+    """The columns that keep ``delivery`` on its job."""
+    return {"webhook_state": delivery.state, "webhook": deliveries._document(delivery)}
 
 
 def read(sessions, job_id="job_1"):
@@ -107,33 +109,60 @@ def test_of_many_messages_racing_for_one_delivery_exactly_one_begins(sessions):
     [
         (60, None, True),  # pending since the job finished a minute ago
         (5, None, False),  # pending, just finished: its message is on its way
-        (600, lambda now: stored(state="retrying", attempts=2, next_retry_at=now - 2 * LATE), True),
         (
             600,
-            lambda now: stored(state="retrying", attempts=2, next_retry_at=now - LATE / 2),
-            False,
-        ),
-        (600, lambda now: stored(state="retrying", attempts=2, next_retry_at=now + LATE), False),
-        (
-            600,
-            lambda now: stored(state="retrying", attempts=1, began_at=now - TIMEOUT - 2 * LATE),
+            lambda now: WebhookDelivery(state="retrying", attempts=2, next_retry_at=now - 2 * LATE),
             True,
         ),
-        (600, lambda now: stored(state="retrying", attempts=1, began_at=now - TIMEOUT), False),
         (
             600,
-            lambda now: stored(state="delivering", attempts=1, began_at=now - TIMEOUT - 2 * LATE),
+            lambda now: WebhookDelivery(state="retrying", attempts=2, next_retry_at=now - LATE / 2),
+            False,
+        ),
+        (
+            600,
+            lambda now: WebhookDelivery(state="retrying", attempts=2, next_retry_at=now + LATE),
+            False,
+        ),
+        (
+            600,
+            lambda now: WebhookDelivery(
+                state="retrying", attempts=1, began_at=now - TIMEOUT - 2 * LATE
+            ),
             True,
         ),
-        (600, lambda now: stored(state="delivering", attempts=1, began_at=now - TIMEOUT), False),
-        (600, lambda now: stored(state="delivered", attempts=1, began_at=now - 600 * LATE), False),
-        (600, lambda now: stored(state="failed", attempts=9, began_at=now - 600 * LATE), False),
-        (600, lambda now: stored(state="refused", attempts=1, began_at=now - 600 * LATE), False),
         (
             600,
-            lambda now: {"attempts": 2, "last_status": 500, "last_error": "HTTP 500"},
+            lambda now: WebhookDelivery(state="retrying", attempts=1, began_at=now - TIMEOUT),
             False,
-        ),  # legacy
+        ),
+        (
+            600,
+            lambda now: WebhookDelivery(
+                state="delivering", attempts=1, began_at=now - TIMEOUT - 2 * LATE
+            ),
+            True,
+        ),
+        (
+            600,
+            lambda now: WebhookDelivery(state="delivering", attempts=1, began_at=now - TIMEOUT),
+            False,
+        ),
+        (
+            600,
+            lambda now: WebhookDelivery(state="delivered", attempts=1, began_at=now - 600 * LATE),
+            False,
+        ),
+        (
+            600,
+            lambda now: WebhookDelivery(state="failed", attempts=9, began_at=now - 600 * LATE),
+            False,
+        ),
+        (
+            600,
+            lambda now: WebhookDelivery(state="refused", attempts=1, began_at=now - 600 * LATE),
+            False,
+        ),
     ],
 )
 def test_which_deliveries_are_overdue(sessions, ago, webhook, overdue):
@@ -170,7 +199,7 @@ def test_a_resent_delivery_is_not_overdue_again_until_it_is_late_again(sessions)
 def test_an_attempt_whose_worker_died_is_taken_back_and_the_next_may_begin(sessions):
     # given attempt 3 began long ago and never ended (its worker was killed)
     long_ago = utcnow() - TIMEOUT - 2 * LATE
-    add_job(sessions, webhook=stored(state="delivering", attempts=3, began_at=long_ago))
+    add_job(sessions, webhook=WebhookDelivery(state="delivering", attempts=3, began_at=long_ago))
     # when the sweep takes it back
     ((job_id, seen),) = overdue(sessions)
     with sessions() as session:
@@ -216,12 +245,12 @@ def test_the_service_resends_each_overdue_delivery_once_and_it_is_then_delivered
         add_job(worker.sessions, "job_2", url=receiver.url, ago=1)  # its message is on its way
         late = utcnow() - LATE
         # when the sweep runs twice in a row
-        first = worker.recover_webhooks(late, late, late - TIMEOUT)
-        second = worker.recover_webhooks(late, late, late - TIMEOUT)
+        first = worker.webhooks.recover(late, late, late - TIMEOUT)
+        second = worker.webhooks.recover(late, late, late - TIMEOUT)
         # then the overdue delivery was re-sent once
         assert first == ["job_1"] and second == [] and worker.dispatch.webhooks == ["job_1"]
         # and the re-sent message delivers it
-        assert worker.deliver_webhook("job_1") == WebhookAttempt(WebhookOutcome.DELIVERED, 1)
+        assert worker.webhooks.deliver("job_1") == WebhookAttempt(WebhookOutcome.DELIVERED, 1)
         assert len(receiver.requests) == 1
     finally:
         receiver.close()
@@ -230,7 +259,7 @@ def test_the_service_resends_each_overdue_delivery_once_and_it_is_then_delivered
 def test_an_attempt_already_under_way_is_not_doubled_by_another_message(service):
     add_job(service.sessions)
     assert begin(service.sessions) == 1
-    assert service.deliver_webhook("job_1") == WebhookAttempt(WebhookOutcome.NOT_DUE)
+    assert service.webhooks.deliver("job_1") == WebhookAttempt(WebhookOutcome.NOT_DUE)
 
 
 def test_the_attempts_counted_on_the_job_bound_a_resent_chain(service):
@@ -239,10 +268,10 @@ def test_the_attempts_counted_on_the_job_bound_a_resent_chain(service):
     try:
         settings = dataclasses.replace(service.settings, webhook_allow_private=True)
         worker = dataclasses.replace(service, settings=settings)
-        webhook = stored(state="retrying", attempts=9, last_error=deliveries.INTERRUPTED)
+        webhook = WebhookDelivery(state="retrying", attempts=9, last_error=deliveries.INTERRUPTED)
         add_job(worker.sessions, url=receiver.url, webhook=webhook)
         # when the re-sent message (Celery's first try: not its last) fails again
-        attempt = worker.deliver_webhook("job_1", last_try=False, max_attempts=10)
+        attempt = worker.webhooks.deliver("job_1", last_try=False, max_attempts=10)
     finally:
         receiver.close()
     # then the tenth attempt, the last allowed, leaves the delivery failed

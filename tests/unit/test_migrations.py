@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
@@ -20,8 +21,10 @@ from sqlalchemy import MetaData, func, inspect, select, text
 
 from api.launcher import main
 from models.store.db import make_engine, make_sessionmaker
+from models.store.deliveries import delivery_of, unsettled_finished
 from models.store.idempotency import IdempotencyRecord
-from models.store.migrate import BASELINE, current, head, is_current, upgrade
+from models.store.migrate import BASELINE, current, head, is_current, revision_of, upgrade
+from models.store.migrate import _config as migrate_config
 from models.store.records import Base, Dataset, Job, Trial
 
 PROCESSES = 4
@@ -237,3 +240,78 @@ def test_db_upgrade_command_creates_the_tables_and_twice_is_a_no_op(tmp_path):
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Dataset.__table__)) == 1
     engine.dispose()
+
+
+BEFORE_WEBHOOK_STATE = "4c1d2e3f5a6b"
+HOOK = {"estimator": "knn", "target": "y", "webhook_url": "https://example.com/hook"}
+RETRYING = {"state": "retrying", "attempts": 2, "next_retry_at": "2025-01-02T03:05:00+00:00"}
+# Deliveries stored before their state was: attempts, last_status, last_error, delivered_at.
+LEGACY_DELIVERED = {"attempts": 2, "delivered_at": "2025-01-02T03:05:00+00:00"}
+LEGACY_REFUSED = {"attempts": 1, "last_error": "refused: 10.0.0.1 is not public"}
+LEGACY_FAILED = {"attempts": 9, "last_status": 500, "last_error": "HTTP 500"}
+
+
+def test_upgrading_gives_each_webhook_delivery_its_state_column(database_url):
+    # Given jobs as the revision before kept their deliveries (the state in the JSON, or
+    # no state at all in rows older still), and a job without webhook_url
+    assert upgrade(database_url, BEFORE_WEBHOOK_STATE) == BEFORE_WEBHOOK_STATE
+    rows = {
+        "job_none": (job("job_none", OLD_RESULT), None),
+        "job_pending": ({**job("job_pending", OLD_RESULT), "spec": HOOK}, None),
+        "job_retrying": ({**job("job_retrying", OLD_RESULT), "spec": HOOK}, RETRYING),
+        "job_delivered": ({**job("job_delivered", OLD_RESULT), "spec": HOOK}, LEGACY_DELIVERED),
+        "job_refused": ({**job("job_refused", OLD_RESULT), "spec": HOOK}, LEGACY_REFUSED),
+        "job_failed": ({**job("job_failed", OLD_RESULT), "spec": HOOK}, LEGACY_FAILED),
+    }
+    engine = make_engine(database_url)
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            tables.tables["jobs"].insert(),
+            [{**row, "webhook": hook} for row, hook in rows.values()],
+        )
+    # When it is upgraded to head
+    upgrade(database_url)
+    # Then each delivery reads in the state it was in (legacy rows as final), the rest of
+    # it kept, and the webhook sweep's query finds the unsettled ones only
+    with make_sessionmaker(engine)() as session:
+        read = {job_id: delivery_of(session.get(Job, job_id)) for job_id in rows}
+        unsettled = sorted(job.id for job in session.scalars(unsettled_finished()))
+    engine.dispose()
+    assert {job_id: d and d.state for job_id, d in read.items()} == {
+        "job_none": None,
+        "job_pending": "pending",
+        "job_retrying": "retrying",
+        "job_delivered": "delivered",
+        "job_refused": "refused",
+        "job_failed": "failed",
+    }
+    assert read["job_retrying"].attempts == 2 and read["job_retrying"].next_retry_at is not None
+    assert read["job_failed"].last_error == "HTTP 500"
+    assert unsettled == ["job_pending", "job_retrying"]
+
+
+def test_downgrading_puts_each_webhook_state_back_into_the_json(database_url):
+    # Given a database at head with a delivery retrying after two attempts
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        row = {**job("job_retrying", OLD_RESULT), "spec": HOOK, "warnings": None}
+        connection.execute(
+            Job.__table__.insert(),
+            [{**row, "webhook_state": "retrying", "webhook": {"attempts": 2}}],
+        )
+    # When it is taken back to the revision before the state had a column
+    with engine.connect() as connection, connection.begin():
+        command.downgrade(migrate_config(connection), BEFORE_WEBHOOK_STATE)
+    # Then the JSON holds the state again, as the code of that revision reads it
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.connect() as connection:
+        (webhook,) = connection.execute(select(tables.tables["jobs"].c.webhook)).scalars()
+        revision = revision_of(connection)
+    engine.dispose()
+    assert revision == BEFORE_WEBHOOK_STATE
+    assert webhook == {"attempts": 2, "state": "retrying"}
+    assert "webhook_state" not in tables.tables["jobs"].c

@@ -16,9 +16,8 @@ from celery.exceptions import Retry
 from models.documents import JobSchema
 from models.plumbing import webhook_http
 from models.plumbing.webhook_http import DeliveryFailed
-from models.service import WebhookAttempt, WebhookOutcome
-from models.store.deliveries import delivery_of
 from models.store.records import Job, JobStatus, utcnow
+from models.webhook_delivery import WebhookAttempt, WebhookOutcome
 from tasks import webhooks as webhook_task
 from tests.receiver import Receiver
 
@@ -69,8 +68,10 @@ def finished_job(worker, url, status=JobStatus.SUCCEEDED):
 
 
 def webhook_state(worker, job_id):
+    """The delivery as the job keeps it: its state, and the rest as JSON."""
     with worker.sessions() as session:
-        return session.get(Job, job_id).webhook
+        job = session.get(Job, job_id)
+        return {"state": job.webhook_state, **job.webhook}
 
 
 def test_a_failing_receiver_is_retried_until_it_answers_and_each_attempt_is_recorded(
@@ -147,7 +148,7 @@ def test_a_failed_attempt_is_retrying_and_the_retry_celery_schedules_is_recorded
     # given a finished job whose receiver failed its first attempt
     target = receiver([503])
     job_id = finished_job(worker, target.url)
-    attempt = worker.deliver_webhook(job_id)
+    attempt = worker.webhooks.deliver(job_id)
     assert attempt == WebhookAttempt(WebhookOutcome.FAILED, 1)
     assert webhook_state(worker, job_id)["state"] == "retrying"
     # when Celery schedules the retry 7 s from now (what its task_retry signal says)
@@ -165,21 +166,21 @@ def test_a_retry_scheduled_after_the_next_attempt_began_is_not_recorded(worker, 
     # given a first attempt failed and the second began before its retry was recorded
     target = receiver([503, 503])
     job_id = finished_job(worker, target.url)
-    worker.deliver_webhook(job_id)
-    worker.deliver_webhook(job_id)
+    worker.webhooks.deliver(job_id)
+    worker.webhooks.deliver(job_id)
     # when the first attempt's retry is recorded late
-    recorded = worker.schedule_webhook_retry(job_id, 1, utcnow())
+    recorded = worker.webhooks.schedule_retry(job_id, 1, utcnow())
     # then it is ignored: the second attempt's retry is the one to come
     assert not recorded and webhook_state(worker, job_id)["next_retry_at"] is None
-    assert worker.schedule_webhook_retry(job_id, 2, utcnow())
+    assert worker.webhooks.schedule_retry(job_id, 2, utcnow())
 
 
 def test_a_final_failure_is_not_tried_again_by_a_later_message(worker, receiver):
     target = receiver([500, 200])
     job_id = finished_job(worker, target.url)
-    assert worker.deliver_webhook(job_id, last_try=True).outcome == WebhookOutcome.FAILED
+    assert worker.webhooks.deliver(job_id, last_try=True).outcome == WebhookOutcome.FAILED
     assert webhook_state(worker, job_id)["state"] == "failed"
-    assert worker.deliver_webhook(job_id) == WebhookAttempt(WebhookOutcome.NOT_DUE)
+    assert worker.webhooks.deliver(job_id) == WebhookAttempt(WebhookOutcome.NOT_DUE)
     assert len(target.requests) == 1
 
 
@@ -204,20 +205,7 @@ def test_the_job_document_shows_the_delivery_or_null_without_a_webhook_url(worke
     }
     assert document("job_2") is None
     # and once delivered, the document says when
-    worker.deliver_webhook(job_id)
+    worker.webhooks.deliver(job_id)
     delivered = document(job_id)
     assert delivered["state"] == "delivered" and delivered["attempts"] == 1
     assert delivered["last_status"] == 200 and delivered["delivered_at"].endswith("+00:00")
-
-
-@pytest.mark.parametrize(
-    ("stored", "state"),
-    [
-        ({"attempts": 2, "delivered_at": "2026-01-01T00:00:00+00:00"}, "delivered"),
-        ({"attempts": 1, "last_error": "refused: 10.0.0.1 is not public"}, "refused"),
-        ({"attempts": 9, "last_status": 500, "last_error": "HTTP 500"}, "failed"),
-    ],
-)
-def test_a_delivery_recorded_before_states_were_kept_reads_as_final(stored, state):
-    job = Job(spec={"webhook_url": "https://example.com/hook"}, webhook=stored)
-    assert delivery_of(job).state == state
