@@ -26,7 +26,6 @@ cores with the API and the workers, as a client on the same machine would. Run:
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import threading
 import time
@@ -39,6 +38,7 @@ from harness import (
     Report,
     mixed_table,
     one_openmp_thread,
+    options,
     percentile,
     temporary_dir,
     verdict,
@@ -153,10 +153,9 @@ def run_round(name: str, csv: Path, rate: float, seconds: float, *, busy: bool, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
-    parser.add_argument("--seconds", type=float, default=20.0, help="length of each round")
-    args = parser.parse_args()
+    args = options(
+        __doc__, rate=(200.0, "requests per second"), seconds=(20.0, "length of each round")
+    )
     report = Report("api_latency.py")
     with temporary_dir("tuneforge-latency-") as tmp:
         csv = write_csv(mixed_table(10_000), tmp / "mixed.csv")

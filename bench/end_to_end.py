@@ -43,7 +43,6 @@ Run: ``.venv/bin/python bench/end_to_end.py [--repeats N] [--rows N]``.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 import statistics
@@ -59,9 +58,11 @@ from harness import (
     LiveService,
     Report,
     SklearnRun,
+    churn_spec,
     free_cores,
     mixed_table,
     one_openmp_thread,
+    options,
     parse_time,
     random_candidates,
     sklearn_search,
@@ -71,15 +72,7 @@ from harness import (
     write_csv,
 )
 
-SPEC: dict[str, Any] = {
-    "target": "churned",
-    "estimator": "hist_gradient_boosting",
-    "strategy": "random",
-    "n_trials": 20,
-    "cv": {"folds": 3},
-    "test_size": 0.2,
-    "random_state": 0,
-}
+SPEC = churn_spec("hist_gradient_boosting", 20)
 TARGET_RATIO = 1.0
 AIM_RATIO = 0.9
 TARGET_SPEEDUP = 1.7
@@ -155,10 +148,11 @@ def tuneforge_run(slots: int, csv: Path, tmp: Path) -> TuneforgeRun:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=5, help="runs of each case (best kept)")
-    parser.add_argument("--rows", type=int, default=10_000, help="rows in the generated table")
-    args = parser.parse_args()
+    args = options(
+        __doc__,
+        repeats=(5, "runs of each case (best kept)"),
+        rows=(10_000, "rows in the generated table"),
+    )
     report = Report("end_to_end.py")
     warnings.simplefilter("ignore")
     with temporary_dir("tuneforge-e2e-") as tmp:

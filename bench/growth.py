@@ -24,12 +24,10 @@ scikit-learn) before the clock starts. Run: ``.venv/bin/python bench/growth.py
 
 from __future__ import annotations
 
-import argparse
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from harness import (
@@ -37,8 +35,10 @@ from harness import (
     LiveService,
     Report,
     SklearnRun,
+    churn_spec,
     mixed_table,
     one_openmp_thread,
+    options,
     random_candidates,
     sklearn_search,
     temporary_dir,
@@ -46,15 +46,7 @@ from harness import (
     write_csv,
 )
 
-SPEC: dict[str, Any] = {
-    "target": "churned",
-    "estimator": "ridge",
-    "strategy": "random",
-    "n_trials": 5,
-    "cv": {"folds": 3},
-    "test_size": 0.2,
-    "random_state": 0,
-}
+SPEC = churn_spec("ridge", 5)
 SLOTS = 2
 MAX_UPLOAD_MB = 1024
 
@@ -120,11 +112,7 @@ def one_size(rows: int, tmp: Path) -> Size:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--sizes", default="10000,100000,1000000", help="comma-separated row counts"
-    )
-    args = parser.parse_args()
+    args = options(__doc__, sizes=("10000,100000,1000000", "comma-separated row counts"))
     report = Report("growth.py")
     warnings.simplefilter("ignore")
     sizes = [int(n) for n in args.sizes.split(",")]

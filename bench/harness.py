@@ -12,12 +12,14 @@
   sessions, a data dir in a temporary folder, a free port), and an HTTP client for it.
 - :class:`InProcess`: the service core in this process (SQLite and a folder), for the
   exact pipeline, rows and folds tuneforge searches, and for in-process engine runs.
-- :func:`mixed_table`: a generated table of mixed types.
+- :func:`options`: a script's command line, from its options' defaults.
+- :func:`mixed_table`: a generated table of mixed types; :func:`churn_spec`, a job on it.
 - :func:`sklearn_search`: scikit-learn's search over exactly tuneforge's candidates.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import io
 import os
@@ -192,6 +194,20 @@ def recorded(script: str) -> Iterator[Report]:
     report.save()
 
 
+def options(doc: str, **defaults: tuple[Any, str]) -> argparse.Namespace:
+    """The script's command line: each ``name=(default, help)`` is an option ``--name``
+    of its default's type (a ``False`` default makes it a flag); ``doc``'s first
+    paragraph describes the script."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    for name, (default, text) in defaults.items():
+        flag = "--" + name.replace("_", "-")
+        if default is False:
+            parser.add_argument(flag, action="store_true", help=text)
+        else:
+            parser.add_argument(flag, type=type(default), default=default, help=text)
+    return parser.parse_args()
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=float), q)) if values else float("nan")
 
@@ -297,6 +313,20 @@ def mixed_table(n_rows: int, seed: int = 0) -> pd.DataFrame:
             "churned": np.where(churned, "yes", "no"),
         }
     )
+
+
+def churn_spec(estimator: str, n_trials: int) -> dict[str, Any]:
+    """A random search predicting :func:`mixed_table`'s ``churned`` (3 folds, a 20 % test
+    split, seed 0), without its ``dataset_id``."""
+    return {
+        "target": "churned",
+        "estimator": estimator,
+        "strategy": "random",
+        "n_trials": n_trials,
+        "cv": {"folds": 3},
+        "test_size": 0.2,
+        "random_state": 0,
+    }
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

@@ -23,7 +23,6 @@ Run: ``.venv/bin/python bench/ingest.py [--rows N]``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from harness import (
     Report,
     mixed_table,
     one_openmp_thread,
+    options,
     proc_status_kb,
     temporary_dir,
     verdict,
@@ -213,9 +213,7 @@ def pandas_read(path: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the CSV")
-    args = parser.parse_args()
+    args = options(__doc__, rows=(1_000_000, "rows in the CSV"))
     report = Report("ingest.py")
     with temporary_dir("tuneforge-ingest-") as tmp:
         started = time.perf_counter()

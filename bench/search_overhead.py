@@ -42,7 +42,6 @@ libraries, as tuneforge runs one OpenMP thread per trial. Run: ``make bench`` or
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import io
 import itertools
@@ -60,6 +59,7 @@ from harness import (
     Report,
     SklearnRun,
     one_openmp_thread,
+    options,
     random_candidates,
     sklearn_search,
     verdict,
@@ -424,15 +424,12 @@ def profile(report: Report, root: Path, table_name: str, estimator: str) -> None
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=3, help="runs per case (best kept)")
-    parser.add_argument("--skip-grids", action="store_true", help="only parts 2 and 3")
-    parser.add_argument(
-        "--profile-case",
-        default="breast_cancer:decision_tree",
-        help="table:estimator to profile ('' for none)",
+    args = options(
+        __doc__,
+        repeats=(3, "runs per case (best kept)"),
+        skip_grids=(False, "only parts 2 and 3"),
+        profile_case=("breast_cancer:decision_tree", "table:estimator to profile ('' for none)"),
     )
-    args = parser.parse_args()
     report = Report("search_overhead.py")
     warnings.simplefilter("ignore")
     if not args.skip_grids:

@@ -8,7 +8,7 @@ import os
 
 # Before scikit-learn loads GNU OpenMP: tests fit models in this process too, and a
 # process with an OpenMP thread pool cannot fork trial processes safely (see
-# models/isolation.py).
+# models/engine/isolation.py).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from collections.abc import Iterator

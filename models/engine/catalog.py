@@ -163,6 +163,23 @@ FOREST_SPACE = {
     "max_features": {"type": "float", "low": 0.1, "high": 1.0},
 }
 
+
+def _forest(
+    name: str, title: str, classifier: type[BaseEstimator], regressor: type[BaseEstimator]
+) -> Estimator:
+    """An ensemble of trees (random forest, extra trees): one parameter set, one space."""
+    return Estimator(
+        name=name,
+        tree_based=True,
+        title=title,
+        resource_params={"n_estimators": 300},
+        classes={CLASSIFICATION: classifier, REGRESSION: regressor},
+        params=_trees(),
+        default_space={t: FOREST_SPACE for t in TASKS},
+        fixed={t: {"n_jobs": 1} for t in TASKS},
+    )
+
+
 CATALOG: dict[str, Estimator] = {
     e.name: e
     for e in (
@@ -237,25 +254,9 @@ CATALOG: dict[str, Estimator] = {
                 for t in TASKS
             },
         ),
-        Estimator(
-            name="random_forest",
-            tree_based=True,
-            title="Random forest",
-            resource_params={"n_estimators": 300},
-            classes={CLASSIFICATION: RandomForestClassifier, REGRESSION: RandomForestRegressor},
-            params=_trees(),
-            default_space={t: FOREST_SPACE for t in TASKS},
-            fixed={t: {"n_jobs": 1} for t in TASKS},
-        ),
-        Estimator(
-            name="extra_trees",
-            tree_based=True,
-            title="Extremely randomised trees",
-            resource_params={"n_estimators": 300},
-            classes={CLASSIFICATION: ExtraTreesClassifier, REGRESSION: ExtraTreesRegressor},
-            params=_trees(),
-            default_space={t: FOREST_SPACE for t in TASKS},
-            fixed={t: {"n_jobs": 1} for t in TASKS},
+        _forest("random_forest", "Random forest", RandomForestClassifier, RandomForestRegressor),
+        _forest(
+            "extra_trees", "Extremely randomised trees", ExtraTreesClassifier, ExtraTreesRegressor
         ),
         Estimator(
             name="hist_gradient_boosting",

@@ -50,16 +50,19 @@ WAIT: Any = _Wait()
 
 
 class Strategy(Protocol):
-    """What to try next."""
+    """What to try next. A strategy may subclass this for the defaults: trials in flight
+    change nothing, results teach nothing, and no trial is stopped early."""
 
     total: int  # how many trials the search plans (an upper bound for halving)
 
     def propose(self, number: int) -> Candidate | None:
         """The candidate for trial ``number``, ``None`` when the search is done, or
         :data:`WAIT` until the trials in flight are recorded."""
+        ...
 
     def pending(self, number: int, candidate: Candidate) -> None:
         """Trial ``number`` runs (elsewhere) and is not recorded yet."""
+        return None
 
     def record(
         self,
@@ -70,12 +73,14 @@ class Strategy(Protocol):
         intermediate: list[float],
     ) -> None:
         """Learn from a finished trial (``score`` is ``None`` unless it succeeded)."""
+        return None
 
     def should_prune(self, number: int, step: int, value: float) -> bool:
         """After fold ``step`` of trial ``number``: stop it now?"""
+        return False
 
 
-class FixedList:
+class FixedList(Strategy):
     """A strategy whose candidates are all known up front (grid, random)."""
 
     def __init__(self, candidates: list[dict[str, Any]]) -> None:
@@ -84,22 +89,6 @@ class FixedList:
 
     def propose(self, number: int) -> Candidate | None:
         return Candidate(self.candidates[number]) if number < self.total else None
-
-    def pending(self, number: int, candidate: Candidate) -> None:
-        return None
-
-    def record(
-        self,
-        number: int,
-        candidate: Candidate,
-        state: str,
-        score: float | None,
-        intermediate: list[float],
-    ) -> None:
-        return None
-
-    def should_prune(self, number: int, step: int, value: float) -> bool:
-        return False
 
 
 @dataclass(frozen=True)
@@ -151,7 +140,7 @@ def plan_halving(
 
 
 @dataclass
-class Halving:
+class Halving(Strategy):
     """Successive halving over seeded random candidates."""
 
     plan: HalvingPlan
@@ -207,9 +196,6 @@ class Halving:
         rung, index = where
         return Candidate(self.candidates[index], rung, self.plan.resources(rung))
 
-    def pending(self, number: int, candidate: Candidate) -> None:
-        return None
-
     def record(
         self,
         number: int,
@@ -226,9 +212,6 @@ class Halving:
                 score if state == TrialState.SUCCEEDED else None,
             )
 
-    def should_prune(self, number: int, step: int, value: float) -> bool:
-        return False
-
 
 def _distribution(dim: Dimension) -> optuna.distributions.BaseDistribution:
     if dim.type == "categorical":
@@ -238,7 +221,7 @@ def _distribution(dim: Dimension) -> optuna.distributions.BaseDistribution:
     return optuna.distributions.FloatDistribution(dim.low, dim.high, log=dim.log)
 
 
-class Bayesian:
+class Bayesian(Strategy):
     """Optuna's TPE through ask-and-tell: Optuna proposes, the job owns the loop.
 
     Trials in flight elsewhere are in the study as running trials, and TPE's

@@ -61,7 +61,7 @@ def test_the_sdk_uploads_tunes_and_downloads_a_model(service, breast_cancer_csv)
         assert isinstance(dataset, Dataset), dataset
         assert (dataset.n_rows, dataset.n_columns) == (569, 31)
         assert dataset.name == "breast_cancer.csv"
-        # and as a raw text/csv body, named by the query
+        # and as a raw application/octet-stream body, named by the query
         raw = upload_dataset.sync(
             client=client, body=File(payload=io.BytesIO(breast_cancer_csv)), name="raw.csv"
         )

@@ -66,6 +66,20 @@ def test_raw_csv_upload_takes_its_name_from_the_query(client):
     assert body["name"] == "tiny" and body["columns"][1]["dtype"] == "string"
 
 
+@pytest.mark.parametrize("media_type", ["application/octet-stream", "text/csv", "application/csv"])
+def test_a_raw_upload_is_read_as_csv_under_the_documented_type_and_the_csv_types(
+    client, media_type
+):
+    # given a raw body sent as openapi.yaml documents it (octet-stream) or as CSV
+    response = client.post(
+        "/v1/datasets?name=raw", data=b"a,b\n1,x\n2,y\n", content_type=media_type
+    )
+    # then it is the same table
+    assert response.status_code == 201, response.json
+    assert (response.json["name"], response.json["n_rows"]) == ("raw", 2)
+    assert response.json["columns"][1]["dtype"] == "string"
+
+
 def test_upload_without_file_field_names_the_field(client):
     response = client.post("/v1/datasets", data={"name": "x"}, content_type="multipart/form-data")
     assert_problem(response, 422, "file")

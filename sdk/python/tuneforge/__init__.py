@@ -9,51 +9,20 @@
 operations this layer does not wrap) and returns its models.
 """
 
+from tuneforge import errors
 from tuneforge.client import DEFAULT_API, ENDED, Client, TuneResult
-from tuneforge.errors import (
-    BadRequest,
-    Conflict,
-    Forbidden,
-    JobFailed,
-    NotFound,
-    PayloadTooLarge,
-    ProblemError,
-    RateLimited,
-    RequestTimeout,
-    ServerError,
-    ServiceUnavailable,
-    TuneforgeError,
-    Unauthorized,
-    Unreachable,
-    ValidationError,
-    WaitTimeout,
-)
+from tuneforge.errors import *  # noqa: F403  (every exception, as errors.__all__ lists them)
 from tuneforge.events import BestEvent, EndEvent, Event, StatusEvent, TrialEvent
 
 __all__ = [
     "DEFAULT_API",
     "ENDED",
-    "BadRequest",
     "BestEvent",
     "Client",
-    "Conflict",
     "EndEvent",
     "Event",
-    "Forbidden",
-    "JobFailed",
-    "NotFound",
-    "PayloadTooLarge",
-    "ProblemError",
-    "RateLimited",
-    "RequestTimeout",
-    "ServerError",
-    "ServiceUnavailable",
     "StatusEvent",
     "TrialEvent",
     "TuneResult",
-    "TuneforgeError",
-    "Unauthorized",
-    "Unreachable",
-    "ValidationError",
-    "WaitTimeout",
 ]
+__all__ += errors.__all__

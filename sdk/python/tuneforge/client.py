@@ -116,7 +116,7 @@ class Client:
             "/v1/datasets",
             params={"name": name},
             content=body,
-            headers={"Content-Type": "text/csv"},
+            headers={"Content-Type": "application/octet-stream"},
         )
         return Dataset.from_dict(response.json())
 

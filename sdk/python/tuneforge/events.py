@@ -13,46 +13,49 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from tuneforge_client.models import Job, JobBest, JobEnd, Trial
 
 __all__ = ["BestEvent", "EndEvent", "Event", "StatusEvent", "TrialEvent", "parse"]
 
 
+D = TypeVar("D")
+
+
 @dataclass(frozen=True)
-class StatusEvent:
-    """The job changed status or progress; ``data`` is the whole job."""
+class _Event(Generic[D]):
+    """An event's id (what ``Last-Event-ID`` resumes after) and its parsed data."""
 
     id: str
-    data: Job
+    data: D
+
+
+@dataclass(frozen=True)
+class StatusEvent(_Event[Job]):
+    """The job changed status or progress; ``data`` is the whole job."""
+
     event: Literal["status"] = field(default="status", init=False)
 
 
 @dataclass(frozen=True)
-class TrialEvent:
+class TrialEvent(_Event[Trial]):
     """A trial finished (succeeded, failed or pruned)."""
 
-    id: str
-    data: Trial
     event: Literal["trial"] = field(default="trial", init=False)
 
 
 @dataclass(frozen=True)
-class BestEvent:
+class BestEvent(_Event[JobBest]):
     """A new best trial: its number, score and parameters."""
 
-    id: str
-    data: JobBest
     event: Literal["best"] = field(default="best", init=False)
 
 
 @dataclass(frozen=True)
-class EndEvent:
+class EndEvent(_Event[JobEnd]):
     """The job ended; the last event of its stream."""
 
-    id: str
-    data: JobEnd
     event: Literal["end"] = field(default="end", init=False)
 
 

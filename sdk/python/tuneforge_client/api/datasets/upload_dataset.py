@@ -38,7 +38,7 @@ def _get_kwargs(
         headers["Content-Type"] = "multipart/form-data; boundary=+++"
     if isinstance(body, File):
         _kwargs["content"] = body.payload
-        headers["Content-Type"] = "text/csv"
+        headers["Content-Type"] = "application/octet-stream"
 
     _kwargs["headers"] = headers
     return _kwargs
