@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -555,6 +556,8 @@ def run_the_service(stack: contextlib.ExitStack, workdir: Path) -> None:
 
 
 def main() -> int:
+    # A stop (make interrupted, CI's deadline) cleans up as a failure does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         try:
