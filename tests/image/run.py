@@ -45,6 +45,7 @@ DOCKER = os.environ.get("TUNEFORGE_DOCKER", "/usr/bin/docker")
 DOCKERD_LOG = Path("/var/log/tuneforge-image-test-dockerd.log")
 BASE = "tuneforge/python-base:3.11-bookworm"
 IMAGE = "tuneforge:image-test"
+LABEL = "tuneforge.image-test=1"
 BASE_PACKAGES = "python3,python3-venv,python-is-python3,ca-certificates"
 # As python:3.11-slim does: no manuals, documentation or translations.
 SLIM = [
@@ -246,6 +247,8 @@ def build(secret: Path) -> None:
         f"BASE={BASE}",
         "--secret",
         f"id=ca,src={secret}",
+        "--label",
+        LABEL,
         "--tag",
         IMAGE,
         str(ROOT),
@@ -255,6 +258,8 @@ def build(secret: Path) -> None:
     if result.returncode != 0:
         raise Failed(f"docker build failed:\n{result.stdout[-6000:]}{result.stderr[-6000:]}")
     say(f"built in {time.monotonic() - started:.0f} s")
+    # the image this build replaced under IMAGE's tag, if nothing else uses it
+    docker("image", "prune", "--force", "--filter", f"label={LABEL}")
 
 
 def check_secret_is_absent(extra_certs: set[str]) -> None:
