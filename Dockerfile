@@ -32,9 +32,10 @@ RUN --mount=type=secret,id=ca \
     fi \
     && /opt/venv/bin/pip install --require-hashes --no-deps -r /tmp/requirements.lock \
     && rm -f /tmp/ca.pem
-# What the service never runs stays here: the installers (pip, setuptools), the
-# packages' own test suites with their compiled caches, and botocore's models of the AWS
-# services it never calls (it calls S3, and STS and SSO for credentials).
+# Out of the environment before the final stage copies it, what the service never runs:
+# the installers (pip, setuptools), the packages' own test suites with their compiled
+# caches, and botocore's models of the AWS services it never calls (it calls S3, and STS
+# and SSO for credentials).
 RUN cd /opt/venv/lib/python3.11/site-packages \
     && /opt/venv/bin/python -m pip uninstall --yes --quiet pip setuptools \
     && find . -depth -type d \( -name tests -o -path ./joblib/test \) -exec rm -rf {} + \
@@ -46,7 +47,7 @@ RUN printf '#!/opt/venv/bin/python\nimport sys\nfrom api.launcher import main\ns
         > /opt/venv/bin/tuneforge \
     && chmod 755 /opt/venv/bin/tuneforge
 
-# Final stage: the interpreter, the environment and the code; no compiler, no pip cache.
+# Final stage: the interpreter, the environment and the code; no compiler, no pip.
 FROM ${BASE}
 ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/app \
     PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
