@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test chromium unit integration lint format openapi sdk lock bench clean
+.PHONY: run test image-test chromium unit integration lint format openapi sdk lock bench clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+
+# The Docker image built and run against this machine's PostgreSQL, Redis and a moto S3
+# server (tests/image/run.py; root, Debian's docker.io). A few minutes once its base is made.
+image-test: $(STAMP)
+	$(BIN)/python tests/image/run.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit

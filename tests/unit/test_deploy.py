@@ -162,9 +162,20 @@ def final_stage(dockerfile: list[str]) -> list[str]:
 
 
 def test_the_image_is_built_in_stages_and_ends_on_slim_python(dockerfile):
+    # BASE: python:3.11-slim unless told otherwise (the image test passes a stand-in
+    # made from Debian's packages), for the build and the final stage alike.
+    assert instructions(dockerfile, "ARG")[0] == "BASE=python:3.11-slim"
     stages = instructions(dockerfile, "FROM")
     assert len(stages) >= 2
-    assert stages[-1] == "python:3.11-slim"
+    assert stages[0] == "${BASE} AS build" and stages[-1] == "${BASE}"
+
+
+def test_an_extra_ca_reaches_only_the_install_step_as_a_build_secret(dockerfile):
+    (install,) = [line for line in instructions(dockerfile, "RUN") if "pip install" in line]
+    assert install.startswith("--mount=type=secret,id=ca ")
+    mentions = [line for line in dockerfile if "/run/secrets/ca" in line or "ca.pem" in line]
+    assert mentions == ["RUN " + install]
+    assert "rm -f /tmp/ca.pem" in install
 
 
 def test_dependencies_are_installed_from_the_lock_file_with_hashes(dockerfile):
