@@ -440,9 +440,13 @@ def main() -> None:
     report = Report("small_jobs.py")
     with temporary_dir("tuneforge-small-") as tmp:
         csv = breast_cancer_csv(tmp / "breast_cancer.csv")
-        runs = [
-            live_run(name, csv, args.jobs, args.clients) for name in args.deployments.split(",")
-        ]
+        runs = []
+        for name in args.deployments.split(","):
+            runs.append(run := live_run(name, csv, args.jobs, args.clients))
+            print(
+                f"({name}: {run.submits_per_s:.1f} submits/s, {run.trials_per_s:.1f} trials/s)",
+                flush=True,
+            )
         print_live(report.line, runs, args.clients)
         if not args.skip_profile:
             report.line()
