@@ -55,7 +55,8 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
 
-# About 17 minutes on 2 cores; each script appends its figures to bench/RESULTS.md.
+# About 27 minutes on 2 cores; each script appends its figures to bench/RESULTS.md.
+# small_jobs.py's PostgreSQL + Redis round needs both on 127.0.0.1 (it uses Redis db 11).
 bench: $(STAMP)
 	$(BIN)/python bench/search_overhead.py
 	$(BIN)/python bench/search_quality.py
@@ -64,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/growth.py
 	$(BIN)/python bench/sweeps.py
+	$(BIN)/python bench/small_jobs.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

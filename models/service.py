@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.engine import data_checks
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
-from models.engine.reading import Reading
+from models.engine.reading import Reading, TableWarning
 from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
 from models.exceptions import Conflict, NotFound, SpecError
@@ -48,6 +48,17 @@ log = logging.getLogger(__name__)
 
 # Importance answers kept per process: one per job being watched is plenty.
 IMPORTANCE_MEMO = 64
+# Data-check answers kept per process: one per dataset and check-relevant spec fields
+# (a few hundred bytes each, the warnings).
+DATA_CHECKS_MEMO = 1024
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A spec the data checks refused: the :class:`SpecError`'s words, kept to raise again."""
+
+    detail: str
+    field: str | None
 
 
 class NotMigrated(Exception):
@@ -177,10 +188,25 @@ class Service:
         :class:`SpecError` for classes too small for the splits or a constant target; the
         warnings (possible leaks) otherwise.
 
+        A dataset is immutable, so the answer for its content and the spec's fields that
+        the checks read (``data_checks.depends_on``) is kept (the newest DATA_CHECKS_MEMO):
+        a service that sends many jobs on one table pays for reading it once.
+
         A dataset deleted meanwhile (its file removed while it was being read) is refused
         as one that is not there, naming ``dataset_id``, as :meth:`resolve_spec` does.
         """
         dataset = self._dataset_of(owner, spec.dataset_id)
+        key = (dataset.id, dataset.sha256, data_checks.depends_on(spec))
+        found = self._data_checks.get(key, lambda: self._check_rows(owner, dataset, spec))
+        if isinstance(found, Refusal):
+            raise SpecError(found.detail, field=found.field)
+        return [w.to_dict() for w in found]
+
+    def _check_rows(
+        self, owner: str, dataset: Dataset, spec: SearchSpec
+    ) -> list[TableWarning] | Refusal:
+        """What the checks answer for ``spec`` on ``dataset``'s rows: the warnings, or the
+        refusal. Raises (and so is not remembered) when the rows could not be read."""
         try:
             found = data_checks.check_data(
                 self.storage.local_copy(dataset.storage_key),
@@ -200,8 +226,13 @@ class Service:
         except SpecError as exc:
             if exc.field == "dataset_id":  # it could not be read: deleted meanwhile?
                 self._dataset_of(owner, spec.dataset_id)
-            raise
-        return [w.to_dict() for w in found]
+                raise
+            return Refusal(exc.detail, exc.field)
+        return found
+
+    @functools.cached_property
+    def _data_checks(self) -> Memo[list[TableWarning] | Refusal]:
+        return Memo(DATA_CHECKS_MEMO)
 
     def _dataset_of(self, owner: str, dataset_id: str) -> Dataset:
         """The dataset a spec names; :class:`SpecError` naming ``dataset_id`` if none."""

@@ -242,6 +242,21 @@ def target_warnings(spec: SearchSpec, target: pd.Series) -> list[TableWarning]:
     return warnings
 
 
+def depends_on(spec: SearchSpec) -> tuple[object, ...]:
+    """The fields of ``spec`` the checks here read (the target, the task, the splits' fields
+    and seeds, the columns left out), hashable: with the dataset's content, they decide
+    :func:`check_data`'s answer, so a caller may keep it under this key. A check that
+    comes to read another field must add it here."""
+    return (
+        spec.target,
+        spec.task,
+        spec.cv,
+        spec.test_size,
+        spec.random_state,
+        tuple(spec.exclude_columns),
+    )
+
+
 def _check_here(
     path: str, reading: Reading, spec: SearchSpec, rows: int, max_rows: int, max_columns: int
 ) -> tuple[str, object]:

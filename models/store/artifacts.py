@@ -16,6 +16,7 @@ import importlib.metadata
 import platform
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -87,16 +88,18 @@ def save_model(
     """Write ``pipeline`` to the job's joblib and skops keys; return its metadata (the
     joblib file's sha256 and size, the skops file's and its trusted types, the library
     versions, the columns)."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(1) as writer:
         path = Path(tmp) / "model.joblib"
         joblib.dump(pipeline, path)
-        stored = storage.put_stream(model_key(job_id), _chunks(path))
+        # Stored (and fsync'd) while skops serialises: the wait on the disk overlaps the work.
+        stored_later = writer.submit(storage.put_stream, model_key(job_id), _chunks(path))
         skops_path = Path(tmp) / "model.skops"
         import skops.io  # (see trusted_types)
 
         skops.io.dump(pipeline, skops_path)
         trusted = trusted_types(skops_path)
         skops_stored = storage.put_stream(model_key(job_id, SKOPS_FORMAT), _chunks(skops_path))
+        stored = stored_later.result()
     classes = getattr(pipeline, "classes_", None)
     versions = library_versions()
     return {

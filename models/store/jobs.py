@@ -62,10 +62,11 @@ def submit_job(
     (which takes it too) comes wholly before the submit, or sees its job and is refused.
     """
     lock_tenant(session, owner)
-    try:
-        datasets.get_dataset(session, owner, spec.dataset_id)
-    except NotFound as exc:
-        raise SpecError(exc.detail, field="dataset_id") from exc
+    # Whether the row is there, not the row: the lock is held for as little as can be.
+    dataset = datasets.Dataset
+    there = exists().where(dataset.id == spec.dataset_id, dataset.owner == owner)
+    if not session.scalar(select(there)):
+        raise SpecError(f"no dataset {spec.dataset_id!r}", field="dataset_id")
     active = session.scalar(
         select(func.count(Job.id)).where(Job.owner == owner, Job.status.in_(ACTIVE))
     )
