@@ -27,8 +27,8 @@ Best of ``--repeats`` (3) each, interleaved. Reported per case:
 - ``in-trial`` and ``between``: tuneforge's per-trial overhead split by the trials'
   timestamps: from claiming a trial to recording it, beyond its fit and score (the round
   trip to the trial process, pickling, the lease's heartbeat thread, the record); from
-  recording one to claiming the next (choosing the next trial: rebuilding the strategy,
-  database reads and writes).
+  recording one to claiming the next (choosing the next trial: telling the job's kept
+  strategy the trial just recorded, database reads and writes).
 
 Then one tuneforge run (``--profile-case``) under cProfile, its costs summarised by
 function (the trial process, SQLite writes, strategy rebuild, ...), and an empty call's
@@ -79,6 +79,7 @@ from models.engine import search, training
 from models.engine.isolation import TrialProcess
 from models.engine.training import TrainingData
 from models.job_run import JobRunner
+from models.search_states import SearchStates
 from models.service import Service
 from models.settings import Settings
 from models.store import artifacts, trial_runs
@@ -347,6 +348,7 @@ PROFILED = [
     ("claim a trial (lease, SQLite)", trial_runs.claim),
     ("record a trial (SQLite)", trial_runs.record),
     ("advance: choose next trials (the last concludes)", JobRunner.advance),
+    ("  the job's strategy, kept and told what changed", SearchStates.check_out),
     ("  strategy rebuild (make_search_strategy)", training.make_search_strategy),
     ("  replay of recorded trials", search.replay),
     ("  conclude: refit, save the model, finish the job", JobRunner.conclude),

@@ -4,8 +4,8 @@ The engine decides what runs (:func:`models.engine.search.plan_next`); this modu
 what its effects mean here. Three steps, each small enough that no worker slot ever
 waits on another, each under the same name from the task to the store:
 
-- :meth:`JobRunner.advance`: in one transaction holding the job's lock, rebuild the
-  strategy from the trials recorded and in flight, queue the next ones (up to
+- :meth:`JobRunner.advance`: in one transaction holding the job's lock, bring the job's
+  strategy up to date with the trials recorded and in flight, queue the next ones (up to
   ``max_parallel`` in flight) and send each to the workers; when nothing is left to run,
   conclude.
 - :meth:`JobRunner.run_trial`: claim one queued trial under a lease, evaluate it in a
@@ -37,16 +37,10 @@ from sqlalchemy.orm import Session
 
 from models.dispatch import Dispatch, send_trial
 from models.engine.isolation import Stopped, TrialCrashed
-from models.engine.search import InFlight, best_trial, plan_next, replay
+from models.engine.search import best_trial, plan_next
 from models.engine.spec import SearchSpec
 from models.engine.strategies import Candidate, Strategy
-from models.engine.training import (
-    TrainingData,
-    evaluate_candidate,
-    make_search_strategy,
-    refit,
-    summarise,
-)
+from models.engine.training import TrainingData, evaluate_candidate, refit, summarise
 from models.plumbing import metrics
 from models.store import jobs, trial_runs
 from models.store.artifacts import delete_model, model_key, save_model
@@ -143,7 +137,6 @@ class JobRunner:
                 return Step(RunOutcome.SKIPPED)
         try:
             spec, data = self.cache.training_data(job_id)
-            strategy = make_search_strategy(spec, data)
         except Exception as exc:
             log.exception("job %s cannot run", job_id)
             return self._fail(job_id, f"{type(exc).__name__}: {exc}")
@@ -152,29 +145,29 @@ class JobRunner:
                 job = trial_runs.begin_advance(session, job_id)
                 if job is None:
                     return Step(RunOutcome.SKIPPED)
-                recorded, runs = trial_runs.known(session, job_id)
-                if not recorded and job.trials_total != strategy.total:
+                state = self.cache.searches.check_out(session, job_id, spec, data)
+                if not job.trials_completed and job.trials_total != state.strategy.total:
                     # Halving planned its rungs on the rows actually trained on.
-                    job.trials_total = strategy.total
-                replay(
-                    strategy,
-                    recorded,
-                    [InFlight(r.number, r.params, r.rung, r.resource) for r in runs],
-                )
+                    job.trials_total = state.strategy.total
                 timed_out = time.time() >= job.started_at.timestamp() + spec.timeout_s
-                taken = {t.number for t in recorded} | {r.number for r in runs}
+                in_flight = len(state.in_flight)
                 plan = None
                 if not timed_out:
                     plan = plan_next(
-                        strategy, taken=taken, in_flight=len(runs), max_parallel=spec.max_parallel
+                        state.strategy,
+                        taken=state.taken,
+                        in_flight=in_flight,
+                        max_parallel=spec.max_parallel,
                     )
                     trial_runs.add(session, job_id, plan.start)
         except IntegrityError:  # another worker chose these numbers meanwhile
             return Step(RunOutcome.ADVANCED)
         start = plan.start if plan else []
+        state.in_flight.update(number for number, _ in start)
+        self.cache.searches.check_in(job_id, state)
         for number, _ in start:
             send_trial(self.dispatch, job_id, number)
-        if not runs and not start and (timed_out or plan.exhausted):
+        if not in_flight and not start and (timed_out or plan.exhausted):
             return self.conclude(job_id, timed_out=timed_out)
         return Step(RunOutcome.ADVANCED)
 
@@ -230,14 +223,14 @@ class JobRunner:
     def _pruning_strategy(
         self, spec: SearchSpec, data: TrainingData, job_id: str, number: int, candidate: Candidate
     ) -> Strategy | None:
-        """With pruning, the trial asks the strategy after each fold: rebuild it."""
+        """With pruning, the trial asks the job's strategy after each fold."""
         if not spec.pruning:
             return None
-        strategy = make_search_strategy(spec, data)
         with self.sessions() as session:
-            recorded = trial_runs.recorded(session, job_id)
-        replay(strategy, recorded, [InFlight(number, candidate.params)])
-        return strategy
+            state = self.cache.searches.check_out(session, job_id, spec, data)
+        state.started(number, candidate)
+        self.cache.searches.check_in(job_id, state)
+        return state.strategy
 
     @contextmanager
     def _heartbeat(self, renew: Callable[[Session], bool], stop: StopFlag) -> Iterator[None]:
@@ -268,6 +261,8 @@ class JobRunner:
             thread.join(timeout=5)
 
     def _stopped(self, lease: Lease, stop: StopFlag) -> Step:
+        # A pruning strategy heard this run's first folds: start the next one afresh.
+        self.cache.searches.forget(lease.job_id)
         with self.sessions.begin() as session:
             if stop.reason == StopReason.SHUTDOWN:
                 trial_runs.release(session, lease)

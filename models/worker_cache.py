@@ -1,8 +1,9 @@
-"""What a worker process keeps between the steps it takes: tables, training data, and the
-process its trials compute in.
+"""What a worker process keeps between the steps it takes: tables, training data, each
+job's search strategy, and the process its trials compute in.
 
-A job's trials on one worker read and split the table once. Each cache is bounded,
-least recently used out.
+A job's trials on one worker read and split the table once, and choosing its next
+trials tells its strategy only what changed (:mod:`models.search_states`). Each cache is
+bounded, least recently used out.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from models.engine.reading import Reading
 from models.engine.spec import SearchSpec
 from models.engine.tables import read_table
 from models.engine.training import TrainingData, prepare
+from models.search_states import SearchStates
 from models.settings import Settings
 from models.store.records import Dataset, Job
 from models.store.storage import Storage
@@ -53,6 +55,7 @@ class WorkerCache:
         self.settings = settings
         self._tables = _Cache(CACHED_TABLES)
         self._training = _Cache(CACHED_JOBS)
+        self.searches = SearchStates(CACHED_JOBS)
         # Where this worker's trials and refits compute (one at a time, killable, bounded).
         machine = machine_memory_mb()
         self.process = TrialProcess(

@@ -147,7 +147,11 @@ def record(
 ) -> Trial | None:
     """Write the finished trial and the job's progress, once; the trial, or ``None`` when
     the lease was lost or the job is no longer running (then nothing is written but the
-    removal of a trial in flight of a job that ended)."""
+    removal of a trial in flight of a job that ended).
+
+    The job's best is the better of its best so far and this trial (one row read, not
+    every trial: :func:`~models.engine.search.best_trial` of the two is that of all).
+    """
     mine = session.execute(delete(TrialRun).where(leases.held(lease)))
     if mine.rowcount != 1:
         return None
@@ -180,7 +184,10 @@ def record(
     )
     session.add(trial)
     session.flush()
-    best = best_trial(recorded(session, lease.job_id))
+    contenders = [trial]
+    if progressed.best_trial is not None:
+        contenders += recorded(session, lease.job_id, [progressed.best_trial])
+    best = best_trial(contenders)
     if best is trial:
         session.execute(
             update(Job)
