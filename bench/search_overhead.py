@@ -9,7 +9,7 @@ Part 2, per-trial overhead (issue 8): on the five small tables of
 messy 800), 20 ``random`` candidates with 3 folds, 20 % held out, seed 0: that script's
 estimator for each table (hist_gradient_boosting; decision_tree for digits) and, where
 that is not already it, ``decision_tree`` too, whose fits take milliseconds, so that the
-overhead shows. tuneforge: ``Service.run_job`` in this process (the same steps as the
+overhead shows. tuneforge: ``Service.run_to_end`` in this process (the same steps as the
 workers: claim each trial under a lease, run it in the trial process, record it, choose the
 next, refit and save the model; no broker); scikit-learn: ``GridSearchCV`` over exactly the job's 20
 candidates (:func:`harness.sklearn_search`; ``RandomizedSearchCV`` with its sampling done
@@ -404,7 +404,7 @@ def profile(report: Report, root: Path, table_name: str, estimator: str) -> None
     job_id = core.service.submit_spec(OWNER, spec).id
     profiler = cProfile.Profile()
     started = time.perf_counter()
-    profiler.runcall(core.service.run_job, job_id, "bench")
+    profiler.runcall(core.service.run_to_end, job_id, "bench")
     wall = time.perf_counter() - started
     trials = core.service.trials(OWNER, job_id)
     fit_score = sum(t.fit_time_s + t.score_time_s for t in trials)
