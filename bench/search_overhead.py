@@ -9,7 +9,7 @@ Part 2, per-trial overhead (issue 8): on the five small tables of
 messy 800), 20 ``random`` candidates with 3 folds, 20 % held out, seed 0: that script's
 estimator for each table (hist_gradient_boosting; decision_tree for digits) and, where
 that is not already it, ``decision_tree`` too, whose fits take milliseconds, so that the
-overhead shows. tuneforge: ``Service.run_job`` in this process (the same steps as the
+overhead shows. tuneforge: ``Service.run_to_end`` in this process (the same steps as the
 workers: claim each trial under a lease, run it in the trial process, record it, choose the
 next, refit and save the model; no broker); scikit-learn: ``GridSearchCV`` over exactly the job's 20
 candidates (:func:`harness.sklearn_search`; ``RandomizedSearchCV`` with its sampling done
@@ -27,8 +27,8 @@ Best of ``--repeats`` (3) each, interleaved. Reported per case:
 - ``in-trial`` and ``between``: tuneforge's per-trial overhead split by the trials'
   timestamps: from claiming a trial to recording it, beyond its fit and score (the round
   trip to the trial process, pickling, the lease's heartbeat thread, the record); from
-  recording one to claiming the next (choosing the next trial: rebuilding the strategy,
-  database reads and writes).
+  recording one to claiming the next (choosing the next trial: telling the job's kept
+  strategy the trial just recorded, database reads and writes).
 
 Then one tuneforge run (``--profile-case``) under cProfile, its costs summarised by
 function (the trial process, SQLite writes, strategy rebuild, ...), and an empty call's
@@ -43,12 +43,17 @@ libraries, as tuneforge runs one OpenMP thread per trial. Run: ``make bench`` or
 from __future__ import annotations
 
 import cProfile
+import inspect
 import io
 import itertools
+import multiprocessing.connection
+import os
 import pstats
+import sqlite3
 import statistics
 import tempfile
 import time
+import types
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,11 +73,18 @@ from search_quality import make_tables
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+from sqlalchemy.orm import Session, SessionTransaction
 
+from models.engine import search, training
 from models.engine.isolation import TrialProcess
+from models.engine.training import TrainingData
+from models.job_run import JobRunner
+from models.search_states import SearchStates
 from models.service import Service
 from models.settings import Settings
+from models.store import artifacts, trial_runs
 from models.store.migrate import upgrade
+from models.worker_cache import WorkerCache
 
 OWNER = "bench"
 
@@ -130,7 +142,7 @@ def run_case(root: Path, name: str, estimator: str, grid: dict) -> tuple[float, 
         plain.append(time.perf_counter() - started)
         job = service.submit_spec(OWNER, spec)
         started = time.perf_counter()
-        service.run_job(job.id, "bench")
+        service.run_to_end(job.id, "bench")
         ours.append(time.perf_counter() - started)
         best = service.get_job(OWNER, job.id).best_score
         same = same and best is not None and abs(best - search.best_score_) < 1e-9
@@ -214,7 +226,7 @@ def engine_run(core: InProcess, spec: Any) -> EngineRun:
     service = core.service
     job_id = service.submit_spec(OWNER, spec).id
     started = time.perf_counter()
-    service.run_job(job_id, "bench")
+    service.run_to_end(job_id, "bench")
     wall = time.perf_counter() - started
     job = service.get_job(OWNER, job_id)
     trials = sorted(service.trials(OWNER, job_id), key=lambda t: t.started_at)
@@ -277,7 +289,7 @@ def overhead(report: Report, cases: list[Case], repeats: int) -> None:
     line(
         f"Part 2: per-trial overhead, {N_TRIALS} random candidates x {FOLDS} folds, "
         f"test_size {TEST_SIZE}, best of {repeats}; GridSearchCV over the job's exact "
-        "candidates vs Service.run_job"
+        "candidates vs Service.run_to_end"
     )
     line(
         f"{'table':<14} {'rows':>5} {'estimator':<23} {'sklearn s':>9} {'tuneforge s':>11} "
@@ -324,45 +336,53 @@ def overhead(report: Report, cases: list[Case], repeats: int) -> None:
 
 # Where the time goes -----------------------------------------------------------------
 
-# (label, file suffix, function name): cumulative time in the parent process.
+# (label, function): cumulative time in the parent process. Functions, not file paths:
+# one that moved or was renamed fails here, at import, instead of reporting 0.
 PROFILED = [
-    ("whole run_job", "models/service.py", "run_job"),
-    ("read the table, split, build the pipeline", "models/job_run.py", "training_data"),
-    ("preprocess each fold once (cache)", "models/engine/training.py", "preprocessed_folds"),
-    (
-        "a trial in the trial process: send, wait, unpickle",
-        "models/engine/isolation.py",
-        "call",
-    ),
-    ("  of which forking a trial process (once a job)", "~", "<built-in method posix.fork>"),
-    ("  of which waiting for its answer", "multiprocessing/connection.py", "poll"),
-    ("claim a trial (lease, SQLite)", "models/store/trial_runs.py", "claim"),
-    ("record a trial (SQLite)", "models/store/trial_runs.py", "record"),
-    ("advance: choose next trials (the last concludes)", "models/job_run.py", "advance"),
-    (
-        "  strategy rebuild (make_search_strategy)",
-        "models/engine/training.py",
-        "make_search_strategy",
-    ),
-    ("  replay of recorded trials", "models/engine/search.py", "replay"),
-    ("  conclude: refit, save the model, finish the job", "models/job_run.py", "conclude"),
-    ("heartbeat thread start/stop", "models/job_run.py", "_heartbeat"),
-    ("    refit, score the test rows", "models/engine/training.py", "refit"),
-    ("    save the model (joblib, fsync)", "models/store/artifacts.py", "save_model"),
-    ("every SQLAlchemy Session.commit", "sqlalchemy/orm/session.py", "commit"),
-    ("every sqlite3 execute", "~", "<method 'execute' of 'sqlite3.Cursor' objects>"),
-    ("every sqlite3 commit", "~", "<method 'commit' of 'sqlite3.Connection' objects>"),
-    ("every os.fsync", "~", "<built-in method posix.fsync>"),
-    ("every job/trial row read (Session.get/scalars)", "sqlalchemy/orm/session.py", "get"),
+    ("whole run_to_end", Service.run_to_end),
+    ("read the table, split, build the pipeline", WorkerCache.training_data),
+    ("preprocess each fold once (cache)", TrainingData.preprocessed_folds),
+    ("a trial in the trial process: send, wait, unpickle", TrialProcess.call),
+    ("  of which forking a trial process (once a job)", os.fork),
+    ("  of which waiting for its answer", multiprocessing.connection._ConnectionBase.poll),
+    ("claim a trial (lease, SQLite)", trial_runs.claim),
+    ("record a trial (SQLite)", trial_runs.record),
+    ("advance: choose next trials (the last concludes)", JobRunner.advance),
+    ("  the job's strategy, kept and told what changed", SearchStates.check_out),
+    ("  strategy rebuild (make_search_strategy)", training.make_search_strategy),
+    ("  replay of recorded trials", search.replay),
+    ("  conclude: refit, save the model, finish the job", JobRunner.conclude),
+    ("heartbeat thread start/stop", JobRunner._heartbeat),
+    ("    refit, score the test rows", training.refit),
+    ("    save the model (joblib, fsync)", artifacts.save_model),
+    ("every SQLAlchemy transaction commit", SessionTransaction.commit),
+    ("every sqlite3 execute", sqlite3.Cursor.execute),
+    ("every sqlite3 commit", sqlite3.Connection.commit),
+    ("every os.fsync", os.fsync),
+    ("every job/trial row read (Session.get)", Session.get),
 ]
 
 
-def _find(stats: pstats.Stats, suffix: str, name: str) -> tuple[int, float]:
-    calls, cumulative = 0, 0.0
-    for (filename, _line, function), (_cc, nc, _tt, ct, _callers) in stats.stats.items():
-        if function == name and filename.endswith(suffix):
-            calls += nc
-            cumulative += ct
+def profile_key(function: Any) -> tuple[str, int, str]:
+    """How cProfile names ``function``: (file, first line, name), or ``~`` for C code."""
+    function = inspect.unwrap(function)
+    code = getattr(function, "__code__", None)
+    if code is not None:
+        return code.co_filename, code.co_firstlineno, code.co_name
+    if isinstance(function, types.BuiltinFunctionType):
+        return "~", 0, f"<built-in method {function.__module__}.{function.__name__}>"
+    if isinstance(function, types.MethodDescriptorType):
+        owner = function.__objclass__
+        return (
+            "~",
+            0,
+            f"<method '{function.__name__}' of '{owner.__module__}.{owner.__qualname__}' objects>",
+        )
+    raise TypeError(f"cannot profile {function!r}")
+
+
+def _find(stats: pstats.Stats, function: Any) -> tuple[int, float]:
+    _cc, calls, _tt, cumulative, _callers = stats.stats.get(profile_key(function), (0, 0, 0, 0, 0))
     return calls, cumulative
 
 
@@ -384,7 +404,7 @@ def profile(report: Report, root: Path, table_name: str, estimator: str) -> None
     job_id = core.service.submit_spec(OWNER, spec).id
     profiler = cProfile.Profile()
     started = time.perf_counter()
-    profiler.runcall(core.service.run_job, job_id, "bench")
+    profiler.runcall(core.service.run_to_end, job_id, "bench")
     wall = time.perf_counter() - started
     trials = core.service.trials(OWNER, job_id)
     fit_score = sum(t.fit_time_s + t.score_time_s for t in trials)
@@ -396,10 +416,9 @@ def profile(report: Report, root: Path, table_name: str, estimator: str) -> None
         f"fit and score {fit_score:.3f} s (in the trial process)."
     )
     line(f"{'cumulative time in this process':<52} {'calls':>6} {'s':>7} {'ms/trial':>9}")
-    for label, suffix, name in PROFILED:
-        calls, seconds = _find(stats, suffix, name)
-        if calls:
-            line(f"{label:<52} {calls:>6} {seconds:>7.3f} {1000 * seconds / len(trials):>9.1f}")
+    for label, function in PROFILED:
+        calls, seconds = _find(stats, function)
+        line(f"{label:<52} {calls:>6} {seconds:>7.3f} {1000 * seconds / len(trials):>9.1f}")
     times = []
     process = TrialProcess()
     for _ in range(30):

@@ -13,7 +13,7 @@ held out as the test set, the service's default scorer, and seed 0 everywhere:
 
 - ``tuneforge random | halving | bayesian``: the real engine, driven as
   ``bench/search_overhead.py`` does, through the service core (resolve_spec, submit_spec,
-  run_job): every trial is written to the database, the best candidate refit, scored on
+  run_to_end): every trial is written to the database, the best candidate refit, scored on
   the test rows and saved. Read back: ``finished_trials``, ``job.best_score``,
   ``job.result["test_score"]``.
 - ``sklearn random | halving``: ``RandomizedSearchCV`` and ``HalvingRandomSearchCV`` on
@@ -346,7 +346,7 @@ class Engine:
         """Submit and run one job; return it, its trials and the wall seconds."""
         job_id = self.service.submit_spec(OWNER, spec).id
         started = time.perf_counter()
-        outcome = self.service.run_job(job_id, "bench")
+        outcome = self.service.run_to_end(job_id, "bench")
         assert outcome is not RunOutcome.SKIPPED, "a freshly submitted job could not be claimed"
         wall = time.perf_counter() - started
         return self.service.get_job(OWNER, job_id), self.service.trials(OWNER, job_id), wall

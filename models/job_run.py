@@ -1,19 +1,21 @@
-"""Running a job's trials on any worker: choose the next trials, run one, conclude.
+"""A job's steps on any worker: advance it, run one of its trials, conclude it.
 
 The engine decides what runs (:func:`models.engine.search.plan_next`); this module says
 what its effects mean here. Three steps, each small enough that no worker slot ever
-waits on another:
+waits on another, each under the same name from the task to the store:
 
-- :meth:`JobRunner.advance`: under the job's lock, rebuild the strategy from the trials
-  recorded and in flight, queue the next ones (up to ``max_parallel`` in flight) and send
-  each to the workers; when nothing is left to run, conclude.
+- :meth:`JobRunner.advance`: in one transaction holding the job's lock, bring the job's
+  strategy up to date with the trials recorded and in flight, queue the next ones (up to
+  ``max_parallel`` in flight) and send each to the workers; when nothing is left to run,
+  conclude.
 - :meth:`JobRunner.run_trial`: claim one queued trial under a lease, evaluate it in a
   killable child process, record it once, then advance the job.
 - :meth:`JobRunner.conclude`: one worker, holding the job's lease, refits the best
   candidate, saves the model and finishes the job.
 
-A worker keeps each dataset and each job's training data in memory (bounded), so a job's
-trials on one worker read and split the table once.
+Each returns a :class:`Step`: its outcome, and the job when the step ended it, for the
+caller (:class:`~models.service.Service`) to report. The trials a step queues go to the
+:class:`~models.dispatch.Dispatch` the runner was built with.
 """
 
 from __future__ import annotations
@@ -21,42 +23,32 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
+import os
+import socket
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
-import pandas as pd
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from models.engine.isolation import Stopped, TrialCrashed, TrialProcess, machine_memory_mb
-from models.engine.reading import Reading
-from models.engine.search import InFlight, best_trial, plan_next, replay
+from models.dispatch import Dispatch, send_trial
+from models.engine.isolation import Stopped, TrialCrashed
+from models.engine.search import best_trial, plan_next
 from models.engine.spec import SearchSpec
 from models.engine.strategies import Candidate, Strategy
-from models.engine.tables import read_table
-from models.engine.training import (
-    TrainingData,
-    evaluate_candidate,
-    make_search_strategy,
-    prepare,
-    refit,
-    summarise,
-)
+from models.engine.training import TrainingData, evaluate_candidate, refit, summarise
 from models.plumbing import metrics
-from models.settings import Settings
 from models.store import jobs, trial_runs
 from models.store.artifacts import delete_model, model_key, save_model
-from models.store.records import Dataset, Job, JobStatus, StoppedReason, Trial
-from models.store.storage import Storage
-from models.store.trial_runs import RunLease
+from models.store.leases import Lease
+from models.store.records import Job, JobStatus, StoppedReason, Trial
+from models.worker_cache import WorkerCache
 
 log = logging.getLogger(__name__)
-
-SendTrial = Callable[[str, int], None]
 
 
 class RunOutcome(enum.StrEnum):
@@ -66,6 +58,7 @@ class RunOutcome(enum.StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     TIMEOUT = "timeout"  # a trial was stopped at the job's deadline
+    ADVANCED = "advanced"  # the next trials are queued (or are running); the job goes on
     RECORDED = "recorded"  # a trial was recorded; the job goes on
     HANDED_BACK = "handed_back"  # the worker shut down; the trial is queued again
     LOST = "lost"  # another run owns it now
@@ -103,178 +96,106 @@ OUTCOME_OF = {
     JobStatus.FAILED: RunOutcome.FAILED,
     JobStatus.CANCELLED: RunOutcome.CANCELLED,
 }
-# Tables and training data a worker process keeps, least recently used out first.
-CACHED_TABLES = 4
-CACHED_JOBS = 8
 
 
-class _Cache(OrderedDict):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
+@dataclass(frozen=True)
+class Step:
+    """What a step did: its outcome, and the job if this step ended it."""
 
-    def get_or_make(self, key: Any, make: Callable[[], Any]) -> Any:
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        value = self[key] = make()
-        while len(self) > self.size:
-            self.popitem(last=False)
-        return value
+    outcome: RunOutcome
+    ended: Job | None = None
+
+
+def this_worker() -> str:
+    """This process's name as a lease owner: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class JobRunner:
-    """A worker process's view of running jobs: their steps, and its caches."""
+    """A job's steps in this worker process, sending the trials they queue to ``dispatch``.
 
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        storage: Storage,
-        settings: Settings,
-        send_trial: SendTrial,
-        on_finished: Callable[[Job], None],
-    ) -> None:
-        self.sessions = sessions
-        self.storage = storage
-        self.settings = settings
-        self.send_trial = send_trial
-        self.on_finished = on_finished
-        self._tables: _Cache = _Cache(CACHED_TABLES)
-        self._training: _Cache = _Cache(CACHED_JOBS)
-        # Where this worker's trials and refits compute (one at a time, killable, bounded).
-        machine = machine_memory_mb()
-        self.process = TrialProcess(
-            memory_mb=min(settings.trial_memory_mb, machine or settings.trial_memory_mb),
-            seconds=settings.trial_seconds,
-        )
+    Cheap to build: what lasts between steps is in ``cache``.
+    """
 
-    def close(self) -> None:
-        """Stop the trial process."""
-        self.process.close()
-
-    # What every step needs ------------------------------------------------------------
-
-    def _table(self, dataset: Dataset) -> pd.DataFrame:
-        # Read as the upload was, so training sees the types the profile reports. Keyed by
-        # content and reading: two datasets with the same bytes share one copy.
-        reading = Reading.recorded(dataset.warnings, dataset.columns)
-        return self._tables.get_or_make(
-            (dataset.sha256, reading),
-            lambda: read_table(
-                self.storage.local_copy(dataset.storage_key),
-                max_rows=self.settings.max_rows,
-                max_columns=self.settings.max_columns,
-                reading=reading,
-            ),
-        )
-
-    def prepare(self, spec: SearchSpec, dataset: Dataset) -> TrainingData:
-        """``dataset``'s table (read once per worker) prepared for ``spec``."""
-        return prepare(spec, self._table(dataset), dataset.columns)
-
-    def training_data(self, job_id: str) -> tuple[SearchSpec, TrainingData]:
-        """The job's spec and training data (cached: the split depends on the spec only)."""
-
-        def make() -> tuple[SearchSpec, TrainingData]:
-            job = self._job(job_id)
-            if job is None:
-                raise LookupError("the job was deleted")
-            spec = SearchSpec.from_dict(job.spec)
-            with self.sessions() as session:
-                dataset = session.get(Dataset, job.dataset_id)
-            if dataset is None:
-                raise LookupError("the dataset was deleted")
-            return spec, self.prepare(spec, dataset)
-
-        return self._training.get_or_make(job_id, make)
-
-    def _job(self, job_id: str) -> Job | None:
-        with self.sessions() as session:
-            return session.get(Job, job_id)
+    def __init__(self, cache: WorkerCache, dispatch: Dispatch) -> None:
+        self.cache = cache
+        self.dispatch = dispatch
+        self.sessions = cache.sessions
+        self.settings = cache.settings
 
     # advance ---------------------------------------------------------------------------
 
-    def advance(self, job_id: str, send_trial: SendTrial | None = None) -> bool:
+    def advance(self, job_id: str) -> Step:
         """Queue and send the job's next trials; conclude it when none are left.
 
-        Returns ``False`` when the job has ended (nothing to do).
+        ``SKIPPED`` when the job has ended (nothing to do).
         """
-        send = send_trial or self.send_trial
-        if job_id not in self._training:  # else the lock below says whether it has ended
-            job = self._job(job_id)
+        if not self.cache.knows(job_id):  # else the lock below says whether it has ended
+            with self.sessions() as session:
+                job = session.get(Job, job_id)
             if job is None or JobStatus(job.status).finished:
-                return False
+                return Step(RunOutcome.SKIPPED)
         try:
-            spec, data = self.training_data(job_id)
-            strategy = make_search_strategy(spec, data)
+            spec, data = self.cache.training_data(job_id)
         except Exception as exc:
             log.exception("job %s cannot run", job_id)
-            self._fail(job_id, f"{type(exc).__name__}: {exc}")
-            return False
-        with self.sessions() as session:
-            job = trial_runs.begin_advance(session, job_id)
-            if job is None:
-                return False
-            recorded, runs = trial_runs.known(session, job_id)
-            if not recorded and job.trials_total != strategy.total:
-                # Halving planned its rungs on the rows actually trained on.
-                job.trials_total = strategy.total
-            replay(
-                strategy,
-                recorded,
-                [InFlight(r.number, r.params, r.rung, r.resource) for r in runs],
-            )
-            timed_out = time.time() >= job.started_at.timestamp() + spec.timeout_s
-            taken = {t.number for t in recorded} | {r.number for r in runs}
-            if timed_out:
+            return self._fail(job_id, f"{type(exc).__name__}: {exc}")
+        try:
+            with self.sessions.begin() as session:
+                job = trial_runs.begin_advance(session, job_id)
+                if job is None:
+                    return Step(RunOutcome.SKIPPED)
+                state = self.cache.searches.check_out(session, job_id, spec, data)
+                if not job.trials_completed and job.trials_total != state.strategy.total:
+                    # Halving planned its rungs on the rows actually trained on.
+                    job.trials_total = state.strategy.total
+                timed_out = time.time() >= job.started_at.timestamp() + spec.timeout_s
+                in_flight = len(state.in_flight)
                 plan = None
-            else:
-                plan = plan_next(
-                    strategy, taken=taken, in_flight=len(runs), max_parallel=spec.max_parallel
-                )
-            if not trial_runs.add(session, job_id, plan.start if plan else []):
-                return True  # another worker chose these numbers meanwhile
-        for number, _ in plan.start if plan else []:
-            send(job_id, number)
-        if not runs and not (plan and plan.start) and (timed_out or plan.exhausted):
-            self.conclude(job_id, timed_out=timed_out)
-        return True
+                if not timed_out:
+                    plan = plan_next(
+                        state.strategy,
+                        taken=state.taken,
+                        in_flight=in_flight,
+                        max_parallel=spec.max_parallel,
+                    )
+                    trial_runs.add(session, job_id, plan.start)
+        except IntegrityError:  # another worker chose these numbers meanwhile
+            return Step(RunOutcome.ADVANCED)
+        start = plan.start if plan else []
+        state.in_flight.update(number for number, _ in start)
+        self.cache.searches.check_in(job_id, state)
+        for number, _ in start:
+            send_trial(self.dispatch, job_id, number)
+        if not in_flight and not start and (timed_out or plan.exhausted):
+            return self.conclude(job_id, timed_out=timed_out)
+        return Step(RunOutcome.ADVANCED)
 
-    def _fail(self, job_id: str, error: str) -> None:
-        with self.sessions() as session:
-            lease = jobs.claim_job(session, job_id, "tuneforge", self.settings.lease_seconds)
-            if lease is not None:
-                jobs.finish_job(session, lease, JobStatus.FAILED, error=error)
-        job = self._job(job_id)
-        if job is not None and job.status == JobStatus.FAILED:
-            self.on_finished(job)
+    def _fail(self, job_id: str, error: str) -> Step:
+        with self.sessions.begin() as session:
+            failed = jobs.fail_job(session, job_id, error)
+        return Step(RunOutcome.FAILED, failed) if failed else Step(RunOutcome.SKIPPED)
 
     # run_trial -------------------------------------------------------------------------
 
     def run_trial(
-        self,
-        job_id: str,
-        number: int,
-        worker: str,
-        stop: StopFlag | None = None,
-        send_trial: SendTrial | None = None,
-    ) -> RunOutcome:
+        self, job_id: str, number: int, worker: str, stop: StopFlag | None = None
+    ) -> Step:
         """Run trial ``number`` of ``job_id`` here if it is still to run; record it; advance."""
         stop = stop or StopFlag()
         ttl = self.settings.lease_seconds
-        with self.sessions() as session:
+        with self.sessions.begin() as session:
             lease = trial_runs.claim(session, job_id, number, worker, ttl)
             found = trial_runs.get(session, job_id, number) if lease is not None else None
         if lease is None or found is None:
-            return RunOutcome.SKIPPED
+            return Step(RunOutcome.SKIPPED)
         run, started_at = found
         candidate = Candidate(run.params, run.rung, run.resource)
         try:
-            spec, data = self.training_data(job_id)
+            spec, data = self.cache.training_data(job_id)
         except Exception as exc:
             log.exception("job %s cannot run", job_id)
-            self._fail(job_id, f"{type(exc).__name__}: {exc}")
-            return RunOutcome.FAILED
+            return self._fail(job_id, f"{type(exc).__name__}: {exc}")
         deadline = started_at.timestamp() + spec.timeout_s
         strategy = self._pruning_strategy(spec, data, job_id, number, candidate)
         try:
@@ -287,29 +208,29 @@ class JobRunner:
                     number,
                     candidate,
                     lambda: stop.is_set() or time.time() >= deadline,
-                    self.process,
+                    self.cache.process,
                 )
         except Stopped:
-            return self._stopped(lease, stop, send_trial or self.send_trial)
-        with self.sessions() as session:
-            held = trial_runs.record(session, lease, outcome, candidate, best_trial)
-        if not held:
-            return RunOutcome.LOST
+            return self._stopped(lease, stop)
+        with self.sessions.begin() as session:
+            trial = trial_runs.record(session, lease, outcome, candidate)
+        if trial is None:
+            return Step(RunOutcome.LOST)
         metrics.trial_finished(outcome.state, outcome.fit_time_s + outcome.score_time_s)
-        self.advance(job_id, send_trial)
-        return RunOutcome.RECORDED
+        advanced = self.advance(job_id)
+        return Step(RunOutcome.RECORDED, advanced.ended)
 
     def _pruning_strategy(
         self, spec: SearchSpec, data: TrainingData, job_id: str, number: int, candidate: Candidate
     ) -> Strategy | None:
-        """With pruning, the trial asks the strategy after each fold: rebuild it."""
+        """With pruning, the trial asks the job's strategy after each fold."""
         if not spec.pruning:
             return None
-        strategy = make_search_strategy(spec, data)
         with self.sessions() as session:
-            recorded, _ = trial_runs.known(session, job_id)
-        replay(strategy, recorded, [InFlight(number, candidate.params)])
-        return strategy
+            state = self.cache.searches.check_out(session, job_id, spec, data)
+        state.started(number, candidate)
+        self.cache.searches.check_in(job_id, state)
+        return state.strategy
 
     @contextmanager
     def _heartbeat(self, renew: Callable[[Session], bool], stop: StopFlag) -> Iterator[None]:
@@ -322,7 +243,7 @@ class JobRunner:
             # Often enough that a cancel stops a running trial within about two seconds.
             while not done.wait(max(0.5, min(1.0, ttl / 6))):
                 try:
-                    with self.sessions() as session:
+                    with self.sessions.begin() as session:
                         held = renew(session)
                 except Exception:  # a database hiccup: try again at the next beat
                     log.warning("could not renew a lease", exc_info=True)
@@ -339,54 +260,57 @@ class JobRunner:
             done.set()
             thread.join(timeout=5)
 
-    def _stopped(self, lease: RunLease, stop: StopFlag, send: SendTrial) -> RunOutcome:
-        with self.sessions() as session:
+    def _stopped(self, lease: Lease, stop: StopFlag) -> Step:
+        # A pruning strategy heard this run's first folds: start the next one afresh.
+        self.cache.searches.forget(lease.job_id)
+        with self.sessions.begin() as session:
             if stop.reason == StopReason.SHUTDOWN:
                 trial_runs.release(session, lease)
             else:
                 trial_runs.drop(session, lease)
         if stop.reason == StopReason.SHUTDOWN:
-            send(lease.job_id, lease.number)  # for whichever worker is up next
-            return RunOutcome.HANDED_BACK
+            send_trial(self.dispatch, lease.job_id, lease.number)  # for the next worker up
+            return Step(RunOutcome.HANDED_BACK)
         if stop.reason == StopReason.CANCELLED:
-            return RunOutcome.CANCELLED
-        self.advance(lease.job_id, send)  # the deadline: conclude once nothing runs
-        return RunOutcome.TIMEOUT
+            return Step(RunOutcome.CANCELLED)
+        advanced = self.advance(lease.job_id)  # the deadline: conclude once nothing runs
+        return Step(RunOutcome.TIMEOUT, advanced.ended)
 
     # conclude --------------------------------------------------------------------------
 
-    def conclude(self, job_id: str, *, timed_out: bool, stop: StopFlag | None = None) -> RunOutcome:
+    def conclude(self, job_id: str, *, timed_out: bool, stop: StopFlag | None = None) -> Step:
         """Refit the best trial on every training row, save the model, finish the job.
 
         One worker does it: the one that takes the job's lease.
         """
         stop = stop or StopFlag()
-        with self.sessions() as session:
-            lease = jobs.claim_job(session, job_id, "conclude", self.settings.lease_seconds)
-            if lease is None:
-                return RunOutcome.SKIPPED
-            recorded = jobs.finished_trials(session, job_id)
         ttl = self.settings.lease_seconds
+        with self.sessions.begin() as session:
+            lease = jobs.claim_job(session, job_id, this_worker(), ttl)
+            recorded = jobs.finished_trials(session, job_id) if lease is not None else []
+        if lease is None:
+            return Step(RunOutcome.SKIPPED)
         try:
-            spec, data = self.training_data(job_id)
+            spec, data = self.cache.training_data(job_id)
             renew = partial(jobs.renew_lease, lease=lease, ttl_s=ttl)
             with self._heartbeat(renew, stop):
                 outcome = self._conclude(lease, spec, data, recorded, timed_out, stop)
         except Exception as exc:
             log.exception("job %s failed", job_id)
             outcome = self._finish(lease, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
-        if outcome in (RunOutcome.SUCCEEDED, RunOutcome.FAILED):
-            self.on_finished(self._job(job_id))
-        return outcome
-
-    def _finish(self, lease: jobs.Lease, status: JobStatus, **values: object) -> RunOutcome:
+        if outcome not in (RunOutcome.SUCCEEDED, RunOutcome.FAILED):
+            return Step(outcome)
         with self.sessions() as session:
+            return Step(outcome, session.get(Job, job_id))
+
+    def _finish(self, lease: Lease, status: JobStatus, **values: object) -> RunOutcome:
+        with self.sessions.begin() as session:
             held = jobs.finish_job(session, lease, status, **values)
         return OUTCOME_OF[status] if held else RunOutcome.LOST
 
     def _conclude(
         self,
-        lease: jobs.Lease,
+        lease: Lease,
         spec: SearchSpec,
         data: TrainingData,
         trials: list[Trial],
@@ -408,11 +332,11 @@ class JobRunner:
                 **counts,
             )
         try:
-            model, test_scores = refit(spec, data, best.params, stop.is_set, self.process)
+            model, test_scores = refit(spec, data, best.params, stop.is_set, self.cache.process)
         except Stopped:
             if stop.reason != StopReason.SHUTDOWN:
                 return RunOutcome.CANCELLED
-            with self.sessions() as session:
+            with self.sessions.begin() as session:
                 jobs.release_job(session, lease)
             return RunOutcome.HANDED_BACK
         except TrialCrashed as exc:
@@ -425,7 +349,7 @@ class JobRunner:
             )
         metadata = save_model(
             model,
-            self.storage,
+            self.cache.storage,
             lease.job_id,
             features=list(data.X_train.columns),
             target=spec.target,
@@ -440,5 +364,5 @@ class JobRunner:
             **counts,
         )
         if outcome is RunOutcome.LOST:
-            delete_model(self.storage, lease.job_id)
+            delete_model(self.cache.storage, lease.job_id)
         return outcome

@@ -4,9 +4,9 @@ call it.
 One :class:`Service` is built per process from :class:`~models.settings.Settings`
 (:meth:`Service.from_settings`). The HTTP handlers in ``api/`` and the Celery tasks in
 ``tasks/`` are thin adapters around it: they parse and authorise, or receive a message,
-and call one method here. What the broker must carry ("run this job", "deliver this
-webhook") goes through a :class:`Dispatch` given at construction, so this module imports
-no Celery.
+and call one method here. What the broker must carry ("advance this job", "run this
+trial", "deliver this webhook") goes through a :class:`~models.dispatch.Dispatch` given
+at construction, so this module imports no Celery.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import recovery
+from models.dispatch import Dispatch, HeldTrials, NoDispatch, send_advance
 from models.engine import data_checks
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
@@ -31,11 +31,11 @@ from models.engine.reading import Reading, TableWarning
 from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
 from models.exceptions import Conflict, NotFound, SpecError
-from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, SendTrial, StopFlag
+from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, Step, StopFlag
 from models.plumbing.keyring import KeyRing
 from models.plumbing.memo import Memo
 from models.settings import Settings
-from models.store import datasets, events, idempotency, jobs, migrate, stats, trial_runs
+from models.store import datasets, events, jobs, migrate, stats, trial_runs
 from models.store.artifacts import MODEL_FORMAT, model_key
 from models.store.db import make_engine, make_sessionmaker
 from models.store.events import Cursor, Event
@@ -43,6 +43,7 @@ from models.store.pages import Page
 from models.store.records import Dataset, Job, JobStatus, Trial, TrialState
 from models.store.storage import Storage, storage_for
 from models.webhook_delivery import WebhookDeliveries
+from models.worker_cache import WorkerCache
 
 log = logging.getLogger(__name__)
 
@@ -63,35 +64,6 @@ class Refusal:
 
 class NotMigrated(Exception):
     """The database's schema is not the one this code needs."""
-
-
-class Dispatch(Protocol):
-    """What the service asks the workers to do; ``tasks.app.CeleryDispatch`` sends it."""
-
-    def run_job(self, job_id: str) -> None: ...
-
-    def deliver_webhook(self, job_id: str) -> None: ...
-
-    def run_trial(self, job_id: str, number: int) -> None: ...
-
-    def ping(self) -> None:
-        """Raise if the broker cannot be reached."""
-
-
-class NoDispatch:
-    """Sends nothing: for tests and benchmarks that call :meth:`Service.run_job` themselves."""
-
-    def run_job(self, job_id: str) -> None:
-        pass
-
-    def deliver_webhook(self, job_id: str) -> None:
-        pass
-
-    def run_trial(self, job_id: str, number: int) -> None:
-        pass
-
-    def ping(self) -> None:
-        pass
 
 
 @dataclass
@@ -119,8 +91,8 @@ class Service:
 
     def close(self) -> None:
         """Stop the trial process and close the database connections."""
-        if "runner" in self.__dict__:
-            self.runner.close()
+        if "worker_cache" in self.__dict__:
+            self.worker_cache.close()
         self.engine.dispose()
 
     def readiness(self) -> dict[str, str]:
@@ -259,7 +231,7 @@ class Service:
             job = jobs.submit_job(
                 session, owner, spec, self.settings.tenant_max_jobs, warnings=warnings
             )
-        self._send_job(job.id)
+        send_advance(self.dispatch, self.sessions, job.id)
         return job
 
     def withdraw_job(self, owner: str, job_id: str) -> None:
@@ -376,7 +348,7 @@ class Service:
         """The training data a job with ``spec`` searches on (for inspection, tests, and
         benchmarks that compare with plain scikit-learn on exactly the same rows)."""
         dataset = self.get_dataset(owner, spec.dataset_id)
-        return self.runner.prepare(spec, dataset)
+        return self.worker_cache.prepare(spec, dataset)
 
     def open_model(self, job: Job, format: str = MODEL_FORMAT) -> tuple[BinaryIO, dict[str, Any]]:
         """A finished job's model file in ``format`` (see ``artifacts.MODEL_FORMATS``): a
@@ -404,19 +376,20 @@ class Service:
         """The jobs' webhook deliveries: what the webhook task and the sweep call."""
         return WebhookDeliveries(self.sessions, self.settings, self.dispatch)
 
-    # The workers' side -----------------------------------------------------------------
+    # The workers' side: advance, run a trial, conclude -------------------------------
 
     @functools.cached_property
-    def runner(self) -> JobRunner:
-        """This process's job runner (its caches live as long as the service)."""
-        return JobRunner(
-            self.sessions, self.storage, self.settings, self.send_trial, self._job_finished
-        )
+    def worker_cache(self) -> WorkerCache:
+        """This process's tables, training data, search strategies and trial process."""
+        return WorkerCache(self.sessions, self.storage, self.settings)
 
-    def advance(self, job_id: str) -> bool:
-        """Start the job's next trials on the workers (or conclude it); ``False`` once the
-        job has ended. What the ``run_search`` task does."""
-        return self.runner.advance(job_id)
+    def _runner(self, dispatch: Dispatch | None = None) -> JobRunner:
+        return JobRunner(self.worker_cache, dispatch or self.dispatch)
+
+    def advance(self, job_id: str) -> RunOutcome:
+        """Queue the job's next trials and send them to the workers, or conclude it (the
+        ``advance`` task); ``skipped`` once the job has ended."""
+        return self._reported(self._runner().advance(job_id))
 
     def run_trial(
         self,
@@ -424,12 +397,12 @@ class Service:
         number: int,
         worker: str,
         stop: StopFlag | None = None,
-        send_trial: SendTrial | None = None,
+        dispatch: Dispatch | None = None,
     ) -> RunOutcome:
-        """Run one queued trial here, record it, and advance its job. What the
-        ``run_trial`` task does. The trials advancing queues go to ``send_trial`` (by
-        default :meth:`send_trial`)."""
-        return self.runner.run_trial(job_id, number, worker, stop, send_trial)
+        """Run one queued trial here, record it, and advance its job (the ``run_trial``
+        task). The trials advancing queues go to ``dispatch``, by default the service's
+        (the task holds them in a :class:`~models.dispatch.HeldTrials`)."""
+        return self._reported(self._runner(dispatch).run_trial(job_id, number, worker, stop))
 
     def next_trial(self) -> tuple[str, int] | None:
         """The queued trial a free worker should run next, oldest first across jobs
@@ -437,41 +410,37 @@ class Service:
         with self.sessions() as session:
             return trial_runs.oldest_queued(session)
 
-    def run_job(self, job_id: str, worker: str, stop: StopFlag | None = None) -> RunOutcome:
-        """Run the whole job in this process, its trials one after another, as the workers
-        would (same steps, same records): for tests, benchmarks and scripts.
+    def run_to_end(self, job_id: str, worker: str, stop: StopFlag | None = None) -> RunOutcome:
+        """Run the whole job in this process, its trials one after another, with the
+        workers' steps (same records; no broker): for tests, benchmarks and scripts.
 
         Trials already recorded are not run again; a job that has ended is skipped.
         """
-        queue: deque[int] = deque()
-
-        def here(_job_id: str, number: int) -> None:
-            queue.append(number)
-
-        if not self.runner.advance(job_id, here):
+        here = HeldTrials()
+        runner = self._runner(here)
+        if self._reported(runner.advance(job_id)) is RunOutcome.SKIPPED:
             return RunOutcome.SKIPPED
         with self.sessions() as session:
-            queue.extend(n for n in trial_runs.queued(session, job_id) if n not in queue)
-        while queue:
-            outcome = self.runner.run_trial(job_id, queue.popleft(), worker, stop, here)
+            for number in trial_runs.queued(session, job_id):  # queued before this run
+                if (job_id, number) not in here.trials:
+                    here.run_trial(job_id, number)
+        while (trial := here.take()) is not None:
+            outcome = self._reported(runner.run_trial(*trial, worker, stop))
             if outcome in (RunOutcome.HANDED_BACK, RunOutcome.CANCELLED):
                 return outcome
         job = self.job_by_id(job_id)
         return OUTCOME_OF.get(JobStatus(job.status), RunOutcome.SKIPPED)
 
-    def send_trial(self, job_id: str, number: int) -> None:
-        """Send queued trial ``number`` to the workers (the sweep sends it if this fails)."""
-        try:
-            self.dispatch.run_trial(job_id, number)
-        except Exception:
-            # The trial is queued in the database; the workers' recovery sweep sends it.
-            log.warning("could not send trial %s/%d", job_id, number, exc_info=True)
-
-    def _job_finished(self, job: Job) -> None:
-        if job.status == JobStatus.FAILED:  # not only Celery's "succeeded" for its task
-            log.warning("job %s failed: %s", job.id, job.error, extra={"job_id": job.id})
-        if job.spec.get("webhook_url"):
-            self._send(self.dispatch.deliver_webhook, job.id)
+    def _reported(self, step: Step) -> RunOutcome:
+        """Report a job a step ended: log its failure (not only Celery's "succeeded" for
+        the task), send its webhook."""
+        job = step.ended
+        if job is not None:
+            if job.status == JobStatus.FAILED:
+                log.warning("job %s failed: %s", job.id, job.error, extra={"job_id": job.id})
+            if job.spec.get("webhook_url"):
+                self.webhooks.send(job.id)
+        return step.outcome
 
     def job_by_id(self, job_id: str) -> Job | None:
         """A job whoever owns it (the workers' view)."""
@@ -480,38 +449,9 @@ class Service:
 
     def recover(self, queued_before: datetime, idle_before: datetime | None = None) -> list[str]:
         """Re-send what may be lost (jobs to advance, trials to run); drop expired
-        Idempotency-Keys. Returns the ids of the jobs re-sent."""
-        with self.sessions() as session:
-            ids = jobs.jobs_to_recover(session, queued_before, idle_before)
-            lost_trials = trial_runs.to_recover(session, queued_before)
-            idempotency.purge_expired(session)
-        for job_id in ids:
-            self._send_job(job_id)
-        for job_id, number in lost_trials:
-            self.send_trial(job_id, number)
-        return ids
-
-    def _send_job(self, job_id: str) -> None:
-        """Send "run job ``job_id``"; if the broker does not take it, the job is marked
-        unsent and the workers' next sweep (every few seconds) sends it again."""
-        try:
-            self.dispatch.run_job(job_id)
-        except Exception:
-            log.warning("could not send job %s; the next sweep will", job_id, exc_info=True)
-            try:
-                with self.sessions() as session:
-                    jobs.mark_unsent(session, job_id)
-            except SQLAlchemyError:
-                # Still queued: the sweep sends it once it has waited REQUEUE_AFTER.
-                log.warning("could not mark job %s unsent", job_id, exc_info=True)
-
-    @staticmethod
-    def _send(send: Callable[[str], None], job_id: str) -> None:
-        try:
-            send(job_id)
-        except Exception:
-            # The job is safe in the database; the workers' recovery sweep sends it.
-            log.warning("could not send %s for job %s", send.__name__, job_id, exc_info=True)
+        Idempotency-Keys (see :func:`models.recovery.recover`). Returns the ids of the
+        jobs re-sent."""
+        return recovery.recover(self.sessions, self.dispatch, queued_before, idle_before)
 
     # Metrics (read at each scrape of /metrics) ------------------------------------------
 

@@ -10,10 +10,10 @@ from kombu.utils.objects import cached_property
 
 from models.settings import Settings
 
-RUN_SEARCH = "tuneforge.run_search"
+ADVANCE = "tuneforge.advance"
 DELIVER_WEBHOOK = "tuneforge.deliver_webhook"
 RUN_TRIAL = "tuneforge.run_trial"
-# Searches and webhook deliveries travel apart, each to its own pool of workers: a slow
+# Search steps and webhook deliveries travel apart, each to its own pool of workers: a slow
 # receiver then holds a webhook thread, never a search slot.
 QUEUE = "tuneforge"
 WEBHOOK_QUEUE = "tuneforge.webhooks"
@@ -43,10 +43,11 @@ def broker_options(settings: Settings) -> dict[str, Any]:
         }
     if is_amqp(settings):
         # RabbitMQ: publisher confirms, so a send returns once the broker holds the message
-        # (else the recovery sweep re-sends the job: the database is the source of truth).
+        # (else the recovery sweep re-sends it: the database is the source of truth).
         return {"confirm_publish": True}
-    # A redelivered message is harmless (only one run can claim a job), so the
-    # visibility timeout only bounds how long a lost message waits before redelivery.
+    # A redelivered message is harmless (one run claims a trial, one worker concludes a
+    # job, advancing is locked per job), so the visibility timeout only bounds how long a
+    # lost message waits before redelivery.
     return {"visibility_timeout": 6 * 3600}
 
 
@@ -131,9 +132,9 @@ class CeleryDispatch:
         self.app = app
         self.settings = settings
 
-    def run_job(self, job_id: str) -> None:
-        """Send "run job ``job_id``" to the workers."""
-        self.app.send_task(RUN_SEARCH, args=[job_id], queue=QUEUE)
+    def advance(self, job_id: str) -> None:
+        """Send "advance job ``job_id``" (queue its next trials, or conclude it)."""
+        self.app.send_task(ADVANCE, args=[job_id], queue=QUEUE)
 
     def run_trial(self, job_id: str, number: int) -> None:
         """Send "run trial ``number`` of job ``job_id``" to whichever worker is free."""

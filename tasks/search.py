@@ -1,6 +1,6 @@
-"""The Celery adapters of a job's steps: ``run_search(job_id)`` chooses and sends its next
-trials (:meth:`models.service.Service.advance`), ``run_trial(job_id, number)`` runs one
-(:meth:`models.service.Service.run_trial`).
+"""The Celery adapters of a job's steps: ``advance(job_id)`` queues and sends its next
+trials or concludes it (:meth:`models.service.Service.advance`), ``run_trial(job_id,
+number)`` runs one (:meth:`models.service.Service.run_trial`).
 
 Both are safe to deliver twice or to run again after a crash: choosing is locked per job,
 a trial runs under a lease and is recorded once. What is Celery's own lives here: a pool
@@ -19,16 +19,17 @@ from typing import Any
 
 from celery import shared_task
 
-from models.job_run import RunOutcome, SendTrial, StopFlag, StopReason
+from models.dispatch import HeldTrials
+from models.job_run import RunOutcome, StopFlag, StopReason
 from models.plumbing import logs
 from models.service import Service
-from tasks.app import RUN_SEARCH, RUN_TRIAL
+from tasks.app import ADVANCE, RUN_TRIAL
 from tasks.context import worker_service
 
 log = logging.getLogger(__name__)
 
 # Sent by the worker's main process to its pool on shutdown. SIGURG because its default
-# action is to do nothing (a pool process that never ran a job ignores it), billiard does
+# action is to do nothing (a pool process that never ran a trial ignores it), billiard does
 # not claim it, and no terminal sends it (unlike SIGWINCH).
 HANDBACK_SIGNAL = signal.SIGURG
 # How long a pool process goes on running queued trials after the one it was sent.
@@ -45,8 +46,8 @@ class _Shutdown:
     :class:`~models.job_run.StopFlag` (a plain attribute too) every 0.1 s instead.
     """
 
-    requested = False  # once set, this process starts no further job
-    current: StopFlag | None = None  # the run in progress, to stop
+    requested = False  # once set, this process starts no further step
+    current: StopFlag | None = None  # the trial in progress, to stop
 
 
 def _request_shutdown(_signum: int, _frame: Any) -> None:
@@ -58,7 +59,8 @@ def _request_shutdown(_signum: int, _frame: Any) -> None:
 
 @contextmanager
 def _stop_on_shutdown(stop: StopFlag) -> Iterator[None]:
-    """While a job runs, HANDBACK_SIGNAL or SIGTERM asks it to hand the job back and return.
+    """While a trial runs, HANDBACK_SIGNAL or SIGTERM asks it to hand the trial back and
+    return.
 
     Installed from the task rather than at process start because billiard resets a pool
     process's signal handlers after Celery's initialiser. HANDBACK_SIGNAL (sent by the
@@ -80,15 +82,15 @@ def _stop_on_shutdown(stop: StopFlag) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-@shared_task(name=RUN_SEARCH, bind=True, ignore_result=True, acks_late=True)
-def run_search(self: Any, job_id: str) -> str:
-    """Start job ``job_id``'s next trials on the workers, or conclude it. Quick: it never
-    waits for a trial, so a slot is never held while other work queues behind it."""
+@shared_task(name=ADVANCE, bind=True, ignore_result=True, acks_late=True)
+def advance(self: Any, job_id: str) -> str:
+    """Queue job ``job_id``'s next trials and send them to the workers; when none are left,
+    conclude it (refit the best candidate on every training row, save the model). Only
+    concluding waits for a fit, once a job; choosing never waits for a trial."""
     if _Shutdown.requested:
         # Left alone, the job keeps its state and the next worker's sweep sends it again.
         return RunOutcome.SKIPPED
-    advanced = worker_service(self.app).advance(job_id)
-    return "advanced" if advanced else RunOutcome.SKIPPED
+    return worker_service(self.app).advance(job_id)
 
 
 @shared_task(name=RUN_TRIAL, bind=True, ignore_result=True, acks_late=True)
@@ -105,43 +107,33 @@ def run_trial(self: Any, job_id: str, number: int) -> str:
     service = worker_service(self.app)
     worker = f"{self.request.hostname or 'worker'}:{os.getpid()}"
     started = time.monotonic()
-    unsent: list[tuple[str, int]] = []
-
-    def hold(job_id: str, number: int) -> None:
-        unsent.append((job_id, number))
-
+    held = HeldTrials()
     try:
-        outcome = _run_one(service, job_id, number, worker, hold)
+        outcome = _run_one(service, job_id, number, worker, held)
         while (
             outcome is not RunOutcome.HANDED_BACK
             and not _Shutdown.requested
             and time.monotonic() - started < GO_ON_SECONDS
             and (following := service.next_trial()) is not None
         ):
-            if following in unsent:
-                unsent.remove(following)
-            _send(service, unsent)
+            held.take(following)  # run here: no message for it
+            held.send_to(service.dispatch)
             with logs.context(job_id=following[0], trial=following[1]):
-                outcome = _run_one(service, *following, worker, hold)
+                outcome = _run_one(service, *following, worker, held)
     finally:
-        _send(service, unsent)
+        held.send_to(service.dispatch)
     return outcome
 
 
 def _run_one(
-    service: Service, job_id: str, number: int, worker: str, send: SendTrial
+    service: Service, job_id: str, number: int, worker: str, held: HeldTrials
 ) -> RunOutcome:
     if _Shutdown.requested:
         log.info("trial %s/%d not started: this worker is shutting down", job_id, number)
         return RunOutcome.SKIPPED
     stop = StopFlag()
     with _stop_on_shutdown(stop):
-        outcome = service.run_trial(job_id, number, worker, stop, send)
+        outcome = service.run_trial(job_id, number, worker, stop, held)
     level = logging.WARNING if outcome in (RunOutcome.FAILED, RunOutcome.LOST) else logging.INFO
     log.log(level, "job %s trial %d: %s", job_id, number, outcome, extra={"outcome": outcome})
     return outcome
-
-
-def _send(service: Service, trials: list[tuple[str, int]]) -> None:
-    while trials:
-        service.send_trial(*trials.pop(0))

@@ -68,11 +68,11 @@ def service(
     settings: Settings, sessions: sessionmaker[Session], storage: LocalStorage
 ) -> Iterator[Service]:
     """The service core over this test's database and folder; it dispatches nothing (tests
-    run jobs themselves with ``service.run_job``)."""
+    run jobs themselves with ``service.run_to_end``)."""
     core = Service(settings, sessions.kw["bind"], sessions, storage, NoDispatch())
     yield core
-    if "runner" in core.__dict__:
-        core.runner.close()  # its trial process; the engine belongs to ``sessions``
+    if "worker_cache" in core.__dict__:
+        core.worker_cache.close()  # its trial process; the engine belongs to ``sessions``
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 The catalog of estimators, parameter spaces, spec resolution, strategies (propose a
 candidate, record its result), CV splits, preprocessing, one trial's evaluation, trials
-in killable child processes, and the search loop, whose side effects are passed in.
-Nothing here imports SQLAlchemy or :mod:`models.store`.
+in a killable child process, and the search's pure step (:mod:`models.engine.search`:
+replay what is known to a strategy, plan the next trials). The caller records, sends
+and keeps time. Nothing here imports SQLAlchemy or :mod:`models.store`.
 """

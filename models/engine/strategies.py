@@ -2,9 +2,10 @@
 
 The caller owns the loop (as in Optuna's ask-and-tell): it asks ``propose(number)`` for
 trial ``number``, evaluates it, and tells ``record``. A strategy is a pure function of the
-spec, the seed and the trials known so far, so it is rebuilt wherever a job's next trials
-are chosen: the recorded trials are replayed through ``record``, the ones still running
-elsewhere through ``pending``, and proposing goes on from there. ``propose`` answers
+spec, the seed and the trials known so far, so any worker can rebuild it: the recorded
+trials are replayed through ``record``, the ones still running elsewhere through
+``pending``, and proposing goes on from there; told the same trials one by one, a kept
+strategy proposes the same (``models.search_states``). ``propose`` answers
 :data:`WAIT` when the next candidate depends on trials still running (halving promotes
 only a finished rung).
 

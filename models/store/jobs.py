@@ -1,16 +1,14 @@
-"""Jobs and trials in the database: submit, read, cancel, and the worker's lease.
+"""Jobs and trials in the database: submit, read, cancel, and concluding under a lease.
 
-The database is the source of truth for job state; the broker only carries "run job X".
-A worker *claims* a job with a lease (owner, token, expiry) and renews it while it runs;
-every write it makes is conditional on still holding that lease, so a cancelled job or
-one reclaimed after its worker died is never overwritten by a stale run.
+The database is the source of truth for job state; the broker only carries what to do
+next ("advance job X", "run trial N of job X", "deliver job X's webhook"). The worker
+that concludes a job holds the job's lease (:mod:`models.store.leases`), so a cancelled
+job or one taken over after its worker died is never overwritten by a stale run.
 """
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, update
@@ -18,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from models.engine.spec import SearchSpec
 from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
-from models.store import datasets, trial_order
+from models.store import datasets, leases, trial_order
+from models.store.leases import Lease
 from models.store.pages import Page, page
 from models.store.records import (
+    ACTIVE,
     Job,
     JobStatus,
     StoppedReason,
@@ -32,18 +32,8 @@ from models.store.records import (
 )
 from models.store.tenant_lock import lock_tenant
 
-ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 # A tenant at its quota of active jobs: jobs take a while to end, try again in 30 s.
 ACTIVE_RETRY_AFTER = 30
-
-
-@dataclass(frozen=True)
-class Lease:
-    """Proof that one run holds a job."""
-
-    job_id: str
-    token: str
-    owner: str
 
 
 def submit_job(
@@ -190,84 +180,74 @@ def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
     return round(max(0.0, min(estimate, until_deadline)), 1)
 
 
-# The worker's side -----------------------------------------------------------------------
+# The worker's side: concluding a job under its lease (see models.store.leases). These
+# write in the caller's transaction and never commit.
 
 
 def claim_job(session: Session, job_id: str, worker: str, ttl_s: int) -> Lease | None:
     """Take ``job_id`` to conclude it (refit the best, save the model, finish): if it is
     queued, or running with no one concluding it, or its concluder's lease lapsed."""
-    now = utcnow()
-    token = secrets.token_hex(16)
-    job = session.get(Job, job_id)
-    started_at = job.started_at if job is not None and job.started_at else now
-    result = session.execute(
-        update(Job)
-        .where(
-            Job.id == job_id,
-            or_(
-                Job.status == JobStatus.QUEUED,
-                and_(
-                    Job.status == JobStatus.RUNNING,
-                    or_(Job.lease_token.is_(None), Job.lease_expires_at < now),
-                ),
-            ),
-        )
-        .values(
-            status=JobStatus.RUNNING,
-            lease_owner=worker,
-            lease_token=token,
-            lease_expires_at=now + timedelta(seconds=ttl_s),
-            started_at=started_at,
-            attempts=Job.attempts + 1,
-        )
-    )
-    session.commit()
-    return Lease(job_id, token, worker) if result.rowcount == 1 else None
-
-
-def _held(lease: Lease) -> Any:
-    return and_(
-        Job.id == lease.job_id, Job.lease_token == lease.token, Job.status == JobStatus.RUNNING
+    return leases.claim(
+        session,
+        job_id,
+        None,
+        worker,
+        ttl_s,
+        Job.status.in_(ACTIVE),
+        status=JobStatus.RUNNING,
+        started_at=func.coalesce(Job.started_at, utcnow()),
+        attempts=Job.attempts + 1,
     )
 
 
 def renew_lease(session: Session, lease: Lease, ttl_s: int) -> bool:
     """Extend the lease; ``False`` once the job was cancelled or taken over."""
-    result = session.execute(
-        update(Job).where(_held(lease)).values(lease_expires_at=utcnow() + timedelta(seconds=ttl_s))
-    )
-    session.commit()
-    return result.rowcount == 1
+    return leases.renew(session, lease, ttl_s, Job.status == JobStatus.RUNNING)
 
 
 def finish_job(session: Session, lease: Lease, status: JobStatus, **values: Any) -> bool:
     """End the run with ``status``; ``False`` if the lease was lost meanwhile."""
-    result = session.execute(
-        update(Job)
-        .where(_held(lease))
-        .values(
-            status=status, finished_at=utcnow(), lease_token=None, lease_expires_at=None, **values
-        )
+    return leases.end(
+        session,
+        lease,
+        Job.status == JobStatus.RUNNING,
+        status=status,
+        finished_at=utcnow(),
+        **values,
     )
-    session.commit()
-    return result.rowcount == 1
 
 
 def release_job(session: Session, lease: Lease) -> bool:
     """Give the job back to the queue (the worker is shutting down); trials are kept."""
-    result = session.execute(
+    return leases.end(
+        session,
+        lease,
+        Job.status == JobStatus.RUNNING,
+        status=JobStatus.QUEUED,
+        lease_owner=None,
+        enqueued_at=utcnow(),
+    )
+
+
+def fail_job(session: Session, job_id: str, error: str) -> Job | None:
+    """Fail a job that cannot run (its data is gone, its spec no longer reads), unless it
+    has ended or a worker is concluding it; the failed job, or ``None``."""
+    now = utcnow()
+    failed = session.execute(
         update(Job)
-        .where(_held(lease))
+        .where(Job.id == job_id, Job.status.in_(ACTIVE), leases.free(Job, now))
         .values(
-            status=JobStatus.QUEUED,
-            lease_owner=None,
+            status=JobStatus.FAILED,
+            error=error,
+            finished_at=now,
             lease_token=None,
             lease_expires_at=None,
-            enqueued_at=utcnow(),
         )
+        .execution_options(synchronize_session=False)
     )
-    session.commit()
-    return result.rowcount == 1
+    if failed.rowcount != 1:
+        return None
+    return session.get(Job, job_id, populate_existing=True)
 
 
 def jobs_to_recover(
@@ -323,4 +303,3 @@ def mark_unsent(session: Session, job_id: str) -> None:
     session.execute(
         update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE)).values(enqueued_at=None)
     )
-    session.commit()

@@ -3,27 +3,30 @@
 A job's next trials are chosen under a per-job lock (:func:`begin_advance` updates the
 job row first, which takes a row lock on PostgreSQL and the write lock on SQLite), so two
 workers that record trials at the same moment never both miss the other's. A worker
-claims a queued trial with a lease (owner, token, expiry) renewed by a heartbeat;
+claims a queued trial with a lease (:mod:`models.store.leases`) renewed by a heartbeat;
 recording it deletes its row here and writes the finished trial in one transaction,
 conditional on the lease, so a trial whose worker died and which ran again elsewhere is
 recorded exactly once.
+
+The worker's functions here write in the caller's transaction and never commit: the
+caller says where each unit of work ends (``with sessions.begin():``).
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Collection, Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only
 
 from models.engine.evaluate import TrialOutcome
+from models.engine.search import best_trial
 from models.engine.strategies import Candidate
-from models.store.records import Job, JobStatus, Trial, TrialRun, utcnow
+from models.store import leases
+from models.store.leases import Lease
+from models.store.records import ACTIVE, Job, JobStatus, Trial, TrialRun, utcnow
 
 QUEUED, RUNNING = "queued", "running"
 # What replaying and ranking a job's recorded trials read of each (not its metrics).
@@ -36,29 +39,19 @@ _PAST = load_only(
     Trial.rung,
     Trial.resource,
 )
-ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
-
-
-@dataclass(frozen=True)
-class RunLease:
-    """Proof that one worker runs trial ``number`` of ``job_id``."""
-
-    job_id: str
-    number: int
-    token: str
-    worker: str
-    started_at: datetime
 
 
 def begin_advance(session: Session, job_id: str) -> Job | None:
-    """Lock ``job_id`` for choosing its next trials (until the session commits); a queued
+    """Lock ``job_id`` for choosing its next trials (until the transaction ends); a queued
     job starts running. ``None`` when the job has ended."""
     now = utcnow()
     locked = session.execute(
-        update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE)).values(advanced_at=now)
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(ACTIVE))
+        .values(advanced_at=now)
+        .execution_options(synchronize_session=False)
     )
     if locked.rowcount == 0:
-        session.rollback()
         return None
     job = session.get(Job, job_id, populate_existing=True)
     if job.status == JobStatus.QUEUED:
@@ -71,173 +64,138 @@ def begin_advance(session: Session, job_id: str) -> Job | None:
 
 def known(session: Session, job_id: str) -> tuple[list[Trial], list[TrialRun]]:
     """The job's recorded trials and its trials in flight, in number order."""
-    recorded = session.scalars(
-        select(Trial).options(_PAST).where(Trial.job_id == job_id).order_by(Trial.number)
-    )
-    runs = session.scalars(
-        select(TrialRun).where(TrialRun.job_id == job_id).order_by(TrialRun.number)
-    )
-    return list(recorded), list(runs)
+    return recorded(session, job_id), in_flight(session, job_id)
 
 
-def add(session: Session, job_id: str, trials: Iterable[tuple[int, Candidate]]) -> bool:
-    """Queue ``trials`` (in the advancing transaction) and commit; ``False`` if a number was
-    taken meanwhile (nothing is queued then)."""
+def recorded(session: Session, job_id: str, numbers: Collection[int] | None = None) -> list[Trial]:
+    """The job's recorded trials (only ``numbers`` when given), in number order."""
+    stmt = select(Trial).options(_PAST).where(Trial.job_id == job_id)
+    if numbers is not None:
+        stmt = stmt.where(Trial.number.in_(sorted(numbers)))
+    return list(session.scalars(stmt.order_by(Trial.number)))
+
+
+def recorded_count(session: Session, job_id: str) -> int:
+    """How many trials the job has recorded (0 for a job that is gone)."""
+    return session.scalar(select(Job.trials_completed).where(Job.id == job_id)) or 0
+
+
+def in_flight(session: Session, job_id: str) -> list[TrialRun]:
+    """The job's trials queued or running, in number order."""
+    return list(
+        session.scalars(select(TrialRun).where(TrialRun.job_id == job_id).order_by(TrialRun.number))
+    )
+
+
+def add(session: Session, job_id: str, trials: Iterable[tuple[int, Candidate]]) -> None:
+    """Queue ``trials``; raises ``IntegrityError`` if a number was taken meanwhile (the
+    caller's transaction then queues nothing)."""
     now = utcnow()
-    for number, candidate in trials:
-        session.add(
-            TrialRun(
-                job_id=job_id,
-                number=number,
-                params=candidate.params,
-                rung=candidate.rung,
-                resource=candidate.resource,
-                state=QUEUED,
-                enqueued_at=now,
-            )
+    session.add_all(
+        TrialRun(
+            job_id=job_id,
+            number=number,
+            params=candidate.params,
+            rung=candidate.rung,
+            resource=candidate.resource,
+            state=QUEUED,
+            enqueued_at=now,
         )
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+        for number, candidate in trials
+    )
+    session.flush()
 
 
-def claim(session: Session, job_id: str, number: int, worker: str, ttl_s: int) -> RunLease | None:
+def _job_running(job_id: str) -> Any:
+    return exists().where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+
+
+def claim(session: Session, job_id: str, number: int, worker: str, ttl_s: int) -> Lease | None:
     """Take trial ``number`` if it is queued, or running under a lease that lapsed, and its
     job is running."""
-    now = utcnow()
-    token = secrets.token_hex(16)
-    job_running = exists().where(Job.id == job_id, Job.status == JobStatus.RUNNING)
-    claimed = session.execute(
-        update(TrialRun)
-        .where(
-            TrialRun.job_id == job_id,
-            TrialRun.number == number,
-            or_(
-                TrialRun.state == QUEUED,
-                and_(TrialRun.state == RUNNING, TrialRun.lease_expires_at < now),
-            ),
-            job_running,
-        )
-        .values(
-            state=RUNNING,
-            worker=worker,
-            started_at=now,
-            lease_token=token,
-            lease_expires_at=now + timedelta(seconds=ttl_s),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    return RunLease(job_id, number, token, worker, now) if claimed.rowcount == 1 else None
-
-
-def _held(lease: RunLease) -> Any:
-    return and_(
-        TrialRun.job_id == lease.job_id,
-        TrialRun.number == lease.number,
-        TrialRun.lease_token == lease.token,
+    return leases.claim(
+        session,
+        job_id,
+        number,
+        worker,
+        ttl_s,
+        _job_running(job_id),
+        state=RUNNING,
+        started_at=utcnow(),
     )
 
 
-def renew(session: Session, lease: RunLease, ttl_s: int) -> bool:
+def renew(session: Session, lease: Lease, ttl_s: int) -> bool:
     """Extend the lease; ``False`` once the trial or its job is no longer this run's."""
-    job_running = exists().where(Job.id == lease.job_id, Job.status == JobStatus.RUNNING)
-    renewed = session.execute(
-        update(TrialRun)
-        .where(_held(lease), job_running)
-        .values(lease_expires_at=utcnow() + timedelta(seconds=ttl_s))
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-    return renewed.rowcount == 1
+    return leases.renew(session, lease, ttl_s, _job_running(lease.job_id))
 
 
-def release(session: Session, lease: RunLease) -> bool:
+def release(session: Session, lease: Lease) -> bool:
     """Put the trial back in the queue (its worker is shutting down)."""
-    released = session.execute(
-        update(TrialRun)
-        .where(_held(lease))
-        .values(
-            state=QUEUED,
-            worker=None,
-            started_at=None,
-            lease_token=None,
-            lease_expires_at=None,
-            enqueued_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
+    return leases.end(
+        session, lease, state=QUEUED, worker=None, started_at=None, enqueued_at=utcnow()
     )
-    session.commit()
-    return released.rowcount == 1
 
 
-def drop(session: Session, lease: RunLease) -> None:
+def drop(session: Session, lease: Lease) -> None:
     """Forget a trial that will not be recorded (its job was cancelled or ran out of time)."""
-    session.execute(delete(TrialRun).where(_held(lease)))
-    session.commit()
+    session.execute(delete(TrialRun).where(leases.held(lease)))
 
 
 def record(
-    session: Session,
-    lease: RunLease,
-    outcome: TrialOutcome,
-    candidate: Candidate,
-    best_of: Callable[[list[Trial]], Trial | None],
-) -> bool:
-    """Write the finished trial and the job's progress, once; ``False`` (nothing written)
-    when the lease was lost or the job is no longer running."""
-    try:
-        mine = session.execute(delete(TrialRun).where(_held(lease)))
-        if mine.rowcount != 1:
-            session.rollback()
-            return False
-        trial = Trial(
-            job_id=lease.job_id,
-            number=lease.number,
-            params=outcome.params,
-            state=outcome.state,
-            fold_scores=outcome.fold_scores,
-            mean_score=outcome.mean_score,
-            std_score=outcome.std_score,
-            fit_time_s=outcome.fit_time_s,
-            score_time_s=outcome.score_time_s,
-            error=outcome.error,
-            metrics=outcome.metrics,
-            rung=candidate.rung,
-            resource=candidate.resource,
-            worker=lease.worker,
-            started_at=lease.started_at,
-            finished_at=utcnow(),
-        )
-        session.add(trial)
-        session.flush()
-        recorded = list(
-            session.scalars(select(Trial).options(_PAST).where(Trial.job_id == lease.job_id))
-        )
-        values: dict[str, Any] = {"trials_completed": len(recorded)}
-        best = best_of(recorded)
-        if best is not None:
-            values |= {
-                "best_score": best.mean_score,
-                "best_params": best.params,
-                "best_trial": best.number,
-            }
-        progressed = session.execute(
+    session: Session, lease: Lease, outcome: TrialOutcome, candidate: Candidate
+) -> Trial | None:
+    """Write the finished trial and the job's progress, once; the trial, or ``None`` when
+    the lease was lost or the job is no longer running (then nothing is written but the
+    removal of a trial in flight of a job that ended).
+
+    The job's best is the better of its best so far and this trial (one row read, not
+    every trial: :func:`~models.engine.search.best_trial` of the two is that of all).
+    """
+    mine = session.execute(delete(TrialRun).where(leases.held(lease)))
+    if mine.rowcount != 1:
+        return None
+    progressed = session.execute(
+        update(Job)
+        .where(Job.id == lease.job_id, Job.status == JobStatus.RUNNING)
+        .values(trials_completed=Job.trials_completed + 1)
+        .returning(Job.best_trial)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if progressed is None:
+        return None
+    trial = Trial(
+        job_id=lease.job_id,
+        number=lease.number,
+        params=outcome.params,
+        state=outcome.state,
+        fold_scores=outcome.fold_scores,
+        mean_score=outcome.mean_score,
+        std_score=outcome.std_score,
+        fit_time_s=outcome.fit_time_s,
+        score_time_s=outcome.score_time_s,
+        error=outcome.error,
+        metrics=outcome.metrics,
+        rung=candidate.rung,
+        resource=candidate.resource,
+        worker=lease.owner,
+        started_at=lease.taken_at,
+        finished_at=utcnow(),
+    )
+    session.add(trial)
+    session.flush()
+    contenders = [trial]
+    if progressed.best_trial is not None:
+        contenders += recorded(session, lease.job_id, [progressed.best_trial])
+    best = best_trial(contenders)
+    if best is trial:
+        session.execute(
             update(Job)
-            .where(Job.id == lease.job_id, Job.status == JobStatus.RUNNING)
-            .values(**values)
+            .where(Job.id == lease.job_id)
+            .values(best_score=trial.mean_score, best_params=trial.params, best_trial=trial.number)
+            .execution_options(synchronize_session=False)
         )
-        if progressed.rowcount != 1:
-            session.rollback()
-            return False
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    return trial
 
 
 def to_recover(session: Session, queued_before: datetime) -> list[tuple[str, int]]:

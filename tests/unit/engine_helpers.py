@@ -24,7 +24,7 @@ def submit(service: Service, dataset_id: str, **spec: Any) -> str:
 
 
 def run(service: Service, job_id: str, stop: StopFlag | None = None) -> RunOutcome:
-    outcome = service.run_job(job_id, "test-worker", stop)
+    outcome = service.run_to_end(job_id, "test-worker", stop)
     assert outcome is not RunOutcome.SKIPPED, "the job should be claimable"
     return outcome
 

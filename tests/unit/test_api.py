@@ -461,7 +461,7 @@ def test_model_download_has_etag_filename_and_sha_and_honours_if_none_match(clie
         client, dataset_id=dataset["id"], target="y", estimator="knn", n_trials=1, cv={"folds": 2}
     ).json
     with app.app_context():
-        assert service().run_job(job["id"], "test") == "succeeded"
+        assert service().run_to_end(job["id"], "test") == "succeeded"
     response = client.get(f"/v1/jobs/{job['id']}/model")
     sha = client.get(f"/v1/jobs/{job['id']}/result").json["model"]["sha256"]
     assert response.status_code == 200
@@ -482,7 +482,7 @@ def test_the_model_downloads_as_skops_which_loads_trusting_the_types_the_result_
         client, dataset_id=dataset["id"], target="y", estimator="knn", n_trials=1, cv={"folds": 2}
     ).json
     with app.app_context():
-        assert service().run_job(job["id"], "test") == "succeeded"
+        assert service().run_to_end(job["id"], "test") == "succeeded"
     model = client.get(f"/v1/jobs/{job['id']}/result").json["model"]
     # when its model is downloaded in skops' format, and in the default one
     response = client.get(f"/v1/jobs/{job['id']}/model?format=skops")

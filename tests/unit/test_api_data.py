@@ -1,6 +1,6 @@
 """The data tells the truth, over HTTP: an upload says what the reader guessed, a submit
 is checked against the rows, and a European export trains the model its standard twin
-does. Jobs run in this process with the worker's code (``service().run_job``)."""
+does. Jobs run in this process with the worker's code (``service().run_to_end``)."""
 
 from __future__ import annotations
 
@@ -252,7 +252,7 @@ def test_a_european_export_trains_the_same_model_as_its_standard_twin(client, ap
     for dataset in datasets:
         job = submit(client, dataset, target="bought", n_trials=2, random_state=0).json
         with app.app_context():
-            assert service().run_job(job["id"], "test") == "succeeded"
+            assert service().run_to_end(job["id"], "test") == "succeeded"
         models.append(joblib.load(io.BytesIO(client.get(f"/v1/jobs/{job['id']}/model").data)))
     # then both models predict the same on raw rows, as a client sends them
     rows = pd.DataFrame(
@@ -279,7 +279,7 @@ def test_a_table_saved_with_its_index_trains_a_model_that_predicts_on_the_file_a
     # when a search runs on it, with the worker's code
     job = submit(client, dataset, target="bought", n_trials=1, random_state=0).json
     with app.app_context():
-        assert service().run_job(job["id"], "test") == "succeeded"
+        assert service().run_to_end(job["id"], "test") == "succeeded"
     model = joblib.load(io.BytesIO(client.get(f"/v1/jobs/{job['id']}/model").data))
     # then the model predicts on the file as pandas reads it back, index column and all
     rows = pd.read_csv(io.BytesIO(content)).drop(columns=["bought"])

@@ -41,7 +41,7 @@ def finished_job(s3_app) -> dict:
     spec = {"dataset_id": upload.json["id"], "target": "y", "estimator": "knn", "n_trials": 1}
     job = client.post("/v1/jobs", json={**spec, "cv": {"folds": 2}}).json
     with s3_app.app_context():
-        assert service().run_job(job["id"], "test") == "succeeded"
+        assert service().run_to_end(job["id"], "test") == "succeeded"
     return job
 
 

@@ -15,7 +15,7 @@ from api.launcher import api_command, main, webhook_worker_command, worker_comma
 from models.plumbing import liveness
 from models.settings import Settings
 from tasks import monitoring
-from tasks.app import DELIVER_WEBHOOK, RUN_SEARCH, RUN_TRIAL, make_celery
+from tasks.app import ADVANCE, DELIVER_WEBHOOK, RUN_TRIAL, make_celery
 
 
 def test_the_api_runs_gunicorn_with_the_projects_logging_and_metrics_settings(tmp_path):
@@ -66,7 +66,7 @@ def test_deliveries_are_routed_to_the_webhook_queue_and_searches_are_not(tmp_pat
     app = make_celery(Settings(data_dir=tmp_path))
     route = app.amqp.router.route
     assert route({}, DELIVER_WEBHOOK)["queue"].name == "tuneforge.webhooks"
-    for name in (RUN_SEARCH, RUN_TRIAL):
+    for name in (ADVANCE, RUN_TRIAL):
         assert route({}, name)["queue"].name == "tuneforge"
 
 

@@ -39,7 +39,7 @@ def succeeded_job(client, app) -> str:
         },
     ).json
     with app.app_context():
-        assert service().run_job(job["id"], "test") == "succeeded"
+        assert service().run_to_end(job["id"], "test") == "succeeded"
     return job["id"]
 
 

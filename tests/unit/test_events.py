@@ -8,7 +8,6 @@ import pytest
 
 from api.services import service
 from models.engine.evaluate import TrialOutcome
-from models.engine.search import best_trial
 from models.engine.strategies import Candidate
 from models.store import events, jobs, trial_runs
 from models.store.records import JobStatus, TrialState
@@ -32,17 +31,17 @@ def finished_job(client, app):
         "/v1/jobs",
         json={"dataset_id": dataset["id"], "target": "y", "estimator": "knn", "n_trials": 2},
     ).json
-    with app.app_context(), service().sessions() as session:
+    with app.app_context(), service().sessions.begin() as session:
         # two trials chosen, run and recorded as workers do, then the job concluded
         assert trial_runs.begin_advance(session, job["id"]) is not None
         candidates = [Candidate({"n_neighbors": 1}), Candidate({"n_neighbors": 2})]
-        assert trial_runs.add(session, job["id"], enumerate(candidates))
+        trial_runs.add(session, job["id"], enumerate(candidates))
         for number, score in enumerate([0.6, 0.8]):
             lease = trial_runs.claim(session, job["id"], number, "test", 60)
             outcome = TrialOutcome(
                 candidates[number].params, TrialState.SUCCEEDED, [score], score, 0.0
             )
-            assert trial_runs.record(session, lease, outcome, candidates[number], best_trial)
+            assert trial_runs.record(session, lease, outcome, candidates[number])
         lease = jobs.claim_job(session, job["id"], "test", 60)
         assert jobs.finish_job(session, lease, JobStatus.SUCCEEDED)
     return job["id"]
@@ -111,16 +110,17 @@ def running_job(client, app):
         "/v1/jobs",
         json={"dataset_id": dataset["id"], "target": "y", "estimator": "knn", "n_trials": 2},
     ).json["id"]
-    with app.app_context(), service().sessions() as session:
+    with app.app_context(), service().sessions.begin() as session:
         assert trial_runs.begin_advance(session, job) is not None
-        assert trial_runs.add(session, job, enumerate(CANDIDATES))
+        trial_runs.add(session, job, enumerate(CANDIDATES))
     return job
 
 
 def record(session, job: str, number: int) -> None:
     lease = trial_runs.claim(session, job, number, "test", 60)
     outcome = TrialOutcome(CANDIDATES[number].params, TrialState.SUCCEEDED, [0.5], 0.5, 0.0)
-    assert trial_runs.record(session, lease, outcome, CANDIDATES[number], best_trial)
+    assert trial_runs.record(session, lease, outcome, CANDIDATES[number])
+    session.commit()
 
 
 def test_a_trial_recorded_before_an_earlier_one_waits_for_it_and_none_is_skipped(app, running_job):

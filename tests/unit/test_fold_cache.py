@@ -35,7 +35,7 @@ def fold_keys(data: TrainingData) -> list[object]:
 
 
 def kept_folds(service, data: TrainingData) -> list[object]:
-    process = service.runner.process
+    process = service.worker_cache.process
     return process.call(fold_keys, context=(data.key, data), should_stop=lambda: False)
 
 
@@ -67,7 +67,14 @@ def test_cached_and_uncached_trials_give_identical_scores(service, breast_cancer
         candidate = Candidate(params)
         cached, plain = (
             evaluate_candidate(
-                spec, data, None, number, candidate, lambda: False, service.runner.process, cache=c
+                spec,
+                data,
+                None,
+                number,
+                candidate,
+                lambda: False,
+                service.worker_cache.process,
+                cache=c,
             )
             for c in (True, False)
         )
@@ -91,7 +98,7 @@ def test_halving_row_rungs_are_cached_per_resource(service, breast_cancer):
         candidate = Candidate({"n_neighbors": 5}, rung=0, resource=resource)
         cached, plain = (
             evaluate_candidate(
-                spec, data, None, 0, candidate, lambda: False, service.runner.process, cache=c
+                spec, data, None, 0, candidate, lambda: False, service.worker_cache.process, cache=c
             )
             for c in (True, False)
         )

@@ -70,6 +70,31 @@ def test_release_puts_the_job_back_in_the_queue(sessions):
         assert jobs.claim_job(session, job_id, "b", ttl_s=60) is not None
 
 
+def test_a_job_that_cannot_run_fails_with_its_reason_and_no_lease(sessions):
+    with sessions() as session:
+        job_id = submit(session)
+    with sessions.begin() as session:
+        failed = jobs.fail_job(session, job_id, "LookupError: the dataset was deleted")
+    assert failed is not None and failed.status == JobStatus.FAILED
+    with sessions() as session:
+        job = session.get(Job, job_id)
+        assert job.error == "LookupError: the dataset was deleted" and job.finished_at
+        assert job.lease_owner is None and job.lease_token is None and job.attempts == 0
+        # and a job that has ended is not failed again
+        assert jobs.fail_job(session, job_id, "again") is None
+
+
+def test_a_job_being_concluded_is_not_failed_under_its_concluder(sessions):
+    with sessions() as session:
+        job_id = submit(session)
+    with sessions.begin() as session:
+        lease = jobs.claim_job(session, job_id, "w", ttl_s=60)
+        assert jobs.fail_job(session, job_id, "LookupError: the job was deleted") is None
+        assert jobs.finish_job(session, lease, JobStatus.SUCCEEDED)
+    with sessions() as session:
+        assert session.get(Job, job_id).status == JobStatus.SUCCEEDED
+
+
 def test_recovery_finds_old_queued_and_lapsed_running_jobs_once(sessions):
     with sessions() as session:
         fresh, stale_queued, lapsed, healthy = (submit(session) for _ in range(4))

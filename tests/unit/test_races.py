@@ -153,7 +153,7 @@ def test_every_job_accepted_while_its_dataset_is_deleted_runs_on_its_file(
             continue
         # when the accepted job runs, then it finds its data and succeeds
         assert isinstance(deleted, Conflict), repr(deleted)
-        service.run_job(submitted.id, "test")
+        service.run_to_end(submitted.id, "test")
         job = service.get_job(OWNER, submitted.id)
         assert job.status == JobStatus.SUCCEEDED, job.error
 
@@ -188,11 +188,11 @@ def test_a_cancel_and_the_end_of_the_run_never_both_take_a_job(service, breast_c
     for round_ in range(ROUNDS):
         # given a running job
         job = service.submit_job(OWNER, {"dataset_id": dataset.id, **SPEC})
-        with service.sessions() as session:
+        with service.sessions.begin() as session:
             lease = jobs.claim_job(session, job.id, "w", ttl_s=60)
 
         def finish() -> bool:
-            with service.sessions() as session:
+            with service.sessions.begin() as session:
                 return jobs.finish_job(session, lease, JobStatus.SUCCEEDED)  # noqa: B023
 
         # when it is cancelled as its run ends

@@ -152,7 +152,7 @@ def test_a_model_download_is_cut_short_when_its_key_is_revoked(settings, app, mo
     key_id, headers = make_key(settings, "acme")
     job_id = queued_job(client, headers)
     with app.app_context():
-        assert service().run_job(job_id, "test") == "succeeded"
+        assert service().run_to_end(job_id, "test") == "succeeded"
     response = client.get(f"/v1/jobs/{job_id}/model", headers=headers, buffered=False)
     assert response.status_code == 200
     size = int(response.headers["Content-Length"])

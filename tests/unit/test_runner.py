@@ -364,8 +364,8 @@ def limited_service(settings, sessions, storage):
     limited = replace(settings, trial_memory_mb=TRIAL_MEMORY_MB, trial_seconds=TRIAL_SECONDS)
     core = Service(limited, sessions.kw["bind"], sessions, storage, NoDispatch())
     yield core
-    if "runner" in core.__dict__:
-        core.runner.close()
+    if "worker_cache" in core.__dict__:
+        core.worker_cache.close()
 
 
 def test_trials_past_a_limit_fail_with_the_reason_and_the_search_goes_on(

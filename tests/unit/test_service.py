@@ -27,8 +27,8 @@ class Recording:
         self.sent: list[tuple[str, str]] = []
         self.broken = broken
 
-    def run_job(self, job_id: str) -> None:
-        self._send("run_job", job_id)
+    def advance(self, job_id: str) -> None:
+        self._send("advance", job_id)
 
     def deliver_webhook(self, job_id: str) -> None:
         self._send("deliver_webhook", job_id)
@@ -54,7 +54,7 @@ def test_submit_records_a_queued_job_and_sends_it_to_the_workers(service):
     svc, dispatch, dataset_id = make(service)
     job = svc.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC})
     assert job.status == JobStatus.QUEUED and job.trials_total == 2
-    assert dispatch.sent == [("run_job", job.id)]
+    assert dispatch.sent == [("advance", job.id)]
     assert svc.get_job(OWNER, job.id).spec["estimator"] == "knn"
 
 
@@ -81,17 +81,17 @@ def test_another_tenant_sees_nothing(service):
         svc.submit_job("mallory", {"dataset_id": dataset_id, **SPEC})
 
 
-def test_run_job_finishes_the_job_and_sends_its_webhook(service):
+def test_run_to_end_finishes_the_job_and_sends_its_webhook(service):
     svc, dispatch, dataset_id = make(service)
     request = {"dataset_id": dataset_id, **SPEC, "webhook_url": "https://example.com/hook"}
     job = svc.submit_job(OWNER, request)
-    assert svc.run_job(job.id, "w:1") is RunOutcome.SUCCEEDED
-    assert dispatch.sent == [("run_job", job.id), ("deliver_webhook", job.id)]
+    assert svc.run_to_end(job.id, "w:1") is RunOutcome.SUCCEEDED
+    assert dispatch.sent == [("advance", job.id), ("deliver_webhook", job.id)]
     finished = svc.finished_job(OWNER, job.id)
     assert finished.result["n_trials"] == 2 and svc.storage.exists(finished.model_key)
     assert [t.number for t in svc.trials(OWNER, job.id)] == [0, 1]
     # a second delivery of the same message runs nothing
-    assert svc.run_job(job.id, "w:2") is RunOutcome.SKIPPED
+    assert svc.run_to_end(job.id, "w:2") is RunOutcome.SKIPPED
 
 
 def test_cancel_keeps_the_job_and_sends_its_webhook_and_has_no_result(service):
@@ -104,7 +104,7 @@ def test_cancel_keeps_the_job_and_sends_its_webhook_and_has_no_result(service):
         svc.finished_job(OWNER, job.id)
     with pytest.raises(Conflict):
         svc.cancel_job(OWNER, job.id)
-    assert svc.run_job(job.id, "w:1") is RunOutcome.SKIPPED
+    assert svc.run_to_end(job.id, "w:1") is RunOutcome.SKIPPED
 
 
 def test_recover_resends_jobs_whose_message_was_lost(service):
@@ -112,7 +112,7 @@ def test_recover_resends_jobs_whose_message_was_lost(service):
     job = svc.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC})
     dispatch.sent.clear()
     assert svc.recover(utcnow() + timedelta(seconds=1)) == [job.id]
-    assert dispatch.sent == [("run_job", job.id)]
+    assert dispatch.sent == [("advance", job.id)]
     # re-sent once, not at every sweep
     assert svc.recover(utcnow() - timedelta(minutes=5)) == []
 
@@ -125,7 +125,7 @@ def test_a_job_the_broker_did_not_take_is_resent_by_the_next_sweep_not_minutes_l
     dispatch.broken = False
     assert svc.recover(utcnow() - timedelta(minutes=5)) == [job.id]
     # then it was sent, once
-    assert dispatch.sent == [("run_job", job.id)]
+    assert dispatch.sent == [("advance", job.id)]
     assert svc.recover(utcnow() - timedelta(minutes=5)) == []
 
 
@@ -151,7 +151,7 @@ class Broker(Recording):
         ran = []
         while self.sent:
             kind, what = self.sent.pop(0)
-            if kind == "run_job":
+            if kind == "advance":
                 svc.advance(what)
             elif kind == "run_trial" and svc.run_trial(*what, "w:1") == RunOutcome.RECORDED:
                 ran.append(what[0])
@@ -187,7 +187,7 @@ def test_a_trial_whose_worker_died_runs_again_and_is_recorded_once(service):
     job = svc.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC, "max_parallel": 2})
     svc.advance(job.id)
     # given a worker that claimed trial 0 and died: its lease lapses unrenewed
-    with svc.sessions() as session:
+    with svc.sessions.begin() as session:
         assert trial_runs.claim(session, job.id, 0, "dead:1", ttl_s=0) is not None
     broker.sent.clear()  # and the broker lost what it had
     # when the sweep runs

@@ -41,7 +41,7 @@ def late_decimal_commas() -> tuple[bytes, bytes]:
 
 def best_score(service: Service, dataset_id: str) -> float:
     job = service.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC})
-    assert service.run_job(job.id, "w:1") is RunOutcome.SUCCEEDED
+    assert service.run_to_end(job.id, "w:1") is RunOutcome.SUCCEEDED
     return service.finished_job(OWNER, job.id).best_score
 
 
