@@ -25,7 +25,9 @@ evaluate, record, advance, conclude's refit, the two model files, finish). A ste
 not found fails the script (a moved function would otherwise report 0).
 
 Run: ``.venv/bin/python bench/small_jobs.py [--jobs 200] [--clients 16]
-[--deployments sqlite,postgres]``.
+[--deployments sqlite,postgres] [--submit-only] [--skip-profile]``. ``--submit-only``
+reports the submits alone (the workers run meanwhile, as in the full run) and stops the
+service once they are answered: a quicker look at the submit targets.
 """
 
 from __future__ import annotations
@@ -218,6 +220,59 @@ def wait_all(live: LiveService, ids: list[str], timeout: float = 1800) -> list[d
             return [ended[i] for i in ids]
         time.sleep(0.5)
     raise TimeoutError(f"the jobs did not all end within {timeout} s")
+
+
+@dataclass
+class SubmitRun:
+    deployment: str
+    n_jobs: int
+    submit_s: float  # first submit sent -> last one answered
+    submit_ms: list[float]
+
+    @property
+    def submits_per_s(self) -> float:
+        return self.n_jobs / self.submit_s
+
+
+def submit_run(name: str, csv: Path, n_jobs: int, clients: int) -> SubmitRun:
+    """The submits alone: the service is stopped once they are answered (the workers run
+    the first jobs meanwhile, as in :func:`live_run`)."""
+    with deployment(name) as live:
+        dataset = live.upload(csv, "breast_cancer").dataset
+        spec = {**SPEC, "dataset_id": dataset["id"]}
+        live.wait(live.submit(spec)["id"])  # warm: imports, the table cache, the trial processes
+        _ids, spans, _started_wall = submit_all(live, spec, n_jobs, clients)
+    first_sent = min(s for s, _ in spans)
+    return SubmitRun(
+        name, n_jobs, max(a for _, a in spans) - first_sent, [1000 * (a - s) for s, a in spans]
+    )
+
+
+def print_submits(line: Callable[[str], None], runs: list[SubmitRun], clients: int) -> None:
+    line(
+        f"{runs[0].n_jobs} jobs x {SPEC['n_trials']} trials (breast cancer, decision_tree, "
+        f"random), submitted at once by {clients} client threads; API at its default process "
+        f"count ({Settings.__dataclass_fields__['api_workers'].default}); worker: {SLOTS} "
+        "slots, running the jobs as they come; the submits alone (--submit-only)."
+    )
+    line(
+        f"{'deployment':<10} {'submits/s':>9} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
+        f"{'max ms':>7}"
+    )
+    for r in runs:
+        line(
+            f"{r.deployment:<10} {r.submits_per_s:>9.1f} {percentile(r.submit_ms, 50):>7.1f} "
+            f"{percentile(r.submit_ms, 90):>7.1f} {percentile(r.submit_ms, 99):>7.1f} "
+            f"{max(r.submit_ms):>7.1f}"
+        )
+    for r in runs:
+        p99 = percentile(r.submit_ms, 99)
+        line(
+            f"Targets ({r.deployment}): >= {TARGET_SUBMITS_PER_S:.0f} submits/s: "
+            f"{r.submits_per_s:.1f}: {verdict(r.submits_per_s >= TARGET_SUBMITS_PER_S)}; "
+            f"submit p99 < {TARGET_SUBMIT_P99_MS:.0f} ms: {p99:.0f} ms: "
+            f"{verdict(p99 < TARGET_SUBMIT_P99_MS)}"
+        )
 
 
 def live_run(name: str, csv: Path, n_jobs: int, clients: int) -> LiveRun:
@@ -436,10 +491,23 @@ def main() -> None:
         "--deployments", default="sqlite,postgres", help="sqlite, postgres, or both (a,b)"
     )
     parser.add_argument("--skip-profile", action="store_true", help="only the live runs")
+    parser.add_argument(
+        "--submit-only",
+        action="store_true",
+        help="only the submits (the workers run meanwhile); implies --skip-profile",
+    )
     args = parser.parse_args()
     report = Report("small_jobs.py")
     with temporary_dir("tuneforge-small-") as tmp:
         csv = breast_cancer_csv(tmp / "breast_cancer.csv")
+        if args.submit_only:
+            submits = []
+            for name in args.deployments.split(","):
+                submits.append(run := submit_run(name, csv, args.jobs, args.clients))
+                print(f"({name}: {run.submits_per_s:.1f} submits/s)", flush=True)
+            print_submits(report.line, submits, args.clients)
+            report.save()
+            return
         runs = []
         for name in args.deployments.split(","):
             runs.append(run := live_run(name, csv, args.jobs, args.clients))

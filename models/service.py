@@ -144,7 +144,9 @@ class Service:
     def resolve_spec(self, owner: str, request: dict[str, Any]) -> SearchSpec:
         """Check ``request`` (a search spec, shape-checked) against its dataset and fill in
         every default; raises :class:`SpecError` naming the field."""
-        dataset = self._dataset_of(owner, request["dataset_id"])
+        return self._resolve_spec(self._dataset_of(owner, request["dataset_id"]), request)
+
+    def _resolve_spec(self, dataset: Dataset, request: dict[str, Any]) -> SearchSpec:
         return resolve_spec(
             request,
             dataset.columns,
@@ -167,7 +169,11 @@ class Service:
         A dataset deleted meanwhile (its file removed while it was being read) is refused
         as one that is not there, naming ``dataset_id``, as :meth:`resolve_spec` does.
         """
-        dataset = self._dataset_of(owner, spec.dataset_id)
+        return self._check_data(owner, self._dataset_of(owner, spec.dataset_id), spec)
+
+    def _check_data(self, owner: str, dataset: Dataset, spec: SearchSpec) -> list[dict[str, Any]]:
+        """:meth:`check_data` on ``dataset``, the row as the caller read it (immutable but
+        for its deletion, which the submit's insert checks again under the tenant's lock)."""
         key = (dataset.id, dataset.sha256, data_checks.depends_on(spec))
         found = self._data_checks.get(key, lambda: self._check_rows(owner, dataset, spec))
         if isinstance(found, Refusal):
@@ -214,9 +220,13 @@ class Service:
             raise SpecError(exc.detail, field="dataset_id") from exc
 
     def submit_job(self, owner: str, request: dict[str, Any]) -> Job:
-        """Resolve ``request``, check it against the data, and submit it (:meth:`submit_spec`)."""
-        spec = self.resolve_spec(owner, request)
-        return self.submit_spec(owner, spec, warnings=self.check_data(owner, spec))
+        """Resolve ``request``, check it against the data, and submit it (:meth:`submit_spec`).
+
+        The dataset's row is read once for both: a submit is the call services make most.
+        """
+        dataset = self._dataset_of(owner, request["dataset_id"])
+        spec = self._resolve_spec(dataset, request)
+        return self.submit_spec(owner, spec, warnings=self._check_data(owner, dataset, spec))
 
     def submit_spec(
         self, owner: str, spec: SearchSpec, warnings: list[dict[str, Any]] | None = None

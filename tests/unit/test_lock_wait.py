@@ -26,6 +26,7 @@ from sqlalchemy import text
 
 from api.launcher import api_command
 from models.settings import Settings
+from models.store import db
 from models.store.db import make_engine
 from models.store.migrate import upgrade
 
@@ -167,4 +168,76 @@ def test_a_write_waits_for_a_lock_released_within_the_wait_and_goes_through(tmp_
     # then the write went through, after (and on top of) the other process's
     with engine.connect() as conn:
         assert conn.execute(text("SELECT x FROM t ORDER BY x")).scalars().all() == [1, 2]
+    engine.dispose()
+
+
+def test_writes_waiting_for_the_lock_go_through_in_the_order_they_came(tmp_path):
+    # given a table on SQLite, and another process holding the write lock
+    path = tmp_path / "db.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    locker = sqlite3.connect(path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+
+    def write(n: int) -> None:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+
+    # when writers come one after another and wait for it
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    try:
+        for writer in writers:
+            writer.start()
+            time.sleep(0.04)
+    finally:
+        locker.execute("COMMIT")
+        locker.close()
+    for writer in writers:
+        writer.join(timeout=60)
+    # then they write in the order they came: none is overtaken by one that waited less
+    # (each backing off on its own, the one that had waited longest slept the longest)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM t ORDER BY rowid")).scalars().all() == list(
+            range(8)
+        )
+    engine.dispose()
+
+
+def test_every_write_waiting_in_turn_fails_once_its_wait_is_over(tmp_path, monkeypatch):
+    # given a lock wait of 0.3 s, and another process holding the write lock throughout
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.3)
+    path = tmp_path / "db.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    locker = sqlite3.connect(path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    errors: list[Exception] = []
+
+    def write(n: int) -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+        except Exception as exc:
+            errors.append(exc)
+
+    # when five writers wait for it in turn
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(5)]
+    try:
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join(timeout=30)
+        # then each fails "database is locked" once its own wait is over, none hangs
+        assert not any(w.is_alive() for w in writers)
+        assert len(errors) == 5
+        assert all("database is locked" in str(e) for e in errors), errors
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    # and the next write, the lock released, goes through (no turn left behind)
+    write(5)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM t")).scalars().all() == [5]
     engine.dispose()

@@ -125,15 +125,15 @@ def test_every_job_accepted_while_its_dataset_is_deleted_runs_on_its_file(
     # the delete is sent as the submit's data checks return, just before it records the
     # job: where a job was accepted on a dataset whose file was then removed
     checked = threading.Event()
-    check_data = service.check_data
+    check_data = service._check_data  # what submit_job calls, on the row it read
 
-    def signalling_check_data(owner: str, spec: Any) -> Any:
+    def signalling_check_data(owner: str, dataset: Any, spec: Any) -> Any:
         try:
-            return check_data(owner, spec)
+            return check_data(owner, dataset, spec)
         finally:
             checked.set()
 
-    monkeypatch.setattr(service, "check_data", signalling_check_data)
+    monkeypatch.setattr(service, "_check_data", signalling_check_data)
     for round_ in range(ROUNDS // 2):
         # given a submit racing the delete of its dataset
         dataset = service.upload_dataset(OWNER, [breast_cancer_csv], "bc.csv")
