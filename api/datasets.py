@@ -16,7 +16,7 @@ from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent
 from api.inputs import text_trouble
-from api.responses import errors, next_link
+from api.responses import errors, page_body
 from api.schemas import PageArgsSchema
 from api.services import service
 from models.documents import DatasetPageSchema, DatasetSchema
@@ -168,10 +168,7 @@ class Datasets(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List datasets, newest first (by creation time)."""
         page = service().list_datasets(current_owner(), args["limit"], args.get("cursor"))
-        return {
-            "items": page.items,
-            "next": next_link(page.next_cursor, args),
-        }
+        return page_body(page, args)
 
     @idempotent(
         "uploadDataset",

@@ -16,21 +16,20 @@ read lets the other greenlets run, they would otherwise all read at once). An an
 shared until the job next changes; one read while it changed reaches only the followers
 that were already waiting for it, and the change wakes them again.
 
-The poller is a thread (a greenlet under the gevent worker) that starts with the first
-follower and ends with the last, so an idle process, or a test's app, runs none.
+The poller (:class:`api.poller.LazyPoller`) starts with the first follower and ends with
+the last.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from api.poller import LazyPoller
 
 # job ids -> each existing job's progress; (owner, job id, cursor) -> what is new after it
 ReadProgress = Callable[[Iterable[str]], dict[str, Hashable]]
@@ -75,10 +74,16 @@ class JobWatch:
     def __init__(self, read_progress: ReadProgress, read_news: ReadNews, interval: float) -> None:
         self._read_progress = read_progress
         self._read_news = read_news
-        self._interval = interval
         self._lock = threading.Lock()
         self._jobs: dict[str, _Followed] = {}
-        self._polling = False
+        self._poller = LazyPoller(
+            "job-watch",
+            interval,
+            self._lock,
+            lambda: list(self._jobs),
+            self._check,
+            "could not read the progress of %d followed jobs",
+        )
 
     @contextlib.contextmanager
     def follow(self, owner: str, job_id: str) -> Iterator[Follower]:
@@ -86,9 +91,7 @@ class JobWatch:
         follower = Follower(self, owner, job_id)
         with self._lock:
             self._jobs.setdefault(job_id, _Followed()).followers.add(follower.changed)
-            if not self._polling:
-                self._polling = True
-                threading.Thread(target=self._poll, name="job-watch", daemon=True).start()
+            self._poller.start()
         try:
             yield follower
         finally:
@@ -118,28 +121,18 @@ class JobWatch:
         mine.settle(answer)
         return answer
 
-    def _poll(self) -> None:
-        while True:
-            time.sleep(self._interval)
-            with self._lock:
-                if not self._jobs:
-                    self._polling = False
-                    return
-                job_ids = list(self._jobs)
-            try:
-                progress = self._read_progress(job_ids)
-            except Exception:  # the database is away: the followers wait, the poller stays
-                logger.exception("could not read the progress of %d followed jobs", len(job_ids))
-                continue
-            to_wake: list[threading.Event] = []
-            with self._lock:
-                for job_id in job_ids:
-                    job = self._jobs.get(job_id)
-                    now = progress.get(job_id)  # None: the job is gone
-                    if job is not None and job.progress != now:
-                        job.progress, job.reads = now, {}
-                        to_wake += job.followers
-            self._wake(to_wake)
+    def _check(self, job_ids: Sequence[str]) -> None:
+        """Wake the followers of the jobs whose progress changed (or that are gone)."""
+        progress = self._read_progress(job_ids)
+        to_wake: list[threading.Event] = []
+        with self._lock:
+            for job_id in job_ids:
+                job = self._jobs.get(job_id)
+                now = progress.get(job_id)  # None: the job is gone
+                if job is not None and job.progress != now:
+                    job.progress, job.reads = now, {}
+                    to_wake += job.followers
+        self._wake(to_wake)
 
     @staticmethod
     def _wake(followers: list[threading.Event]) -> None:

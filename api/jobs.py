@@ -15,7 +15,7 @@ from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent, json_body_fingerprint
 from api.key_watch import WhileGranted, hold_for_request
-from api.responses import errors, next_link
+from api.responses import errors, page_body
 from api.schemas import JobListArgsSchema, ModelArgsSchema, TrialListArgsSchema
 from api.services import service
 from models.documents import (
@@ -26,6 +26,7 @@ from models.documents import (
     SearchSpecSchema,
     TrialPageSchema,
 )
+from models.store.jobs import JobFilter
 from models.store.records import Job
 from models.store.storage import CHUNK
 
@@ -50,17 +51,9 @@ class Jobs(MethodView):
     @errors(blp, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List jobs, newest first (by creation time); filter by status and dataset."""
-        page = service().list_jobs(
-            current_owner(),
-            args["limit"],
-            args.get("cursor"),
-            status=args.get("status"),
-            dataset_id=args.get("dataset_id"),
-        )
-        return {
-            "items": page.items,
-            "next": next_link(page.next_cursor, args),
-        }
+        where = JobFilter(status=args.get("status"), dataset_id=args.get("dataset_id"))
+        page = service().list_jobs(current_owner(), args["limit"], args.get("cursor"), where)
+        return page_body(page, args)
 
     @idempotent("submitJob", fingerprint=json_body_fingerprint, discard=_withdraw)
     @blp.doc(operationId="submitJob", parameters=[IDEMPOTENCY_KEY])
@@ -127,10 +120,7 @@ class JobTrials(MethodView):
             sort=args["sort"],
             states=args.get("state"),
         )
-        return {
-            "items": page.items,
-            "next": next_link(page.next_cursor, args),
-        }
+        return page_body(page, args)
 
 
 @blp.route("/<job_id>/importance")

@@ -16,24 +16,21 @@ expiry to watch.
 If the database cannot be read, grants stand as they were (the poller logs and tries
 again): the streams' own reads fail in the meantime anyway.
 
-The poller is a thread (a greenlet under the gevent worker) that starts with the first
-grant and ends with the last, as :class:`api.job_watch.JobWatch`'s does.
+The poller (:class:`api.poller.LazyPoller`) starts with the first grant and ends with the
+last that is not revoked.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
-import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 from flask import Flask, current_app, g
 
 from api.auth import current_owner
+from api.poller import LazyPoller
 from api.services import EXTENSION
-
-logger = logging.getLogger(__name__)
 
 # presented keys (None: no key) -> the tenant each belongs to now (None: nobody)
 ReadTenants = Callable[[Collection[str | None]], dict[str | None, str | None]]
@@ -65,10 +62,16 @@ class KeyWatch:
 
     def __init__(self, read_tenants: ReadTenants, interval: float) -> None:
         self._read_tenants = read_tenants
-        self._interval = interval
         self._lock = threading.Lock()
         self._grants: set[Grant] = set()
-        self._polling = False
+        self._poller = LazyPoller(
+            "key-watch",
+            interval,
+            self._lock,
+            lambda: [grant for grant in self._grants if not grant.revoked],
+            self._check,
+            "could not re-check the keys of %d open responses",
+        )
 
     @contextlib.contextmanager
     def hold(
@@ -79,31 +82,19 @@ class KeyWatch:
         grant = Grant(key, tenant, on_revoke)
         with self._lock:
             self._grants.add(grant)
-            if not self._polling:
-                self._polling = True
-                threading.Thread(target=self._poll, name="key-watch", daemon=True).start()
+            self._poller.start()
         try:
             yield grant
         finally:
             with self._lock:
                 self._grants.discard(grant)
 
-    def _poll(self) -> None:
-        while True:
-            time.sleep(self._interval)
-            with self._lock:
-                if not self._grants:
-                    self._polling = False
-                    return
-                grants = [grant for grant in self._grants if not grant.revoked]
-            try:
-                tenants = self._read_tenants({grant.key for grant in grants})
-            except Exception:  # the database is away: grants stand, the poller stays
-                logger.exception("could not re-check the keys of %d open responses", len(grants))
-                continue
-            for grant in grants:
-                if tenants.get(grant.key) != grant.tenant:
-                    grant.revoke()
+    def _check(self, grants: Sequence[Grant]) -> None:
+        """Revoke the grants whose key no longer gives their tenant's data."""
+        tenants = self._read_tenants({grant.key for grant in grants})
+        for grant in grants:
+            if tenants.get(grant.key) != grant.tenant:
+                grant.revoke()
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from flask import request
 from flask_smorest import Blueprint
 
+from models.store.pages import Page
+
 
 def errors(blp: Blueprint, *codes: int) -> Callable[[Any], Any]:
     """Document the problem+json responses an operation can give."""
@@ -22,7 +24,12 @@ def errors(blp: Blueprint, *codes: int) -> Callable[[Any], Any]:
     return decorate
 
 
-def next_link(cursor: str | None, args: dict[str, Any]) -> str | None:
+def page_body(page: Page[Any], args: dict[str, Any]) -> dict[str, Any]:
+    """A page of a list as the API answers it: its items and the URL of the next page."""
+    return {"items": page.items, "next": _next_link(page.next_cursor, args)}
+
+
+def _next_link(cursor: str | None, args: dict[str, Any]) -> str | None:
     """The URL of the next page: this request's path with the new cursor."""
     if cursor is None:
         return None

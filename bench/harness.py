@@ -15,6 +15,8 @@
 - :func:`options`: a script's command line, from its options' defaults.
 - :func:`mixed_table`: a generated table of mixed types; :func:`churn_spec`, a job on it.
 - :func:`sklearn_search`: scikit-learn's search over exactly tuneforge's candidates.
+- :func:`fresh_postgres`: a PostgreSQL database of a script's own, dropped afterwards.
+- :func:`top_functions`: a profile's most expensive functions by own time, as lines.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import hashlib
 import io
 import os
 import platform
+import pstats
+import secrets
 import signal
 import socket
 import statistics
@@ -42,6 +46,7 @@ import numpy as np
 import pandas as pd
 import requests
 import sklearn
+import sqlalchemy
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
@@ -640,3 +645,29 @@ def parse_time(value: str | None) -> float | None:
     if not value:
         return None
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+@contextmanager
+def fresh_postgres(admin_url: str, prefix: str) -> Iterator[str]:
+    """A PostgreSQL database of its own (its URL), made through ``admin_url`` and dropped
+    afterwards, so that a run neither sees nor leaves another's rows."""
+    admin = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sqlalchemy.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def top_functions(profiler: Any, count: int) -> list[str]:
+    """The ``count`` functions of ``profiler`` (a ``cProfile.Profile``) that took the most
+    time of their own (tottime): the heading and a line each, as pstats prints them."""
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(count)
+    lines = [line.strip()[:150] for line in out.getvalue().splitlines()]
+    start = next((i for i, line in enumerate(lines) if line.startswith("ncalls")), 0)
+    return [line for line in lines[start : start + count + 1] if line]

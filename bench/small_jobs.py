@@ -38,7 +38,6 @@ import cProfile
 import io
 import itertools
 import pstats
-import secrets
 import statistics
 import threading
 import time
@@ -54,14 +53,15 @@ from harness import (
     InProcess,
     LiveService,
     Report,
+    fresh_postgres,
     one_openmp_thread,
     parse_time,
     percentile,
     temporary_dir,
+    top_functions,
     verdict,
 )
 from sklearn.datasets import load_breast_cancer
-from sqlalchemy import create_engine, text
 
 from models.settings import Settings
 
@@ -90,21 +90,6 @@ def breast_cancer_csv(path: Path) -> Path:
 # The live service -----------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def fresh_postgres() -> Iterator[str]:
-    """A PostgreSQL database of its own (its URL), dropped afterwards."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"tuneforge_bench_{secrets.token_hex(6)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def empty_redis_db() -> None:
     """Redis db 11 is this benchmark's: start from an empty one."""
     import redis
@@ -128,7 +113,7 @@ def deployment(name: str) -> Iterator[LiveService]:
             yield live
     elif name == "postgres":
         empty_redis_db()
-        with fresh_postgres() as url:
+        with fresh_postgres(POSTGRES_ADMIN_URL, "tuneforge_bench") as url:
             env |= {"TUNEFORGE_DATABASE_URL": url, "TUNEFORGE_BROKER_URL": REDIS_URL}
             with LiveService(SLOTS, **env) as live:
                 yield live
@@ -462,14 +447,9 @@ def worker_steps(line: Callable[[str], None], core: InProcess, request: dict[str
         line(f"{label:<52} {calls:>6} {1000 * seconds / PROFILED_JOBS:>8.1f}")
     if missing:
         raise RuntimeError(f"steps not found in the profile (moved or renamed?): {missing}")
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(10)
-    body = out.getvalue().split("\n")
-    start = next((i for i, s in enumerate(body) if s.strip().startswith("ncalls")), 0)
     line("Top 10 functions by own time (tottime):")
-    for text_line in body[start : start + 11]:
-        if text_line.strip():
-            line("  " + text_line.strip()[:150])
+    for text_line in top_functions(profiler, 10):
+        line("  " + text_line)
 
 
 def in_process(line: Callable[[str], None], csv: Path, tmp: Path) -> None:

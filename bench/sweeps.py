@@ -29,8 +29,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from harness import Report, temporary_dir
-from sqlalchemy import create_engine, insert, text
+from harness import Report, fresh_postgres, temporary_dir
+from sqlalchemy import insert, text
 
 from models.service import Service
 from models.settings import Settings
@@ -180,16 +180,8 @@ def database(kind: str, folder: Path, admin_url: str) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'sweeps.db'}"
         return
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"tuneforge_sweeps_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres(admin_url, "tuneforge_sweeps") as url:
+        yield url
 
 
 def measure(kind: str, admin_url: str, repeat: int) -> dict[str, list[float]]:

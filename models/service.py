@@ -39,6 +39,7 @@ from models.store import datasets, events, jobs, migrate, stats, trial_runs
 from models.store.artifacts import MODEL_FORMAT, model_key
 from models.store.db import make_engine, make_sessionmaker
 from models.store.events import Cursor, Event
+from models.store.jobs import JobFilter
 from models.store.pages import Page
 from models.store.records import Dataset, Job, JobStatus, Trial, TrialState
 from models.store.storage import Storage, storage_for
@@ -254,19 +255,11 @@ class Service:
             return jobs.get_job(session, owner, job_id)
 
     def list_jobs(
-        self,
-        owner: str,
-        limit: int,
-        cursor: str | None,
-        *,
-        status: list[str] | None = None,
-        dataset_id: str | None = None,
+        self, owner: str, limit: int, cursor: str | None, where: JobFilter = jobs.EVERY_JOB
     ) -> Page[Job]:
-        """The owner's jobs, newest first; only those in one of ``status`` when given."""
+        """The owner's jobs that pass ``where``, newest first."""
         with self.sessions() as session:
-            return jobs.list_jobs(
-                session, owner, limit, cursor, status=status, dataset_id=dataset_id
-            )
+            return jobs.list_jobs(session, owner, limit, cursor, where)
 
     def list_trials(
         self,

@@ -2,6 +2,7 @@
 
 import { all, call, ApiError, json } from "./api.js";
 import { escapeXml as esc } from "./charts.js";
+import { listSection } from "./lists.js";
 
 const PAGE = 20;
 
@@ -16,13 +17,7 @@ export async function datasetsView(main) {
       </div>
       <p data-testid="upload-status"></p>
     </section>
-    <section>
-      <table data-testid="datasets-table">
-        <thead><tr><th>name</th><th>rows</th><th>columns</th><th>warnings</th><th>uploaded</th></tr></thead>
-        <tbody></tbody>
-      </table>
-      <button data-testid="datasets-more" hidden>More</button>
-    </section>`;
+    ${listSection("datasets", ["name", "rows", "columns", "warnings", "uploaded"])}`;
   const zone = main.querySelector("[data-testid=dropzone]");
   const status = main.querySelector("[data-testid=upload-status]");
   const tbody = main.querySelector("tbody");

@@ -5,6 +5,7 @@
 import { ApiError, json, postJson } from "./api.js";
 import { escapeXml as esc } from "./charts.js";
 import { allDatasets } from "./datasets.js";
+import { listSection } from "./lists.js";
 
 const REFRESH_MS = 2000;
 const IDLE_REFRESH_MS = 5000;
@@ -34,13 +35,7 @@ export async function jobsView(main, signal) {
   main.innerHTML = `
     <h1>Jobs</h1>
     <section><h2>New search</h2><div data-testid="new-search"><p class="muted">Loading the catalog…</p></div></section>
-    <section>
-      <table data-testid="jobs-table">
-        <thead><tr><th>job</th><th>estimator</th><th>status</th><th>progress</th><th>best score</th><th>created</th></tr></thead>
-        <tbody></tbody>
-      </table>
-      <button data-testid="jobs-more" hidden>More</button>
-    </section>`;
+    ${listSection("jobs", ["job", "estimator", "status", "progress", "best score", "created"])}`;
   const tbody = main.querySelector("tbody");
   const more = main.querySelector("[data-testid=jobs-more]");
   let shown = 20;

@@ -279,20 +279,15 @@ def _cv(
     validation_size = cv.get("validation_size")
     if validation_size is not None and kind != "holdout":
         raise SpecError("cv.validation_size is only for kind 'holdout'", field="cv.validation_size")
-    if kind == "holdout":
-        validation_size = validation_size or 0.2
-        folds = 1
-    shuffle = cv.get("shuffle", kind not in ("timeseries", "group"))
-    if kind == "timeseries":
-        shuffle = False
-    seed = cv.get("random_state", random_state) if shuffle else None
+    holdout = kind == "holdout"
+    shuffle = kind != "timeseries" and cv.get("shuffle", kind != "group")
     return CVSpec(
-        folds=folds,
+        folds=1 if holdout else folds,
         kind=kind,
         shuffle=shuffle,
-        random_state=seed,
+        random_state=cv.get("random_state", random_state) if shuffle else None,
         group_column=group_column,
-        validation_size=validation_size,
+        validation_size=(validation_size or 0.2) if holdout else None,
     )
 
 

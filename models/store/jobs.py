@@ -8,6 +8,7 @@ job or one taken over after its worker died is never overwritten by a stale run.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -98,22 +99,28 @@ def get_job(session: Session, owner: str, job_id: str) -> Job:
     return job
 
 
+@dataclass(frozen=True)
+class JobFilter:
+    """Which of an owner's jobs a list holds: those in one of ``status``, those of
+    ``dataset_id``; a filter not given keeps every job."""
+
+    status: list[str] | None = None
+    dataset_id: str | None = None
+
+
+EVERY_JOB = JobFilter()
+
+
 def list_jobs(
-    session: Session,
-    owner: str,
-    limit: int,
-    cursor: str | None,
-    *,
-    status: list[str] | None = None,
-    dataset_id: str | None = None,
+    session: Session, owner: str, limit: int, cursor: str | None, where: JobFilter = EVERY_JOB
 ) -> Page[Job]:
-    """The owner's jobs, newest first (by id, which sorts by creation time), only those in
-    one of ``status`` when given."""
+    """The owner's jobs that pass ``where``, newest first (by id, which sorts by creation
+    time)."""
     stmt = select(Job).where(Job.owner == owner)
-    if status:
-        stmt = stmt.where(Job.status.in_(status))
-    if dataset_id:
-        stmt = stmt.where(Job.dataset_id == dataset_id)
+    if where.status:
+        stmt = stmt.where(Job.status.in_(where.status))
+    if where.dataset_id:
+        stmt = stmt.where(Job.dataset_id == where.dataset_id)
     return page(session, stmt, Job.id, limit, cursor)
 
 

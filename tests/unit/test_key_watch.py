@@ -112,6 +112,27 @@ def test_the_poller_runs_only_while_a_grant_is_held(watch):
     assert not poller.is_alive()
 
 
+def test_the_poller_stops_once_every_held_grant_is_revoked(watch, ring):
+    def pollers() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name == "key-watch"}
+
+    before = pollers()
+    with watch.hold("k1", "acme") as grant:
+        (poller,) = pollers() - before
+        # given the grant's key revoked, when it is revoked, then nothing is left to check
+        del ring.tenants["k1"]
+        assert revoked_within(grant)
+        poller.join(1)
+        assert not poller.is_alive()
+        reads = len(ring.reads)
+        time.sleep(5 * INTERVAL)
+        assert len(ring.reads) == reads
+        # and a new grant starts a poller again
+        with watch.hold("k2", "acme") as other:
+            ring.tenants["k2"] = "globex"
+            assert revoked_within(other)
+
+
 class Body:
     """A download's body: chunks, and whether it was closed."""
 

@@ -105,7 +105,10 @@ def test_a_submit_and_the_delete_of_its_dataset_never_both_succeed(service, brea
         if deleted is None:
             assert isinstance(submitted, SpecError | NotFound), repr(submitted)
             assert submitted.field == "dataset_id", repr(submitted)
-            assert service.list_jobs(OWNER, 10, None, dataset_id=dataset.id).items == []
+            assert (
+                service.list_jobs(OWNER, 10, None, jobs.JobFilter(dataset_id=dataset.id)).items
+                == []
+            )
             assert not service.storage.exists(dataset.storage_key)
         else:
             assert isinstance(deleted, Conflict), repr(deleted)
