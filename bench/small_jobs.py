@@ -20,7 +20,7 @@ the workers. Targets (issue 17): >= 100 submits/s, submit p99 < 250 ms, >= 40 tr
 
 Then where a small job's time goes, in this process (:class:`harness.InProcess`, SQLite,
 no broker, no HTTP): each step of a submit timed alone (``resolve_spec``, ``check_data``,
-the insert), and ``Service.run_job`` of 20 such jobs under cProfile, summed by step (claim,
+the insert), and ``Service.run_to_end`` of 20 such jobs under cProfile, summed by step (claim,
 evaluate, record, advance, conclude's refit, the two model files, finish). A step that is
 not found fails the script (a moved function would otherwise report 0).
 
@@ -397,7 +397,7 @@ WORKER_STEPS = [
     ("  evaluate in the trial process", "models/engine/training.py", "evaluate_candidate"),
     ("  record a trial", "models/store/trial_runs.py", "record"),
     ("conclude (refit, model files, finish)", "models/job_run.py", "conclude"),
-    ("  read the table, split, build the pipeline", "models/job_run.py", "training_data"),
+    ("  read the table, split, build the pipeline", "models/worker_cache.py", "training_data"),
     ("  refit on every training row, test score", "models/engine/training.py", "refit"),
     ("  the model files (save_model)", "models/store/artifacts.py", "save_model"),
     ("    joblib.dump", "joblib/numpy_pickle.py", "dump"),
@@ -419,20 +419,20 @@ def _cumulative(stats: pstats.Stats, suffix: str, name: str) -> tuple[int, float
 
 
 def worker_steps(line: Callable[[str], None], core: InProcess, request: dict[str, Any]) -> None:
-    """``Service.run_job`` of PROFILED_JOBS jobs under cProfile, summed by step."""
+    """``Service.run_to_end`` of PROFILED_JOBS jobs under cProfile, summed by step."""
     svc = core.service
     spec = svc.resolve_spec(OWNER, request)
-    svc.run_job(svc.submit_spec(OWNER, spec).id, "bench")  # warm: imports, caches, the process
+    svc.run_to_end(svc.submit_spec(OWNER, spec).id, "bench")  # warm: imports, caches, the process
     ids = [svc.submit_spec(OWNER, spec).id for _ in range(PROFILED_JOBS)]
     profiler = cProfile.Profile()
     started = time.perf_counter()
     for job_id in ids:
-        profiler.runcall(svc.run_job, job_id, "bench")
+        profiler.runcall(svc.run_to_end, job_id, "bench")
     wall = time.perf_counter() - started
     fit_score = sum(t.fit_time_s + t.score_time_s for i in ids for t in svc.trials(OWNER, i))
     stats = pstats.Stats(profiler, stream=io.StringIO())
     line(
-        f"Service.run_job of {PROFILED_JOBS} such jobs one after another in this process "
+        f"Service.run_to_end of {PROFILED_JOBS} such jobs one after another in this process "
         f"(SQLite, folder storage, no broker) under cProfile: {1000 * wall / PROFILED_JOBS:.1f} "
         f"ms a job (profiling adds some), of which the trials' own fit and score "
         f"{1000 * fit_score / PROFILED_JOBS:.1f} ms (in the trial process)."
