@@ -35,6 +35,11 @@ function (the trial process, SQLite writes, strategy rebuild, ...), and an empty
 round trip through the trial process. The broker (Celery) is not in this loop;
 ``bench/end_to_end.py`` measures it (its ``gap/trial``).
 
+A worker keeps a table's training data, and its trial process the preprocessed folds,
+for the next jobs that train on it the same way (as services sending many small jobs
+do); the first trial that preprocesses them counts that work in its fit time, as
+scikit-learn's fits do.
+
 Threads: ``OMP_NUM_THREADS=1`` (the script re-executes itself with it), the same for both
 libraries, as tuneforge runs one OpenMP thread per trial. Run: ``make bench`` or
 ``.venv/bin/python bench/search_overhead.py [--repeats N] [--skip-grids]``.
@@ -77,7 +82,6 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from models.engine import search, training
 from models.engine.isolation import TrialProcess
-from models.engine.training import TrainingData
 from models.job_run import JobRunner
 from models.search_states import SearchStates
 from models.service import Service
@@ -341,16 +345,16 @@ def overhead(report: Report, cases: list[Case], repeats: int) -> None:
 PROFILED = [
     ("whole run_to_end", Service.run_to_end),
     ("read the table, split, build the pipeline", WorkerCache.training_data),
-    ("preprocess each fold once (cache)", TrainingData.preprocessed_folds),
     ("a trial in the trial process: send, wait, unpickle", TrialProcess.call),
-    ("  of which forking a trial process (once a job)", os.fork),
+    ("  of which forking a trial process (once a table)", os.fork),
     ("  of which waiting for its answer", multiprocessing.connection._ConnectionBase.poll),
     ("claim a trial (lease, SQLite)", trial_runs.claim),
-    ("record a trial (SQLite)", trial_runs.record),
-    ("advance: choose next trials (the last concludes)", JobRunner.advance),
+    ("record a trial, lock its job (SQLite)", trial_runs.record),
+    ("choose the next trials (same transaction)", JobRunner._choose),
     ("  the job's strategy, kept and told what changed", SearchStates.check_out),
     ("  strategy rebuild (make_search_strategy)", training.make_search_strategy),
     ("  replay of recorded trials", search.replay),
+    ("send them, or conclude", JobRunner._start),
     ("  conclude: refit, save the model, finish the job", JobRunner.conclude),
     ("heartbeat thread start/stop", JobRunner._heartbeat),
     ("    refit, score the test rows", training.refit),

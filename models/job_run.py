@@ -9,7 +9,8 @@ waits on another, each under the same name from the task to the store:
   ``max_parallel`` in flight) and send each to the workers; when nothing is left to run,
   conclude.
 - :meth:`JobRunner.run_trial`: claim one queued trial under a lease, evaluate it in a
-  killable child process, record it once, then advance the job.
+  killable child process, then record it once and advance the job, in one transaction
+  (the record locks the job as an advance does).
 - :meth:`JobRunner.conclude`: one worker, holding the job's lease, refits the best
   candidate, saves the model and finishes the job.
 
@@ -36,12 +37,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.dispatch import Dispatch, send_trial
+from models.engine.evaluate import TrialOutcome
 from models.engine.isolation import Stopped, TrialCrashed
 from models.engine.search import best_trial, plan_next
 from models.engine.spec import SearchSpec
 from models.engine.strategies import Candidate, Strategy
 from models.engine.training import TrainingData, evaluate_candidate, refit, summarise
 from models.plumbing import metrics
+from models.search_states import SearchState
 from models.store import jobs, trial_runs
 from models.store.artifacts import delete_model, model_key, save_model
 from models.store.leases import Lease
@@ -99,6 +102,18 @@ OUTCOME_OF = {
 
 
 @dataclass(frozen=True)
+class Chosen:
+    """What an advance chose, in the transaction holding the job's lock."""
+
+    job_id: str
+    state: SearchState
+    start: list[tuple[int, Candidate]]  # the trials queued, to send
+    in_flight: int  # trials queued or running before these
+    timed_out: bool
+    exhausted: bool  # the strategy has nothing left to propose
+
+
+@dataclass(frozen=True)
 class Step:
     """What a step did: its outcome, and the job if this step ended it."""
 
@@ -142,33 +157,59 @@ class JobRunner:
             return self._fail(job_id, f"{type(exc).__name__}: {exc}")
         try:
             with self.sessions.begin() as session:
-                job = trial_runs.begin_advance(session, job_id)
-                if job is None:
+                locked = trial_runs.begin_advance(session, job_id)
+                if locked is None:
                     return Step(RunOutcome.SKIPPED)
-                state = self.cache.searches.check_out(session, job_id, spec, data)
-                if not job.trials_completed and job.trials_total != state.strategy.total:
-                    # Halving planned its rungs on the rows actually trained on.
-                    job.trials_total = state.strategy.total
-                timed_out = time.time() >= job.started_at.timestamp() + spec.timeout_s
-                in_flight = len(state.in_flight)
-                plan = None
-                if not timed_out:
-                    plan = plan_next(
-                        state.strategy,
-                        taken=state.taken,
-                        in_flight=in_flight,
-                        max_parallel=spec.max_parallel,
-                    )
-                    trial_runs.add(session, job_id, plan.start)
+                chosen = self._choose(session, locked, spec, data)
         except IntegrityError:  # another worker chose these numbers meanwhile
             return Step(RunOutcome.ADVANCED)
-        start = plan.start if plan else []
-        state.in_flight.update(number for number, _ in start)
-        self.cache.searches.check_in(job_id, state)
-        for number, _ in start:
-            send_trial(self.dispatch, job_id, number)
-        if not in_flight and not start and (timed_out or plan.exhausted):
-            return self.conclude(job_id, timed_out=timed_out)
+        return self._start(chosen)
+
+    def _choose(
+        self,
+        session: Session,
+        locked: trial_runs.Locked,
+        spec: SearchSpec,
+        data: TrainingData,
+        just_recorded: tuple[Trial, ...] = (),
+    ) -> Chosen:
+        """In the transaction holding the job's lock: queue its next trials."""
+        job_id = locked.job_id
+        state = self.cache.searches.check_out(
+            session,
+            job_id,
+            spec,
+            data,
+            completed=locked.trials_completed,
+            just_recorded=just_recorded,
+        )
+        if not locked.trials_completed and locked.trials_total != state.strategy.total:
+            # Halving planned its rungs on the rows actually trained on.
+            trial_runs.set_total(session, job_id, state.strategy.total)
+        timed_out = time.time() >= locked.started_at.timestamp() + spec.timeout_s
+        in_flight = len(state.in_flight)
+        start: list[tuple[int, Candidate]] = []
+        exhausted = False
+        if not timed_out:
+            plan = plan_next(
+                state.strategy,
+                taken=state.taken,
+                in_flight=in_flight,
+                max_parallel=spec.max_parallel,
+            )
+            trial_runs.add(session, job_id, plan.start)
+            start, exhausted = plan.start, plan.exhausted
+        return Chosen(job_id, state, start, in_flight, timed_out, exhausted)
+
+    def _start(self, chosen: Chosen) -> Step:
+        """After the transaction that chose them: send the trials chosen, or conclude the
+        job when nothing is left to run."""
+        chosen.state.in_flight.update(number for number, _ in chosen.start)
+        self.cache.searches.check_in(chosen.job_id, chosen.state)
+        for number, _ in chosen.start:
+            send_trial(self.dispatch, chosen.job_id, number)
+        if not chosen.in_flight and not chosen.start and (chosen.timed_out or chosen.exhausted):
+            return self.conclude(chosen.job_id, timed_out=chosen.timed_out)
         return Step(RunOutcome.ADVANCED)
 
     def _fail(self, job_id: str, error: str) -> Step:
@@ -185,18 +226,16 @@ class JobRunner:
         stop = stop or StopFlag()
         ttl = self.settings.lease_seconds
         with self.sessions.begin() as session:
-            lease = trial_runs.claim(session, job_id, number, worker, ttl)
-            found = trial_runs.get(session, job_id, number) if lease is not None else None
-        if lease is None or found is None:
+            claimed = trial_runs.claim(session, job_id, number, worker, ttl)
+        if claimed is None:
             return Step(RunOutcome.SKIPPED)
-        run, started_at = found
-        candidate = Candidate(run.params, run.rung, run.resource)
+        lease, candidate = claimed.lease, claimed.candidate
         try:
             spec, data = self.cache.training_data(job_id)
         except Exception as exc:
             log.exception("job %s cannot run", job_id)
             return self._fail(job_id, f"{type(exc).__name__}: {exc}")
-        deadline = started_at.timestamp() + spec.timeout_s
+        deadline = claimed.job_started_at.timestamp() + spec.timeout_s
         strategy = self._pruning_strategy(spec, data, job_id, number, candidate)
         try:
             renew = partial(trial_runs.renew, lease=lease, ttl_s=ttl)
@@ -212,13 +251,25 @@ class JobRunner:
                 )
         except Stopped:
             return self._stopped(lease, stop)
-        with self.sessions.begin() as session:
-            trial = trial_runs.record(session, lease, outcome, candidate)
-        if trial is None:
-            return Step(RunOutcome.LOST)
+        # Recording the trial and choosing the next ones is one transaction.
+        try:
+            with self.sessions.begin() as session:
+                recorded = trial_runs.record(session, lease, outcome, candidate)
+                if recorded is None:
+                    return Step(RunOutcome.LOST)
+                chosen = self._choose(session, recorded.job, spec, data, (recorded.trial,))
+        except IntegrityError:  # another worker chose those numbers: record alone, then advance
+            with self.sessions.begin() as session:
+                if trial_runs.record(session, lease, outcome, candidate) is None:
+                    return Step(RunOutcome.LOST)
+            self._counted(outcome)
+            return Step(RunOutcome.RECORDED, self.advance(job_id).ended)
+        self._counted(outcome)
+        return Step(RunOutcome.RECORDED, self._start(chosen).ended)
+
+    @staticmethod
+    def _counted(outcome: TrialOutcome) -> None:
         metrics.trial_finished(outcome.state, outcome.fit_time_s + outcome.score_time_s)
-        advanced = self.advance(job_id)
-        return Step(RunOutcome.RECORDED, advanced.ended)
 
     def _pruning_strategy(
         self, spec: SearchSpec, data: TrainingData, job_id: str, number: int, candidate: Candidate

@@ -19,11 +19,12 @@ every one, whatever was recorded while the check read.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from models.engine.search import InFlight, replay
+from models.engine.search import InFlight, PastTrial, replay
 from models.engine.spec import SearchSpec
 from models.engine.strategies import Candidate, Strategy
 from models.engine.training import TrainingData, make_search_strategy
@@ -60,13 +61,24 @@ class SearchStates:
         self._states: OrderedDict[str, SearchState] = OrderedDict()
 
     def check_out(
-        self, session: Session, job_id: str, spec: SearchSpec, data: TrainingData
+        self,
+        session: Session,
+        job_id: str,
+        spec: SearchSpec,
+        data: TrainingData,
+        *,
+        completed: int | None = None,
+        just_recorded: Collection[PastTrial] = (),
     ) -> SearchState:
         """The job's state, up to date with the store as ``session`` reads it. Until
         :meth:`check_in`, the cache does not hold it: a step that fails half-way (after
-        proposing, before queuing) leaves nothing behind that the store does not say."""
+        proposing, before queuing) leaves nothing behind that the store does not say.
+
+        A step holding the job's lock passes the job's count of recorded trials as the
+        lock read it (``completed``) and the trials it has just recorded, which then need
+        not be read back."""
         state = self._states.pop(job_id, None)
-        if state is not None and _catch_up(session, job_id, state):
+        if state is not None and _catch_up(session, job_id, state, completed, just_recorded):
             return state
         return _rebuild(session, job_id, spec, data)
 
@@ -92,16 +104,27 @@ def _rebuild(session: Session, job_id: str, spec: SearchSpec, data: TrainingData
     return SearchState(strategy, {t.number for t in recorded}, {r.number for r in runs})
 
 
-def _catch_up(session: Session, job_id: str, state: SearchState) -> bool:
+def _catch_up(
+    session: Session,
+    job_id: str,
+    state: SearchState,
+    completed: int | None,
+    just_recorded: Collection[PastTrial],
+) -> bool:
     """Tell ``state`` what changed since it was checked in; ``False`` (``state`` told
     nothing) when it cannot be sure to see every change."""
     runs = trial_runs.in_flight(session, job_id)
     running = {r.number for r in runs}
     finished = state.in_flight - running  # recorded since, or dropped
-    new = trial_runs.recorded(session, job_id, finished) if finished else []
+    new: list[PastTrial] = [t for t in just_recorded if t.number in finished]
+    unread = finished - {t.number for t in new}
+    if unread:
+        new += trial_runs.recorded(session, job_id, unread)
     if len(new) != len(finished):  # a trial was dropped: its job ran out of time
         return False
-    if trial_runs.recorded_count(session, job_id) != len(state.recorded) + len(new):
+    if completed is None:  # read last (see the module's docstring)
+        completed = trial_runs.recorded_count(session, job_id)
+    if completed != len(state.recorded) + len(new):
         return False  # another worker queued and recorded trials in between
     replay(state.strategy, new, _in_flight([r for r in runs if r.number not in state.in_flight]))
     state.recorded |= finished

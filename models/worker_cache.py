@@ -2,12 +2,16 @@
 job's search strategy, and the process its trials compute in.
 
 A job's trials on one worker read and split the table once, and choosing its next
-trials tells its strategy only what changed (:mod:`models.search_states`). Each cache is
-bounded, least recently used out.
+trials tells its strategy only what changed (:mod:`models.search_states`). Jobs that
+train on the same table the same way share one :class:`TrainingData` (so the trial
+process, which keeps each one's preprocessed folds, neither forks again nor preprocesses
+again for them: services send many small jobs on one table). Each cache is bounded, least
+recently used out.
 """
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +31,31 @@ from models.store.storage import Storage
 
 CACHED_TABLES = 4
 CACHED_JOBS = 8
+# The spec's fields that :func:`~models.engine.training.prepare` does not read: jobs that
+# differ only in these train on the same rows, folds and template pipeline.
+NOT_IN_TRAINING_DATA = (
+    "dataset_id",  # the table is named by its content instead
+    "strategy",
+    "param_space",
+    "n_trials",
+    "timeout_s",
+    "scoring",
+    "metrics",
+    "halving",
+    "pruning",
+    "webhook_url",
+    "max_parallel",
+)
+
+
+def training_key(spec: SearchSpec, dataset: Dataset, reading: Reading) -> str:
+    """What decides the training data ``spec`` makes of ``dataset``: its content, how it
+    was read, its column profiles, and the spec's fields
+    :func:`~models.engine.training.prepare` reads."""
+    fields = {k: v for k, v in spec.to_dict().items() if k not in NOT_IN_TRAINING_DATA}
+    return json.dumps(
+        [dataset.sha256, repr(reading), dataset.columns, fields], sort_keys=True, default=str
+    )
 
 
 class _Cache(OrderedDict):
@@ -54,7 +83,8 @@ class WorkerCache:
         self.storage = storage
         self.settings = settings
         self._tables = _Cache(CACHED_TABLES)
-        self._training = _Cache(CACHED_JOBS)
+        self._training = _Cache(CACHED_JOBS)  # job id: (spec, training data)
+        self._prepared = _Cache(CACHED_JOBS)  # training_key: training data
         self.searches = SearchStates(CACHED_JOBS)
         # Where this worker's trials and refits compute (one at a time, killable, bounded).
         machine = machine_memory_mb()
@@ -67,10 +97,9 @@ class WorkerCache:
         """Stop the trial process."""
         self.process.close()
 
-    def _table(self, dataset: Dataset) -> pd.DataFrame:
+    def _table(self, dataset: Dataset, reading: Reading) -> pd.DataFrame:
         # Read as the upload was, so training sees the types the profile reports. Keyed by
         # content and reading: two datasets with the same bytes share one copy.
-        reading = Reading.recorded(dataset.warnings, dataset.columns)
         return self._tables.get_or_make(
             (dataset.sha256, reading),
             lambda: read_table(
@@ -82,8 +111,13 @@ class WorkerCache:
         )
 
     def prepare(self, spec: SearchSpec, dataset: Dataset) -> TrainingData:
-        """``dataset``'s table (read once per worker) prepared for ``spec``."""
-        return prepare(spec, self._table(dataset), dataset.columns)
+        """``dataset``'s table (read once per worker) prepared for ``spec`` (once per worker
+        for the jobs that share its :func:`training_key`)."""
+        reading = Reading.recorded(dataset.warnings, dataset.columns)
+        return self._prepared.get_or_make(
+            training_key(spec, dataset, reading),
+            lambda: prepare(spec, self._table(dataset, reading), dataset.columns),
+        )
 
     def knows(self, job_id: str) -> bool:
         """Whether this worker has the job's training data (so it has not seen it end)."""

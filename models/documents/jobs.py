@@ -122,7 +122,13 @@ class TrialSchema(ma.Schema):
     fold_scores = fields.List(fields.Float(allow_none=True), required=True)
     mean_score = fields.Float(required=True, allow_none=True)
     std_score = fields.Float(required=True, allow_none=True)
-    fit_time_s = fields.Float(required=True)
+    fit_time_s = fields.Float(
+        required=True,
+        metadata={
+            "description": "seconds fitting, every fold; the first trial of a job on a "
+            "worker also fits the preprocessing each fold shares with the later ones"
+        },
+    )
     score_time_s = fields.Float(required=True)
     error = fields.String(required=True, allow_none=True)
     metrics = fields.Dict(

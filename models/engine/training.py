@@ -9,6 +9,7 @@ knows where tables, trials or models are kept.
 
 from __future__ import annotations
 
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Sequence
@@ -188,6 +189,7 @@ def _evaluate_here(
         return bool(ask(number, step, value))
 
     folds = None
+    started = time.perf_counter()
     if cache:
         try:
             folds = data.preprocessed_folds(splits, key)
@@ -195,6 +197,8 @@ def _evaluate_here(
             raise
         except Exception:  # let the trial itself fail with the pipeline's own error
             folds = None
+    # Fitting the folds' preprocessing (the first trial that needs it) is this trial's fit.
+    preprocessing = time.perf_counter() - started
     if folds is not None:
         model = data.template.named_steps[MODEL_STEP]
 
@@ -207,7 +211,11 @@ def _evaluate_here(
         def build() -> Any:
             return with_params(data.template, params)
 
-    return evaluate(build, params, folds, scorers, spec.scoring, on_fold if spec.pruning else None)
+    outcome = evaluate(
+        build, params, folds, scorers, spec.scoring, on_fold if spec.pruning else None
+    )
+    outcome.fit_time_s += preprocessing
+    return outcome
 
 
 def final_params(spec: SearchSpec, params: dict[str, Any]) -> dict[str, Any]:

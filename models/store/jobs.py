@@ -191,49 +191,45 @@ def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
 # write in the caller's transaction and never commit.
 
 
+_CLAIM = leases.claiming(
+    Job,
+    Job.status.in_(ACTIVE),
+    status=JobStatus.RUNNING,
+    started_at=func.coalesce(Job.started_at, leases.NOW),
+    attempts=Job.attempts + 1,
+)
+_RENEW = leases.renewing(Job, Job.status == JobStatus.RUNNING)
+_RELEASE = leases.ending(
+    Job,
+    Job.status == JobStatus.RUNNING,
+    status=JobStatus.QUEUED,
+    lease_owner=None,
+    enqueued_at=leases.NOW,
+)
+
+
 def claim_job(session: Session, job_id: str, worker: str, ttl_s: int) -> Lease | None:
     """Take ``job_id`` to conclude it (refit the best, save the model, finish): if it is
     queued, or running with no one concluding it, or its concluder's lease lapsed."""
-    return leases.claim(
-        session,
-        job_id,
-        None,
-        worker,
-        ttl_s,
-        Job.status.in_(ACTIVE),
-        status=JobStatus.RUNNING,
-        started_at=func.coalesce(Job.started_at, utcnow()),
-        attempts=Job.attempts + 1,
-    )
+    return leases.claim(session, _CLAIM, job_id, None, worker, ttl_s)
 
 
 def renew_lease(session: Session, lease: Lease, ttl_s: int) -> bool:
     """Extend the lease; ``False`` once the job was cancelled or taken over."""
-    return leases.renew(session, lease, ttl_s, Job.status == JobStatus.RUNNING)
+    return leases.renew(session, _RENEW, lease, ttl_s)
 
 
 def finish_job(session: Session, lease: Lease, status: JobStatus, **values: Any) -> bool:
     """End the run with ``status``; ``False`` if the lease was lost meanwhile."""
-    return leases.end(
-        session,
-        lease,
-        Job.status == JobStatus.RUNNING,
-        status=status,
-        finished_at=utcnow(),
-        **values,
+    finishing = leases.ending(
+        Job, Job.status == JobStatus.RUNNING, status=status, finished_at=utcnow(), **values
     )
+    return leases.end(session, finishing, lease)
 
 
 def release_job(session: Session, lease: Lease) -> bool:
     """Give the job back to the queue (the worker is shutting down); trials are kept."""
-    return leases.end(
-        session,
-        lease,
-        Job.status == JobStatus.RUNNING,
-        status=JobStatus.QUEUED,
-        lease_owner=None,
-        enqueued_at=utcnow(),
-    )
+    return leases.end(session, _RELEASE, lease)
 
 
 def fail_job(session: Session, job_id: str, error: str) -> Job | None:

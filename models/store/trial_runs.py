@@ -15,10 +15,24 @@ caller says where each unit of work ends (``with sessions.begin():``).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, load_only
 
 from models.engine.evaluate import TrialOutcome
@@ -41,25 +55,47 @@ _PAST = load_only(
 )
 
 
-def begin_advance(session: Session, job_id: str) -> Job | None:
+@dataclass(frozen=True)
+class Locked:
+    """A job locked for choosing its next trials, as the statement that locked it read it."""
+
+    job_id: str
+    started_at: datetime
+    trials_completed: int
+    trials_total: int
+
+
+_LOCKED = (Job.started_at, Job.trials_completed, Job.trials_total)
+
+
+def begin_advance(session: Session, job_id: str) -> Locked | None:
     """Lock ``job_id`` for choosing its next trials (until the transaction ends); a queued
     job starts running. ``None`` when the job has ended."""
     now = utcnow()
-    locked = session.execute(
+    row = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status.in_(ACTIVE))
-        .values(advanced_at=now)
+        .values(
+            advanced_at=now,
+            status=JobStatus.RUNNING,
+            started_at=func.coalesce(Job.started_at, now),
+            attempts=Job.attempts + case((Job.status == JobStatus.QUEUED, 1), else_=0),
+        )
+        .returning(*_LOCKED)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return Locked(job_id, *row) if row is not None else None
+
+
+def set_total(session: Session, job_id: str, total: int) -> None:
+    """The job's number of trials, once its strategy knows it (halving plans its rungs on
+    the rows actually trained on)."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(trials_total=total)
         .execution_options(synchronize_session=False)
     )
-    if locked.rowcount == 0:
-        return None
-    job = session.get(Job, job_id, populate_existing=True)
-    if job.status == JobStatus.QUEUED:
-        job.status = JobStatus.RUNNING
-        job.started_at = job.started_at or now
-        job.attempts += 1
-        session.flush()
-    return job
 
 
 def known(session: Session, job_id: str) -> tuple[list[Trial], list[TrialRun]]:
@@ -80,122 +116,175 @@ def recorded_count(session: Session, job_id: str) -> int:
     return session.scalar(select(Job.trials_completed).where(Job.id == job_id)) or 0
 
 
-def in_flight(session: Session, job_id: str) -> list[TrialRun]:
-    """The job's trials queued or running, in number order."""
-    return list(
-        session.scalars(select(TrialRun).where(TrialRun.job_id == job_id).order_by(TrialRun.number))
-    )
+_IN_FLIGHT = (
+    select(TrialRun.number, TrialRun.params, TrialRun.rung, TrialRun.resource)
+    .where(TrialRun.job_id == leases.JOB_ID)
+    .order_by(TrialRun.number)
+)
+_QUEUE = insert(TrialRun)
+
+
+def in_flight(session: Session, job_id: str) -> list[Row]:
+    """The job's trials queued or running (``number``, ``params``, ``rung``,
+    ``resource``), in number order."""
+    return list(leases.execute(session, _IN_FLIGHT, {leases.JOB_ID.key: job_id}))
 
 
 def add(session: Session, job_id: str, trials: Iterable[tuple[int, Candidate]]) -> None:
     """Queue ``trials``; raises ``IntegrityError`` if a number was taken meanwhile (the
     caller's transaction then queues nothing)."""
     now = utcnow()
-    session.add_all(
-        TrialRun(
-            job_id=job_id,
-            number=number,
-            params=candidate.params,
-            rung=candidate.rung,
-            resource=candidate.resource,
-            state=QUEUED,
-            enqueued_at=now,
-        )
+    rows = [
+        {
+            "job_id": job_id,
+            "number": number,
+            "params": candidate.params,
+            "rung": candidate.rung,
+            "resource": candidate.resource,
+            "state": QUEUED,
+            "enqueued_at": now,
+        }
         for number, candidate in trials
-    )
-    session.flush()
+    ]
+    if rows:
+        leases.execute(session, _QUEUE, rows)
 
 
-def _job_running(job_id: str) -> Any:
-    return exists().where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+# A trial's lease: claimed while its job runs, renewed by its worker, ended by recording it
+# (or handing it back, or dropping it).
+_JOB_RUNNING = exists().where(Job.id == leases.JOB_ID, Job.status == JobStatus.RUNNING)
+_CLAIM = leases.claiming(
+    TrialRun,
+    _JOB_RUNNING,
+    returning=(
+        TrialRun.params,
+        TrialRun.rung,
+        TrialRun.resource,
+        select(Job.started_at).where(Job.id == leases.JOB_ID).scalar_subquery(),
+    ),
+    state=RUNNING,
+    started_at=leases.NOW,
+)
+_RENEW = leases.renewing(TrialRun, _JOB_RUNNING)
+_RELEASE = leases.ending(
+    TrialRun, state=QUEUED, worker=None, started_at=None, enqueued_at=leases.NOW
+)
+_END = delete(TrialRun).where(leases.held(TrialRun))
 
 
-def claim(session: Session, job_id: str, number: int, worker: str, ttl_s: int) -> Lease | None:
+@dataclass(frozen=True)
+class Claimed:
+    """A trial this worker now runs: its lease, its candidate, when its job started (its
+    deadline counts from then)."""
+
+    lease: Lease
+    candidate: Candidate
+    job_started_at: datetime
+
+
+def claim(session: Session, job_id: str, number: int, worker: str, ttl_s: int) -> Claimed | None:
     """Take trial ``number`` if it is queued, or running under a lease that lapsed, and its
-    job is running."""
-    return leases.claim(
-        session,
-        job_id,
-        number,
-        worker,
-        ttl_s,
-        _job_running(job_id),
-        state=RUNNING,
-        started_at=utcnow(),
-    )
+    job is running (one statement, which also reads what the trial needs)."""
+    lease = leases.claim(session, _CLAIM, job_id, number, worker, ttl_s)
+    if lease is None:
+        return None
+    params, rung, resource, job_started_at = lease.read
+    return Claimed(lease, Candidate(params, rung, resource), job_started_at)
 
 
 def renew(session: Session, lease: Lease, ttl_s: int) -> bool:
     """Extend the lease; ``False`` once the trial or its job is no longer this run's."""
-    return leases.renew(session, lease, ttl_s, _job_running(lease.job_id))
+    return leases.renew(session, _RENEW, lease, ttl_s)
 
 
 def release(session: Session, lease: Lease) -> bool:
     """Put the trial back in the queue (its worker is shutting down)."""
-    return leases.end(
-        session, lease, state=QUEUED, worker=None, started_at=None, enqueued_at=utcnow()
-    )
+    return leases.end(session, _RELEASE, lease)
 
 
 def drop(session: Session, lease: Lease) -> None:
     """Forget a trial that will not be recorded (its job was cancelled or ran out of time)."""
-    session.execute(delete(TrialRun).where(leases.held(lease)))
+    leases.end(session, _END, lease)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A trial just written (not held by the session), and its job, locked for choosing
+    its next trials (as :func:`begin_advance` would)."""
+
+    trial: Trial
+    job: Locked
+
+
+_PROGRESS = (
+    update(Job)
+    .where(Job.id == leases.JOB_ID, Job.status == JobStatus.RUNNING)
+    .values(trials_completed=Job.trials_completed + 1, advanced_at=leases.NOW)
+    .returning(Job.best_trial, *_LOCKED)
+)
+_RECORD = insert(Trial)
+_BEST_SO_FAR = select(Trial.number, Trial.state, Trial.mean_score, Trial.rung).where(
+    Trial.job_id == leases.JOB_ID, Trial.number == bindparam("best_so_far", type_=Integer())
+)
+_NEW_BEST = (
+    update(Job)
+    .where(Job.id == leases.JOB_ID)
+    .values(
+        best_score=bindparam("new_best_score", type_=Job.best_score.type),
+        best_params=bindparam("new_best_params", type_=Job.best_params.type),
+        best_trial=bindparam("new_best_trial", type_=Job.best_trial.type),
+    )
+)
 
 
 def record(
     session: Session, lease: Lease, outcome: TrialOutcome, candidate: Candidate
-) -> Trial | None:
-    """Write the finished trial and the job's progress, once; the trial, or ``None`` when
-    the lease was lost or the job is no longer running (then nothing is written but the
-    removal of a trial in flight of a job that ended).
+) -> Recorded | None:
+    """Write the finished trial and the job's progress, once, and lock the job for choosing
+    its next trials; ``None`` when the lease was lost or the job is no longer running (then
+    nothing is written but the removal of a trial in flight of a job that ended).
 
     The job's best is the better of its best so far and this trial (one row read, not
     every trial: :func:`~models.engine.search.best_trial` of the two is that of all).
     """
-    mine = session.execute(delete(TrialRun).where(leases.held(lease)))
-    if mine.rowcount != 1:
+    if not leases.end(session, _END, lease):
         return None
-    progressed = session.execute(
-        update(Job)
-        .where(Job.id == lease.job_id, Job.status == JobStatus.RUNNING)
-        .values(trials_completed=Job.trials_completed + 1)
-        .returning(Job.best_trial)
-        .execution_options(synchronize_session=False)
-    ).first()
+    held = leases.params(lease)
+    progressed = leases.execute(session, _PROGRESS, held).first()
     if progressed is None:
         return None
-    trial = Trial(
-        job_id=lease.job_id,
-        number=lease.number,
-        params=outcome.params,
-        state=outcome.state,
-        fold_scores=outcome.fold_scores,
-        mean_score=outcome.mean_score,
-        std_score=outcome.std_score,
-        fit_time_s=outcome.fit_time_s,
-        score_time_s=outcome.score_time_s,
-        error=outcome.error,
-        metrics=outcome.metrics,
-        rung=candidate.rung,
-        resource=candidate.resource,
-        worker=lease.owner,
-        started_at=lease.taken_at,
-        finished_at=utcnow(),
-    )
-    session.add(trial)
-    session.flush()
-    contenders = [trial]
+    values = {
+        "job_id": lease.job_id,
+        "number": lease.number,
+        "params": outcome.params,
+        "state": outcome.state,
+        "fold_scores": outcome.fold_scores,
+        "mean_score": outcome.mean_score,
+        "std_score": outcome.std_score,
+        "fit_time_s": outcome.fit_time_s,
+        "score_time_s": outcome.score_time_s,
+        "error": outcome.error,
+        "metrics": outcome.metrics,
+        "rung": candidate.rung,
+        "resource": candidate.resource,
+        "worker": lease.owner,
+        "started_at": lease.taken_at,
+        "finished_at": held[leases.NOW.key],
+    }
+    leases.execute(session, _RECORD, values)
+    trial = Trial(**values)
+    contenders: list[Any] = [trial]
     if progressed.best_trial is not None:
-        contenders += recorded(session, lease.job_id, [progressed.best_trial])
-    best = best_trial(contenders)
-    if best is trial:
-        session.execute(
-            update(Job)
-            .where(Job.id == lease.job_id)
-            .values(best_score=trial.mean_score, best_params=trial.params, best_trial=trial.number)
-            .execution_options(synchronize_session=False)
-        )
-    return trial
+        best_so_far = {**held, "best_so_far": progressed.best_trial}
+        contenders += leases.execute(session, _BEST_SO_FAR, best_so_far).all()
+    if best_trial(contenders) is trial:
+        new_best = {
+            "new_best_score": trial.mean_score,
+            "new_best_params": trial.params,
+            "new_best_trial": trial.number,
+        }
+        leases.execute(session, _NEW_BEST, {**held, **new_best})
+    return Recorded(trial, Locked(lease.job_id, *progressed[1:]))
 
 
 def to_recover(session: Session, queued_before: datetime) -> list[tuple[str, int]]:
@@ -229,16 +318,6 @@ def to_recover(session: Session, queued_before: datetime) -> list[tuple[str, int
     )
     session.commit()
     return [(r.job_id, r.number) for r in rows]
-
-
-def get(session: Session, job_id: str, number: int) -> tuple[TrialRun, datetime] | None:
-    """The trial in flight and when its job started (its deadline counts from then)."""
-    row = session.execute(
-        select(TrialRun, Job.started_at)
-        .join(Job, Job.id == TrialRun.job_id)
-        .where(TrialRun.job_id == job_id, TrialRun.number == number)
-    ).first()
-    return (row[0], row[1]) if row is not None else None
 
 
 def oldest_queued(session: Session) -> tuple[str, int] | None:

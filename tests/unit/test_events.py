@@ -37,7 +37,7 @@ def finished_job(client, app):
         candidates = [Candidate({"n_neighbors": 1}), Candidate({"n_neighbors": 2})]
         trial_runs.add(session, job["id"], enumerate(candidates))
         for number, score in enumerate([0.6, 0.8]):
-            lease = trial_runs.claim(session, job["id"], number, "test", 60)
+            lease = trial_runs.claim(session, job["id"], number, "test", 60).lease
             outcome = TrialOutcome(
                 candidates[number].params, TrialState.SUCCEEDED, [score], score, 0.0
             )
@@ -117,7 +117,7 @@ def running_job(client, app):
 
 
 def record(session, job: str, number: int) -> None:
-    lease = trial_runs.claim(session, job, number, "test", 60)
+    lease = trial_runs.claim(session, job, number, "test", 60).lease
     outcome = TrialOutcome(CANDIDATES[number].params, TrialState.SUCCEEDED, [0.5], 0.5, 0.0)
     assert trial_runs.record(session, lease, outcome, CANDIDATES[number])
     session.commit()

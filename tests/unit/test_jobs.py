@@ -169,3 +169,46 @@ def test_no_job_is_recorded_on_a_dataset_that_is_gone_or_not_the_owners(sessions
             session.execute(delete(Dataset))
             session.commit()
         assert session.scalars(select(Job.id)).all() == []
+
+
+def test_no_lease_parameter_is_named_like_a_column():
+    """SQLAlchemy adds a parameter named like a column to an UPDATE's SET clause: a lease
+    parameter called ``owner`` would hand the job to its worker's name."""
+    from models.store import leases
+    from models.store.records import TrialRun
+
+    lease = leases.Lease("job", 0, "token", "host:1", utcnow())
+    names = set(leases.params(lease, 60))
+    for table in (Job, TrialRun):
+        assert not names & set(table.__table__.columns.keys()), table
+
+
+def test_claiming_runs_and_concluding_leaves_the_job_its_owner(sessions):
+    from models.engine.evaluate import TrialOutcome
+    from models.engine.strategies import Candidate
+    from models.store import trial_runs
+
+    with sessions() as session:
+        job_id = submit(session)
+    with sessions.begin() as session:
+        locked = trial_runs.begin_advance(session, job_id)
+        trial_runs.add(session, job_id, [(0, Candidate({"n_neighbors": 3}, 1, 40))])
+    with sessions.begin() as session:
+        claimed = trial_runs.claim(session, job_id, 0, "host:1", 60)
+        assert trial_runs.claim(session, job_id, 0, "host:2", 60) is None  # held
+    # the claim read the trial's candidate and its job's start
+    assert claimed.candidate == Candidate({"n_neighbors": 3}, 1, 40)
+    assert claimed.job_started_at == locked.started_at
+    outcome = TrialOutcome({"n_neighbors": 3}, "succeeded", [0.5], 0.5, 0.0)
+    with sessions.begin() as session:
+        recorded = trial_runs.record(session, claimed.lease, outcome, claimed.candidate)
+        assert trial_runs.record(session, claimed.lease, outcome, claimed.candidate) is None
+    assert recorded.job.trials_completed == 1
+    with sessions.begin() as session:
+        lease = jobs.claim_job(session, job_id, "host:3", 60)
+        assert jobs.renew_lease(session, lease, 60)
+        assert jobs.finish_job(session, lease, JobStatus.SUCCEEDED)
+    with sessions() as session:
+        job = session.get(Job, job_id)
+    assert (job.owner, job.lease_owner, job.status) == ("default", "host:3", "succeeded")
+    assert (job.best_trial, job.best_score, job.trials_completed) == (0, 0.5, 1)

@@ -26,7 +26,8 @@ class Trial:
         fold_scores (list[float | None]):  Example: [0.95, 0.97, 0.96, 0.98, 0.95].
         mean_score (float | None):  Example: 0.9626.
         std_score (float | None):  Example: 0.0117.
-        fit_time_s (float):  Example: 0.042.
+        fit_time_s (float): seconds fitting, every fold; the first trial of a job on a worker also fits the
+            preprocessing each fold shares with the later ones Example: 0.042.
         score_time_s (float):  Example: 0.011.
         error (None | str):
         metrics (TrialMetrics): every requested metric, by scorer name Example: {'roc_auc': {'mean': 0.9626, 'std':
