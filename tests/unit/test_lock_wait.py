@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from api.launcher import api_command
 from models.settings import Settings
@@ -147,14 +147,39 @@ def test_health_and_reads_answer_while_writes_wait_for_another_process_lock(api)
     assert len(requests.get(f"{url}/v1/datasets", timeout=10).json()["items"]) == 2
 
 
-def test_a_write_waits_for_a_lock_released_within_the_wait_and_goes_through(tmp_path):
-    # given a table on SQLite, and another process holding the write lock
+@pytest.fixture
+def lock_wait_s() -> float:
+    """How long the engine of :func:`locked_table` waits for the lock: the service's own
+    wait, unless a test parametrizes ``lock_wait_s`` (it is read when the engine is made,
+    so patching it in the test's body would come too late)."""
+    return db.SQLITE_BUSY_TIMEOUT_SECONDS
+
+
+@pytest.fixture
+def locked_table(
+    tmp_path: Path, lock_wait_s: float, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Engine, sqlite3.Connection]]:
+    """A table ``t (n INTEGER)`` on a SQLite file, and another connection (to SQLite,
+    another process) holding its write lock: the engine, and that connection, which the
+    test releases (COMMIT or ROLLBACK) when it means to. Usable from any thread, so a
+    timer can release it."""
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_SECONDS", lock_wait_s)
     path = tmp_path / "db.sqlite"
     engine = make_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
     locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     locker.execute("BEGIN IMMEDIATE")
+    try:
+        yield engine, locker
+    finally:
+        locker.close()
+        engine.dispose()
+
+
+def test_a_write_waits_for_a_lock_released_within_the_wait_and_goes_through(locked_table):
+    # given a table on SQLite, and another process holding the write lock
+    engine, locker = locked_table
     locker.execute("INSERT INTO t VALUES (1)")
     # when it commits a moment after a write started waiting
     release = threading.Timer(0.5, locker.execute, ("COMMIT",))
@@ -164,21 +189,14 @@ def test_a_write_waits_for_a_lock_released_within_the_wait_and_goes_through(tmp_
             conn.execute(text("INSERT INTO t SELECT count(*) + 1 FROM t"))
     finally:
         release.join()
-        locker.close()
     # then the write went through, after (and on top of) the other process's
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT x FROM t ORDER BY x")).scalars().all() == [1, 2]
-    engine.dispose()
+        assert conn.execute(text("SELECT n FROM t ORDER BY n")).scalars().all() == [1, 2]
 
 
-def test_writes_waiting_for_the_lock_go_through_in_the_order_they_came(tmp_path):
+def test_writes_waiting_for_the_lock_go_through_in_the_order_they_came(locked_table):
     # given a table on SQLite, and another process holding the write lock
-    path = tmp_path / "db.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE t (n INTEGER)"))
-    locker = sqlite3.connect(path, isolation_level=None)
-    locker.execute("BEGIN IMMEDIATE")
+    engine, locker = locked_table
 
     def write(n: int) -> None:
         with engine.begin() as conn:
@@ -192,7 +210,6 @@ def test_writes_waiting_for_the_lock_go_through_in_the_order_they_came(tmp_path)
             time.sleep(0.04)
     finally:
         locker.execute("COMMIT")
-        locker.close()
     for writer in writers:
         writer.join(timeout=60)
     # then they write in the order they came: none is overtaken by one that waited less
@@ -201,18 +218,12 @@ def test_writes_waiting_for_the_lock_go_through_in_the_order_they_came(tmp_path)
         assert conn.execute(text("SELECT n FROM t ORDER BY rowid")).scalars().all() == list(
             range(8)
         )
-    engine.dispose()
 
 
-def test_every_write_waiting_in_turn_fails_once_its_wait_is_over(tmp_path, monkeypatch):
+@pytest.mark.parametrize("lock_wait_s", [0.3])
+def test_every_write_waiting_in_turn_fails_once_its_wait_is_over(locked_table):
     # given a lock wait of 0.3 s, and another process holding the write lock throughout
-    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_SECONDS", 0.3)
-    path = tmp_path / "db.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE t (n INTEGER)"))
-    locker = sqlite3.connect(path, isolation_level=None)
-    locker.execute("BEGIN IMMEDIATE")
+    engine, locker = locked_table
     errors: list[Exception] = []
 
     def write(n: int) -> None:
@@ -235,9 +246,7 @@ def test_every_write_waiting_in_turn_fails_once_its_wait_is_over(tmp_path, monke
         assert all("database is locked" in str(e) for e in errors), errors
     finally:
         locker.execute("ROLLBACK")
-        locker.close()
     # and the next write, the lock released, goes through (no turn left behind)
     write(5)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM t")).scalars().all() == [5]
-    engine.dispose()

@@ -5,6 +5,7 @@ store would propose, with one worker or several taking turns."""
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,6 +60,30 @@ def worker(service: Service, dispatch=None, kept: int | None = None) -> Service:
     if kept is not None:
         other.worker_cache.searches = SearchStates(kept)
     return other
+
+
+def run_on_workers_taking_turns(
+    service: Service, table_id: str, spec: dict[str, Any], seed: int
+) -> tuple[str, int]:
+    """Submit ``spec`` and run the job on three workers sharing one database, each with its
+    own kept strategies, and a broker that hands each trial to the next worker, in an order
+    of its own (seeded): how workers share a job in production, which :func:`run` (one
+    worker, trials in order) never exercises. Returns the job's id and how many trials ran."""
+    broker = HeldTrials()
+    workers = [worker(service, broker) for _ in range(3)]
+    order = random.Random(seed)
+    try:
+        job_id = submit(service, table_id, **spec)
+        workers[0].advance(job_id)
+        turn = 0
+        while broker.trials:
+            trial = broker.take(order.choice(broker.trials))
+            workers[turn % 3].run_trial(*trial, f"w:{turn % 3}")
+            turn += 1
+    finally:
+        for each in workers:
+            each.worker_cache.close()
+    return job_id, turn
 
 
 def test_bayesian_told_trial_by_trial_proposes_what_a_rebuilt_one_would():
@@ -116,45 +141,19 @@ def test_workers_taking_turns_record_what_one_worker_records(
     spec = {k: v for k, v in (TREES | search).items() if v is not None}
     alone = submit(service, table_id, **spec)
     assert run(service, alone) == JobStatus.SUCCEEDED
-    # given three workers sharing one database, each with its own kept strategies, and a
-    # broker that hands each trial to the next worker, in an order of its own
-    broker = HeldTrials()
-    workers = [worker(service, broker) for _ in range(3)]
-    order = random.Random(0)
-    try:
-        shared = submit(service, table_id, **spec)
-        workers[0].advance(shared)
-        turn = 0
-        while broker.trials:
-            trial = broker.take(order.choice(broker.trials))
-            workers[turn % 3].run_trial(*trial, f"w:{turn % 3}")
-            turn += 1
-    finally:
-        for each in workers:
-            each.worker_cache.close()
+    # when the same job runs on three workers taking turns
+    shared, trials_run = run_on_workers_taking_turns(service, table_id, spec, seed=0)
     # then the job records what one worker alone records (grid, random and halving at any
     # parallelism; bayesian serially), each trial once
     job, _ = job_and_trials(service, shared)
     assert job.status == JobStatus.SUCCEEDED
     assert trials_of(service, shared) == trials_of(service, alone)
-    assert turn == len(trials_of(service, alone))
+    assert trials_run == len(trials_of(service, alone))
 
 
 def test_bayesian_in_parallel_on_many_workers_never_repeats_a_trial(service, table_id):
     spec = TREES | {"strategy": "bayesian", "max_parallel": 4, "n_trials": 16}
-    broker = HeldTrials()
-    workers = [worker(service, broker) for _ in range(3)]
-    order = random.Random(1)
-    try:
-        job_id = submit(service, table_id, **spec)
-        workers[0].advance(job_id)
-        turn = 0
-        while broker.trials:
-            workers[turn % 3].run_trial(*broker.take(order.choice(broker.trials)), "w")
-            turn += 1
-    finally:
-        for each in workers:
-            each.worker_cache.close()
+    job_id, _ = run_on_workers_taking_turns(service, table_id, spec, seed=1)
     trials = trials_of(service, job_id)
     assert [t[0] for t in trials] == list(range(16))
     assert len({repr(sorted(t[1].items())) for t in trials}) == 16

@@ -316,10 +316,12 @@ def jobs_list(
     as_json: bool,
 ) -> None:
     """The newest jobs first."""
-    with Client(api, key) as client:
+
+    def newest(client: Client) -> list[dict[str, Any]]:
         found = client.jobs(status=status, dataset_id=dataset_id, page_size=min(limit, 100))
-        items = [job.to_dict() for job in islice(found, limit)]
-    _print(items, as_json, jobs_table, "no jobs")
+        return [job.to_dict() for job in islice(found, limit)]
+
+    _fetch_and_print(api, key, newest, as_json, jobs_table, "no jobs")
 
 
 @jobs.command("show")
@@ -327,9 +329,7 @@ def jobs_list(
 @client_options
 def jobs_show(job_id: str, api: str | None, key: str | None, as_json: bool) -> None:
     """Status, progress, best score and params, and the spec of JOB_ID."""
-    with Client(api, key) as client:
-        job = client.job(job_id)
-    _print(job.to_dict(), as_json, job_details)
+    _fetch_and_print(api, key, lambda client: client.job(job_id).to_dict(), as_json, job_details)
 
 
 @jobs.command("cancel")
@@ -337,9 +337,13 @@ def jobs_show(job_id: str, api: str | None, key: str | None, as_json: bool) -> N
 @client_options
 def jobs_cancel(job_id: str, api: str | None, key: str | None, as_json: bool) -> None:
     """Stop JOB_ID (queued or running); its finished trials are kept."""
-    with Client(api, key) as client:
-        job = client.cancel(job_id)
-    _print(job.to_dict(), as_json, lambda j: f"tuneforge: job {j['id']} {j['status']}")
+    _fetch_and_print(
+        api,
+        key,
+        lambda client: client.cancel(job_id).to_dict(),
+        as_json,
+        lambda j: f"tuneforge: job {j['id']} {j['status']}",
+    )
 
 
 @jobs.command("wait")
@@ -389,9 +393,11 @@ def datasets() -> None:
 @client_options
 def datasets_list(limit: int, api: str | None, key: str | None, as_json: bool) -> None:
     """The newest datasets first."""
-    with Client(api, key) as client:
-        items = [d.to_dict() for d in islice(client.datasets(page_size=min(limit, 100)), limit)]
-    _print(items, as_json, datasets_table, "no datasets")
+
+    def newest(client: Client) -> list[dict[str, Any]]:
+        return [d.to_dict() for d in islice(client.datasets(page_size=min(limit, 100)), limit)]
+
+    _fetch_and_print(api, key, newest, as_json, datasets_table, "no datasets")
 
 
 @datasets.command("show")
@@ -399,12 +405,28 @@ def datasets_list(limit: int, api: str | None, key: str | None, as_json: bool) -
 @client_options
 def datasets_show(dataset_id: str, api: str | None, key: str | None, as_json: bool) -> None:
     """DATASET_ID's size, each column's profile, and what the reader guessed (warnings)."""
-    with Client(api, key) as client:
-        dataset = client.dataset(dataset_id)
-    _print(dataset.to_dict(), as_json, dataset_details)
+    _fetch_and_print(
+        api, key, lambda client: client.dataset(dataset_id).to_dict(), as_json, dataset_details
+    )
 
 
 # ------------------------------------------------------------------------------ output
+
+
+def _fetch_and_print(
+    api: str | None,
+    key: str | None,
+    fetch: Callable[[Client], Any],
+    as_json: bool,
+    render: Callable[[Any], str],
+    empty: str = "",
+) -> None:
+    """What the one-call commands (list, show, cancel) share: ``fetch`` the document while
+    the client is open (a list's pages are read lazily, so it must be consumed there), then
+    close the connection before printing it, as JSON or rendered (see :func:`_print`)."""
+    with Client(api, key) as client:
+        document = fetch(client)
+    _print(document, as_json, render, empty)
 
 
 def _print(document: Any, as_json: bool, render: Callable[[Any], str], empty: str = "") -> None:
