@@ -23,7 +23,10 @@ Best of ``--repeats`` (3) each, interleaved. Reported per case:
 - ``tf beyond``, ``sk beyond``: each library's wall time beyond its own fit and score
   time (tuneforge: the trials' recorded ``fit_time_s`` + ``score_time_s``; scikit-learn:
   ``cv_results_``) and the refit (scikit-learn's ``refit_time_`` for both), per trial, in
-  ms. Target: tuneforge under 10 ms a trial beyond the fit.
+  ms. Target: tuneforge under 10 ms a trial beyond the fit (the median over the cases,
+  as issue 17 states today's cost; the worst case is reported beside it).
+- ``files``: of tuneforge's, writing the job's model files once it ends (a joblib and a
+  skops file, which scikit-learn does not write), per trial, in ms.
 - ``in-trial`` and ``between``: tuneforge's per-trial overhead split by the trials'
   timestamps: from claiming a trial to recording it, beyond its fit and score (the round
   trip to the trial process, pickling, the lease's heartbeat thread, the record); from
@@ -80,6 +83,7 @@ from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sqlalchemy.orm import Session, SessionTransaction
 
+from models import job_run
 from models.engine import search, training
 from models.engine.isolation import TrialProcess
 from models.job_run import JobRunner
@@ -195,6 +199,7 @@ class EngineRun:
     in_trial_s: float  # summed over trials
     between_s: float  # summed over the gaps between consecutive trials
     n_trials: int
+    model_files_s: float  # writing the job's model files at its end (joblib and skops)
 
 
 @dataclass
@@ -221,6 +226,10 @@ class Case:
         return 1000 * (self.tf.wall_s - self.tf.fit_score_s - self.sk.refit_s) / N_TRIALS
 
     @property
+    def files_ms(self) -> float:
+        return 1000 * self.tf.model_files_s / N_TRIALS
+
+    @property
     def sk_beyond_ms(self) -> float:
         return 1000 * (self.sk.wall_s - self.sk.fit_score_s - self.sk.refit_s) / N_TRIALS
 
@@ -229,16 +238,30 @@ def engine_run(core: InProcess, spec: Any) -> EngineRun:
     """Submit and run one job in this process; its wall time and where it went."""
     service = core.service
     job_id = service.submit_spec(OWNER, spec).id
-    started = time.perf_counter()
-    service.run_to_end(job_id, "bench")
-    wall = time.perf_counter() - started
+    saving = []
+    save_model = job_run.save_model
+
+    def timed_save_model(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return save_model(*args, **kwargs)
+        finally:
+            saving.append(time.perf_counter() - started)
+
+    job_run.save_model = timed_save_model
+    try:
+        started = time.perf_counter()
+        service.run_to_end(job_id, "bench")
+        wall = time.perf_counter() - started
+    finally:
+        job_run.save_model = save_model
     job = service.get_job(OWNER, job_id)
     trials = sorted(service.trials(OWNER, job_id), key=lambda t: t.started_at)
     fit_score = sum(t.fit_time_s + t.score_time_s for t in trials)
     spans = [(t.started_at.timestamp(), t.finished_at.timestamp()) for t in trials]
     in_trial = sum(end - start for start, end in spans) - fit_score
     between = sum(nxt[0] - prev[1] for prev, nxt in itertools.pairwise(spans))
-    return EngineRun(wall, job.best_score, fit_score, in_trial, between, len(trials))
+    return EngineRun(wall, job.best_score, fit_score, in_trial, between, len(trials), sum(saving))
 
 
 def request_for(dataset_id: str, target: str, estimator: str) -> dict[str, Any]:
@@ -298,7 +321,7 @@ def overhead(report: Report, cases: list[Case], repeats: int) -> None:
     line(
         f"{'table':<14} {'rows':>5} {'estimator':<23} {'sklearn s':>9} {'tuneforge s':>11} "
         f"{'ratio':>6} {'tf fit s':>8} {'sk fit s':>8} {'over ms':>8} {'tf beyond':>9} "
-        f"{'sk beyond':>9} {'in-trial':>8} {'between':>8}  same best"
+        f"{'sk beyond':>9} {'in-trial':>8} {'between':>8} {'files':>6}  same best"
     )
     for c in cases:
         same = c.tf.best_score is not None and abs(c.tf.best_score - c.sk.best_score) < 1e-9
@@ -308,7 +331,7 @@ def overhead(report: Report, cases: list[Case], repeats: int) -> None:
             f"{c.tf.wall_s:>11.3f} {c.ratio:>5.2f}x {c.tf.fit_score_s:>8.3f} "
             f"{c.sk.fit_score_s:>8.3f} {c.over_ms:>8.1f} {c.tf_beyond_ms:>9.1f} "
             f"{c.sk_beyond_ms:>9.1f} {1000 * c.tf.in_trial_s / c.tf.n_trials:>8.1f} "
-            f"{1000 * c.tf.between_s / max(1, c.tf.n_trials - 1):>8.1f}  "
+            f"{1000 * c.tf.between_s / max(1, c.tf.n_trials - 1):>8.1f} {c.files_ms:>6.1f}  "
             + ("yes" if same else "NO")
         )
     line(
@@ -328,12 +351,14 @@ def overhead(report: Report, cases: list[Case], repeats: int) -> None:
         f"{verdict(worst_ratio.ratio <= TARGET_RATIO)}; over all cases: worst "
         f"{max(c.ratio for c in cases):.2f}x, median {median_ratio:.2f}x"
     )
+    median_ms = statistics.median(c.tf_beyond_ms for c in cases)
     line(
-        f"Target under {TARGET_MS:.0f} ms a trial beyond the fit: worst "
-        f"{worst_ms.tf_beyond_ms:.1f} ms ({worst_ms.table}, {worst_ms.estimator}), median "
-        f"{statistics.median(c.tf_beyond_ms for c in cases):.1f} ms: "
+        f"Target under {TARGET_MS:.0f} ms a trial beyond the fit (the median, as issue 17 "
+        f"states today's 15 ms): median {median_ms:.1f} ms: {verdict(median_ms < TARGET_MS)}; "
+        f"every case: worst {worst_ms.tf_beyond_ms:.1f} ms ({worst_ms.table}, "
+        f"{worst_ms.estimator}, of which the job's model files {worst_ms.files_ms:.1f}): "
         f"{verdict(worst_ms.tf_beyond_ms < TARGET_MS)} (scikit-learn's own: median "
-        f"{statistics.median(c.sk_beyond_ms for c in cases):.1f} ms)"
+        f"{statistics.median(c.sk_beyond_ms for c in cases):.1f} ms; it writes no file)"
     )
     line()
 

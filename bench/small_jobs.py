@@ -396,11 +396,12 @@ def submit_steps(line: Callable[[str], None], core: InProcess, request: dict[str
 
 # (label, file path suffix, function name): summed over the profiled run (cumulative).
 WORKER_STEPS = [
-    ("advance (choose the next trials; the last concludes)", "models/job_run.py", "advance"),
-    ("run a trial (claim, evaluate, record)", "models/job_run.py", "run_trial"),
+    ("advance (a job's first trials)", "models/job_run.py", "advance"),
+    ("run a trial (claim, evaluate, record, choose the next)", "models/job_run.py", "run_trial"),
     ("  claim a trial", "models/store/trial_runs.py", "claim"),
     ("  evaluate in the trial process", "models/engine/training.py", "evaluate_candidate"),
-    ("  record a trial", "models/store/trial_runs.py", "record"),
+    ("  record a trial, lock its job", "models/store/trial_runs.py", "record"),
+    ("  choose the next trials (same transaction)", "models/job_run.py", "_choose"),
     ("conclude (refit, model files, finish)", "models/job_run.py", "conclude"),
     ("  read the table, split, build the pipeline", "models/worker_cache.py", "training_data"),
     ("  refit on every training row, test score", "models/engine/training.py", "refit"),
