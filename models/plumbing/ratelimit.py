@@ -5,7 +5,8 @@ A bucket holds ``burst`` requests and refills at ``rate`` a second. It used to b
 per machine, so N API hosts behind a load balancer allowed N times the rate; the
 database is the one place they all share, and one statement takes a request from a
 bucket atomically (:mod:`models.store.rate_buckets`). That costs each request with a key
-one small write transaction (about 0.1 ms on SQLite, one round trip on PostgreSQL).
+one small write transaction, which on PostgreSQL does not wait for the disk: 1 to 3.5 ms
+on PostgreSQL and about 1.5 ms on SQLite, measured on a busy 2-core machine.
 """
 
 from __future__ import annotations
@@ -36,4 +37,5 @@ class RateLimiter:
     def take(self, key: str) -> float:
         """Take one request from ``key``'s bucket; return 0, or how long until it may."""
         with self.sessions.begin() as session:
+            rate_buckets.commit_without_waiting(session)
             return rate_buckets.take(session, key, self._clock(), self.rate, self.burst)

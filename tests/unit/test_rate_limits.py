@@ -8,10 +8,12 @@ import multiprocessing
 import time
 
 import pytest
+from sqlalchemy import text
 
 from api import create_app
 from models.plumbing.ratelimit import RateLimiter
 from models.settings import Settings
+from models.store import rate_buckets
 from models.store.db import make_engine, make_sessionmaker
 from models.store.migrate import upgrade
 from models.store.rate_buckets import RateBucket
@@ -123,3 +125,27 @@ def test_the_database_holds_a_digest_of_each_key_never_the_key(sessions):
     with sessions() as session:
         stored = [bucket.key for bucket in session.query(RateBucket)]
     assert len(stored) == 1 and "secret" not in stored[0] and len(stored[0]) == 64
+
+
+def test_a_buckets_commit_skips_the_disk_wait_for_its_own_transaction_only(
+    postgres_url, monkeypatch
+):
+    # given what PostgreSQL says of synchronous_commit while a request takes from a bucket
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    sessions = make_sessionmaker(engine)
+    seen = []
+    take = rate_buckets.take
+
+    def take_and_look(session, *args):
+        seen.append(session.execute(text("SHOW synchronous_commit")).scalar_one())
+        return take(session, *args)
+
+    monkeypatch.setattr(rate_buckets, "take", take_and_look)
+    RateLimiter(sessions, rate=5, burst=10).take("k")
+    # then that transaction did not wait for the disk, and the next one on the pooled
+    # connection (through PgBouncer, on any server connection) is back to the default
+    assert seen == ["off"]
+    with sessions() as session:
+        assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+    engine.dispose()
