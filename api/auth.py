@@ -9,8 +9,8 @@ request's start (an event stream, a download) re-checks the key it was opened wi
 it lasts (``api/key_watch.py``): :func:`authenticate` keeps it in ``g.key``.
 
 Each key may make ``TUNEFORGE_RATE_LIMIT_PER_SECOND`` requests a second (bursts of twice
-that) across the machine's API processes; past it the answer is 429 with
-``Retry-After``.
+that) across every API process on every host (its bucket is in the database:
+:mod:`models.plumbing.ratelimit`); past it the answer is 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from flask import Flask, Response, g, request
 from api import loopback
 from api.errors import problem
 from api.services import service
-from models.plumbing.ratelimit import RateLimiter
 from models.settings import Settings
 from models.store.records import DEFAULT_OWNER
 
@@ -39,7 +38,6 @@ SECURITY_SCHEMES = {
 }
 # Either scheme, or none when the service runs without keys on a loopback address.
 SECURITY = [{}, {"bearerAuth": []}, {"apiKeyHeader": []}]
-RATE_FILE = "ratelimit.bin"
 
 
 def _presented_key() -> str:
@@ -51,7 +49,6 @@ def _presented_key() -> str:
 
 def init_app(app: Flask, settings: Settings) -> None:
     rate = settings.rate_limit_per_second
-    limiter = RateLimiter(settings.data_dir / RATE_FILE, rate=rate, burst=2 * rate)
     allowed_hosts = loopback.allowed_names(settings.allowed_hosts)
 
     @app.before_request
@@ -71,7 +68,7 @@ def init_app(app: Flask, settings: Settings) -> None:
                 "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        wait = limiter.take(presented)
+        wait = service().rate_limiter.take(presented)
         if wait:
             return problem(
                 429,

@@ -34,6 +34,7 @@ from models.exceptions import Conflict, NotFound, SpecError
 from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, Step, StopFlag
 from models.plumbing.keyring import KeyRing
 from models.plumbing.memo import Memo
+from models.plumbing.ratelimit import RateLimiter
 from models.settings import Settings
 from models.store import datasets, events, jobs, migrate, stats, trial_runs
 from models.store.artifacts import MODEL_FORMAT, model_key
@@ -45,6 +46,7 @@ from models.store.records import Dataset, Job, JobStatus, Trial, TrialState
 from models.store.storage import Storage, storage_for
 from models.webhook_delivery import WebhookDeliveries
 from models.worker_cache import WorkerCache
+from models.worker_slots import WorkerSlots
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +156,7 @@ class Service:
             dataset.n_rows,
             max_trials=self.settings.max_trials,
             max_job_seconds=self.settings.max_job_seconds,
-            parallel=self.settings.worker_slots,
+            parallel=self.worker_slots.count(),
             max_parallel=self.settings.max_parallel,
         )
 
@@ -373,6 +375,19 @@ class Service:
     def keys(self) -> KeyRing:
         """The API keys this service accepts (``tuneforge keys`` manages them)."""
         return KeyRing(self.sessions, self.settings.api_keys)
+
+    @functools.cached_property
+    def rate_limiter(self) -> RateLimiter:
+        """Requests a second per API key, one bucket per key for every API host."""
+        rate = self.settings.rate_limit_per_second
+        return RateLimiter(self.sessions, rate=rate, burst=2 * rate)
+
+    @functools.cached_property
+    def worker_slots(self) -> WorkerSlots:
+        """The search workers' slots on every host, from their heartbeats (a job's default
+        ``max_parallel``); their main processes report to it."""
+        settings = self.settings
+        return WorkerSlots(self.sessions, settings.worker_slots, settings.worker_concurrency)
 
     @functools.cached_property
     def webhooks(self) -> WebhookDeliveries:

@@ -72,8 +72,9 @@ class Settings:
     s3_endpoint_url: str = ""
     storage_cache_mb: int = 2048
     worker_concurrency: int = 1
-    # Worker slots across every machine: a job's default max_parallel (0: this machine's
-    # worker_concurrency), and the most trials one job may run at once.
+    # Worker slots across every machine, a job's default max_parallel: 0 counts them from
+    # the search workers' heartbeats (models/worker_slots.py); a number overrides the count.
+    # max_parallel: the most trials one job may run at once.
     worker_slots: int = 0
     max_parallel: int = 16
     api_workers: int = 2
@@ -122,8 +123,6 @@ class Settings:
             object.__setattr__(self, "broker_url", "filesystem://")
         if not self.storage_url:
             object.__setattr__(self, "storage_url", f"file://{data_dir / 'artifacts'}")
-        if not self.worker_slots:
-            object.__setattr__(self, "worker_slots", self.worker_concurrency)
         parse_entries(self.api_keys)  # a malformed list is refused here, before any start
 
     @property

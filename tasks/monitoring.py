@@ -15,6 +15,10 @@
   it consumes) while connected to the broker (``tuneforge worker-health --role``), and
   serves its data dir's metrics on ``TUNEFORGE_METRICS_PORT`` when
   that is set.
+- A search worker's main process also beats in the database, with its slots (its pool's
+  processes), and removes its row when it stops: every API host counts the slots of all
+  the live workers from there (:mod:`models.worker_slots`), a job's default
+  ``max_parallel``.
 - A pool process that exits drops its live gauges (prometheus-client's bookkeeping).
 """
 
@@ -33,11 +37,13 @@ from celery.signals import (
     task_prerun,
     worker_process_shutdown,
     worker_ready,
+    worker_shutting_down,
 )
 
 from models.plumbing import liveness, logs, metrics
 from models.settings import Settings
 from tasks.app import WEBHOOK_QUEUE
+from tasks.context import worker_service
 
 log = logging.getLogger(__name__)
 
@@ -91,18 +97,71 @@ def _forget_process(pid: int | None = None, **_: Any) -> None:
     metrics.process_exited(pid or os.getpid())
 
 
+class SlotReport:
+    """A search worker's beats in the database: its name and slots, until it stops."""
+
+    def __init__(self, consumer: Any, settings: Settings) -> None:
+        self.app = consumer.app
+        # Celery's node name (unique among the workers sharing a broker) and this process.
+        self.worker = f"{consumer.hostname}:{os.getpid()}"
+        pool = getattr(getattr(consumer, "controller", None), "concurrency", None)
+        self.slots = pool if isinstance(pool, int) and pool > 0 else settings.worker_concurrency
+        self._lock = threading.Lock()  # a beat never lands after the row was removed
+        self._stopped = False
+
+    def beat(self) -> None:
+        """Report this worker alive with its slots (a failure is logged; the next beat
+        tries again)."""
+        with self._lock:
+            if self._stopped:
+                return
+            try:
+                worker_service(self.app).worker_slots.report(self.worker, self.slots)
+            except Exception:
+                log.warning("could not report this worker's slots", exc_info=True)
+
+    def stop(self) -> None:
+        """Remove this worker's row: its slots stop counting now, not once they age."""
+        with self._lock:
+            self._stopped = True
+            try:
+                worker_service(self.app).worker_slots.forget(self.worker)
+            except Exception:
+                log.warning("could not remove this worker's slots", exc_info=True)
+
+
+_reports: list[SlotReport] = []
+
+
 @worker_ready.connect
 def _start_heartbeat_and_metrics(sender: Any = None, **_: Any) -> None:
     settings = Settings.from_env()
+    role = role_of(sender.app)
     threading.Thread(
         target=_beat_forever,
-        args=(liveness.beat_file(settings.data_dir, role_of(sender.app)), sender),
+        args=(liveness.beat_file(settings.data_dir, role), sender),
         daemon=True,
         name="tuneforge-heartbeat",
     ).start()
+    if role == liveness.SEARCH:
+        # A thread of its own: a database slow to answer never delays the heartbeat file,
+        # which says only that the worker holds its broker connection.
+        report = SlotReport(sender, settings)
+        _reports.append(report)
+        threading.Thread(
+            target=_report_forever, args=(report, sender), daemon=True, name="tuneforge-slots"
+        ).start()
     if settings.metrics_port:
         metrics.serve_sources(metrics.metrics_dir(settings.data_dir), settings.metrics_port)
         log.info("metrics served on port %d", settings.metrics_port)
+
+
+@worker_shutting_down.connect
+def _stop_reporting(**_: Any) -> None:
+    """Remove this worker's slots as it stops, in a thread of its own: the handing back of
+    running trials (``tasks.recovery``) must not wait on the database."""
+    while _reports:
+        threading.Thread(target=_reports.pop().stop, name="tuneforge-slots-stop").start()
 
 
 def _beat_forever(path: Path, consumer: Any) -> None:
@@ -112,6 +171,14 @@ def _beat_forever(path: Path, consumer: Any) -> None:
                 liveness.beat(path)
             except OSError:
                 log.warning("could not write the heartbeat file %s", path, exc_info=True)
+        time.sleep(liveness.BEAT_SECONDS)
+
+
+def _report_forever(report: SlotReport, consumer: Any) -> None:
+    """The worker's slots count while it can take trials: while it holds the broker."""
+    while True:
+        if _connected(consumer):
+            report.beat()
         time.sleep(liveness.BEAT_SECONDS)
 
 

@@ -290,7 +290,8 @@ class SearchSpecSchema(StrictSchema):
         validate=validate.Range(1, 1000),
         metadata={
             "description": "trials of this job running at once, on any workers (default: "
-            "the workers' slots, TUNEFORGE_WORKER_SLOTS; at most TUNEFORGE_MAX_PARALLEL)"
+            "the slots the live workers report, or TUNEFORGE_WORKER_SLOTS where set; at "
+            "most TUNEFORGE_MAX_PARALLEL)"
         },
     )
     metrics = fields.List(

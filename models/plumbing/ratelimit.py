@@ -1,61 +1,41 @@
-"""Requests per second per API key: a token bucket per key, shared by every API process of
-one machine through a small file in the data dir.
+"""Requests per second per API key: one token bucket per key, in the database, shared by
+every API process on every host.
 
-Each key hashes to one of :data:`SLOTS` slots of the file, ``(tokens, refilled_at)``; a
-request takes a token under a POSIX record lock on its slot (and a thread lock, since
-record locks belong to the process). The bucket holds ``burst`` tokens and refills at
-``rate`` per second. Two keys that share a slot (one chance in 65,536 per pair) share a
-bucket: the limit errs on the strict side, never the loose one.
+A bucket holds ``burst`` requests and refills at ``rate`` a second. It used to be a file
+per machine, so N API hosts behind a load balancer allowed N times the rate; the
+database is the one place they all share, and one statement takes a request from a
+bucket atomically (:mod:`models.store.rate_buckets`). That costs each request with a key
+one small write transaction, which on PostgreSQL does not wait for the disk: 1 to 3.5 ms
+on PostgreSQL and about 1.5 ms on SQLite, measured on a busy 2-core machine.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import mmap
-import os
-import struct
-import threading
 import time
-from pathlib import Path
+from collections.abc import Callable
 
-SLOTS = 65536
-_SLOT = struct.Struct("<dd")
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.store import rate_buckets
 
 
 class RateLimiter:
     """``take(key)``: 0 if a request with ``key`` may go ahead, else the seconds to wait."""
 
-    def __init__(self, path: Path, rate: float, burst: float) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        rate: float,
+        burst: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.sessions = sessions
         self.rate = rate
         self.burst = burst
-        size = SLOTS * _SLOT.size
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        if os.fstat(self._fd).st_size < size:
-            os.ftruncate(self._fd, size)  # zeros: a zero refilled_at is a full bucket
-        self._map = mmap.mmap(self._fd, size)
-        self._lock = threading.Lock()
+        self._clock = clock  # wall time: every host's requests are compared on it
 
     def take(self, key: str) -> float:
-        """Take one token from ``key``'s bucket; return 0, or how long until one is there."""
-        slot = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest()) % SLOTS
-        offset = slot * _SLOT.size
-        with self._lock:
-            fcntl.lockf(self._fd, fcntl.LOCK_EX, _SLOT.size, offset)
-            try:
-                tokens, refilled_at = _SLOT.unpack_from(self._map, offset)
-                now = time.time()
-                if refilled_at <= 0 or now < refilled_at:  # new, or the clock went back
-                    tokens = self.burst
-                else:
-                    tokens = min(self.burst, tokens + (now - refilled_at) * self.rate)
-                wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
-                _SLOT.pack_into(self._map, offset, tokens - 1 if wait == 0 else tokens, now)
-            finally:
-                fcntl.lockf(self._fd, fcntl.LOCK_UN, _SLOT.size, offset)
-        return wait
-
-    def close(self) -> None:
-        self._map.close()
-        os.close(self._fd)
+        """Take one request from ``key``'s bucket; return 0, or how long until it may."""
+        with self.sessions.begin() as session:
+            rate_buckets.commit_without_waiting(session)
+            return rate_buckets.take(session, key, self._clock(), self.rate, self.burst)

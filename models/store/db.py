@@ -22,7 +22,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.store.idempotency import IdempotencyRecord  # noqa: F401  (registers its table)
+from models.store.rate_buckets import RateBucket  # noqa: F401  (registers its table)
 from models.store.records import Base  # noqa: F401  (Base.metadata: every table, for callers)
+from models.store.worker_beats import WorkerBeat  # noqa: F401  (registers its table)
 
 # How long a SQLite statement waits for another process's lock before it fails ("database
 # is locked", answered 503 with Retry-After): longer than any write the service makes.

@@ -3,8 +3,13 @@
 Every process that opens the database (``tuneforge serve | api | worker | db upgrade``)
 calls :func:`upgrade` first, so several may do it at once on a fresh data dir; one
 migrates while the others wait, then find nothing to do. The lock is the database's own
-where it has one (a PostgreSQL advisory lock, held by the migrating connection) and an
-exclusive ``flock`` on ``<database>.migrate.lock`` beside a SQLite file.
+where it has one and an exclusive ``flock`` on ``<database>.migrate.lock`` beside a SQLite
+file. On PostgreSQL it is an advisory lock held by the migration's transaction
+(``pg_advisory_xact_lock``), the first statement of the one transaction every revision
+runs in: released when it commits or rolls back (or its connection dies), and safe
+through PgBouncer in transaction mode, which hands each transaction, not each session, a
+server connection (a session-level lock taken there could be left on a pooled server
+connection and stop every later start).
 
 A database made by ``Base.metadata.create_all``, before migrations existed, has the
 tables but no ``alembic_version``: it is stamped at :data:`BASELINE` (whose tables are
@@ -29,7 +34,7 @@ from models.store.db import make_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "6426a2eb81bb"
-# pg_advisory_lock's key, shared by every tuneforge process on one PostgreSQL database:
+# pg_advisory_xact_lock's key, shared by every tuneforge process on one PostgreSQL database:
 # the first 8 bytes of sha256(b"tuneforge.migrate"), as a signed 64-bit integer.
 ADVISORY_LOCK_KEY = -3572420902139951029
 
@@ -56,8 +61,9 @@ def upgrade(database_url: str, revision: str = "head") -> str:
     """
     engine = make_engine(database_url)
     try:
-        with _file_lock(engine), engine.connect() as connection, _advisory_lock(connection):
+        with _file_lock(engine), engine.connect() as connection:
             with connection.begin():
+                _advisory_lock(connection)
                 config = _config(connection)
                 if _predates_migrations(connection):
                     command.stamp(config, BASELINE)
@@ -104,16 +110,7 @@ def _file_lock(engine: Engine) -> Iterator[None]:
         yield
 
 
-@contextmanager
-def _advisory_lock(connection: Connection) -> Iterator[None]:
-    """On PostgreSQL, hold a session-level advisory lock on ``connection``."""
-    if connection.dialect.name != "postgresql":
-        yield
-        return
-    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-    connection.commit()
-    try:
-        yield
-    finally:
-        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
-        connection.commit()
+def _advisory_lock(connection: Connection) -> None:
+    """On PostgreSQL, take the migration lock for the rest of ``connection``'s transaction."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})

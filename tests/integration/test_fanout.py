@@ -25,8 +25,7 @@ SLOW = {
 
 @pytest.fixture
 def two_workers(tmp_path):
-    svc = Service(tmp_path, "")
-    svc.env["TUNEFORGE_WORKER_SLOTS"] = "2"
+    svc = Service(tmp_path, "")  # one slot each (TUNEFORGE_WORKER_CONCURRENCY's default)
     try:
         svc.start("api", "worker", "worker-2")
         yield svc
@@ -72,3 +71,24 @@ def test_a_worker_killed_mid_job_loses_no_trial_and_records_none_twice(
     numbers = [t["number"] for t in svc.trials(job["id"])]
     assert numbers == list(range(16))
     assert done["progress"]["trials_completed"] == 16
+
+
+def test_a_jobs_default_max_parallel_counts_the_slots_of_the_live_workers(
+    two_workers, breast_cancer_csv
+):
+    svc = two_workers
+    dataset = svc.upload(breast_cancer_csv)
+    spec = {"dataset_id": dataset["id"], **SLOW, "n_trials": 1}
+    del spec["max_parallel"]
+
+    def default_parallel() -> int:
+        job = svc.submit(**spec)
+        svc.post(f"/v1/jobs/{job['id']}/cancel")
+        return job["spec"]["max_parallel"]
+
+    # given two workers of one slot each, and no TUNEFORGE_WORKER_SLOTS anywhere, a job
+    # runs on both by default, as the workers' heartbeats say
+    svc.wait_until(lambda: default_parallel() == 2, 30, "a default max_parallel of 2")
+    # when one stops, its slot stops counting (once the API's count is renewed)
+    svc.stop("worker-2")
+    svc.wait_until(lambda: default_parallel() == 1, 30, "a default max_parallel of 1")

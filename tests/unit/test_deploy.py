@@ -121,6 +121,21 @@ def test_api_and_workers_share_the_production_settings(compose):
     assert shared["TUNEFORGE_WEBHOOK_SECRET"].startswith("${TUNEFORGE_WEBHOOK_SECRET:?")
 
 
+def test_redis_keeps_every_message_through_restarts_and_memory_pressure(compose):
+    # Celery's queues and unacknowledged messages are ordinary keys: an evicting policy
+    # would drop work silently, and a restart without the append-only file would empty them
+    command = compose["services"]["redis"]["command"]
+    options = dict(zip(command[1::2], command[2::2], strict=True))
+    assert options["--maxmemory-policy"] == "noeviction"
+    assert options["--appendonly"] == "yes" and options["--appendfsync"] == "everysec"
+
+
+def test_worker_slots_are_counted_not_configured(compose):
+    # the API counts the slots the workers report, so scaling the workers needs no setting
+    for service in compose["services"].values():
+        assert "TUNEFORGE_WORKER_SLOTS" not in (service.get("environment") or {})
+
+
 def test_every_tuneforge_variable_in_compose_is_a_setting(compose):
     settings = {PREFIX + f.name.upper() for f in dataclasses.fields(Settings)}
     used = {

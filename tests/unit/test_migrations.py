@@ -7,6 +7,7 @@ reachable).
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import MetaData, func, inspect, select, text
+from sqlalchemy import Engine, MetaData, event, func, inspect, select, text
 
 from api.launcher import main
 from models.store.db import make_engine, make_sessionmaker
@@ -28,6 +29,8 @@ from models.store.migrate import _config as migrate_config
 from models.store.records import Base, Dataset, Job, Trial
 
 PROCESSES = 4
+# Statements that change the schema or its revision.
+WRITES = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE")
 T0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 # Rows as the baseline schema holds them; written through reflected tables, not the ORM
@@ -210,6 +213,42 @@ def test_processes_upgrading_one_fresh_database_at_once_all_succeed(database_url
     # to do), and the database is at head once
     assert [p.exitcode for p in processes] == [0] * PROCESSES
     assert version_rows(database_url) == [head()]
+
+
+def test_every_statement_of_an_upgrade_runs_in_the_transaction_that_holds_its_lock(
+    postgres_url,
+):
+    # Given every statement PostgreSQL receives, with the transaction it runs in: PgBouncer
+    # in transaction mode gives each transaction a server connection, so a lock held by a
+    # session would stay on one of its pooled connections after the migration is done
+    transactions = itertools.count(1)
+    current_transaction = [0]
+    statements: list[tuple[int, str]] = []
+
+    def began(connection: Any) -> None:
+        current_transaction[0] = next(transactions)
+
+    def executed(connection: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append((current_transaction[0], statement))
+
+    event.listen(Engine, "begin", began)
+    event.listen(Engine, "before_cursor_execute", executed)
+    try:
+        # When a fresh database is upgraded
+        upgrade(postgres_url)
+    finally:
+        event.remove(Engine, "before_cursor_execute", executed)
+        event.remove(Engine, "begin", began)
+    # Then the lock is the migration transaction's own, taken before anything else in it,
+    # and every revision (tables made, alembic_version written) runs in that transaction
+    locks = [i for i, (_, sql) in enumerate(statements) if "advisory" in sql]
+    assert [statements[i][1] for i in locks] == ["SELECT pg_advisory_xact_lock(%(key)s)"]
+    locked_in = statements[locks[0]][0]
+    after = statements[locks[0] :]
+    assert any("CREATE TABLE rate_buckets" in sql for _, sql in after)
+    assert any("UPDATE alembic_version" in sql for _, sql in after)
+    writes = [(t, sql) for t, sql in after if sql.lstrip().upper().startswith(WRITES)]
+    assert {t for t, _ in writes} == {locked_in}
 
 
 def test_current_is_none_before_upgrade_and_head_after(database_url):

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from alembic import context
 
-from models.store import idempotency  # noqa: F401  (registers its table on Base.metadata)
+from models.store import (  # noqa: F401  (each registers its table on Base.metadata)
+    idempotency,
+    rate_buckets,
+    worker_beats,
+)
 from models.store.records import Base
 
 connection = context.config.attributes.get("connection")

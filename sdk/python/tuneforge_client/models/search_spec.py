@@ -52,8 +52,8 @@ class SearchSpec:
         exclude_columns (list[str] | Unset): columns that are not features
         test_size (float | Unset): share of rows held out and scored once (default 0.2; 0: none)
         random_state (int | None | Unset):
-        max_parallel (int | Unset): trials of this job running at once, on any workers (default: the workers' slots,
-            TUNEFORGE_WORKER_SLOTS; at most TUNEFORGE_MAX_PARALLEL)
+        max_parallel (int | Unset): trials of this job running at once, on any workers (default: the slots the live
+            workers report, or TUNEFORGE_WORKER_SLOTS where set; at most TUNEFORGE_MAX_PARALLEL)
         metrics (list[SearchSpecMetricsItem] | Unset): every metric each trial reports, as a job's spec lists them (the
             same as a list of scorers); with scoring, they must contain it, or be the same scorers
         n_classes (int | None | Unset): derived from the target (a job's spec carries it): when given, it must be the
