@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from models.documents import EstimatorListSchema
 from models.engine.catalog import CATALOG
+from models.engine.spec import SCORERS
 
 blp = Blueprint(
     "estimators",
@@ -23,5 +24,7 @@ class Estimators(MethodView):
     @blp.doc(operationId="listEstimators")
     @blp.response(200, EstimatorListSchema)
     def get(self) -> dict[str, Any]:
-        """Every estimator a job may use, in catalog order (the list is not paginated)."""
-        return {"items": list(CATALOG.values())}
+        """Every estimator a job may use, in catalog order (the list is not paginated), and
+        the scorers of each task."""
+        scorers = {task: list(names) for task, names in SCORERS.items()}
+        return {"items": list(CATALOG.values()), "scorers": scorers}

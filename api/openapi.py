@@ -22,7 +22,7 @@ from api.auth import SECURITY, SECURITY_SCHEMES
 from api.errors import PROBLEM_JSON
 from api.links import LinksPlugin
 from api.schemas import ProblemSchema
-from models.documents.fields import JsonText
+from models.documents.fields import CountOrObject, JsonText
 
 SWAGGER_ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
 DESCRIPTION = """Hyperparameter tuning as a service: upload a CSV table, submit a search
@@ -122,6 +122,14 @@ def json_text2properties(self: Any, field: fields.Field, **kwargs: Any) -> dict[
     }
 
 
+def count_or_object2properties(self: Any, field: fields.Field, **kwargs: Any) -> dict[str, Any]:
+    """An apispec attribute function: a :class:`~models.documents.fields.CountOrObject`
+    field is its object (a component, by reference) or a whole number."""
+    if not isinstance(field, CountOrObject):
+        return {}
+    return {"oneOf": [self.resolve_nested_schema(field.schema), field.count]}
+
+
 def spec_yaml(api: Api) -> str:
     """The OpenAPI document as YAML, exactly as ``make openapi`` writes it."""
     return yaml.safe_dump(api.spec.to_dict(), sort_keys=False, allow_unicode=True)
@@ -131,6 +139,7 @@ def init_app(app: Flask) -> ProblemApi:
     app.config.update(CONFIG)
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [LinksPlugin(), OutagesPlugin()]})
     api.ma_plugin.converter.add_attribute_function(json_text2properties)
+    api.ma_plugin.converter.add_attribute_function(count_or_object2properties)
     docs = Blueprint("docs_assets", __name__)
 
     @docs.get("/openapi.yaml")

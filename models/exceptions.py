@@ -44,7 +44,37 @@ class DatasetError(TuneforgeError):
 
 
 class SpecError(TuneforgeError):
-    """A search spec is invalid; ``field`` names the offending field."""
+    """A search spec is invalid; ``field`` names the offending field.
+
+    :meth:`of` joins several into one, so that a spec with several mistakes is refused
+    once, naming each field (``errors`` then maps each field to its messages).
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        errors: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(detail, field=field)
+        self._errors = errors
+
+    @property
+    def errors(self) -> dict[str, list[str]] | None:
+        return self._errors if self._errors is not None else super().errors
+
+    @classmethod
+    def of(cls, found: list[SpecError]) -> SpecError:
+        """One error for everything ``found`` (not empty): itself when there is one."""
+        if len(found) == 1:
+            return found[0]
+        errors: dict[str, list[str]] = {}
+        for error in found:
+            for name, messages in (error.errors or {"body": [error.detail]}).items():
+                listed = errors.setdefault(name, [])
+                listed += [message for message in messages if message not in listed]
+        return cls(f"the spec is invalid: {', '.join(errors)}", errors=errors)
 
 
 class TooLarge(TuneforgeError):

@@ -29,6 +29,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "openapi.yaml"
 CONFIG = ROOT / "sdk" / "python-config.yaml"
+# The generator's model template, changed so that a map-only object is a dict (see it).
+TEMPLATES = ROOT / "sdk" / "templates"
 TARGET = ROOT / "sdk" / "python"
 # The hand-written facade beside the generated package: never generated, always carried.
 HAND_WRITTEN = "tuneforge"
@@ -121,6 +123,8 @@ def _run_generator(spec: Path, output: Path, path: str) -> str:
         str(spec),
         "--config",
         str(CONFIG),
+        "--custom-template-path",
+        str(TEMPLATES),
         "--meta",
         "setup",
         "--output-path",

@@ -68,3 +68,12 @@ class EstimatorSchema(ma.Schema):
 
 class EstimatorListSchema(ma.Schema):
     items = fields.List(fields.Nested(EstimatorSchema), required=True)
+    scorers = fields.Dict(
+        keys=fields.String(validate=one_of(TASKS)),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={
+            "description": "task → the scorer names a spec's scoring may use (some need a "
+            "binary target)"
+        },
+    )

@@ -104,6 +104,27 @@ class Derived(fields.Nested):
         return self.of(obj)
 
 
+class CountOrObject(fields.Raw):
+    """An object of ``schema``, or a whole number standing for ``{key: number}``: ``cv: 5``
+    is ``cv: {"folds": 5}``, as scikit-learn's ``cv=5`` means five folds. ``api/openapi.py``
+    documents it as one of the two, the number as ``count`` (a JSON Schema) says."""
+
+    default_error_messages = {"invalid": "Must be a whole number or an object."}
+
+    def __init__(
+        self, schema: type[ma.Schema], *, key: str, count: dict[str, Any], **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.schema, self.key, self.count = schema, key, count
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = {self.key: value}
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        return self.schema().load(value)
+
+
 class JsonText(fields.String):
     """A string holding one JSON document of ``schema`` (a Server-Sent Event's ``data``).
 

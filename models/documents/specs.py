@@ -15,6 +15,7 @@ from marshmallow import fields, validate
 
 from models.documents.fields import (
     SCALAR_TYPES,
+    CountOrObject,
     Number,
     Scalar,
     StrictSchema,
@@ -64,10 +65,14 @@ REQUEST_DIMENSION = {
         },
         {
             "type": "object",
-            "required": ["type", "low", "high"],
+            "required": ["low", "high"],
             "additionalProperties": False,
             "properties": {
-                "type": {"type": "string", "enum": ["int", "float"]},
+                "type": {
+                    "type": "string",
+                    "enum": ["int", "float"],
+                    "description": "default: the parameter's own (see GET /v1/estimators)",
+                },
                 "low": {"type": "number"},
                 "high": {"type": "number"},
                 "log": {"type": "boolean", "description": "sample on a log scale (low > 0)"},
@@ -237,7 +242,15 @@ class SearchSpecSchema(StrictSchema):
             "TUNEFORGE_MAX_JOB_SECONDS)"
         },
     )
-    cv = fields.Nested(CVSchema)
+    cv = CountOrObject(
+        CVSchema,
+        key="folds",
+        count={"type": "integer", "minimum": 1, "maximum": 20, "description": "folds"},
+        metadata={
+            "description": "a number of folds (as scikit-learn's cv=5), or how to split; "
+            "default: 5 folds, shuffled, stratified for classification"
+        },
+    )
     scoring = ScoringField(
         metadata={
             "description": "a scikit-learn scorer name, or a list of them (every trial "

@@ -6,6 +6,7 @@ A space maps an estimator parameter to a dimension::
     {"type": "float", "low": 1e-4, "high": 1e4, "log": true}
     {"type": "categorical", "choices": [4, 8, null]}
     [4, 8, null]                      # shorthand for categorical, as grids are written
+    {"low": 1, "high": 50}            # a range of the parameter's own type (int here)
 
 A dimension may apply only when other (categorical) parameters take certain values::
 
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from models.engine.catalog import Param
+from models.engine.spec_errors import SpecErrors
 from models.exceptions import SpecError
 
 MAX_GRID_INT_VALUES = 1000
@@ -98,10 +100,20 @@ def parse_dimension(name: str, raw: Any, param: Param) -> Dimension:
         raw = {"type": "categorical", "choices": raw}
     if not isinstance(raw, dict):
         raise _fail(name, "must be a list of values or an object with a 'type'")
+    if "type" not in raw and ("low" in raw or "high" in raw):
+        raw = {**raw, "type": _range_type(name, param)}
     when = _parse_when(name, raw.get("when"))
     raw = {k: v for k, v in raw.items() if k != "when"}
     dim = _parse_range(name, raw, param)
     return Dimension(dim.name, dim.type, dim.low, dim.high, dim.log, dim.choices, when)
+
+
+def _range_type(name: str, param: Param) -> str:
+    """The type of a range written without one (``{"low": 1, "high": 30}``): the
+    parameter's own, as the catalog gives it."""
+    if param.kind not in ("int", "float"):
+        raise _fail(name, f"this parameter takes {param.kind} values, not a range; give a list")
+    return param.kind
 
 
 def _parse_when(name: str, raw: Any) -> tuple[tuple[str, tuple[Any, ...]], ...]:
@@ -171,17 +183,25 @@ def json_repr(value: Any) -> str:
 
 
 def parse_space(raw: dict[str, Any], params: dict[str, Param]) -> list[Dimension]:
-    """Parse a whole space, in parameter-name order; unknown names raise SpecError."""
+    """Parse a whole space, in parameter-name order; unknown names raise SpecError.
+
+    Every parameter is checked before one is refused: the error names each wrong one.
+    """
     if not raw:
         raise SpecError("the space has no parameters", field="param_space")
-    dims = []
+    dims, errors = [], SpecErrors()
     for name in sorted(raw):
         if name not in params:
-            raise SpecError(
-                f"unknown parameter {name!r}; tunable: {', '.join(sorted(params))}",
-                field=f"param_space.{name}",
+            errors.add(
+                SpecError(
+                    f"unknown parameter {name!r}; tunable: {', '.join(sorted(params))}",
+                    field=f"param_space.{name}",
+                )
             )
-        dims.append(parse_dimension(name, raw[name], params[name]))
+            continue
+        with errors.collect():
+            dims.append(parse_dimension(name, raw[name], params[name]))
+    errors.raise_found()
     _check_conditions(dims)
     return dims
 

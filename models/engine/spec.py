@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION, get_estimator
 from models.engine.preprocess import DROPPED, plan_columns
 from models.engine.space import check_grid, discretize, grid_size, parse_space
+from models.engine.spec_errors import SpecErrors
 from models.engine.strategies import plan_halving
 from models.exceptions import SpecError
 
@@ -241,44 +242,55 @@ def _listed_metrics(raw: dict[str, Any]) -> list[str] | None:
     return listed
 
 
+def _cv_options(raw: dict[str, Any]) -> dict[str, Any]:
+    """``cv`` as an object: a whole number is that many folds, as scikit-learn's ``cv=5``."""
+    cv = raw.get("cv")
+    if cv is None:
+        return {}
+    if isinstance(cv, int) and not isinstance(cv, bool):
+        return {"folds": cv}
+    if not isinstance(cv, dict):
+        raise SpecError("must be a number of folds or an object such as {'folds': 5}", field="cv")
+    return cv
+
+
 def _cv(
     raw: dict[str, Any],
     task: str,
     n_rows: int,
     random_state: int | None,
     by_name: dict[str, dict[str, Any]],
+    errors: SpecErrors,
 ) -> CVSpec:
-    cv = raw.get("cv") or {}
+    """The folds ``raw`` asks for; each mistake is added to ``errors`` (the spec returned
+    then means nothing)."""
+    cv = _cv_options(raw)
     kind = cv.get("kind") or ("stratified" if task == CLASSIFICATION else "kfold")
     if kind == "stratified" and task != CLASSIFICATION:
-        raise SpecError("stratified folds need a classification task", field="cv.kind")
+        errors.add(SpecError("stratified folds need a classification task", field="cv.kind"))
     folds = cv.get("folds", 5)
     group_column = cv.get("group_column")
     if kind == "group":
-        if not group_column:
-            raise SpecError("group folds need cv.group_column", field="cv.group_column")
-        groups = _column(by_name, group_column, "cv.group_column")
-        if group_column == raw["target"]:
-            raise SpecError("the group column cannot be the target", field="cv.group_column")
-        if groups["n_unique"] < folds:
-            raise SpecError(
-                f"{folds} folds need at least {folds} groups; {group_column!r} has "
-                f"{groups['n_unique']}",
-                field="cv.folds",
-            )
+        with errors.collect():
+            _check_groups(raw, group_column, folds, by_name)
     elif group_column:
-        raise SpecError("cv.group_column is only for kind 'group'", field="cv.group_column")
+        errors.add(SpecError("cv.group_column is only for kind 'group'", field="cv.group_column"))
     if kind == "timeseries" and cv.get("shuffle"):
-        raise SpecError(
-            "time-series folds keep the rows in order; shuffle must be false", field="cv.shuffle"
+        errors.add(
+            SpecError(
+                "time-series folds keep the rows in order; shuffle must be false",
+                field="cv.shuffle",
+            )
         )
     if kind != "holdout" and folds < 2:
-        raise SpecError(f"kind {kind!r} needs at least 2 folds", field="cv.folds")
-    if kind != "holdout" and folds > n_rows:
-        raise SpecError(f"{folds} folds need at least {folds} rows", field="cv.folds")
+        errors.add(SpecError(f"kind {kind!r} needs at least 2 folds", field="cv.folds"))
+    elif kind != "holdout" and folds > n_rows:
+        errors.add(SpecError(f"{folds} folds need at least {folds} rows", field="cv.folds"))
     validation_size = cv.get("validation_size")
     if validation_size is not None and kind != "holdout":
-        raise SpecError("cv.validation_size is only for kind 'holdout'", field="cv.validation_size")
+        errors.add(
+            SpecError("cv.validation_size is only for kind 'holdout'", field="cv.validation_size")
+        )
     holdout = kind == "holdout"
     shuffle = kind != "timeseries" and cv.get("shuffle", kind != "group")
     return CVSpec(
@@ -289,6 +301,22 @@ def _cv(
         group_column=group_column,
         validation_size=(validation_size or 0.2) if holdout else None,
     )
+
+
+def _check_groups(
+    raw: dict[str, Any], group_column: str | None, folds: int, by_name: dict[str, dict[str, Any]]
+) -> None:
+    if not group_column:
+        raise SpecError("group folds need cv.group_column", field="cv.group_column")
+    groups = _column(by_name, group_column, "cv.group_column")
+    if group_column == raw["target"]:
+        raise SpecError("the group column cannot be the target", field="cv.group_column")
+    if groups["n_unique"] < folds:
+        raise SpecError(
+            f"{folds} folds need at least {folds} groups; {group_column!r} has "
+            f"{groups['n_unique']}",
+            field="cv.folds",
+        )
 
 
 def _halving(raw: dict[str, Any], strategy: str, entry: Any, task: str) -> HalvingSpec | None:
@@ -426,6 +454,119 @@ def _parallel(raw: dict[str, Any], default: int, cap: int) -> int:
     return value
 
 
+def _estimator(raw: dict[str, Any]) -> Any:
+    entry = get_estimator(raw["estimator"])
+    if entry is None:
+        raise SpecError(
+            f"unknown estimator {raw['estimator']!r}; choose one of {', '.join(CATALOG)}",
+            field="estimator",
+        )
+    return entry
+
+
+def _check_serves(entry: Any, task: str) -> None:
+    if task not in entry.classes:
+        raise SpecError(
+            f"{entry.name!r} does not support {task}; it serves {', '.join(entry.tasks)}",
+            field="estimator",
+        )
+
+
+def _exclude(raw: dict[str, Any], columns: list[dict[str, Any]], errors: SpecErrors) -> list[str]:
+    """The columns that are not features; each unknown one is its own error."""
+    by_name = {c["name"]: c for c in columns}
+    exclude = list(dict.fromkeys(raw.get("exclude_columns") or []))
+    unknown = [name for name in exclude if name not in by_name]
+    if len(unknown) == 1:
+        with errors.collect():
+            _column(by_name, unknown[0], "exclude_columns")
+    elif unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        columns_list = ", ".join(repr(c) for c in by_name)
+        errors.add(
+            SpecError(
+                f"the dataset has no columns {names}; columns: {columns_list}",
+                field="exclude_columns",
+            )
+        )
+    if raw["target"] in exclude:
+        errors.add(SpecError("the target cannot be excluded", field="exclude_columns"))
+    if len(columns) == 1:
+        errors.add(
+            SpecError(
+                "the table has no column besides the target to learn from", field="dataset_id"
+            )
+        )
+    elif len(exclude) >= len(columns) - 1:
+        errors.add(SpecError("no feature column would be left", field="exclude_columns"))
+    return exclude
+
+
+def _grid_trials(dims: list[Any], max_trials: int) -> int:
+    check_grid(dims)
+    n_trials = grid_size(dims)
+    if n_trials > max_trials:
+        raise SpecError(
+            f"the grid has {n_trials} candidates; the limit is {max_trials}",
+            field="param_space",
+        )
+    return n_trials
+
+
+def _train_rows(raw: dict[str, Any], column: dict[str, Any], n_rows: int) -> int:
+    """Rows with a missing target are dropped; the test rows are cut from the rest, rounded
+    up as train_test_split does. (A group hold-out cuts whole groups: an estimate there.)"""
+    labelled = n_rows - int(column.get("n_missing", 0))
+    return labelled - math.ceil(labelled * raw.get("test_size", 0.2))
+
+
+def _check_train_rows(entry: Any, train_rows: int) -> None:
+    if entry.max_train_rows is not None and train_rows > entry.max_train_rows:
+        raise SpecError(
+            f"{entry.name!r} trains on at most {entry.max_train_rows} rows (its fit time grows "
+            f"with the square of the rows or faster); this spec trains on {train_rows}: sample "
+            "the rows or choose another estimator",
+            field="estimator",
+        )
+
+
+def _check_n_classes(raw: dict[str, Any], task: str, n_classes: int | None) -> None:
+    if "n_classes" in raw and raw["n_classes"] != n_classes:
+        raise SpecError(
+            f"is derived from the target, which has {n_classes or 'no'} classes for {task}; "
+            "leave it out, or give that",
+            field="n_classes",
+        )
+
+
+def _check_limit(value: int, limit: int, message: str, field: str) -> None:
+    if value > limit:
+        raise SpecError(message, field=field)
+
+
+def _search(
+    raw: dict[str, Any], entry: Any, task: str | None, max_trials: int, errors: SpecErrors
+) -> tuple[HalvingSpec | None, list[Any] | None, int]:
+    """The halving options, the space's dimensions (``None`` when the estimator or the
+    task is unknown) and the number of trials; each mistake is added to ``errors``."""
+    strategy = raw.get("strategy", "random")
+    halving = dims = None
+    n_trials = raw.get("n_trials", 20)
+    if entry is not None and task in entry.classes:
+        with errors.collect():
+            halving = _halving(raw, strategy, entry, task)
+        with errors.collect():
+            dims = parse_space(_space(raw, entry, task, strategy, halving), entry.params[task])
+    if strategy == "grid" and dims is not None:
+        with errors.collect():
+            n_trials = _grid_trials(dims, max_trials)
+    elif strategy != "grid":
+        with errors.collect():
+            limit = f"at most {max_trials} trials are allowed"
+            _check_limit(n_trials, max_trials, limit, "n_trials")
+    return halving, dims, n_trials
+
+
 def resolve_spec(
     raw: dict[str, Any],
     columns: list[dict[str, Any]],
@@ -438,74 +579,52 @@ def resolve_spec(
 ) -> SearchSpec:
     """Fill in defaults and check ``raw`` (already shape-checked) against the dataset.
 
-    ``parallel`` is the default ``max_parallel`` (the workers' slots) and ``max_parallel``
-    the most a spec may ask for.
+    Every mistake is found before one is raised: a spec with several is refused once, its
+    :class:`SpecError` naming each field (a check that needs a value already refused, such
+    as the scorers of a misspelt target's task, is skipped). ``parallel`` is the default
+    ``max_parallel`` (the workers' slots) and ``max_parallel`` the most a spec may ask for.
     """
-    entry = get_estimator(raw["estimator"])
-    if entry is None:
-        raise SpecError(
-            f"unknown estimator {raw['estimator']!r}; choose one of {', '.join(CATALOG)}",
-            field="estimator",
-        )
+    errors = SpecErrors()
     by_name = {c["name"]: c for c in columns}
-    column = _target(raw, by_name)
-    task = _task(raw, column)
-    if task not in entry.classes:
-        raise SpecError(
-            f"{entry.name!r} does not support {task}; it serves {', '.join(entry.tasks)}",
-            field="estimator",
-        )
-    exclude = list(dict.fromkeys(raw.get("exclude_columns") or []))
-    for name in exclude:
-        _column(by_name, name, "exclude_columns")
-        if name == raw["target"]:
-            raise SpecError("the target cannot be excluded", field="exclude_columns")
-    if len(columns) == 1:
-        raise SpecError(
-            "the table has no column besides the target to learn from", field="dataset_id"
-        )
-    if len(exclude) >= len(columns) - 1:
-        raise SpecError("no feature column would be left", field="exclude_columns")
+    entry = column = task = None
+    with errors.collect():
+        entry = _estimator(raw)
+    with errors.collect():
+        column = _target(raw, by_name)
+        task = _task(raw, column)
+    if entry is not None and task is not None:
+        with errors.collect():
+            _check_serves(entry, task)
+    exclude = _exclude(raw, columns, errors)
     strategy = raw.get("strategy", "random")
     if raw.get("pruning") and strategy != "bayesian":
-        raise SpecError("pruning needs strategy 'bayesian'", field="pruning")
-    halving = _halving(raw, strategy, entry, task)
-    dims = parse_space(_space(raw, entry, task, strategy, halving), entry.params[task])
-    n_trials = raw.get("n_trials", 20)
-    if strategy == "grid":
-        check_grid(dims)
-        n_trials = grid_size(dims)
-        if n_trials > max_trials:
-            raise SpecError(
-                f"the grid has {n_trials} candidates; the limit is {max_trials}",
-                field="param_space",
-            )
-    if n_trials > max_trials:
-        raise SpecError(f"at most {max_trials} trials are allowed", field="n_trials")
+        errors.add(SpecError("pruning needs strategy 'bayesian'", field="pruning"))
+    halving, dims, n_trials = _search(raw, entry, task, max_trials, errors)
     timeout_s = raw.get("timeout_s", min(3600, max_job_seconds))
-    if timeout_s > max_job_seconds:
-        raise SpecError(f"at most {max_job_seconds} seconds are allowed", field="timeout_s")
+    with errors.collect():
+        limit = f"at most {max_job_seconds} seconds are allowed"
+        _check_limit(timeout_s, max_job_seconds, limit, "timeout_s")
     random_state = raw.get("random_state", 0)
-    test_size = raw.get("test_size", 0.2)
-    # Rows with a missing target are dropped; the test rows are cut from the rest, rounded
-    # up as train_test_split does. (A group hold-out cuts whole groups: an estimate there.)
-    labelled = n_rows - int(column.get("n_missing", 0))
-    train_rows = labelled - math.ceil(labelled * test_size)
-    if entry.max_train_rows is not None and train_rows > entry.max_train_rows:
-        raise SpecError(
-            f"{entry.name!r} trains on at most {entry.max_train_rows} rows (its fit time grows "
-            f"with the square of the rows or faster); this spec trains on {train_rows}: sample "
-            "the rows or choose another estimator",
-            field="estimator",
-        )
-    scoring, metrics = _scoring(raw, task, column)
-    n_classes = column["n_unique"] if task == CLASSIFICATION else None
-    if "n_classes" in raw and raw["n_classes"] != n_classes:
-        raise SpecError(
-            f"is derived from the target, which has {n_classes or 'no'} classes for {task}; "
-            "leave it out, or give that",
-            field="n_classes",
-        )
+    scoring, metrics, n_classes, cv = "", [], None, None
+    if column is not None and task is not None:
+        train_rows = _train_rows(raw, column, n_rows)
+        if entry is not None:
+            with errors.collect():
+                _check_train_rows(entry, train_rows)
+        with errors.collect():
+            scoring, metrics = _scoring(raw, task, column)
+        n_classes = column["n_unique"] if task == CLASSIFICATION else None
+        with errors.collect():
+            _check_n_classes(raw, task, n_classes)
+        with errors.collect():
+            cv = _cv(raw, task, train_rows, random_state, by_name, errors)
+    webhook_url = None
+    with errors.collect():
+        webhook_url = check_url(raw["webhook_url"]) if raw.get("webhook_url") else None
+    running = 1
+    with errors.collect():
+        running = _parallel(raw, parallel, max_parallel)
+    errors.raise_found()
     spec = SearchSpec(
         dataset_id=raw["dataset_id"],
         target=raw["target"],
@@ -515,17 +634,17 @@ def resolve_spec(
         param_space={d.name: d.to_dict() for d in dims},
         n_trials=n_trials,
         timeout_s=timeout_s,
-        cv=_cv(raw, task, train_rows, random_state, by_name),
+        cv=cv,
         scoring=scoring,
-        test_size=test_size,
+        test_size=raw.get("test_size", 0.2),
         random_state=random_state,
         n_classes=n_classes,
         metrics=metrics,
         halving=halving,
         pruning=bool(raw.get("pruning", False)),
         exclude_columns=exclude,
-        webhook_url=check_url(raw["webhook_url"]) if raw.get("webhook_url") else None,
-        max_parallel=_parallel(raw, parallel, max_parallel),
+        webhook_url=webhook_url,
+        max_parallel=running,
     )
     if halving is not None:
         plan = halving_plan(spec, train_rows)

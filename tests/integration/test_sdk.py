@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import os
 import re
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -258,3 +261,62 @@ def test_every_problem_raises_its_typed_exception(service, breast_cancer_csv):
             api.download_model(job.id)
     with pytest.raises(tuneforge.Unreachable):
         tuneforge.Client("http://127.0.0.1:9", timeout=2).job(job.id)
+
+
+# A script as the README's SDK section suggests writing one: the objects each call
+# returned, a DataFrame, cv=5 and a scipy.stats distribution, as for RandomizedSearchCV.
+NATURAL_SCRIPT = """
+import json
+
+from scipy.stats import loguniform
+from sklearn.datasets import load_breast_cancer
+
+import tuneforge
+
+table = load_breast_cancer(as_frame=True).frame
+with tuneforge.Client() as api:  # $TUNEFORGE_API
+    dataset = api.upload(table)
+    job = api.submit(
+        dataset_id=dataset,
+        target="target",
+        estimator="logistic_regression",
+        param_space={"C": loguniform(1e-3, 1e2)},
+        n_trials=4,
+        cv=5,
+    )
+    job = api.wait(job, timeout=300)
+    result = api.result(job)
+    trials = list(api.trials(job, sort="-mean_score"))
+    model = api.load_model(job)
+    print(json.dumps({
+        "dataset": [dataset.name, dataset.n_rows, dataset.n_columns],
+        "status": job.status,
+        "folds": job.spec.cv.folds,
+        "space": job.spec.param_space["C"].to_dict(),
+        "best_params": result.best_params,
+        "best_trial": dict(next(t for t in trials if t.number == result.best_trial).params),
+        "predicted": model.predict(table.drop(columns="target")).tolist(),
+        "target": table["target"].tolist(),
+    }))
+"""
+
+
+def test_a_script_written_as_people_write_it_runs_end_to_end(shared_service, tmp_path):
+    # given the script, pointed at the live service
+    script = tmp_path / "natural.py"
+    script.write_text(NATURAL_SCRIPT)
+    env = {**os.environ, "TUNEFORGE_API": shared_service.url, "PYTHONPATH": str(SDK)}
+    # when it runs
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=600
+    )
+    # then the search ran as written: five folds, C log-uniform on [1e-3, 1e2]
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["dataset"] == ["dataframe.csv", 569, 31] and out["status"] == "succeeded"
+    assert out["folds"] == 5
+    assert out["space"] == {"type": "float", "low": 1e-3, "high": 100.0, "log": True}
+    assert out["best_params"] == out["best_trial"] and 1e-3 <= out["best_params"]["C"] <= 100
+    # and its model predicts the table it was tuned on
+    hits = sum(p == t for p, t in zip(out["predicted"], out["target"], strict=True))
+    assert hits / len(out["target"]) > 0.9

@@ -202,6 +202,13 @@ def test_estimators_list_the_catalog(client):
     assert "n_estimators" in items["random_forest"]["default_space"]["classification"]
 
 
+def test_estimators_list_the_scorers_of_each_task(client):
+    scorers = client.get("/v1/estimators").json["scorers"]
+    assert set(scorers) == {"classification", "regression"}
+    assert "roc_auc" in scorers["classification"] and "roc_auc" not in scorers["regression"]
+    assert "r2" in scorers["regression"]
+
+
 def submit(client, **spec):
     return client.post("/v1/jobs", json=spec)
 
@@ -292,6 +299,32 @@ def test_a_whole_count_written_as_a_float_is_that_count(client, dataset):
     body = {"dataset_id": dataset["id"], "target": "y", "estimator": "decision_tree"}
     job = submit(client, **body, n_trials=3.0, cv={"folds": 3.0}).json
     assert (job["spec"]["n_trials"], job["spec"]["cv"]["folds"]) == (3, 3)
+
+
+def test_cv_may_be_a_number_of_folds(client, dataset):
+    body = {"dataset_id": dataset["id"], "target": "y", "estimator": "decision_tree"}
+    job = submit(client, **body, cv=4).json
+    assert job["spec"]["cv"]["folds"] == 4 and job["spec"]["cv"]["kind"] == "stratified"
+    for wrong in (True, "4", [4]):
+        assert_problem(submit(client, **body, cv=wrong), 422, "cv")
+    assert_problem(submit(client, **body, cv=1), 422, "cv.folds")
+    assert_problem(submit(client, **body, cv=2.5), 422, "cv.folds")
+
+
+def test_a_spec_with_several_mistakes_is_one_422_naming_each(client, dataset):
+    body = {"dataset_id": dataset["id"], "target": "y", "estimator": "decision_tree"}
+    problem = assert_problem(
+        submit(
+            client,
+            **body | {"estimator": "gradient_magic", "target": "why"},
+            n_trials=10**7,
+            exclude_columns=["nope"],
+        ),
+        422,
+    )
+    assert set(problem["errors"]) == {"estimator", "target", "n_trials", "exclude_columns"}
+    assert problem["detail"].startswith("the spec is invalid: ")
+    assert all(len(messages) == 1 for messages in problem["errors"].values())
 
 
 def test_spec_must_be_json(client):

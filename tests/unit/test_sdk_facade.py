@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 import tuneforge
-from tuneforge.client import _plain
 from tuneforge.errors import problem_from
 from tuneforge.events import frames, parse
+from tuneforge.specs import spec_body
 from tuneforge_client.models import SearchSpec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,15 +175,16 @@ def test_an_event_stream_parses_into_typed_events_with_resume_ids():
 
 def test_a_spec_is_sent_as_plain_json_whatever_it_is_built_from():
     spec = SearchSpec(dataset_id="ds_1", target="y", estimator="knn", strategy="random")
-    assert _plain(spec) == {
+    assert spec_body(spec) == {
         "dataset_id": "ds_1",
         "target": "y",
         "estimator": "knn",
         "strategy": "random",
     }
-    space = {"k": {"type": "int", "low": 1, "high": 3}, "w": ("a", "b")}
-    assert _plain({"param_space": space}) == {
-        "param_space": {"k": {"type": "int", "low": 1, "high": 3}, "w": ["a", "b"]}
+    space = {"k": {"type": "int", "low": 1, "high": 3}, "w": ["a", "b"]}
+    assert spec_body({"param_space": space}, {"scoring": ("f1", "recall")}) == {
+        "param_space": {"k": {"type": "int", "low": 1, "high": 3}, "w": ["a", "b"]},
+        "scoring": ["f1", "recall"],
     }
 
 

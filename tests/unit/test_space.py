@@ -46,6 +46,24 @@ def test_list_is_shorthand_for_a_categorical():
     assert dim.to_dict() == {"type": "categorical", "choices": [4, 8, None]}
 
 
+@pytest.mark.parametrize(
+    ("raw", "param", "expected"),
+    [
+        ({"low": 1, "high": 30}, INT, Dimension("p", "int", low=1, high=30)),
+        ({"low": 1, "high": 100, "log": True}, FLOAT, Dimension("p", "float", 1.0, 100.0, True)),
+        ({"low": 0.1, "high": 1}, RATIO, Dimension("p", "float", low=0.1, high=1.0)),
+    ],
+    ids=["int", "float-from-ints", "float"],
+)
+def test_a_range_without_a_type_takes_the_parameters_own(raw, param, expected):
+    # given a range written as {"low", "high"} (as RandomizedSearchCV users think of one)
+    # when it is parsed
+    dim = parse_dimension("p", raw, param)
+    # then it is a range of the catalog's type for the parameter: 1..100 for C is floats
+    assert dim == expected
+    assert type(dim.low) is type(dim.high) is (int if param.kind == "int" else float)
+
+
 def test_categorical_accepts_null_among_choices():
     # given a categorical including null for a parameter that allows it
     raw = {"type": "categorical", "choices": [None, "balanced"]}
@@ -89,7 +107,8 @@ def test_categorical_drops_duplicates_but_keeps_true_apart_from_one():
         ("balanced", CHOICE, "must be a list of values or an object"),
         (5, INT, "must be a list of values or an object"),
         (None, INT, "must be a list of values or an object"),
-        ({"low": 1, "high": 3}, INT, "'type' must be one of"),
+        ({"low": 1, "high": 3}, CHOICE, "takes choice values, not a range; give a list"),
+        ({"choices": [1, 2]}, INT, "'type' must be one of"),
         ({"type": "integer", "low": 1, "high": 3}, INT, "'type' must be one of"),
     ],
     ids=[
@@ -104,6 +123,7 @@ def test_categorical_drops_duplicates_but_keeps_true_apart_from_one():
         "bare-string",
         "bare-number",
         "null",
+        "range-of-choices",
         "missing-type",
         "unknown-type",
     ],

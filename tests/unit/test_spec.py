@@ -156,6 +156,15 @@ def test_explicit_values_override_defaults():
     assert spec.cv == CVSpec(folds=3, kind="kfold", shuffle=True, random_state=5)
 
 
+def test_a_whole_number_cv_is_that_many_folds_as_in_scikit_learn():
+    # given cv=5, as a spec built in-process (not through the HTTP schema) may carry it
+    # when it is resolved, then it is five default folds (it once raised AttributeError)
+    assert resolve(cv=3).cv == CVSpec(folds=3, kind="stratified", shuffle=True, random_state=0)
+    # and what is neither a number nor an object names cv
+    assert spec_error(cv=True).field == "cv"
+    assert spec_error(cv="5").field == "cv"
+
+
 def test_cv_seed_follows_the_spec_seed_when_not_given():
     # given a spec seed and a cv section without one
     # when the spec is resolved
@@ -551,3 +560,51 @@ def test_a_number_of_any_size_or_not_finite_is_refused_naming_its_field(override
 def test_a_huge_min_resources_is_capped_at_the_budget_not_an_error():
     spec = resolve(strategy="halving", halving={"min_resources": HUGE, "n_candidates": 3})
     assert spec.halving.min_resources == HUGE  # as asked: the plan starts at the budget
+
+
+# --- several mistakes ----------------------------------------------------------------------
+
+
+def test_every_mistake_is_found_before_the_spec_is_refused():
+    # given a spec with a mistake in each of six fields
+    error = spec_error(
+        estimator="gradient_magic",
+        target="y_bin",
+        exclude_columns=["y_bin", "nope"],
+        n_trials=MAX_TRIALS + 1,
+        timeout_s=MAX_JOB_SECONDS + 1,
+        scoring="r2",
+        webhook_url="ftp://example.com/",
+    )
+    # then one error names each field, with its own reason
+    assert list(error.errors) == [
+        "estimator",
+        "exclude_columns",
+        "n_trials",
+        "timeout_s",
+        "scoring",
+        "webhook_url",
+    ]
+    assert error.errors["exclude_columns"] == [
+        "the dataset has no column 'nope'; columns: " + ", ".join(repr(c["name"]) for c in COLUMNS),
+        "the target cannot be excluded",
+    ]
+    assert error.detail == (
+        "the spec is invalid: estimator, exclude_columns, n_trials, timeout_s, scoring, webhook_url"
+    )
+
+
+def test_each_wrong_parameter_of_a_space_is_named():
+    error = spec_error(
+        param_space={
+            "max_depth": {"type": "int", "low": 0, "high": 3},
+            "n_estimators": [10, 20],
+            "leaves": [1],
+            "criterion": ["gini", "nope"],
+        }
+    )
+    assert list(error.errors) == [
+        "param_space.criterion",
+        "param_space.leaves",
+        "param_space.max_depth",
+    ]

@@ -11,6 +11,7 @@ runs them where only the SDK is installed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
@@ -21,7 +22,7 @@ from typing import Any, NoReturn
 
 import click
 import httpx
-from tuneforge_client.models import Job
+from tuneforge_client.models import Dataset, Job
 
 from tuneforge._interrupts import DeferredInterrupts, interruptible
 from tuneforge._progress import ProgressView, format_score
@@ -126,7 +127,9 @@ def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
     cls=ClientCommand,
     short_help="Tune a model on a CSV table: live progress, best trials, model file.",
 )
-@click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "data", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--target", required=True, help="The column to predict.")
 @click.option("--estimator", default="random_forest", show_default=True, help="A catalog name.")
 @click.option("--strategy", help="grid, random, halving or bayesian  [default: random]")
@@ -136,36 +139,79 @@ def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option("--scoring", help="A scikit-learn scorer name  [default: by task]")
 @click.option(
+    "--exclude",
+    "exclude_columns",
+    multiple=True,
+    metavar="COL",
+    help="A column that is not a feature (an id, a leak); repeat for more.",
+)
+@click.option(
+    "--space",
+    "space_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="A JSON file mapping each parameter to the values to try: a list, or "
+    '{"low": 1, "high": 30} (JSON only: the SDK depends on no YAML library)  '
+    "[default: the estimator's space]",
+)
+@click.option("--cv", "folds", type=int, metavar="N", help="Cross-validation folds  [default: 5]")
+@click.option(
+    "--cv-kind",
+    metavar="KIND",
+    help="kfold, stratified, timeseries or holdout  [default: stratified for classification]",
+)
+@click.option(
+    "--test-size",
+    type=float,
+    metavar="SHARE",
+    help="Share of rows held out and scored once  [default: 0.2; 0 for none]",
+)
+@click.option("--name", help="A name for the job.")
+@click.option(
+    "--dataset",
+    "dataset_id",
+    metavar="ID",
+    help="Tune on this uploaded dataset instead of uploading DATA.",
+)
+@click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to save the model  [default: <job id>.joblib; a .skops name saves skops]",
 )
 @client_options
 def tune(
-    data: Path,
-    target: str,
-    estimator: str,
-    strategy: str | None,
-    n_trials: int | None,
-    timeout_s: int | None,
-    scoring: str | None,
+    data: Path | None,
+    dataset_id: str | None,
     output: Path | None,
     api: str | None,
     key: str | None,
     as_json: bool,
+    **options: Any,
 ) -> None:
     """Upload the CSV table DATA, search for the best model predicting --target, show its
     progress, print the best trials, and save the model.
 
+    A table uploaded before (the same bytes, by their sha256) is used again, not uploaded
+    twice; --dataset ID names one. The estimator, the scorer and the space's parameters
+    are checked against the service's catalog before anything is uploaded.
+
     Ctrl-C while it runs asks whether to cancel the job.
     """
-    spec = {"target": target, "estimator": estimator, "strategy": strategy, "n_trials": n_trials}
-    spec |= {"timeout_s": timeout_s, "scoring": scoring}
+    if (data is None) == (dataset_id is None):
+        raise click.UsageError("give the table: a CSV file DATA, or --dataset ID (not both)")
+    spec = tune_spec(**options)
     with Client(api, key) as client:
-        dataset = client.upload(data)
-        _say(f"tuneforge: uploaded {data.name} as {dataset.id} ({_size(dataset.to_dict())})")
+        _check_catalog(client, spec)
+        if data is not None:
+            dataset, uploaded = _file_dataset(client, data)
+        elif dataset_id is not None:
+            dataset, uploaded = _named_dataset(client, dataset_id), False
         _warn(dataset.to_dict())
-        job = _submit(client, {k: v for k, v in spec.items() if v is not None}, dataset.id)
+        job = (
+            _submit(client, spec, dataset.id)
+            if uploaded
+            else client.submit(spec, dataset_id=dataset.id)
+        )
         _say(f"tuneforge: job {job.id} ({job.spec.estimator}, {job.spec.strategy} search)")
         _warn(job.to_dict())
         job = follow(client, job.id)
@@ -184,6 +230,130 @@ def tune(
     click.echo(f"best score   {format_score(result.best_score)} ({_scoring(result.to_dict())})")
     click.echo(f"best params  {format_params(result.best_params.to_dict())}")
     click.echo(f"model        {path}")
+
+
+def tune_spec(
+    target: str,
+    estimator: str,
+    strategy: str | None = None,
+    n_trials: int | None = None,
+    timeout_s: int | None = None,
+    scoring: str | None = None,
+    exclude_columns: tuple[str, ...] = (),
+    space_file: Path | None = None,
+    folds: int | None = None,
+    cv_kind: str | None = None,
+    test_size: float | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """The job's spec (without its dataset) from ``tune``'s options: only what was given,
+    so that the service's defaults apply to the rest."""
+    cv = {key: value for key, value in (("folds", folds), ("kind", cv_kind)) if value is not None}
+    spec = {
+        "target": target,
+        "estimator": estimator,
+        "strategy": strategy,
+        "n_trials": n_trials,
+        "timeout_s": timeout_s,
+        "scoring": scoring,
+        "exclude_columns": list(exclude_columns) or None,
+        "param_space": read_space(space_file) if space_file is not None else None,
+        "cv": cv or None,
+        "test_size": test_size,
+        "name": name,
+    }
+    return {field: value for field, value in spec.items() if value is not None}
+
+
+def read_space(path: Path) -> dict[str, Any]:
+    """The search space in ``path``: a JSON object, parameter → what to try."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        raise click.BadParameter(
+            "the space is read as JSON (the SDK depends on no YAML library); write it as "
+            'JSON, e.g. {"n_neighbors": {"low": 1, "high": 30}, "weights": ["uniform"]}',
+            param_hint="--space",
+        )
+    try:
+        space = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        message = f"{path} is not a JSON document: {exc}"
+        raise click.BadParameter(message, param_hint="--space") from None
+    if not isinstance(space, dict) or not space:
+        raise click.BadParameter(
+            f"{path} must hold a JSON object: each parameter and the values to try",
+            param_hint="--space",
+        )
+    return space
+
+
+def _check_catalog(client: Client, spec: dict[str, Any]) -> None:
+    """Refuse (exit 2, uploading nothing) an estimator, scorer or parameter that the
+    service's catalog (``GET /v1/estimators``) does not have, naming each."""
+    catalog = client.estimators()
+    problems = catalog_problems(catalog.to_dict(), spec)
+    if problems:
+        lines = [f"  {field}: {message}" for field, message in problems.items()]
+        _say("\n".join(["tuneforge: the spec does not fit the service's catalog", *lines]))
+        raise click.exceptions.Exit(2)
+
+
+def catalog_problems(catalog: dict[str, Any], spec: dict[str, Any]) -> dict[str, str]:
+    """What in ``spec`` the ``catalog`` (``GET /v1/estimators``'s document) refuses, by field."""
+    entries = {entry["name"]: entry for entry in catalog["items"]}
+    problems: dict[str, str] = {}
+    entry = entries.get(spec["estimator"])
+    if entry is None:
+        problems["estimator"] = (
+            f"unknown estimator {spec['estimator']!r}; choose one of {', '.join(entries)}"
+        )
+    tasks = entry["tasks"] if entry is not None else list(catalog["scorers"])
+    scorers = [name for task in tasks for name in catalog["scorers"].get(task, [])]
+    if "scoring" in spec and spec["scoring"] not in scorers:
+        problems["scoring"] = (
+            f"unknown scorer {spec['scoring']!r}"
+            + (f" for {spec['estimator']}" if entry is not None else "")
+            + f"; choose one of {', '.join(dict.fromkeys(scorers))}"
+        )
+    if entry is not None:
+        params = {name for task in tasks for name in entry["params"].get(task, {})}
+        for name in spec.get("param_space", {}):
+            if name not in params:
+                problems[f"param_space.{name}"] = (
+                    f"{spec['estimator']} has no parameter {name!r}; tunable: "
+                    f"{', '.join(sorted(params))}"
+                )
+    return problems
+
+
+def _named_dataset(client: Client, dataset_id: str) -> Dataset:
+    """The dataset --dataset names."""
+    dataset = client.dataset(dataset_id)
+    _say(f"tuneforge: dataset {dataset.id}, {dataset.name} ({_size(dataset.to_dict())})")
+    return dataset
+
+
+def _file_dataset(client: Client, data: Path) -> tuple[Dataset, bool]:
+    """The dataset with DATA's bytes (found by their sha256, without asking), else DATA
+    uploaded now; and whether it was uploaded for this command."""
+    digest = _sha256(data)
+    same = next((d for d in client.datasets() if d.sha256 == digest), None)
+    if same is not None:
+        _say(
+            f"tuneforge: {data.name} was uploaded before as {same.id} ({same.name}, "
+            f"{_size(same.to_dict())}, same sha256): using it"
+        )
+        return same, False
+    dataset = client.upload(data)
+    _say(f"tuneforge: uploaded {data.name} as {dataset.id} ({_size(dataset.to_dict())})")
+    return dataset, True
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _submit(client: Client, spec: dict[str, Any], dataset_id: str) -> Job:

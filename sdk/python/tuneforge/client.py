@@ -15,15 +15,15 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 import httpx
 import tuneforge_client
 from tuneforge_client.models import (
     Dataset,
     DatasetPage,
+    EstimatorList,
     Job,
     JobPage,
     Result,
@@ -32,7 +32,7 @@ from tuneforge_client.models import (
     TrialPage,
 )
 
-from tuneforge import model_files
+from tuneforge import ids, model_files
 from tuneforge.errors import (
     JobFailed,
     ProblemError,
@@ -43,6 +43,8 @@ from tuneforge.errors import (
     problem_from,
 )
 from tuneforge.events import EndEvent, Event, frames, parse
+from tuneforge.ids import DatasetRef, JobRef
+from tuneforge.specs import spec_body
 
 __all__ = ["DEFAULT_API", "ENDED", "Client", "TuneResult"]
 
@@ -50,7 +52,16 @@ DEFAULT_API = "http://127.0.0.1:8000"
 # The statuses a job never leaves.
 ENDED = frozenset({"succeeded", "failed", "cancelled"})
 
-Data = str | os.PathLike[str] | bytes | IO[bytes]
+
+class Frame(Protocol):
+    """A table that writes itself as CSV: a pandas DataFrame."""
+
+    def to_csv(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+Data = str | os.PathLike[str] | bytes | IO[bytes] | Frame
+# What an uploaded DataFrame is named when no name is given.
+FRAME_NAME = "dataframe.csv"
 Page = TypeVar("Page", DatasetPage, JobPage, TrialPage)
 
 
@@ -97,9 +108,12 @@ class Client:
     # datasets
 
     def upload(self, data: Data, name: str | None = None) -> Dataset:
-        """Upload a CSV table: a file path, its bytes, or a binary file object.
+        """Upload a table: a CSV file's path, its bytes, a binary file object, or a pandas
+        DataFrame (sent as CSV, without its index unless the index is named: a named
+        index is data, such as a date; an unnamed one only numbers the rows).
 
-        ``name`` defaults to the file's name (``data.csv`` for bytes).
+        ``name`` defaults to the file's name (``data.csv`` for bytes, ``dataframe.csv``
+        for a DataFrame).
         """
         if isinstance(data, (str, os.PathLike)):
             path = Path(data)
@@ -107,6 +121,8 @@ class Client:
                 return self._upload(file, name or path.name)
         if isinstance(data, bytes):
             return self._upload(data, name or "data.csv")
+        if hasattr(data, "to_csv"):
+            return self._upload(_frame_csv(data), name or FRAME_NAME)
         fallback = Path(str(getattr(data, "name", "data.csv"))).name
         return self._upload(data, name or fallback)
 
@@ -120,52 +136,70 @@ class Client:
         )
         return Dataset.from_dict(response.json())
 
-    def dataset(self, dataset_id: str) -> Dataset:
+    def dataset(self, dataset: DatasetRef) -> Dataset:
         """One dataset, with its column profile and warnings."""
-        return Dataset.from_dict(self._request("GET", f"/v1/datasets/{dataset_id}").json())
+        url = f"/v1/datasets/{ids.dataset_id(dataset)}"
+        return Dataset.from_dict(self._request("GET", url).json())
 
     def datasets(self, page_size: int = 100) -> Iterator[Dataset]:
         """Every dataset, newest first, fetched a page at a time."""
         for page in self._pages("/v1/datasets", {"limit": page_size}, DatasetPage):
             yield from page.items
 
-    def delete_dataset(self, dataset_id: str) -> None:
+    def delete_dataset(self, dataset: DatasetRef) -> None:
         """Delete an uploaded table and its file (finished jobs keep their results).
 
         Raises :class:`~tuneforge.errors.Conflict` while a queued or running job uses it,
         :class:`~tuneforge.errors.NotFound` when there is no such dataset.
         """
-        self._request("DELETE", f"/v1/datasets/{dataset_id}")
+        self._request("DELETE", f"/v1/datasets/{ids.dataset_id(dataset)}")
+
+    def estimators(self) -> EstimatorList:
+        """The catalog: each estimator's tasks, parameters and default space, and the
+        scorers of each task."""
+        return EstimatorList.from_dict(self._request("GET", "/v1/estimators").json())
 
     # jobs
 
     def submit(self, spec: Mapping[str, Any] | SearchSpec | None = None, /, **fields: Any) -> Job:
         """Start a search. The spec is a dict, a generated ``SearchSpec``, keyword fields,
         or a mix (fields win); enums are plain strings, ``param_space`` a plain dict, and
-        a job's echoed ``spec`` can be sent back as it is."""
-        body = _plain(spec) if spec is not None else {}
-        body.update(_plain(fields))
+        a job's echoed ``spec`` can be sent back as it is.
+
+        Written as for scikit-learn: ``dataset_id`` may be the ``Dataset``, ``cv=5`` is
+        five folds, and a ``param_space`` value may be a list (or range, or numpy array)
+        of values, ``{"low": .., "high": ..}``, or a ``scipy.stats`` ``randint``,
+        ``uniform`` or ``loguniform`` (see :mod:`tuneforge.specs`). Raises
+        :class:`~tuneforge.errors.SpecError`, naming every field, for what has no single
+        meaning (a tuple, another distribution), before sending anything.
+        """
+        body = spec_body(spec, fields)
         return Job.from_dict(self._request("POST", "/v1/jobs", json=body).json())
 
-    def job(self, job_id: str) -> Job:
-        """One job: status, progress, and the best so far."""
-        return Job.from_dict(self._request("GET", f"/v1/jobs/{job_id}").json())
+    def job(self, job: JobRef) -> Job:
+        """One job (again): status, progress, and the best so far."""
+        return Job.from_dict(self._request("GET", f"/v1/jobs/{ids.job_id(job)}").json())
 
     def jobs(
-        self, status: str | None = None, dataset_id: str | None = None, page_size: int = 100
+        self,
+        status: str | None = None,
+        dataset_id: DatasetRef | None = None,
+        page_size: int = 100,
     ) -> Iterator[Job]:
         """Every job (of a status, of a dataset), newest first, a page at a time."""
-        params = _present(limit=page_size, status=status, dataset_id=dataset_id)
+        of = None if dataset_id is None else ids.dataset_id(dataset_id)
+        params = _present(limit=page_size, status=status, dataset_id=of)
         for page in self._pages("/v1/jobs", params, JobPage):
             yield from page.items
 
-    def cancel(self, job_id: str) -> Job:
+    def cancel(self, job: JobRef) -> Job:
         """Stop a queued or running job; its finished trials are kept."""
-        return Job.from_dict(self._request("POST", f"/v1/jobs/{job_id}/cancel").json())
+        url = f"/v1/jobs/{ids.job_id(job)}/cancel"
+        return Job.from_dict(self._request("POST", url).json())
 
     def wait(
         self,
-        job_id: str,
+        job: JobRef,
         timeout: float | None = None,
         poll: float = 1.0,
         on_update: Callable[[Job], None] | None = None,
@@ -178,9 +212,10 @@ class Client:
         ``Retry-After`` says, until ``timeout``.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
+        the_id = ids.job_id(job)
         while True:
             try:
-                job = self.job(job_id)
+                job = self.job(the_id)
             except ServiceUnavailable as exc:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
@@ -199,7 +234,7 @@ class Client:
 
     def trials(
         self,
-        job_id: str,
+        job: JobRef,
         sort: str | None = None,
         state: str | None = None,
         page_size: int = 100,
@@ -207,21 +242,22 @@ class Client:
         """Every trial of a job, a page at a time; ``sort="-mean_score"`` puts the best
         first, ``state`` keeps one state (``succeeded``, ``failed``, ``pruned``)."""
         params = _present(limit=page_size, sort=sort, state=state)
-        for page in self._pages(f"/v1/jobs/{job_id}/trials", params, TrialPage):
+        for page in self._pages(f"/v1/jobs/{ids.job_id(job)}/trials", params, TrialPage):
             yield from page.items
 
-    def events(self, job_id: str) -> Iterator[Event]:
+    def events(self, job: JobRef) -> Iterator[Event]:
         """The job's live events, parsed, until (and including) its end event.
 
         The service closes each stream after a while; this resumes it from the last
         event seen, after the pause the service asks for.
         """
+        url = f"/v1/jobs/{ids.job_id(job)}/events"
         last_id, pause = "", 0.0
         while True:
             headers = {"Accept": "text/event-stream"}
             if last_id:
                 headers["Last-Event-ID"] = last_id
-            with self._stream("GET", f"/v1/jobs/{job_id}/events", headers=headers) as response:
+            with self._stream("GET", url, headers=headers) as response:
                 for frame in frames(response.iter_lines()):
                     if frame.retry_ms is not None:
                         pause = frame.retry_ms / 1000
@@ -234,24 +270,30 @@ class Client:
                         return
             time.sleep(pause)
 
-    def result(self, job_id: str) -> Result:
-        """Best parameters and scores, and the model's metadata (Conflict until succeeded)."""
-        return Result.from_dict(self._request("GET", f"/v1/jobs/{job_id}/result").json())
+    def result(self, job: JobRef) -> Result:
+        """Best parameters and scores, and the model's metadata (Conflict until succeeded).
 
-    def importance(self, job_id: str) -> dict[str, Any]:
+        ``best_params`` is a dict: ``model.set_params(**result.best_params)`` and
+        ``json.dumps(result.best_params)`` take it as it is."""
+        url = f"/v1/jobs/{ids.job_id(job)}/result"
+        return Result.from_dict(self._request("GET", url).json())
+
+    def importance(self, job: JobRef) -> dict[str, Any]:
         """Parameter importance over the job's recorded trials, as the service sends it."""
-        body: dict[str, Any] = self._request("GET", f"/v1/jobs/{job_id}/importance").json()
+        url = f"/v1/jobs/{ids.job_id(job)}/importance"
+        body: dict[str, Any] = self._request("GET", url).json()
         return body
 
     # models
 
     def download_model(
-        self, job_id: str, path: str | os.PathLike[str] | None = None, format: str = "joblib"
+        self, job: JobRef, path: str | os.PathLike[str] | None = None, format: str = "joblib"
     ) -> Path:
         """Save the trained pipeline to ``path`` (default ``<job id>.<format>``), streamed
         and checked against the service's sha256; returns where it is."""
-        target = Path(path if path is not None else f"{job_id}.{format}")
-        url = f"/v1/jobs/{job_id}/model"
+        the_id = ids.job_id(job)
+        target = Path(path if path is not None else f"{the_id}.{format}")
+        url = f"/v1/jobs/{the_id}/model"
         with self._stream("GET", url, params={"format": format}) as response:
             expected = response.headers.get("X-Content-SHA256")
             digest = hashlib.sha256()
@@ -262,19 +304,19 @@ class Client:
                     file.write(chunk)
         if expected and digest.hexdigest() != expected:
             partial.unlink()
-            raise Unreachable(f"the model download of job {job_id} was corrupted in transit")
+            raise Unreachable(f"the model download of job {the_id} was corrupted in transit")
         partial.replace(target)
         return target
 
-    def load_model(self, job_id: str, format: str = "joblib") -> Any:
+    def load_model(self, job: JobRef, format: str = "joblib") -> Any:
         """The trained pipeline, ready to ``predict`` on raw rows shaped like the table.
 
         Needs the ``[model]`` extra. joblib files are pickles: load only what you trust;
         ``format="skops"`` loads without unpickling.
         """
-        info = self.result(job_id).model
+        info = (job if isinstance(job, Result) else self.result(job)).model
         with tempfile.TemporaryDirectory() as folder:
-            path = self.download_model(job_id, Path(folder) / f"model.{format}", format)
+            path = self.download_model(job, Path(folder) / f"model.{format}", format)
             return model_files.load(path, format, info)
 
     def tune(
@@ -286,8 +328,10 @@ class Client:
         timeout: float | None = None,
         **spec_fields: Any,
     ) -> TuneResult:
-        """Upload ``data``, search for the best model predicting ``target``, wait, and
-        return the dataset, job, result and loaded model (needs the ``[model]`` extra).
+        """Upload ``data`` (a CSV file, its bytes, a DataFrame: see :meth:`upload`), search
+        for the best model predicting ``target``, wait, and return the dataset, job,
+        result and loaded model (needs the ``[model]`` extra). ``spec_fields`` are
+        :meth:`submit`'s, so ``cv=5`` and ``scipy.stats`` distributions work here too.
 
         The table is uploaded for this call only: when the service refuses the spec (a
         4xx :class:`~tuneforge.errors.ProblemError`, such as a misspelt ``target``) or
@@ -296,12 +340,15 @@ class Client:
         Raises :class:`JobFailed` when the job fails or is cancelled, and
         :class:`WaitTimeout` after ``timeout`` seconds.
         """
+        spec = {"target": target, **spec_fields}
+        spec_body(spec)  # what cannot be sent is refused before anything is uploaded
         dataset = self.upload(data, name)
-        job = self._submit_on_upload(dataset.id, {"target": target, **spec_fields})
-        job = self.wait(job.id, timeout=timeout)
+        job = self._submit_on_upload(dataset.id, spec)
+        job = self.wait(job, timeout=timeout)
         if job.status != "succeeded":
             raise JobFailed(job)
-        return TuneResult(dataset, job, self.result(job.id), self.load_model(job.id))
+        result = self.result(job)
+        return TuneResult(dataset, job, result, self.load_model(result))
 
     def _submit_on_upload(self, dataset_id: str, spec: Mapping[str, Any]) -> Job:
         """Submit ``spec`` on ``dataset_id``, a table uploaded for it alone. If the service
@@ -376,18 +423,12 @@ class _Stream:
         self._response.close()
 
 
-def _plain(value: Any) -> Any:
-    """Generated models, enums and mappings as the JSON the API reads."""
-    if hasattr(value, "to_dict"):
-        return _plain(value.to_dict())
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
-
-
 def _present(**params: Any) -> dict[str, Any]:
     return {name: value for name, value in params.items() if value is not None}
+
+
+def _frame_csv(frame: Frame) -> bytes:
+    """A DataFrame as CSV bytes; its index only when it is named (see :meth:`Client.upload`)."""
+    names = getattr(getattr(frame, "index", None), "names", None) or [None]
+    text = frame.to_csv(index=any(name is not None for name in names))
+    return str(text).encode("utf-8")

@@ -16,6 +16,8 @@ raises it, typed by status, instead of returning it::
     │   ├── RateLimited         429  (``retry_after`` seconds)
     │   └── ServerError         5xx
     │       └── ServiceUnavailable  503  (``retry_after`` seconds: the database is out of reach)
+    ├── SpecError               the spec cannot be sent as written (a tuple, an unknown
+    │                           distribution): ``errors`` names each field, as a 422's does
     ├── Unreachable             no answer (connection refused, timed out, cut short)
     ├── WaitTimeout             wait() gave up; ``job`` is the last state seen
     └── JobFailed               tune(): the job ended but did not succeed; ``job``
@@ -43,6 +45,7 @@ __all__ = [
     "RequestTimeout",
     "ServerError",
     "ServiceUnavailable",
+    "SpecError",
     "TuneforgeError",
     "Unauthorized",
     "Unreachable",
@@ -137,6 +140,21 @@ class ServiceUnavailable(ServerError):
     def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after
         super().__init__(*args, **kwargs)
+
+
+class SpecError(TuneforgeError, ValueError):
+    """The spec has values with no single meaning in JSON (a tuple, a distribution other
+    than randint, uniform and loguniform, a scikit-learn splitter); nothing was sent.
+
+    ``errors`` maps each field (``param_space.C``) to its messages, as
+    :class:`ValidationError`'s does for what the service refuses, and the message lists
+    every field.
+    """
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = dict(errors)
+        lines = [f"{field}: {'; '.join(messages)}" for field, messages in self.errors.items()]
+        super().__init__("\n  ".join(["the spec cannot be sent as written", *lines]))
 
 
 class Unreachable(TuneforgeError):

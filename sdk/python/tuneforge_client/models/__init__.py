@@ -21,6 +21,7 @@ from .estimator import Estimator
 from .estimator_default_space import EstimatorDefaultSpace
 from .estimator_default_space_additional_property import EstimatorDefaultSpaceAdditionalProperty
 from .estimator_list import EstimatorList
+from .estimator_list_scorers import EstimatorListScorers
 from .estimator_params import EstimatorParams
 from .estimator_params_additional_property import EstimatorParamsAdditionalProperty
 from .estimator_resource_params import EstimatorResourceParams
@@ -124,6 +125,7 @@ __all__ = (
     "EstimatorDefaultSpace",
     "EstimatorDefaultSpaceAdditionalProperty",
     "EstimatorList",
+    "EstimatorListScorers",
     "EstimatorParams",
     "EstimatorParamsAdditionalProperty",
     "EstimatorResourceParams",

@@ -3,17 +3,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 T = TypeVar("T", bound="DimensionWhen")
 
 
-@_attrs_define
-class DimensionWhen:
+class DimensionWhen(dict[str, "list[bool | float | None | str]"]):
     """searched only while these parameters take one of these values"""
 
-    additional_properties: dict[str, list[bool | float | None | str]] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, list[bool | float | None | str]]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -49,21 +47,9 @@ class DimensionWhen:
 
             additional_properties[prop_name] = additional_property
 
-        dimension_when.additional_properties = additional_properties
+        dimension_when.update(additional_properties)
         return dimension_when
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> list[bool | float | None | str]:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: list[bool | float | None | str]) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

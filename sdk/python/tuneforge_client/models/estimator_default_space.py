@@ -3,9 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 if TYPE_CHECKING:
     from ..models.estimator_default_space_additional_property import EstimatorDefaultSpaceAdditionalProperty
 
@@ -13,11 +10,12 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="EstimatorDefaultSpace")
 
 
-@_attrs_define
-class EstimatorDefaultSpace:
+class EstimatorDefaultSpace(dict[str, "EstimatorDefaultSpaceAdditionalProperty"]):
     """task → the space searched when a spec gives none"""
 
-    additional_properties: dict[str, EstimatorDefaultSpaceAdditionalProperty] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, EstimatorDefaultSpaceAdditionalProperty]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -40,21 +38,9 @@ class EstimatorDefaultSpace:
 
             additional_properties[prop_name] = additional_property
 
-        estimator_default_space.additional_properties = additional_properties
+        estimator_default_space.update(additional_properties)
         return estimator_default_space
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> EstimatorDefaultSpaceAdditionalProperty:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: EstimatorDefaultSpaceAdditionalProperty) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

@@ -3,9 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 if TYPE_CHECKING:
     from ..models.param import Param
 
@@ -13,9 +10,10 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="EstimatorParamsAdditionalProperty")
 
 
-@_attrs_define
-class EstimatorParamsAdditionalProperty:
-    additional_properties: dict[str, Param] = _attrs_field(init=False, factory=dict)
+class EstimatorParamsAdditionalProperty(dict[str, "Param"]):
+    @property
+    def additional_properties(self) -> dict[str, Param]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -38,21 +36,9 @@ class EstimatorParamsAdditionalProperty:
 
             additional_properties[prop_name] = additional_property
 
-        estimator_params_additional_property.additional_properties = additional_properties
+        estimator_params_additional_property.update(additional_properties)
         return estimator_params_additional_property
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Param:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Param) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

@@ -3,17 +3,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 T = TypeVar("T", bound="EstimatorResourceParams")
 
 
-@_attrs_define
-class EstimatorResourceParams:
+class EstimatorResourceParams(dict[str, "int"]):
     """parameters halving may use as its resource, with their full budget"""
 
-    additional_properties: dict[str, int] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, int]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -27,21 +25,9 @@ class EstimatorResourceParams:
         d = dict(src_dict)
         estimator_resource_params = cls()
 
-        estimator_resource_params.additional_properties = d
+        estimator_resource_params.update(d)
         return estimator_resource_params
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> int:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: int) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

@@ -3,21 +3,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 T = TypeVar("T", bound="HealthChecks")
 
 
-@_attrs_define
-class HealthChecks:
+class HealthChecks(dict[str, "str"]):
     """
     Example:
         {'database': 'ok', 'broker': 'ok'}
 
     """
 
-    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, str]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -31,21 +29,9 @@ class HealthChecks:
         d = dict(src_dict)
         health_checks = cls()
 
-        health_checks.additional_properties = d
+        health_checks.update(d)
         return health_checks
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> str:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: str) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

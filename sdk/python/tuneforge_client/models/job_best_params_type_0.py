@@ -3,21 +3,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 T = TypeVar("T", bound="JobBestParamsType0")
 
 
-@_attrs_define
-class JobBestParamsType0:
+class JobBestParamsType0(dict[str, "bool | float | None | str"]):
     """
     Example:
         {'max_depth': 3, 'min_samples_leaf': 10}
 
     """
 
-    additional_properties: dict[str, bool | float | None | str] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, bool | float | None | str]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -44,21 +42,9 @@ class JobBestParamsType0:
 
             additional_properties[prop_name] = additional_property
 
-        job_best_params_type_0.additional_properties = additional_properties
+        job_best_params_type_0.update(additional_properties)
         return job_best_params_type_0
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> bool | float | None | str:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: bool | float | None | str) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

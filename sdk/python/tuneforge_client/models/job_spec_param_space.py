@@ -3,9 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 if TYPE_CHECKING:
     from ..models.dimension import Dimension
 
@@ -13,9 +10,10 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="JobSpecParamSpace")
 
 
-@_attrs_define
-class JobSpecParamSpace:
-    additional_properties: dict[str, Dimension] = _attrs_field(init=False, factory=dict)
+class JobSpecParamSpace(dict[str, "Dimension"]):
+    @property
+    def additional_properties(self) -> dict[str, Dimension]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -38,21 +36,9 @@ class JobSpecParamSpace:
 
             additional_properties[prop_name] = additional_property
 
-        job_spec_param_space.additional_properties = additional_properties
+        job_spec_param_space.update(additional_properties)
         return job_spec_param_space
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Dimension:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Dimension) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

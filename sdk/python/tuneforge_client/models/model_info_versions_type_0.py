@@ -3,14 +3,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 T = TypeVar("T", bound="ModelInfoVersionsType0")
 
 
-@_attrs_define
-class ModelInfoVersionsType0:
+class ModelInfoVersionsType0(dict[str, "str"]):
     """the versions it was trained with, which loading it needs: python, scikit-learn, numpy, scipy, pandas, joblib, skops
     (null: a model saved before they were recorded)
 
@@ -20,7 +16,9 @@ class ModelInfoVersionsType0:
 
     """
 
-    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, str]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -34,21 +32,9 @@ class ModelInfoVersionsType0:
         d = dict(src_dict)
         model_info_versions_type_0 = cls()
 
-        model_info_versions_type_0.additional_properties = d
+        model_info_versions_type_0.update(d)
         return model_info_versions_type_0
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> str:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: str) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

@@ -3,14 +3,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 T = TypeVar("T", bound="ProblemErrors")
 
 
-@_attrs_define
-class ProblemErrors:
+class ProblemErrors(dict[str, "list[str]"]):
     """for validation errors: messages by field (dotted path)
 
     Example:
@@ -18,7 +14,9 @@ class ProblemErrors:
 
     """
 
-    additional_properties: dict[str, list[str]] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, list[str]]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -39,21 +37,9 @@ class ProblemErrors:
 
             additional_properties[prop_name] = additional_property
 
-        problem_errors.additional_properties = additional_properties
+        problem_errors.update(additional_properties)
         return problem_errors
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> list[str]:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: list[str]) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

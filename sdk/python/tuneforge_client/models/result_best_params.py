@@ -3,21 +3,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 T = TypeVar("T", bound="ResultBestParams")
 
 
-@_attrs_define
-class ResultBestParams:
+class ResultBestParams(dict[str, "bool | float | None | str"]):
     """
     Example:
         {'max_depth': 3, 'min_samples_leaf': 10}
 
     """
 
-    additional_properties: dict[str, bool | float | None | str] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, bool | float | None | str]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -44,21 +42,9 @@ class ResultBestParams:
 
             additional_properties[prop_name] = additional_property
 
-        result_best_params.additional_properties = additional_properties
+        result_best_params.update(additional_properties)
         return result_best_params
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> bool | float | None | str:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: bool | float | None | str) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

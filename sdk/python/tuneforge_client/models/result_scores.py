@@ -3,9 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 if TYPE_CHECKING:
     from ..models.score import Score
 
@@ -13,8 +10,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ResultScores")
 
 
-@_attrs_define
-class ResultScores:
+class ResultScores(dict[str, "Score"]):
     """every metric of the best trial, by scorer name
 
     Example:
@@ -22,7 +18,9 @@ class ResultScores:
 
     """
 
-    additional_properties: dict[str, Score] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, Score]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -45,21 +43,9 @@ class ResultScores:
 
             additional_properties[prop_name] = additional_property
 
-        result_scores.additional_properties = additional_properties
+        result_scores.update(additional_properties)
         return result_scores
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Score:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Score) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

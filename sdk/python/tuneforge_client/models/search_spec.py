@@ -39,7 +39,8 @@ class SearchSpec:
             TUNEFORGE_MAX_TRIALS)
         timeout_s (int | Unset): no trial starts after this many seconds (default 3600; at most
             TUNEFORGE_MAX_JOB_SECONDS)
-        cv (CV | Unset):
+        cv (CV | int | Unset): a number of folds (as scikit-learn's cv=5), or how to split; default: 5 folds, shuffled,
+            stratified for classification
         scoring (list[SearchSpecScoringType1Item] | SearchSpecScoringType0 | Unset): a scikit-learn scorer name, or a
             list of them (every trial reports each); default roc_auc (binary), balanced_accuracy (multiclass), r2
             (regression)
@@ -68,7 +69,7 @@ class SearchSpec:
     param_space: SearchSpecParamSpace | Unset = UNSET
     n_trials: int | Unset = UNSET
     timeout_s: int | Unset = UNSET
-    cv: CV | Unset = UNSET
+    cv: CV | int | Unset = UNSET
     scoring: list[SearchSpecScoringType1Item] | SearchSpecScoringType0 | Unset = UNSET
     refit: SearchSpecRefit | Unset = UNSET
     halving: Halving | None | Unset = UNSET
@@ -82,6 +83,7 @@ class SearchSpec:
     n_classes: int | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.cv import CV  # noqa: PLC0415
         from ..models.halving import Halving  # noqa: PLC0415
 
         dataset_id = self.dataset_id
@@ -106,9 +108,13 @@ class SearchSpec:
 
         timeout_s = self.timeout_s
 
-        cv: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.cv, Unset):
+        cv: dict[str, Any] | int | Unset
+        if isinstance(self.cv, Unset):
+            cv = UNSET
+        elif isinstance(self.cv, CV):
             cv = self.cv.to_dict()
+        else:
+            cv = self.cv
 
         scoring: list[str] | str | Unset
         if isinstance(self.scoring, Unset):
@@ -252,12 +258,20 @@ class SearchSpec:
 
         timeout_s = d.pop("timeout_s", UNSET)
 
-        _cv = d.pop("cv", UNSET)
-        cv: CV | Unset
-        if isinstance(_cv, Unset):
-            cv = UNSET
-        else:
-            cv = CV.from_dict(_cv)
+        def _parse_cv(data: object) -> CV | int | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                cv_type_0 = CV.from_dict(data)
+
+                return cv_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CV | int | Unset, data)
+
+        cv = _parse_cv(d.pop("cv", UNSET))
 
         def _parse_scoring(data: object) -> list[SearchSpecScoringType1Item] | SearchSpecScoringType0 | Unset:
             if isinstance(data, Unset):

@@ -3,9 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 if TYPE_CHECKING:
     from ..models.search_spec_param_space_additional_property_type_1 import SearchSpecParamSpaceAdditionalPropertyType1
     from ..models.search_spec_param_space_additional_property_type_2 import SearchSpecParamSpaceAdditionalPropertyType2
@@ -14,8 +11,12 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="SearchSpecParamSpace")
 
 
-@_attrs_define
-class SearchSpecParamSpace:
+class SearchSpecParamSpace(
+    dict[
+        str,
+        "list[bool | float | None | str] | SearchSpecParamSpaceAdditionalPropertyType1 | SearchSpecParamSpaceAdditionalPropertyType2",
+    ]
+):
     """estimator parameter → the values to try; default: the catalog's space (see GET /v1/estimators)
 
     Example:
@@ -23,12 +24,16 @@ class SearchSpecParamSpace:
 
     """
 
-    additional_properties: dict[
+    @property
+    def additional_properties(
+        self,
+    ) -> dict[
         str,
         list[bool | float | None | str]
         | SearchSpecParamSpaceAdditionalPropertyType1
         | SearchSpecParamSpaceAdditionalPropertyType2,
-    ] = _attrs_field(init=False, factory=dict)
+    ]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.search_spec_param_space_additional_property_type_1 import (
@@ -112,33 +117,9 @@ class SearchSpecParamSpace:
 
             additional_properties[prop_name] = additional_property
 
-        search_spec_param_space.additional_properties = additional_properties
+        search_spec_param_space.update(additional_properties)
         return search_spec_param_space
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(
-        self, key: str
-    ) -> (
-        list[bool | float | None | str]
-        | SearchSpecParamSpaceAdditionalPropertyType1
-        | SearchSpecParamSpaceAdditionalPropertyType2
-    ):
-        return self.additional_properties[key]
-
-    def __setitem__(
-        self,
-        key: str,
-        value: list[bool | float | None | str]
-        | SearchSpecParamSpaceAdditionalPropertyType1
-        | SearchSpecParamSpaceAdditionalPropertyType2,
-    ) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

@@ -3,17 +3,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 T = TypeVar("T", bound="SearchSpecParamSpaceAdditionalPropertyType1When")
 
 
-@_attrs_define
-class SearchSpecParamSpaceAdditionalPropertyType1When:
+class SearchSpecParamSpaceAdditionalPropertyType1When(dict[str, "list[bool | float | None | str]"]):
     """search this parameter only while these categorical parameters take one of the listed values"""
 
-    additional_properties: dict[str, list[bool | float | None | str]] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, list[bool | float | None | str]]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -49,21 +47,9 @@ class SearchSpecParamSpaceAdditionalPropertyType1When:
 
             additional_properties[prop_name] = additional_property
 
-        search_spec_param_space_additional_property_type_1_when.additional_properties = additional_properties
+        search_spec_param_space_additional_property_type_1_when.update(additional_properties)
         return search_spec_param_space_additional_property_type_1_when
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> list[bool | float | None | str]:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: list[bool | float | None | str]) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())

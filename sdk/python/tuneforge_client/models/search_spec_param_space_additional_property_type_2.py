@@ -24,26 +24,29 @@ T = TypeVar("T", bound="SearchSpecParamSpaceAdditionalPropertyType2")
 class SearchSpecParamSpaceAdditionalPropertyType2:
     """
     Attributes:
-        type_ (SearchSpecParamSpaceAdditionalPropertyType2Type):
         low (float):
         high (float):
+        type_ (SearchSpecParamSpaceAdditionalPropertyType2Type | Unset): default: the parameter's own (see GET
+            /v1/estimators)
         log (bool | Unset): sample on a log scale (low > 0)
         when (SearchSpecParamSpaceAdditionalPropertyType2When | Unset): search this parameter only while these
             categorical parameters take one of the listed values
     """
 
-    type_: SearchSpecParamSpaceAdditionalPropertyType2Type
     low: float
     high: float
+    type_: SearchSpecParamSpaceAdditionalPropertyType2Type | Unset = UNSET
     log: bool | Unset = UNSET
     when: SearchSpecParamSpaceAdditionalPropertyType2When | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        type_: str = self.type_
-
         low = self.low
 
         high = self.high
+
+        type_: str | Unset = UNSET
+        if not isinstance(self.type_, Unset):
+            type_ = self.type_
 
         log = self.log
 
@@ -55,11 +58,12 @@ class SearchSpecParamSpaceAdditionalPropertyType2:
 
         field_dict.update(
             {
-                "type": type_,
                 "low": low,
                 "high": high,
             }
         )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
         if log is not UNSET:
             field_dict["log"] = log
         if when is not UNSET:
@@ -74,11 +78,16 @@ class SearchSpecParamSpaceAdditionalPropertyType2:
         )
 
         d = dict(src_dict)
-        type_ = check_search_spec_param_space_additional_property_type_2_type(d.pop("type"))
-
         low = d.pop("low")
 
         high = d.pop("high")
+
+        _type_ = d.pop("type", UNSET)
+        type_: SearchSpecParamSpaceAdditionalPropertyType2Type | Unset
+        if isinstance(_type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = check_search_spec_param_space_additional_property_type_2_type(_type_)
 
         log = d.pop("log", UNSET)
 
@@ -90,9 +99,9 @@ class SearchSpecParamSpaceAdditionalPropertyType2:
             when = SearchSpecParamSpaceAdditionalPropertyType2When.from_dict(_when)
 
         search_spec_param_space_additional_property_type_2 = cls(
-            type_=type_,
             low=low,
             high=high,
+            type_=type_,
             log=log,
             when=when,
         )

@@ -3,9 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 if TYPE_CHECKING:
     from ..models.metric import Metric
 
@@ -13,8 +10,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="TrialMetrics")
 
 
-@_attrs_define
-class TrialMetrics:
+class TrialMetrics(dict[str, "Metric"]):
     """every requested metric, by scorer name
 
     Example:
@@ -22,7 +18,9 @@ class TrialMetrics:
 
     """
 
-    additional_properties: dict[str, Metric] = _attrs_field(init=False, factory=dict)
+    @property
+    def additional_properties(self) -> dict[str, Metric]:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -45,21 +43,9 @@ class TrialMetrics:
 
             additional_properties[prop_name] = additional_property
 
-        trial_metrics.additional_properties = additional_properties
+        trial_metrics.update(additional_properties)
         return trial_metrics
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Metric:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Metric) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return list(self.keys())
