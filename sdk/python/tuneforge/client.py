@@ -13,7 +13,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -152,10 +152,20 @@ class Client:
         return Job.from_dict(self._request("GET", f"/v1/jobs/{job_id}").json())
 
     def jobs(
-        self, status: str | None = None, dataset_id: str | None = None, page_size: int = 100
+        self,
+        status: str | None = None,
+        dataset_id: str | None = None,
+        page_size: int = 100,
+        *,
+        tag: str | Sequence[str] | None = None,
+        sort: str | None = None,
     ) -> Iterator[Job]:
-        """Every job (of a status, of a dataset), newest first, a page at a time."""
-        params = _present(limit=page_size, status=status, dataset_id=dataset_id)
+        """Every job (of a status, of a dataset, carrying every ``tag``), newest first
+        unless ``sort`` says otherwise (``name``, ``-best_score``, ...), a page at a time."""
+        tags = ",".join(tag) if tag is not None and not isinstance(tag, str) else tag
+        params = _present(
+            limit=page_size, status=status, dataset_id=dataset_id, tag=tags or None, sort=sort
+        )
         for page in self._pages("/v1/jobs", params, JobPage):
             yield from page.items
 
