@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -17,9 +18,11 @@ from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent
 from api.inputs import text_trouble
 from api.responses import errors, page_body
-from api.schemas import PageArgsSchema
+from api.schemas import DatasetListArgsSchema
 from api.services import service
 from models.documents import DatasetPageSchema, DatasetSchema
+from models.documents.labels import TAGS_DESCRIPTION
+from models.engine.labels import check_tags
 from models.exceptions import DatasetError, TooLarge
 from models.store.records import Dataset
 from models.store.storage import CHUNK
@@ -50,11 +53,13 @@ UPLOAD_DESCRIPTION = (
     "that repeats a column name is refused with 422, naming the name and its columns: "
     "rename one and upload again."
 )
+TAGS_HOW = " (comma-separated, or the field repeated)"
 UPLOAD_BODY = {
     "required": True,
     "description": "The table as CSV: a multipart form with field `file` (and optional "
-    "`name`), or the raw CSV as the body, sent as `application/octet-stream` or with its own "
-    "type `text/csv` (name it with `?name=`).",
+    "`name` and `tags`), or the raw CSV as the body, sent as `application/octet-stream` or "
+    "with its own type `text/csv` (name and tag it with `?name=` and `?tags=`). Without a "
+    "name, a multipart upload is named after its file, a raw one after its id.",
     "content": {
         "multipart/form-data": {
             "schema": {
@@ -63,6 +68,7 @@ UPLOAD_BODY = {
                 "properties": {
                     "file": {"type": "string", "format": "binary"},
                     "name": {"type": "string", "maxLength": MAX_NAME_LENGTH},
+                    "tags": {"type": "string", "description": TAGS_DESCRIPTION + TAGS_HOW},
                 },
             },
         },
@@ -79,6 +85,13 @@ NAME_PARAM = {
     "description": "a name for a raw upload",
     "schema": {"type": "string", "maxLength": MAX_NAME_LENGTH},
 }
+TAGS_PARAM = {
+    "name": "tags",
+    "in": "query",
+    "required": False,
+    "description": "tags for a raw upload: " + TAGS_DESCRIPTION + TAGS_HOW,
+    "schema": {"type": "string"},
+}
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -91,21 +104,23 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
         time.sleep(CHUNK_PAUSE_S)
 
 
-def _upload() -> tuple[Iterator[bytes], str | None]:
-    """The uploaded bytes as a stream of chunks, and the dataset's name."""
+def _upload() -> tuple[Iterator[bytes], str | None, tuple[str, ...]]:
+    """The uploaded bytes as a stream of chunks, the dataset's name, and its tags."""
     mimetype = request.mimetype
     if mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
             raise DatasetError("a multipart upload needs the CSV in field 'file'", field="file")
+        tags = _tags(request.form.getlist("tags"))
         given = request.form.get("name")
         if given:
-            return _chunks(upload.stream), _name(given)
+            return _chunks(upload.stream), _name(given), tags
         # a file's own name, however long the client's path made it, is shortened to fit
         filename = upload.filename[-MAX_NAME_LENGTH:] if upload.filename else None
-        return _chunks(upload.stream), _name(filename)
+        return _chunks(upload.stream), _name(filename), tags
     if mimetype in RAW_TYPES:
-        return _chunks(request.stream), _name(request.args.get("name"))
+        tags = _tags(request.args.getlist("tags"))
+        return _chunks(request.stream), _name(request.args.get("name")), tags
     raise UnsupportedMediaType(
         "send the CSV as multipart/form-data (field 'file') or as the raw body "
         f"(application/octet-stream or text/csv), not {mimetype!r}"
@@ -124,12 +139,24 @@ def _name(name: str | None) -> str | None:
     return name
 
 
+def _tags(given: list[str]) -> tuple[str, ...]:
+    """The tags of an upload, each value comma-separated (blanks left out), checked."""
+    tags = check_tags([t.strip() for v in given for t in v.split(",") if t.strip()], DatasetError)
+    g.upload_tags = tags
+    return tags
+
+
 def _fingerprint(sha256: str) -> str:
     """An upload is the same request when it sent the same bytes under the same name (the
-    name it gave, if any: without one, each dataset is named after its own id). A long
-    name is kept as its digest: the stored fingerprint has room for 200 characters."""
+    name it gave, if any: without one, each dataset is named after its own id) and tags. A
+    long name is kept as its digest: the stored fingerprint has room for 200 characters;
+    with tags, the name and tags are (both forms are longer than any name kept as it is)."""
     name = g.get("upload_name") or ""
-    if len(name) > SHORT_NAME:
+    tags = g.get("upload_tags") or ()
+    if tags:
+        labels = json.dumps([name, list(tags)])
+        name = "tags:" + hashlib.sha256(labels.encode()).hexdigest()
+    elif len(name) > SHORT_NAME:
         name = "sha256:" + hashlib.sha256(name.encode()).hexdigest()
     return f"{sha256}:{name}"
 
@@ -143,7 +170,7 @@ def _body_fingerprint() -> str:
     """The fingerprint of a retried upload, from its body alone: its bytes are hashed, not
     stored, so a retry of a finished upload neither parses the table again nor needs room
     in the storage quota for a second copy."""
-    chunks, _ = _upload()
+    chunks, _, _ = _upload()
     limit = service().settings.max_upload_bytes
     digest, size = hashlib.sha256(), 0
     for chunk in chunks:
@@ -162,12 +189,14 @@ def _discard_copy(response: Response) -> None:
 @blp.route("")
 class Datasets(MethodView):
     @blp.doc(operationId="listDatasets")
-    @blp.arguments(PageArgsSchema, location="query")
+    @blp.arguments(DatasetListArgsSchema, location="query")
     @blp.response(200, DatasetPageSchema)
     @errors(blp, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List datasets, newest first (by creation time)."""
-        page = service().list_datasets(current_owner(), args["limit"], args.get("cursor"))
+        """List datasets, newest first (by creation time) unless sorted by name."""
+        page = service().list_datasets(
+            current_owner(), args["limit"], args.get("cursor"), args["sort"]
+        )
         return page_body(page, args)
 
     @idempotent(
@@ -178,7 +207,7 @@ class Datasets(MethodView):
     )
     @blp.doc(
         requestBody=UPLOAD_BODY,
-        parameters=[NAME_PARAM, IDEMPOTENCY_KEY],
+        parameters=[NAME_PARAM, TAGS_PARAM, IDEMPOTENCY_KEY],
         operationId="uploadDataset",
         description=UPLOAD_DESCRIPTION,
     )
@@ -192,8 +221,8 @@ class Datasets(MethodView):
     @errors(blp, 400, 408, 409, 413, 415, 422)
     def post(self) -> Any:
         """Upload a CSV table; answers with its profile."""
-        chunks, name = _upload()
-        record = service().upload_dataset(current_owner(), chunks, name)
+        chunks, name, tags = _upload()
+        record = service().upload_dataset(current_owner(), chunks, name, tags)
         return record, 201, {"Location": f"/v1/datasets/{record.id}"}
 
 

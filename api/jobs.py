@@ -50,9 +50,13 @@ class Jobs(MethodView):
     @blp.response(200, JobPageSchema)
     @errors(blp, 422)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List jobs, newest first (by creation time); filter by status and dataset."""
-        where = JobFilter(status=args.get("status"), dataset_id=args.get("dataset_id"))
-        page = service().list_jobs(current_owner(), args["limit"], args.get("cursor"), where)
+        """List jobs, newest first unless sorted; filter by status, dataset and tag."""
+        where = JobFilter(
+            status=args.get("status"), dataset_id=args.get("dataset_id"), tags=args.get("tag")
+        )
+        page = service().list_jobs(
+            current_owner(), args["limit"], args.get("cursor"), where, args["sort"]
+        )
         return page_body(page, args)
 
     @idempotent("submitJob", fingerprint=json_body_fingerprint, discard=_withdraw)

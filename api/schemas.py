@@ -14,11 +14,14 @@ from marshmallow import fields, validate
 
 from models.documents import HealthSchema, ProblemSchema
 from models.documents.fields import StrictSchema, id_pattern, one_of
+from models.engine.labels import MAX_TAG, TAG_RULE
 from models.store.artifacts import MODEL_FORMAT, MODEL_FORMATS
+from models.store.list_order import DATASET_SORTS, JOB_SORTS, NEWEST
 from models.store.records import JobStatus, TrialState
 from models.store.trial_order import DEFAULT_SORT, TRIAL_SORTS
 
 __all__ = [
+    "DatasetListArgsSchema",
     "HealthSchema",
     "JobListArgsSchema",
     "ModelArgsSchema",
@@ -70,9 +73,58 @@ class AnyOf(fields.Field):
         return list(dict.fromkeys(chosen))
 
 
+class AllOf(fields.Field):
+    """A filter taking one tag, or several: comma-separated (``tag=prod,v2``) or the
+    parameter repeated; keeps what carries every one, and loads as the list of them."""
+
+    is_multiple = True  # webargs hands over every repeat of the parameter
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {
+            "type": "string",
+            "description": "a tag; several, comma-separated (or the parameter repeated), keep "
+            "what carries every one",
+        }
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        given = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in given):
+            raise ma.ValidationError("Not a valid string.")
+        chosen = [part.strip() for v in given for part in v.split(",")]
+        if not all(0 < len(tag) <= MAX_TAG for tag in chosen):
+            raise ma.ValidationError(TAG_RULE)
+        return list(dict.fromkeys(chosen))
+
+
+def sort_field(sorts: tuple[str, ...], description: str) -> fields.String:
+    """A list's ``sort`` parameter: one of ``sorts``, newest first by default."""
+    return fields.String(
+        load_default=NEWEST,
+        validate=validate.OneOf(
+            sorts, error="must be one of " + ", ".join(sorts) + ", not {input!r}"
+        ),
+        metadata={"description": description},
+    )
+
+
+class DatasetListArgsSchema(PageArgsSchema):
+    sort = sort_field(
+        DATASET_SORTS,
+        "-created_at (default: newest first), created_at, name or -name (ties newest first)",
+    )
+
+
 class JobListArgsSchema(PageArgsSchema):
     status = AnyOf(JobStatus)
     dataset_id = fields.String(metadata={"pattern": id_pattern("ds")})
+    tag = AllOf()
+    sort = sort_field(
+        JOB_SORTS,
+        "-created_at (default: newest first), created_at, name, -name, -best_score (best "
+        "first: every scorer is greater is better) or best_score; jobs without a name or a "
+        "score come last in both orders of it, ties go newest first",
+    )
 
 
 class TrialListArgsSchema(PageArgsSchema):

@@ -27,6 +27,7 @@ from models.dispatch import Dispatch, HeldTrials, NoDispatch, send_advance
 from models.engine import data_checks
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
+from models.engine.labels import Labels, labels_of
 from models.engine.reading import Reading, TableWarning
 from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
@@ -36,7 +37,7 @@ from models.plumbing.keyring import KeyRing
 from models.plumbing.memo import Memo
 from models.plumbing.ratelimit import RateLimiter
 from models.settings import Settings
-from models.store import datasets, events, jobs, migrate, stats, trial_runs
+from models.store import datasets, events, jobs, list_order, migrate, stats, trial_runs
 from models.store.artifacts import MODEL_FORMAT, model_key
 from models.store.db import make_engine, make_sessionmaker
 from models.store.events import Cursor, Event
@@ -122,16 +123,32 @@ class Service:
 
     # Datasets --------------------------------------------------------------------------
 
-    def upload_dataset(self, owner: str, chunks: Iterable[bytes], name: str | None) -> Dataset:
-        """Store, parse and profile an uploaded CSV; nothing is kept if it cannot be read."""
+    def upload_dataset(
+        self,
+        owner: str,
+        chunks: Iterable[bytes],
+        name: str | None,
+        tags: tuple[str, ...] = (),
+    ) -> Dataset:
+        """Store, parse and profile an uploaded CSV; nothing is kept if it cannot be read.
+        ``tags`` are checked (:func:`~models.engine.labels.check_tags`) by the caller."""
         with self.sessions() as session:
             return datasets.create_dataset(
-                session, self.storage, self.settings, owner=owner, chunks=chunks, name=name
+                session,
+                self.storage,
+                self.settings,
+                owner=owner,
+                chunks=chunks,
+                name=name,
+                tags=tags,
             )
 
-    def list_datasets(self, owner: str, limit: int, cursor: str | None) -> Page[Dataset]:
+    def list_datasets(
+        self, owner: str, limit: int, cursor: str | None, sort: str = list_order.NEWEST
+    ) -> Page[Dataset]:
+        """The owner's datasets in ``sort`` order (newest first by default)."""
         with self.sessions() as session:
-            return datasets.list_datasets(session, owner, limit, cursor)
+            return datasets.list_datasets(session, owner, limit, cursor, sort)
 
     def get_dataset(self, owner: str, dataset_id: str) -> Dataset:
         with self.sessions() as session:
@@ -223,26 +240,38 @@ class Service:
             raise SpecError(exc.detail, field="dataset_id") from exc
 
     def submit_job(self, owner: str, request: dict[str, Any]) -> Job:
-        """Resolve ``request``, check it against the data, and submit it (:meth:`submit_spec`).
+        """Resolve ``request``, check it against the data, and submit it (:meth:`submit_spec`)
+        under the ``name`` and ``tags`` it gives.
 
         The dataset's row is read once for both: a submit is the call services make most.
         """
+        labels = labels_of(request)
         dataset = self._dataset_of(owner, request["dataset_id"])
         spec = self._resolve_spec(dataset, request)
-        return self.submit_spec(owner, spec, warnings=self._check_data(owner, dataset, spec))
+        warnings = self._check_data(owner, dataset, spec)
+        return self.submit_spec(owner, spec, warnings=warnings, labels=labels)
 
     def submit_spec(
-        self, owner: str, spec: SearchSpec, warnings: list[dict[str, Any]] | None = None
+        self,
+        owner: str,
+        spec: SearchSpec,
+        warnings: list[dict[str, Any]] | None = None,
+        labels: Labels | None = None,
     ) -> Job:
-        """Record a queued job for a resolved spec (with what :meth:`check_data` found) and
-        send it to the workers.
+        """Record a queued job for a resolved spec (with what :meth:`check_data` found, and
+        what people call it) and send it to the workers.
 
         The job is safe once recorded: if the broker cannot take the message now, the
         workers' recovery sweep sends it later.
         """
         with self.sessions() as session:
             job = jobs.submit_job(
-                session, owner, spec, self.settings.tenant_max_jobs, warnings=warnings
+                session,
+                owner,
+                spec,
+                self.settings.tenant_max_jobs,
+                warnings=warnings,
+                labels=labels or Labels(),
             )
         send_advance(self.dispatch, self.sessions, job.id)
         return job
@@ -257,11 +286,17 @@ class Service:
             return jobs.get_job(session, owner, job_id)
 
     def list_jobs(
-        self, owner: str, limit: int, cursor: str | None, where: JobFilter = jobs.EVERY_JOB
+        self,
+        owner: str,
+        limit: int,
+        cursor: str | None,
+        where: JobFilter = jobs.EVERY_JOB,
+        sort: str = list_order.NEWEST,
     ) -> Page[Job]:
-        """The owner's jobs that pass ``where``, newest first."""
+        """The owner's jobs that pass ``where``, in ``sort`` order (newest first by
+        default; see :mod:`models.store.list_order`)."""
         with self.sessions() as session:
-            return jobs.list_jobs(session, owner, limit, cursor, where)
+            return jobs.list_jobs(session, owner, limit, cursor, where, sort)
 
     def list_trials(
         self,

@@ -2,7 +2,7 @@
 
 import { all, call, ApiError, json } from "./api.js";
 import { escapeXml as esc } from "./charts.js";
-import { listSection } from "./lists.js";
+import { listSection, sortableHeadings, tagChips, when } from "./lists.js";
 
 const PAGE = 20;
 
@@ -17,19 +17,21 @@ export async function datasetsView(main) {
       </div>
       <p data-testid="upload-status"></p>
     </section>
-    ${listSection("datasets", ["name", "rows", "columns", "warnings", "uploaded"])}`;
+    ${listSection("datasets", [{ label: "name", sort: "name" }, "tags", "rows", "columns", "warnings",
+    { label: "uploaded", sort: "-created_at" }])}`;
   const zone = main.querySelector("[data-testid=dropzone]");
   const status = main.querySelector("[data-testid=upload-status]");
-  const tbody = main.querySelector("tbody");
+  const table = main.querySelector("[data-testid=datasets-table]");
+  const tbody = table.querySelector("tbody");
   const more = main.querySelector("[data-testid=datasets-more]");
-  let next = `/v1/datasets?limit=${PAGE}`;
+  const first = () => `/v1/datasets?limit=${PAGE}&sort=${encodeURIComponent(sort())}`;
+  const sort = sortableHeadings(table, "-created_at", () => loadPage(true).catch(() => {}));
+  let next = first();
 
   async function loadPage(reset) {
-    if (reset) {
-      tbody.replaceChildren();
-      next = `/v1/datasets?limit=${PAGE}`;
-    }
+    if (reset) next = first();
     const page = await json(next);
+    if (reset) tbody.replaceChildren();
     tbody.insertAdjacentHTML("beforeend", page.items.map(row).join(""));
     next = page.next;
     more.hidden = !next;
@@ -71,9 +73,9 @@ export async function datasetsView(main) {
 
 function row(d) {
   return `<tr data-testid="dataset-row" data-id="${esc(d.id)}">
-    <td><a href="#/datasets/${esc(d.id)}">${esc(d.name)}</a></td><td>${d.n_rows}</td>
+    <td><a href="#/datasets/${esc(d.id)}">${esc(d.name)}</a></td><td>${tagChips(d.tags)}</td><td>${d.n_rows}</td>
     <td>${d.n_columns}</td><td>${d.warnings.length || ""}</td>
-    <td class="muted">${esc(new Date(d.created_at).toLocaleString())}</td></tr>`;
+    <td class="muted">${esc(when(d.created_at))}</td></tr>`;
 }
 
 export async function datasetView(main, id) {

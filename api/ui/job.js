@@ -5,6 +5,7 @@
 import { ApiError, all, download, follow, json } from "./api.js";
 import { bars, escapeXml as esc, scatter } from "./charts.js";
 import { isActive, progressBar, score, sizeBars } from "./jobs.js";
+import { duration, tagChips, when } from "./lists.js";
 
 export async function jobView(main, id, signal) {
   const started = performance.now();
@@ -12,7 +13,7 @@ export async function jobView(main, id, signal) {
   const state = { job: null, trials: new Map(), sort: { key: "number", desc: false } };
   main.innerHTML = `
     <div data-testid="job-view">
-      <h1>Job <code>${esc(id)}</code></h1>
+      <h1 data-testid="job-title">Job <code>${esc(id)}</code></h1>
       <section data-testid="job-summary"></section>
       <section><h2>Optimisation history</h2><div data-testid="history"></div></section>
       <section><h2>Score against each parameter</h2><div class="plots" data-testid="param-plots"></div></section>
@@ -24,6 +25,7 @@ export async function jobView(main, id, signal) {
 
   const [job, trials] = await Promise.all([json(base), all(`${base}/trials`)]);
   state.job = job;
+  if (job.name) part("job-title").innerHTML = `<span data-testid="job-name">${esc(job.name)}</span> <code class="muted">${esc(id)}</code>`;
   for (const t of trials) state.trials.set(t.number, t);
   drawSummary(part("job-summary"), state, base);
   drawTrials(part, state);
@@ -81,7 +83,9 @@ function drawSummary(box, state, base) {
         <span data-testid="job-progress-text">${shown.progress.trials_completed} / ${job.progress.trials_total} trials</span></span>
       <span>best ${esc(spec.scoring)}</span><span data-testid="job-best">${score(job.best_score)}</span>
       <span>search</span><span>${esc(spec.estimator)}, ${esc(spec.strategy)}, ${esc(spec.task)},
-        target <b>${esc(spec.target)}</b> of <a href="#/datasets/${esc(job.dataset_id)}">${esc(job.dataset_id)}</a></span>
+        target <b>${esc(spec.target)}</b> of <a href="#/datasets/${esc(job.dataset_id)}" data-testid="job-dataset">${esc(job.dataset_name || job.dataset_id)}</a></span>
+      ${job.tags.length ? `<span>tags</span><span data-testid="job-tags">${tagChips(job.tags)}</span>` : ""}
+      <span>created</span><span>${esc(when(job.created_at))}${job.duration_s == null ? "" : `, ran ${esc(duration(job.duration_s))}`}</span>
       ${job.error ? `<span>error</span><span class="error">${esc(job.error)}</span>` : ""}
       ${job.warnings.map((w) => `<span>warning</span><span class="warning">${esc(w.message)}</span>`).join("")}
     </div>

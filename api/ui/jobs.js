@@ -5,11 +5,14 @@
 import { ApiError, json, postJson } from "./api.js";
 import { escapeXml as esc } from "./charts.js";
 import { allDatasets } from "./datasets.js";
-import { listSection } from "./lists.js";
+import { choices, duration, listSection, query, sortableHeadings, tagChips, when } from "./lists.js";
 
 const REFRESH_MS = 2000;
 const IDLE_REFRESH_MS = 5000;
 const ACTIVE = new Set(["queued", "running"]);
+const STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"];
+const JOB_COLUMNS = [{ label: "name", sort: "name" }, "dataset", "target", "task", "metric",
+  { label: "best", sort: "-best_score" }, "strategy", "estimator", "status", { label: "created", sort: "-created_at" }, "duration"];
 
 export function isActive(job) {
   return ACTIVE.has(job.status);
@@ -35,37 +38,65 @@ export async function jobsView(main, signal) {
   main.innerHTML = `
     <h1>Jobs</h1>
     <section><h2>New search</h2><div data-testid="new-search"><p class="muted">Loading the catalog…</p></div></section>
-    ${listSection("jobs", ["job", "estimator", "status", "progress", "best score", "created"])}`;
-  const tbody = main.querySelector("tbody");
+    ${listSection("jobs", JOB_COLUMNS, jobFilters())}`;
+  const table = main.querySelector("[data-testid=jobs-table]");
+  const tbody = table.querySelector("tbody");
   const more = main.querySelector("[data-testid=jobs-more]");
+  const filters = main.querySelector("[data-testid=jobs-filters]");
   let shown = 20;
   let timer = null;
+  let asked = 0; // the latest read: an earlier one (other filters) answering late is dropped
   signal.addEventListener("abort", () => clearTimeout(timer));
+  const again = () => refresh().catch(() => {});
+  const sort = sortableHeadings(table, "-created_at", again);
+  filters.addEventListener("change", again);
+  allDatasets().then((datasets) => {
+    filters.querySelector("[data-testid=jobs-dataset]").insertAdjacentHTML("beforeend",
+      choices(datasets.map((d) => [d.id, d.name])));
+  }).catch(() => {});
 
   async function refresh() {
     clearTimeout(timer);
+    const mine = ++asked;
     let every = IDLE_REFRESH_MS; // after a failed read too: the list keeps trying
     try {
-      const page = await json(`/v1/jobs?limit=${shown}`);
-      if (signal.aborted) return;
+      const pick = (name) => filters.querySelector(`[data-testid=jobs-${name}]`).value;
+      const params = { sort: sort(), dataset_id: pick("dataset"), status: pick("status") };
+      const page = await json(`/v1/jobs?limit=${shown}${query(params)}`);
+      if (signal.aborted || mine !== asked) return;
       tbody.innerHTML = page.items.map(jobRow).join("");
       sizeBars(tbody);
       more.hidden = !page.next || shown >= 100;
       if (page.items.some(isActive)) every = REFRESH_MS;
     } finally {
-      if (!signal.aborted) timer = setTimeout(() => refresh().catch(() => {}), every);
+      if (!signal.aborted && mine === asked) timer = setTimeout(again, every);
     }
   }
   more.addEventListener("click", () => { shown = Math.min(100, shown + 20); refresh(); });
   await Promise.all([refresh(), searchForm(main.querySelector("[data-testid=new-search]"))]);
 }
 
+function jobFilters() {
+  return `<label>dataset <select data-testid="jobs-dataset">${choices([["", "any"]])}</select></label>
+    <label>status <select data-testid="jobs-status">${choices([["", "any"], ...STATUSES.map((s) => [s, s])])}</select></label>`;
+}
+
+// One job a row, with what tells it from the others: its name (else its id) and tags, the
+// dataset, target, task, metric and strategy; the best score sits beside its metric.
 function jobRow(job) {
+  const spec = job.spec;
+  // unnamed: the id's last characters, which tell it from the others (all of it in the title)
+  const name = job.name ? esc(job.name) : `<code class="muted">…${esc(job.id.slice(-8))}</code>`;
   return `<tr data-testid="job-row" data-id="${esc(job.id)}" data-status="${esc(job.status)}">
-    <td><a href="#/jobs/${esc(job.id)}">${esc(job.id)}</a></td><td>${esc(job.spec.estimator)}</td>
-    <td class="status-${esc(job.status)}">${esc(job.status)}</td>
-    <td>${progressBar(job)} ${job.progress.trials_completed}/${job.progress.trials_total}</td>
-    <td>${score(job.best_score)}</td><td class="muted">${esc(new Date(job.created_at).toLocaleString())}</td></tr>`;
+    <td data-col="name"><a href="#/jobs/${esc(job.id)}" title="${esc(job.id)}">${name}</a> ${tagChips(job.tags)}</td>
+    <td data-col="dataset"><a href="#/datasets/${esc(job.dataset_id)}">${esc(job.dataset_name || job.dataset_id)}</a></td>
+    <td data-col="target">${esc(spec.target)}</td><td data-col="task">${esc(spec.task)}</td>
+    <td data-col="metric">${esc(spec.scoring)}</td><td data-col="best">${score(job.best_score)}</td>
+    <td data-col="strategy">${esc(spec.strategy)}</td><td data-col="estimator">${esc(spec.estimator)}</td>
+    <td data-col="status"><span class="status-${esc(job.status)}">${esc(job.status)}</span><br>${progressBar(job)}
+      <span class="muted">${job.progress.trials_completed}/${job.progress.trials_total}</span></td>
+    <td data-col="created" class="muted">${esc(when(job.created_at))}</td>
+    <td data-col="duration" class="nowrap">${esc(duration(job.duration_s))}</td></tr>`;
 }
 
 async function contractEnums() {

@@ -7,6 +7,7 @@ from marshmallow import fields
 
 from models.documents.data_warnings import WarningList
 from models.documents.fields import one_of
+from models.documents.labels import TagList
 from models.engine.tables import DTYPES
 
 
@@ -23,7 +24,14 @@ class DatasetSchema(ma.Schema):
     """An uploaded table (a :class:`~models.store.records.Dataset` row)."""
 
     id = fields.String(required=True, metadata={"example": "ds_0190f3a2b7c41e2f9a0b3c4d5e6f"})
-    name = fields.String(required=True)
+    name = fields.String(
+        required=True,
+        metadata={
+            "description": "the name the upload gave, else the uploaded file's name, else the "
+            "dataset's id"
+        },
+    )
+    tags = TagList()
     n_rows = fields.Integer(required=True)
     n_columns = fields.Integer(required=True)
     columns = fields.List(fields.Nested(ColumnSchema), required=True)

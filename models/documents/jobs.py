@@ -12,12 +12,13 @@ from marshmallow import fields
 
 from models.documents.data_warnings import WarningList
 from models.documents.fields import Derived, Inline, Scalar, nullable_one_of, one_of, params_field
+from models.documents.labels import TagList
 from models.documents.specs import SCORER_NAMES, JobSpecSchema
 from models.engine.evaluate import TrialState
 from models.engine.preprocess import TREATMENTS
 from models.store.artifacts import MODEL_FORMAT
 from models.store.deliveries import DeliveryState, delivery_of
-from models.store.jobs import eta_seconds
+from models.store.jobs import duration_seconds, eta_seconds
 from models.store.records import Job, JobStatus, StoppedReason
 
 
@@ -72,9 +73,31 @@ class JobSchema(ma.Schema):
     """A search job (a :class:`~models.store.records.Job` row)."""
 
     id = fields.String(required=True)
+    name = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "what the submit called it (null: no name)",
+            "example": "knn, scaled, v2",
+        },
+    )
+    tags = TagList()
     status = fields.String(required=True, validate=one_of(JobStatus))
     dataset_id = fields.String(required=True)
-    spec = fields.Nested(JobSpecSchema, required=True)
+    dataset_name = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "the dataset's name when the job was submitted (null for jobs "
+            "whose dataset was deleted before names were kept on jobs)",
+            "example": "breast_cancer.csv",
+        },
+    )
+    spec = fields.Nested(
+        JobSpecSchema,
+        required=True,
+        metadata={"description": "what it searches: target, task, scoring, strategy, ..."},
+    )
     progress = Inline(ProgressSchema, required=True)
     best_score = fields.Float(required=True, allow_none=True)
     best_params = params_field(required=True, allow_none=True)
@@ -95,6 +118,17 @@ class JobSchema(ma.Schema):
     created_at = fields.DateTime(required=True)
     started_at = fields.DateTime(required=True, allow_none=True)
     finished_at = fields.DateTime(required=True, allow_none=True)
+    duration_s = fields.Function(
+        duration_seconds,
+        required=True,
+        allow_none=True,
+        metadata={
+            "type": "number",
+            "description": "seconds from its start to its end (so far, while it runs); null "
+            "until it starts",
+            "example": 1.4,
+        },
+    )
     warnings = WarningList(
         metadata={
             "description": "what checking the spec against the data found: possible_leak "

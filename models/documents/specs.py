@@ -23,6 +23,7 @@ from models.documents.fields import (
     id_pattern,
     one_of,
 )
+from models.documents.labels import name_field, tags_field
 from models.engine.catalog import CATALOG, TASKS
 from models.engine.space import DIMENSION_TYPES
 from models.engine.spec import CV_KINDS, MAX_URL_LENGTH, SCORERS, STRATEGIES
@@ -324,6 +325,13 @@ class SearchSpecSchema(StrictSchema):
             "it must be the target's number of classes (null for regression)"
         },
     )
+    # What people call the job, kept on the job beside its spec (not in it): a job's
+    # echoed spec submitted again makes an unnamed job.
+    name = name_field(
+        description="a name to tell the job from the others (the job's `name`)",
+        example="knn, scaled, v2",
+    )
+    tags = tags_field(example=["baseline", "v2"])
 
 
 # The resolved spec ------------------------------------------------------------------------

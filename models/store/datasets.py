@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from models.engine.tables import inspect_table
 from models.exceptions import Conflict, NotFound, QuotaExceeded
 from models.settings import Settings
-from models.store.pages import Page, page
+from models.store import list_order
+from models.store.pages import Page
 from models.store.records import Dataset, Job, JobStatus, new_id
 from models.store.storage import Storage
 from models.store.tenant_lock import lock_tenant
@@ -32,6 +33,7 @@ def create_dataset(
     owner: str,
     chunks: Iterable[bytes],
     name: str | None,
+    tags: tuple[str, ...] = (),
 ) -> Dataset:
     """Stream ``chunks`` to storage, parse and profile the table (in a child process), and
     record it.
@@ -71,6 +73,7 @@ def create_dataset(
             size_bytes=stored.size_bytes,
             # Each carries the reader option it set: a worker reads the table the same way.
             warnings=[w.to_dict() for w in table.warnings],
+            tags=list(tags),
         )
         lock_tenant(session, owner)
         _check_storage(session, settings, owner, adding=stored.size_bytes)
@@ -114,9 +117,15 @@ def get_dataset(session: Session, owner: str, dataset_id: str) -> Dataset:
     return record
 
 
-def list_datasets(session: Session, owner: str, limit: int, cursor: str | None) -> Page[Dataset]:
+def list_datasets(
+    session: Session, owner: str, limit: int, cursor: str | None, sort: str = list_order.NEWEST
+) -> Page[Dataset]:
+    """The owner's datasets in ``sort`` order (one of
+    :data:`~models.store.list_order.DATASET_SORTS`; newest first by default)."""
     stmt = select(Dataset).where(Dataset.owner == owner)
-    return page(session, stmt, Dataset.id, limit, cursor)
+    return list_order.sorted_page(
+        session, stmt, Dataset, sort, limit, cursor, list_order.DATASET_SORTS
+    )
 
 
 def delete_dataset(session: Session, storage: Storage, owner: str, dataset_id: str) -> None:

@@ -15,15 +15,17 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from models.engine.labels import Labels
 from models.engine.spec import SearchSpec
 from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
-from models.store import datasets, leases, trial_order
+from models.store import datasets, leases, list_order, trial_order
 from models.store.leases import Lease
-from models.store.pages import Page, page
+from models.store.pages import Page
 from models.store.records import (
     ACTIVE,
     Job,
     JobStatus,
+    JobTag,
     StoppedReason,
     Trial,
     TrialRun,
@@ -35,6 +37,7 @@ from models.store.tenant_lock import lock_tenant
 
 # A tenant at its quota of active jobs: jobs take a while to end, try again in 30 s.
 ACTIVE_RETRY_AFTER = 30
+UNLABELLED = Labels()
 
 
 def submit_job(
@@ -43,20 +46,24 @@ def submit_job(
     spec: SearchSpec,
     max_active: int,
     warnings: list[dict[str, Any]] | None = None,
+    labels: Labels = UNLABELLED,
 ) -> Job:
-    """Record a queued job for ``spec`` (with what checking it against the data found);
-    the caller enqueues it. ``QuotaExceeded`` when ``owner`` already has ``max_active``
-    jobs queued or running; :class:`SpecError` naming ``dataset_id`` when the dataset was
-    deleted since the spec was checked.
+    """Record a queued job for ``spec`` (with what checking it against the data found, and
+    what people call it); the caller enqueues it. ``QuotaExceeded`` when ``owner`` already
+    has ``max_active`` jobs queued or running; :class:`SpecError` naming ``dataset_id`` when
+    the dataset was deleted since the spec was checked.
 
     Both are checked under the tenant's lock, as the insert is: a delete of the dataset
     (which takes it too) comes wholly before the submit, or sees its job and is refused.
     """
     lock_tenant(session, owner)
-    # Whether the row is there, not the row: the lock is held for as little as can be.
+    # The dataset's name, not its row: the lock is held for as little as can be. A name is
+    # never empty, so ``None`` is "no such dataset".
     dataset = datasets.Dataset
-    there = exists().where(dataset.id == spec.dataset_id, dataset.owner == owner)
-    if not session.scalar(select(there)):
+    dataset_name = session.scalar(
+        select(dataset.name).where(dataset.id == spec.dataset_id, dataset.owner == owner)
+    )
+    if dataset_name is None:
         raise SpecError(f"no dataset {spec.dataset_id!r}", field="dataset_id")
     active = session.scalar(
         select(func.count(Job.id)).where(Job.owner == owner, Job.status.in_(ACTIVE))
@@ -80,8 +87,13 @@ def submit_job(
         enqueued_at=now,
         attempts=0,
         warnings=warnings,
+        name=labels.name,
+        tags=list(dict.fromkeys(labels.tags)),
+        dataset_name=dataset_name,
     )
     session.add(job)
+    session.flush()  # the job's row first: its tags' rows refer to it
+    session.add_all(JobTag(job_id=job.id, tag=tag) for tag in job.tags)
     session.commit()
     return job
 
@@ -102,26 +114,36 @@ def get_job(session: Session, owner: str, job_id: str) -> Job:
 @dataclass(frozen=True)
 class JobFilter:
     """Which of an owner's jobs a list holds: those in one of ``status``, those of
-    ``dataset_id``; a filter not given keeps every job."""
+    ``dataset_id``, those carrying every one of ``tags``; a filter not given keeps every
+    job."""
 
     status: list[str] | None = None
     dataset_id: str | None = None
+    tags: list[str] | None = None
 
 
 EVERY_JOB = JobFilter()
 
 
 def list_jobs(
-    session: Session, owner: str, limit: int, cursor: str | None, where: JobFilter = EVERY_JOB
+    session: Session,
+    owner: str,
+    limit: int,
+    cursor: str | None,
+    where: JobFilter = EVERY_JOB,
+    sort: str = list_order.NEWEST,
 ) -> Page[Job]:
-    """The owner's jobs that pass ``where``, newest first (by id, which sorts by creation
-    time)."""
+    """The owner's jobs that pass ``where``, in ``sort`` order (one of
+    :data:`~models.store.list_order.JOB_SORTS`; newest first by default)."""
     stmt = select(Job).where(Job.owner == owner)
     if where.status:
         stmt = stmt.where(Job.status.in_(where.status))
     if where.dataset_id:
         stmt = stmt.where(Job.dataset_id == where.dataset_id)
-    return page(session, stmt, Job.id, limit, cursor)
+    for tag in where.tags or ():
+        # through ix_job_tags_tag: the jobs with the tag, not every job's tags
+        stmt = stmt.where(exists().where(JobTag.tag == tag, JobTag.job_id == Job.id))
+    return list_order.sorted_page(session, stmt, Job, sort, limit, cursor, list_order.JOB_SORTS)
 
 
 def list_trials(
@@ -185,6 +207,15 @@ def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
     estimate = elapsed / job.trials_completed * left
     until_deadline = job.spec.get("timeout_s", estimate) - elapsed
     return round(max(0.0, min(estimate, until_deadline)), 1)
+
+
+def duration_seconds(job: Job, now: datetime | None = None) -> float | None:
+    """Seconds from the job's start to its end, or to ``now`` while it has not ended;
+    ``None`` until it starts."""
+    if job.started_at is None:
+        return None
+    end = job.finished_at or now or utcnow()
+    return round(max(0.0, (end - job.started_at).total_seconds()), 1)
 
 
 # The worker's side: concluding a job under its lease (see models.store.leases). These

@@ -31,6 +31,7 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from models.engine.labels import MAX_TAG
 from models.engine.states import TrialState
 from models.plumbing.keys import DEFAULT_OWNER
 
@@ -137,6 +138,8 @@ class Dataset(Base):
     # What the reader had to guess (dialect, decimal mark, encoding, odd cells, renamed
     # headers): [{code, message, column?}]; null on datasets stored before warnings.
     warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    # What people tag it with (models/engine/labels.py); null on datasets stored before.
+    tags: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class Job(Base):
@@ -179,6 +182,23 @@ class Job(Base):
     # What checking the spec against the data found (a possible leak …): [{code, message,
     # column?}]; null on jobs submitted before warnings.
     warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    # What people call it and tag it with (models/engine/labels.py), to tell jobs apart;
+    # the tags are also rows of ``job_tags``, which the list's tag filter reads.
+    name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    tags: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # The dataset's name when the job was submitted: a list of jobs shows it without reading
+    # the datasets (a dataset's name never changes), and it outlives the dataset's delete.
+    dataset_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class JobTag(Base):
+    """One tag of a job, so that listing the jobs with a tag reads an index."""
+
+    __tablename__ = "job_tags"
+    __table_args__ = (Index("ix_job_tags_tag", "tag", "job_id"),)
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(MAX_TAG), primary_key=True)
 
 
 class Trial(Base):

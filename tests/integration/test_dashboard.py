@@ -399,6 +399,105 @@ def test_the_jobs_list_shows_a_new_job_and_its_end_without_a_reload(
     tab.assert_stayed_on(svc.url)
 
 
+TEN_SEARCHES = [  # (dataset, name, target, spec): three tables, both tasks, six metrics
+    ("houses", "houses auc", "y", {}),
+    ("houses", "houses a r2", "a", {}),
+    ("houses", "houses a rmse", "a", {"scoring": "neg_root_mean_squared_error"}),
+    ("houses", "houses colour", "colour", {}),
+    ("flats", "flats auc", "y", {}),
+    ("flats", "flats accuracy", "y", {"scoring": "accuracy"}),
+    ("flats", "flats a mae", "a", {"scoring": "neg_mean_absolute_error"}),
+    ("offices", "offices colour f1", "colour", {"scoring": "f1_macro"}),
+    ("offices", "offices b grid", "b", {"strategy": "grid", "param_space": {"max_depth": [2, 3]}}),
+    ("offices", "offices y bayes", "y", {"strategy": "bayesian"}),
+]
+
+
+def test_ten_jobs_on_three_datasets_are_told_apart_filtered_and_sorted_in_the_list(
+    dashboard: Service, tab: Tab
+):
+    # Given ten finished searches on three tables, named, and one cancelled search,
+    page, svc = tab.page, dashboard
+    svc.cancel_unfinished()
+    tables = {n: svc.upload(table(60, seed=10 + i), f"{n}.csv") for i, n in enumerate(
+        ["houses", "flats", "offices"])}  # fmt: skip
+    jobs = [
+        svc.submit(dataset_id=tables[d]["id"], target=target, name=name, tags=["list"],
+                   estimator="decision_tree", n_trials=1, cv={"folds": 2}, **extra)
+        for d, name, target, extra in TEN_SEARCHES
+    ]  # fmt: skip
+    for job in jobs:
+        assert svc.wait_for(job["id"], timeout=60)["status"] == "succeeded"
+    cancelled = svc.submit(dataset_id=tables["houses"]["id"], target="y", name="stopped",
+                           estimator="random_forest", n_trials=500)  # fmt: skip
+    svc.post(f"/v1/jobs/{cancelled['id']}/cancel")
+
+    # when the jobs list is opened,
+    page.goto(f"{svc.url}/ui#/jobs")
+    rows = page.locator("[data-testid=job-row]")
+    for job in jobs:
+        page.locator(f"[data-testid=job-row][data-id='{job['id']}']").wait_for()
+    tab.screenshot("5-jobs-told-apart")
+
+    # then each of the ten rows shows what tells it apart, and no two rows show the same:
+    # its name, its dataset (by name, linked), target, task, metric, strategy, and times.
+    def cells(job_id: str) -> dict[str, str]:
+        row = page.locator(f"[data-testid=job-row][data-id='{job_id}']")
+        return {
+            col: row.locator(f"[data-col={col}]").inner_text().strip()
+            for col in ("name", "dataset", "target", "task", "metric", "strategy", "created")
+        } | {"href": row.locator("[data-col=dataset] a").get_attribute("href")}
+
+    shown = {job["id"]: cells(job["id"]) for job in jobs}
+    told = {(c["name"], c["dataset"], c["target"], c["metric"]) for c in shown.values()}
+    assert len(told) == len(jobs) == 10
+    for job, (d, name, target, _) in zip(jobs, TEN_SEARCHES, strict=True):
+        row = shown[job["id"]]
+        assert row["name"].startswith(name) and "list" in row["name"]  # the name, its tag
+        assert (row["dataset"], row["href"]) == (f"{d}.csv", f"#/datasets/{tables[d]['id']}")
+        spec = job["spec"]
+        assert (row["target"], row["task"], row["metric"], row["strategy"]) == (
+            target, spec["task"], spec["scoring"], spec["strategy"])  # fmt: skip
+        assert row["created"]
+    assert {row["task"] for row in shown.values()} == {"classification", "regression"}
+
+    # When filtered by a dataset, only its jobs are left;
+    page.select_option("[data-testid=jobs-dataset]", tables["flats"]["id"])
+    expect(rows).to_have_count(3)
+    assert {rows.nth(i).locator("[data-col=dataset]").inner_text() for i in range(3)} == {
+        "flats.csv"
+    }
+    # by a status too: the cancelled search alone, on houses.
+    page.select_option("[data-testid=jobs-dataset]", tables["houses"]["id"])
+    page.select_option("[data-testid=jobs-status]", "cancelled")
+    expect(rows).to_have_count(1)
+    assert rows.first.get_attribute("data-id") == cancelled["id"]
+
+    # When the filters are cleared and the name heading clicked, the rows are by name;
+    page.select_option("[data-testid=jobs-status]", "")
+    page.select_option("[data-testid=jobs-dataset]", tables["offices"]["id"])
+    expect(rows).to_have_count(3)
+    page.click("[data-testid=jobs-sort-name]")
+    expect(page.locator("[data-testid=jobs-sort-name]")).to_have_class(re.compile("sorted-asc"))
+    by_name = sorted(n for d, n, _, _ in TEN_SEARCHES if d == "offices")
+    expect(rows.locator("[data-col=name] a")).to_have_text(by_name)
+    # clicked again, the other way.
+    page.click("[data-testid=jobs-sort-name]")
+    expect(rows.locator("[data-col=name] a")).to_have_text(by_name[::-1])
+
+    # The job page names the job and its dataset, linked to the dataset's page.
+    job = jobs[7]
+    page.goto(f"{svc.url}/ui#/jobs/{job['id']}")
+    expect(page.locator("[data-testid=job-name]")).to_have_text("offices colour f1")
+    link = page.locator("[data-testid=job-dataset]")
+    expect(link).to_have_text("offices.csv")
+    tab.screenshot("6-job-header")
+    link.click()
+    page.wait_for_url(f"**/ui#/datasets/{tables['offices']['id']}")
+    expect(page.locator("h1")).to_have_text("offices.csv")
+    tab.assert_stayed_on(svc.url)
+
+
 @pytest.fixture
 def keyed(tmp_path: Path) -> Iterator[Service]:
     """An API that requires a key (no worker: nothing here runs a search)."""

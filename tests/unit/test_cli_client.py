@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 
 import click
@@ -188,11 +189,43 @@ def test_job_details_name_the_spec_and_why_it_stopped():
     assert text.endswith("warnings:\n  possible_leak (id): predicts y")
 
 
+def test_job_details_name_the_job_its_tags_and_its_dataset():
+    text = job_details(
+        job(name="houses v2", tags=["prod", "v2"], dataset_id="ds_1", dataset_name="h.csv")
+    )
+    assert text.splitlines()[1:6] == [
+        "name         houses v2",
+        "tags         prod, v2",
+        "status       running",
+        "progress     3/10 trials",
+        "ETA          12s",
+    ]
+    assert "dataset      h.csv (ds_1)" in text
+    assert "name         -" in job_details(job(dataset_id="ds_1"))
+
+
 def test_the_jobs_table_and_dataset_details_read_the_apis_documents():
-    rows = jobs_table([job(spec={"estimator": "knn"}, created_at="2026-01-02T03:04:05.6+00:00")])
-    assert rows.splitlines()[1].split() == [
-        "job_1", "running", "3/10", "0.9123", "knn", "2026-01-02", "03:04:05"
-    ]  # fmt: skip
+    spec = {"estimator": "knn", "target": "price", "task": "regression", "scoring": "r2",
+            "strategy": "grid"}  # fmt: skip
+    rows = jobs_table(
+        [
+            job(spec=spec, created_at="2026-01-02T03:04:05.6+00:00", name="houses v2",
+                dataset_name="houses.csv", duration_s=75.4),
+            job(status="succeeded", spec=spec, created_at="2026-01-02T03:04:05.6+00:00",
+                dataset_id="ds_1", duration_s=None, name="n" * 40),
+        ]
+    )  # fmt: skip
+    header, running, ended = rows.splitlines()
+    assert header.split() == [
+        "ID", "NAME", "DATASET", "TARGET", "TASK", "METRIC", "BEST", "STRATEGY", "ESTIMATOR",
+        "STATUS", "CREATED", "DURATION"]  # fmt: skip
+    cells = re.compile(r"\s{2,}").split
+    assert cells(running) == [
+        "job_1", "houses v2", "houses.csv", "price", "regression", "r2", "0.9123", "grid", "knn",
+        "running 3/10", "2026-01-02 03:04:05", "1m15s"]  # fmt: skip
+    # a long name is cut to keep one line; an unknown dataset name shows its id
+    assert cells(ended)[1:3] == ["n" * 27 + "…", "ds_1"]
+    assert cells(ended)[-3:] == ["succeeded", "2026-01-02 03:04:05", "-"]
     dataset = {"id": "ds_1", "name": "t.csv", "n_rows": 3, "n_columns": 1, "size_bytes": 9,
                "columns": [{"name": "a", "dtype": "float", "n_missing": 1, "n_unique": 2}],
                "warnings": []}  # fmt: skip

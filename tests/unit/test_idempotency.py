@@ -202,3 +202,34 @@ def test_a_retried_upload_replays_when_the_quota_has_no_room_for_a_second_copy(s
     other = upload(client, body=table + b"1,1\n", key="big")
     assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
     assert len(list((settings.data_dir / "artifacts" / "datasets").iterdir())) == 1
+
+
+def test_a_retried_named_and_tagged_submission_replays_and_another_name_is_422(client, dataset_id):
+    # given a job submitted under a key with a name and tags
+    first = submit(client, dataset_id, key="named", name="v2", tags=["prod"])
+    # when it is retried as it was, then with another name, then with other tags
+    again = submit(client, dataset_id, key="named", name="v2", tags=["prod"])
+    renamed = submit(client, dataset_id, key="named", name="v3", tags=["prod"])
+    retagged = submit(client, dataset_id, key="named", name="v2", tags=["dev"])
+    # then the retry replays the one job, named and tagged; the others are refused
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
+    assert (first.json["name"], first.json["tags"]) == ("v2", ["prod"])
+    for refused in (renamed, retagged):
+        assert refused.status_code == 422 and "Idempotency-Key" in refused.json["errors"]
+    assert [j["id"] for j in client.get("/v1/jobs?tag=prod").json["items"]] == [first.json["id"]]
+
+
+def test_a_retried_tagged_upload_replays_and_other_tags_under_the_key_are_422(client):
+    def send(tags: str):
+        return client.post(
+            f"/v1/datasets?name=t&tags={tags}",
+            data=CSV,
+            content_type="text/csv",
+            headers={"Idempotency-Key": "tagged-upload"},
+        )
+
+    first, again, other = send("a,b"), send("a,b"), send("a")
+    assert first.status_code == again.status_code == 201, first.json
+    assert again.json["id"] == first.json["id"] and again.json["tags"] == ["a", "b"]
+    assert other.status_code == 422 and "Idempotency-Key" in other.json["errors"]
+    assert len(client.get("/v1/datasets").json["items"]) == 1

@@ -21,12 +21,13 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, MetaData, event, func, inspect, select, text
 
 from api.launcher import main
+from models.documents import DatasetSchema, JobSchema
 from models.store.db import make_engine, make_sessionmaker
 from models.store.deliveries import delivery_of, unsettled_finished
 from models.store.idempotency import IdempotencyRecord
 from models.store.migrate import BASELINE, current, head, is_current, revision_of, upgrade
 from models.store.migrate import _config as migrate_config
-from models.store.records import Base, Dataset, Job, Trial
+from models.store.records import Base, Dataset, Job, JobTag, Trial
 
 PROCESSES = 4
 # Statements that change the schema or its revision.
@@ -354,3 +355,58 @@ def test_downgrading_puts_each_webhook_state_back_into_the_json(database_url):
     assert revision == BEFORE_WEBHOOK_STATE
     assert webhook == {"attempts": 2, "state": "retrying"}
     assert "webhook_state" not in tables.tables["jobs"].c
+
+
+BEFORE_NAMES = "f52b7bdfa6a0"
+
+
+def test_upgrading_gives_each_job_its_datasets_name_and_no_name_or_tags_of_its_own(
+    database_url,
+):
+    # Given a database at the revision before names, with a dataset, a job on it and a job
+    # whose dataset was deleted
+    assert upgrade(database_url, BEFORE_NAMES) == BEFORE_NAMES
+    engine = make_engine(database_url)
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.begin() as connection:
+        connection.execute(tables.tables["datasets"].insert(), [DATASET])
+        connection.execute(
+            tables.tables["jobs"].insert(),
+            [job("job_old", OLD_RESULT), {**job("job_orphan", None), "dataset_id": "ds_gone"}],
+        )
+    # When it is upgraded to head
+    upgrade(database_url)
+    # Then each job names its dataset where the dataset is still there, and the job and
+    # dataset documents carry no name of the job's own and empty tags
+    with make_sessionmaker(engine)() as session:
+        named = {j.id: (j.dataset_name, j.name) for j in session.scalars(select(Job))}
+        document = JobSchema().dump(session.get(Job, "job_old"))
+        dataset = DatasetSchema().dump(session.get(Dataset, "ds_old"))
+    engine.dispose()
+    assert named == {"job_old": ("old.csv", None), "job_orphan": (None, None)}
+    assert (document["name"], document["tags"], document["dataset_name"]) == (None, [], "old.csv")
+    assert (dataset["name"], dataset["tags"]) == ("old.csv", [])
+
+
+def test_downgrading_from_names_drops_them_and_the_tag_rows(database_url):
+    # Given a database at head with a named, tagged job
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(Dataset.__table__.insert(), [{**DATASET, "tags": ["a"]}])
+        row = {**job("job_named", None), "name": "n", "tags": ["t"], "dataset_name": "old.csv"}
+        connection.execute(Job.__table__.insert(), [row])
+        connection.execute(JobTag.__table__.insert(), [{"job_id": "job_named", "tag": "t"}])
+    # When it is taken back to the revision before names
+    with engine.connect() as connection, connection.begin():
+        command.downgrade(migrate_config(connection), BEFORE_NAMES)
+    # Then the columns and the tag table are gone, and the job is still there
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.connect() as connection:
+        ids = connection.execute(select(tables.tables["jobs"].c.id)).scalars().all()
+    engine.dispose()
+    assert "job_tags" not in tables.tables and ids == ["job_named"]
+    assert not {"name", "tags", "dataset_name"} & set(tables.tables["jobs"].c.keys())
+    assert "tags" not in tables.tables["datasets"].c

@@ -58,23 +58,55 @@ def trials_table(trials: Iterable[Mapping[str, Any]]) -> str:
     return table(("TRIAL", "SCORE", "STD", "PARAMS"), rows)
 
 
+JOB_COLUMNS = (
+    "ID", "NAME", "DATASET", "TARGET", "TASK", "METRIC", "BEST", "STRATEGY", "ESTIMATOR",
+    "STATUS", "CREATED", "DURATION",
+)  # fmt: skip
+# A name or a dataset's name longer than this is cut (with …): the table stays one line.
+WIDEST_NAME = 28
+
+
 def jobs_table(jobs: Iterable[Mapping[str, Any]]) -> str:
-    """One row per job: id, status, trials done/total, best score, estimator, created."""
+    """One row per job, with what tells jobs apart: its name, dataset, target, task, metric
+    and best score by it, strategy, estimator; then status (with the trials done while it
+    has not ended), created, and how long it ran."""
     rows = []
     for job in jobs:
-        progress = job.get("progress") or {}
         spec = job.get("spec") or {}
         rows.append(
             (
                 job.get("id"),
-                job.get("status"),
-                f"{progress.get('trials_completed', 0)}/{progress.get('trials_total', 0)}",
+                _cut(job.get("name") or "-"),
+                _cut(job.get("dataset_name") or job.get("dataset_id") or "-"),
+                spec.get("target", "-"),
+                spec.get("task", "-"),
+                spec.get("scoring", "-"),
                 format_score(job.get("best_score")),
+                spec.get("strategy", "-"),
                 spec.get("estimator", "-"),
+                _status(job),
                 _when(job.get("created_at")),
+                _duration(job.get("duration_s")),
             )
         )
-    return table(("ID", "STATUS", "TRIALS", "BEST", "ESTIMATOR", "CREATED"), rows)
+    return table(JOB_COLUMNS, rows)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= WIDEST_NAME else text[: WIDEST_NAME - 1] + "…"
+
+
+def _status(job: Mapping[str, Any]) -> str:
+    """``succeeded``; ``running 3/10`` while it has not ended."""
+    status = str(job.get("status"))
+    if status not in ("queued", "running"):
+        return status
+    progress = job.get("progress") or {}
+    return f"{status} {progress.get('trials_completed', 0)}/{progress.get('trials_total', 0)}"
+
+
+def _duration(seconds: float | None) -> str:
+    return "-" if seconds is None else format_duration(seconds)
 
 
 def job_details(job: Mapping[str, Any]) -> str:
@@ -84,11 +116,13 @@ def job_details(job: Mapping[str, Any]) -> str:
     done, total = progress.get("trials_completed", 0), progress.get("trials_total", 0)
     lines = [
         ("job", job.get("id")),
+        ("name", job.get("name") or "-"),
+        ("tags", ", ".join(job.get("tags") or []) or "-"),
         ("status", f"{job.get('status')}{_reason(job)}"),
         ("progress", f"{done}/{total} trials"),
         ("best score", format_score(job.get("best_score"))),
         ("best params", format_params(job.get("best_params"))),
-        ("dataset", job.get("dataset_id")),
+        ("dataset", _dataset(job)),
         ("target", spec.get("target")),
         ("estimator", f"{spec.get('estimator')} ({spec.get('task')})"),
         ("strategy", spec.get("strategy")),
@@ -99,7 +133,7 @@ def job_details(job: Mapping[str, Any]) -> str:
         ("finished", _when(job.get("finished_at"))),
     ]
     if job.get("status") in ("queued", "running"):
-        lines.insert(3, ("ETA", format_duration(progress.get("eta_s"))))
+        lines.insert(5, ("ETA", format_duration(progress.get("eta_s"))))
     if job.get("error"):
         lines.append(("error", job["error"]))
     return key_values(lines) + _warnings(job.get("warnings"))
@@ -131,6 +165,7 @@ def dataset_details(dataset: Mapping[str, Any]) -> str:
         [
             ("dataset", dataset.get("id")),
             ("name", dataset.get("name")),
+            ("tags", ", ".join(dataset.get("tags") or []) or "-"),
             ("size", size),
             ("created", _when(dataset.get("created_at"))),
         ]
@@ -143,6 +178,12 @@ def dataset_details(dataset: Mapping[str, Any]) -> str:
         ),
     )
     return head + "\n\n" + columns + _warnings(dataset.get("warnings"))
+
+
+def _dataset(job: Mapping[str, Any]) -> str:
+    """``iris.csv (ds_…)``, or the id alone when the name is not known."""
+    name = job.get("dataset_name")
+    return f"{name} ({job.get('dataset_id')})" if name else str(job.get("dataset_id"))
 
 
 def _warnings(warnings: Sequence[Mapping[str, Any]] | None) -> str:

@@ -18,11 +18,12 @@ import time
 from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, get_args
 
 import click
 import httpx
 from tuneforge_client.models import Dataset, Job
+from tuneforge_client.models.list_jobs_sort import ListJobsSort
 
 from tuneforge._interrupts import DeferredInterrupts, interruptible
 from tuneforge._progress import ProgressView, format_score
@@ -473,25 +474,46 @@ def jobs() -> None:
 
 
 @jobs.command("list")
-@click.option("--status", help="queued, running, succeeded, failed or cancelled.")
+@click.option(
+    "--status", help="queued, running, succeeded, failed or cancelled (several: comma-separated)."
+)
 @click.option("--dataset", "dataset_id", metavar="ID", help="Only this dataset's jobs.")
+@click.option(
+    "--tag", "tags", multiple=True, help="Only jobs with this tag (repeat: jobs with every one)."
+)
+@click.option(
+    "--sort",
+    type=click.Choice(get_args(ListJobsSort)),
+    default="-created_at",
+    show_default=True,
+    help="By creation time, name or best score; a leading - reverses (-best_score: best first).",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @client_options
 def jobs_list(
     status: str | None,
     dataset_id: str | None,
+    tags: tuple[str, ...],
+    sort: str,
     limit: int,
     api: str | None,
     key: str | None,
     as_json: bool,
 ) -> None:
-    """The newest jobs first."""
+    """The jobs, newest first unless --sort says otherwise: name, dataset, target, task,
+    metric and best score, strategy, estimator, status, created, duration."""
 
-    def newest(client: Client) -> list[dict[str, Any]]:
-        found = client.jobs(status=status, dataset_id=dataset_id, page_size=min(limit, 100))
+    def listed(client: Client) -> list[dict[str, Any]]:
+        found = client.jobs(
+            status=status,
+            dataset_id=dataset_id,
+            page_size=min(limit, 100),
+            tag=list(tags) or None,
+            sort=sort,
+        )
         return [job.to_dict() for job in islice(found, limit)]
 
-    _fetch_and_print(api, key, newest, as_json, jobs_table, "no jobs")
+    _fetch_and_print(api, key, listed, as_json, jobs_table, "no jobs")
 
 
 @jobs.command("show")

@@ -13,7 +13,7 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
@@ -185,10 +185,17 @@ class Client:
         status: str | None = None,
         dataset_id: DatasetRef | None = None,
         page_size: int = 100,
+        *,
+        tag: str | Sequence[str] | None = None,
+        sort: str | None = None,
     ) -> Iterator[Job]:
-        """Every job (of a status, of a dataset), newest first, a page at a time."""
+        """Every job (of a status, of a dataset, carrying every ``tag``), newest first
+        unless ``sort`` says otherwise (``name``, ``-best_score``, ...), a page at a time."""
         of = None if dataset_id is None else ids.dataset_id(dataset_id)
-        params = _present(limit=page_size, status=status, dataset_id=of)
+        tags = ",".join(tag) if tag is not None and not isinstance(tag, str) else tag
+        params = _present(
+            limit=page_size, status=status, dataset_id=of, tag=tags or None, sort=sort
+        )
         for page in self._pages("/v1/jobs", params, JobPage):
             yield from page.items
 

@@ -54,6 +54,8 @@ from .job_spec_strategy import JobSpecStrategy
 from .job_spec_task import JobSpecTask
 from .job_status import JobStatus
 from .job_stopped_reason_type_0 import JobStoppedReasonType0
+from .list_datasets_sort import ListDatasetsSort
+from .list_jobs_sort import ListJobsSort
 from .list_jobs_status import ListJobsStatus
 from .list_trials_sort import ListTrialsSort
 from .list_trials_state import ListTrialsState
@@ -158,6 +160,8 @@ __all__ = (
     "JobSpecTask",
     "JobStatus",
     "JobStoppedReasonType0",
+    "ListDatasetsSort",
+    "ListJobsSort",
     "ListJobsStatus",
     "ListTrialsSort",
     "ListTrialsState",

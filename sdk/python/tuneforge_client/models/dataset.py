@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -19,7 +19,9 @@ class Dataset:
     """
     Attributes:
         id (str):  Example: ds_0190f3a2b7c41e2f9a0b3c4d5e6f.
-        name (str):  Example: breast_cancer.csv.
+        name (str): the name the upload gave, else the uploaded file's name, else the dataset's id Example:
+            breast_cancer.csv.
+        tags (list[str]):  Example: ['baseline', 'v2'].
         n_rows (int):  Example: 569.
         n_columns (int):  Example: 31.
         columns (list[Column]):
@@ -33,6 +35,7 @@ class Dataset:
 
     id: str
     name: str
+    tags: list[str]
     n_rows: int
     n_columns: int
     columns: list[Column]
@@ -45,6 +48,8 @@ class Dataset:
         id = self.id
 
         name = self.name
+
+        tags = self.tags
 
         n_rows = self.n_rows
 
@@ -72,6 +77,7 @@ class Dataset:
             {
                 "id": id,
                 "name": name,
+                "tags": tags,
                 "n_rows": n_rows,
                 "n_columns": n_columns,
                 "columns": columns,
@@ -93,6 +99,8 @@ class Dataset:
         id = d.pop("id")
 
         name = d.pop("name")
+
+        tags = cast(list[str], d.pop("tags"))
 
         n_rows = d.pop("n_rows")
 
@@ -121,6 +129,7 @@ class Dataset:
         dataset = cls(
             id=id,
             name=name,
+            tags=tags,
             n_rows=n_rows,
             n_columns=n_columns,
             columns=columns,

@@ -25,8 +25,12 @@ class Job:
     """
     Attributes:
         id (str):  Example: job_019b2c4d5e6f7a8b9c0d1e2f3a4b.
+        name (None | str): what the submit called it (null: no name) Example: knn, scaled, v2.
+        tags (list[str]):  Example: ['baseline', 'v2'].
         status (JobStatus):  Example: succeeded.
         dataset_id (str):  Example: ds_019b2c4d5e6f7a8b9c0d1e2f3a4b.
+        dataset_name (None | str): the dataset's name when the job was submitted (null for jobs whose dataset was
+            deleted before names were kept on jobs) Example: breast_cancer.csv.
         spec (JobSpec):
         progress (Progress):
         best_score (float | None):  Example: 0.9626.
@@ -39,13 +43,18 @@ class Job:
         created_at (datetime.datetime):  Example: 2026-11-27T02:36:34.365000+00:00.
         started_at (datetime.datetime | None):  Example: 2026-11-27T02:36:34.410000+00:00.
         finished_at (datetime.datetime | None):  Example: 2026-11-27T02:36:35.808000+00:00.
+        duration_s (float | None): seconds from its start to its end (so far, while it runs); null until it starts
+            Example: 1.4.
         warnings (list[DataWarning]): what checking the spec against the data found: possible_leak names a column that
             alone predicts the target almost perfectly (or whose missing cells do); empty when nothing
     """
 
     id: str
+    name: None | str
+    tags: list[str]
     status: JobStatus
     dataset_id: str
+    dataset_name: None | str
     spec: JobSpec
     progress: Progress
     best_score: float | None
@@ -57,6 +66,7 @@ class Job:
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
+    duration_s: float | None
     warnings: list[DataWarning]
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,9 +75,17 @@ class Job:
 
         id = self.id
 
+        name: None | str
+        name = self.name
+
+        tags = self.tags
+
         status: str = self.status
 
         dataset_id = self.dataset_id
+
+        dataset_name: None | str
+        dataset_name = self.dataset_name
 
         spec = self.spec.to_dict()
 
@@ -113,6 +131,9 @@ class Job:
         else:
             finished_at = self.finished_at
 
+        duration_s: float | None
+        duration_s = self.duration_s
+
         warnings = []
         for warnings_item_data in self.warnings:
             warnings_item = warnings_item_data.to_dict()
@@ -123,8 +144,11 @@ class Job:
         field_dict.update(
             {
                 "id": id,
+                "name": name,
+                "tags": tags,
                 "status": status,
                 "dataset_id": dataset_id,
+                "dataset_name": dataset_name,
                 "spec": spec,
                 "progress": progress,
                 "best_score": best_score,
@@ -136,6 +160,7 @@ class Job:
                 "created_at": created_at,
                 "started_at": started_at,
                 "finished_at": finished_at,
+                "duration_s": duration_s,
                 "warnings": warnings,
             }
         )
@@ -153,9 +178,25 @@ class Job:
         d = dict(src_dict)
         id = d.pop("id")
 
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        name = _parse_name(d.pop("name"))
+
+        tags = cast(list[str], d.pop("tags"))
+
         status = check_job_status(d.pop("status"))
 
         dataset_id = d.pop("dataset_id")
+
+        def _parse_dataset_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        dataset_name = _parse_dataset_name(d.pop("dataset_name"))
 
         spec = JobSpec.from_dict(d.pop("spec"))
 
@@ -254,6 +295,13 @@ class Job:
 
         finished_at = _parse_finished_at(d.pop("finished_at"))
 
+        def _parse_duration_s(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        duration_s = _parse_duration_s(d.pop("duration_s"))
+
         warnings = []
         _warnings = d.pop("warnings")
         for warnings_item_data in _warnings:
@@ -263,8 +311,11 @@ class Job:
 
         job = cls(
             id=id,
+            name=name,
+            tags=tags,
             status=status,
             dataset_id=dataset_id,
+            dataset_name=dataset_name,
             spec=spec,
             progress=progress,
             best_score=best_score,
@@ -276,6 +327,7 @@ class Job:
             created_at=created_at,
             started_at=started_at,
             finished_at=finished_at,
+            duration_s=duration_s,
             warnings=warnings,
         )
 

@@ -59,6 +59,9 @@ class SearchSpec:
             same as a list of scorers); with scoring, they must contain it, or be the same scorers
         n_classes (int | None | Unset): derived from the target (a job's spec carries it): when given, it must be the
             target's number of classes (null for regression)
+        name (None | str | Unset): a name to tell the job from the others (the job's `name`) Example: knn, scaled, v2.
+        tags (list[str] | Unset): short labels to find it by: at most 20, each 1 to 40 characters without commas or
+            spaces at either end; repeats are kept once Example: ['baseline', 'v2'].
     """
 
     dataset_id: str
@@ -81,6 +84,8 @@ class SearchSpec:
     max_parallel: int | Unset = UNSET
     metrics: list[SearchSpecMetricsItem] | Unset = UNSET
     n_classes: int | None | Unset = UNSET
+    name: None | str | Unset = UNSET
+    tags: list[str] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.cv import CV  # noqa: PLC0415
@@ -174,6 +179,16 @@ class SearchSpec:
         else:
             n_classes = self.n_classes
 
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
+
+        tags: list[str] | Unset = UNSET
+        if not isinstance(self.tags, Unset):
+            tags = self.tags
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -217,6 +232,10 @@ class SearchSpec:
             field_dict["metrics"] = metrics
         if n_classes is not UNSET:
             field_dict["n_classes"] = n_classes
+        if name is not UNSET:
+            field_dict["name"] = name
+        if tags is not UNSET:
+            field_dict["tags"] = tags
 
         return field_dict
 
@@ -365,6 +384,17 @@ class SearchSpec:
 
         n_classes = _parse_n_classes(d.pop("n_classes", UNSET))
 
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        name = _parse_name(d.pop("name", UNSET))
+
+        tags = cast(list[str], d.pop("tags", UNSET))
+
         search_spec = cls(
             dataset_id=dataset_id,
             target=target,
@@ -386,6 +416,8 @@ class SearchSpec:
             max_parallel=max_parallel,
             metrics=metrics,
             n_classes=n_classes,
+            name=name,
+            tags=tags,
         )
 
         return search_spec

@@ -19,16 +19,21 @@ class UploadDatasetFilesBody:
     Attributes:
         file (File):
         name (str | Unset):
+        tags (str | Unset): short labels to find it by: at most 20, each 1 to 40 characters without commas or spaces at
+            either end; repeats are kept once (comma-separated, or the field repeated)
     """
 
     file: File
     name: str | Unset = UNSET
+    tags: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         file = self.file.to_tuple()
 
         name = self.name
+
+        tags = self.tags
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -39,6 +44,8 @@ class UploadDatasetFilesBody:
         )
         if name is not UNSET:
             field_dict["name"] = name
+        if tags is not UNSET:
+            field_dict["tags"] = tags
 
         return field_dict
 
@@ -49,6 +56,9 @@ class UploadDatasetFilesBody:
 
         if not isinstance(self.name, Unset):
             files.append(("name", (None, str(self.name).encode(), "text/plain")))
+
+        if not isinstance(self.tags, Unset):
+            files.append(("tags", (None, str(self.tags).encode(), "text/plain")))
 
         for prop_name, prop in self.additional_properties.items():
             files.append((prop_name, (None, str(prop).encode(), "text/plain")))
@@ -62,9 +72,12 @@ class UploadDatasetFilesBody:
 
         name = d.pop("name", UNSET)
 
+        tags = d.pop("tags", UNSET)
+
         upload_dataset_files_body = cls(
             file=file,
             name=name,
+            tags=tags,
         )
 
         upload_dataset_files_body.additional_properties = d

@@ -5,6 +5,7 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.dataset_page import DatasetPage
+from ...models.list_datasets_sort import ListDatasetsSort
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -13,6 +14,7 @@ def _get_kwargs(
     *,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
+    sort: ListDatasetsSort | Unset = "-created_at",
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -20,6 +22,12 @@ def _get_kwargs(
     params["limit"] = limit
 
     params["cursor"] = cursor
+
+    json_sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        json_sort = sort
+
+    params["sort"] = json_sort
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -69,12 +77,14 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
+    sort: ListDatasetsSort | Unset = "-created_at",
 ) -> Response[DatasetPage | Problem]:
-    """List datasets, newest first (by creation time).
+    """List datasets, newest first (by creation time) unless sorted by name.
 
     Args:
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
+        sort (ListDatasetsSort | Unset):  Default: '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -87,6 +97,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         limit=limit,
         cursor=cursor,
+        sort=sort,
     )
 
     response = client.get_httpx_client().request(
@@ -101,12 +112,14 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
+    sort: ListDatasetsSort | Unset = "-created_at",
 ) -> DatasetPage | Problem | None:
-    """List datasets, newest first (by creation time).
+    """List datasets, newest first (by creation time) unless sorted by name.
 
     Args:
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
+        sort (ListDatasetsSort | Unset):  Default: '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,6 +133,7 @@ def sync(
         client=client,
         limit=limit,
         cursor=cursor,
+        sort=sort,
     ).parsed
 
 
@@ -128,12 +142,14 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
+    sort: ListDatasetsSort | Unset = "-created_at",
 ) -> Response[DatasetPage | Problem]:
-    """List datasets, newest first (by creation time).
+    """List datasets, newest first (by creation time) unless sorted by name.
 
     Args:
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
+        sort (ListDatasetsSort | Unset):  Default: '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -146,6 +162,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         limit=limit,
         cursor=cursor,
+        sort=sort,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -158,12 +175,14 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
+    sort: ListDatasetsSort | Unset = "-created_at",
 ) -> DatasetPage | Problem | None:
-    """List datasets, newest first (by creation time).
+    """List datasets, newest first (by creation time) unless sorted by name.
 
     Args:
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
+        sort (ListDatasetsSort | Unset):  Default: '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,5 +197,6 @@ async def asyncio(
             client=client,
             limit=limit,
             cursor=cursor,
+            sort=sort,
         )
     ).parsed

@@ -14,6 +14,7 @@ def _get_kwargs(
     *,
     body: UploadDatasetFilesBody | File | Unset = UNSET,
     name: str | Unset = UNSET,
+    tags: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -23,6 +24,8 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["name"] = name
+
+    params["tags"] = tags
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -104,6 +107,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: UploadDatasetFilesBody | File | Unset = UNSET,
     name: str | Unset = UNSET,
+    tags: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Dataset | Problem]:
     """Upload a CSV table; answers with its profile.
@@ -117,6 +121,7 @@ def sync_detailed(
 
     Args:
         name (str | Unset):
+        tags (str | Unset):
         idempotency_key (str | Unset):
         body (UploadDatasetFilesBody):
         body (File):
@@ -132,6 +137,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         name=name,
+        tags=tags,
         idempotency_key=idempotency_key,
     )
 
@@ -147,6 +153,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: UploadDatasetFilesBody | File | Unset = UNSET,
     name: str | Unset = UNSET,
+    tags: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Dataset | Problem | None:
     """Upload a CSV table; answers with its profile.
@@ -160,6 +167,7 @@ def sync(
 
     Args:
         name (str | Unset):
+        tags (str | Unset):
         idempotency_key (str | Unset):
         body (UploadDatasetFilesBody):
         body (File):
@@ -176,6 +184,7 @@ def sync(
         client=client,
         body=body,
         name=name,
+        tags=tags,
         idempotency_key=idempotency_key,
     ).parsed
 
@@ -185,6 +194,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: UploadDatasetFilesBody | File | Unset = UNSET,
     name: str | Unset = UNSET,
+    tags: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Dataset | Problem]:
     """Upload a CSV table; answers with its profile.
@@ -198,6 +208,7 @@ async def asyncio_detailed(
 
     Args:
         name (str | Unset):
+        tags (str | Unset):
         idempotency_key (str | Unset):
         body (UploadDatasetFilesBody):
         body (File):
@@ -213,6 +224,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         name=name,
+        tags=tags,
         idempotency_key=idempotency_key,
     )
 
@@ -226,6 +238,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: UploadDatasetFilesBody | File | Unset = UNSET,
     name: str | Unset = UNSET,
+    tags: str | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Dataset | Problem | None:
     """Upload a CSV table; answers with its profile.
@@ -239,6 +252,7 @@ async def asyncio(
 
     Args:
         name (str | Unset):
+        tags (str | Unset):
         idempotency_key (str | Unset):
         body (UploadDatasetFilesBody):
         body (File):
@@ -256,6 +270,7 @@ async def asyncio(
             client=client,
             body=body,
             name=name,
+            tags=tags,
             idempotency_key=idempotency_key,
         )
     ).parsed

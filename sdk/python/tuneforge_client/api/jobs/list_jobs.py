@@ -5,6 +5,7 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.job_page import JobPage
+from ...models.list_jobs_sort import ListJobsSort
 from ...models.list_jobs_status import ListJobsStatus
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -16,6 +17,8 @@ def _get_kwargs(
     cursor: str | Unset = UNSET,
     status: ListJobsStatus | Unset = UNSET,
     dataset_id: str | Unset = UNSET,
+    tag: str | Unset = UNSET,
+    sort: ListJobsSort | Unset = "-created_at",
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -31,6 +34,14 @@ def _get_kwargs(
     params["status"] = json_status
 
     params["dataset_id"] = dataset_id
+
+    params["tag"] = tag
+
+    json_sort: str | Unset = UNSET
+    if not isinstance(sort, Unset):
+        json_sort = sort
+
+    params["sort"] = json_sort
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -80,14 +91,18 @@ def sync_detailed(
     cursor: str | Unset = UNSET,
     status: ListJobsStatus | Unset = UNSET,
     dataset_id: str | Unset = UNSET,
+    tag: str | Unset = UNSET,
+    sort: ListJobsSort | Unset = "-created_at",
 ) -> Response[JobPage | Problem]:
-    """List jobs, newest first (by creation time); filter by status and dataset.
+    """List jobs, newest first unless sorted; filter by status, dataset and tag.
 
     Args:
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         status (ListJobsStatus | Unset):
         dataset_id (str | Unset):
+        tag (str | Unset):
+        sort (ListJobsSort | Unset):  Default: '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -102,6 +117,8 @@ def sync_detailed(
         cursor=cursor,
         status=status,
         dataset_id=dataset_id,
+        tag=tag,
+        sort=sort,
     )
 
     response = client.get_httpx_client().request(
@@ -118,14 +135,18 @@ def sync(
     cursor: str | Unset = UNSET,
     status: ListJobsStatus | Unset = UNSET,
     dataset_id: str | Unset = UNSET,
+    tag: str | Unset = UNSET,
+    sort: ListJobsSort | Unset = "-created_at",
 ) -> JobPage | Problem | None:
-    """List jobs, newest first (by creation time); filter by status and dataset.
+    """List jobs, newest first unless sorted; filter by status, dataset and tag.
 
     Args:
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         status (ListJobsStatus | Unset):
         dataset_id (str | Unset):
+        tag (str | Unset):
+        sort (ListJobsSort | Unset):  Default: '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -141,6 +162,8 @@ def sync(
         cursor=cursor,
         status=status,
         dataset_id=dataset_id,
+        tag=tag,
+        sort=sort,
     ).parsed
 
 
@@ -151,14 +174,18 @@ async def asyncio_detailed(
     cursor: str | Unset = UNSET,
     status: ListJobsStatus | Unset = UNSET,
     dataset_id: str | Unset = UNSET,
+    tag: str | Unset = UNSET,
+    sort: ListJobsSort | Unset = "-created_at",
 ) -> Response[JobPage | Problem]:
-    """List jobs, newest first (by creation time); filter by status and dataset.
+    """List jobs, newest first unless sorted; filter by status, dataset and tag.
 
     Args:
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         status (ListJobsStatus | Unset):
         dataset_id (str | Unset):
+        tag (str | Unset):
+        sort (ListJobsSort | Unset):  Default: '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -173,6 +200,8 @@ async def asyncio_detailed(
         cursor=cursor,
         status=status,
         dataset_id=dataset_id,
+        tag=tag,
+        sort=sort,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -187,14 +216,18 @@ async def asyncio(
     cursor: str | Unset = UNSET,
     status: ListJobsStatus | Unset = UNSET,
     dataset_id: str | Unset = UNSET,
+    tag: str | Unset = UNSET,
+    sort: ListJobsSort | Unset = "-created_at",
 ) -> JobPage | Problem | None:
-    """List jobs, newest first (by creation time); filter by status and dataset.
+    """List jobs, newest first unless sorted; filter by status, dataset and tag.
 
     Args:
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         status (ListJobsStatus | Unset):
         dataset_id (str | Unset):
+        tag (str | Unset):
+        sort (ListJobsSort | Unset):  Default: '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -211,5 +244,7 @@ async def asyncio(
             cursor=cursor,
             status=status,
             dataset_id=dataset_id,
+            tag=tag,
+            sort=sort,
         )
     ).parsed

@@ -8,7 +8,7 @@ its bucket is full again: see :mod:`models.store.rate_buckets`). Both only add t
 code before this revision runs against it unchanged.
 
 Revision ID: 5435b14aa8b3
-Revises: f52b7bdfa6a0
+Revises: 9d2e4b6a8c10
 Create Date: 2026-12-08
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5435b14aa8b3"
-down_revision = "f52b7bdfa6a0"
+down_revision = "9d2e4b6a8c10"
 branch_labels = None
 depends_on = None
 
