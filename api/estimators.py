@@ -9,12 +9,14 @@ from flask_smorest import Blueprint
 
 from models.documents import EstimatorListSchema
 from models.engine.catalog import CATALOG
+from models.engine.spec import SCORERS
 
 blp = Blueprint(
     "estimators",
     __name__,
     url_prefix="/v1/estimators",
-    description="The allow-list of estimators, their parameters and default spaces.",
+    description="The allow-list of estimators, their parameters and default spaces, and the "
+    "scorers of each task.",
 )
 
 
@@ -23,5 +25,6 @@ class Estimators(MethodView):
     @blp.doc(operationId="listEstimators")
     @blp.response(200, EstimatorListSchema)
     def get(self) -> dict[str, Any]:
-        """Every estimator a job may use, in catalog order (the list is not paginated)."""
-        return {"items": list(CATALOG.values())}
+        """Every estimator a job may use, in catalog order (the list is not paginated),
+        and the scorers each task allows."""
+        return {"items": list(CATALOG.values()), "scorers": SCORERS}

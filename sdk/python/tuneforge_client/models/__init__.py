@@ -4,6 +4,7 @@ from .best_event import BestEvent
 from .best_event_event import BestEventEvent
 from .column import Column
 from .column_dtype import ColumnDtype
+from .column_target_task import ColumnTargetTask
 from .column_treatment import ColumnTreatment
 from .column_treatment_treatment import ColumnTreatmentTreatment
 from .cv import CV
@@ -21,6 +22,7 @@ from .estimator import Estimator
 from .estimator_default_space import EstimatorDefaultSpace
 from .estimator_default_space_additional_property import EstimatorDefaultSpaceAdditionalProperty
 from .estimator_list import EstimatorList
+from .estimator_list_scorers import EstimatorListScorers
 from .estimator_params import EstimatorParams
 from .estimator_params_additional_property import EstimatorParamsAdditionalProperty
 from .estimator_resource_params import EstimatorResourceParams
@@ -107,6 +109,7 @@ __all__ = (
     "BestEventEvent",
     "Column",
     "ColumnDtype",
+    "ColumnTargetTask",
     "ColumnTreatment",
     "ColumnTreatmentTreatment",
     "CV",
@@ -124,6 +127,7 @@ __all__ = (
     "EstimatorDefaultSpace",
     "EstimatorDefaultSpaceAdditionalProperty",
     "EstimatorList",
+    "EstimatorListScorers",
     "EstimatorParams",
     "EstimatorParamsAdditionalProperty",
     "EstimatorResourceParams",

@@ -50,7 +50,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[EstimatorList | Problem]:
-    """Every estimator a job may use, in catalog order (the list is not paginated).
+    """Every estimator a job may use, in catalog order (the list is not paginated),
+    and the scorers each task allows.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -73,7 +74,8 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> EstimatorList | Problem | None:
-    """Every estimator a job may use, in catalog order (the list is not paginated).
+    """Every estimator a job may use, in catalog order (the list is not paginated),
+    and the scorers each task allows.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -92,7 +94,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[EstimatorList | Problem]:
-    """Every estimator a job may use, in catalog order (the list is not paginated).
+    """Every estimator a job may use, in catalog order (the list is not paginated),
+    and the scorers each task allows.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -113,7 +116,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> EstimatorList | Problem | None:
-    """Every estimator a job may use, in catalog order (the list is not paginated).
+    """Every estimator a job may use, in catalog order (the list is not paginated),
+    and the scorers each task allows.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
