@@ -202,6 +202,7 @@ function drawTrials(part, state) {
   const together = part("parallel");
   together.innerHTML = ok.length && axes.length
     ? parallel({ trials: ok, axes, metric: m, bestNumber, width })
+      + `<p class="muted">Orange: the best trial. A trial without a parameter (a conditional one) passes its axis by.</p>`
     : `<p class="muted">no scored trial yet</p>`;
   state.axes = axes;
   drawSurface(part, state);

@@ -79,7 +79,6 @@ export function parallel({ trials, axes, metric, bestNumber, width, height = 330
   body = lines + body;
   body += colourBar({ x: width - m.right - 220, y: height - 28, width: 220, id: `${testid}-colours`,
     lo: fmt(metric.shown(r.lo)), hi: fmt(metric.shown(r.hi)), label: `${metric.label}: worst → best` });
-  body += `<text class="tick" x="${m.left - 40}" y="${height - 10}">orange: the best trial. A trial without a parameter (a conditional one) passes its axis by.</text>`;
   return `<svg class="plot" data-testid="${testid}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">${body}</svg>`;
 }
 
