@@ -15,7 +15,8 @@ blp = Blueprint(
     "estimators",
     __name__,
     url_prefix="/v1/estimators",
-    description="The allow-list of estimators, their parameters and default spaces.",
+    description="The allow-list of estimators, their parameters and default spaces, and the "
+    "scorers of each task.",
 )
 
 

@@ -1,11 +1,16 @@
 // One job: live progress (from /events), the optimisation history, score against each
-// parameter, parameter importance, the sortable trials table, the result and cancel.
-// Scores are scikit-learn scorers: higher is better, always.
+// parameter, the parameters together, two at a time, the folds of each trial, parameter
+// importance, other searches on the same data, the sortable trials table, the result and
+// cancel. Scores are scikit-learn scorers, higher is better; an error (neg_*) is shown as
+// the error, lower is better (metrics.js).
 
 import { ApiError, all, download, follow, json } from "./api.js";
 import { bars, escapeXml as esc, scatter } from "./charts.js";
+import { drawComparison } from "./compare.js";
 import { isActive, progressBar, score, sizeBars } from "./jobs.js";
 import { duration, tagChips, when } from "./lists.js";
+import { metric } from "./metrics.js";
+import { foldSpread, paramAxes, parallel, surface } from "./trial_plots.js";
 
 export async function jobView(main, id, signal) {
   const started = performance.now();
@@ -17,7 +22,16 @@ export async function jobView(main, id, signal) {
       <section data-testid="job-summary"></section>
       <section><h2>Optimisation history</h2><div data-testid="history"></div></section>
       <section><h2>Score against each parameter</h2><div class="plots" data-testid="param-plots"></div></section>
+      <section><h2>Parameters together <span class="muted">(a line per trial, coloured by its score)</span></h2>
+        <div data-testid="parallel"></div></section>
+      <section><h2>Two parameters</h2>
+        <p class="controls" data-testid="surface-controls"><label>across <select data-testid="surface-x"></select></label>
+          <label>up <select data-testid="surface-y"></select></label></p>
+        <div data-testid="surface"></div>
+        <p class="muted">Colour: the score interpolated between the trials (inverse-distance weighting): a guess where no trial is near. Dots: the trials.</p></section>
+      <section><h2>Fold scores of each trial</h2><div data-testid="folds"></div></section>
       <section><h2>Parameter importance</h2><div data-testid="importance"><p class="muted">after the search</p></div></section>
+      <section><h2>Other searches on this dataset</h2><div data-testid="compare"><p class="muted">after the search</p></div></section>
       <section data-testid="result-box" hidden><h2>Result</h2><div data-testid="result"></div></section>
       <section><h2>Trials</h2><div class="scroll"><table data-testid="trials-table"></table></div></section>
     </div>`;
@@ -38,11 +52,36 @@ export async function jobView(main, id, signal) {
   part("trials-table").addEventListener("click", (e) => {
     const th = e.target.closest("th[data-key]");
     if (!th) return;
-    const desc = state.sort.key === th.dataset.key ? !state.sort.desc : th.dataset.key !== "number";
+    // a first click shows the best first: the highest score, the lowest error
+    const bestFirst = th.dataset.key === "mean_score" ? !state.metric.error : th.dataset.key !== "number";
+    const desc = state.sort.key === th.dataset.key ? !state.sort.desc : bestFirst;
     state.sort = { key: th.dataset.key, desc };
     drawTable(part("trials-table"), state);
   });
+  for (const name of ["surface-x", "surface-y"]) {
+    part(name).addEventListener("change", () => {
+      state.surface = { x: part("surface-x").value, y: part("surface-y").value };
+      drawSurface(part, state);
+    });
+  }
+  // the plots fill their cards again when the window is resized
+  let resized = 0;
+  window.addEventListener("resize", () => {
+    clearTimeout(resized);
+    resized = setTimeout(() => drawTrials(part, state), 150);
+  }, { signal });
+  signal.addEventListener("abort", () => clearTimeout(resized));
+  if (signal.aborted) return;
   if (isActive(job)) watch(part, base, state, signal);
+  else compare(part, state, signal);
+}
+
+// Other jobs' trials are fetched after this one's page is drawn: they never delay it.
+function compare(part, state, signal) {
+  const box = part("compare");
+  drawComparison(box, state.job, [...state.trials.values()], state.width || widthOf(box), signal).catch((error) => {
+    if (!signal.aborted) box.innerHTML = `<p class="muted" data-testid="compare-detail">not available (${esc(error.message)})</p>`;
+  });
 }
 
 // Live: each event updates the state; the drawing waits for the next animation frame, so
@@ -50,7 +89,14 @@ export async function jobView(main, id, signal) {
 function watch(part, base, state, signal) {
   let frame = 0;
   const redraw = () => {
-    if (!frame) frame = requestAnimationFrame(() => { frame = 0; drawSummary(part("job-summary"), state, base); drawTrials(part, state); });
+    if (!frame) {
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        if (signal.aborted) return; // the person left this job: its parts are gone
+        drawSummary(part("job-summary"), state, base);
+        drawTrials(part, state);
+      });
+    }
   };
   const onEvent = async ({ event, data }) => {
     if (event === "status") state.job = data;
@@ -59,9 +105,11 @@ function watch(part, base, state, signal) {
     else if (event === "end") {
       state.job = await json(base);
       for (const t of await all(`${base}/trials`)) state.trials.set(t.number, t);
+      if (signal.aborted) return;
       drawSummary(part("job-summary"), state, base);
       drawTrials(part, state);
       await drawFinished(part, base, state.job);
+      if (!signal.aborted) compare(part, state, signal);
       return;
     }
     redraw();
@@ -81,7 +129,7 @@ function drawSummary(box, state, base) {
       <span>status</span><b class="status-${esc(job.status)}" data-testid="job-status">${esc(job.status)}</b>
       <span>progress</span><span data-testid="job-progress">${progressBar(shown, true)}
         <span data-testid="job-progress-text">${shown.progress.trials_completed} / ${job.progress.trials_total} trials</span></span>
-      <span>best ${esc(spec.scoring)}</span><span data-testid="job-best">${score(job.best_score)}</span>
+      <span>best ${esc(metric(spec.scoring).label)}</span><span data-testid="job-best">${score(metric(spec.scoring).shown(job.best_score))}</span>
       <span>search</span><span>${esc(spec.estimator)}, ${esc(spec.strategy)}, ${esc(spec.task)},
         target <b>${esc(spec.target)}</b> of <a href="#/datasets/${esc(job.dataset_id)}" data-testid="job-dataset">${esc(job.dataset_name || job.dataset_id)}</a></span>
       ${job.tags.length ? `<span>tags</span><span data-testid="job-tags">${tagChips(job.tags)}</span>` : ""}
@@ -109,47 +157,100 @@ function scored() {
   return (t) => t.mean_score != null && Number.isFinite(t.mean_score);
 }
 
+// The width a plot gets: its box's, so it fills its card (760 while the box is not laid out).
+function widthOf(box) {
+  return Math.max(320, Math.floor(box.clientWidth || 760));
+}
+
 function drawTrials(part, state) {
   const trials = [...state.trials.values()].sort((a, b) => a.number - b.number);
   const ok = trials.filter(scored());
+  const m = metric(state.job.spec.scoring);
+  const width = widthOf(part("history")); // every plot box is as wide: read once, before any write
+  state.width = width;
   const bestNumber = ok.reduce((b, t) => (b == null || t.mean_score > b.mean_score ? t : b), null)?.number;
-  const yLabel = `${state.job.spec.scoring} (higher is better)`;
-  const points = ok.map((t) => ({ x: t.number, y: t.mean_score, best: t.number === bestNumber, title: `#${t.number}: ${t.mean_score}` }));
+  Object.assign(state, { ok, bestNumber, metric: m });
+  const points = ok.map((t) => ({ x: t.number, y: m.shown(t.mean_score), best: t.number === bestNumber,
+    title: `#${t.number}: ${m.label} ${m.shown(t.mean_score)}` }));
   const steps = [];
   let best = -Infinity;
   for (const t of ok) {
     if (t.mean_score > best) {
       best = t.mean_score;
-      steps.push([t.number, best]);
+      steps.push([t.number, m.shown(best)]);
     }
   }
-  part("history").innerHTML = ok.length
-    ? scatter({ points, xLabel: "trial", yLabel, testid: "history-plot", width: 760, height: 260, stepLine: steps })
+  const history = part("history");
+  history.innerHTML = ok.length
+    ? scatter({ points, xLabel: "trial", yLabel: m.axis, testid: "history-plot", width, height: 300,
+      stepLine: steps, yBounds: m.bounds, xWhole: true })
+      + `<p class="muted" data-testid="history-note">Line: the best so far.${m.note ? ` ${esc(m.note)}` : ""}</p>`
     : `<p class="muted">no scored trial yet</p>`;
 
+  const axes = paramAxes(state.job.spec.param_space, ok);
+  const box = part("param-plots");
+  const perRow = Math.max(1, Math.min(axes.length, Math.floor(width / 340)));
+  const small = Math.floor((width - 16 * (perRow - 1)) / perRow);
   let plots = "";
-  for (const [name, dim] of Object.entries(state.job.spec.param_space || {})) {
-    const have = ok.filter((t) => name in t.params);
-    if (!have.length) continue;
-    const values = have.map((t) => t.params[name]);
-    const categorical = Array.isArray(dim) || dim.type === "categorical" || values.some((v) => typeof v !== "number");
-    const kind = categorical ? "band" : dim.log && values.every((v) => v > 0) ? "log" : "linear";
-    const pts = have.map((t) => ({ x: t.params[name], y: t.mean_score, best: t.number === bestNumber, title: `#${t.number}: ${t.params[name]}` }));
-    plots += `<div data-testid="param-plot" data-param="${esc(name)}" data-scale="${kind}">`
-      + scatter({ points: pts, xKind: kind, xLabel: `${name}${kind === "log" ? " (log)" : ""}`, yLabel: "score", testid: `param-${name}`,
-        categories: Array.isArray(dim) ? dim : dim.choices || [] })
+  for (const axis of axes) {
+    const have = ok.filter((t) => axis.name in t.params);
+    const pts = have.map((t) => ({ x: axis.kind === "band" && t.params[axis.name] === null ? "null" : t.params[axis.name],
+      y: m.shown(t.mean_score), best: t.number === bestNumber, title: `#${t.number}: ${t.params[axis.name]}` }));
+    plots += `<div data-testid="param-plot" data-param="${esc(axis.name)}" data-scale="${axis.kind}">`
+      + scatter({ points: pts, xKind: axis.kind, xLabel: `${axis.name}${axis.kind === "log" ? " (log)" : ""}`, yLabel: m.axis,
+        testid: `param-${axis.name}`, width: small, height: 230, categories: axis.categories, yBounds: m.bounds,
+        xWhole: axis.whole })
       + "</div>";
   }
-  part("param-plots").innerHTML = plots || `<p class="muted">no scored trial yet</p>`;
+  box.innerHTML = plots || `<p class="muted">no scored trial yet</p>`;
+  const together = part("parallel");
+  together.innerHTML = ok.length && axes.length
+    ? parallel({ trials: ok, axes, metric: m, bestNumber, width })
+      + `<p class="muted">Orange: the best trial. A trial without a parameter (a conditional one) passes its axis by.</p>`
+    : `<p class="muted">no scored trial yet</p>`;
+  state.axes = axes;
+  drawSurface(part, state);
+  const folds = part("folds");
+  folds.innerHTML = ok.length
+    ? foldSpread({ trials: ok, metric: m, bestNumber, width })
+      + `<p class="muted">Each trial: a dot per fold, a whisker from its lowest fold to its highest, a bar at the mean. Trials whose whiskers overlap the best one's may be as good.</p>`
+    : `<p class="muted">no scored trial yet</p>`;
   drawTable(part("trials-table"), state);
+}
+
+// The surface over two parameters, numeric ones first; the selects choose others.
+function drawSurface(part, state) {
+  const box = part("surface");
+  const axes = state.axes || [];
+  const controls = part("surface-controls");
+  if (axes.length < 2 || state.ok.length < 2) {
+    controls.hidden = true;
+    box.innerHTML = `<p class="muted">${axes.length < 2 ? "the space has fewer than two parameters" : "fewer than two scored trials"}</p>`;
+    return;
+  }
+  controls.hidden = false;
+  const names = axes.map((a) => a.name);
+  const preferred = [...axes].sort((a, b) => (a.kind === "band") - (b.kind === "band")).map((a) => a.name);
+  let { x, y } = state.surface || {};
+  if (!names.includes(x)) x = preferred[0];
+  if (!names.includes(y) || y === x) y = preferred.find((n) => n !== x);
+  state.surface = { x, y };
+  const options = (chosen) => names.map((n) => `<option${n === chosen ? " selected" : ""}>${esc(n)}</option>`).join("");
+  part("surface-x").innerHTML = options(x);
+  part("surface-y").innerHTML = options(y);
+  const axis = (n) => axes.find((a) => a.name === n);
+  box.innerHTML = surface({ trials: state.ok, xAxis: axis(x), yAxis: axis(y), metric: state.metric,
+    bestNumber: state.bestNumber, width: state.width });
 }
 
 function drawTable(table, state) {
   const trials = [...state.trials.values()];
   const params = [...new Set(trials.flatMap((t) => Object.keys(t.params)))];
-  const columns = [["number", "#"], ["state", "state"], ["mean_score", "score"], ["std_score", "std"],
+  const m = state.metric || metric(state.job.spec.scoring);
+  const columns = [["number", "#"], ["state", "state"], ["mean_score", m.label], ["std_score", "std"],
     ["fit_time_s", "fit (s)"], ...params.map((p) => [`params.${p}`, p])];
-  const value = (t, key) => (key.startsWith("params.") ? t.params[key.slice(7)] : t[key]);
+  // sorted as shown: an error (RMSE) ascends from the best
+  const value = (t, key) => (key.startsWith("params.") ? t.params[key.slice(7)] : key === "mean_score" ? m.shown(t[key]) : t[key]);
   const { key, desc } = state.sort;
   trials.sort((a, b) => {
     const x = value(a, key);
@@ -177,6 +278,7 @@ async function drawFinished(part, base, job) {
     json(`${base}/importance`).catch((error) => error),
     job.status === "succeeded" ? json(`${base}/result`).catch((error) => error) : null,
   ]);
+  if (!part("importance")) return; // the person left this job meanwhile
   drawImportance(part("importance"), importance);
   if (result) drawResult(part, base, result);
 }
@@ -207,8 +309,12 @@ function drawResult(part, base, result) {
   }
   const params = Object.entries(result.best_params)
     .map(([k, v]) => `<span>${esc(k)}</span><code>${esc(JSON.stringify(v))}</code>`).join("");
-  const scores = Object.entries(result.scores)
-    .map(([name, s]) => `<tr><td>${esc(name)}</td><td>${score(s.cv)}</td><td>${score(s.cv_std)}</td><td>${score(s.test)}</td></tr>`).join("");
+  // an error as the error: RMSE 738.1, not neg_root_mean_squared_error −738.1
+  const scores = Object.entries(result.scores).map(([name, s]) => {
+    const m = metric(name);
+    return `<tr data-testid="score-row" data-scorer="${esc(name)}"><td title="${esc(name)}">${esc(m.label)}${m.error ? ` <span class="muted">(lower is better)</span>` : ""}</td>`
+      + `<td>${score(m.shown(s.cv))}</td><td>${score(s.cv_std)}</td><td>${score(m.shown(s.test))}</td></tr>`;
+  }).join("");
   box.innerHTML = `
     <div class="kv" data-testid="best-params"><span>best trial</span><span>#${result.best_trial}</span>${params}</div>
     <table data-testid="scores"><thead><tr><th>scorer</th><th>cv</th><th>cv std</th><th>test</th></tr></thead><tbody>${scores}</tbody></table>

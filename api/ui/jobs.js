@@ -1,11 +1,12 @@
 // Jobs: the list (refreshed every 2 s while any job runs, every 5 s otherwise, so a job
-// started elsewhere, from the API or the CLI, appears) and the new search form, built
-// from the catalog (GET /v1/estimators) and the contract's enums (/openapi.json).
+// started elsewhere, from the API or the CLI, appears) and the new search form
+// (search_form.js).
 
-import { ApiError, json, postJson } from "./api.js";
+import { json } from "./api.js";
 import { escapeXml as esc } from "./charts.js";
 import { allDatasets } from "./datasets.js";
 import { choices, duration, listSection, query, sortableHeadings, tagChips, when } from "./lists.js";
+import { searchForm } from "./search_form.js";
 
 const REFRESH_MS = 2000;
 const IDLE_REFRESH_MS = 5000;
@@ -97,139 +98,4 @@ function jobRow(job) {
       <span class="muted">${job.progress.trials_completed}/${job.progress.trials_total}</span></td>
     <td data-col="created" class="muted">${esc(when(job.created_at))}</td>
     <td data-col="duration" class="nowrap">${esc(duration(job.duration_s))}</td></tr>`;
-}
-
-async function contractEnums() {
-  // The strategies and scorers the contract accepts (the catalog lists neither).
-  const doc = await json("/openapi.json");
-  const props = doc.components.schemas.SearchSpec.properties;
-  const scoring = (props.scoring.oneOf || [props.scoring]).find((s) => s.enum);
-  return { strategies: props.strategy.enum, scorers: scoring ? scoring.enum : [] };
-}
-
-function options(values, selected) {
-  return values.map((v) => `<option value="${esc(v)}"${v === selected ? " selected" : ""}>${esc(v)}</option>`).join("");
-}
-
-async function searchForm(box) {
-  const [datasets, catalog, enums] = await Promise.all([allDatasets(), json("/v1/estimators"), contractEnums()]);
-  if (!datasets.length) {
-    box.innerHTML = `<p>No dataset yet: <a href="#/datasets">upload a CSV</a> first.</p>`;
-    return;
-  }
-  const estimators = new Map(catalog.items.map((e) => [e.name, e]));
-  box.innerHTML = `
-    <form class="spec" data-testid="search-form" novalidate>
-      <label for="f-dataset">dataset</label>
-      <select id="f-dataset" name="dataset_id" data-testid="f-dataset">${datasets.map((d) =>
-        `<option value="${esc(d.id)}">${esc(d.name)} (${d.n_rows} rows)</option>`).join("")}</select>
-      <div class="field-error" data-error-for="dataset_id"></div>
-      <label for="f-target">target</label><select id="f-target" name="target" data-testid="f-target"></select>
-      <div class="field-error" data-error-for="target"></div>
-      <label for="f-task">task</label>
-      <select id="f-task" name="task" data-testid="f-task"><option value="">inferred from the target</option>
-        ${options(["classification", "regression"])}</select>
-      <div class="field-error" data-error-for="task"></div>
-      <label for="f-estimator">estimator</label>
-      <select id="f-estimator" name="estimator" data-testid="f-estimator">${catalog.items.map((e) =>
-        `<option value="${esc(e.name)}">${esc(e.title)}</option>`).join("")}</select>
-      <div class="field-error" data-error-for="estimator"></div>
-      <label for="f-strategy">strategy</label>
-      <select id="f-strategy" name="strategy" data-testid="f-strategy">${options(enums.strategies, "random")}</select>
-      <div class="field-error" data-error-for="strategy"></div>
-      <label for="f-trials">trials</label><input id="f-trials" name="n_trials" type="number" min="1" value="20" data-testid="f-trials">
-      <div class="field-error" data-error-for="n_trials"></div>
-      <label for="f-timeout">timeout (s)</label><input id="f-timeout" name="timeout_s" type="number" min="1" value="600" data-testid="f-timeout">
-      <div class="field-error" data-error-for="timeout_s"></div>
-      <label for="f-scoring">scoring</label>
-      <select id="f-scoring" name="scoring" data-testid="f-scoring"><option value="">the task's default</option>${options(enums.scorers)}</select>
-      <div class="field-error" data-error-for="scoring"></div>
-      <label for="f-space">parameter space <span class="muted" data-testid="space-task"></span></label>
-      <textarea id="f-space" name="param_space" spellcheck="false" data-testid="f-space"></textarea>
-      <div class="field-error" data-error-for="param_space"></div>
-      <span></span><div><button type="submit" class="primary" data-testid="f-submit">Start the search</button></div>
-      <div class="error" data-testid="form-errors"></div>
-    </form>`;
-  const form = box.querySelector("form");
-  const el = form.elements;
-  let spaceEdited = false;
-  el.param_space.addEventListener("input", () => { spaceEdited = true; });
-
-  function dataset() {
-    return datasets.find((d) => d.id === el.dataset_id.value);
-  }
-  function showTargets() {
-    const columns = dataset().columns;
-    el.target.innerHTML = options(columns.map((c) => c.name), columns[columns.length - 1].name);
-  }
-  function guessedTask(estimator) {
-    if (el.task.value) return el.task.value;
-    if (estimator.tasks.length === 1) return estimator.tasks[0];
-    const column = dataset().columns.find((c) => c.name === el.target.value);
-    return column && column.dtype === "float" ? "regression" : "classification";
-  }
-  function showSpace() {
-    const estimator = estimators.get(el.estimator.value);
-    const task = guessedTask(estimator);
-    const space = estimator.default_space[task] || Object.values(estimator.default_space)[0];
-    el.param_space.value = JSON.stringify(space, null, 2);
-    box.querySelector("[data-testid=space-task]").textContent = `(the default for ${task})`;
-    spaceEdited = false;
-  }
-  el.dataset_id.addEventListener("change", () => { showTargets(); if (!spaceEdited) showSpace(); });
-  for (const name of ["target", "task", "estimator"]) {
-    el[name].addEventListener("change", () => { if (name === "estimator" || !spaceEdited) showSpace(); });
-  }
-  showTargets();
-  showSpace();
-
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    for (const e of form.querySelectorAll("[data-error-for]")) e.textContent = "";
-    const summary = form.querySelector("[data-testid=form-errors]");
-    summary.textContent = "";
-    let spec;
-    try {
-      spec = buildSpec(el, spaceEdited);
-    } catch (error) {
-      form.querySelector("[data-error-for=param_space]").textContent = `not JSON: ${error.message}`;
-      return;
-    }
-    try {
-      const job = await postJson("/v1/jobs", spec);
-      location.hash = `#/jobs/${job.id}`;
-    } catch (error) {
-      showProblem(form, summary, error);
-    }
-  });
-}
-
-function buildSpec(el, spaceEdited) {
-  const spec = { dataset_id: el.dataset_id.value, target: el.target.value, estimator: el.estimator.value,
-    strategy: el.strategy.value };
-  if (el.task.value) spec.task = el.task.value;
-  if (el.scoring.value) spec.scoring = el.scoring.value;
-  // Numbers as typed: the API says what is wrong with them (an empty box is left out).
-  for (const name of ["n_trials", "timeout_s"]) {
-    if (el[name].value.trim() !== "") spec[name] = Number(el[name].value);
-  }
-  if (spaceEdited) spec.param_space = JSON.parse(el.param_space.value);
-  return spec;
-}
-
-function showProblem(form, summary, error) {
-  if (!(error instanceof ApiError)) {
-    summary.textContent = String(error);
-    return;
-  }
-  const lines = [];
-  for (const [field, messages] of Object.entries(error.errors)) {
-    const top = field.split(/[.[]/)[0];
-    const slot = form.querySelector(`[data-error-for="${CSS.escape(top)}"]`);
-    const text = `${Array.isArray(messages) ? messages.join(" ") : JSON.stringify(messages)}`;
-    if (slot) slot.textContent += `${field === top ? "" : `${field}: `}${text} `;
-    lines.push(`${field}: ${text}`);
-  }
-  summary.innerHTML = `<p data-testid="form-problem">${esc(error.status)}: ${esc(error.message)}</p>`
-    + (lines.length ? `<ul>${lines.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : "");
 }

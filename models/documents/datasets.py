@@ -8,6 +8,8 @@ from marshmallow import fields
 from models.documents.data_warnings import WarningList
 from models.documents.fields import one_of
 from models.documents.labels import TagList
+from models.engine.catalog import TASKS
+from models.engine.spec import as_target
 from models.engine.tables import DTYPES
 
 
@@ -18,6 +20,29 @@ class ColumnSchema(ma.Schema):
     dtype = fields.String(required=True, validate=one_of(DTYPES))
     n_missing = fields.Integer(required=True)
     n_unique = fields.Integer(required=True)
+    # What a search with this column as its target would take when its spec names no task
+    # and no scorer: the rule is models/engine/spec.py's, so a client (the dashboard's
+    # form) need not copy it.
+    target_task = fields.Function(
+        lambda column: as_target(column)[0],
+        required=True,
+        validate=one_of(TASKS),
+        metadata={
+            "type": "string",
+            "description": "the task a search with this column as its target infers when "
+            "the spec names none: classification for text, boolean and integer columns of "
+            "at most 20 distinct values, regression otherwise",
+        },
+    )
+    target_scoring = fields.Function(
+        lambda column: as_target(column)[1],
+        required=True,
+        metadata={
+            "type": "string",
+            "description": "the scorer such a search ranks by when the spec names none: "
+            "roc_auc for two classes, balanced_accuracy for more, r2 for regression",
+        },
+    )
 
 
 class DatasetSchema(ma.Schema):

@@ -1,4 +1,5 @@
-"""The catalog as clients read it: each estimator, its tunable parameters, its spaces."""
+"""The catalog as clients read it: each estimator, its tunable parameters, its spaces,
+and the scorers of each task."""
 
 from __future__ import annotations
 
@@ -67,13 +68,16 @@ class EstimatorSchema(ma.Schema):
 
 
 class EstimatorListSchema(ma.Schema):
+    """The catalog, and the scorers a job of each task may rank by."""
+
     items = fields.List(fields.Nested(EstimatorSchema), required=True)
     scorers = fields.Dict(
         keys=fields.String(validate=one_of(TASKS)),
         values=fields.List(fields.String()),
         required=True,
         metadata={
-            "description": "task → the scorer names a spec's scoring may use (some need a "
-            "binary target)"
+            "description": "task → the scikit-learn scorer names a spec of that task may use "
+            "(some need a binary target; scorers named neg_* are errors, negated so that "
+            "higher is better)"
         },
     )

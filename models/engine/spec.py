@@ -152,6 +152,14 @@ def infer_task(column: dict[str, Any]) -> str:
     return REGRESSION
 
 
+def as_target(column: dict[str, Any]) -> tuple[str, str]:
+    """The task and the scorer a spec naming neither takes with ``column`` (a dataset's
+    column profile) as its target: what :func:`resolve_spec` fills in."""
+    task = infer_task(column)
+    n_classes = column["n_unique"] if task == CLASSIFICATION else None
+    return task, default_scoring(task, n_classes)
+
+
 def default_scoring(task: str, n_classes: int | None) -> str:
     """ROC AUC for binary, balanced accuracy for multiclass, R² for regression."""
     if task == REGRESSION:

@@ -302,6 +302,293 @@ def test_a_job_page_with_500_trials_is_drawn_in_under_a_second(dashboard: Servic
     tab.assert_stayed_on(dashboard.url)
 
 
+def prices(rows: int, seed: int = 0, leak: bool = False, odd: bool = False) -> bytes:
+    """A small table whose target ``price`` is a number, as diamonds' is: carat, cut and
+    depth explain it; with ``leak``, ``listing_price`` is the price itself plus 2%; with
+    ``odd``, one depth cell is a question mark (read as missing, with a warning)."""
+    rng = random.Random(seed)
+    lines = [",".join(["carat", "cut", "depth", *(["listing_price"] if leak else []), "price"])]
+    for i in range(rows):
+        carat = rng.uniform(0.2, 2.5)
+        cut = rng.choice(["Fair", "Good", "Ideal"])
+        depth = "?" if odd and i == 3 else f"{rng.gauss(61.5, 1.4):.1f}"
+        price = 3000 * carat**1.6 * {"Fair": 0.8, "Good": 0.9, "Ideal": 1.1}[cut]
+        price += rng.gauss(0, 300) + 400
+        listed = [f"{price * 1.02:.0f}"] if leak else []
+        lines.append(",".join([f"{carat:.2f}", cut, depth, *listed, f"{price:.0f}"]))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def open_form(page: Page, svc: Service, dataset_id: str, target: str) -> None:
+    """The jobs view's form, with this dataset and target chosen."""
+    page.goto(f"{svc.url}/ui#/jobs")
+    page.locator("[data-testid=search-form]").wait_for()
+    page.select_option("[data-testid=f-dataset]", dataset_id)
+    page.select_option("[data-testid=f-target]", target)
+
+
+def option_values(page: Page, select: str) -> list[str]:
+    return page.locator(f"[data-testid={select}] option").evaluate_all(
+        "options => options.map((o) => o.value)"
+    )
+
+
+def test_a_numeric_target_gets_a_regression_search_from_the_form(dashboard: Service, tab: Tab):
+    page, svc = tab.page, dashboard
+    # Given a table whose target is a price, dropped on the datasets page,
+    page.goto(f"{svc.url}/ui#/datasets")
+    page.locator("[data-testid=datasets-table]").wait_for()
+    drop_file(page, "prices.csv", prices(80))
+    dataset_id = uploaded_id(page, "prices.csv")
+
+    # when the form has it with price as the target,
+    open_form(page, svc, dataset_id, "price")
+
+    # then it offers a regression, as the API would infer it: the regressors of the
+    # catalog, the chosen one's default regression space, and the regression scorers.
+    catalog = svc.get("/v1/estimators").json()
+    by_name = {e["name"]: e for e in catalog["items"]}
+    task = page.locator("[data-testid=f-task] option").first
+    expect(task).to_have_text("inferred from the target: regression")
+    assert page.input_value("[data-testid=f-task]") == ""
+    regressors = [e["name"] for e in catalog["items"] if "regression" in e["tasks"]]
+    assert option_values(page, "f-estimator") == regressors
+    estimator = page.input_value("[data-testid=f-estimator]")
+    space = json.loads(page.input_value("[data-testid=f-space]"))
+    assert space == by_name[estimator]["default_space"]["regression"]
+    expect(page.locator("[data-testid=space-task]")).to_have_text("(the default for regression)")
+    assert option_values(page, "f-scoring") == ["", *catalog["scorers"]["regression"]]
+    expect(page.locator("[data-testid=f-scoring] option").first).to_have_text("the default: r2")
+    tab.screenshot("9-regression-form")
+
+    # and with no other change the search is accepted, a regression ranked by r2.
+    page.click("[data-testid=f-submit]")
+    page.wait_for_url("**/ui#/jobs/job_*")
+    job = svc.job(page.url.rsplit("/", 1)[-1])
+    assert (job["spec"]["task"], job["spec"]["estimator"]) == ("regression", estimator)
+    assert job["spec"]["scoring"] == "r2"
+    assert svc.wait_for(job["id"])["status"] == "succeeded"
+
+    # When the target becomes a text column, the form turns to classification.
+    open_form(page, svc, dataset_id, "cut")
+    expect(task).to_have_text("inferred from the target: classification")
+    assert "logistic_regression" in option_values(page, "f-estimator")
+    assert option_values(page, "f-scoring") == ["", *catalog["scorers"]["classification"]]
+    space_task = page.locator("[data-testid=space-task]")
+    expect(space_task).to_have_text("(the default for classification)")
+    tab.assert_stayed_on(svc.url)
+
+
+def test_the_form_shows_every_field_error_beside_its_field(dashboard: Service, tab: Tab):
+    page, svc = tab.page, dashboard
+    # Given the form on a table of prices,
+    dataset = svc.upload(prices(60, seed=5), "errors.csv")
+    open_form(page, svc, dataset["id"], "price")
+
+    # when two fields are wrong at once,
+    page.fill("[data-testid=f-trials]", "0")
+    page.fill("[data-testid=f-timeout]", "2.5")
+    page.click("[data-testid=f-submit]")
+
+    # then each error is beside its own field, both at once, and each field is marked.
+    trials = page.locator("[data-testid=error-n_trials] [data-testid=field-error]")
+    timeout = page.locator("[data-testid=error-timeout_s] [data-testid=field-error]")
+    expect(trials).to_have_text("Must be greater than or equal to 1.")
+    expect(timeout).to_have_text("Not a whole number: 2.5.")
+    assert page.locator("[data-testid=field-error]").count() == 2
+    for box in ("f-trials", "f-timeout"):
+        assert page.get_attribute(f"[data-testid={box}]", "aria-invalid") == "true"
+    expect(page.locator("[data-testid=form-problem]")).to_contain_text("422")
+    tab.screenshot("10-form-errors")
+
+    # When they are put right but every feature is excluded, the old errors go and the
+    # new one is beside the exclude control.
+    page.fill("[data-testid=f-trials]", "2")
+    page.fill("[data-testid=f-timeout]", "60")
+    page.click("[data-testid=f-exclude-summary]")
+    for column in ("carat", "cut", "depth"):
+        page.check(f"[data-testid=f-exclude] input[value={column}]")
+    page.click("[data-testid=f-submit]")
+    excluded = page.locator("[data-testid=error-exclude_columns] [data-testid=field-error]")
+    expect(excluded).to_contain_text("no feature column would be left")
+    expect(trials).to_have_count(0)
+    assert page.get_attribute("[data-testid=f-trials]", "aria-invalid") is None
+
+    # A space that is not JSON is said beside the space, and nothing is sent.
+    page.fill("[data-testid=f-space]", "{not json")
+    page.click("[data-testid=f-submit]")
+    space = page.locator("[data-testid=error-param_space] [data-testid=field-error]")
+    expect(space).to_contain_text("not JSON")
+    expect(excluded).to_have_count(0)
+    assert svc.get(f"/v1/jobs?dataset_id={dataset['id']}").json()["items"] == []
+
+
+def test_a_warning_naming_a_column_excludes_it_in_one_click(dashboard: Service, tab: Tab):
+    page, svc = tab.page, dashboard
+    # Given a table with a column that gives the price away and an odd cell in another,
+    # and a first search on it that warned of the leak,
+    dataset = svc.upload(prices(80, seed=6, leak=True, odd=True), "leaky.csv")
+    assert [w["column"] for w in dataset["warnings"]] == ["depth"]
+    first = svc.submit(
+        dataset_id=dataset["id"], target="price", estimator="ridge", n_trials=2, cv={"folds": 2}
+    )
+    leaks = [w["column"] for w in first["warnings"] if w["code"] == "possible_leak"]
+    assert leaks == ["listing_price"]
+    svc.wait_for(first["id"])
+
+    # when the form shows the dataset and the target,
+    open_form(page, svc, dataset["id"], "price")
+
+    # then both warnings are there, each with a button for its column;
+    leak = page.locator("[data-testid=column-warning][data-column=listing_price]")
+    expect(leak).to_contain_text("alone predicts the target")
+    odd = page.locator("[data-testid=column-warning][data-column=depth]")
+    expect(odd).to_contain_text("holds numbers except in 1 cell")
+    expect(page.locator("[data-testid=f-exclude-summary]")).to_have_text("none excluded (choose…)")
+
+    # one click on the leak's button excludes the column,
+    leak.locator("[data-testid=exclude-button]").click()
+    expect(page.locator("[data-testid=f-exclude-summary]")).to_have_text("excluded: listing_price")
+    assert page.is_checked("[data-testid=f-exclude] input[value=listing_price]")
+    assert leak.locator("[data-testid=exclude-button]").is_disabled()
+    assert not page.is_checked("[data-testid=f-exclude] input[value=depth]")
+    tab.screenshot("11-exclude-warning")
+
+    # and the search submitted carries it: no leak is found any more.
+    with page.expect_request(lambda r: r.url.endswith("/v1/jobs") and r.method == "POST") as sent:
+        page.click("[data-testid=f-submit]")
+    assert json.loads(sent.value.post_data)["exclude_columns"] == ["listing_price"]
+    page.wait_for_url("**/ui#/jobs/job_*")
+    job = svc.job(page.url.rsplit("/", 1)[-1])
+    assert job["spec"]["exclude_columns"] == ["listing_price"]
+    assert not [w for w in job["warnings"] if w["code"] == "possible_leak"], job["warnings"]
+    svc.cancel_unfinished()
+    tab.assert_stayed_on(svc.url)
+
+
+def tick_labels(page: Page, plot: str, axis: str) -> list[str]:
+    return page.locator(f"[data-testid={plot}] text.tick.{axis}").all_text_contents()
+
+
+def numbers(labels: list[str]) -> list[float]:
+    return [float(label) for label in labels]
+
+
+@pytest.fixture(scope="module")
+def rmse_jobs(dashboard: Service) -> list[dict[str, Any]]:
+    """Two finished regressions on one table ranked by RMSE: a decision tree over its
+    default space (three parameters, two of them log), and a ridge whose alpha spans less
+    than a decade (a log axis without two powers of ten)."""
+    dataset = dashboard.upload(prices(120, seed=7), "rmse.csv")
+    common = {
+        "dataset_id": dataset["id"],
+        "target": "price",
+        "scoring": "neg_root_mean_squared_error",
+        "cv": {"folds": 3},
+    }
+    tree = dashboard.submit(**common, estimator="decision_tree", n_trials=12)
+    ridge = dashboard.submit(
+        **common,
+        estimator="ridge",
+        n_trials=6,
+        param_space={"alpha": {"type": "float", "low": 0.01, "high": 0.05, "log": True}},
+    )
+    jobs = [dashboard.wait_for(job["id"], timeout=120) for job in (tree, ridge)]
+    assert [job["status"] for job in jobs] == ["succeeded", "succeeded"], jobs
+    return jobs
+
+
+def test_the_job_page_plots_read_as_a_data_scientist_expects(
+    dashboard: Service, tab: Tab, rmse_jobs: list[dict[str, Any]]
+):
+    page, svc = tab.page, dashboard
+    tree, ridge = rmse_jobs
+    trials = svc.trials(tree["id"])
+    # Given a finished regression ranked by RMSE, its page drawn,
+    page.goto(f"{svc.url}/ui#/jobs/{tree['id']}")
+    page.locator("[data-testid=job-view][data-drawn-ms]").wait_for()
+
+    # then its history fills its card, with enough ticks, and reads as an error: RMSE,
+    # lower is better, never below 0, the best trial's score as the positive RMSE.
+    history = page.locator("[data-testid=history-plot]")
+    card = page.locator("[data-testid=history]").evaluate("e => e.clientWidth")
+    assert float(history.get_attribute("width")) >= 0.95 * card
+    assert len(tick_labels(page, "history-plot", "x")) >= 6
+    assert len(tick_labels(page, "history-plot", "y")) >= 4
+    assert min(numbers(tick_labels(page, "history-plot", "y"))) >= 0
+    assert float(history.get_attribute("data-y-min")) >= 0
+    assert "RMSE (lower is better)" in history.text_content()
+    expect(page.locator("[data-testid=history-note]")).to_contain_text(
+        "neg_root_mean_squared_error negated: lower is better"
+    )
+    assert page.locator("[data-testid=job-best]").inner_text() == f"{-tree['best_score']:.4f}"
+    expect(page.locator("[data-testid=sort-mean_score]")).to_have_text("RMSE")
+    result = page.locator("[data-testid=score-row][data-scorer=neg_root_mean_squared_error]")
+    expect(result).to_contain_text("RMSE (lower is better)")
+    cv = float(result.locator("td").nth(1).inner_text())
+    assert cv == pytest.approx(-tree["best_score"], rel=1e-3)
+
+    # Every log axis labels its ticks, a narrow one too (the ridge's alpha, further down).
+    for plot in page.locator("[data-testid=param-plot][data-scale=log]").all():
+        assert plot.locator("text.tick.x").count() >= 2, plot.get_attribute("data-param")
+
+    # The parallel coordinates: an axis per parameter and one for RMSE, a line per trial.
+    space = tree["spec"]["param_space"]
+    axes = page.locator("[data-testid=parallel-plot-axis]")
+    assert axes.evaluate_all("a => a.map((e) => e.dataset.param)") == [*space, "RMSE"]
+    for axis in axes.all():
+        assert axis.locator("text.tick").count() >= 2, axis.get_attribute("data-param")
+    assert page.locator("[data-testid=parallel-plot] path.pc-line").count() == len(trials)
+    assert page.locator("[data-testid=parallel-plot] path.pc-line.best").count() == 1
+
+    # Two parameters: the interpolated score under the trials; another choice redraws it.
+    surface = page.locator("[data-testid=surface-plot]")
+    chosen = (surface.get_attribute("data-x"), surface.get_attribute("data-y"))
+    assert chosen[0] != chosen[1] and set(chosen) <= set(space)
+    assert page.locator("[data-testid=surface-plot-colours]").count() == 1
+    assert surface.locator("circle.surface-pt").count() == len(trials)
+    other = next(name for name in space if name not in chosen)
+    page.select_option("[data-testid=surface-x]", other)
+    expect(surface).to_have_attribute("data-x", other)
+
+    # The folds of each trial: one whisker per trial, one dot per fold.
+    spread = page.locator("[data-testid=folds-plot-trial]")
+    assert spread.count() == len(trials)
+    assert set(spread.evaluate_all("g => g.map((e) => e.dataset.folds)")) == {"3"}
+    assert float(page.get_attribute("[data-testid=folds-plot]", "data-y-min")) >= 0
+
+    # The other search on the data: histories overlaid, best RMSEs side by side.
+    expect(page.locator("[data-testid=compare-history-line]")).to_have_count(2)
+    dots = page.locator("[data-testid=compare-best-dot]")
+    shown = sorted(float(v) for v in dots.evaluate_all("d => d.map((e) => e.dataset.value)"))
+    assert shown == pytest.approx(sorted(-job["best_score"] for job in rmse_jobs))
+    tab.screenshot("12-job-plots-rmse")
+
+    # The ridge's alpha spans less than a decade: its log axis still has labelled ticks.
+    page.goto(f"{svc.url}/ui#/jobs/{ridge['id']}")
+    page.locator("[data-testid=job-view][data-drawn-ms]").wait_for()
+    alpha = page.locator("[data-testid=param-plot][data-param=alpha]")
+    assert alpha.get_attribute("data-scale") == "log"
+    labels = numbers(alpha.locator("text.tick.x").all_text_contents())
+    assert len(labels) >= 2 and all(0.005 <= v <= 0.06 for v in labels), labels
+    tab.assert_stayed_on(svc.url)
+
+
+def test_a_score_between_0_and_1_keeps_its_axis_within_them(
+    dashboard: Service, tab: Tab, finished_job: dict[str, Any]
+):
+    # Given a classification ranked by ROC AUC (at most 1),
+    page = tab.page
+    page.goto(f"{dashboard.url}/ui#/jobs/{finished_job['id']}")
+    page.locator("[data-testid=job-view][data-drawn-ms]").wait_for()
+    # then no plot of its scores runs past 1, and none says "lower is better".
+    for plot in ("history-plot", "folds-plot"):
+        assert float(page.get_attribute(f"[data-testid={plot}]", "data-y-max")) <= 1
+        assert max(numbers(tick_labels(page, plot, "y"))) <= 1
+    assert "higher is better" in page.locator("[data-testid=history-plot]").text_content()
+    expect(page.locator("[data-testid=history-note]")).to_have_text("Line: the best so far.")
+
+
 @pytest.fixture(scope="module")
 def finished_job(dashboard: Service) -> dict[str, Any]:
     """A succeeded job of three cheap trials, for the tests that need a finished one."""

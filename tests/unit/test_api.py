@@ -57,6 +57,8 @@ def test_multipart_upload_answers_201_with_location_and_profile(client, breast_c
         "dtype": "integer",
         "n_missing": 0,
         "n_unique": 2,
+        "target_task": "classification",
+        "target_scoring": "roc_auc",
     }
     assert client.get(response.headers["Location"]).json == body
 
@@ -203,10 +205,43 @@ def test_estimators_list_the_catalog(client):
 
 
 def test_estimators_list_the_scorers_of_each_task(client):
+    # Given the catalog, when a client reads it, then it has each task's scorers, as the
+    # spec check allows them: a regression scorer is no classification one.
     scorers = client.get("/v1/estimators").json["scorers"]
     assert set(scorers) == {"classification", "regression"}
-    assert "roc_auc" in scorers["classification"] and "roc_auc" not in scorers["regression"]
-    assert "r2" in scorers["regression"]
+    assert scorers["regression"][0] == "r2"
+    assert "neg_root_mean_squared_error" in scorers["regression"]
+    assert "roc_auc" in scorers["classification"]
+    assert not set(scorers["classification"]) & set(scorers["regression"])
+
+
+def test_each_column_says_the_task_and_scorer_a_search_on_it_takes(client):
+    # Given a table with a column of each kind a target can be,
+    rows = [
+        f"{i * 0.37:.2f},{i},{i % 2},{'abc'[i % 3]},{'yn'[i % 2]},{str(i % 2 == 0).lower()}"
+        for i in range(60)
+    ]
+    body = upload_csv(client, "price,count,bin,three,text_bin,flag\n" + "\n".join(rows) + "\n")
+    columns = {c["name"]: c for c in body["columns"]}
+    # when each is the target of a search naming no task and no scorer,
+    taken = {}
+    for name in columns:
+        spec = {"dataset_id": body["id"], "target": name, "estimator": "decision_tree"}
+        response = submit(client, **spec, n_trials=1, test_size=0)
+        assert response.status_code == 202, response.json
+        job = response.json["spec"]
+        taken[name] = (job["task"], job["scoring"])
+    # then the dataset document said so for each: the dashboard's form reads it there.
+    said = {name: (c["target_task"], c["target_scoring"]) for name, c in columns.items()}
+    assert said == taken
+    assert said == {
+        "price": ("regression", "r2"),
+        "count": ("regression", "r2"),
+        "bin": ("classification", "roc_auc"),
+        "three": ("classification", "balanced_accuracy"),
+        "text_bin": ("classification", "roc_auc"),
+        "flag": ("classification", "roc_auc"),
+    }
 
 
 def submit(client, **spec):

@@ -4,6 +4,7 @@ from .best_event import BestEvent
 from .best_event_event import BestEventEvent
 from .column import Column
 from .column_dtype import ColumnDtype
+from .column_target_task import ColumnTargetTask
 from .column_treatment import ColumnTreatment
 from .column_treatment_treatment import ColumnTreatmentTreatment
 from .cv import CV
@@ -110,6 +111,7 @@ __all__ = (
     "BestEventEvent",
     "Column",
     "ColumnDtype",
+    "ColumnTargetTask",
     "ColumnTreatment",
     "ColumnTreatmentTreatment",
     "CV",

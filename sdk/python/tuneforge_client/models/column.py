@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from ..models.column_dtype import ColumnDtype, check_column_dtype
+from ..models.column_target_task import ColumnTargetTask, check_column_target_task
 
 T = TypeVar("T", bound="Column")
 
@@ -18,12 +19,18 @@ class Column:
         dtype (ColumnDtype):  Example: float.
         n_missing (int):  Example: 0.
         n_unique (int):  Example: 456.
+        target_task (ColumnTargetTask): the task a search with this column as its target infers when the spec names
+            none: classification for text, boolean and integer columns of at most 20 distinct values, regression otherwise
+        target_scoring (str): the scorer such a search ranks by when the spec names none: roc_auc for two classes,
+            balanced_accuracy for more, r2 for regression
     """
 
     name: str
     dtype: ColumnDtype
     n_missing: int
     n_unique: int
+    target_task: ColumnTargetTask
+    target_scoring: str
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -34,6 +41,10 @@ class Column:
 
         n_unique = self.n_unique
 
+        target_task: str = self.target_task
+
+        target_scoring = self.target_scoring
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -42,6 +53,8 @@ class Column:
                 "dtype": dtype,
                 "n_missing": n_missing,
                 "n_unique": n_unique,
+                "target_task": target_task,
+                "target_scoring": target_scoring,
             }
         )
 
@@ -58,11 +71,17 @@ class Column:
 
         n_unique = d.pop("n_unique")
 
+        target_task = check_column_target_task(d.pop("target_task"))
+
+        target_scoring = d.pop("target_scoring")
+
         column = cls(
             name=name,
             dtype=dtype,
             n_missing=n_missing,
             n_unique=n_unique,
+            target_task=target_task,
+            target_scoring=target_scoring,
         )
 
         return column

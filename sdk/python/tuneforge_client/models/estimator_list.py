@@ -18,7 +18,8 @@ class EstimatorList:
     """
     Attributes:
         items (list[Estimator]):
-        scorers (EstimatorListScorers): task → the scorer names a spec's scoring may use (some need a binary target)
+        scorers (EstimatorListScorers): task → the scikit-learn scorer names a spec of that task may use (some need a
+            binary target; scorers named neg_* are errors, negated so that higher is better)
     """
 
     items: list[Estimator]

@@ -7,7 +7,10 @@ T = TypeVar("T", bound="EstimatorListScorers")
 
 
 class EstimatorListScorers(dict[str, "list[str]"]):
-    """task → the scorer names a spec's scoring may use (some need a binary target)"""
+    """task → the scikit-learn scorer names a spec of that task may use (some need a binary target; scorers named neg_* are
+    errors, negated so that higher is better)
+
+    """
 
     @property
     def additional_properties(self) -> dict[str, list[str]]:
