@@ -6,6 +6,7 @@ import { json } from "./api.js";
 import { escapeXml as esc } from "./charts.js";
 import { allDatasets } from "./datasets.js";
 import { choices, duration, listSection, query, sortableHeadings, tagChips, when } from "./lists.js";
+import { metric } from "./metrics.js";
 import { searchForm } from "./search_form.js";
 
 const REFRESH_MS = 2000;
@@ -86,13 +87,15 @@ function jobFilters() {
 // dataset, target, task, metric and strategy; the best score sits beside its metric.
 function jobRow(job) {
   const spec = job.spec;
+  const shown = metric(spec.scoring); // an error metric as the error: RMSE, not −RMSE
   // unnamed: the id's last characters, which tell it from the others (all of it in the title)
   const name = job.name ? esc(job.name) : `<code class="muted">…${esc(job.id.slice(-8))}</code>`;
   return `<tr data-testid="job-row" data-id="${esc(job.id)}" data-status="${esc(job.status)}">
     <td data-col="name"><a href="#/jobs/${esc(job.id)}" title="${esc(job.id)}">${name}</a> ${tagChips(job.tags)}</td>
     <td data-col="dataset"><a href="#/datasets/${esc(job.dataset_id)}">${esc(job.dataset_name || job.dataset_id)}</a></td>
     <td data-col="target">${esc(spec.target)}</td><td data-col="task">${esc(spec.task)}</td>
-    <td data-col="metric">${esc(spec.scoring)}</td><td data-col="best">${score(job.best_score)}</td>
+    <td data-col="metric" title="${esc(spec.scoring)}">${esc(shown.label)}</td>
+    <td data-col="best" title="${esc(shown.better)}">${score(shown.shown(job.best_score))}</td>
     <td data-col="strategy">${esc(spec.strategy)}</td><td data-col="estimator">${esc(spec.estimator)}</td>
     <td data-col="status"><span class="status-${esc(job.status)}">${esc(job.status)}</span><br>${progressBar(job)}
       <span class="muted">${job.progress.trials_completed}/${job.progress.trials_total}</span></td>

@@ -700,6 +700,10 @@ TEN_SEARCHES = [  # (dataset, name, target, spec): three tables, both tasks, six
 ]
 
 
+# How the list names an error metric (api/ui/metrics.js): the error, lower is better.
+ERRORS_SHOWN = {"neg_root_mean_squared_error": "RMSE", "neg_mean_absolute_error": "MAE"}
+
+
 def test_ten_jobs_on_three_datasets_are_told_apart_filtered_and_sorted_in_the_list(
     dashboard: Service, tab: Tab
 ):
@@ -730,10 +734,10 @@ def test_ten_jobs_on_three_datasets_are_told_apart_filtered_and_sorted_in_the_li
     # its name, its dataset (by name, linked), target, task, metric, strategy, and times.
     def cells(job_id: str) -> dict[str, str]:
         row = page.locator(f"[data-testid=job-row][data-id='{job_id}']")
-        return {
-            col: row.locator(f"[data-col={col}]").inner_text().strip()
-            for col in ("name", "dataset", "target", "task", "metric", "strategy", "created")
-        } | {"href": row.locator("[data-col=dataset] a").get_attribute("href")}
+        columns = ("name", "dataset", "target", "task", "metric", "best", "strategy", "created")
+        return {col: row.locator(f"[data-col={col}]").inner_text().strip() for col in columns} | {
+            "href": row.locator("[data-col=dataset] a").get_attribute("href")
+        }
 
     shown = {job["id"]: cells(job["id"]) for job in jobs}
     told = {(c["name"], c["dataset"], c["target"], c["metric"]) for c in shown.values()}
@@ -744,8 +748,13 @@ def test_ten_jobs_on_three_datasets_are_told_apart_filtered_and_sorted_in_the_li
         assert (row["dataset"], row["href"]) == (f"{d}.csv", f"#/datasets/{tables[d]['id']}")
         spec = job["spec"]
         assert (row["target"], row["task"], row["metric"], row["strategy"]) == (
-            target, spec["task"], spec["scoring"], spec["strategy"])  # fmt: skip
+            target, spec["task"], ERRORS_SHOWN.get(spec["scoring"], spec["scoring"]),
+            spec["strategy"])  # fmt: skip
         assert row["created"]
+        # an error metric reads as the error: RMSE 12.3, not -12.3
+        best = svc.get(f"/v1/jobs/{job['id']}").json()["best_score"]
+        sign = -1 if spec["scoring"] in ERRORS_SHOWN else 1
+        assert float(row["best"]) == pytest.approx(sign * best, abs=1e-4)
     assert {row["task"] for row in shown.values()} == {"classification", "regression"}
 
     # When filtered by a dataset, only its jobs are left;
