@@ -2,18 +2,27 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
+# What the service runs (requirements.lock: pyproject's dependencies), which is all `make
+# run` installs; and on top of it the tools that test it (requirements-dev.lock: the dev
+# extra too, the same versions of the rest), for every other target.
+RUNTIME := $(VENV)/.runtime-installed
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test image-test chromium unit integration lint format openapi sdk lock bench clean
 
-$(STAMP): requirements-dev.lock pyproject.toml
+# The project itself, editable, built by the setuptools Python's venv ships (no download).
+$(RUNTIME): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/tuneforge db upgrade
+# `serve` migrates the database before it starts anything.
+run: $(RUNTIME)
 	$(BIN)/tuneforge serve
 
 # The dashboard's browser tests drive Debian's chromium (they fail without it).
@@ -53,7 +62,7 @@ sdk: $(STAMP)
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements.lock
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev -c requirements.lock --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
 
 # About 27 minutes on 2 cores; each script appends its figures to bench/RESULTS.md.
 # small_jobs.py's PostgreSQL + Redis round needs both on 127.0.0.1 (it uses Redis db 11).

@@ -2,7 +2,7 @@
 // started elsewhere, from the API or the CLI, appears) and the new search form, built
 // from the catalog (GET /v1/estimators) and the contract's enums (/openapi.json).
 
-import { ApiError, json, postJson } from "./api.js";
+import { ApiError, POLL, json, postJson } from "./api.js";
 import { escapeXml as esc } from "./charts.js";
 import { allDatasets } from "./datasets.js";
 import { listSection } from "./lists.js";
@@ -42,18 +42,19 @@ export async function jobsView(main, signal) {
   let timer = null;
   signal.addEventListener("abort", () => clearTimeout(timer));
 
-  async function refresh() {
+  // timed: a refresh the page makes on its own, not one the user asked for
+  async function refresh(timed = false) {
     clearTimeout(timer);
     let every = IDLE_REFRESH_MS; // after a failed read too: the list keeps trying
     try {
-      const page = await json(`/v1/jobs?limit=${shown}`);
+      const page = await json(`/v1/jobs?limit=${shown}`, timed ? { headers: POLL } : {});
       if (signal.aborted) return;
       tbody.innerHTML = page.items.map(jobRow).join("");
       sizeBars(tbody);
       more.hidden = !page.next || shown >= 100;
       if (page.items.some(isActive)) every = REFRESH_MS;
     } finally {
-      if (!signal.aborted) timer = setTimeout(() => refresh().catch(() => {}), every);
+      if (!signal.aborted) timer = setTimeout(() => refresh(true).catch(() => {}), every);
     }
   }
   more.addEventListener("click", () => { shown = Math.min(100, shown + 20); refresh(); });
