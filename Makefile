@@ -10,11 +10,18 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test image-test chromium unit integration lint format openapi sdk lock bench clean
 
-# The project itself, editable, built by the setuptools Python's venv ships (no download).
+# The project runs from this folder, not pip-installed, as in the Dockerfile: building it
+# would need its build backend (setuptools), which the runtime lock leaves out. A .pth
+# file puts the folder and the SDK (sdk/python) on the environment's path, and
+# `tuneforge` is the console script pip would have written.
 $(RUNTIME): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	printf '%s\n' "$(CURDIR)" "$(CURDIR)/sdk/python" \
+		> "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/tuneforge.pth"
+	printf '#!$(CURDIR)/$(BIN)/python\nimport sys\nfrom api.launcher import main\nsys.exit(main())\n' \
+		> $(BIN)/tuneforge
+	chmod 755 $(BIN)/tuneforge
 	touch $(RUNTIME)
 
 $(STAMP): $(RUNTIME) requirements-dev.lock
