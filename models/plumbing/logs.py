@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,10 +45,13 @@ QUIETER = {"alembic.runtime.plugins": "WARNING", "alembic.runtime.migration": "W
 # ``access``), others' by their first (``celery.app.trace``: ``celery``), or as named here.
 OWN_PACKAGES = frozenset({"tuneforge", "api", "models", "tasks"})
 SHORT_NAMES = {"py.warnings": "warnings"}
-# ``extra`` fields a terminal line leaves out: an access line's message already says the
-# method, path and status (api/access.py), and its route and client address are for
-# searching collected logs, not for reading.
-NOT_ON_A_TERMINAL = frozenset({"method", "path", "status", "route", "remote_addr"})
+# ``extra`` fields a terminal line leaves out: an access line's route template and client
+# address (api/access.py) are for searching collected logs, not for reading.
+NOT_ON_A_TERMINAL = frozenset({"route", "remote_addr"})
+# Loggers a terminal shows at WARNING only: Celery's "received" and "succeeded" lines, two
+# for each task (with its whole request), where the search's own line says how the trial
+# ended (tasks/search.py). JSON keeps them, for collectors.
+QUIETER_ON_A_TERMINAL = {"celery.worker.strategy": "WARNING", "celery.app.trace": "WARNING"}
 # The ids of the work this thread (or Celery pool process) is doing, read at each record.
 # The default is never mutated: bind() always sets a new dict.
 _context: ContextVar[dict[str, Any]] = ContextVar("tuneforge_log_context", default={})  # noqa: B039
@@ -115,8 +119,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         when = self.formatTime(record, "%H:%M:%S")
         line = f"{when} {record.levelname:<7} {short_name(record.name):<9} {record.getMessage()}"
-        fields = fields_of(record)
-        shown = " ".join(f"{k}={v}" for k, v in fields.items() if k not in NOT_ON_A_TERMINAL)
+        shown = " ".join(f"{k}={v}" for k, v in _unsaid(record).items())
         if shown:
             line = f"{line} {shown}"
         if record.exc_info and not record.exc_text:
@@ -126,6 +129,19 @@ class TextFormatter(logging.Formatter):
         if record.stack_info:
             line = f"{line}\n{self.formatStack(record.stack_info)}"
         return line
+
+
+def _unsaid(record: logging.LogRecord) -> dict[str, Any]:
+    """The fields of ``record`` a terminal line adds after its message: not those the
+    message already says as a word (``GET /v1/jobs/job_1 200`` says the method, the path,
+    the job and the status), nor :data:`NOT_ON_A_TERMINAL`."""
+    message = record.getMessage()
+    return {
+        key: value
+        for key, value in fields_of(record).items()
+        if key not in NOT_ON_A_TERMINAL
+        and not re.search(rf"(?<![\w.]){re.escape(str(value))}(?![\w.])", message)
+    }
 
 
 def short_name(logger: str) -> str:
@@ -173,8 +189,11 @@ def configure(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for name, quieter in QUIETER.items():
-        logging.getLogger(name).setLevel(quieter)
+    for name, at_least in QUIETER.items():
+        logging.getLogger(name).setLevel(at_least)
+    terminal = chosen(log_format, stream) == "text"
+    for name, at_least in QUIETER_ON_A_TERMINAL.items():
+        logging.getLogger(name).setLevel(at_least if terminal else logging.NOTSET)
     logging.captureWarnings(True)
 
 

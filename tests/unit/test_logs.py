@@ -72,7 +72,8 @@ def json_lines() -> Iterator[Lines]:
 def root_logging() -> Iterator[None]:
     """Put the logging set-up back as it was after a test that reconfigures it."""
     root = logging.getLogger()
-    saved = {name: logging.getLogger(name) for name in ("gunicorn.error", "gunicorn.access")}
+    names = ("gunicorn.error", "gunicorn.access", *logs.QUIETER, *logs.QUIETER_ON_A_TERMINAL)
+    saved = {name: logging.getLogger(name) for name in names}
     state = {
         logger: (logger.handlers[:], logger.level, logger.propagate)
         for logger in [root, *saved.values()]
@@ -196,6 +197,32 @@ def test_configure_on_a_terminal_writes_one_readable_line_per_record(root_loggin
     # then the line is readable: no JSON, the request's parts said once, its time kept
     (line,) = terminal.getvalue().splitlines()
     assert re.fullmatch(r"\d\d:\d\d:\d\d INFO    access    GET /v1/jobs 200 duration_ms=1.5", line)
+
+
+def test_a_terminal_line_does_not_repeat_what_its_message_says():
+    for lines in capture(TextFormatter(), "tasks.search"):
+        with logs.context(job_id="job_1", trial=1):
+            logging.getLogger("tasks.search").info(
+                "job %s trial %d: %s", "job_1", 1, "recorded", extra={"outcome": "recorded"}
+            )
+            # a value that appears only inside another word is not said: trial 1 of job_12
+            logging.getLogger("tasks.search").info("job_12 v1.1 trial 12: recorded")
+        said, unsaid = (line.split(" ", 1)[1] for line in lines.text.splitlines())
+        assert said == "INFO    search    job job_1 trial 1: recorded"
+        assert unsaid == "INFO    search    job_12 v1.1 trial 12: recorded job_id=job_1 trial=1"
+
+
+@pytest.mark.parametrize(("stream", "shown"), [(Terminal(), False), (io.StringIO(), True)])
+def test_celerys_lines_for_each_task_are_left_to_json(root_logging, stream, shown):
+    # given a worker's logging on a terminal, or on a pipe to a log collector
+    logs.configure("auto", "INFO", stream)
+    # when Celery says a task was received and succeeded, and one failed
+    logging.getLogger("celery.worker.strategy").info("Task tuneforge.run_trial[1] received")
+    logging.getLogger("celery.app.trace").info("Task tuneforge.run_trial[1] succeeded")
+    logging.getLogger("celery.app.trace").error("Task tuneforge.run_trial[2] raised")
+    # then a terminal shows the failure only (the search logs each trial itself)
+    text = stream.getvalue()
+    assert ("received" in text, "succeeded" in text, "raised" in text) == (shown, shown, True)
 
 
 def test_gunicorn_on_a_terminal_logs_text_and_elsewhere_json(root_logging, monkeypatch):
@@ -368,3 +395,15 @@ def test_a_failed_job_is_logged_at_warning_with_its_error(service, caplog):
     (record,) = [r for r in caplog.records if r.getMessage().startswith(f"job {job_id} failed")]
     assert record.levelno == logging.WARNING and "every trial failed" in record.getMessage()
     assert record.job_id == job_id
+
+
+def test_a_job_that_succeeds_says_so_with_its_best_score(service, caplog):
+    dataset_id = upload(service, pd.DataFrame({"x": np.arange(40.0), "y": np.arange(40) % 2}))
+    job_id = submit(service, dataset_id, target="y", estimator="knn", n_trials=2, test_size=0)
+    with caplog.at_level(logging.INFO, logger="models.service"):
+        assert run(service, job_id) == JobStatus.SUCCEEDED
+    (record,) = [r for r in caplog.records if r.getMessage().startswith(f"job {job_id} ")]
+    assert record.levelno == logging.INFO
+    assert re.fullmatch(
+        rf"job {job_id} succeeded: best score 0\.\d{{4}} after 2 trials", record.getMessage()
+    )
