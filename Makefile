@@ -2,18 +2,34 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
+# What the service runs (requirements.lock: pyproject's dependencies), which is all `make
+# run` installs; and on top of it the tools that test it (requirements-dev.lock: the dev
+# extra too, the same versions of the rest), for every other target.
+RUNTIME := $(VENV)/.runtime-installed
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test image-test chromium unit integration lint format openapi sdk lock bench clean
 
-$(STAMP): requirements-dev.lock pyproject.toml
+# The project runs from this folder, not pip-installed, as in the Dockerfile: building it
+# would need its build backend (setuptools), which the runtime lock leaves out. A .pth
+# file puts the folder and the SDK (sdk/python) on the environment's path, and
+# `tuneforge` is the console script pip would have written.
+$(RUNTIME): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	printf '%s\n' "$(CURDIR)" "$(CURDIR)/sdk/python" \
+		> "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/tuneforge.pth"
+	printf '#!$(CURDIR)/$(BIN)/python\nimport sys\nfrom api.launcher import main\nsys.exit(main())\n' \
+		> $(BIN)/tuneforge
+	chmod 755 $(BIN)/tuneforge
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME) requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/tuneforge db upgrade
+# `serve` migrates the database before it starts anything.
+run: $(RUNTIME)
 	$(BIN)/tuneforge serve
 
 # The dashboard's browser tests drive Debian's chromium (they fail without it).
@@ -53,7 +69,7 @@ sdk: $(STAMP)
 
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements.lock
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev -c requirements.lock --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
 
 # About 27 minutes on 2 cores; each script appends its figures to bench/RESULTS.md.
 # small_jobs.py's PostgreSQL + Redis round needs both on 127.0.0.1 (it uses Redis db 11).

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 # multipart framing around the file: headers and boundaries
 UPLOAD_OVERHEAD = 64 * 1024
+# Sent by a client polling on a timer, naming itself (the dashboard, `tuneforge serve`'s
+# readiness probe): its successful GETs are logged at DEBUG (api/access.py).
+POLL_HEADER = "X-Tuneforge-Poll"
 
 
 def create_app(settings: Settings | None = None) -> Flask:

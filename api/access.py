@@ -5,6 +5,12 @@ The access line is written here rather than by gunicorn because only the app kno
 route template, the job a request is about and the tenant; gunicorn's own access log is
 off (``models.plumbing.logs.dict_config``). The time runs from the first ``before_request`` hook
 to the response's start (a streamed body, such as an event stream, is not included).
+
+A request that says it is a poll (:data:`POLL_HEADER`: the dashboard's timed refreshes
+and event-stream reconnections, ``tuneforge serve``'s readiness probe) is logged at
+DEBUG when it succeeds: an open dashboard polls hundreds of times an hour, and the lines
+buried everything else. Only a GET counts as a poll (a client cannot hide what it
+changes), and one that fails (4xx, 5xx) is logged at INFO like any request.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import time
 
 from flask import Flask, Response, g, request
 
+from api import POLL_HEADER
 from models.plumbing import metrics
 
 log = logging.getLogger("tuneforge.access")
@@ -37,7 +44,10 @@ def init_app(app: Flask) -> None:
         seconds = time.perf_counter() - started if started is not None else 0.0
         route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
         metrics.request_finished(request.method, route, response.status_code, seconds)
-        log.info(
+        poll = request.headers.get(POLL_HEADER) if request.method == "GET" else None
+        polled = poll is not None and response.status_code < 400
+        log.log(
+            logging.DEBUG if polled else logging.INFO,
             "%s %s %d",
             request.method,
             request.path,
@@ -51,6 +61,7 @@ def init_app(app: Flask) -> None:
                 "job_id": _job_id(response),
                 "tenant": g.get("owner"),
                 "remote_addr": request.remote_addr,
+                "poll": poll,
             },
         )
         return response

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 import os
 import signal
 import sys
@@ -41,6 +42,8 @@ from tasks.shutdown import WORKER_STOP_GRACE_S
 if TYPE_CHECKING:
     from models.service import Service
 
+log = logging.getLogger("tuneforge.serve")
+
 # How long a stop may take, from SIGTERM to the last process's exit (the README's
 # "Stopping, crashes and restarts"). The API's: gunicorn's graceful timeout, after which
 # it kills its workers (an event stream lasts up to TUNEFORGE_EVENTS_STREAM_SECONDS, 25 s,
@@ -48,6 +51,21 @@ if TYPE_CHECKING:
 # longest of its roles', and a margin for their own kills; then it kills what is left.
 API_STOP_GRACE_S = 20
 SERVE_STOP_GRACE_S = max(API_STOP_GRACE_S, WORKER_STOP_GRACE_S) + 5
+
+
+def start_line(settings: Settings) -> str:
+    """What ``serve`` says first: where the API, the dashboard and the docs are, and what
+    runs the searches."""
+    host = settings.host if settings.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
+    url = f"http://{host}:{settings.port}"
+    if ":" in host:
+        url = f"http://[{host}]:{settings.port}"
+    slots = settings.worker_concurrency
+    return (
+        f"starting the API at {url} (dashboard {url}/ui, API docs {url}/docs) and "
+        f"{slots} worker slot{'s' if slots != 1 else ''} (TUNEFORGE_WORKER_CONCURRENCY); "
+        f"data in {settings.data_dir}"
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -101,12 +119,13 @@ def webhook_worker_command(settings: Settings) -> list[str]:
 def _celery_worker(
     settings: Settings, app: str, queue: str, pool: list[str], hostname: str
 ) -> list[str]:
-    quiet = ["--quiet"] if settings.log_format == "json" else []  # no banner: it is not JSON
     return [
         sys.executable,
         "-m",
         "celery",
-        *quiet,
+        # No banner: twenty lines that are not a log record (nor JSON); `serve`'s start
+        # line says where things are, and the worker logs "ready" when it is.
+        "--quiet",
         "-A",
         app,
         "worker",
@@ -315,11 +334,7 @@ def serve() -> None:
     settings = _settings()
     _prepare(settings)
     _check_exposure(settings)
-    click.echo(
-        f"tuneforge: API on http://{settings.host}:{settings.port}, data in "
-        f"{settings.data_dir}, broker {settings.broker_url}",
-        err=True,
-    )
+    log.info("%s", start_line(settings))
     roles = [
         # Each role's environment (its metrics folder) is claimed once: a restarted role
         # goes on counting where the one before it stopped.

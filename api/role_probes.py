@@ -23,6 +23,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from api import POLL_HEADER
 from api.supervisor import Role
 
 HEALTHZ_TIMEOUT_S = 1.0
@@ -95,7 +96,7 @@ def _reachable(host: str) -> str:
 def _answers_healthz(host: str, port: int) -> bool:
     connection = http.client.HTTPConnection(host, port, timeout=HEALTHZ_TIMEOUT_S)
     try:
-        connection.request("GET", "/healthz")
+        connection.request("GET", "/healthz", headers={POLL_HEADER: "serve"})
         return connection.getresponse().status == 200
     except (OSError, http.client.HTTPException):
         return False

@@ -346,7 +346,8 @@ class InProcess:
     """tuneforge's service core on SQLite and a folder under ``root``, in this process."""
 
     def __init__(self, root: Path, **settings: Any) -> None:
-        config = Settings(data_dir=root, **settings)
+        # One slot unless asked: this process runs a job's trials one after another.
+        config = Settings(data_dir=root, **{"worker_concurrency": 1, **settings})
         upgrade(config.database_url)
         self.service = Service.from_settings(config)
 

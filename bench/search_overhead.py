@@ -121,7 +121,8 @@ REPEATS = 3
 def run_case(root: Path, name: str, estimator: str, grid: dict) -> tuple[float, float, bool]:
     """Best of ``REPEATS`` wall times for GridSearchCV and for the engine, interleaved;
     and whether both found the same best score."""
-    settings = Settings(data_dir=root / name / estimator)
+    # One slot: this process runs the trials one after another, as GridSearchCV does.
+    settings = Settings(data_dir=root / name / estimator, worker_concurrency=1)
     upgrade(settings.database_url)
     service = Service.from_settings(settings)
     dataset = service.upload_dataset(OWNER, [table(name).to_csv(index=False).encode()], name)

@@ -314,7 +314,8 @@ class Engine:
 
     def __init__(self, root: Path) -> None:
         """Create the SQLite database and the storage under ``root``."""
-        settings = Settings(data_dir=root, max_trials=MAX_TRIALS)
+        # One slot: trials run one after another here, so bayesian sees each result.
+        settings = Settings(data_dir=root, max_trials=MAX_TRIALS, worker_concurrency=1)
         upgrade(settings.database_url)
         self.service = Service.from_settings(settings)
 

@@ -189,7 +189,8 @@ def measure(kind: str, admin_url: str, repeat: int) -> dict[str, list[float]]:
     figures: dict[str, list[float]] = {}
     with temporary_dir("tuneforge-sweeps-") as folder, database(kind, folder, admin_url) as url:
         upgrade(url)
-        service = Service.from_settings(Settings(data_dir=folder / "var", database_url=url))
+        settings = Settings(data_dir=folder / "var", database_url=url, worker_concurrency=1)
+        service = Service.from_settings(settings)
         try:
             in_flight(service.engine)
             done = 0

@@ -485,12 +485,21 @@ class Service:
         return OUTCOME_OF.get(JobStatus(job.status), RunOutcome.SKIPPED)
 
     def _reported(self, step: Step) -> RunOutcome:
-        """Report a job a step ended: log its failure (not only Celery's "succeeded" for
-        the task), send its webhook."""
+        """Report a job a step ended: log how it ended (its failure: not only Celery's
+        "succeeded" for the task), send its webhook."""
         job = step.ended
         if job is not None:
             if job.status == JobStatus.FAILED:
                 log.warning("job %s failed: %s", job.id, job.error, extra={"job_id": job.id})
+            elif job.status == JobStatus.SUCCEEDED:
+                best = "none" if job.best_score is None else f"{job.best_score:.4f}"
+                log.info(
+                    "job %s succeeded: best score %s after %d trials",
+                    job.id,
+                    best,
+                    job.trials_completed,
+                    extra={"job_id": job.id},
+                )
             if job.spec.get("webhook_url"):
                 self.webhooks.send(job.id)
         return step.outcome

@@ -9,6 +9,7 @@ variable that is unset or blank leaves its field at the default.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import typing
 from collections.abc import Callable, Mapping
@@ -19,6 +20,55 @@ from typing import Any
 from models.plumbing.keys import parse_entries
 
 PREFIX = "TUNEFORGE_"
+# Where the CPU quota of this process's cgroup is read (cgroup v2): the unified hierarchy,
+# and this process's place in it (the ``0::/path`` line).
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+OWN_CGROUP = Path("/proc/self/cgroup")
+
+
+def available_cores() -> int:
+    """The cores this process may use: the CPUs it may run on (``sched_getaffinity``:
+    ``taskset``, ``docker --cpuset-cpus``) or its cgroup's CPU quota (``docker --cpus``,
+    Kubernetes' CPU limit), whichever is smaller; at least 1.
+
+    ``os.cpu_count()`` counts the host's CPUs, which a container or a pinned process
+    cannot all use: more worker processes than cores make trials wait on each other and a
+    quota throttle them all. A fractional quota is rounded down (1.5 CPUs: 1 slot), as
+    Go's automaxprocs does, so that the slots never outrun it.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    quota = _cgroup_cpu_quota()
+    if quota is not None:
+        cores = min(cores, math.floor(quota))
+    return max(1, cores)
+
+
+def _cgroup_cpu_quota() -> float | None:
+    """The tightest ``cpu.max`` quota (in CPUs) from this process's cgroup up to the root
+    of the hierarchy; ``None`` without cgroup v2 or without a quota."""
+    try:
+        lines = OWN_CGROUP.read_text().splitlines()
+    except OSError:
+        return None
+    relative = next((line[3:] for line in lines if line.startswith("0::")), None)
+    if relative is None:
+        return None
+    folder = CGROUP_ROOT / relative.strip().lstrip("/")
+    quotas = [q for q in map(_quota, [folder, *folder.parents]) if q is not None]
+    return min(quotas, default=None)
+
+
+def _quota(folder: Path) -> float | None:
+    """The quota ``folder/cpu.max`` sets (``"150000 100000"``: 1.5 CPUs; ``"max …"``:
+    none), or ``None`` without one (the root has no such file; nor do folders above it)."""
+    if folder != CGROUP_ROOT and CGROUP_ROOT not in folder.parents:
+        return None
+    try:
+        limit, period = (folder / "cpu.max").read_text().split()[:2]
+        cpus = int(limit) / int(period)
+    except (OSError, ValueError, ZeroDivisionError):  # "max", or not what the kernel writes
+        return None
+    return cpus if cpus > 0 else None
 
 
 def _positive_int(variable: str, raw: str) -> int:
@@ -71,7 +121,8 @@ class Settings:
     storage_url: str = ""
     s3_endpoint_url: str = ""
     storage_cache_mb: int = 2048
-    worker_concurrency: int = 1
+    # Worker processes on this machine, each one trial at a time: one per available core.
+    worker_concurrency: int = field(default_factory=available_cores)
     # Worker slots across every machine, a job's default max_parallel: 0 counts them from
     # the search workers' heartbeats (models/worker_slots.py); a number overrides the count.
     # max_parallel: the most trials one job may run at once.
@@ -110,8 +161,9 @@ class Settings:
     # and the threads of the webhook worker (`tuneforge webhook-worker`), apart from searches.
     webhook_timeout_seconds: int = 10
     webhook_concurrency: int = 8
-    # Logs and metrics (models/plumbing/): json | text; 0: no worker port.
-    log_format: str = "json"
+    # Logs and metrics (models/plumbing/): auto (text on a terminal, else json) | json |
+    # text; 0: no worker port.
+    log_format: str = "auto"
     metrics_port: int = 0
 
     def __post_init__(self) -> None:

@@ -19,6 +19,10 @@ QUEUE = "tuneforge"
 WEBHOOK_QUEUE = "tuneforge.webhooks"
 # The embedded broker's transport, by import path as Celery's ``broker_transport`` takes one.
 EMBEDDED_TRANSPORT = "tasks.embedded_broker:Transport"
+# Its URL. The filesystem transport ignores the host, but kombu warns "No hostname was
+# supplied" at each connection made from a URL without one: every process's first send,
+# and each worker's start.
+EMBEDDED_URL = "filesystem://localhost/"
 
 
 def broker_options(settings: Settings) -> dict[str, Any]:
@@ -94,7 +98,7 @@ def make_celery(settings: Settings) -> Celery:
     """A Celery app for ``settings``; tasks register by name, so the API needs no import."""
     app = TuneforgeCelery("tuneforge", set_as_current=False)
     app.conf.update(
-        broker_url=settings.broker_url,
+        broker_url=EMBEDDED_URL if settings.broker_is_embedded else settings.broker_url,
         # Both sides, the API sending and the workers reading, use it: a message written
         # by kombu's own filesystem transport can be seen half-written.
         broker_transport=EMBEDDED_TRANSPORT if settings.broker_is_embedded else None,

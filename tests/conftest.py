@@ -43,11 +43,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """A data dir in ``tmp_path``, with its SQLite file; or a fresh PostgreSQL database
-    where a module runs on both (``pytestmark = on_every_database``)."""
+    where a module runs on both (``pytestmark = on_every_database``).
+
+    One worker slot, whatever this machine's cores: tests run jobs in this process, one
+    trial after another, and a job's default ``max_parallel`` (the slots) must not make
+    their trials (bayesian's above all) depend on where the tests run."""
     database_url = ""
     if getattr(request, "param", "sqlite") == "postgresql":
         database_url = request.getfixturevalue("postgres_url")
-    return Settings(data_dir=tmp_path / "var", database_url=database_url)
+    return Settings(data_dir=tmp_path / "var", database_url=database_url, worker_concurrency=1)
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 // for a key once (one dialog shared by every call waiting) and retries with it.
 
 const KEY = "tuneforge.apiKey";
+// Sent with the requests the page makes on its own, on a timer (the jobs list's refresh,
+// an event stream's reconnection): the API logs them at debug level (api/access.py).
+export const POLL = { "X-Tuneforge-Poll": "dashboard" };
 let asking = null; // the pending key dialog, shared by concurrent 401s
 
 export class ApiError extends Error {
@@ -104,8 +107,10 @@ export async function download(path, filename) {
 export async function follow(path, onEvent, signal) {
   let lastId = null;
   let retry = 1000;
+  let again = false; // the first request is the user's; each reconnection is a poll
   while (!signal.aborted) {
-    const extra = lastId ? { "Last-Event-ID": lastId } : {};
+    const extra = { ...(again ? POLL : {}), ...(lastId ? { "Last-Event-ID": lastId } : {}) };
+    again = true;
     const response = await call(path, { headers: extra, signal });
     if (!response.ok) throw new ApiError(response.status, await problemOf(response));
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

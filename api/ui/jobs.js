@@ -2,7 +2,7 @@
 // started elsewhere, from the API or the CLI, appears) and the new search form
 // (search_form.js).
 
-import { json } from "./api.js";
+import { POLL, json } from "./api.js";
 import { escapeXml as esc } from "./charts.js";
 import { allDatasets } from "./datasets.js";
 import { choices, duration, listSection, query, sortableHeadings, tagChips, when } from "./lists.js";
@@ -57,21 +57,22 @@ export async function jobsView(main, signal) {
       choices(datasets.map((d) => [d.id, d.name])));
   }).catch(() => {});
 
-  async function refresh() {
+  // timed: a refresh the page makes on its own, not one the user asked for
+  async function refresh(timed = false) {
     clearTimeout(timer);
     const mine = ++asked;
     let every = IDLE_REFRESH_MS; // after a failed read too: the list keeps trying
     try {
       const pick = (name) => filters.querySelector(`[data-testid=jobs-${name}]`).value;
       const params = { sort: sort(), dataset_id: pick("dataset"), status: pick("status") };
-      const page = await json(`/v1/jobs?limit=${shown}${query(params)}`);
+      const page = await json(`/v1/jobs?limit=${shown}${query(params)}`, timed ? { headers: POLL } : {});
       if (signal.aborted || mine !== asked) return;
       tbody.innerHTML = page.items.map(jobRow).join("");
       sizeBars(tbody);
       more.hidden = !page.next || shown >= 100;
       if (page.items.some(isActive)) every = REFRESH_MS;
     } finally {
-      if (!signal.aborted && mine === asked) timer = setTimeout(again, every);
+      if (!signal.aborted && mine === asked) timer = setTimeout(() => refresh(true).catch(() => {}), every);
     }
   }
   more.addEventListener("click", () => { shown = Math.min(100, shown + 20); refresh(); });

@@ -107,7 +107,15 @@ class JobSchema(ma.Schema):
         metadata={"description": "why the search stopped proposing candidates, once finished"},
     )
     error = fields.String(required=True, allow_none=True)
-    attempts = fields.Integer(required=True)
+    attempts = fields.Integer(
+        required=True,
+        metadata={
+            "description": "how many times the job was started: 0 while it waits, 1 once a "
+            "worker took it up, one more each time its final refit had to be started again "
+            "because the worker doing it stopped or died; trials that ran again after "
+            "their worker was lost do not count (each trial runs on any worker)"
+        },
+    )
     webhook = Derived(
         WebhookDeliverySchema,
         of=delivery_of,

@@ -1,7 +1,10 @@
-"""How every tuneforge process logs: one JSON object per line (or plain text).
+"""How every tuneforge process logs: one readable line per record on a terminal, one JSON
+object per line for everything else.
 
-``TUNEFORGE_LOG_FORMAT`` chooses: ``json`` (the default, for log collectors) or ``text``
-(for a terminal). ``tuneforge api`` configures gunicorn with :func:`dict_config`;
+``TUNEFORGE_LOG_FORMAT`` chooses: ``auto`` (the default: ``text`` when the process's stderr
+is a terminal, ``json`` when it is a file, a pipe or a log collector), ``json`` or
+``text``. The processes ``tuneforge serve`` starts share its stderr, so they choose alike;
+the image sets ``json``. ``tuneforge api`` configures gunicorn with :func:`dict_config`;
 ``tuneforge worker`` configures Celery through its ``setup_logging`` signal, which calls
 :func:`configure`. Each JSON line holds ``time`` (RFC 3339 UTC), ``level``, ``logger``,
 ``message`` and ``process``; the ids of the work in hand, set with :func:`context` or
@@ -15,12 +18,17 @@ writes::
 
     {"time": "2026-11-27T10:00:00.000+00:00", "level": "WARNING", "logger": "models.x",
      "message": "slow", "process": 4242, "job_id": "job_1", "trial": 3, "seconds": 2.5}
+
+and on a terminal (local time, the logger's short name: :func:`short_name`)::
+
+    10:00:00 WARNING x         slow job_id=job_1 trial=3 seconds=2.5
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,9 +36,22 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-FORMATS = ("json", "text")
-# Loggers too talkative at INFO: alembic announces each of its plugins whenever it loads.
-QUIETER = {"alembic.runtime.plugins": "WARNING"}
+FORMATS = ("auto", "json", "text")
+# Loggers too talkative at INFO: alembic announces each of its plugins whenever it loads,
+# and its SQLite "context impl" twice each time a process starts or /readyz asks for the
+# revision (models/store/migrate.py says, once, when it migrated a database).
+QUIETER = {"alembic.runtime.plugins": "WARNING", "alembic.runtime.migration": "WARNING"}
+# Our packages' loggers are shown on a terminal by their last part (``tuneforge.access``:
+# ``access``), others' by their first (``celery.app.trace``: ``celery``), or as named here.
+OWN_PACKAGES = frozenset({"tuneforge", "api", "models", "tasks"})
+SHORT_NAMES = {"py.warnings": "warnings"}
+# ``extra`` fields a terminal line leaves out: an access line's route template and client
+# address (api/access.py) are for searching collected logs, not for reading.
+NOT_ON_A_TERMINAL = frozenset({"route", "remote_addr"})
+# Loggers a terminal shows at WARNING only: Celery's "received" and "succeeded" lines, two
+# for each task (with its whole request), where the search's own line says how the trial
+# ended (tasks/search.py). JSON keeps them, for collectors.
+QUIETER_ON_A_TERMINAL = {"celery.worker.strategy": "WARNING", "celery.app.trace": "WARNING"}
 # The ids of the work this thread (or Celery pool process) is doing, read at each record.
 # The default is never mutated: bind() always sets a new dict.
 _context: ContextVar[dict[str, Any]] = ContextVar("tuneforge_log_context", default={})  # noqa: B039
@@ -92,58 +113,98 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """``time level logger [pid] message key=value…`` (the context and ``extra`` fields)."""
-
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s")
+    """``time level logger message key=value…``: the local time, the logger's short name,
+    then the context and ``extra`` fields; a traceback below the line."""
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        fields = " ".join(f"{k}={v}" for k, v in fields_of(record).items())
-        if not fields:
-            return text
-        head, sep, tail = text.partition("\n")  # keep a traceback below the first line
-        return f"{head} {fields}{sep}{tail}"
+        when = self.formatTime(record, "%H:%M:%S")
+        line = f"{when} {record.levelname:<7} {short_name(record.name):<9} {record.getMessage()}"
+        shown = " ".join(f"{k}={v}" for k, v in _unsaid(record).items())
+        if shown:
+            line = f"{line} {shown}"
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line = f"{line}\n{record.exc_text}"
+        if record.stack_info:
+            line = f"{line}\n{self.formatStack(record.stack_info)}"
+        return line
 
 
-def formatter(log_format: str) -> logging.Formatter:
-    """The formatter for ``TUNEFORGE_LOG_FORMAT``; ``ValueError`` if it is neither."""
+def _unsaid(record: logging.LogRecord) -> dict[str, Any]:
+    """The fields of ``record`` a terminal line adds after its message: not those the
+    message already says as a word (``GET /v1/jobs/job_1 200`` says the method, the path,
+    the job and the status), nor :data:`NOT_ON_A_TERMINAL`."""
+    message = record.getMessage()
+    return {
+        key: value
+        for key, value in fields_of(record).items()
+        if key not in NOT_ON_A_TERMINAL
+        and not re.search(rf"(?<![\w.]){re.escape(str(value))}(?![\w.])", message)
+    }
+
+
+def short_name(logger: str) -> str:
+    """How a terminal line names ``logger``: see :data:`OWN_PACKAGES`."""
+    parts = logger.split(".")
+    if parts[0] in OWN_PACKAGES:
+        return parts[-1]
+    return SHORT_NAMES.get(logger, parts[0])
+
+
+def chosen(log_format: str, stream: TextIO | None = None) -> str:
+    """``json`` or ``text``: what ``log_format`` means for a process writing to ``stream``
+    (stderr); ``ValueError`` naming the variable for anything but auto, json or text."""
     check(log_format)
-    return JsonFormatter() if log_format == "json" else TextFormatter()
+    if log_format != "auto":
+        return log_format
+    stream = stream or sys.stderr
+    try:
+        return "text" if stream.isatty() else "json"
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return "json"
+
+
+def formatter(log_format: str, stream: TextIO | None = None) -> logging.Formatter:
+    """The formatter for ``TUNEFORGE_LOG_FORMAT`` on ``stream`` (see :func:`chosen`)."""
+    return JsonFormatter() if chosen(log_format, stream) == "json" else TextFormatter()
 
 
 def check(log_format: str) -> None:
-    """Raise ``ValueError`` naming the variable unless ``log_format`` is json or text."""
+    """Raise ``ValueError`` naming the variable unless ``log_format`` is auto, json or text."""
     if log_format not in FORMATS:
-        raise ValueError(f"TUNEFORGE_LOG_FORMAT must be json or text, got {log_format!r}")
+        raise ValueError(f"TUNEFORGE_LOG_FORMAT must be auto, json or text, got {log_format!r}")
 
 
 def configure(
     log_format: str, level: int | str = logging.INFO, stream: TextIO | None = None
 ) -> None:
     """Send every record of this process at ``level`` and above to ``stream`` (stderr),
-    formatted as ``log_format``; Python warnings are logged too."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(formatter(log_format))
+    formatted as ``log_format`` says for it; Python warnings are logged too."""
+    stream = stream or sys.stderr
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter(log_format, stream))
     root = logging.getLogger()
     for old in root.handlers[:]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for name, quieter in QUIETER.items():
-        logging.getLogger(name).setLevel(quieter)
+    for name, at_least in QUIETER.items():
+        logging.getLogger(name).setLevel(at_least)
+    terminal = chosen(log_format, stream) == "text"
+    for name, at_least in QUIETER_ON_A_TERMINAL.items():
+        logging.getLogger(name).setLevel(at_least if terminal else logging.NOTSET)
     logging.captureWarnings(True)
 
 
 def dict_config(log_format: str) -> dict[str, Any]:
-    """The same set-up as :func:`configure`, as gunicorn's ``logconfig_dict``.
+    """The same set-up as :func:`configure` (on stderr), as gunicorn's ``logconfig_dict``.
 
     gunicorn's own lines (``gunicorn.error``) go through the root handler; its access log
     is off because the app logs each request itself (``api/access.py``), with the route,
     the job and the tenant that gunicorn cannot see.
     """
-    check(log_format)
-    name = "JsonFormatter" if log_format == "json" else "TextFormatter"
+    name = "JsonFormatter" if chosen(log_format) == "json" else "TextFormatter"
     return {
         "version": 1,
         "disable_existing_loggers": False,

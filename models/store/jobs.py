@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.engine.labels import Labels
@@ -222,12 +222,16 @@ def duration_seconds(job: Job, now: datetime | None = None) -> float | None:
 # write in the caller's transaction and never commit.
 
 
+# ``attempts`` counts the job's starts: the first, and each after its run was handed back
+# (queued again) or taken over (a lease that lapsed). Concluding a job that runs, which
+# every job does once, is no new attempt. SET reads the row as it was before the UPDATE.
 _CLAIM = leases.claiming(
     Job,
     Job.status.in_(ACTIVE),
     status=JobStatus.RUNNING,
     started_at=func.coalesce(Job.started_at, leases.NOW),
-    attempts=Job.attempts + 1,
+    attempts=Job.attempts
+    + case((or_(Job.status == JobStatus.QUEUED, Job.lease_token.is_not(None)), 1), else_=0),
 )
 _RENEW = leases.renewing(Job, Job.status == JobStatus.RUNNING)
 _RELEASE = leases.ending(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 from models.store.db import make_engine
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "6426a2eb81bb"
@@ -64,11 +67,15 @@ def upgrade(database_url: str, revision: str = "head") -> str:
         with _file_lock(engine), engine.connect() as connection:
             with connection.begin():
                 _advisory_lock(connection)
+                before = revision_of(connection)
                 config = _config(connection)
                 if _predates_migrations(connection):
                     command.stamp(config, BASELINE)
                 command.upgrade(config, revision)
-            return revision_of(connection)
+            reached = revision_of(connection)
+            if reached != before:  # alembic's own lines are quietened (models.plumbing.logs)
+                log.info("migrated the database from %s to %s", before or "empty", reached)
+            return reached
     finally:
         engine.dispose()
 

@@ -125,6 +125,10 @@ class Service:
             "TUNEFORGE_API_WORKERS": "1",
             "TUNEFORGE_WEBHOOK_SECRET": "test-secret",
             "TUNEFORGE_WEBHOOK_ALLOW_PRIVATE": "1",
+            # One worker slot (the default is one per core): what the tests expect of a
+            # job's trials, and one trial process per test's worker on shared cores. A test
+            # of parallel trials asks for more.
+            "TUNEFORGE_WORKER_CONCURRENCY": "1",
             **env,
         }
         self.procs: dict[str, subprocess.Popen[bytes]] = {}

@@ -791,6 +791,37 @@ def test_ten_jobs_on_three_datasets_are_told_apart_filtered_and_sorted_in_the_li
     link.click()
     page.wait_for_url(f"**/ui#/datasets/{tables['offices']['id']}")
     expect(page.locator("h1")).to_have_text("offices.csv")
+
+
+def test_the_pages_own_refreshes_say_they_are_polls_and_are_not_logged_at_info(
+    dashboard: Service, tab: Tab
+):
+    page, svc = tab.page, dashboard
+    polls: list[str | None] = []
+    page.on(
+        "request",
+        lambda r: "/v1/jobs?" in r.url and polls.append(r.headers.get("x-tuneforge-poll")),
+    )
+    api_log = svc.logs / "api.log"
+
+    def jobs_list_lines() -> int:
+        lines = [
+            json.loads(line) for line in api_log.read_text().splitlines() if line.startswith("{")
+        ]
+        return sum(d.get("path") == "/v1/jobs" and d.get("method") == "GET" for d in lines)
+
+    before = jobs_list_lines()
+    # Given the jobs view, whose list is read once when it opens and then refreshes itself,
+    page.goto(f"{svc.url}/ui#/jobs")
+    deadline = time.monotonic() + 30
+    while len(polls) < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)  # (Playwright hands over the page's events while it waits)
+    assert len(polls) >= 3, f"two timed refreshes in 30 s: {polls}"
+    # the first read is the person's and the refreshes say they are the dashboard's polls,
+    assert polls[0] is None and set(polls[1:]) == {"dashboard"}
+    # and the API's log (at INFO) has the first read only.
+    page.wait_for_timeout(500)  # the last refresh's line, were it written
+    assert jobs_list_lines() - before == 1
     tab.assert_stayed_on(svc.url)
 
 

@@ -5,6 +5,7 @@ a role that cannot start (the port taken) ends serve with 1, saying why."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from models.settings import available_cores
 from tasks.shutdown import children
 from tests.integration.conftest import ROOT, Service, free_port
 from tests.receiver import Receiver
@@ -59,6 +61,63 @@ def test_serve_starts_api_and_workers_and_stops_on_ctrl_c(tmp_path, breast_cance
         receiver.close()
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_a_normal_start_and_job_log_no_warning_and_say_where_things_are(
+    tmp_path, breast_cancer_csv
+):
+    # given `serve` as `make run` starts it, with the default settings (run as root here),
+    # its output going to a file
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUNEFORGE_")}
+    env |= {"TUNEFORGE_DATA_DIR": str(tmp_path / "var"), "TUNEFORGE_PORT": str(port)}
+    log = tmp_path / "serve.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.launcher", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        Service.wait_until(lambda: b"webhook-worker is up" in log.read_bytes(), 60, "the roles")
+        Service.wait_until(lambda: b"api is up" in log.read_bytes(), 60, "the API")
+        # when a job runs to its end, watched as the dashboard watches it
+        job = _submit_knn(url, breast_cancer_csv, n_trials=4)
+        poll = {"X-Tuneforge-Poll": "dashboard"}
+        Service.wait_until(
+            lambda: (
+                requests.get(f"{url}/v1/jobs?limit=5", headers=poll, timeout=5).ok
+                and requests.get(f"{url}/v1/jobs/{job['id']}", headers=poll, timeout=5).json()[
+                    "status"
+                ]
+                == "succeeded"
+            ),
+            60,
+            "the job",
+        )
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=40) == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    # then every line is a JSON record (not a terminal: nothing printed around the logs),
+    # none of them a warning (Celery's about root, kombu's about a hostname)
+    text = log.read_text()
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [d["message"] for d in lines if d["level"] not in ("DEBUG", "INFO")] == []
+    assert "superuser" not in text and "No hostname" not in text
+    # and the first line of serve's says where the API, the dashboard and the docs are,
+    # and that every core is a worker slot
+    (start,) = [d["message"] for d in lines if d["message"].startswith("starting the API")]
+    assert f"{url}/ui" in start and f"{url}/docs" in start
+    assert f"{available_cores()} worker slot" in start
+    # and the job's end is said once; the polls, which succeeded, are not logged at INFO
+    assert [d["job_id"] for d in lines if "succeeded: best score" in d["message"]] == [job["id"]]
+    polled = [d for d in lines if d.get("logger") == "tuneforge.access" and d["method"] == "GET"]
+    assert all("/v1/jobs" not in d["path"] for d in polled), polled
 
 
 def test_serve_refuses_a_public_address_without_api_keys(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 
 from models.settings import Settings
 from tasks import embedded_broker
-from tasks.app import QUEUE, WEBHOOK_QUEUE, make_celery
+from tasks.app import QUEUE, WEBHOOK_QUEUE, CeleryDispatch, make_celery
 
 
 def test_the_embedded_broker_keeps_its_messages_in_the_data_dir(tmp_path):
@@ -20,6 +20,19 @@ def test_the_embedded_broker_keeps_its_messages_in_the_data_dir(tmp_path):
     options = make_celery(settings).conf.broker_transport_options
     assert options["data_folder_in"] == str(settings.broker_dir / "queue")
     assert (settings.broker_dir / "queue").is_dir()
+
+
+def test_sending_on_the_embedded_broker_warns_of_no_missing_hostname(tmp_path, caplog):
+    # given the API's Celery app on the embedded broker (kombu's filesystem transport)
+    settings = Settings(data_dir=tmp_path)
+    dispatch = CeleryDispatch(make_celery(settings), settings)
+    # when it sends, as for each job submitted
+    with caplog.at_level(logging.DEBUG, logger="kombu"):
+        dispatch.advance("job_1")
+        dispatch.run_trial("job_1", 0)
+    # then the messages are queued, and kombu had nothing to warn about
+    assert len(message_files(settings.broker_dir / "queue")) == 2
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 def test_redis_redelivers_a_lost_message_after_a_visibility_timeout(tmp_path):

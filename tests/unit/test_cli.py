@@ -11,7 +11,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from api.launcher import api_command, main, webhook_worker_command, worker_command
+from api.launcher import api_command, main, start_line, webhook_worker_command, worker_command
 from models.plumbing import liveness
 from models.settings import Settings
 from tasks import monitoring
@@ -36,12 +36,28 @@ def test_the_api_serves_each_connection_in_a_greenlet_up_to_the_configured_numbe
     assert "--threads" not in command
 
 
-@pytest.mark.parametrize(("log_format", "quiet"), [("json", True), ("text", False)])
-def test_the_worker_prints_no_banner_when_it_logs_json(tmp_path, log_format, quiet):
-    command = worker_command(Settings(data_dir=tmp_path, log_format=log_format))
-    assert ("--quiet" in command) is quiet
-    if quiet:  # a global option of the celery command: before the sub-command
+@pytest.mark.parametrize("log_format", ["auto", "json", "text"])
+def test_the_workers_print_no_banner_in_any_log_format(tmp_path, log_format):
+    settings = Settings(data_dir=tmp_path, log_format=log_format)
+    for command in (worker_command(settings), webhook_worker_command(settings)):
+        # a global option of the celery command: before the sub-command
         assert command.index("--quiet") < command.index("worker")
+
+
+@pytest.mark.parametrize(
+    ("host", "base"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8123"),
+        ("0.0.0.0", "http://127.0.0.1:8123"),  # every address: loopback is one of them
+        ("::1", "http://[::1]:8123"),
+    ],
+)
+def test_serves_start_line_says_where_the_api_the_dashboard_and_the_docs_are(tmp_path, host, base):
+    settings = Settings(data_dir=tmp_path, host=host, port=8123, worker_concurrency=3)
+    line = start_line(settings)
+    assert f"the API at {base} " in line
+    assert f"dashboard {base}/ui" in line and f"API docs {base}/docs" in line
+    assert "3 worker slots" in line and str(settings.data_dir) in line
 
 
 def option(command, name):
@@ -75,7 +91,7 @@ def test_an_unknown_log_format_stops_a_role_before_it_starts(role, tmp_path):
     env = {"TUNEFORGE_DATA_DIR": str(tmp_path), "TUNEFORGE_LOG_FORMAT": "xml"}
     result = CliRunner().invoke(main, [role], env=env)
     assert result.exit_code == 2
-    assert "TUNEFORGE_LOG_FORMAT must be json or text" in result.output
+    assert "TUNEFORGE_LOG_FORMAT must be auto, json or text" in result.output
     assert not (tmp_path / "tuneforge.db").exists()  # nothing was migrated
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 
 from models.engine.spec import CVSpec, SearchSpec
 from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
-from models.store import jobs
+from models.store import jobs, trial_runs
 from models.store.records import Dataset, Job, JobStatus, utcnow
 from tests.backends import on_every_database
 from tests.unit.store_helpers import add_dataset
@@ -46,6 +46,43 @@ def test_only_one_run_can_claim_a_job(sessions):
         assert first is not None
         assert jobs.claim_job(session, job_id, "b", ttl_s=60) is None
         assert session.get(Job, job_id).attempts == 1
+
+
+def attempts(session, job_id: str) -> int:
+    return session.scalar(select(Job.attempts).where(Job.id == job_id))
+
+
+def started(session) -> str:
+    """A job whose first trials were chosen: it runs (one attempt)."""
+    job_id = submit(session)
+    assert trial_runs.begin_advance(session, job_id) is not None
+    assert attempts(session, job_id) == 1
+    return job_id
+
+
+def test_concluding_a_running_job_is_not_another_attempt(sessions):
+    with sessions() as session:
+        job_id = started(session)
+        assert jobs.claim_job(session, job_id, "a", ttl_s=60) is not None
+        assert attempts(session, job_id) == 1
+
+
+def test_a_conclusion_taken_over_after_its_lease_lapsed_is_another_attempt(sessions):
+    with sessions() as session:
+        job_id = started(session)
+        jobs.claim_job(session, job_id, "a", ttl_s=60)
+        session.execute(update(Job).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
+        assert jobs.claim_job(session, job_id, "b", ttl_s=60) is not None
+        assert attempts(session, job_id) == 2
+
+
+def test_a_conclusion_handed_back_and_started_again_is_another_attempt(sessions):
+    with sessions() as session:
+        job_id = started(session)
+        lease = jobs.claim_job(session, job_id, "a", ttl_s=60)
+        assert jobs.release_job(session, lease)  # its worker stopped mid-refit
+        assert jobs.claim_job(session, job_id, "b", ttl_s=60) is not None
+        assert attempts(session, job_id) == 2
 
 
 def test_a_lapsed_lease_can_be_claimed_and_the_old_run_is_shut_out(sessions):

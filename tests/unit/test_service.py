@@ -94,6 +94,15 @@ def test_run_to_end_finishes_the_job_and_sends_its_webhook(service):
     assert svc.run_to_end(job.id, "w:2") is RunOutcome.SKIPPED
 
 
+def test_a_job_that_ran_straight_through_was_started_once(service):
+    svc, _, dataset_id = make(service)
+    job = svc.submit_job(OWNER, {"dataset_id": dataset_id, **SPEC})
+    assert job.attempts == 0  # waiting
+    assert svc.run_to_end(job.id, "w:1") is RunOutcome.SUCCEEDED
+    # its trials, then its refit, under one start: no retry to report
+    assert svc.get_job(OWNER, job.id).attempts == 1
+
+
 def test_cancel_keeps_the_job_and_sends_its_webhook_and_has_no_result(service):
     svc, dispatch, dataset_id = make(service)
     request = {"dataset_id": dataset_id, **SPEC, "webhook_url": "https://example.com/hook"}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import typing
 from pathlib import Path
 
 import pytest
 
-from models.settings import Settings
+from models import settings as settings_module
+from models.settings import Settings, available_cores
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 FIELDS = [f.name for f in dataclasses.fields(Settings)]
@@ -38,7 +40,6 @@ INT_VAR_NAMES = [suffix for suffix, *_ in INT_VARS]
 EXPECTED_DEFAULTS = {
     "host": "127.0.0.1",
     "port": 8000,
-    "worker_concurrency": 1,
     "api_workers": 2,
     "api_keys": (),
     "max_upload_mb": 100,
@@ -47,6 +48,7 @@ EXPECTED_DEFAULTS = {
     "max_trials": 500,
     "max_job_seconds": 6 * 3600,
     "lease_seconds": 30,
+    "log_format": "auto",
 }
 
 
@@ -82,6 +84,96 @@ def test_default_data_dir_is_var_resolved_against_the_working_directory(in_tmp_c
     # then the data dir is the absolute path of ./var
     assert settings.data_dir == in_tmp_cwd.resolve() / "var"
     assert settings.data_dir.is_absolute()
+
+
+@pytest.fixture
+def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A machine to set up: the CPUs this process may run on, and a cgroup v2 hierarchy
+    (in ``tmp_path``) with this process in ``/app/worker``, no quota anywhere yet."""
+
+    class Machine:
+        root = tmp_path / "cgroup"
+        own = root / "app" / "worker"
+
+        def cpus(self, count: int) -> None:
+            monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(count)))
+
+        def quota(self, folder: Path, cpu_max: str) -> None:
+            (folder / "cpu.max").write_text(cpu_max + "\n")
+
+    m = Machine()
+    m.own.mkdir(parents=True)
+    (tmp_path / "cgroup-of-self").write_text("0::/app/worker\n")
+    monkeypatch.setattr(settings_module, "CGROUP_ROOT", m.root)
+    monkeypatch.setattr(settings_module, "OWN_CGROUP", tmp_path / "cgroup-of-self")
+    return m
+
+
+def test_worker_concurrency_defaults_to_the_cpus_this_process_may_run_on(machine, in_tmp_cwd):
+    # given 6 CPUs to run on (of however many the host has) and no CPU quota
+    machine.cpus(6)
+    machine.quota(machine.own, "max 100000")
+    # when settings are read from an environment that does not set the concurrency
+    settings = Settings.from_env({})
+    # then there is a worker process per CPU, and a job's default parallelism follows
+    assert settings.worker_concurrency == 6
+    assert settings.worker_slots == 6
+
+
+@pytest.mark.parametrize(
+    ("cpus", "own_quota", "parent_quota", "expected"),
+    [
+        (8, "200000 100000", None, 2),  # docker --cpus=2
+        (8, "150000 100000", None, 1),  # a fraction is rounded down
+        (8, "50000 100000", None, 1),  # half a CPU: still one slot
+        (8, "max 100000", "300000 100000", 3),  # a limit on the parent holds too
+        (8, "400000 100000", "300000 100000", 3),  # the tightest of them
+        (2, "400000 100000", None, 2),  # fewer CPUs than the quota: the CPUs
+    ],
+)
+def test_a_cgroup_cpu_quota_smaller_than_the_cpus_sets_the_default(
+    machine, cpus, own_quota, parent_quota, expected
+):
+    # given CPUs to run on and a CPU quota on this process's cgroup (or its parent's)
+    machine.cpus(cpus)
+    machine.quota(machine.own, own_quota)
+    if parent_quota:
+        machine.quota(machine.own.parent, parent_quota)
+    # then the default is the smaller of the two
+    assert available_cores() == expected
+    assert Settings().worker_concurrency == expected
+
+
+@pytest.mark.parametrize(
+    "cgroup_of_self",
+    [
+        None,  # no /proc/self/cgroup (not Linux, or /proc not mounted)
+        "4:memory:/app\n1:cpu:/app\n",  # cgroup v1 only
+        "0::/elsewhere\n",  # a cgroup the hierarchy does not show
+    ],
+)
+def test_without_a_readable_cgroup_v2_quota_the_cpus_decide(machine, tmp_path, cgroup_of_self):
+    machine.cpus(3)
+    machine.quota(machine.own, "100000 100000")  # not this process's, in these cases
+    target = tmp_path / "cgroup-of-self"
+    if cgroup_of_self is None:
+        target.unlink()
+    else:
+        target.write_text(cgroup_of_self)
+    assert available_cores() == 3
+
+
+@pytest.mark.parametrize("cpu_max", ["", "garbage", "100000 0", "-1 100000"])
+def test_a_malformed_cpu_max_is_no_limit(machine, cpu_max):
+    machine.cpus(4)
+    machine.quota(machine.own, cpu_max)
+    assert available_cores() == 4
+
+
+def test_a_concurrency_set_in_the_environment_wins_over_the_cpus(machine, in_tmp_cwd):
+    machine.cpus(8)
+    settings = Settings.from_env({"TUNEFORGE_WORKER_CONCURRENCY": "1"})
+    assert settings.worker_concurrency == 1 and settings.worker_slots == 1
 
 
 def test_settings_are_immutable(in_tmp_cwd):

@@ -38,7 +38,9 @@ class Job:
         stopped_reason (JobStoppedReasonType0 | None): why the search stopped proposing candidates, once finished
             Example: completed.
         error (None | str):
-        attempts (int):  Example: 1.
+        attempts (int): how many times the job was started: 0 while it waits, 1 once a worker took it up, one more each
+            time its final refit had to be started again because the worker doing it stopped or died; trials that ran again
+            after their worker was lost do not count (each trial runs on any worker) Example: 1.
         webhook (None | WebhookDelivery): the webhook's delivery; null when the spec has no webhook_url
         created_at (datetime.datetime):  Example: 2026-11-27T02:36:34.365000+00:00.
         started_at (datetime.datetime | None):  Example: 2026-11-27T02:36:34.410000+00:00.
