@@ -117,7 +117,7 @@ def test_worker_concurrency_defaults_to_the_cpus_this_process_may_run_on(machine
     settings = Settings.from_env({})
     # then there is a worker process per CPU, and a job's default parallelism follows
     assert settings.worker_concurrency == 6
-    assert settings.worker_slots == 6
+    assert settings.worker_slots == 0  # counted from the workers' beats (models/worker_slots.py)
 
 
 @pytest.mark.parametrize(
@@ -173,7 +173,7 @@ def test_a_malformed_cpu_max_is_no_limit(machine, cpu_max):
 def test_a_concurrency_set_in_the_environment_wins_over_the_cpus(machine, in_tmp_cwd):
     machine.cpus(8)
     settings = Settings.from_env({"TUNEFORGE_WORKER_CONCURRENCY": "1"})
-    assert settings.worker_concurrency == 1 and settings.worker_slots == 1
+    assert settings.worker_concurrency == 1 and settings.worker_slots == 0
 
 
 def test_settings_are_immutable(in_tmp_cwd):
