@@ -42,14 +42,31 @@ class PageArgsSchema(StrictSchema):
     cursor = fields.String(metadata={"description": "the `next` cursor of the previous page"})
 
 
-class AnyOf(fields.Field):
+class Several(fields.Field):
+    """A filter given one value or several, comma-separated or the parameter repeated;
+    loads as the list of them, in order and without repeats. Subclasses say in
+    :meth:`_check` which values they take."""
+
+    is_multiple = True  # webargs hands over every repeat of the parameter
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        given = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in given):
+            raise ma.ValidationError("Not a valid string.")
+        chosen = [part.strip() for v in given for part in v.split(",")]
+        self._check(chosen)
+        return list(dict.fromkeys(chosen))
+
+    def _check(self, chosen: list[str]) -> None:
+        """:class:`ma.ValidationError` when one of ``chosen`` is not a value this filter takes."""
+
+
+class AnyOf(Several):
     """A filter taking one value of ``values``, or several: comma-separated
     (``state=failed,pruned``) or the parameter repeated; loads as the list of them.
 
     Documented as the single enum, which is what a generated client sends.
     """
-
-    is_multiple = True  # webargs hands over every repeat of the parameter
 
     def __init__(self, values: type[Enum], **kwargs: Any) -> None:
         self.allowed = [str(v) for v in values]
@@ -60,24 +77,17 @@ class AnyOf(fields.Field):
         metadata = {"type": "string", "enum": self.allowed, "description": description}
         super().__init__(metadata=metadata, **kwargs)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
-        given = value if isinstance(value, list) else [value]
-        if not all(isinstance(v, str) for v in given):
-            raise ma.ValidationError("Not a valid string.")
-        chosen = [part.strip() for v in given for part in v.split(",")]
+    def _check(self, chosen: list[str]) -> None:
         unknown = [v for v in chosen if v not in self.allowed]
         if unknown:
             raise ma.ValidationError(
                 f"unknown value {unknown[0]!r}; allowed: {', '.join(self.allowed)}"
             )
-        return list(dict.fromkeys(chosen))
 
 
-class AllOf(fields.Field):
+class AllOf(Several):
     """A filter taking one tag, or several: comma-separated (``tag=prod,v2``) or the
     parameter repeated; keeps what carries every one, and loads as the list of them."""
-
-    is_multiple = True  # webargs hands over every repeat of the parameter
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = {
@@ -87,14 +97,9 @@ class AllOf(fields.Field):
         }
         super().__init__(metadata=metadata, **kwargs)
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
-        given = value if isinstance(value, list) else [value]
-        if not all(isinstance(v, str) for v in given):
-            raise ma.ValidationError("Not a valid string.")
-        chosen = [part.strip() for v in given for part in v.split(",")]
+    def _check(self, chosen: list[str]) -> None:
         if not all(0 < len(tag) <= MAX_TAG for tag in chosen):
             raise ma.ValidationError(TAG_RULE)
-        return list(dict.fromkeys(chosen))
 
 
 def sort_field(sorts: tuple[str, ...], description: str) -> fields.String:

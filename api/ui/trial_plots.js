@@ -3,7 +3,7 @@
 // spread of each trial's fold scores. Scores are shown as metric.shown gives them (an error
 // as the error); colours go from the worst trial (dark) to the best (yellow).
 
-import { colourBar, escapeXml as esc, jitterOf } from "./charts.js";
+import { axes as framed, colourBar, escapeXml as esc, jitterOf } from "./charts.js";
 import { colourOf, fmt, rgbOf, scale, tickCount } from "./scales.js";
 
 // Each parameter of the space, with how its axis reads: band for choices (and any value
@@ -189,17 +189,7 @@ export function foldSpread({ trials, metric, bestNumber, width, height = 280, te
     if (step >= 3) for (const s of f) body += `<circle class="fold" cx="${x.toFixed(1)}" cy="${ys.at(s).toFixed(1)}" r="${Math.min(2.5, step / 3).toFixed(1)}"/>`;
     body += "</g>";
   });
-  const x0 = m.left;
-  const y0 = height - m.bottom;
-  let frame = `<path class="axis" d="M${x0},${m.top}V${y0}H${width - m.right}"/>`;
-  for (const [px, label] of xs.ticks) {
-    frame += `<path class="tick-mark" d="M${px.toFixed(1)},${y0}v4"/><text class="tick x" x="${px.toFixed(1)}" y="${y0 + 15}" text-anchor="middle">${esc(label)}</text>`;
-  }
-  for (const [py, label] of ys.ticks) {
-    frame += `<path class="grid" d="M${x0},${py.toFixed(1)}H${width - m.right}"/><text class="tick y" x="${x0 - 5}" y="${(py + 3).toFixed(1)}" text-anchor="end">${esc(label)}</text>`;
-  }
-  frame += `<text class="label" x="${(x0 + width - m.right) / 2}" y="${height - 4}" text-anchor="middle">rank of the trial by mean score (1: the best)</text>`
-    + `<text class="label" transform="translate(12 ${(m.top + y0) / 2}) rotate(-90)" text-anchor="middle">${esc(metric.axis)}</text>`;
+  const frame = framed(width, height, xs, ys, "rank of the trial by mean score (1: the best)", metric.axis, m);
   const [lo, hi] = ys.domain;
   return `<svg class="plot" data-testid="${testid}" data-y-min="${lo}" data-y-max="${hi}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img">${frame}${body}</svg>`;
 }

@@ -21,7 +21,6 @@ follows the last whatever the collation.
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from sqlalchemy import Select, and_, or_
@@ -29,12 +28,12 @@ from sqlalchemy.orm import Session
 
 from models.exceptions import SpecError
 from models.store.pages import ID_PATTERN, Page, page
+from models.store.trial_order import NULL, read_score, require_sort, score_text
 
 NEWEST = "-created_at"
 OLDEST = "created_at"
 DATASET_SORTS = (NEWEST, OLDEST, "name", "-name")
 JOB_SORTS = (*DATASET_SORTS, "-best_score", "best_score")
-NULL = "null"
 
 
 def sorted_page(
@@ -81,12 +80,7 @@ def _cursor_for(sort: str, row: Any) -> str:
     if sort == OLDEST:
         return f"{sort}:{row.id}"
     value = getattr(row, sort.lstrip("-"))
-    if value is None:
-        text = NULL
-    elif isinstance(value, str):
-        text = json.dumps(value)
-    else:
-        text = repr(float(value))
+    text = json.dumps(value) if isinstance(value, str) else score_text(value)
     return f"{sort}:{text}:{row.id}"
 
 
@@ -113,12 +107,7 @@ def _made_under(cursor: str, sort: str, sorts: tuple[str, ...]) -> str:
         made_under = NEWEST if ID_PATTERN.match(cursor) else ""
     if not made_under:
         raise SpecError("not a cursor this service issued", field="cursor")
-    if made_under != sort:
-        raise SpecError(
-            f"this cursor continues a list sorted by {made_under}; ask for sort={made_under}, "
-            "or start again without a cursor",
-            field="cursor",
-        )
+    require_sort(made_under, sort)
     return rest
 
 
@@ -138,10 +127,4 @@ def _value(text: str, sort: str) -> Any:
         if not isinstance(value, str):
             raise SpecError("not a cursor this service issued", field="cursor")
         return value
-    try:
-        score = float(text)
-    except ValueError:
-        score = math.nan
-    if not math.isfinite(score):
-        raise SpecError("not a cursor this service issued", field="cursor")
-    return score
+    return read_score(text)

@@ -41,8 +41,7 @@ def cursor_for(sort: str, trial: Trial) -> str:
     """The cursor that continues after ``trial`` under ``sort``."""
     if sort in ("number", "-number"):
         return f"{sort}:{trial.number}"
-    score = NULL if trial.mean_score is None else repr(float(trial.mean_score))
-    return f"{sort}:{score}:{trial.number}"
+    return f"{sort}:{score_text(trial.mean_score)}:{trial.number}"
 
 
 def after(sort: str, cursor: str) -> Any:
@@ -51,21 +50,16 @@ def after(sort: str, cursor: str) -> Any:
     made_under, _, key = cursor.partition(":")
     if made_under not in TRIAL_SORTS:
         raise SpecError("not a cursor this service issued", field="cursor")
-    if made_under != sort:
-        raise SpecError(
-            f"this cursor continues a list sorted by {made_under}; ask for sort={made_under}, "
-            "or start again without a cursor",
-            field="cursor",
-        )
+    require_sort(made_under, sort)
     if sort in ("number", "-number"):
         number = _number(key)
         return Trial.number > number if sort == "number" else Trial.number < number
-    score_text, _, number_text = key.rpartition(":")
+    last_score, _, number_text = key.rpartition(":")
     number = _number(number_text)
     unscored_after = and_(Trial.mean_score.is_(None), Trial.number > number)
-    if score_text == NULL:
+    if last_score == NULL:
         return unscored_after
-    score = _score(score_text)
+    score = read_score(last_score)
     beyond = Trial.mean_score < score if sort == "-mean_score" else Trial.mean_score > score
     return or_(
         beyond,
@@ -80,7 +74,15 @@ def _number(text: str) -> int:
     return int(text)
 
 
-def _score(text: str) -> float:
+def score_text(score: float | None) -> str:
+    """How a cursor writes a score (also :mod:`models.store.list_order`'s): ``repr`` of the
+    float reads back to the same bits, and ``null`` stands for no score."""
+    return NULL if score is None else repr(float(score))
+
+
+def read_score(text: str) -> float:
+    """A score as :func:`score_text` wrote it; :class:`SpecError` naming ``cursor`` for
+    anything else, so a hand-made cursor cannot smuggle in a NaN or an infinity."""
     try:
         value = float(text)
     except ValueError:
@@ -88,3 +90,14 @@ def _score(text: str) -> float:
     if not math.isfinite(value):
         raise SpecError("not a cursor this service issued", field="cursor")
     return value
+
+
+def require_sort(made_under: str, sort: str) -> None:
+    """:class:`SpecError` naming ``cursor`` when it was made under another sort than the
+    one asked for: its key means nothing in this order, so its page would not follow."""
+    if made_under != sort:
+        raise SpecError(
+            f"this cursor continues a list sorted by {made_under}; ask for sort={made_under}, "
+            "or start again without a cursor",
+            field="cursor",
+        )
