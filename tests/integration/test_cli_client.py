@@ -214,11 +214,16 @@ def dataset_ids(svc: Service) -> set[str]:
     return ids
 
 
-def test_tune_with_an_unknown_target_exits_3_naming_the_field_and_removes_its_upload(svc, table):
-    # given the datasets the service holds
+def test_tune_with_an_unknown_target_exits_3_naming_the_field_and_removes_its_upload(
+    svc, table, tmp_path
+):
+    # given the datasets the service holds, and a table it has never seen (new bytes: a
+    # table uploaded before is used again, not uploaded)
     before = dataset_ids(svc)
+    fresh = tmp_path / "table.csv"
+    fresh.write_text(table.read_text() + "0.1,0.2,x,1\n")
     # when tune is refused for a misspelt target
-    done = run(svc, "tune", str(table), "--target", "nope", "--estimator", "knn")
+    done = run(svc, "tune", str(fresh), "--target", "nope", "--estimator", "knn")
     # then it exits 3, naming the field, without a traceback
     assert done.returncode == 3, done.stderr
     assert re.search(r"^tuneforge: 422 ", done.stderr, re.M)
@@ -229,6 +234,13 @@ def test_tune_with_an_unknown_target_exits_3_naming_the_field_and_removes_its_up
     assert f"tuneforge: the upload {uploaded} made for this call was removed" in done.stderr
     assert svc.get(f"/v1/datasets/{uploaded}").status_code == 404
     assert dataset_ids(svc) == before
+    # while a table it holds already is used again, and kept, when tune is refused
+    run(svc, "tune", str(table), "--target", "y", "--estimator", "knn", "--trials", "1")
+    held = dataset_ids(svc)
+    again = run(svc, "tune", str(table), "--target", "nope", "--estimator", "knn")
+    assert again.returncode == 3, again.stderr
+    assert re.search(r"table\.csv was uploaded before as \S+ .*: using it", again.stderr)
+    assert "was removed" not in again.stderr and dataset_ids(svc) == held
 
 
 def test_an_unreachable_api_exits_4_without_a_traceback(table):
