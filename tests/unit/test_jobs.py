@@ -9,29 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
-from models.engine.spec import CVSpec, SearchSpec
 from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
 from models.store import jobs, trial_runs
 from models.store.records import Dataset, Job, JobStatus, utcnow
 from tests.backends import on_every_database
-from tests.unit.store_helpers import add_dataset
+from tests.unit.store_helpers import SPEC, add_dataset
 
 pytestmark = on_every_database
-
-SPEC = SearchSpec(
-    dataset_id="ds_x",
-    target="y",
-    task="classification",
-    estimator="knn",
-    strategy="random",
-    param_space={"n_neighbors": [1, 3]},
-    n_trials=2,
-    timeout_s=60,
-    cv=CVSpec(5, "stratified", True, 0),
-    scoring="accuracy",
-    test_size=0.2,
-    random_state=0,
-)
 
 
 def submit(session) -> str:

@@ -10,31 +10,18 @@ import pytest
 from sqlalchemy import func, select, update
 
 from models.engine.labels import Labels
-from models.engine.spec import CVSpec, SearchSpec
 from models.exceptions import SpecError
 from models.store import datasets, jobs
 from models.store.list_order import DATASET_SORTS, JOB_SORTS
 from models.store.records import Dataset, Job, JobTag, utcnow
 from tests.backends import on_every_database
+from tests.unit.store_helpers import SPEC as STORE_SPEC
 from tests.unit.store_helpers import add_dataset
 
 pytestmark = on_every_database
 
 OWNER = "default"
-SPEC = SearchSpec(
-    dataset_id="ds_a",
-    target="y",
-    task="classification",
-    estimator="knn",
-    strategy="random",
-    param_space={"n_neighbors": [1, 3]},
-    n_trials=2,
-    timeout_s=60,
-    cv=CVSpec(5, "stratified", True, 0),
-    scoring="accuracy",
-    test_size=0.2,
-    random_state=0,
-)
+SPEC = dataclasses.replace(STORE_SPEC, dataset_id="ds_a")
 # Names that sort the same under byte order and PostgreSQL's collations; a repeat, and
 # jobs without a name or a score, to see ties and the missing ones placed.
 NAMES = ["beta", None, "alpha", "gamma", "alpha", None, "delta"]
@@ -200,20 +187,7 @@ def test_datasets_page_by_name_and_by_creation(sessions, sort):
         ids = []
         for number, name in enumerate(names):
             ids.append(f"ds_{number:028x}")
-            session.add(
-                Dataset(
-                    id=ids[-1],
-                    owner=OWNER,
-                    name=name,
-                    storage_key=f"datasets/{number}.csv",
-                    n_rows=0,
-                    n_columns=0,
-                    columns=[],
-                    sha256="0" * 64,
-                    size_bytes=0,
-                )
-            )
-        session.commit()
+            add_dataset(session, OWNER, ids[-1], name)
         seen, cursor = [], None
         while True:
             page = datasets.list_datasets(session, OWNER, 1, cursor, sort)
