@@ -16,6 +16,7 @@ import random
 import re
 import select
 import subprocess
+import tempfile
 import sys
 import termios
 import time
@@ -66,6 +67,7 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run(svc: Service, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """The command through pipes (not a terminal), as a script runs it."""
     env = {**os.environ, "TUNEFORGE_API": svc.url}
+    cwd = cwd or Path(tempfile.mkdtemp(prefix="tuneforge-cli-"))  # a saved model lands there
     return subprocess.run(
         [*SDK_TUNEFORGE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
     )
