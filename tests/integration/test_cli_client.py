@@ -16,8 +16,8 @@ import random
 import re
 import select
 import subprocess
-import tempfile
 import sys
+import tempfile
 import termios
 import time
 from collections.abc import Iterator
