@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
+from tuneforge_client.models import WarmStart
+
 from tuneforge.errors import SpecError
 from tuneforge.ids import dataset_id, job_id
 
@@ -99,7 +101,7 @@ def _cv(value: Any, errors: dict[str, list[str]]) -> Any:
 
 def _warm_start(value: Any, errors: dict[str, list[str]]) -> Any:
     """``warm_start=job``, ``[job, ...]`` (ids, Jobs, Results) or ``{"job_ids": [...]}``."""
-    if isinstance(value, Mapping) or hasattr(value, "to_dict"):
+    if isinstance(value, (Mapping, WarmStart)):
         return value  # the body as the API reads it: the service names what is wrong
     parents = [value] if not isinstance(value, (list, tuple)) else list(value)
     try:
