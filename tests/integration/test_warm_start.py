@@ -107,7 +107,7 @@ def test_warm_start_from_parents_that_do_not_compare_is_a_422_naming_the_field(s
     svc = shared_service
     dataset = svc.upload(table(1))
     other = svc.upload(table(2), name="other.csv")
-    parent = svc.submit(dataset_id=dataset["id"], **SPEC, n_trials=2)
+    parent = svc.submit(dataset_id=dataset["id"], **{**SPEC, "n_trials": 2})
     job_id = parent["id"]
     base = {"dataset_id": dataset["id"], **SPEC}
 
