@@ -350,3 +350,26 @@ def test_halving_cannot_be_warm_started(service, table_id):
     with pytest.raises(SpecError) as refused:
         service.submit_job(OWNER, request)
     assert refused.value.field == "strategy"
+
+
+def test_a_warm_started_grid_runs_only_the_candidates_not_inherited(service, table_id):
+    grid = {**PARENT, "strategy": "grid", "param_space": {"max_depth": [1, 2, 3]}}
+    parent_id = submit(service, table_id, **grid)
+    run(service, parent_id)
+    wider = {**grid, "param_space": {"max_depth": [2, 3, 4, 5]}}
+    child_id = submit(service, table_id, **wider, warm_start={"job_ids": [parent_id]})
+    run(service, child_id)
+    job, trials = job_and_trials(service, child_id)
+    assert [(t.params["max_depth"], t.inherited_number) for t in trials] == [
+        (2, 1),
+        (3, 2),
+        (4, None),
+        (5, None),
+    ]
+    assert job.status == "succeeded" and job.trials_total == job.trials_completed == 4
+    # the same grid again: nothing is left to run, and the job ends with its inherited best
+    again_id = submit(service, table_id, **grid, warm_start={"job_ids": [parent_id]})
+    run(service, again_id)
+    again, trials = job_and_trials(service, again_id)
+    assert again.status == "succeeded" and len(trials) == again.trials_inherited == 3
+    assert again.result["best_score"] == max(t.mean_score for t in trials)
