@@ -98,8 +98,9 @@ def _in_flight(runs: list[TrialRun]) -> list[InFlight]:
 
 
 def _rebuild(session: Session, job_id: str, spec: SearchSpec, data: TrainingData) -> SearchState:
-    strategy = make_search_strategy(spec, data)
     recorded, runs = trial_runs.known(session, job_id)
+    inherited = [t.params for t in recorded if t.inherited_job_id is not None]
+    strategy = make_search_strategy(spec, data, inherited)
     replay(strategy, recorded, _in_flight(runs))
     return SearchState(strategy, {t.number for t in recorded}, {r.number for r in runs})
 

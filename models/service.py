@@ -37,7 +37,16 @@ from models.plumbing.keyring import KeyRing
 from models.plumbing.memo import Memo
 from models.plumbing.ratelimit import RateLimiter
 from models.settings import Settings
-from models.store import datasets, events, jobs, list_order, migrate, stats, trial_runs
+from models.store import (
+    datasets,
+    events,
+    jobs,
+    list_order,
+    migrate,
+    stats,
+    trial_runs,
+    warm_starts,
+)
 from models.store.artifacts import MODEL_FORMAT, model_key
 from models.store.db import make_engine, make_sessionmaker
 from models.store.events import Cursor, Event
@@ -262,8 +271,15 @@ class Service:
         what people call it) and send it to the workers.
 
         The job is safe once recorded: if the broker cannot take the message now, the
-        workers' recovery sweep sends it later.
+        workers' recovery sweep sends it later. A warm start's parents are read and
+        their trials copied here (:mod:`models.store.warm_starts`); what they left out
+        is among the job's warnings.
         """
+        inheritance = None
+        if spec.warm_start is not None:
+            with self.sessions() as session:
+                inheritance = warm_starts.inherit(session, owner, spec, self.settings.max_trials)
+            warnings = [*(warnings or []), *inheritance.warnings]
         with self.sessions() as session:
             job = jobs.submit_job(
                 session,
@@ -272,6 +288,7 @@ class Service:
                 self.settings.tenant_max_jobs,
                 warnings=warnings,
                 labels=labels or Labels(),
+                inheritance=inheritance,
             )
         send_advance(self.dispatch, self.sessions, job.id)
         return job

@@ -18,7 +18,8 @@ class DataWarningSchema(ma.Schema):
             "decimal_comma, decimal_point, column_decimal_comma, column_decimal_point, "
             "thousands_separator, odd_cells_missing, "
             "column_dropped (datasets); "
-            "target_missing, similar_classes, possible_leak (jobs). "
+            "target_missing, similar_classes, possible_leak, warm_start_unfit, "
+            "warm_start_unscored, warm_start_limit (jobs). "
             "More codes may come.",
             "example": "decimal_comma",
         },
@@ -33,6 +34,13 @@ class DataWarningSchema(ma.Schema):
     )
     column = fields.String(
         metadata={"description": "the column it is about, if it is about one", "example": "price"}
+    )
+    job_id = fields.String(
+        metadata={"description": "warm_start_*: the parent job it is about"},
+    )
+    trials = fields.List(
+        fields.Integer(),
+        metadata={"description": "warm_start_unfit: the parent's trial numbers left out"},
     )
 
 

@@ -26,6 +26,8 @@ FIELD_EXAMPLES = {
     "status": "succeeded",
     "trials_completed": 15,
     "trials_total": 15,
+    "trials_inherited": 0,
+    "inherited_from": None,
     "eta_s": None,
     "best_score": 0.9626,
     "best_params": {"max_depth": 3, "min_samples_leaf": 10},

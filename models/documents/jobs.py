@@ -19,14 +19,23 @@ from models.engine.preprocess import TREATMENTS
 from models.store.artifacts import MODEL_FORMAT
 from models.store.deliveries import DeliveryState, delivery_of
 from models.store.jobs import duration_seconds, eta_seconds
-from models.store.records import Job, JobStatus, StoppedReason
+from models.store.records import Job, JobStatus, StoppedReason, Trial
 
 
 class ProgressSchema(ma.Schema):
     """How far a job is (its own counters, and an estimate of the time left)."""
 
-    trials_completed = fields.Integer(required=True)
-    trials_total = fields.Integer(required=True)
+    trials_completed = fields.Integer(
+        required=True, metadata={"description": "trials recorded, inherited ones included"}
+    )
+    trials_total = fields.Integer(
+        required=True,
+        metadata={"description": "trials planned: those inherited and the new ones to run"},
+    )
+    trials_inherited = fields.Integer(
+        required=True,
+        metadata={"description": "of trials_completed, those a warm start inherited (not run)"},
+    )
     eta_s = fields.Function(
         eta_seconds,
         required=True,
@@ -141,7 +150,8 @@ class JobSchema(ma.Schema):
         metadata={
             "description": "what checking the spec against the data found: possible_leak "
             "names a column that alone predicts the target almost perfectly (or whose "
-            "missing cells do); empty when nothing"
+            "missing cells do); warm_start_unfit names a parent's trials that do not fit "
+            "the space (not inherited); empty when nothing"
         }
     )
 
@@ -152,6 +162,20 @@ class MetricSchema(ma.Schema):
     mean = fields.Float(required=True)
     std = fields.Float(required=True)
     fold_scores = fields.List(fields.Float(), required=True)
+
+
+class InheritedFromSchema(ma.Schema):
+    """Where an inherited trial was first scored."""
+
+    job_id = fields.String(required=True)
+    number = fields.Integer(required=True)
+
+
+def inherited_from(trial: Trial) -> dict[str, Any] | None:
+    """The origin of a trial a warm start inherited; ``None`` for the job's own."""
+    if trial.inherited_job_id is None:
+        return None
+    return {"job_id": trial.inherited_job_id, "number": trial.inherited_number}
 
 
 class TrialSchema(ma.Schema):
@@ -197,6 +221,17 @@ class TrialSchema(ma.Schema):
         required=True,
         allow_none=True,
         metadata={"description": "the worker that ran it: host name and process id"},
+    )
+    inherited_from = Derived(
+        InheritedFromSchema,
+        of=inherited_from,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "a warm start's inherited trial: the job and number it was first "
+            "scored as (not run again here; its scores and timings are that run's); null for "
+            "the job's own trials"
+        },
     )
 
 

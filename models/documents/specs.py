@@ -27,6 +27,7 @@ from models.documents.labels import name_field, tags_field
 from models.engine.catalog import CATALOG, TASKS
 from models.engine.space import DIMENSION_TYPES
 from models.engine.spec import CV_KINDS, MAX_URL_LENGTH, SCORERS, STRATEGIES
+from models.engine.warm_start import MAX_PARENTS
 
 ESTIMATORS = list(CATALOG)
 SCORER_NAMES = list(dict.fromkeys(name for names in SCORERS.values() for name in names))
@@ -167,6 +168,24 @@ class HalvingSchema(StrictSchema):
         )
         if not ok:
             raise ma.ValidationError("must be a positive integer, smallest or exhaust")
+
+
+class WarmStartSchema(StrictSchema):
+    """The jobs whose scored trials seed a new one (see the README's warm start section)."""
+
+    job_ids = fields.List(
+        fields.String(validate=validate.Length(1, 64), metadata={"pattern": id_pattern("job")}),
+        required=True,
+        validate=validate.Length(
+            1, MAX_PARENTS, error=f"give 1 to {MAX_PARENTS} parent jobs (SageMaker's limit)"
+        ),
+        metadata={
+            "description": "the parent jobs, this tenant's, on the same dataset, target, "
+            "estimator, scorer, rows and folds; their succeeded trials that fit this job's "
+            "space become its first trials, not run again",
+            "example": ["job_0190f3a2b7c41e2f9a0b3c4d5e6f"],
+        },
+    )
 
 
 class ScoringField(fields.Raw):
@@ -325,6 +344,14 @@ class SearchSpecSchema(StrictSchema):
             "it must be the target's number of classes (null for regression)"
         },
     )
+    warm_start = fields.Nested(
+        WarmStartSchema,
+        allow_none=True,
+        metadata={
+            "description": "seed the search with earlier jobs' scored trials: n_trials new "
+            "ones run after them (not with halving)"
+        },
+    )
     # What people call the job, kept on the job beside its spec (not in it): a job's
     # echoed spec submitted again makes an unnamed job.
     name = name_field(
@@ -380,6 +407,12 @@ class JobSpecHalvingSchema(ma.Schema):
     n_candidates = fields.Integer(required=True, allow_none=True)
 
 
+class JobSpecWarmStartSchema(ma.Schema):
+    """The parent jobs of a warm start, as the job's spec keeps them."""
+
+    job_ids = fields.List(fields.String(), required=True)
+
+
 class JobSpecSchema(ma.Schema):
     """The spec with every default filled in, as the job's worker runs it."""
 
@@ -415,4 +448,11 @@ class JobSpecSchema(ma.Schema):
     webhook_url = fields.String(required=True, allow_none=True)
     max_parallel = fields.Integer(
         required=True, metadata={"description": "trials of this job running at once"}
+    )
+    warm_start = fields.Nested(
+        JobSpecWarmStartSchema,
+        required=True,
+        allow_none=True,
+        dump_default=None,
+        metadata={"description": "the jobs whose trials it inherited (null: none)"},
     )

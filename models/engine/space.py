@@ -61,6 +61,16 @@ class Dimension:
             for parent, allowed in self.when
         )
 
+    def contains(self, value: Any) -> bool:
+        """Whether ``value`` is one this dimension can take (``1`` is not ``True``)."""
+        if self.type == "categorical":
+            return _member(value, self.choices)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        if self.type == "int" and not isinstance(value, int):
+            return False
+        return math.isfinite(value) and self.low <= value <= self.high
+
     @property
     def discrete_values(self) -> list[Any] | None:
         """Every value, for categorical and int dimensions; ``None`` for floats."""

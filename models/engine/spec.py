@@ -99,6 +99,13 @@ class HalvingSpec:
 
 
 @dataclass(frozen=True)
+class WarmStart:
+    """The jobs whose scored trials seed this one (see :mod:`models.engine.warm_start`)."""
+
+    job_ids: list[str]
+
+
+@dataclass(frozen=True)
 class SearchSpec:
     """Everything a worker needs to run a search, with defaults resolved.
 
@@ -126,6 +133,7 @@ class SearchSpec:
     webhook_url: str | None = None
     # Trials of this job running at once, on any workers (1: one after another).
     max_parallel: int = 1
+    warm_start: WarmStart | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -136,6 +144,8 @@ class SearchSpec:
         raw["cv"] = CVSpec(**raw["cv"])
         if raw.get("halving") is not None:
             raw["halving"] = HalvingSpec(**raw["halving"])
+        if raw.get("warm_start") is not None:
+            raw["warm_start"] = WarmStart(**raw["warm_start"])
         return cls(**raw)
 
     @property
@@ -462,6 +472,22 @@ def _parallel(raw: dict[str, Any], default: int, cap: int) -> int:
     return value
 
 
+def _warm_start(raw: dict[str, Any], strategy: str) -> WarmStart | None:
+    """The parent jobs, each once; their trials are read at submit
+    (:mod:`models.store.warm_starts`)."""
+    given = raw.get("warm_start")
+    if not given:
+        return None
+    if strategy == "halving":
+        # Halving scores its early rungs on part of the rows or budget: a rung of inherited
+        # full-budget scores has no place in its plan.
+        raise SpecError(
+            "warm_start cannot seed successive halving; use random, grid or bayesian",
+            field="strategy",
+        )
+    return WarmStart(job_ids=list(dict.fromkeys(given["job_ids"])))
+
+
 def _estimator(raw: dict[str, Any]) -> Any:
     entry = get_estimator(raw["estimator"])
     if entry is None:
@@ -632,6 +658,9 @@ def resolve_spec(
     running = 1
     with errors.collect():
         running = _parallel(raw, parallel, max_parallel)
+    warm_start = None
+    with errors.collect():
+        warm_start = _warm_start(raw, strategy)
     errors.raise_found()
     spec = SearchSpec(
         dataset_id=raw["dataset_id"],
@@ -653,6 +682,7 @@ def resolve_spec(
         exclude_columns=exclude,
         webhook_url=webhook_url,
         max_parallel=running,
+        warm_start=warm_start,
     )
     if halving is not None:
         plan = halving_plan(spec, train_rows)

@@ -38,6 +38,7 @@ from models.engine.space import parse_space
 from models.engine.spec import SearchSpec, halving_plan
 from models.engine.splits import Split, cv_splits, hold_out, subsample
 from models.engine.strategies import Candidate, Strategy, make_strategy
+from models.engine.warm_start import seeded_strategy
 
 
 @dataclass
@@ -123,10 +124,18 @@ def prepare(spec: SearchSpec, table: pd.DataFrame, profiles: list[dict[str, Any]
     )
 
 
-def make_search_strategy(spec: SearchSpec, data: TrainingData) -> Strategy:
-    """The spec's strategy; halving plans its rungs here, once, on the real training rows."""
+def make_search_strategy(
+    spec: SearchSpec, data: TrainingData, inherited: Sequence[dict[str, Any]] = ()
+) -> Strategy:
+    """The spec's strategy; halving plans its rungs here, once, on the real training rows.
+    A warm-started job's first trials are ``inherited`` (their parameters, in number
+    order): its strategy proposes new ones after them (:mod:`models.engine.warm_start`)."""
     entry = CATALOG[spec.estimator]
     dims = parse_space(spec.param_space, entry.params[spec.task])
+    if inherited:
+        return seeded_strategy(
+            spec.strategy, dims, spec.n_trials, spec.random_state, inherited, pruning=spec.pruning
+        )
     plan = halving_plan(spec, len(data.X_train)) if spec.halving else None
     return make_strategy(
         spec.strategy, dims, spec.n_trials, spec.random_state, pruning=spec.pruning, halving=plan

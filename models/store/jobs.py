@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models.engine.labels import Labels
 from models.engine.spec import SearchSpec
 from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
-from models.store import datasets, leases, list_order, trial_order
+from models.store import datasets, leases, list_order, trial_order, warm_starts
 from models.store.leases import Lease
 from models.store.pages import Page
 from models.store.records import (
@@ -34,6 +34,7 @@ from models.store.records import (
     utcnow,
 )
 from models.store.tenant_lock import lock_tenant
+from models.store.warm_starts import Inheritance
 
 # A tenant at its quota of active jobs: jobs take a while to end, try again in 30 s.
 ACTIVE_RETRY_AFTER = 30
@@ -47,11 +48,13 @@ def submit_job(
     max_active: int,
     warnings: list[dict[str, Any]] | None = None,
     labels: Labels = UNLABELLED,
+    inheritance: Inheritance | None = None,
 ) -> Job:
     """Record a queued job for ``spec`` (with what checking it against the data found, and
-    what people call it); the caller enqueues it. ``QuotaExceeded`` when ``owner`` already
-    has ``max_active`` jobs queued or running; :class:`SpecError` naming ``dataset_id`` when
-    the dataset was deleted since the spec was checked.
+    what people call it), and the trials a warm start inherits (``inheritance``, see
+    :mod:`models.store.warm_starts`); the caller enqueues it. ``QuotaExceeded`` when
+    ``owner`` already has ``max_active`` jobs queued or running; :class:`SpecError` naming
+    ``dataset_id`` when the dataset was deleted since the spec was checked.
 
     Both are checked under the tenant's lock, as the insert is: a delete of the dataset
     (which takes it too) comes wholly before the submit, or sees its job and is refused.
@@ -81,8 +84,9 @@ def submit_job(
         dataset_id=spec.dataset_id,
         spec=spec.to_dict(),
         status=JobStatus.QUEUED,
-        trials_total=spec.n_trials,
+        trials_total=inheritance.total if inheritance else spec.n_trials,
         trials_completed=0,
+        trials_inherited=0,
         created_at=now,
         enqueued_at=now,
         attempts=0,
@@ -94,6 +98,10 @@ def submit_job(
     session.add(job)
     session.flush()  # the job's row first: its tags' rows refer to it
     session.add_all(JobTag(job_id=job.id, tag=tag) for tag in job.tags)
+    if inheritance and inheritance.trials:
+        inherited = warm_starts.copies(job.id, inheritance)
+        session.add_all(inherited)
+        warm_starts.seed_job(job, inherited)
     session.commit()
     return job
 
@@ -198,13 +206,15 @@ def cancel_job(session: Session, owner: str, job_id: str) -> Job:
 
 def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
     """Seconds a running job still needs: the mean time per trial so far times the trials
-    left, and never past its deadline. ``None`` until a trial has finished."""
-    if job.status != JobStatus.RUNNING or not job.trials_completed or job.started_at is None:
+    left, and never past its deadline. ``None`` until a trial has finished. Trials a warm
+    start inherited took no time here: only the job's own count."""
+    ran = job.trials_completed - (job.trials_inherited or 0)
+    if job.status != JobStatus.RUNNING or ran <= 0 or job.started_at is None:
         return None
     now = now or utcnow()
     elapsed = max(0.0, (now - job.started_at).total_seconds())
     left = max(0, job.trials_total - job.trials_completed)
-    estimate = elapsed / job.trials_completed * left
+    estimate = elapsed / ran * left
     until_deadline = job.spec.get("timeout_s", estimate) - elapsed
     return round(max(0.0, min(estimate, until_deadline)), 1)
 

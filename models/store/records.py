@@ -152,6 +152,8 @@ class Job(Base):
     status: Mapped[str] = mapped_column(String(16), index=True, default=JobStatus.QUEUED)
     trials_total: Mapped[int] = mapped_column(Integer, default=0)
     trials_completed: Mapped[int] = mapped_column(Integer, default=0)
+    # Of ``trials_completed``, those a warm start inherited (recorded at submit, not run).
+    trials_inherited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     best_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     best_params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     best_trial: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -226,6 +228,11 @@ class Trial(Base):
     # Who ran it ("host:pid") and when it started (null for trials recorded before fan-out).
     worker: Mapped[str | None] = mapped_column(String(255), nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A warm start's inherited trial: the job and number it was first scored as (not a
+    # foreign key: the parent may be deleted, and this still says where the score came
+    # from); null for the job's own trials.
+    inherited_job_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    inherited_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class TrialRun(Base):

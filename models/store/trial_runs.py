@@ -52,6 +52,7 @@ _PAST = load_only(
     Trial.fold_scores,
     Trial.rung,
     Trial.resource,
+    Trial.inherited_job_id,  # a warm start's inherited trials (models/engine/warm_start.py)
 )
 
 

@@ -63,7 +63,12 @@ def test_grid_search_equals_gridsearchcv_and_survives_a_restart(service, breast_
     )
     done = service.wait_for(job["id"])
     assert done["status"] == "succeeded", done
-    assert done["progress"] == {"trials_completed": 15, "trials_total": 15, "eta_s": None}
+    assert done["progress"] == {
+        "trials_completed": 15,
+        "trials_total": 15,
+        "trials_inherited": 0,
+        "eta_s": None,
+    }
     # then each trial equals GridSearchCV on the downloaded pipeline cloned as the template
     model_bytes = download(service, job["id"]).content
     model = joblib.load(io.BytesIO(model_bytes))

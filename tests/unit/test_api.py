@@ -263,6 +263,7 @@ def test_submit_answers_202_with_location_and_queued_job(client, dataset):
     assert job["status"] == "queued" and job["progress"] == {
         "trials_completed": 0,
         "trials_total": 3,
+        "trials_inherited": 0,
         "eta_s": None,
     }
     assert job["spec"]["task"] == "classification" and job["spec"]["scoring"] == "roc_auc"

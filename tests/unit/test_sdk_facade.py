@@ -147,6 +147,7 @@ TRIAL = {
     "started_at": None,
     "finished_at": "2026-01-01T00:00:00+00:00",
     "worker": None,
+    "inherited_from": None,
 }
 
 

@@ -169,6 +169,14 @@ def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option("--name", help="A name for the job.")
 @click.option(
+    "--warm-start",
+    "warm_start",
+    multiple=True,
+    metavar="JOB_ID",
+    help="Seed the search with this earlier job's scored trials (same table, target, "
+    "scorer and folds); repeat for up to 5 jobs.",
+)
+@click.option(
     "--dataset",
     "dataset_id",
     metavar="ID",
@@ -246,6 +254,7 @@ def tune_spec(
     cv_kind: str | None = None,
     test_size: float | None = None,
     name: str | None = None,
+    warm_start: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The job's spec (without its dataset) from ``tune``'s options: only what was given,
     so that the service's defaults apply to the rest."""
@@ -262,6 +271,7 @@ def tune_spec(
         "cv": cv or None,
         "test_size": test_size,
         "name": name,
+        "warm_start": {"job_ids": list(warm_start)} if warm_start else None,
     }
     return {field: value for field, value in spec.items() if value is not None}
 

@@ -169,7 +169,9 @@ class Client:
         Written as for scikit-learn: ``dataset_id`` may be the ``Dataset``, ``cv=5`` is
         five folds, and a ``param_space`` value may be a list (or range, or numpy array)
         of values, ``{"low": .., "high": ..}``, or a ``scipy.stats`` ``randint``,
-        ``uniform`` or ``loguniform`` (see :mod:`tuneforge.specs`). Raises
+        ``uniform`` or ``loguniform`` (see :mod:`tuneforge.specs`); ``warm_start`` may be
+        a job (or several: ``warm_start=[job1, job2]``) whose scored trials seed this one.
+        Raises
         :class:`~tuneforge.errors.SpecError`, naming every field, for what has no single
         meaning (a tuple, another distribution), before sending anything.
         """

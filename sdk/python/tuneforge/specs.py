@@ -27,8 +27,10 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
+from tuneforge_client.models import WarmStart
+
 from tuneforge.errors import SpecError
-from tuneforge.ids import dataset_id
+from tuneforge.ids import dataset_id, job_id
 
 __all__ = ["plain", "spec_body"]
 
@@ -61,6 +63,8 @@ def spec_body(spec: Any = None, fields: Mapping[str, Any] | None = None) -> dict
         raw["cv"] = _cv(raw["cv"], errors)
     if raw.get("param_space") is not None:
         raw["param_space"] = _space(raw["param_space"], errors)
+    if raw.get("warm_start") is not None:
+        raw["warm_start"] = _warm_start(raw["warm_start"], errors)
     if errors:
         raise SpecError(errors)
     return plain(raw)
@@ -93,6 +97,18 @@ def _cv(value: Any, errors: dict[str, list[str]]) -> Any:
             "group, timeseries, holdout)"
         ]
     return value
+
+
+def _warm_start(value: Any, errors: dict[str, list[str]]) -> Any:
+    """``warm_start=job``, ``[job, ...]`` (ids, Jobs, Results) or ``{"job_ids": [...]}``."""
+    if isinstance(value, (Mapping, WarmStart)):
+        return value  # the body as the API reads it: the service names what is wrong
+    parents = [value] if not isinstance(value, (list, tuple)) else list(value)
+    try:
+        return {"job_ids": [job_id(parent) for parent in parents]}
+    except TypeError as exc:
+        errors["warm_start"] = [str(exc)]
+        return value
 
 
 def _space(space: Any, errors: dict[str, list[str]]) -> Any:

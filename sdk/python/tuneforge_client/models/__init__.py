@@ -34,6 +34,7 @@ from .health import Health
 from .health_checks import HealthChecks
 from .importance import Importance
 from .importance_method import ImportanceMethod
+from .inherited_from import InheritedFrom
 from .job import Job
 from .job_best import JobBest
 from .job_best_best_params_type_0 import JobBestBestParamsType0
@@ -53,6 +54,7 @@ from .job_spec_param_space import JobSpecParamSpace
 from .job_spec_scoring import JobSpecScoring
 from .job_spec_strategy import JobSpecStrategy
 from .job_spec_task import JobSpecTask
+from .job_spec_warm_start import JobSpecWarmStart
 from .job_status import JobStatus
 from .job_stopped_reason_type_0 import JobStoppedReasonType0
 from .list_datasets_sort import ListDatasetsSort
@@ -103,6 +105,7 @@ from .trial_page import TrialPage
 from .trial_params import TrialParams
 from .trial_state import TrialState
 from .upload_dataset_files_body import UploadDatasetFilesBody
+from .warm_start import WarmStart
 from .webhook_delivery import WebhookDelivery
 from .webhook_delivery_state import WebhookDeliveryState
 
@@ -141,6 +144,7 @@ __all__ = (
     "HealthChecks",
     "Importance",
     "ImportanceMethod",
+    "InheritedFrom",
     "Job",
     "JobBest",
     "JobBestBestParamsType0",
@@ -160,6 +164,7 @@ __all__ = (
     "JobSpecScoring",
     "JobSpecStrategy",
     "JobSpecTask",
+    "JobSpecWarmStart",
     "JobStatus",
     "JobStoppedReasonType0",
     "ListDatasetsSort",
@@ -210,6 +215,7 @@ __all__ = (
     "TrialParams",
     "TrialState",
     "UploadDatasetFilesBody",
+    "WarmStart",
     "WebhookDelivery",
     "WebhookDeliveryState",
 )

@@ -48,7 +48,8 @@ class Job:
         duration_s (float | None): seconds from its start to its end (so far, while it runs); null until it starts
             Example: 1.4.
         warnings (list[DataWarning]): what checking the spec against the data found: possible_leak names a column that
-            alone predicts the target almost perfectly (or whose missing cells do); empty when nothing
+            alone predicts the target almost perfectly (or whose missing cells do); warm_start_unfit names a parent's trials
+            that do not fit the space (not inherited); empty when nothing
     """
 
     id: str

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..models.job_spec_cv import JobSpecCV
     from ..models.job_spec_halving import JobSpecHalving
     from ..models.job_spec_param_space import JobSpecParamSpace
+    from ..models.job_spec_warm_start import JobSpecWarmStart
 
 
 T = TypeVar("T", bound="JobSpec")
@@ -44,6 +45,7 @@ class JobSpec:
         exclude_columns (list[str]):
         webhook_url (None | str):
         max_parallel (int): trials of this job running at once Example: 2.
+        warm_start (JobSpecWarmStart | None): the jobs whose trials it inherited (null: none)
     """
 
     dataset_id: str
@@ -65,9 +67,11 @@ class JobSpec:
     exclude_columns: list[str]
     webhook_url: None | str
     max_parallel: int
+    warm_start: JobSpecWarmStart | None
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_spec_halving import JobSpecHalving  # noqa: PLC0415
+        from ..models.job_spec_warm_start import JobSpecWarmStart  # noqa: PLC0415
 
         dataset_id = self.dataset_id
 
@@ -117,6 +121,12 @@ class JobSpec:
 
         max_parallel = self.max_parallel
 
+        warm_start: dict[str, Any] | None
+        if isinstance(self.warm_start, JobSpecWarmStart):
+            warm_start = self.warm_start.to_dict()
+        else:
+            warm_start = self.warm_start
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -140,6 +150,7 @@ class JobSpec:
                 "exclude_columns": exclude_columns,
                 "webhook_url": webhook_url,
                 "max_parallel": max_parallel,
+                "warm_start": warm_start,
             }
         )
 
@@ -150,6 +161,7 @@ class JobSpec:
         from ..models.job_spec_cv import JobSpecCV  # noqa: PLC0415
         from ..models.job_spec_halving import JobSpecHalving  # noqa: PLC0415
         from ..models.job_spec_param_space import JobSpecParamSpace  # noqa: PLC0415
+        from ..models.job_spec_warm_start import JobSpecWarmStart  # noqa: PLC0415
 
         d = dict(src_dict)
         dataset_id = d.pop("dataset_id")
@@ -223,6 +235,21 @@ class JobSpec:
 
         max_parallel = d.pop("max_parallel")
 
+        def _parse_warm_start(data: object) -> JobSpecWarmStart | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                warm_start_type_0 = JobSpecWarmStart.from_dict(data)
+
+                return warm_start_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(JobSpecWarmStart | None, data)
+
+        warm_start = _parse_warm_start(d.pop("warm_start"))
+
         job_spec = cls(
             dataset_id=dataset_id,
             target=target,
@@ -243,6 +270,7 @@ class JobSpec:
             exclude_columns=exclude_columns,
             webhook_url=webhook_url,
             max_parallel=max_parallel,
+            warm_start=warm_start,
         )
 
         return job_spec

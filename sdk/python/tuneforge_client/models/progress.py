@@ -12,19 +12,23 @@ T = TypeVar("T", bound="Progress")
 class Progress:
     """
     Attributes:
-        trials_completed (int):  Example: 15.
-        trials_total (int):  Example: 15.
+        trials_completed (int): trials recorded, inherited ones included Example: 15.
+        trials_total (int): trials planned: those inherited and the new ones to run Example: 15.
+        trials_inherited (int): of trials_completed, those a warm start inherited (not run) Example: 0.
         eta_s (float | None): estimated seconds left, from the trials so far (null until known)
     """
 
     trials_completed: int
     trials_total: int
+    trials_inherited: int
     eta_s: float | None
 
     def to_dict(self) -> dict[str, Any]:
         trials_completed = self.trials_completed
 
         trials_total = self.trials_total
+
+        trials_inherited = self.trials_inherited
 
         eta_s: float | None
         eta_s = self.eta_s
@@ -35,6 +39,7 @@ class Progress:
             {
                 "trials_completed": trials_completed,
                 "trials_total": trials_total,
+                "trials_inherited": trials_inherited,
                 "eta_s": eta_s,
             }
         )
@@ -48,6 +53,8 @@ class Progress:
 
         trials_total = d.pop("trials_total")
 
+        trials_inherited = d.pop("trials_inherited")
+
         def _parse_eta_s(data: object) -> float | None:
             if data is None:
                 return data
@@ -58,6 +65,7 @@ class Progress:
         progress = cls(
             trials_completed=trials_completed,
             trials_total=trials_total,
+            trials_inherited=trials_inherited,
             eta_s=eta_s,
         )
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..models.cv import CV
     from ..models.halving import Halving
     from ..models.search_spec_param_space import SearchSpecParamSpace
+    from ..models.warm_start import WarmStart
 
 
 T = TypeVar("T", bound="SearchSpec")
@@ -59,6 +60,8 @@ class SearchSpec:
             same as a list of scorers); with scoring, they must contain it, or be the same scorers
         n_classes (int | None | Unset): derived from the target (a job's spec carries it): when given, it must be the
             target's number of classes (null for regression)
+        warm_start (None | Unset | WarmStart): seed the search with earlier jobs' scored trials: n_trials new ones run
+            after them (not with halving)
         name (None | str | Unset): a name to tell the job from the others (the job's `name`) Example: knn, scaled, v2.
         tags (list[str] | Unset): short labels to find it by: at most 20, each 1 to 40 characters without commas or
             spaces at either end; repeats are kept once Example: ['baseline', 'v2'].
@@ -84,12 +87,14 @@ class SearchSpec:
     max_parallel: int | Unset = UNSET
     metrics: list[SearchSpecMetricsItem] | Unset = UNSET
     n_classes: int | None | Unset = UNSET
+    warm_start: None | Unset | WarmStart = UNSET
     name: None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.cv import CV  # noqa: PLC0415
         from ..models.halving import Halving  # noqa: PLC0415
+        from ..models.warm_start import WarmStart  # noqa: PLC0415
 
         dataset_id = self.dataset_id
 
@@ -179,6 +184,14 @@ class SearchSpec:
         else:
             n_classes = self.n_classes
 
+        warm_start: dict[str, Any] | None | Unset
+        if isinstance(self.warm_start, Unset):
+            warm_start = UNSET
+        elif isinstance(self.warm_start, WarmStart):
+            warm_start = self.warm_start.to_dict()
+        else:
+            warm_start = self.warm_start
+
         name: None | str | Unset
         if isinstance(self.name, Unset):
             name = UNSET
@@ -232,6 +245,8 @@ class SearchSpec:
             field_dict["metrics"] = metrics
         if n_classes is not UNSET:
             field_dict["n_classes"] = n_classes
+        if warm_start is not UNSET:
+            field_dict["warm_start"] = warm_start
         if name is not UNSET:
             field_dict["name"] = name
         if tags is not UNSET:
@@ -244,6 +259,7 @@ class SearchSpec:
         from ..models.cv import CV  # noqa: PLC0415
         from ..models.halving import Halving  # noqa: PLC0415
         from ..models.search_spec_param_space import SearchSpecParamSpace  # noqa: PLC0415
+        from ..models.warm_start import WarmStart  # noqa: PLC0415
 
         d = dict(src_dict)
         dataset_id = d.pop("dataset_id")
@@ -384,6 +400,23 @@ class SearchSpec:
 
         n_classes = _parse_n_classes(d.pop("n_classes", UNSET))
 
+        def _parse_warm_start(data: object) -> None | Unset | WarmStart:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                warm_start_type_0 = WarmStart.from_dict(data)
+
+                return warm_start_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | WarmStart, data)
+
+        warm_start = _parse_warm_start(d.pop("warm_start", UNSET))
+
         def _parse_name(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -416,6 +449,7 @@ class SearchSpec:
             max_parallel=max_parallel,
             metrics=metrics,
             n_classes=n_classes,
+            warm_start=warm_start,
             name=name,
             tags=tags,
         )

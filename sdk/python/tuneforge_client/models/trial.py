@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from ..models.trial_state import TrialState, check_trial_state
 
 if TYPE_CHECKING:
+    from ..models.inherited_from import InheritedFrom
     from ..models.trial_metrics import TrialMetrics
     from ..models.trial_params import TrialParams
 
@@ -37,6 +38,8 @@ class Trial:
         started_at (datetime.datetime | None): null before fan-out Example: 2026-11-27T02:36:34.410000+00:00.
         finished_at (datetime.datetime):  Example: 2026-11-27T02:36:35.808000+00:00.
         worker (None | str): the worker that ran it: host name and process id Example: tuneforge@host-1:4242.
+        inherited_from (InheritedFrom | None): a warm start's inherited trial: the job and number it was first scored as
+            (not run again here; its scores and timings are that run's); null for the job's own trials
     """
 
     number: int
@@ -54,8 +57,11 @@ class Trial:
     started_at: datetime.datetime | None
     finished_at: datetime.datetime
     worker: None | str
+    inherited_from: InheritedFrom | None
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.inherited_from import InheritedFrom  # noqa: PLC0415
+
         number = self.number
 
         params = self.params.to_dict()
@@ -100,6 +106,12 @@ class Trial:
         worker: None | str
         worker = self.worker
 
+        inherited_from: dict[str, Any] | None
+        if isinstance(self.inherited_from, InheritedFrom):
+            inherited_from = self.inherited_from.to_dict()
+        else:
+            inherited_from = self.inherited_from
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -119,6 +131,7 @@ class Trial:
                 "started_at": started_at,
                 "finished_at": finished_at,
                 "worker": worker,
+                "inherited_from": inherited_from,
             }
         )
 
@@ -126,6 +139,7 @@ class Trial:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.inherited_from import InheritedFrom  # noqa: PLC0415
         from ..models.trial_metrics import TrialMetrics  # noqa: PLC0415
         from ..models.trial_params import TrialParams  # noqa: PLC0415
 
@@ -214,6 +228,21 @@ class Trial:
 
         worker = _parse_worker(d.pop("worker"))
 
+        def _parse_inherited_from(data: object) -> InheritedFrom | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                inherited_from_type_0 = InheritedFrom.from_dict(data)
+
+                return inherited_from_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(InheritedFrom | None, data)
+
+        inherited_from = _parse_inherited_from(d.pop("inherited_from"))
+
         trial = cls(
             number=number,
             params=params,
@@ -230,6 +259,7 @@ class Trial:
             started_at=started_at,
             finished_at=finished_at,
             worker=worker,
+            inherited_from=inherited_from,
         )
 
         return trial
