@@ -1,0 +1,229 @@
+"""The replay script (``GET /v1/jobs/{id}/script``): for a job of every catalog estimator,
+on a messy CSV, the script run alone prints the job's best CV score and its ``--fit``
+model predicts as the service's does."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+
+from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION
+from models.exceptions import Conflict, NotFound
+from models.job_script import job_script
+from models.store.records import JobStatus
+from tests.unit.engine_helpers import OWNER, job_and_trials, run, submit
+
+N_ROWS = 150
+# Small spaces, so that each job takes a second or two.
+SMALL_SPACES = {
+    "random_forest": {"n_estimators": {"type": "int", "low": 5, "high": 15}},
+    "extra_trees": {"n_estimators": {"type": "int", "low": 5, "high": 15}},
+    "hist_gradient_boosting": {
+        "max_iter": {"type": "int", "low": 10, "high": 30},
+        "learning_rate": {"type": "float", "low": 0.05, "high": 0.3, "log": True},
+    },
+}
+COMMA_LOCALE = str.maketrans({",": ".", ".": ","})  # 1,234.5 as 1.234,5
+CASES = [(name, task) for name, entry in CATALOG.items() for task in entry.tasks]
+
+
+def messy_csv(seed: int = 0) -> bytes:
+    """A CSV written by a spreadsheet in a decimal-comma locale: ';' separators, decimal
+    commas, thousands separators and an odd cell in a number column, text columns (few
+    and many values), missing cells, a separator ending every line (an empty unnamed
+    column) and a column the job excludes."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=N_ROWS)
+    b = rng.integers(0, 10, N_ROWS)
+    income = rng.uniform(500, 5000, N_ROWS).round(1)
+    city = rng.choice(["Lyon", "Nantes", "Lille", "Metz"], N_ROWS)
+    code = rng.choice([f"K{i:02d}" for i in range(30)], N_ROWS)
+    score = 2 * a + 0.3 * b + income / 2000 + (city == "Lyon") + rng.normal(0, 0.5, N_ROWS)
+    label = np.where(score > np.median(score), "good", "bad")
+    lines = ["a;b;income;city;code;note;price;label;"]
+    for i in range(N_ROWS):
+        cells = [
+            "" if i % 17 == 3 else f"{a[i]:.4f}".replace(".", ","),
+            str(b[i]),
+            "?" if i == 40 else f"{income[i]:,.1f}".translate(COMMA_LOCALE),
+            "" if i % 23 == 5 else str(city[i]),
+            str(code[i]),
+            f"remark {rng.integers(1000)}",
+            f"{score[i]:.3f}".replace(".", ","),
+            str(label[i]),
+        ]
+        lines.append(";".join(cells) + ";")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def upload_messy(service) -> str:
+    dataset = service.upload_dataset(OWNER, [messy_csv()], "messy.csv")
+    return dataset.id
+
+
+# Runs a script as `python job.py data.csv` and then `python job.py data.csv --fit
+# model.joblib` would, in one fresh interpreter (one start of pandas and scikit-learn, not
+# two, for speed), and says which of this project's packages it imported: none.
+DRIVER = """
+import contextlib, io, json, runpy, sys
+script, csv, model = sys.argv[1:]
+out = []
+for args in ([csv], [csv, "--fit", model]):
+    sys.argv = [script, *args]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        runpy.run_path(script, run_name="__main__")
+    out.append(printed.getvalue().strip().splitlines())
+ours = sorted(m for m in sys.modules if m.split(".")[0] in ("api", "models", "tasks", "tuneforge"))
+print(json.dumps({"cv": out[0], "fit": out[1], "ours": ours}))
+"""
+
+
+def run_script(path: Path, csv: Path, model: Path) -> dict:
+    """What the script printed (``cv``, ``fit``: lists of lines) and the project's modules
+    it imported (``ours``)."""
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(path), str(csv), str(model)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=path.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def finished_job(service, dataset_id: str, estimator: str, task: str, **spec):
+    target = "label" if task == CLASSIFICATION else "price"
+    other = "price" if task == CLASSIFICATION else "label"
+    space = SMALL_SPACES.get(estimator)
+    resource = spec.get("halving", {}).get("resource")
+    if space and resource in space:  # the halving budget is not searched
+        space = {"max_depth": {"type": "int", "low": 2, "high": 8}}
+    job_id = submit(
+        service,
+        dataset_id,
+        target=target,
+        task=task,
+        estimator=estimator,
+        strategy=spec.pop("strategy", "random"),
+        exclude_columns=["note", other],
+        cv=spec.pop("cv", {"folds": 3}),
+        random_state=7,
+        **({"param_space": space} if space else {}),
+        **({"n_trials": 3} if "halving" not in spec else {}),
+        **spec,
+    )
+    run(service, job_id)
+    job, _ = job_and_trials(service, job_id)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    return job
+
+
+def check_script(service, job, tmp_path: Path) -> str:
+    """Run the job's script on the CSV: it prints the best CV score last, and its
+    ``--fit`` model predicts as the service's model on the raw rows."""
+    text = job_script(service, OWNER, job.id)
+    ast.parse(text)
+    assert "tuneforge" not in "".join(
+        line for line in text.splitlines() if line.startswith(("import", "from"))
+    )
+    script = tmp_path / f"{job.id}.py"
+    script.write_text(text)
+    csv = tmp_path / "data.csv"
+    csv.write_bytes(messy_csv())
+    printed = run_script(script, csv, tmp_path / "model.joblib")
+    assert printed["ours"] == []
+    assert abs(float(printed["cv"][-1]) - job.result["best_score"]) <= 1e-9, printed
+    assert printed["fit"][-1].startswith("saved the model fitted on")
+    mine = joblib.load(tmp_path / "model.joblib")
+    with service.storage.open(job.model_key) as f:
+        served = joblib.load(f)
+    rows = service.training_data(OWNER, _spec(job)).X_train
+    np.testing.assert_array_equal(mine.predict(rows), served.predict(rows))
+    if hasattr(served, "predict_proba") and job.spec["task"] == CLASSIFICATION:
+        try:
+            expected = served.predict_proba(rows)
+        except AttributeError:  # SVC without probability=True
+            return text
+        np.testing.assert_allclose(mine.predict_proba(rows), expected, rtol=0, atol=1e-12)
+    return text
+
+
+def _spec(job):
+    from models.engine.spec import SearchSpec
+
+    return SearchSpec.from_dict(job.spec)
+
+
+@pytest.mark.parametrize(("estimator", "task"), CASES, ids=[f"{e}-{t}" for e, t in CASES])
+def test_the_script_of_every_catalog_estimator_replays_its_job(service, tmp_path, estimator, task):
+    dataset_id = upload_messy(service)
+    job = finished_job(service, dataset_id, estimator, task)
+    text = check_script(service, job, tmp_path)
+    # the script says how the file was read and what each column became
+    assert "SEPARATOR = ';'" in text and "DECIMAL = ','" in text
+    assert "'Unnamed: 8'" in text  # the empty column the trailing separators make
+    assert "'note': excluded by the spec" in text
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"cv": {"folds": 3, "kind": "kfold", "shuffle": True, "random_state": 3}},
+        {"cv": {"folds": 3, "kind": "timeseries"}, "test_size": 0.1},
+        {"cv": {"folds": 3, "kind": "holdout", "validation_size": 0.3}, "test_size": 0},
+        {"strategy": "halving", "halving": {"n_candidates": 4}},
+        {
+            "strategy": "halving",
+            "halving": {"n_candidates": 4, "resource": "n_estimators", "max_resources": 12},
+        },
+    ],
+    ids=["kfold-shuffled", "timeseries", "holdout-no-test", "halving-rows", "halving-trees"],
+)
+def test_the_script_replays_other_folds_and_halving(service, tmp_path, spec):
+    dataset_id = upload_messy(service)
+    estimator = "random_forest" if "resource" in spec.get("halving", {}) else "decision_tree"
+    job = finished_job(service, dataset_id, estimator, REGRESSION, **spec)
+    check_script(service, job, tmp_path)
+
+
+def test_a_job_without_a_result_has_no_script_and_an_unknown_one_is_not_found(service):
+    dataset_id = upload_messy(service)
+    job_id = submit(service, dataset_id, target="label", estimator="ridge", n_trials=2)
+    with pytest.raises(Conflict, match="queued"):
+        job_script(service, OWNER, job_id)
+    with pytest.raises(NotFound):
+        job_script(service, "someone-else", job_id)
+    with pytest.raises(NotFound):
+        job_script(service, OWNER, "no-such-job")
+
+
+def test_the_script_is_served_as_a_python_attachment(service, client, tmp_path):
+    job = finished_job(service, upload_messy(service), "ridge", REGRESSION)
+    response = client.get(f"/v1/jobs/{job.id}/script")
+    assert response.status_code == 200
+    assert response.mimetype == "text/x-python"
+    assert response.headers["Content-Disposition"] == f"attachment; filename={job.id}.py"
+    assert response.get_data(as_text=True) == job_script(service, OWNER, job.id)
+
+
+@pytest.mark.every_database
+def test_the_script_of_an_unfinished_or_unknown_job_is_a_problem(client):
+    created = client.post("/v1/datasets", data=messy_csv(), content_type="text/csv").json
+    job = client.post(
+        "/v1/jobs", json={"dataset_id": created["id"], "target": "label", "estimator": "knn"}
+    ).json
+    response = client.get(f"/v1/jobs/{job['id']}/script")
+    assert response.status_code == 409 and response.content_type == "application/problem+json"
+    assert "queued" in response.json["detail"]
+    response = client.get("/v1/jobs/no-such-job/script")
+    assert response.status_code == 404 and response.content_type == "application/problem+json"
+    assert "no-such-job" in response.json["detail"]
