@@ -68,6 +68,12 @@ def _names(names: list[str]) -> str:
     return "[\n" + "".join(f"    {name!r},\n" for name in names) + "]"
 
 
+def _quoted(value: Any) -> str:
+    """``value`` as a literal that is safe inside the script's docstring: a name a client
+    chose (a dataset's, a column's) cannot end the docstring and run as code."""
+    return repr(value).replace('"', '\\"')
+
+
 def _reading_section(reading: Reading, job: ReplayJob) -> str:
     numbers = {name: reading.decimal_of(name) for name in reading.numeric}
     lines = [
@@ -250,8 +256,8 @@ def _subsample_call(job: ReplayJob) -> str:
 TEMPLATE = '''#!/usr/bin/env python3
 """The search of tuneforge job {job_id}, as plain code.
 
-Dataset {dataset_name!r} ({dataset_id});
-target {target!r} ({task}); estimator {estimator}; {strategy} search.
+Dataset {dataset_name} ({dataset_id});
+target {target} ({task}); estimator {estimator}; {strategy} search.
 The best trial ({best_trial}) scored {scoring} = {best_score!r} in cross-validation.
 
 Needs only pandas {pandas}, numpy {numpy} and scikit-learn {sklearn} (the versions the
@@ -433,8 +439,8 @@ def replay_script(job: ReplayJob) -> str:
     return TEMPLATE.format(
         job_id=job.job_id,
         dataset_id=job.dataset_id,
-        dataset_name=job.dataset_name,
-        target=spec.target,
+        dataset_name=_quoted(job.dataset_name),
+        target=_quoted(spec.target),
         task=spec.task,
         estimator=spec.estimator,
         strategy=spec.strategy,

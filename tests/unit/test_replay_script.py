@@ -17,7 +17,7 @@ import pytest
 from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION
 from models.exceptions import Conflict, NotFound
 from models.job_script import job_script
-from models.store.records import JobStatus
+from models.store.records import Dataset, JobStatus
 from tests.unit.engine_helpers import OWNER, job_and_trials, run, submit
 
 N_ROWS = 150
@@ -101,8 +101,9 @@ def run_script(path: Path, csv: Path, model: Path) -> dict:
 
 
 def finished_job(service, dataset_id: str, estimator: str, task: str, **spec):
-    target = "label" if task == CLASSIFICATION else "price"
+    target = spec.pop("target", "label" if task == CLASSIFICATION else "price")
     other = "price" if task == CLASSIFICATION else "label"
+    exclude = spec.pop("exclude_columns", ["note", other])
     space = SMALL_SPACES.get(estimator)
     resource = spec.get("halving", {}).get("resource")
     if space and resource in space:  # the halving budget is not searched
@@ -114,7 +115,7 @@ def finished_job(service, dataset_id: str, estimator: str, task: str, **spec):
         task=task,
         estimator=estimator,
         strategy=spec.pop("strategy", "random"),
-        exclude_columns=["note", other],
+        exclude_columns=exclude,
         cv=spec.pop("cv", {"folds": 3}),
         random_state=7,
         **({"param_space": space} if space else {}),
@@ -127,7 +128,7 @@ def finished_job(service, dataset_id: str, estimator: str, task: str, **spec):
     return job
 
 
-def check_script(service, job, tmp_path: Path) -> str:
+def check_script(service, job, tmp_path: Path, data: bytes | None = None) -> str:
     """Run the job's script on the CSV: it prints the best CV score last, and its
     ``--fit`` model predicts as the service's model on the raw rows."""
     text = job_script(service, OWNER, job.id)
@@ -138,7 +139,7 @@ def check_script(service, job, tmp_path: Path) -> str:
     script = tmp_path / f"{job.id}.py"
     script.write_text(text)
     csv = tmp_path / "data.csv"
-    csv.write_bytes(messy_csv())
+    csv.write_bytes(messy_csv() if data is None else data)
     printed = run_script(script, csv, tmp_path / "model.joblib")
     assert printed["ours"] == []
     assert abs(float(printed["cv"][-1]) - job.result["best_score"]) <= 1e-9, printed
@@ -227,3 +228,80 @@ def test_the_script_of_an_unfinished_or_unknown_job_is_a_problem(client):
     response = client.get("/v1/jobs/no-such-job/script")
     assert response.status_code == 404 and response.content_type == "application/problem+json"
     assert "no-such-job" in response.json["detail"]
+
+
+def written(kind: str) -> bytes:
+    """A small table (numbers, a text column with accents, a numeric target) written as
+    ``kind`` says: the reader's other cases."""
+    rng = np.random.default_rng(1)
+    n = 90
+    a, big = rng.normal(size=n), rng.uniform(1000, 90000, n)
+    town = rng.choice(["Köln", "Zürich", "Malmö"], n)
+    y = 2 * a + big / 30000 + (town == "Köln") + rng.normal(0, 0.3, n)
+    cells = [(f"{a[i]:.2f}", f"{big[i]:.1f}", str(town[i]), f"{y[i]:.3f}") for i in range(n)]
+    if kind == "sep_line":  # Excel's first line naming the separator
+        lines = ["sep=;", "a;big;town;y", *(";".join(row) for row in cells)]
+        return ("\n".join(lines) + "\n").encode()
+    if kind == "cp1252":  # Windows-1252, CRLF; quoted decimal commas and thousands
+        lines = ["a,big,town,y"] + [
+            f'"{a_.replace(".", ",")}","{float(b_):,.1f}",{t},{y_}' for a_, b_, t, y_ in cells
+        ]
+        return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    if kind == "utf16":  # UTF-16 with a byte-order mark, tabs
+        lines = ["a\tbig\ttown\ty", *("\t".join(row) for row in cells)]
+        return ("\n".join(lines) + "\n").encode("utf-16")
+    assert kind == "nul"  # stray NUL bytes
+    lines = ["a,big,town,y", *(f"{a_},{b_},{t}\x00,{y_}" for a_, b_, t, y_ in cells)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def check_written(service, tmp_path: Path, data: bytes, dataset_id: str, **spec) -> str:
+    job = finished_job(
+        service, dataset_id, "ridge", REGRESSION, target="y", exclude_columns=[], **spec
+    )
+    return check_script(service, job, tmp_path, data)
+
+
+@pytest.mark.parametrize("kind", ["sep_line", "cp1252", "utf16", "nul"])
+def test_the_script_reads_each_kind_of_file_as_the_service_did(service, tmp_path, kind):
+    data = written(kind)
+    dataset = service.upload_dataset(OWNER, [data], f"{kind}.csv")
+    text = check_written(service, tmp_path, data, dataset.id)
+    expected = {
+        "sep_line": "SKIP_FIRST_LINE = True",
+        "cp1252": "ENCODING = 'cp1252'",
+        "utf16": "ENCODING = 'utf-16'",
+        "nul": "REMOVE_NUL_BYTES = True",
+    }[kind]
+    assert expected in text
+    if kind == "cp1252":
+        assert "NUMBER_COLUMNS = {'a': ',', 'big': '.'" in text  # the column's own mark
+
+
+def test_a_dataset_stored_before_readings_gets_its_separator_sniffed(service, tmp_path):
+    data = written("sep_line").split(b"\n", 1)[1]  # ';' without the sep= line
+    dataset = service.upload_dataset(OWNER, [data], "old.csv")
+    with service.sessions() as session, session.begin():
+        session.get(Dataset, dataset.id).warnings = None  # as stored before warnings
+    assert "SEPARATOR = ';'" in check_written(service, tmp_path, data, dataset.id)
+
+
+def test_the_script_replays_group_folds(service, tmp_path):
+    dataset_id = upload_messy(service)
+    cv = {"folds": 3, "kind": "group", "group_column": "b"}
+    job = finished_job(service, dataset_id, "knn", CLASSIFICATION, cv=cv)
+    text = check_script(service, job, tmp_path)
+    assert "GROUP_COLUMN = 'b'" in text and "GroupKFold(3)" in text
+
+
+def test_names_a_client_chose_stay_data_in_the_script(service, tmp_path):
+    # a dataset name and a column name that would end the docstring and run as code
+    evil = 'x"""\nraise SystemExit("ran")\n"""'
+    data = written("sep_line").replace(b";y\n", b';y"""\n', 1)
+    dataset = service.upload_dataset(OWNER, [data], evil)
+    target = 'y"""'
+    assert target in [c["name"] for c in service.get_dataset(OWNER, dataset.id).columns]
+    job = finished_job(service, dataset.id, "ridge", REGRESSION, target=target, exclude_columns=[])
+    text = check_script(service, job, tmp_path, data)
+    # the script ran to its end (check_script), and both names are in its docstring
+    assert ast.get_docstring(ast.parse(text)).count('"""') == 3
