@@ -259,7 +259,7 @@ TEMPLATE = '''#!/usr/bin/env python3
 Dataset {dataset_name} ({dataset_id});
 target {target} ({task}); estimator {estimator}; {strategy} search.
 The best trial ({best_trial}) scored {scoring} = {best_score!r} in cross-validation.
-
+{unseeded}
 Needs only pandas {pandas}, numpy {numpy} and scikit-learn {sklearn} (the versions the
 service ran; joblib comes with scikit-learn). Other versions may score a little otherwise.
 
@@ -428,6 +428,16 @@ if __name__ == "__main__":
 '''
 
 
+def _unseeded(spec: SearchSpec) -> str:
+    """A warning for a job without a seed, whose folds or model are drawn anew each run."""
+    if spec.random_state is not None and (not spec.cv.shuffle or spec.cv.random_state is not None):
+        return ""
+    return (
+        "\nThe job's random_state is null: its splits or its model are drawn at random on each\n"
+        "run, so this file's scores and model differ from the job's and from run to run.\n"
+    )
+
+
 def replay_script(job: ReplayJob) -> str:
     """The job's search as a standalone Python file (see the module's docstring)."""
     spec = job.spec
@@ -447,6 +457,7 @@ def replay_script(job: ReplayJob) -> str:
         best_trial=job.best_trial,
         scoring=spec.scoring,
         best_score=job.best_score,
+        unseeded=_unseeded(spec),
         pandas=pd.__version__,
         numpy=np.__version__,
         sklearn=sklearn.__version__,
