@@ -316,10 +316,9 @@ def to_numbers(text, decimal):
 
 def read_table(path):
     """The CSV at ``path`` as the service read it."""
-    source = open(path, "rb")
-    if REMOVE_NUL_BYTES:
-        source = io.BytesIO(source.read().replace(b"\\x00", b""))
-    with source:
+    with open(path, "rb") as source:
+        if REMOVE_NUL_BYTES:
+            source = io.BytesIO(source.read().replace(b"\\x00", b""))
         df = pd.read_csv(
             source,
             sep=SEPARATOR,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 
 from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION
@@ -147,7 +148,8 @@ def check_script(service, job, tmp_path: Path, data: bytes | None = None) -> str
     mine = joblib.load(tmp_path / "model.joblib")
     with service.storage.open(job.model_key) as f:
         served = joblib.load(f)
-    rows = service.training_data(OWNER, _spec(job)).X_train
+    data = service.training_data(OWNER, _spec(job))
+    rows = data.X_train if data.X_test is None else pd.concat([data.X_train, data.X_test])
     np.testing.assert_array_equal(mine.predict(rows), served.predict(rows))
     if hasattr(served, "predict_proba") and job.spec["task"] == CLASSIFICATION:
         try:
