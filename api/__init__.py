@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         events,  # its route joins jobs.blp: import it before registering
         health,
         inputs,
+        job_script,  # noqa: F401  its route joins jobs.blp: import it before registering
         jobs,
         key_watch,
         metrics,

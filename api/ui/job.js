@@ -330,4 +330,14 @@ function drawResult(part, base, result) {
       });
     });
   }
+  // The search as plain code (GET /script): one Python file that replays it.
+  const script = document.createElement("p");
+  script.innerHTML = `<button data-testid="download-script">Download the search as Python</button>
+    <span class="muted">reads the CSV, rebuilds the pipeline, prints the CV score</span>`;
+  script.querySelector("button").addEventListener("click", () => {
+    download(`${base}/script`, `${result.job_id}.py`).catch((error) => {
+      box.querySelector("[data-testid=download-error]").textContent = error.message;
+    });
+  });
+  box.append(script);
 }

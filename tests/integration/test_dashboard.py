@@ -239,6 +239,12 @@ def test_a_person_uploads_starts_a_search_and_reads_its_plots(dashboard: Service
     saved = Path(download.value.path()).read_bytes()
     assert download.value.suggested_filename == f"{job_id}.joblib"
     assert saved == svc.get(f"/v1/jobs/{job_id}/model?format=joblib").content
+    # and so does the search as a Python file
+    with page.expect_download() as download:
+        page.click("[data-testid=download-script]")
+    assert download.value.suggested_filename == f"{job_id}.py"
+    saved = Path(download.value.path()).read_bytes()
+    assert saved == svc.get(f"/v1/jobs/{job_id}/script").content
 
     # The jobs list shows it finished with its best score; nothing left the host.
     page.click("[data-testid=nav-jobs]")

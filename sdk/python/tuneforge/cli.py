@@ -548,6 +548,30 @@ def jobs_cancel(job_id: str, api: str | None, key: str | None, as_json: bool) ->
     )
 
 
+@jobs.command("script")
+@click.argument("job_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the script here  [default: print it on stdout]",
+)
+@client_options
+def jobs_script(
+    job_id: str, output: Path | None, api: str | None, key: str | None, as_json: bool
+) -> None:
+    """The search of JOB_ID as a standalone Python file: `python JOB.py data.csv` prints
+    the cross-validation score on the job's folds; `--fit model.joblib` refits and saves."""
+    with Client(api, key) as client:
+        text = client.job_script(job_id, output)
+    if as_json:
+        _print_json({"job_id": job_id, "path": str(output) if output else None, "script": text})
+    elif output is None:
+        click.echo(text, nl=False)
+    else:
+        _say(f"tuneforge: the script of job {job_id} saved to {output}")
+
+
 @jobs.command("wait")
 @click.argument("job_id")
 @click.option("--timeout", type=click.FloatRange(min=0), metavar="SECONDS", help="Give up after.")

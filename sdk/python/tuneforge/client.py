@@ -328,6 +328,16 @@ class Client:
             path = self.download_model(job, Path(folder) / f"model.{format}", format)
             return model_files.load(path, format, info)
 
+    def job_script(self, job: JobRef, path: str | os.PathLike[str] | None = None) -> str:
+        """The job's search as a standalone Python file (pandas, numpy and scikit-learn
+        only): ``python <job id>.py data.csv`` prints the cross-validation score on the
+        job's folds, ``--fit model.joblib`` refits and saves the model. Returns its text,
+        and writes it to ``path`` when given. Conflict until the job has a result."""
+        text = self._request("GET", f"/v1/jobs/{ids.job_id(job)}/script").text
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
     def tune(
         self,
         data: Data,
