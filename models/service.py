@@ -156,14 +156,11 @@ class Service:
         with self.sessions() as session:
             return datasets.get_dataset(session, owner, dataset_id)
 
-    def delete_dataset(self, owner: str, dataset_id: str, cascade: bool = False) -> list[str]:
+    def delete_dataset(self, owner: str, dataset_id: str, cascade: bool = False) -> None:
         """Delete a dataset and its file; :class:`Conflict` naming the jobs made from it,
-        unless ``cascade``, which deletes them first (see :meth:`delete_job`). Returns
-        the ids of the jobs deleted."""
+        unless ``cascade``, which deletes them first (see :meth:`delete_job`)."""
         with self.sessions() as session:
-            return deletion.delete_dataset(
-                session, self.storage, owner, dataset_id, cascade=cascade
-            )
+            deletion.delete_dataset(session, self.storage, owner, dataset_id, cascade=cascade)
 
     # Jobs ------------------------------------------------------------------------------
 
