@@ -663,7 +663,7 @@ def test_the_job_page_shows_the_model_card_and_saves_it_as_markdown(
     page, job_id = tab.page, finished_job["id"]
     page.goto(f"{dashboard.url}/ui#/jobs/{job_id}")
     # then its model card shows: the use and limits, the score's spread, each column,
-    expect(page.locator("[data-testid=card-use] li").first).to_contain_text("Trained on")
+    expect(page.locator("[data-testid=card-use]")).to_contain_text("Trained on")
     expect(page.locator("[data-testid=card-limits] li").first).to_be_visible()
     expect(page.locator("[data-testid=card-score]")).to_contain_text("±")
     names = page.locator("[data-testid=card-columns] tbody tr td:first-child").all_inner_texts()

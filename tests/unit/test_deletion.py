@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from models.exceptions import Conflict, NotFound
+from models.plumbing import metrics
 from models.service import Service
 from models.store import datasets, jobs, trial_runs
 from models.store.artifacts import STORED_FORMATS, model_key
@@ -170,10 +171,13 @@ def test_retention_purges_old_finished_jobs_and_unused_datasets_only(service, br
     nothing = service.purge_expired(utcnow())
     assert nothing.jobs == [] and nothing.datasets == []
     # when it runs with 30 days
+    counted = {k: metrics.PURGED.labels(kind=k)._value.get() for k in ("job", "dataset")}
     purged = retained(service, 30).purge_expired(utcnow())
     # then the old job and the old unused dataset went, with their files; the rest stays
     assert purged.jobs == [(OWNER, old.id)]
     assert purged.datasets == [(OWNER, unused.id)]
+    for kind in ("job", "dataset"):  # and counted in tuneforge_purged_total{kind}
+        assert metrics.PURGED.labels(kind=kind)._value.get() == counted[kind] + 1
     with pytest.raises(NotFound):
         service.get_job(OWNER, old.id)
     assert not any(old.id in name or unused.id in name for name in files(service))
@@ -194,3 +198,32 @@ def test_retention_days_is_bounded():
     for bad in ("0", "-1", "99999", "soon"):
         with pytest.raises(ValueError, match="TUNEFORGE_RETENTION_DAYS"):
             Settings.from_env({"TUNEFORGE_RETENTION_DAYS": bad})
+
+
+def test_the_sweep_purges_only_when_retention_is_on_and_at_most_every_few_minutes(
+    monkeypatch,
+):
+    from tasks import recovery
+
+    calls = []
+
+    class Stub:
+        settings = dataclasses.make_dataclass("S", [("retention_days", int)])(0)
+
+        def purge_expired(self, now):
+            calls.append(now)
+            return dataclasses.make_dataclass("P", [("jobs", list), ("datasets", list)])([], [])
+
+    stub = Stub()
+    monkeypatch.setattr(recovery, "_purged_at", None)
+    # off by default: the sweep never purges
+    recovery._purge_when_due(stub)
+    assert calls == []
+    # on: the first sweep purges, the next ones wait PURGE_SECONDS
+    stub.settings.retention_days = 30
+    recovery._purge_when_due(stub)
+    recovery._purge_when_due(stub)
+    assert len(calls) == 1
+    monkeypatch.setattr(recovery, "_purged_at", recovery._purged_at - recovery.PURGE_SECONDS)
+    recovery._purge_when_due(stub)
+    assert len(calls) == 2
