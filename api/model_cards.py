@@ -28,16 +28,23 @@ class JobCard(MethodView):
         responses={
             "200": {
                 "description": "the model card: JSON, or Markdown for `Accept: text/markdown`",
-                "content": {MARKDOWN: {"schema": {"type": "string"}}},
+                "content": {
+                    "application/json": {"schema": ModelCardSchema},
+                    MARKDOWN: {"schema": {"type": "string"}},
+                },
             }
         },
     )
     @blp.response(200, ModelCardSchema)
     @errors(blp, 404, 409)
     def get(self, job_id: str) -> Any:
-        """A job's model card: data, columns and their treatment, scores and their spread,
-        best parameters, trials, time, library versions, warnings, intended use and limits
-        (409 until the job has a result)."""
+        """A job's model card, as JSON or as Markdown (409 until the job has a result).
+
+        The data, its columns and how each was treated, the task and scorer, the CV kind
+        and folds with the scores' spread, the test score, the best parameters, the trials
+        run, failed and pruned, the time spent, the library versions, the data and leak
+        warnings, and the intended use and limits.
+        """
         card = service().model_card(current_owner(), job_id)
         if request.accept_mimetypes.best_match(["application/json", MARKDOWN]) == MARKDOWN:
             text = render_markdown(card)

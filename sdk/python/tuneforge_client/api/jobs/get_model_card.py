@@ -5,6 +5,7 @@ from urllib.parse import quote
 import httpx
 
 from ...client import AuthenticatedClient, Client
+from ...models.model_card import ModelCard
 from ...models.problem import Problem
 from ...types import Response
 
@@ -23,9 +24,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | str:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ModelCard | Problem:
     if response.status_code == 200:
-        response_200 = response.text
+        response_200 = ModelCard.from_dict(response.json())
+
         return response_200
 
     if response.status_code == 404:
@@ -48,7 +50,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
     return response_default
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | str]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ModelCard | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -61,10 +63,13 @@ def sync_detailed(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Problem | str]:
-    """A job's model card: data, columns and their treatment, scores and their spread,
-    best parameters, trials, time, library versions, warnings, intended use and limits
-    (409 until the job has a result).
+) -> Response[ModelCard | Problem]:
+    """A job's model card, as JSON or as Markdown (409 until the job has a result).
+
+     The data, its columns and how each was treated, the task and scorer, the CV kind
+    and folds with the scores' spread, the test score, the best parameters, the trials
+    run, failed and pruned, the time spent, the library versions, the data and leak
+    warnings, and the intended use and limits.
 
     Args:
         job_id (str):
@@ -74,7 +79,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | str]
+        Response[ModelCard | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -92,10 +97,13 @@ def sync(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Problem | str | None:
-    """A job's model card: data, columns and their treatment, scores and their spread,
-    best parameters, trials, time, library versions, warnings, intended use and limits
-    (409 until the job has a result).
+) -> ModelCard | Problem | None:
+    """A job's model card, as JSON or as Markdown (409 until the job has a result).
+
+     The data, its columns and how each was treated, the task and scorer, the CV kind
+    and folds with the scores' spread, the test score, the best parameters, the trials
+    run, failed and pruned, the time spent, the library versions, the data and leak
+    warnings, and the intended use and limits.
 
     Args:
         job_id (str):
@@ -105,7 +113,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | str
+        ModelCard | Problem
     """
 
     return sync_detailed(
@@ -118,10 +126,13 @@ async def asyncio_detailed(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Problem | str]:
-    """A job's model card: data, columns and their treatment, scores and their spread,
-    best parameters, trials, time, library versions, warnings, intended use and limits
-    (409 until the job has a result).
+) -> Response[ModelCard | Problem]:
+    """A job's model card, as JSON or as Markdown (409 until the job has a result).
+
+     The data, its columns and how each was treated, the task and scorer, the CV kind
+    and folds with the scores' spread, the test score, the best parameters, the trials
+    run, failed and pruned, the time spent, the library versions, the data and leak
+    warnings, and the intended use and limits.
 
     Args:
         job_id (str):
@@ -131,7 +142,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | str]
+        Response[ModelCard | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -147,10 +158,13 @@ async def asyncio(
     job_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Problem | str | None:
-    """A job's model card: data, columns and their treatment, scores and their spread,
-    best parameters, trials, time, library versions, warnings, intended use and limits
-    (409 until the job has a result).
+) -> ModelCard | Problem | None:
+    """A job's model card, as JSON or as Markdown (409 until the job has a result).
+
+     The data, its columns and how each was treated, the task and scorer, the CV kind
+    and folds with the scores' spread, the test score, the best parameters, the trials
+    run, failed and pruned, the time spent, the library versions, the data and leak
+    warnings, and the intended use and limits.
 
     Args:
         job_id (str):
@@ -160,7 +174,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | str
+        ModelCard | Problem
     """
 
     return (
