@@ -10,6 +10,7 @@ person fills in.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -74,7 +75,14 @@ def _column(
     }
 
 
-def _columns(job: Any, result: dict[str, Any], profiles: dict[str, dict[str, Any]]) -> list:
+def _saved_versions(model: dict[str, Any]) -> dict[str, str]:
+    named = {"scikit-learn": model.get("sklearn_version"), "joblib": model.get("joblib_version")}
+    return {library: version for library, version in named.items() if version}
+
+
+def _columns(
+    job: Any, result: dict[str, Any], profiles: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     spec = job.spec
     rows = [
         _column(
@@ -231,15 +239,8 @@ def model_card(
             "duration_s": duration_s,
             "trial_seconds": None if trial_seconds is None else round(trial_seconds, 3),
         },
-        "library_versions": model.get("versions")
-        or {
-            k: v
-            for k, v in (
-                ("scikit-learn", model.get("sklearn_version")),
-                ("joblib", model.get("joblib_version")),
-            )
-            if v
-        },
+        # A model saved before every version was recorded has scikit-learn's and joblib's.
+        "library_versions": model.get("versions") or _saved_versions(model),
         "warnings": {
             "data": list(dataset.warnings or []) if dataset is not None else [],
             "job": list(job.warnings or []),
@@ -361,7 +362,9 @@ def render_markdown(card: dict[str, Any]) -> str:
         "",
         "## Best parameters",
         "",
-        *_table(["parameter", "value"], [[k, repr(v)] for k, v in card["best_params"].items()]),
+        *_table(
+            ["parameter", "value"], [[k, json.dumps(v)] for k, v in card["best_params"].items()]
+        ),
         "",
         "## Search",
         "",

@@ -130,3 +130,38 @@ def test_delete_routes_answer_problems_naming_the_field(client, finished):
     assert client.delete(f"/v1/jobs/{job_id}").status_code == 404
     # with its last job gone, the dataset deletes without cascade
     assert client.delete(f"/v1/datasets/{dataset_id}").status_code == 204
+
+
+def test_a_card_without_its_dataset_keeps_what_the_job_recorded_and_names_a_leak():
+    from types import SimpleNamespace
+
+    from models.documents.model_card import model_card
+
+    # given a regression job whose dataset is gone, grouped folds, and a possible leak
+    job = SimpleNamespace(
+        id="job_1", name=None, dataset_id="ds_1", dataset_name="old.csv",
+        stopped_reason="completed", started_at=None, finished_at=None,
+        spec={"target": "price", "task": "regression", "estimator": "ridge",
+              "strategy": "grid", "test_size": 0.0,
+              "cv": {"kind": "group", "folds": 4, "shuffle": False, "group_column": "shop"}},
+        warnings=[{"code": "possible_leak", "message": "m", "column": "price_eur"}],
+        result={"scoring": "r2", "best_score": 0.9, "best_params": {"alpha": None},
+                "best_trial": 3, "test_score": None, "scores": {},
+                "n_trials": 5, "n_failed_trials": 1, "n_pruned_trials": 0,
+                "n_train_rows": 100, "n_test_rows": 0, "dropped_target_rows": 2,
+                "columns": [{"column": "price_eur", "treatment": "numeric", "reason": "r"}],
+                "model": {"sklearn_version": "1.0", "joblib_version": "1.1"}},
+    )  # fmt: skip
+    # when its card is built with no dataset row
+    card = model_card(job, None, None, None, None)
+    # then the data is what the job kept, and the card says what is not known
+    assert ModelCardSchema().validate(card) == {}
+    assert card["data"]["dataset_name"] == "old.csv" and card["data"]["n_rows"] is None
+    assert card["library_versions"] == {"scikit-learn": "1.0", "joblib": "1.1"}
+    roles = {c["name"]: c["role"] for c in card["columns"]}
+    assert roles == {"price": "target", "shop": "group", "price_eur": "feature"}
+    assert any("Possible leak: price_eur" in s for s in card["limitations"])
+    assert any("No rows were held out" in s for s in card["limitations"])
+    assert any("2 row(s) without a target" in s for s in card["limitations"])
+    assert "4-fold group k-fold" in " ".join(card["intended_use"])
+    assert "| alpha | null |" in render_markdown(card)
