@@ -523,6 +523,8 @@ class Service:
             if outcome in (RunOutcome.HANDED_BACK, RunOutcome.CANCELLED):
                 return outcome
         job = self.job_by_id(job_id)
+        if job is None:  # deleted meanwhile
+            return RunOutcome.SKIPPED
         return OUTCOME_OF.get(JobStatus(job.status), RunOutcome.SKIPPED)
 
     def _reported(self, step: Step) -> RunOutcome:

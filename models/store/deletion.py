@@ -6,14 +6,15 @@ answer names it (a retried submit would otherwise replay a job that is gone). It
 files go once that is committed, in every format a model is stored in
 (:data:`~models.store.artifacts.STORED_FORMATS`), on the local folder or S3 alike.
 
-A job still queued or running needs no cancel first: every write a worker makes is
-conditional on its lease on the job's row or on a trial's row (:mod:`models.store.leases`),
-and those rows are gone. A trial that runs stops at its next heartbeat; a worker that is
-concluding the job (refitting, saving the model) finds its finish refused and deletes the
-files it wrote itself (:meth:`models.job_run.JobRunner._conclude`): whichever of the two
-deletes comes last, no file is left. The delete waits for a worker's transaction that
-holds the job's row (recording a trial, choosing the next): the row lock on PostgreSQL,
-the write lock on SQLite.
+A job still queued or running is cancelled first, in a transaction of its own (as a cancel
+on request is): every write a worker makes is conditional on the job running and on its
+lease on the job's row or on a trial's row (:mod:`models.store.leases`), so from then on
+none lands. A trial that runs stops at its next heartbeat; a worker that is concluding
+the job (refitting, saving the model) finds its finish refused and deletes the files it
+wrote itself (:meth:`models.job_run.JobRunner._conclude`): whichever of the two deletes
+comes last, no file is left. The rows then go in the order a worker recording a trial
+locks them (its trial in flight, then the job): a delete waits for such a worker's
+transaction rather than deadlocking with it on PostgreSQL.
 
 A dataset is deleted only with the jobs made from it (``cascade``), under the tenant's
 lock, which a submit takes too: a job submitted at that moment is either deleted with
@@ -27,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.exceptions import Conflict
@@ -35,7 +36,16 @@ from models.store.artifacts import delete_model
 from models.store.datasets import get_dataset
 from models.store.idempotency import IdempotencyRecord
 from models.store.jobs import get_job
-from models.store.records import ACTIVE, Dataset, Job
+from models.store.records import (
+    ACTIVE,
+    Dataset,
+    Job,
+    JobStatus,
+    StoppedReason,
+    Trial,
+    TrialRun,
+    utcnow,
+)
 from models.store.storage import Storage
 from models.store.tenant_lock import lock_tenant
 
@@ -52,6 +62,7 @@ def delete_job(session: Session, storage: Storage, owner: str, job_id: str) -> N
     """Delete ``owner``'s job ``job_id`` (:class:`~models.exceptions.NotFound` if none),
     whatever its status: its rows, then its model files."""
     get_job(session, owner, job_id)
+    _cancel(session, owner, [job_id])
     _delete_job_rows(session, owner, [job_id])
     session.commit()
     delete_model(storage, job_id)
@@ -73,6 +84,16 @@ def delete_dataset(
     )
     if job_ids and not cascade:
         raise Conflict(_in_use(dataset_id, job_ids), field="cascade")
+    if job_ids:
+        # Cancelled in a transaction of their own; a job submitted meanwhile is refused (the
+        # tenant's lock is taken again below) or deleted with the others.
+        _cancel(session, owner, job_ids)
+        session.expunge_all()  # read again below, as the new transaction sees them
+        lock_tenant(session, owner)
+        job_ids = list(
+            session.scalars(select(Job.id).where(Job.owner == owner, Job.dataset_id == dataset_id))
+        )
+        record = get_dataset(session, owner, dataset_id)
     _delete_job_rows(session, owner, job_ids)
     _forget_answers_naming(session, owner, [dataset_id])
     session.delete(record)
@@ -95,14 +116,37 @@ def _in_use(dataset_id: str, job_ids: Sequence[str]) -> str:
     )
 
 
+def _cancel(session: Session, owner: str, job_ids: Sequence[str]) -> None:
+    """Cancel those of the jobs still queued or running, and commit: no worker writes to
+    them afterwards. No webhook is sent: the job will be gone."""
+    session.execute(
+        update(Job)
+        .where(Job.owner == owner, Job.id.in_(list(job_ids)), Job.status.in_(ACTIVE))
+        .values(
+            status=JobStatus.CANCELLED,
+            finished_at=utcnow(),
+            stopped_reason=StoppedReason.CANCELLED,
+            lease_token=None,
+            lease_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
 def _delete_job_rows(session: Session, owner: str, job_ids: Sequence[str]) -> None:
-    """The jobs' rows (their trials, trials in flight and tags cascade), and the remembered
-    answers that name them."""
+    """The jobs' rows, their trials in flight first, then their trials (their tags
+    cascade), and the remembered answers that name them."""
     if not job_ids:
         return
+    ids = list(job_ids)
+    for table in (TrialRun, Trial):
+        session.execute(
+            delete(table).where(table.job_id.in_(ids)).execution_options(synchronize_session=False)
+        )
     session.execute(
         delete(Job)
-        .where(Job.owner == owner, Job.id.in_(list(job_ids)))
+        .where(Job.owner == owner, Job.id.in_(ids))
         .execution_options(synchronize_session=False)
     )
     _forget_answers_naming(session, owner, job_ids)

@@ -5,6 +5,8 @@ and PostgreSQL; a worker still on a deleted job writes nothing back; what is kep
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -109,6 +111,30 @@ def test_a_worker_on_a_deleted_job_writes_nothing_back(service, dataset):
     assert rows(service, Job, id=job.id) == 0
     assert rows(service, TrialRun, job_id=job.id) == 0
     assert service.advance(job.id) == "skipped"
+
+
+def test_a_job_deleted_while_its_trials_are_recorded_leaves_nothing(service, dataset):
+    for round_ in range(4):
+        # given a job whose trials a worker runs and records one after another
+        spec = {**SPEC, "n_trials": 40, "strategy": "random"}
+        job = service.submit_job(OWNER, {"dataset_id": dataset.id, **spec})
+        outcome: list[object] = []
+        worker = threading.Thread(
+            target=lambda: outcome.append(service.run_to_end(job.id, "w"))  # noqa: B023
+        )
+        worker.start()
+        deadline = time.monotonic() + 60
+        while rows(service, Trial, job_id=job.id) < 1 + round_ and time.monotonic() < deadline:
+            time.sleep(0.005)
+        # when it is deleted meanwhile (the delete waits for a recording, never deadlocks)
+        service.delete_job(OWNER, job.id)
+        worker.join(timeout=120)
+        # then the worker stopped, and no row or file of the job is left
+        assert not worker.is_alive() and outcome, outcome
+        assert rows(service, Job, id=job.id) == 0
+        assert rows(service, Trial, job_id=job.id) == 0
+        assert rows(service, TrialRun, job_id=job.id) == 0
+        assert not any(job.id in name for name in files(service))
 
 
 def test_a_dataset_with_jobs_is_a_conflict_naming_them_unless_cascade(service, dataset):
