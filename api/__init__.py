@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         jobs,
         key_watch,
         metrics,
+        model_cards,  # noqa: F401  (its route joins jobs.blp: import it before registering)
         openapi,
     )
     from api.errors import register_error_handlers

@@ -18,7 +18,7 @@ from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent
 from api.inputs import text_trouble
 from api.responses import errors, page_body
-from api.schemas import DatasetListArgsSchema
+from api.schemas import DatasetDeleteArgsSchema, DatasetListArgsSchema
 from api.services import service
 from models.documents import DatasetPageSchema, DatasetSchema
 from models.documents.labels import TAGS_DESCRIPTION
@@ -236,8 +236,10 @@ class DatasetById(MethodView):
         return service().get_dataset(current_owner(), dataset_id)
 
     @blp.doc(operationId="deleteDataset")
+    @blp.arguments(DatasetDeleteArgsSchema, location="query")
     @blp.response(204)
-    @errors(blp, 404, 409)
-    def delete(self, dataset_id: str) -> None:
-        """Delete a dataset (refused while a queued or running job uses it)."""
-        service().delete_dataset(current_owner(), dataset_id)
+    @errors(blp, 404, 409, 422)
+    def delete(self, args: dict[str, Any], dataset_id: str) -> None:
+        """Delete a dataset and its file: a 409 listing the jobs made from it, unless
+        `cascade=true`, which deletes them too (as `DELETE /v1/jobs/{id}` does)."""
+        service().delete_dataset(current_owner(), dataset_id, cascade=args["cascade"])

@@ -94,6 +94,14 @@ class JobById(MethodView):
         """One job: status, progress, and the best so far."""
         return service().get_job(current_owner(), job_id)
 
+    @blp.doc(operationId="deleteJob")
+    @blp.response(204)
+    @errors(blp, 404)
+    def delete(self, job_id: str) -> None:
+        """Delete a job with its trials, result and model files (a queued or running job
+        stops first); its model is then neither downloadable nor predictable."""
+        service().delete_job(current_owner(), job_id)
+
 
 @blp.route("/<job_id>/cancel")
 class JobCancel(MethodView):

@@ -21,6 +21,7 @@ from models.store.records import JobStatus, TrialState
 from models.store.trial_order import DEFAULT_SORT, TRIAL_SORTS
 
 __all__ = [
+    "DatasetDeleteArgsSchema",
     "DatasetListArgsSchema",
     "HealthSchema",
     "JobListArgsSchema",
@@ -117,6 +118,17 @@ class DatasetListArgsSchema(PageArgsSchema):
     sort = sort_field(
         DATASET_SORTS,
         "-created_at (default: newest first), created_at, name or -name (ties newest first)",
+    )
+
+
+class DatasetDeleteArgsSchema(StrictSchema):
+    cascade = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: delete the jobs made from the dataset too, with their "
+            "trials and models (queued or running ones stop); false (the default): a 409 "
+            "lists them"
+        },
     )
 
 

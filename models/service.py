@@ -16,7 +16,7 @@ import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
 from sqlalchemy import Engine
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import recovery
 from models.dispatch import Dispatch, HeldTrials, NoDispatch, send_advance
+from models.documents.model_card import model_card
 from models.engine import data_checks
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
@@ -33,12 +34,14 @@ from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
 from models.exceptions import Conflict, NotFound, SpecError
 from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, Step, StopFlag
+from models.plumbing import metrics
 from models.plumbing.keyring import KeyRing
 from models.plumbing.memo import Memo
 from models.plumbing.ratelimit import RateLimiter
 from models.settings import Settings
 from models.store import (
     datasets,
+    deletion,
     events,
     jobs,
     list_order,
@@ -163,10 +166,11 @@ class Service:
         with self.sessions() as session:
             return datasets.get_dataset(session, owner, dataset_id)
 
-    def delete_dataset(self, owner: str, dataset_id: str) -> None:
-        """Delete a dataset and its file; refused while a queued or running job needs it."""
+    def delete_dataset(self, owner: str, dataset_id: str, cascade: bool = False) -> None:
+        """Delete a dataset and its file; :class:`Conflict` naming the jobs made from it,
+        unless ``cascade``, which deletes them first (see :meth:`delete_job`)."""
         with self.sessions() as session:
-            datasets.delete_dataset(session, self.storage, owner, dataset_id)
+            deletion.delete_dataset(session, self.storage, owner, dataset_id, cascade=cascade)
 
     # Jobs ------------------------------------------------------------------------------
 
@@ -338,6 +342,35 @@ class Service:
             self.webhooks.send(job.id)
         return job
 
+    def delete_job(self, owner: str, job_id: str) -> None:
+        """Delete a job, whatever its status, with its trials and model files; a queued or
+        running one stops (its workers' writes are refused: see
+        :mod:`models.store.deletion`). No webhook is sent for it."""
+        with self.sessions() as session:
+            deletion.delete_job(session, self.storage, owner, job_id)
+
+    def purge_expired(self, now: datetime) -> deletion.Purged:
+        """Delete what ``TUNEFORGE_RETENTION_DAYS`` no longer keeps (nothing when it is
+        unset): jobs finished, and datasets no job is left on, that many days before
+        ``now``; logged and counted (``tuneforge_purged_total``)."""
+        days = self.settings.retention_days
+        if not days:
+            return deletion.Purged()
+        with self.sessions() as session:
+            purged = deletion.purge_older_than(session, self.storage, now - timedelta(days=days))
+        for kind, gone in (("job", purged.jobs), ("dataset", purged.datasets)):
+            metrics.purged(kind, len(gone))
+            for owner, record_id in gone:
+                log.info(
+                    "retention: deleted %s %s of %s (older than %d days)",
+                    kind,
+                    record_id,
+                    owner,
+                    days,
+                    extra={f"{kind}_id": record_id},
+                )
+        return purged
+
     def finished_job(self, owner: str, job_id: str) -> Job:
         """The job if it succeeded; otherwise :class:`Conflict` saying why it has no result."""
         job = self.get_job(owner, job_id)
@@ -347,6 +380,15 @@ class Service:
             raise Conflict(f"job {job_id} is {job.status}; the result is ready when it succeeds")
         reason = f": {job.error}" if job.error else ""
         raise Conflict(f"job {job_id} ended {job.status}{reason}; it has no result")
+
+    def model_card(self, owner: str, job_id: str) -> dict[str, Any]:
+        """The model card of a job with a result (:class:`Conflict` otherwise): see
+        :mod:`models.documents.model_card`."""
+        job = self.finished_job(owner, job_id)
+        with self.sessions() as session:
+            dataset = session.get(Dataset, job.dataset_id)
+            best, spent = jobs.best_and_time_spent(session, job)
+        return model_card(job, dataset, best, spent, jobs.duration_seconds(job))
 
     def job_events(
         self, owner: str, job_id: str, cursor: Cursor
@@ -499,6 +541,8 @@ class Service:
             if outcome in (RunOutcome.HANDED_BACK, RunOutcome.CANCELLED):
                 return outcome
         job = self.job_by_id(job_id)
+        if job is None:  # deleted meanwhile
+            return RunOutcome.SKIPPED
         return OUTCOME_OF.get(JobStatus(job.status), RunOutcome.SKIPPED)
 
     def _reported(self, step: Step) -> RunOutcome:

@@ -20,6 +20,8 @@ from typing import Any
 from models.plumbing.keys import parse_entries
 
 PREFIX = "TUNEFORGE_"
+# TUNEFORGE_RETENTION_DAYS at most: ten years, far below what a datetime can subtract.
+MAX_RETENTION_DAYS = 3650
 # Where the CPU quota of this process's cgroup is read (cgroup v2): the unified hierarchy,
 # and this process's place in it (the ``0::/path`` line).
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -165,6 +167,9 @@ class Settings:
     # text; 0: no worker port.
     log_format: str = "auto"
     metrics_port: int = 0
+    # Finished jobs, and datasets no job is left on, are deleted this many days after
+    # (models/store/deletion.py, by the workers' sweep); 0: kept until deleted.
+    retention_days: int = 0
 
     def __post_init__(self) -> None:
         data_dir = Path(self.data_dir).resolve()
@@ -176,6 +181,11 @@ class Settings:
         if not self.storage_url:
             object.__setattr__(self, "storage_url", f"file://{data_dir / 'artifacts'}")
         parse_entries(self.api_keys)  # a malformed list is refused here, before any start
+        if not 0 <= self.retention_days <= MAX_RETENTION_DAYS:
+            raise ValueError(
+                f"{PREFIX}RETENTION_DAYS must be at most {MAX_RETENTION_DAYS} (ten years), "
+                f"got {self.retention_days}"
+            )
 
     @property
     def broker_is_embedded(self) -> bool:

@@ -16,6 +16,11 @@ trial is re-sent at once (:class:`SweepOnReconnect`): the broker may have come b
 empty, and waiting ``REQUEUE_AFTER`` would leave those jobs idle for minutes. A
 duplicate message is a no-op (choosing trials is locked per job, a trial is claimed
 once).
+
+With ``TUNEFORGE_RETENTION_DAYS`` set, the sweep also deletes the jobs finished and the
+datasets unused for longer than that (:meth:`~models.service.Service.purge_expired`), at
+most once every ``PURGE_SECONDS`` (it reads the finished jobs, a table that grows with
+history, where the rest of the sweep reads only what is in flight).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -47,6 +53,8 @@ IDLE_AFTER = timedelta(seconds=30)
 # waiting for a free webhook thread is not a lost message (a duplicate is a no-op, but a
 # retry re-sent early would cut its backoff short).
 WEBHOOK_LATE_AFTER = timedelta(seconds=30)
+# How often the retention purge runs (with TUNEFORGE_RETENTION_DAYS), per worker host.
+PURGE_SECONDS = 600
 
 _stopping = threading.Event()
 _reconnected = threading.Event()
@@ -64,7 +72,29 @@ def sweep(app: Any, queued_before: Any) -> list[str]:
     webhooks = service.webhooks.recover(late, late, late - timeout)
     if webhooks:
         log.info("re-sent %d webhook delivery(ies): %s", len(webhooks), ", ".join(webhooks))
+    _purge_when_due(service)
     return ids
+
+
+_purged_at: float | None = None
+
+
+def _purge_when_due(service: Any) -> None:
+    """The retention purge, when it is on and ``PURGE_SECONDS`` have passed since the last."""
+    global _purged_at
+    if not service.settings.retention_days:
+        return
+    if _purged_at is not None and time.monotonic() - _purged_at < PURGE_SECONDS:
+        return
+    _purged_at = time.monotonic()
+    purged = service.purge_expired(utcnow())
+    if purged.jobs or purged.datasets:
+        log.info(
+            "retention: deleted %d job(s) and %d dataset(s) older than %d days",
+            len(purged.jobs),
+            len(purged.datasets),
+            service.settings.retention_days,
+        )
 
 
 def _sweep_forever(app: Any) -> None:

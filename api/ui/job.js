@@ -10,6 +10,7 @@ import { drawComparison } from "./compare.js";
 import { isActive, progressBar, score, sizeBars } from "./jobs.js";
 import { duration, tagChips, when } from "./lists.js";
 import { metric } from "./metrics.js";
+import { drawCard } from "./model_card.js";
 import { foldSpread, paramAxes, parallel, surface } from "./trial_plots.js";
 
 export async function jobView(main, id, signal) {
@@ -33,6 +34,7 @@ export async function jobView(main, id, signal) {
       <section><h2>Parameter importance</h2><div data-testid="importance"><p class="muted">after the search</p></div></section>
       <section><h2>Other searches on this dataset</h2><div data-testid="compare"><p class="muted">after the search</p></div></section>
       <section data-testid="result-box" hidden><h2>Result</h2><div data-testid="result"></div></section>
+      <section data-testid="card-box" hidden><h2>Model card</h2><div data-testid="card"></div></section>
       <section><h2>Trials</h2><div class="scroll"><table data-testid="trials-table"></table></div></section>
     </div>`;
   const part = (name) => main.querySelector(`[data-testid=${name}]`);
@@ -281,6 +283,10 @@ async function drawFinished(part, base, job) {
   if (!part("importance")) return; // the person left this job meanwhile
   drawImportance(part("importance"), importance);
   if (result) drawResult(part, base, result);
+  if (result && !(result instanceof Error)) {
+    part("card-box").hidden = false;
+    drawCard(part("card"), base, job.id); // not awaited: the card never delays the page
+  }
 }
 
 function drawImportance(box, answer) {

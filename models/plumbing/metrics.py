@@ -13,6 +13,8 @@ The metrics, all named ``tuneforge_…``:
   template (``/v1/jobs/<job_id>``), never by id (:func:`request_finished`).
 - ``celery_tasks_total{task,outcome}``: each finished task, by what it returned (a job's
   run outcome) or how it ended (``failure``, ``retry``) (:func:`task_finished`).
+- ``purged_total{kind}``: jobs and datasets the retention sweep deleted
+  (``TUNEFORGE_RETENTION_DAYS``, :func:`purged`).
 
 Many processes count: gunicorn's workers, Celery's pool processes. prometheus-client's
 multiprocess mode has each process write its values to memory-mapped files in the folder
@@ -78,6 +80,12 @@ TASKS = Counter(
     "tuneforge_celery_tasks", "Celery tasks finished, by task and outcome.", ["task", "outcome"]
 )
 
+PURGED = Counter(
+    "tuneforge_purged",
+    "Jobs and datasets deleted by the retention sweep (TUNEFORGE_RETENTION_DAYS), by kind.",
+    ["kind"],
+)
+
 
 def trial_finished(state: str, seconds: float) -> None:
     """Count one recorded trial and how long it took."""
@@ -94,6 +102,12 @@ def request_finished(method: str, route: str, status: int, seconds: float) -> No
 def task_finished(task: str, outcome: str) -> None:
     """Count one finished Celery task."""
     TASKS.labels(task=task, outcome=outcome).inc()
+
+
+def purged(kind: str, count: int) -> None:
+    """Count ``count`` records of ``kind`` (``job``, ``dataset``) the retention sweep deleted."""
+    if count:
+        PURGED.labels(kind=kind).inc(count)
 
 
 def process_exited(pid: int) -> None:

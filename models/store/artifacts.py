@@ -32,6 +32,9 @@ from models.store.storage import CHUNK, Storage
 MODEL_FORMAT = "joblib"  # the default download
 SKOPS_FORMAT = "skops"
 MODEL_FORMATS = (MODEL_FORMAT, SKOPS_FORMAT)
+# Every format a job's model may be stored in, an ONNX export included: deleting a job
+# (models/store/deletion.py) leaves none of them behind.
+STORED_FORMATS = tuple(dict.fromkeys((*MODEL_FORMATS, "onnx")))
 # Where the types a skops file may ask its loader to trust come from: the libraries a
 # pipeline is made of, and our own package. A client chooses values, never types.
 TRUSTED_MODULES = ("sklearn", "numpy", "scipy", "models")
@@ -123,6 +126,6 @@ def save_model(
 
 
 def delete_model(storage: Storage, job_id: str) -> None:
-    """Delete the job's model files, in every format."""
-    for format in MODEL_FORMATS:
+    """Delete the job's model files, in every format (none is missing: no error)."""
+    for format in STORED_FORMATS:
         storage.delete(model_key(job_id, format))

@@ -1,4 +1,5 @@
-"""Datasets: store an upload, profile it, record it; list, get and delete them."""
+"""Datasets: store an upload, profile it, record it; list and get them (deleting them:
+:mod:`models.store.deletion`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.engine.tables import inspect_table
-from models.exceptions import Conflict, NotFound, QuotaExceeded
+from models.exceptions import NotFound, QuotaExceeded
 from models.settings import Settings
 from models.store import list_order
 from models.store.pages import Page
-from models.store.records import Dataset, Job, JobStatus, new_id
+from models.store.records import Dataset, new_id
 from models.store.storage import Storage
 from models.store.tenant_lock import lock_tenant
 
@@ -126,28 +127,3 @@ def list_datasets(
     return list_order.sorted_page(
         session, stmt, Dataset, sort, limit, cursor, list_order.DATASET_SORTS
     )
-
-
-def delete_dataset(session: Session, storage: Storage, owner: str, dataset_id: str) -> None:
-    """Delete a dataset; refused while a queued or running job still needs it.
-
-    Checked under the tenant's lock, which a submit holds while it checks the dataset and
-    inserts its job: the delete sees every job submitted before it, and a submit after it
-    finds the dataset gone. The file is removed once the row's delete is committed, so a
-    dataset whose row is visible always has its file.
-    """
-    lock_tenant(session, owner)
-    record = get_dataset(session, owner, dataset_id)
-    active = session.scalar(
-        select(Job.id)
-        .where(
-            Job.dataset_id == dataset_id,
-            Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
-        )
-        .limit(1)
-    )
-    if active is not None:
-        raise Conflict(f"job {active} still uses this dataset; cancel it first")
-    session.delete(record)
-    session.commit()
-    storage.delete(record.storage_key)

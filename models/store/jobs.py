@@ -183,6 +183,22 @@ def finished_trials(session: Session, job_id: str) -> list[Trial]:
     return list(session.scalars(select(Trial).where(Trial.job_id == job_id).order_by(Trial.number)))
 
 
+def best_and_time_spent(session: Session, job: Job) -> tuple[list[float | None] | None, float]:
+    """A job's best trial's fold scores (``None`` without one), and the seconds its trials
+    spent fitting and scoring, every one together."""
+    folds = None
+    if job.best_trial is not None:
+        folds = session.scalar(
+            select(Trial.fold_scores).where(Trial.job_id == job.id, Trial.number == job.best_trial)
+        )
+    spent = session.scalar(
+        select(func.coalesce(func.sum(Trial.fit_time_s + Trial.score_time_s), 0.0)).where(
+            Trial.job_id == job.id
+        )
+    )
+    return folds, float(spent)
+
+
 def cancel_job(session: Session, owner: str, job_id: str) -> Job:
     """Mark a queued or running job cancelled; its trials are kept."""
     job = get_job(session, owner, job_id)

@@ -362,3 +362,31 @@ def test_datasets_list_and_show_give_the_profile(svc, tuned):
     text = run(svc, "datasets", "show", dataset["id"]).stdout
     assert re.search(r"^c\s+string\s+0\s+3$", text, re.M), text
     assert re.search(r"^size\s+120 rows x 4 columns", text, re.M)
+
+
+def test_jobs_card_and_delete_and_datasets_delete_with_cascade(svc, table):
+    # given a finished job on an uploaded table
+    dataset = svc.upload(table.read_bytes(), "carded.csv")
+    job = svc.submit(dataset_id=dataset["id"], target="y", estimator="knn", n_trials=2, cv=2)
+    assert svc.wait_for(job["id"])["status"] == "succeeded"
+    # its card is Markdown, or with --json the API's document
+    card = run(svc, "jobs", "card", job["id"])
+    assert card.returncode == 0 and card.stdout.startswith("# Model card"), card.stderr
+    document = json.loads(run(svc, "jobs", "card", job["id"], "--json").stdout)
+    assert document["job_id"] == job["id"] and document["data"]["dataset_name"] == "carded.csv"
+    # the table is refused while the job is there, naming it; --cascade deletes both
+    refused = run(svc, "datasets", "delete", dataset["id"])
+    assert refused.returncode == 3 and job["id"] in refused.stderr and "cascade" in refused.stderr
+    deleted = run(svc, "datasets", "delete", dataset["id"], "--cascade")
+    assert deleted.returncode == 0 and f"dataset {dataset['id']} deleted" in deleted.stdout
+    # and the job is gone: a delete of it is a 404
+    again = run(svc, "jobs", "delete", job["id"])
+    assert again.returncode == 3 and "404" in again.stderr
+
+
+def test_jobs_delete_deletes_a_job(svc, table):
+    dataset = svc.upload(table.read_bytes(), "deleted.csv")
+    job = svc.submit(dataset_id=dataset["id"], target="y", estimator="knn", n_trials=1, cv=2)
+    done = run(svc, "jobs", "delete", job["id"], "--json")
+    assert done.returncode == 0 and json.loads(done.stdout) == {"deleted": job["id"]}
+    assert svc.get(f"/v1/jobs/{job['id']}").status_code == 404

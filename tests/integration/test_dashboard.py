@@ -662,6 +662,29 @@ def test_the_skops_button_downloads_the_models_bytes(
     tab.assert_stayed_on(dashboard.url)
 
 
+def test_the_job_page_shows_the_model_card_and_saves_it_as_markdown(
+    dashboard: Service, tab: Tab, finished_job: dict[str, Any]
+):
+    # Given a finished job's page,
+    page, job_id = tab.page, finished_job["id"]
+    page.goto(f"{dashboard.url}/ui#/jobs/{job_id}")
+    # then its model card shows: the use and limits, the score's spread, each column,
+    expect(page.locator("[data-testid=card-use]")).to_contain_text("Trained on")
+    expect(page.locator("[data-testid=card-limits] li").first).to_be_visible()
+    expect(page.locator("[data-testid=card-score]")).to_contain_text("±")
+    names = page.locator("[data-testid=card-columns] tbody tr td:first-child").all_inner_texts()
+    assert set(names) == {"a", "b", "colour", "y"}
+    # and its button saves the card as the API's Markdown.
+    with page.expect_download() as download:
+        page.click("[data-testid=card-markdown]")
+    saved = Path(download.value.path()).read_text()
+    assert download.value.suggested_filename == f"{job_id}-card.md"
+    served = dashboard.get(f"/v1/jobs/{job_id}/card", headers={"Accept": "text/markdown"})
+    assert saved == served.text and saved.startswith("# Model card")
+    tab.screenshot("9-model-card")
+    tab.assert_stayed_on(dashboard.url)
+
+
 def test_the_jobs_list_shows_a_new_job_and_its_end_without_a_reload(
     dashboard: Service, tab: Tab, finished_job: dict[str, Any]
 ):

@@ -209,12 +209,17 @@ def test_delete_dataset_is_refused_while_a_job_uses_it(shared_service, breast_ca
             api.delete_dataset(dataset.id)
         assert job.id in busy.value.detail
         assert api.dataset(dataset.id).id == dataset.id
-        # when the job is cancelled, it is deleted, and then unknown
+        # when the job is cancelled, it still names it; with cascade, both are deleted
         api.cancel(job.id)
         assert api.wait(job.id, timeout=60, poll=0.2).status == "cancelled"
-        api.delete_dataset(dataset.id)
+        with pytest.raises(tuneforge.Conflict) as made_from:
+            api.delete_dataset(dataset.id)
+        assert job.id in made_from.value.detail and "cascade" in made_from.value.errors
+        api.delete_dataset(dataset.id, cascade=True)
         with pytest.raises(tuneforge.NotFound):
             api.dataset(dataset.id)
+        with pytest.raises(tuneforge.NotFound):
+            api.job(job.id)
         with pytest.raises(tuneforge.NotFound):
             api.delete_dataset(dataset.id)
 

@@ -480,7 +480,7 @@ def _ended_badly(document: dict[str, Any] | None, job: Job) -> NoReturn:
 
 @click.group(cls=ClientGroup)
 def jobs() -> None:
-    """Search jobs: list, show, wait for, cancel."""
+    """Search jobs: list, show, wait for, cancel, delete, model card."""
 
 
 @jobs.command("list")
@@ -606,12 +606,34 @@ def jobs_wait(
     _print(job.to_dict(), as_json, lambda _: summary)
 
 
+@jobs.command("delete")
+@click.argument("job_id")
+@client_options
+def jobs_delete(job_id: str, api: str | None, key: str | None, as_json: bool) -> None:
+    """Delete JOB_ID with its trials, result and model files (stops it if it runs)."""
+
+    def delete(client: Client) -> dict[str, Any]:
+        client.delete_job(job_id)
+        return {"deleted": job_id}
+
+    _fetch_and_print(api, key, delete, as_json, lambda d: f"tuneforge: job {d['deleted']} deleted")
+
+
+@jobs.command("card")
+@click.argument("job_id")
+@client_options
+def jobs_card(job_id: str, api: str | None, key: str | None, as_json: bool) -> None:
+    """JOB_ID's model card, as Markdown (--json: the JSON document)."""
+    card = "json" if as_json else "markdown"
+    _fetch_and_print(api, key, lambda client: client.model_card(job_id, card), as_json, str)
+
+
 # --------------------------------------------------------------------------- datasets
 
 
 @click.group(cls=ClientGroup)
 def datasets() -> None:
-    """Uploaded tables: list, show."""
+    """Uploaded tables: list, show, delete."""
 
 
 @datasets.command("list")
@@ -633,6 +655,25 @@ def datasets_show(dataset_id: str, api: str | None, key: str | None, as_json: bo
     """DATASET_ID's size, each column's profile, and what the reader guessed (warnings)."""
     _fetch_and_print(
         api, key, lambda client: client.dataset(dataset_id).to_dict(), as_json, dataset_details
+    )
+
+
+@datasets.command("delete")
+@click.argument("dataset_id")
+@click.option("--cascade", is_flag=True, help="Delete the jobs made from it too.")
+@client_options
+def datasets_delete(
+    dataset_id: str, cascade: bool, api: str | None, key: str | None, as_json: bool
+) -> None:
+    """Delete DATASET_ID and its file; refused while jobs made from it exist, unless
+    --cascade deletes them too."""
+
+    def delete(client: Client) -> dict[str, Any]:
+        client.delete_dataset(dataset_id, cascade=cascade)
+        return {"deleted": dataset_id}
+
+    _fetch_and_print(
+        api, key, delete, as_json, lambda d: f"tuneforge: dataset {d['deleted']} deleted"
     )
 
 

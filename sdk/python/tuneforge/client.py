@@ -146,13 +146,16 @@ class Client:
         for page in self._pages("/v1/datasets", {"limit": page_size}, DatasetPage):
             yield from page.items
 
-    def delete_dataset(self, dataset: DatasetRef) -> None:
-        """Delete an uploaded table and its file (finished jobs keep their results).
+    def delete_dataset(self, dataset: DatasetRef, cascade: bool = False) -> None:
+        """Delete an uploaded table and its file; with ``cascade``, the jobs made from it
+        too (their trials, results and models; queued or running ones stop).
 
-        Raises :class:`~tuneforge.errors.Conflict` while a queued or running job uses it,
-        :class:`~tuneforge.errors.NotFound` when there is no such dataset.
+        Raises :class:`~tuneforge.errors.Conflict`, listing them, when jobs were made from
+        it and ``cascade`` is false; :class:`~tuneforge.errors.NotFound` when there is no
+        such dataset.
         """
-        self._request("DELETE", f"/v1/datasets/{ids.dataset_id(dataset)}")
+        params = {"cascade": "true"} if cascade else None
+        self._request("DELETE", f"/v1/datasets/{ids.dataset_id(dataset)}", params=params)
 
     def estimators(self) -> EstimatorList:
         """The catalog: each estimator's tasks, parameters and default space, and the
@@ -205,6 +208,23 @@ class Client:
         """Stop a queued or running job; its finished trials are kept."""
         url = f"/v1/jobs/{ids.job_id(job)}/cancel"
         return Job.from_dict(self._request("POST", url).json())
+
+    def delete_job(self, job: JobRef) -> None:
+        """Delete a job with its trials, result and model files (a queued or running one
+        stops first). Raises :class:`~tuneforge.errors.NotFound` when there is no such
+        job (a second delete included)."""
+        self._request("DELETE", f"/v1/jobs/{ids.job_id(job)}")
+
+    def model_card(self, job: JobRef, format: str = "json") -> Any:
+        """The job's model card: a dict (``format="json"``) or a Markdown page as text
+        (``format="markdown"``). Raises :class:`~tuneforge.errors.Conflict` until the job
+        has a result."""
+        if format not in ("json", "markdown"):
+            raise ValueError(f"format is json or markdown, not {format!r}")
+        accept = "text/markdown" if format == "markdown" else "application/json"
+        url = f"/v1/jobs/{ids.job_id(job)}/card"
+        response = self._request("GET", url, headers={"Accept": accept})
+        return response.text if format == "markdown" else response.json()
 
     def wait(
         self,

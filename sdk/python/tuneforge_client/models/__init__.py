@@ -2,6 +2,15 @@
 
 from .best_event import BestEvent
 from .best_event_event import BestEventEvent
+from .card_column import CardColumn
+from .card_cv import CardCV
+from .card_data import CardData
+from .card_evaluation import CardEvaluation
+from .card_evaluation_scores import CardEvaluationScores
+from .card_model import CardModel
+from .card_score import CardScore
+from .card_search import CardSearch
+from .card_warnings import CardWarnings
 from .column import Column
 from .column_dtype import ColumnDtype
 from .column_target_task import ColumnTargetTask
@@ -63,6 +72,9 @@ from .list_jobs_status import ListJobsStatus
 from .list_trials_sort import ListTrialsSort
 from .list_trials_state import ListTrialsState
 from .metric import Metric
+from .model_card import ModelCard
+from .model_card_best_params import ModelCardBestParams
+from .model_card_library_versions import ModelCardLibraryVersions
 from .model_info import ModelInfo
 from .model_info_format import ModelInfoFormat
 from .model_info_versions_type_0 import ModelInfoVersionsType0
@@ -112,6 +124,15 @@ from .webhook_delivery_state import WebhookDeliveryState
 __all__ = (
     "BestEvent",
     "BestEventEvent",
+    "CardColumn",
+    "CardCV",
+    "CardData",
+    "CardEvaluation",
+    "CardEvaluationScores",
+    "CardModel",
+    "CardScore",
+    "CardSearch",
+    "CardWarnings",
     "Column",
     "ColumnDtype",
     "ColumnTargetTask",
@@ -173,6 +194,9 @@ __all__ = (
     "ListTrialsSort",
     "ListTrialsState",
     "Metric",
+    "ModelCard",
+    "ModelCardBestParams",
+    "ModelCardLibraryVersions",
     "ModelInfo",
     "ModelInfoFormat",
     "ModelInfoVersionsType0",

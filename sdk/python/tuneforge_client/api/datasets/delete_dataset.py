@@ -6,18 +6,27 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     dataset_id: str,
+    *,
+    cascade: bool | Unset = False,
 ) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["cascade"] = cascade
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/v1/datasets/{dataset_id}".format(
             dataset_id=quote(str(dataset_id), safe=""),
         ),
+        "params": params,
     }
 
     return _kwargs
@@ -37,6 +46,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_409 = Problem.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
 
     if response.status_code == 503:
         response_503 = Problem.from_dict(response.json())
@@ -61,11 +75,14 @@ def sync_detailed(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
+    cascade: bool | Unset = False,
 ) -> Response[Any | Problem]:
-    """Delete a dataset (refused while a queued or running job uses it).
+    """Delete a dataset and its file: a 409 listing the jobs made from it, unless
+    `cascade=true`, which deletes them too (as `DELETE /v1/jobs/{id}` does).
 
     Args:
         dataset_id (str):
+        cascade (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -77,6 +94,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
+        cascade=cascade,
     )
 
     response = client.get_httpx_client().request(
@@ -90,11 +108,14 @@ def sync(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
+    cascade: bool | Unset = False,
 ) -> Any | Problem | None:
-    """Delete a dataset (refused while a queued or running job uses it).
+    """Delete a dataset and its file: a 409 listing the jobs made from it, unless
+    `cascade=true`, which deletes them too (as `DELETE /v1/jobs/{id}` does).
 
     Args:
         dataset_id (str):
+        cascade (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -107,6 +128,7 @@ def sync(
     return sync_detailed(
         dataset_id=dataset_id,
         client=client,
+        cascade=cascade,
     ).parsed
 
 
@@ -114,11 +136,14 @@ async def asyncio_detailed(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
+    cascade: bool | Unset = False,
 ) -> Response[Any | Problem]:
-    """Delete a dataset (refused while a queued or running job uses it).
+    """Delete a dataset and its file: a 409 listing the jobs made from it, unless
+    `cascade=true`, which deletes them too (as `DELETE /v1/jobs/{id}` does).
 
     Args:
         dataset_id (str):
+        cascade (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,6 +155,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         dataset_id=dataset_id,
+        cascade=cascade,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -141,11 +167,14 @@ async def asyncio(
     dataset_id: str,
     *,
     client: AuthenticatedClient | Client,
+    cascade: bool | Unset = False,
 ) -> Any | Problem | None:
-    """Delete a dataset (refused while a queued or running job uses it).
+    """Delete a dataset and its file: a 409 listing the jobs made from it, unless
+    `cascade=true`, which deletes them too (as `DELETE /v1/jobs/{id}` does).
 
     Args:
         dataset_id (str):
+        cascade (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -159,5 +188,6 @@ async def asyncio(
         await asyncio_detailed(
             dataset_id=dataset_id,
             client=client,
+            cascade=cascade,
         )
     ).parsed
