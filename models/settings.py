@@ -165,6 +165,10 @@ class Settings:
     # text; 0: no worker port.
     log_format: str = "auto"
     metrics_port: int = 0
+    # Predictions over HTTP (api/predictions.py): models kept loaded per API process (least
+    # recently used out), and the most rows one JSON answer holds (CSV answers stream).
+    predict_cache_models: int = 8
+    predict_max_rows: int = 10_000
 
     def __post_init__(self) -> None:
         data_dir = Path(self.data_dir).resolve()
