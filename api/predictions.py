@@ -84,10 +84,24 @@ DESCRIPTION = (
     "class. A value that cannot be read after the first block ends the stream early (the "
     "answer is then incomplete: its chunked encoding is not terminated)."
 )
-CSV_ANSWER = {
-    "description": "the predictions, one row each, streamed",
-    "schema": {"type": "string"},
-    "example": "prediction,probability_0,probability_1\n1,0.04,0.96\n",
+RESPONSES = {
+    "200": {
+        "description": "the predictions, one per row in order: JSON, or (a CSV body with "
+        "`Accept: text/csv`) CSV, streamed",
+        "headers": {
+            IGNORED_HEADER: {
+                "description": "a CSV answer's `ignored_columns`, comma-separated",
+                "schema": {"type": "string"},
+            }
+        },
+        "content": {
+            "application/json": {"schema": PredictionsSchema},
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "prediction,probability_0,probability_1\n1,0.04,0.96\n",
+            },
+        },
+    }
 }
 
 
@@ -120,9 +134,8 @@ class JobPredictions(MethodView):
         operationId="predict",
         requestBody=BODY,
         description=DESCRIPTION,
-        responses={"200": {"content": {"text/csv": CSV_ANSWER}}},
+        responses=RESPONSES,
     )
-    @blp.response(200, PredictionsSchema)
     @errors(blp, 400, 404, 409, 413, 415, 422)
     def post(self, job_id: str) -> Any:
         """Predict with the job's model on rows sent as JSON or CSV."""

@@ -26,16 +26,22 @@ class PredictionRowsSchema(ma.Schema):
     )
 
 
+def _answer_value(**kwargs: object) -> fields.Raw:
+    """A class or a number (a list of types of its own: a shared one would be a YAML alias
+    in openapi.yaml)."""
+    return fields.Raw(metadata={"type": ["number", "string", "boolean"], **kwargs})
+
+
 class PredictionsSchema(ma.Schema):
     """The model's answer for each row, in order."""
 
     predictions = fields.List(
-        Scalar(allow_none=False),
+        _answer_value(),
         required=True,
         metadata={"description": "one per row: a class, or a number", "example": ["yes"]},
     )
     classes = fields.List(
-        Scalar(allow_none=False),
+        _answer_value(),
         metadata={
             "description": "a classifier's classes, the order of each row's probabilities",
             "example": ["no", "yes"],
