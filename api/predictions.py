@@ -24,18 +24,21 @@ from typing import IO, Any
 
 from flask import Flask, Response, current_app, request, stream_with_context
 from flask.views import MethodView
+from marshmallow import fields
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from api.auth import current_owner
 from api.jobs import blp
 from api.responses import errors
 from api.services import EXTENSION, service
+from models.documents.fields import StrictSchema
 from models.documents.predictions import PredictionRowsSchema, PredictionsSchema
 from models.exceptions import NotFound, RowsError
 from models.predictions import (
     Answer,
     ModelCache,
     Schema,
+    WithoutProbabilities,
     check_columns,
     csv_block_answer,
     csv_block_text,
@@ -105,6 +108,16 @@ RESPONSES = {
 }
 
 
+class PredictArgsSchema(StrictSchema):
+    probabilities = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "a classifier's `classes` and each row's `probabilities` too (or "
+            "`probability_<class>` columns), when its estimator gives them"
+        },
+    )
+
+
 def init_app(app: Flask) -> None:
     """Give ``app`` its model cache."""
     svc = app.extensions[EXTENSION]
@@ -136,8 +149,9 @@ class JobPredictions(MethodView):
         description=DESCRIPTION,
         responses=RESPONSES,
     )
+    @blp.arguments(PredictArgsSchema, location="query")
     @errors(blp, 400, 404, 409, 413, 415, 422)
-    def post(self, job_id: str) -> Any:
+    def post(self, args: dict[str, Any], job_id: str) -> Any:
         """Predict with the job's model on rows sent as JSON or CSV."""
         svc = service()
         owner = current_owner()
@@ -152,6 +166,8 @@ class JobPredictions(MethodView):
         metadata = job.result["model"]
         model = models().get(job.id, metadata, offload)
         schema = _schema(owner, job, model)
+        if not args["probabilities"]:
+            model = WithoutProbabilities(model)
         if not csv_body:
             return _json_rows(model, schema)
         wants_csv = request.accept_mimetypes.best_match(ANSWER_TYPES) == "text/csv"

@@ -439,6 +439,16 @@ class ModelCache:
             del self._models[key]
 
 
+class WithoutProbabilities:
+    """A model whose answers leave out the classes and probabilities (when not asked)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def predict(self, frame: pd.DataFrame) -> Any:
+        return self.model.predict(frame)
+
+
 def predict(model: Any, frame: pd.DataFrame) -> Answer:
     """The model's predictions on ``frame``, with probabilities for a classifier that
     gives them."""

@@ -8,21 +8,29 @@ from ...client import AuthenticatedClient, Client
 from ...models.prediction_rows import PredictionRows
 from ...models.predictions import Predictions
 from ...models.problem import Problem
-from ...types import UNSET, File, Response
+from ...types import UNSET, File, Response, Unset
 
 
 def _get_kwargs(
     job_id: str,
     *,
     body: PredictionRows | File | Unset = UNSET,
+    probabilities: bool | Unset = True,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    params["probabilities"] = probabilities
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/v1/jobs/{job_id}/predictions".format(
             job_id=quote(str(job_id), safe=""),
         ),
+        "params": params,
     }
 
     if isinstance(body, PredictionRows):
@@ -99,6 +107,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: PredictionRows | File | Unset = UNSET,
+    probabilities: bool | Unset = True,
 ) -> Response[Predictions | Problem]:
     """Predict with the job's model on rows sent as JSON or CSV.
 
@@ -116,6 +125,7 @@ def sync_detailed(
 
     Args:
         job_id (str):
+        probabilities (bool | Unset):  Default: True.
         body (PredictionRows):
         body (File):
 
@@ -130,6 +140,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         job_id=job_id,
         body=body,
+        probabilities=probabilities,
     )
 
     response = client.get_httpx_client().request(
@@ -144,6 +155,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: PredictionRows | File | Unset = UNSET,
+    probabilities: bool | Unset = True,
 ) -> Predictions | Problem | None:
     """Predict with the job's model on rows sent as JSON or CSV.
 
@@ -161,6 +173,7 @@ def sync(
 
     Args:
         job_id (str):
+        probabilities (bool | Unset):  Default: True.
         body (PredictionRows):
         body (File):
 
@@ -176,6 +189,7 @@ def sync(
         job_id=job_id,
         client=client,
         body=body,
+        probabilities=probabilities,
     ).parsed
 
 
@@ -184,6 +198,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: PredictionRows | File | Unset = UNSET,
+    probabilities: bool | Unset = True,
 ) -> Response[Predictions | Problem]:
     """Predict with the job's model on rows sent as JSON or CSV.
 
@@ -201,6 +216,7 @@ async def asyncio_detailed(
 
     Args:
         job_id (str):
+        probabilities (bool | Unset):  Default: True.
         body (PredictionRows):
         body (File):
 
@@ -215,6 +231,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         job_id=job_id,
         body=body,
+        probabilities=probabilities,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -227,6 +244,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: PredictionRows | File | Unset = UNSET,
+    probabilities: bool | Unset = True,
 ) -> Predictions | Problem | None:
     """Predict with the job's model on rows sent as JSON or CSV.
 
@@ -244,6 +262,7 @@ async def asyncio(
 
     Args:
         job_id (str):
+        probabilities (bool | Unset):  Default: True.
         body (PredictionRows):
         body (File):
 
@@ -260,5 +279,6 @@ async def asyncio(
             job_id=job_id,
             client=client,
             body=body,
+            probabilities=probabilities,
         )
     ).parsed
