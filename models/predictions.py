@@ -34,7 +34,7 @@ import pandas as pd
 
 from models.engine.guesses import is_text
 from models.engine.numbers import as_numbers
-from models.engine.reading import ENCODING_NAMES, Reading, sniff_delimiter
+from models.engine.reading import ENCODING_NAMES, SNIFF_BYTES, Reading, sniff_delimiter
 from models.exceptions import Conflict, RowsError
 from models.store.artifacts import SKOPS_FORMAT, model_key
 from models.store.storage import Storage
@@ -166,6 +166,13 @@ def rows_frame(rows: Any, schema: Schema, max_rows: int) -> tuple[pd.DataFrame, 
                 "(null is a missing value)",
                 field=f"rows.{i}.{name}",
             )
+        for name, value in row.items():
+            if isinstance(value, dict | list):
+                raise RowsError(
+                    f"rows.{i}.{name} must be a number, a string, true, false or null, not "
+                    f"{'an object' if isinstance(value, dict) else 'a list'}",
+                    field=f"rows.{i}.{name}",
+                )
         extra.update(dict.fromkeys(c for c in row if c not in schema.features))
     features = [c for c in schema.features if c in required or any(c in r for r in rows)]
     frame = pd.DataFrame.from_records(rows, columns=features)
@@ -206,11 +213,14 @@ def _numbers(
         )
     if not is_text(values):
         return values
-    booleans = _of_type(values, (bool, np.bool_))
+    if _all_text(values):  # a CSV's cells: no need to look at each
+        strings = values.notna().to_numpy()
+        booleans = np.zeros(len(values), dtype=bool)
+    else:
+        booleans, strings = _of_type(values, (bool, np.bool_)), _of_type(values, str)
     if booleans.any():
         row = first_row + int(booleans.argmax())
         raise RowsError(f"column {name!r} holds numbers, not true/false", field=where(row, name))
-    strings = _of_type(values, str)
     numbers = pd.to_numeric(values.where(~strings), errors="coerce").astype(float)
     if strings.any():
         text = values[strings]
@@ -227,6 +237,11 @@ def _numbers(
     return numbers
 
 
+def _all_text(values: pd.Series) -> bool:
+    """Whether every value that is not missing is a string (pandas looks, in C)."""
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
 def _of_type(values: pd.Series, kind: type | tuple[type, ...]) -> np.ndarray:
     """Which of ``values`` are instances of ``kind``."""
     return np.fromiter((isinstance(v, kind) for v in values), dtype=bool, count=len(values))
@@ -237,6 +252,8 @@ def _text(values: pd.Series) -> pd.Series:
     missing values stay missing."""
     if not is_text(values):
         return values.astype(object).where(values.isna(), values.astype(str))
+    if _all_text(values):
+        return values
     other = values.notna().to_numpy() & ~_of_type(values, str)
     if not other.any():
         return values
@@ -263,7 +280,7 @@ def csv_format(head: str, schema: Schema, encoding: str) -> CsvFormat:
     finds (or Excel's ``sep=`` line names); the decimal mark the dataset was read with,
     unless the separator is a comma (a decimal point then)."""
     named = _SEP_LINE.match(head)
-    sep = named["sep"] if named else sniff_delimiter(head, True)[0]
+    sep = named["sep"] if named else sniff_delimiter(head[:SNIFF_BYTES], True)[0]
     decimal = "." if sep == "," else schema.reading.decimal
     return CsvFormat(sep, decimal, encoding)
 
@@ -449,17 +466,34 @@ class WithoutProbabilities:
         return self.model.predict(frame)
 
 
+def _outputs(model: Any, frame: pd.DataFrame) -> tuple[np.ndarray, Any, np.ndarray | None]:
+    """The predictions, a classifier's classes (else None) and its probabilities (None
+    without ``predict_proba``).
+
+    A pipeline's preprocessing runs once for both, where ``predict`` then ``predict_proba``
+    would run it twice: its estimator then gets the same rows ``Pipeline.predict`` would
+    give it, so the predictions are the same.
+    """
+    classes = getattr(model, "classes_", None)
+    wants_probabilities = classes is not None and hasattr(model, "predict_proba")
+    steps = getattr(model, "steps", None)
+    if steps and len(steps) > 1:
+        rows, estimator = model[:-1].transform(frame), steps[-1][1]
+    else:
+        rows, estimator = frame, model
+    predictions = estimator.predict(rows)
+    probabilities = estimator.predict_proba(rows) if wants_probabilities else None
+    return predictions, classes, probabilities
+
+
 def predict(model: Any, frame: pd.DataFrame) -> Answer:
     """The model's predictions on ``frame``, with probabilities for a classifier that
     gives them."""
-    predictions = model.predict(frame)
-    classes = getattr(model, "classes_", None)
+    predictions, classes, probabilities = _outputs(model, frame)
     if classes is None:
         return Answer(_plain(predictions))
-    probabilities = None
-    if hasattr(model, "predict_proba"):
-        probabilities = np.asarray(model.predict_proba(frame), dtype=float).tolist()
-    return Answer(_plain(predictions), _plain(classes), probabilities)
+    listed = None if probabilities is None else np.asarray(probabilities, dtype=float).tolist()
+    return Answer(_plain(predictions), _plain(classes), listed)
 
 
 def _plain(values: np.ndarray) -> list[Any]:
@@ -470,10 +504,9 @@ def _plain(values: np.ndarray) -> list[Any]:
 def predict_csv(model: Any, frame: pd.DataFrame, header: bool) -> str:
     """The model's predictions on ``frame`` as CSV text: a ``prediction`` column and, for
     a classifier that gives them, a ``probability_<class>`` column per class."""
-    out = pd.DataFrame({"prediction": model.predict(frame)})
-    classes = getattr(model, "classes_", None)
-    if classes is not None and hasattr(model, "predict_proba"):
-        probabilities = model.predict_proba(frame)
+    predictions, classes, probabilities = _outputs(model, frame)
+    out = pd.DataFrame({"prediction": predictions})
+    if probabilities is not None:
         for i, name in enumerate(classes):
             out[f"probability_{name}"] = probabilities[:, i]
     return out.to_csv(index=False, header=header, lineterminator="\n")

@@ -78,6 +78,7 @@ def test_json_rows_are_read_with_the_datasets_decimal_comma_and_types(schema):
         ([{"size": "big", "rooms": 2, "city": "a", "garden": True}], "rows.0.size"),
         ([{"size": "2.5", "rooms": 2, "city": "a", "garden": True}], "rows.0.size"),  # a point
         ([{"size": True, "rooms": 2, "city": "a", "garden": True}], "rows.0.size"),
+        ([{"size": 1, "rooms": 2, "city": ["a"], "garden": True}], "rows.0.city"),
     ],
 )
 def test_bad_rows_are_refused_naming_the_field(schema, rows, field):
