@@ -25,9 +25,9 @@ from typing import IO, Any
 from flask import Flask, Response, current_app, request, stream_with_context
 from flask.views import MethodView
 from marshmallow import fields
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from api.auth import current_owner
+from api.errors import problem
 from api.jobs import blp
 from api.responses import errors
 from api.services import EXTENSION, service
@@ -159,10 +159,10 @@ class JobPredictions(MethodView):
         csv_body = request.mimetype in CSV_TYPES
         if not request.is_json and not csv_body:
             got = repr(request.mimetype) if request.mimetype else "no Content-Type"
-            raise UnsupportedMediaType(
-                'send the rows as application/json ({"rows": [...]}) or as a CSV body '
-                f"(text/csv), not {got}"
-            )
+            return _media_type_problem(f"must be application/json or text/csv, not {got}")
+        charset = request.mimetype_params.get("charset")
+        if csv_body and charset and _codec(charset) is None:
+            return _media_type_problem(f"names charset {charset!r}, not an encoding Python knows")
         metadata = job.result["model"]
         model = models().get(job.id, metadata, offload)
         schema = _schema(owner, job, model)
@@ -183,10 +183,11 @@ def _schema(owner: str, job: Job, model: Any) -> Schema:
     return Schema.of(job.result["model"], dataset.columns, dataset.warnings, unused_columns(model))
 
 
-def _json_rows(model: Any, schema: Schema) -> dict[str, Any]:
+def _json_rows(model: Any, schema: Schema) -> dict[str, Any] | Response:
     body = request.get_json(silent=True)
     if body is None:
-        raise BadRequest('the body is not JSON: send {"rows": [{column: value, ...}, ...]}')
+        reason = 'is not JSON: send {"rows": [{column: value, ...}, ...]}'
+        return problem(400, f"the body {reason}", {"body": [reason]})
     if not isinstance(body, dict) or "rows" not in body:
         raise RowsError('the body must be an object with the rows: {"rows": [...]}', field="rows")
     limit = service().settings.predict_max_rows
@@ -196,16 +197,26 @@ def _json_rows(model: Any, schema: Schema) -> dict[str, Any]:
     return answer.to_dict()
 
 
+def _media_type_problem(reason: str) -> Response:
+    return problem(
+        415,
+        f'the rows are JSON ({{"rows": [...]}}) or CSV: Content-Type {reason}',
+        {"Content-Type": [reason]},
+    )
+
+
+def _codec(charset: str) -> str | None:
+    """Python's name for ``charset``, or None when it knows no such encoding."""
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return None
+
+
 def _encoding(schema: Schema) -> str:
     """The CSV body's encoding: its ``charset`` when it names one, else its dataset's."""
     charset = request.mimetype_params.get("charset")
-    if not charset:
-        return schema.reading.encoding
-    try:
-        return codecs.lookup(charset).name
-    except LookupError as exc:
-        reason = f"charset {charset!r} is not an encoding Python knows"
-        raise UnsupportedMediaType(f"Content-Type: {reason}") from exc
+    return (_codec(charset) if charset else None) or schema.reading.encoding
 
 
 def _spool() -> IO[bytes]:

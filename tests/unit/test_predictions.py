@@ -289,8 +289,12 @@ def test_bad_requests_are_4xx_problems_naming_the_field(client, app, classifier)
     url = f"/v1/jobs/{classifier['id']}/predictions"
     row = {"mean radius": 1.0}
     _problem(client.post("/v1/jobs/job_nope/predictions", json={"rows": [row]}), 404)
-    _problem(client.post(url, data="x", headers={"Content-Type": "text/plain"}), 415)
-    _problem(client.post(url, data="{nope", headers={"Content-Type": "application/json"}), 400)
+    for media_type in ("text/plain", "text/csv; charset=klingon"):
+        response = client.post(url, data="x", headers={"Content-Type": media_type})
+        _problem(response, 415, "Content-Type")
+    _problem(
+        client.post(url, data="{nope", headers={"Content-Type": "application/json"}), 400, "body"
+    )
     _problem(client.post(url, json={"rows": {"a": 1}}), 422, "rows")
     _problem(client.post(url, json={"rows": [1]}), 422, "rows.0")
     _problem(client.post(url, json={"rows": [row]}), 422, "mean texture")
