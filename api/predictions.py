@@ -21,6 +21,7 @@ import codecs
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
+from urllib.parse import quote
 
 from flask import Flask, Response, current_app, request, stream_with_context
 from flask.views import MethodView
@@ -93,7 +94,8 @@ RESPONSES = {
         "`Accept: text/csv`) CSV, streamed",
         "headers": {
             IGNORED_HEADER: {
-                "description": "a CSV answer's `ignored_columns`, comma-separated",
+                "description": "a CSV answer's `ignored_columns`, each percent-encoded "
+                "(UTF-8), comma-separated",
                 "schema": {"type": "string"},
             }
         },
@@ -249,7 +251,8 @@ def _csv_body(model: Any, schema: Schema, wants_csv: bool) -> Any:
             text, n = offload(csv_block_text, model, first, header, fmt, schema, 1, True)
             stream = _csv_stream(model, blocks, header, fmt, schema, text, 1 + n, spool)
             response = Response(stream_with_context(stream), mimetype="text/csv")
-            response.headers[IGNORED_HEADER] = ",".join(extra)
+            # percent-encoded: a header holds Latin-1, a column name any character
+            response.headers[IGNORED_HEADER] = ",".join(quote(name, safe="") for name in extra)
             return response
         return _csv_as_json(model, first, blocks, header, fmt, schema, extra)
     except BaseException:

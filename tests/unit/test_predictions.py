@@ -241,17 +241,17 @@ def test_json_predictions_equal_the_downloaded_models_with_probabilities(
 
 
 def test_a_csv_body_is_answered_as_json_or_as_csv(client, classifier, breast_cancer):
-    rows = breast_cancer.head(50)  # the target is sent too: ignored
+    rows = breast_cancer.head(50).assign(**{"東京, x": 1})  # ignored, as the target is
     url = f"/v1/jobs/{classifier['id']}/predictions"
     csv = rows.to_csv(index=False)
     model = _model(client, classifier)
-    expected = model.predict(rows.drop(columns=["target"])).tolist()
+    expected = model.predict(rows.drop(columns=["target", "東京, x"])).tolist()
     as_json = client.post(url, data=csv, headers={"Content-Type": "text/csv"})
     assert as_json.json["predictions"] == expected
-    assert as_json.json["ignored_columns"] == ["target"]
+    assert as_json.json["ignored_columns"] == ["target", "東京, x"]
     as_csv = client.post(url, data=csv, headers={"Content-Type": "text/csv", "Accept": "text/csv"})
     assert as_csv.status_code == 200 and as_csv.mimetype == "text/csv"
-    assert as_csv.headers["X-Ignored-Columns"] == "target"
+    assert as_csv.headers["X-Ignored-Columns"] == "target,%E6%9D%B1%E4%BA%AC%2C%20x"
     table = pd.read_csv(io.BytesIO(as_csv.data))
     assert list(table.columns) == ["prediction", "probability_0", "probability_1"]
     assert table["prediction"].tolist() == expected

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
+from urllib.parse import unquote
 
 import httpx
 import tuneforge_client
@@ -388,7 +389,7 @@ class Client:
             for chunk in response.iter_bytes():
                 output.write(chunk)
             ignored = response.headers.get("X-Ignored-Columns", "")
-        return [name for name in ignored.split(",") if name]
+        return [unquote(name) for name in ignored.split(",") if name]
 
     def tune(
         self,
