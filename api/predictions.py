@@ -3,13 +3,16 @@ JSON or as a CSV body (answered as JSON, or streamed back as CSV).
 
 What is read and how is :mod:`models.predictions`; this module negotiates the body and
 the answer, and keeps the process's :class:`~models.predictions.ModelCache`. Loading a
-model and predicting are CPU work: under the gevent worker each runs in the hub's pool of
-native threads (:func:`offload`), so the process's other requests (``/healthz``, event
-streams) are served meanwhile; ``bench/predictions.py`` measures ``/healthz`` while
-predictions run. A CSV body is spooled to a temporary file a chunk at a time (memory
-stays bounded, and a client that sends its whole body before reading the answer, as most
-do, cannot deadlock against an answer already streaming), then read, predicted and
-answered a block of records at a time.
+model and predicting are CPU work, done off the event loop so that the process's other
+requests (``/healthz``, event streams) are served meanwhile: a model loads, and JSON rows
+(a few thousand at most) are predicted, in the gevent hub's pool of native threads
+(:func:`offload`); each block of a CSV body is read and predicted in a child process
+forked for it (:func:`in_child`), which holds none of this process's GIL.
+``bench/predictions.py`` measures ``/healthz`` while predictions run. A CSV body is
+spooled to a temporary file a chunk at a time (memory stays bounded, and a client that
+sends its whole body before reading the answer, as most do, cannot deadlock against an
+answer already streaming), then read, predicted and answered a block of records at a
+time.
 
 The route belongs to the jobs blueprint (``api/__init__.py`` imports this module before
 registering it).
@@ -34,6 +37,7 @@ from api.responses import errors
 from api.services import EXTENSION, service
 from models.documents.fields import StrictSchema
 from models.documents.predictions import PredictionRowsSchema, PredictionsSchema
+from models.engine.isolation import call_once
 from models.exceptions import NotFound, RowsError
 from models.predictions import (
     Answer,
@@ -143,6 +147,24 @@ def offload(fn: Callable[..., Any], *args: Any) -> Any:
     return get_hub().threadpool.apply(fn, args)
 
 
+def in_child(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in a child process forked for it (:func:`call_once`, which waits
+    cooperatively under gevent): it has the cached model already, and its work holds
+    none of this process's GIL, so a big CSV does not slow the requests served meanwhile.
+    A :class:`RowsError` raised there is raised here."""
+    kind, *value = call_once(_outcome, fn, *args)
+    if kind == "refused":
+        raise RowsError(value[0], field=value[1])
+    return value[0]
+
+
+def _outcome(fn: Callable[..., Any], *args: Any) -> tuple[Any, ...]:
+    try:
+        return ("ok", fn(*args))
+    except RowsError as exc:
+        return ("refused", exc.detail, exc.field)
+
+
 @blp.route("/<job_id>/predictions")
 class JobPredictions(MethodView):
     @blp.doc(
@@ -248,7 +270,7 @@ def _csv_body(model: Any, schema: Schema, wants_csv: bool) -> Any:
         check_columns(given, schema)
         extra = ignored(given, schema)
         if wants_csv:
-            text, n = offload(csv_block_text, model, first, header, fmt, schema, 1, True)
+            text, n = in_child(csv_block_text, model, first, header, fmt, schema, 1, True)
             stream = _csv_stream(model, blocks, header, fmt, schema, text, 1 + n, spool)
             response = Response(stream_with_context(stream), mimetype="text/csv")
             # percent-encoded: a header holds Latin-1, a column name any character
@@ -276,7 +298,7 @@ def _csv_as_json(
     whole = Answer([], ignored_columns=extra)
     row = 1
     for block in _chain(first, blocks):
-        part, n = offload(csv_block_answer, model, block, header, fmt, schema, row)
+        part, n = in_child(csv_block_answer, model, block, header, fmt, schema, row)
         row += n
         if row - 1 > limit:
             raise RowsError(
@@ -314,7 +336,7 @@ def _csv_stream(
         if first_text:
             yield first_text
         for block in blocks:
-            text, n = offload(csv_block_text, model, block, header, fmt, schema, row, not written)
+            text, n = in_child(csv_block_text, model, block, header, fmt, schema, row, not written)
             row += n
             written = written or bool(text)
             if text:

@@ -285,7 +285,7 @@ def _problem(response, status, field=None):
 
 
 @pytest.mark.every_database
-def test_bad_requests_are_4xx_problems_naming_the_field(client, app, classifier):
+def test_bad_requests_are_4xx_problems_naming_the_field(client, app, classifier, breast_cancer):
     url = f"/v1/jobs/{classifier['id']}/predictions"
     row = {"mean radius": 1.0}
     _problem(client.post("/v1/jobs/job_nope/predictions", json={"rows": [row]}), 404)
@@ -301,5 +301,8 @@ def test_bad_requests_are_4xx_problems_naming_the_field(client, app, classifier)
     csv = {"Content-Type": "text/csv"}
     _problem(client.post(url, data="mean radius\n1\n", headers=csv), 422, "mean texture")
     _problem(client.post(url, data="", headers=csv), 422, "body")
+    header = ",".join(breast_cancer.columns)
+    bad = f"{header}\nabc{',1' * (breast_cancer.shape[1] - 1)}\n"
+    _problem(client.post(url, data=bad, headers=csv), 422, "row 1: mean radius")
     running = client.post("/v1/jobs", json={**classifier["spec"], "name": None, "tags": []}).json
     _problem(client.post(f"/v1/jobs/{running['id']}/predictions", json={"rows": [row]}), 409)
