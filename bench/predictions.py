@@ -14,7 +14,7 @@ and this process downloads its skops file and loads it. Then:
    from sending the first byte to reading the last, and the API process's peak RSS
    (``VmHWM``) against its RSS before; against reading the same bytes with pandas,
    ``predict`` + ``predict_proba`` and writing CSV here. Target: >= 50,000 rows/s. (The
-   forked children's memory is their own: the API process's grows by what it spools.)
+   forked children's memory is their own; the API process spools the body to a file.)
 3. ``GET /healthz`` at ``--rate`` requests/s (open loop, 4 client threads): p99 while the
    API is idle, and while a client sends the 100,000-row CSV and another 100-row JSON
    requests back to back (a model loads and JSON rows are predicted in the API's thread
