@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         metrics,
         model_cards,  # noqa: F401  (its route joins jobs.blp: import it before registering)
         openapi,
+        predictions,  # its route joins jobs.blp: import it before registering
     )
     from api.errors import register_error_handlers
     from api.services import init_app
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_app(app, Service.from_settings(settings, dispatch))
     events.init_app(app)  # the watcher of the jobs whose events are streamed
     key_watch.init_app(app)  # the watcher of the keys of long-lived responses
+    predictions.init_app(app)  # the process's loaded models
     access.init_app(app)  # first: it times every request, those auth refuses too
     auth.init_app(app, settings)
     inputs.init_app(app)

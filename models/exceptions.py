@@ -7,6 +7,7 @@
     ├── Conflict              the request clashes with the record's state
     ├── DatasetError          an uploaded table cannot be read or breaks a limit
     ├── SpecError             a search spec is invalid (names the field)
+    ├── RowsError             rows to predict on cannot be read (names the field)
     ├── TooLarge              an upload exceeds the size limit
     ├── QuotaExceeded         the tenant is over a quota (try again later)
     └── Unavailable           the database or the storage is out of reach (try again soon)
@@ -75,6 +76,11 @@ class SpecError(TuneforgeError):
                 listed = errors.setdefault(name, [])
                 listed += [message for message in messages if message not in listed]
         return cls(f"the spec is invalid: {', '.join(errors)}", errors=errors)
+
+
+class RowsError(TuneforgeError):
+    """Rows sent for predictions cannot be read as the model's training columns; ``field``
+    names the column, row or part of the body."""
 
 
 class TooLarge(TuneforgeError):

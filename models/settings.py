@@ -170,6 +170,10 @@ class Settings:
     # Finished jobs, and datasets no job is left on, are deleted this many days after
     # (models/store/deletion.py, by the workers' sweep); 0: kept until deleted.
     retention_days: int = 0
+    # Predictions over HTTP (api/predictions.py): models kept loaded per API process (least
+    # recently used out), and the most rows one JSON answer holds (CSV answers stream).
+    predict_cache_models: int = 8
+    predict_max_rows: int = 10_000
 
     def __post_init__(self) -> None:
         data_dir = Path(self.data_dir).resolve()

@@ -19,8 +19,15 @@ def walkthrough() -> str:
     return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
 
 
+def predictions() -> str:
+    """The predictions subsection's commands, which go on from the walk-through's."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Predictions over HTTP", 1)[1]
+    return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+
+
 def test_the_readme_walkthrough_works_as_written(shared_service, tmp_path):
-    script = walkthrough()
+    script = walkthrough() + predictions()
     assert "API=http://127.0.0.1:8000" in script
     script = script.replace("API=http://127.0.0.1:8000", f"API={shared_service.url}")
     work = tmp_path / "reader"
@@ -37,5 +44,12 @@ def test_the_readme_walkthrough_works_as_written(shared_service, tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert '"status": "succeeded"' in done.stdout
     assert (work / "model.joblib").stat().st_size > 0
-    # the last line is the model's predictions on five raw rows
-    assert re.fullmatch(r"\[[01 ]+\]", done.stdout.strip().splitlines()[-1])
+    lines = done.stdout.strip().splitlines()
+    # the model's predictions on five raw rows
+    assert any(re.fullmatch(r"\[[01 ]+\]", line) for line in lines), done.stdout
+    # over HTTP: JSON rows, with the target ignored; a CSV answer; a 422 naming the column
+    answer = r'\{"predictions":\[[01],[01]\],"classes":\[0,1\],"first_probabilities":\[.*\],'
+    answer += r'"ignored_columns":\["target"\]\}'
+    assert any(re.fullmatch(answer, line) for line in lines), done.stdout
+    assert "prediction,probability_0,probability_1" in lines
+    assert '{"status":422,"missing":["mean texture"]}' in lines

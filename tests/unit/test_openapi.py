@@ -92,4 +92,6 @@ def test_the_endpoints_refusing_other_media_types_are_those_the_contract_says_ta
             with app.test_request_context(url, method=method.upper()):
                 if takes_json_body():
                     found.add((method, path))
-    assert declared == found == {("post", "/v1/jobs")}
+    assert found == {("post", "/v1/jobs")}
+    # predictions take JSON or CSV, and answer 415 for anything else themselves
+    assert declared == found | {("post", "/v1/jobs/{job_id}/predictions")}

@@ -628,6 +628,42 @@ def jobs_card(job_id: str, api: str | None, key: str | None, as_json: bool) -> N
     _fetch_and_print(api, key, lambda client: client.model_card(job_id, card), as_json, str)
 
 
+@jobs.command("predict")
+@click.argument("job_id")
+@click.argument("rows", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the predictions here (CSV) instead of on stdout.",
+)
+@client_options
+def jobs_predict(
+    job_id: str, rows: Path, output: Path | None, api: str | None, key: str | None, as_json: bool
+) -> None:
+    """Predict with JOB_ID's model on the rows of a CSV file (columns as in the training
+    table; others are ignored): a prediction per row, and per-class probabilities for a
+    classifier, as CSV streamed from the service (any number of rows); with --json, the
+    service's JSON answer (up to 10,000 rows by default)."""
+    with Client(api, key) as client:
+        if as_json:
+            _print_json(client.predict(job_id, rows, probabilities=True).to_dict())
+            return
+        try:
+            sink = output.open("wb") if output is not None else sys.stdout.buffer
+        except OSError as exc:
+            raise click.ClickException(f"the predictions could not be written: {exc}") from exc
+        try:
+            ignored = client.predict_csv(job_id, rows, sink)
+        finally:
+            if output is not None:
+                sink.close()
+    if ignored:
+        _say(f"tuneforge: ignored the columns the model does not take: {', '.join(ignored)}")
+    if output is not None:
+        _say(f"tuneforge: predictions saved to {output}")
+
+
 # --------------------------------------------------------------------------- datasets
 
 

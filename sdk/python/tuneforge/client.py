@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
+from urllib.parse import unquote
 
 import httpx
 import tuneforge_client
@@ -26,6 +27,7 @@ from tuneforge_client.models import (
     EstimatorList,
     Job,
     JobPage,
+    Predictions,
     Result,
     SearchSpec,
     Trial,
@@ -62,6 +64,9 @@ class Frame(Protocol):
 Data = str | os.PathLike[str] | bytes | IO[bytes] | Frame
 # What an uploaded DataFrame is named when no name is given.
 FRAME_NAME = "dataframe.csv"
+# Rows of a DataFrame sent in one predictions request (the service answers up to 10,000
+# as JSON by default).
+PREDICT_BATCH = 5000
 Page = TypeVar("Page", DatasetPage, JobPage, TrialPage)
 
 
@@ -357,6 +362,66 @@ class Client:
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
+
+    def predict(
+        self,
+        job: JobRef,
+        rows: Frame | Sequence[Mapping[str, Any]] | str | os.PathLike[str],
+        *,
+        probabilities: bool = False,
+    ) -> Predictions:
+        """The job's model's predictions on ``rows``, computed by the service: a pandas
+        DataFrame shaped like the training table (sent as CSV as :meth:`upload` sends one,
+        PREDICT_BATCH rows a request; the target and other extra columns are ignored) or a
+        list of dicts, column to value, or a CSV file's path (sent as it is, in one
+        request: the service answers up to 10,000 rows as JSON by default; see
+        :meth:`predict_csv` for more).
+
+        ``.predictions`` has one per row; with ``probabilities=True`` a classifier's
+        ``.classes`` and each row's ``.probabilities`` too. ``.ignored_columns`` lists
+        what the model does not take. Raises :class:`~tuneforge.errors.ProblemError`
+        (422, naming it) when a column the model was trained on is missing.
+        """
+        url = f"/v1/jobs/{ids.job_id(job)}/predictions"
+        params = {"probabilities": "true" if probabilities else "false"}
+        if isinstance(rows, (str, os.PathLike)):
+            with Path(rows).open("rb") as file:
+                headers = {"Content-Type": "text/csv"}
+                answer = self._request("POST", url, params=params, content=file, headers=headers)
+            return Predictions.from_dict(answer.json())
+        if not hasattr(rows, "to_csv"):
+            body = {"rows": [dict(row) for row in rows]}  # type: ignore[union-attr]
+            answer = self._request("POST", url, params=params, json=body)
+            return Predictions.from_dict(answer.json())
+        frame: Any = rows
+        parts = []
+        for start in range(0, max(len(frame), 1), PREDICT_BATCH):
+            csv = _frame_csv(frame.iloc[start : start + PREDICT_BATCH])  # as uploaded
+            headers = {"Content-Type": "text/csv; charset=utf-8"}
+            answer = self._request("POST", url, params=params, content=csv, headers=headers)
+            parts.append(answer.json())
+        whole = parts[0]
+        for part in parts[1:]:
+            whole["predictions"] += part["predictions"]
+            if "probabilities" in part:
+                whole["probabilities"] += part["probabilities"]
+        return Predictions.from_dict(whole)
+
+    def predict_csv(self, job: JobRef, csv: str | os.PathLike[str], output: IO[bytes]) -> list[str]:
+        """Send the CSV file ``csv`` as it is and write the service's CSV answer to
+        ``output`` as it streams in (a ``prediction`` column, and a ``probability_<class>``
+        column per class for a classifier): any number of rows, in bounded memory on both
+        sides. Returns the columns the model ignored."""
+        url = f"/v1/jobs/{ids.job_id(job)}/predictions"
+        headers = {"Content-Type": "text/csv", "Accept": "text/csv"}
+        with (
+            Path(csv).open("rb") as body,
+            self._stream("POST", url, content=body, headers=headers) as response,
+        ):
+            for chunk in response.iter_bytes():
+                output.write(chunk)
+            ignored = response.headers.get("X-Ignored-Columns", "")
+        return [unquote(name) for name in ignored.split(",") if name]
 
     def tune(
         self,

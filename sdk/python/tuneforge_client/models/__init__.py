@@ -82,6 +82,9 @@ from .pagination_metadata import PaginationMetadata
 from .param import Param
 from .param_importance import ParamImportance
 from .param_type import ParamType
+from .prediction_rows import PredictionRows
+from .prediction_rows_rows_item import PredictionRowsRowsItem
+from .predictions import Predictions
 from .problem import Problem
 from .problem_errors import ProblemErrors
 from .progress import Progress
@@ -204,6 +207,9 @@ __all__ = (
     "Param",
     "ParamImportance",
     "ParamType",
+    "PredictionRows",
+    "PredictionRowsRowsItem",
+    "Predictions",
     "Problem",
     "ProblemErrors",
     "Progress",
