@@ -120,7 +120,7 @@ class JobExtend(MethodView):
     @blp.doc(operationId="extendJob", parameters=[IDEMPOTENCY_KEY])
     @blp.arguments(ExtendSchema, example={"n_trials": 10})
     @blp.response(202, JobSchema)
-    @errors(blp, 404, 409, 422, 429)
+    @errors(blp, 400, 404, 409, 415, 422, 429)
     def post(self, body: dict[str, Any], job_id: str) -> Job:
         """Go on with a job: more trials, more time, or both.
 

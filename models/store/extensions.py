@@ -79,9 +79,7 @@ def extend_job(
     if status.finished:
         total = job.trials_completed + adds if adds else job.trials_total
         if total <= job.trials_completed and strategy != "grid":
-            raise Conflict(
-                f"job {job_id} ran every trial it planned; give n_trials to run more"
-            )
+            raise Conflict(f"job {job_id} ran every trial it planned; give n_trials to run more")
     else:
         total = job.trials_total + adds
     if total > max_trials:

@@ -198,9 +198,7 @@ def test_extend_is_refused_where_it_cannot_go_on(service, bc_id):
     with pytest.raises(SpecError) as late:
         service.extend_job(OWNER, done, None, service.settings.max_job_seconds + 1)
     assert late.value.field == "timeout_s"
-    halving = submit(
-        service, bc_id, **QUICK, strategy="halving", param_space=KNN_SPACE, n_trials=4
-    )
+    halving = submit(service, bc_id, **QUICK, strategy="halving", param_space=KNN_SPACE, n_trials=4)
     with pytest.raises(Conflict, match="halving"):
         service.extend_job(OWNER, halving, 2, None)
     refitting = _cancel_after(service, bc_id, 1)

@@ -470,7 +470,7 @@ def _ended_badly(document: dict[str, Any] | None, job: Job) -> NoReturn:
 
 @click.group(cls=ClientGroup)
 def jobs() -> None:
-    """Search jobs: list, show, wait for, cancel."""
+    """Search jobs: list, show, wait for, cancel, extend."""
 
 
 @jobs.command("list")
@@ -535,6 +535,40 @@ def jobs_cancel(job_id: str, api: str | None, key: str | None, as_json: bool) ->
         lambda client: client.cancel(job_id).to_dict(),
         as_json,
         lambda j: f"tuneforge: job {j['id']} {j['status']}",
+    )
+
+
+@jobs.command("extend")
+@click.argument("job_id")
+@click.option("--trials", "n_trials", type=click.IntRange(min=1), help="Run this many more trials.")
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.IntRange(min=1),
+    metavar="SECONDS",
+    help="An ended job: this long from now; a running one: its deadline this much later.",
+)
+@client_options
+def jobs_extend(
+    job_id: str,
+    n_trials: int | None,
+    timeout_s: int | None,
+    api: str | None,
+    key: str | None,
+    as_json: bool,
+) -> None:
+    """Go on with JOB_ID: more trials, more time, or both (its trials are kept)."""
+    if n_trials is None and timeout_s is None:
+        raise click.UsageError("give --trials, --timeout, or both")
+    _fetch_and_print(
+        api,
+        key,
+        lambda client: client.extend(job_id, n_trials, timeout_s).to_dict(),
+        as_json,
+        lambda j: (
+            f"tuneforge: job {j['id']} {j['status']}, "
+            f"{j['progress']['trials_completed']}/{j['progress']['trials_total']} trials"
+        ),
     )
 
 
