@@ -72,8 +72,8 @@ def test_every_operation_documents_its_errors_as_problem_json(app):
 
 
 def test_the_endpoints_refusing_other_media_types_are_those_the_contract_says_take_json(app):
-    # POST /v1/jobs, POST /v1/jobs/{id}/extend and any endpoint that comes to read a JSON body: a body labelled
-    # otherwise is a 415 (api/inputs.py), which the contract must list for it
+    # POST /v1/jobs, POST /v1/jobs/{id}/extend and any endpoint that comes to read a JSON
+    # body: a body labelled otherwise is a 415 (api/inputs.py), which the contract must list for it
     import re
 
     from api.inputs import takes_json_body
