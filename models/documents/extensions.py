@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
@@ -44,3 +45,12 @@ class ExtensionSchema(ma.Schema):
     at = fields.DateTime(required=True)
     n_trials = fields.Integer(required=True, allow_none=True)
     timeout_s = fields.Integer(required=True, allow_none=True)
+
+
+def extensions_of(job: Any) -> list[dict[str, Any]]:
+    """A job's extensions as :class:`ExtensionSchema` dumps them (stored as JSON, with
+    ``at`` in RFC 3339)."""
+    return [
+        {**extension, "at": datetime.fromisoformat(extension["at"])}
+        for extension in job.extensions or []
+    ]

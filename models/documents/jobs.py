@@ -11,7 +11,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from models.documents.data_warnings import WarningList
-from models.documents.extensions import ExtensionSchema
+from models.documents.extensions import ExtensionSchema, extensions_of
 from models.documents.fields import Derived, Inline, Scalar, nullable_one_of, one_of, params_field
 from models.documents.labels import TagList
 from models.documents.specs import SCORER_NAMES, JobSpecSchema
@@ -166,7 +166,7 @@ class JobSchema(ma.Schema):
     )
     extensions = Derived(
         ExtensionSchema,
-        of=lambda job: job.extensions or [],
+        of=extensions_of,
         many=True,
         required=True,
         metadata={"description": "each POST /v1/jobs/{id}/extend, oldest first"},

@@ -214,3 +214,15 @@ def test_a_cancelled_job_with_a_model_can_be_extended(service, bc_id):
     assert run(service, job_id, StopFlag()) == JobStatus.SUCCEEDED
     job, trials = job_and_trials(service, job_id)
     assert len(trials) == 4 and job.model_key is not None
+
+
+def test_the_job_document_lists_its_extensions(service, bc_id):
+    from models.documents import JobSchema
+
+    job_id = _ran(service, bc_id, n_trials=2, param_space=KNN_SPACE)
+    job = service.extend_job(OWNER, job_id, 1, 30)
+    dumped = JobSchema().dump(job)
+    assert dumped["extensions"] == [
+        {"at": job.extensions[0]["at"], "n_trials": 1, "timeout_s": 30}
+    ]
+    assert dumped["refit"] is None and dumped["deadline_at"] is not None
