@@ -4,6 +4,7 @@ best as a result and a model; a job extended goes on from where it ended."""
 from __future__ import annotations
 
 import hashlib
+import signal
 
 import pytest
 
@@ -152,3 +153,23 @@ def test_bad_extend_bodies_are_422_naming_the_field(shared_service, breast_cance
     assert field in response.json()["errors"], response.json()
     unknown = svc.post("/v1/jobs/job_nope/extend", json={"n_trials": 1})
     assert unknown.status_code == 404
+
+
+def test_a_worker_killed_while_refitting_a_cancelled_job_loses_nothing(service, breast_cancer_csv):
+    # given a cancelled job whose best (a slow forest) a worker is refitting
+    dataset = service.upload(breast_cancer_csv)
+    slow = dict(SLOW, param_space={"n_estimators": {"type": "int", "low": 1500, "high": 1600}})
+    job = service.submit(dataset_id=dataset["id"], **slow)
+    _after(service, job["id"], 1)
+    started = service.post(f"/v1/jobs/{job['id']}/cancel").json()["attempts"]
+    service.wait_until(
+        lambda: service.job(job["id"])["attempts"] > started, 60, "a worker to take the refit"
+    )
+    # when that worker is killed without warning, and another one starts
+    service.stop("worker", signal.SIGKILL)
+    assert service.job(job["id"])["refit"] == "refitting"
+    service.start("worker")
+    # then the sweep sends the refit again, and the job gets its model
+    done = _refit_ended(service, job["id"])
+    assert done["status"] == "cancelled" and done["refit"] == "done"
+    assert service.get(f"/v1/jobs/{job['id']}/model").status_code == 200
