@@ -117,6 +117,7 @@ class Chosen:
     in_flight: int  # trials queued or running before these
     timed_out: bool
     exhausted: bool  # the strategy has nothing left to propose
+    plan: tuple[Any, ...] = ()  # the job's extra_trials and deadline_at, as locked
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,8 @@ class JobRunner:
             )
             trial_runs.add(session, job_id, plan.start)
             start, exhausted = plan.start, plan.exhausted
-        return Chosen(job_id, state, start, in_flight, timed_out, exhausted)
+        plan = (locked.extra_trials, locked.deadline_at)
+        return Chosen(job_id, state, start, in_flight, timed_out, exhausted, plan)
 
     def _start(self, chosen: Chosen) -> Step:
         """After the transaction that chose them: send the trials chosen, or conclude the
@@ -224,7 +226,7 @@ class JobRunner:
         for number, _ in chosen.start:
             send_trial(self.dispatch, chosen.job_id, number)
         if not chosen.in_flight and not chosen.start and (chosen.timed_out or chosen.exhausted):
-            return self.conclude(chosen.job_id, timed_out=chosen.timed_out)
+            return self.conclude(chosen.job_id, timed_out=chosen.timed_out, plan=chosen.plan)
         return Step(RunOutcome.ADVANCED)
 
     def _fail(self, job_id: str, error: str) -> Step:
@@ -344,10 +346,18 @@ class JobRunner:
 
     # conclude --------------------------------------------------------------------------
 
-    def conclude(self, job_id: str, *, timed_out: bool, stop: StopFlag | None = None) -> Step:
+    def conclude(
+        self,
+        job_id: str,
+        *,
+        timed_out: bool,
+        stop: StopFlag | None = None,
+        plan: tuple[Any, ...] | None = None,
+    ) -> Step:
         """Refit the best trial on every training row, save the model, finish the job.
 
-        One worker does it: the one that takes the job's lease.
+        One worker does it: the one that takes the job's lease. A job extended since its
+        search looked done (its ``plan`` changed) is not concluded but advanced again.
         """
         stop = stop or StopFlag()
         ttl = self.settings.lease_seconds
@@ -357,6 +367,10 @@ class JobRunner:
             kept = session.get(Job, job_id).result if lease is not None else None
         if lease is None:
             return Step(RunOutcome.SKIPPED)
+        if plan is not None and lease.read != plan:  # extended meanwhile: go on instead
+            with self.sessions.begin() as session:
+                jobs.release_job(session, lease)
+            return self.advance(job_id)
         try:
             spec, data = self.cache.training_data(job_id)
             renew = partial(jobs.renew_lease, lease=lease, ttl_s=ttl)

@@ -239,6 +239,7 @@ def duration_seconds(job: Job, now: datetime | None = None) -> float | None:
 _CLAIM = leases.claiming(
     Job,
     Job.status.in_(ACTIVE),
+    returning=(Job.extra_trials, Job.deadline_at),  # what an extension changes
     status=JobStatus.RUNNING,
     started_at=func.coalesce(Job.started_at, leases.NOW),
     attempts=Job.attempts
@@ -256,7 +257,9 @@ _RELEASE = leases.ending(
 
 def claim_job(session: Session, job_id: str, worker: str, ttl_s: int) -> Lease | None:
     """Take ``job_id`` to conclude it (refit the best, save the model, finish): if it is
-    queued, or running with no one concluding it, or its concluder's lease lapsed."""
+    queued, or running with no one concluding it, or its concluder's lease lapsed. The
+    lease reads the job's ``extra_trials`` and ``deadline_at``: an extension since the
+    search looked done changes one of them."""
     return leases.claim(session, _CLAIM, job_id, None, worker, ttl_s)
 
 

@@ -222,7 +222,20 @@ def test_the_job_document_lists_its_extensions(service, bc_id):
     job_id = _ran(service, bc_id, n_trials=2, param_space=KNN_SPACE)
     job = service.extend_job(OWNER, job_id, 1, 30)
     dumped = JobSchema().dump(job)
-    assert dumped["extensions"] == [
-        {"at": job.extensions[0]["at"], "n_trials": 1, "timeout_s": 30}
-    ]
+    assert dumped["extensions"] == [{"at": job.extensions[0]["at"], "n_trials": 1, "timeout_s": 30}]
     assert dumped["refit"] is None and dumped["deadline_at"] is not None
+
+
+def test_a_conclude_decided_before_an_extension_goes_on_instead(service, bc_id):
+    # given a running job whose search looked done to a worker (its plan as it locked it)
+    job_id = submit(service, bc_id, **QUICK, n_trials=2, param_space=KNN_SPACE)
+    service.advance(job_id)
+    looked_done = (0, None)
+    # when it is extended before that worker concludes it
+    service.extend_job(OWNER, job_id, 2, None)
+    step = service._runner(_Nothing()).conclude(job_id, timed_out=False, plan=looked_done)
+    # then the worker does not conclude it but advances it, and the job runs its 4 trials
+    assert step.outcome is RunOutcome.ADVANCED and step.ended is None
+    assert service.get_job(OWNER, job_id).status == JobStatus.RUNNING
+    assert run(service, job_id) == JobStatus.SUCCEEDED
+    assert len(job_and_trials(service, job_id)[1]) == 4
