@@ -13,6 +13,9 @@ waits on another, each under the same name from the task to the store:
   (the record locks the job as an advance does).
 - :meth:`JobRunner.conclude`: one worker, holding the job's lease, refits the best
   candidate, saves the model and finishes the job.
+- :meth:`JobRunner.refit`: the same for a cancelled job's best candidate (an ``advance``
+  of a cancelled job whose refit waits), under the lease of :mod:`models.store.refits`;
+  the job stays cancelled.
 
 Each returns a :class:`Step`: its outcome, and the job when the step ended it, for the
 caller (:class:`~models.service.Service`) to report. The trials a step queues go to the
