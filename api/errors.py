@@ -15,6 +15,7 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
 from models.exceptions import (
+    Busy,
     Conflict,
     DatasetError,
     NotFound,
@@ -123,7 +124,7 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_domain_error(error: TuneforgeError) -> Response:
     status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
     headers = {}
-    if isinstance(error, QuotaExceeded | Unavailable):
+    if isinstance(error, QuotaExceeded | Unavailable | Busy):
         headers["Retry-After"] = str(error.retry_after)
     return problem(status, error.detail, error.errors, headers)
 

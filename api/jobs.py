@@ -19,6 +19,7 @@ from api.responses import errors, page_body
 from api.schemas import JobListArgsSchema, ModelArgsSchema, TrialListArgsSchema
 from api.services import service
 from models.documents import (
+    ExtendSchema,
     ImportanceSchema,
     JobPageSchema,
     JobSchema,
@@ -26,6 +27,7 @@ from models.documents import (
     SearchSpecSchema,
     TrialPageSchema,
 )
+from models.store import idempotency
 from models.store.jobs import JobFilter
 from models.store.records import Job
 from models.store.storage import CHUNK
@@ -111,6 +113,34 @@ class JobCancel(MethodView):
     def post(self, job_id: str) -> Job:
         """Stop a queued or running job; the trials so far are kept."""
         return service().cancel_job(current_owner(), job_id)
+
+
+def _extend_fingerprint() -> str:
+    """An extension's fingerprint: the job it extends and its body."""
+    return idempotency.fingerprint_json(
+        {"job_id": request.view_args.get("job_id"), "body": request.get_json(silent=True)}
+    )
+
+
+@blp.route("/<job_id>/extend")
+class JobExtend(MethodView):
+    @idempotent("extendJob", fingerprint=_extend_fingerprint)
+    @blp.doc(operationId="extendJob", parameters=[IDEMPOTENCY_KEY])
+    @blp.arguments(ExtendSchema, example={"n_trials": 10})
+    @blp.response(202, JobSchema)
+    @errors(blp, 400, 404, 409, 415, 422, 429)
+    def post(self, body: dict[str, Any], job_id: str) -> Job:
+        """Go on with a job: more trials, more time, or both.
+
+        Its trials keep their numbers and new ones follow, the strategy learning from every
+        one. A running job is extended in place; a job that succeeded, or was cancelled,
+        is queued again (a failed one is not: 409). Its result and model are replaced only
+        by a better candidate. 409 for a grid with every point tried, and for n_trials on a
+        halving search.
+        """
+        return service().extend_job(
+            current_owner(), job_id, body.get("n_trials"), body.get("timeout_s")
+        ), 202
 
 
 @blp.route("/<job_id>/trials")

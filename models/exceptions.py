@@ -5,6 +5,7 @@
     TuneforgeError            root; never raised itself
     ├── NotFound              no such dataset or job (for this owner)
     ├── Conflict              the request clashes with the record's state
+    │   └── Busy              ... for a while (try again later)
     ├── DatasetError          an uploaded table cannot be read or breaks a limit
     ├── SpecError             a search spec is invalid (names the field)
     ├── RowsError             rows to predict on cannot be read (names the field)
@@ -38,6 +39,15 @@ class NotFound(TuneforgeError):
 
 class Conflict(TuneforgeError):
     """The operation is not allowed in the record's current state."""
+
+
+class Busy(Conflict):
+    """The record is in a state that ends by itself (a cancelled job's best candidate
+    being refit): the same request may succeed after ``retry_after`` seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class DatasetError(TuneforgeError):

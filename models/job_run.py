@@ -13,6 +13,9 @@ waits on another, each under the same name from the task to the store:
   (the record locks the job as an advance does).
 - :meth:`JobRunner.conclude`: one worker, holding the job's lease, refits the best
   candidate, saves the model and finishes the job.
+- :meth:`JobRunner.refit`: the same for a cancelled job's best candidate (an ``advance``
+  of a cancelled job whose refit waits), under the lease of :mod:`models.store.refits`;
+  the job stays cancelled.
 
 Each returns a :class:`Step`: its outcome, and the job when the step ended it, for the
 caller (:class:`~models.service.Service`) to report. The trials a step queues go to the
@@ -31,7 +34,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -45,13 +50,17 @@ from models.engine.strategies import Candidate, Strategy
 from models.engine.training import TrainingData, evaluate_candidate, refit, summarise
 from models.plumbing import metrics
 from models.search_states import SearchState
-from models.store import jobs, trial_runs
+from models.store import jobs, refits, trial_runs
 from models.store.artifacts import delete_model, model_key, save_model
 from models.store.leases import Lease
-from models.store.records import Job, JobStatus, StoppedReason, Trial
+from models.store.records import Job, JobStatus, RefitState, StoppedReason, Trial
 from models.worker_cache import WorkerCache
 
 log = logging.getLogger(__name__)
+
+# A cancelled job's refit holds the job's lease under this prefix and the worker's name,
+# so that the steps it shares with a conclude write to the refit's columns.
+REFIT_OWNER = "refit:"
 
 
 class RunOutcome(enum.StrEnum):
@@ -111,6 +120,7 @@ class Chosen:
     in_flight: int  # trials queued or running before these
     timed_out: bool
     exhausted: bool  # the strategy has nothing left to propose
+    plan: tuple[Any, ...] = ()  # the job's extra_trials and deadline_at, as locked
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,14 @@ class Step:
 
     outcome: RunOutcome
     ended: Job | None = None
+
+
+def deadline(started_at: datetime, deadline_at: datetime | None, spec: SearchSpec) -> float:
+    """When the job stops proposing trials (a POSIX time): its ``deadline_at`` once an
+    extension set one, else ``timeout_s`` after it started."""
+    if deadline_at is not None:
+        return deadline_at.timestamp()
+    return started_at.timestamp() + spec.timeout_s
 
 
 def this_worker() -> str:
@@ -149,7 +167,7 @@ class JobRunner:
             with self.sessions() as session:
                 job = session.get(Job, job_id)
             if job is None or JobStatus(job.status).finished:
-                return Step(RunOutcome.SKIPPED)
+                return self._refit_if_cancelled(job)
         try:
             spec, data = self.cache.training_data(job_id)
         except Exception as exc:
@@ -158,11 +176,11 @@ class JobRunner:
         try:
             with self.sessions.begin() as session:
                 locked = trial_runs.begin_advance(session, job_id)
-                if locked is None:
-                    return Step(RunOutcome.SKIPPED)
-                chosen = self._choose(session, locked, spec, data)
+                chosen = self._choose(session, locked, spec, data) if locked else None
         except IntegrityError:  # another worker chose these numbers meanwhile
             return Step(RunOutcome.ADVANCED)
+        if chosen is None:  # the job has ended: a cancelled one may wait for its refit
+            return self.refit(job_id)
         return self._start(chosen)
 
     def _choose(
@@ -182,11 +200,12 @@ class JobRunner:
             data,
             completed=locked.trials_completed,
             just_recorded=just_recorded,
+            extra_trials=locked.extra_trials,
         )
         if not locked.trials_completed and locked.trials_total != state.strategy.total:
             # Halving planned its rungs on the rows actually trained on.
             trial_runs.set_total(session, job_id, state.strategy.total)
-        timed_out = time.time() >= locked.started_at.timestamp() + spec.timeout_s
+        timed_out = time.time() >= deadline(locked.started_at, locked.deadline_at, spec)
         in_flight = len(state.in_flight)
         start: list[tuple[int, Candidate]] = []
         exhausted = False
@@ -199,7 +218,8 @@ class JobRunner:
             )
             trial_runs.add(session, job_id, plan.start)
             start, exhausted = plan.start, plan.exhausted
-        return Chosen(job_id, state, start, in_flight, timed_out, exhausted)
+        plan = (locked.extra_trials, locked.deadline_at)
+        return Chosen(job_id, state, start, in_flight, timed_out, exhausted, plan)
 
     def _start(self, chosen: Chosen) -> Step:
         """After the transaction that chose them: send the trials chosen, or conclude the
@@ -209,7 +229,7 @@ class JobRunner:
         for number, _ in chosen.start:
             send_trial(self.dispatch, chosen.job_id, number)
         if not chosen.in_flight and not chosen.start and (chosen.timed_out or chosen.exhausted):
-            return self.conclude(chosen.job_id, timed_out=chosen.timed_out)
+            return self.conclude(chosen.job_id, timed_out=chosen.timed_out, plan=chosen.plan)
         return Step(RunOutcome.ADVANCED)
 
     def _fail(self, job_id: str, error: str) -> Step:
@@ -235,7 +255,7 @@ class JobRunner:
         except Exception as exc:
             log.exception("job %s cannot run", job_id)
             return self._fail(job_id, f"{type(exc).__name__}: {exc}")
-        deadline = claimed.job_started_at.timestamp() + spec.timeout_s
+        ends = deadline(claimed.job_started_at, claimed.job_deadline_at, spec)
         strategy = self._pruning_strategy(spec, data, job_id, number, candidate)
         try:
             renew = partial(trial_runs.renew, lease=lease, ttl_s=ttl)
@@ -246,7 +266,7 @@ class JobRunner:
                     strategy,
                     number,
                     candidate,
-                    lambda: stop.is_set() or time.time() >= deadline,
+                    lambda: stop.is_set() or time.time() >= ends,
                     self.cache.process,
                 )
         except Stopped:
@@ -329,23 +349,36 @@ class JobRunner:
 
     # conclude --------------------------------------------------------------------------
 
-    def conclude(self, job_id: str, *, timed_out: bool, stop: StopFlag | None = None) -> Step:
+    def conclude(
+        self,
+        job_id: str,
+        *,
+        timed_out: bool,
+        stop: StopFlag | None = None,
+        plan: tuple[Any, ...] | None = None,
+    ) -> Step:
         """Refit the best trial on every training row, save the model, finish the job.
 
-        One worker does it: the one that takes the job's lease.
+        One worker does it: the one that takes the job's lease. A job extended since its
+        search looked done (its ``plan`` changed) is not concluded but advanced again.
         """
         stop = stop or StopFlag()
         ttl = self.settings.lease_seconds
         with self.sessions.begin() as session:
             lease = jobs.claim_job(session, job_id, this_worker(), ttl)
             recorded = jobs.finished_trials(session, job_id) if lease is not None else []
+            kept = session.get(Job, job_id).result if lease is not None else None
         if lease is None:
             return Step(RunOutcome.SKIPPED)
+        if plan is not None and lease.read != plan:  # extended meanwhile: go on instead
+            with self.sessions.begin() as session:
+                jobs.release_job(session, lease)
+            return self.advance(job_id)
         try:
             spec, data = self.cache.training_data(job_id)
             renew = partial(jobs.renew_lease, lease=lease, ttl_s=ttl)
             with self._heartbeat(renew, stop):
-                outcome = self._conclude(lease, spec, data, recorded, timed_out, stop)
+                outcome = self._conclude(lease, spec, data, recorded, timed_out, stop, kept)
         except Exception as exc:
             log.exception("job %s failed", job_id)
             outcome = self._finish(lease, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
@@ -356,8 +389,46 @@ class JobRunner:
 
     def _finish(self, lease: Lease, status: JobStatus, **values: object) -> RunOutcome:
         with self.sessions.begin() as session:
-            held = jobs.finish_job(session, lease, status, **values)
+            if lease.owner.startswith(REFIT_OWNER):  # a cancelled job's: it stays cancelled
+                values.pop("stopped_reason", None)
+                values.pop("trials_total", None)  # it did not run its total: keep the plan
+                state = RefitState.DONE if status == JobStatus.SUCCEEDED else RefitState.FAILED
+                held = refits.finish(session, lease, state, **values)
+                status = JobStatus.CANCELLED
+            else:
+                held = jobs.finish_job(session, lease, status, **values)
         return OUTCOME_OF[status] if held else RunOutcome.LOST
+
+    # refit (a cancelled job's best) ----------------------------------------------------
+
+    def _refit_if_cancelled(self, job: Job | None) -> Step:
+        if job is None or job.refit_state != RefitState.REFITTING:
+            return Step(RunOutcome.SKIPPED)
+        return self.refit(job.id)
+
+    def refit(self, job_id: str, stop: StopFlag | None = None) -> Step:
+        """A cancelled job's best candidate: refit it on every training row and store the
+        result and model as :meth:`conclude` does; the job stays cancelled. One worker
+        does it, the one that takes the job's refit lease (:mod:`models.store.refits`);
+        ``SKIPPED`` when no refit waits. A second cancel stops it (``CANCELLED``)."""
+        stop = stop or StopFlag()
+        ttl = self.settings.lease_seconds
+        with self.sessions.begin() as session:
+            lease = refits.claim(session, job_id, f"{REFIT_OWNER}{this_worker()}", ttl)
+            recorded = jobs.finished_trials(session, job_id) if lease is not None else []
+            kept = session.get(Job, job_id).result if lease is not None else None
+        if lease is None:
+            return Step(RunOutcome.SKIPPED)
+        try:
+            spec, data = self.cache.training_data(job_id)
+            renew = partial(refits.renew, lease=lease, ttl_s=ttl)
+            with self._heartbeat(renew, stop):
+                outcome = self._conclude(lease, spec, data, recorded, False, stop, kept)
+        except Exception as exc:
+            log.exception("refitting the best of cancelled job %s failed", job_id)
+            outcome = self._finish(lease, JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+        log.info("job %s (cancelled): refit %s", job_id, outcome, extra={"job_id": job_id})
+        return Step(outcome)
 
     def _conclude(
         self,
@@ -367,7 +438,10 @@ class JobRunner:
         trials: list[Trial],
         timed_out: bool,
         stop: StopFlag,
+        kept: dict[str, Any] | None = None,
     ) -> RunOutcome:
+        """Refit the best trial and finish; ``kept``, the job's result before an extension,
+        stands (its model is not refit) while its best trial is still the best."""
         best = best_trial(trials)
         stopped_reason = StoppedReason.TIMEOUT if timed_out else StoppedReason.COMPLETED
         # A search that ran out of time did not run its total: report what it did run.
@@ -382,13 +456,26 @@ class JobRunner:
                 stopped_reason=stopped_reason if timed_out else None,
                 **counts,
             )
+        if kept is not None and kept.get("best_trial") == best.number:
+            summary = summarise(spec, data, trials, best, _test_scores(kept), kept["model"])
+            return self._finish(
+                lease,
+                JobStatus.SUCCEEDED,
+                result=dataclasses.asdict(summary),
+                model_key=model_key(lease.job_id),
+                stopped_reason=stopped_reason,
+                **counts,
+            )
         try:
             model, test_scores = refit(spec, data, best.params, stop.is_set, self.cache.process)
         except Stopped:
             if stop.reason != StopReason.SHUTDOWN:
                 return RunOutcome.CANCELLED
             with self.sessions.begin() as session:
-                jobs.release_job(session, lease)
+                if lease.owner.startswith(REFIT_OWNER):
+                    refits.release(session, lease)
+                else:
+                    jobs.release_job(session, lease)
             return RunOutcome.HANDED_BACK
         except TrialCrashed as exc:
             return self._finish(
@@ -417,3 +504,8 @@ class JobRunner:
         if outcome is RunOutcome.LOST:
             delete_model(self.cache.storage, lease.job_id)
         return outcome
+
+
+def _test_scores(result: dict[str, Any]) -> dict[str, float]:
+    """The held-out scores a stored result reports, by scorer name."""
+    return {name: score["test"] for name, score in (result.get("scores") or {}).items()}

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.dispatch import Dispatch, send_advance, send_trial
-from models.store import idempotency, jobs, trial_runs
+from models.store import idempotency, jobs, refits, trial_runs
 
 
 def recover(
@@ -28,6 +28,9 @@ def recover(
     the ids of the jobs sent."""
     with sessions() as session:
         ids = jobs.jobs_to_recover(session, queued_before, idle_before)
+        # A cancelled job's refit of its best whose worker died, or whose message was lost.
+        ids += refits.to_recover(session, queued_before)
+        session.commit()
         lost_trials = trial_runs.to_recover(session, queued_before)
         idempotency.purge_expired(session)
     for job_id in ids:

@@ -18,6 +18,7 @@ every one, whatever was recorded while the check read.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class SearchState:
     strategy: Strategy
     recorded: set[int]
     in_flight: set[int]
+    extra_trials: int = 0  # what the job's extensions had added when it was built
 
     @property
     def taken(self) -> set[int]:
@@ -69,6 +71,7 @@ class SearchStates:
         *,
         completed: int | None = None,
         just_recorded: Collection[PastTrial] = (),
+        extra_trials: int | None = None,
     ) -> SearchState:
         """The job's state, up to date with the store as ``session`` reads it. Until
         :meth:`check_in`, the cache does not hold it: a step that fails half-way (after
@@ -76,11 +79,16 @@ class SearchStates:
 
         A step holding the job's lock passes the job's count of recorded trials as the
         lock read it (``completed``) and the trials it has just recorded, which then need
-        not be read back."""
+        not be read back, and the trials extensions added (``extra_trials``): a state built
+        before the job was extended plans too few and is built again."""
         state = self._states.pop(job_id, None)
-        if state is not None and _catch_up(session, job_id, state, completed, just_recorded):
+        if (
+            state is not None
+            and extra_trials in (None, state.extra_trials)
+            and _catch_up(session, job_id, state, completed, just_recorded)
+        ):
             return state
-        return _rebuild(session, job_id, spec, data)
+        return _rebuild(session, job_id, spec, data, extra_trials)
 
     def forget(self, job_id: str) -> None:
         """Build the job's state from the store at its next step."""
@@ -97,12 +105,23 @@ def _in_flight(runs: list[TrialRun]) -> list[InFlight]:
     return [InFlight(r.number, r.params, r.rung, r.resource) for r in runs]
 
 
-def _rebuild(session: Session, job_id: str, spec: SearchSpec, data: TrainingData) -> SearchState:
+def _rebuild(
+    session: Session,
+    job_id: str,
+    spec: SearchSpec,
+    data: TrainingData,
+    extra_trials: int | None,
+) -> SearchState:
+    if extra_trials is None:
+        extra_trials = trial_runs.extra_trials(session, job_id)
+    planned = dataclasses.replace(spec, n_trials=spec.n_trials + extra_trials)
     recorded, runs = trial_runs.known(session, job_id)
     inherited = [t.params for t in recorded if t.inherited_job_id is not None]
-    strategy = make_search_strategy(spec, data, inherited)
+    strategy = make_search_strategy(planned, data, inherited)
     replay(strategy, recorded, _in_flight(runs))
-    return SearchState(strategy, {t.number for t in recorded}, {r.number for r in runs})
+    return SearchState(
+        strategy, {t.number for t in recorded}, {r.number for r in runs}, extra_trials
+    )
 
 
 def _catch_up(

@@ -32,7 +32,7 @@ from models.engine.labels import Labels, labels_of
 from models.engine.reading import Reading, TableWarning
 from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import TrainingData
-from models.exceptions import Conflict, NotFound, SpecError
+from models.exceptions import Busy, Conflict, NotFound, SpecError
 from models.job_run import OUTCOME_OF, JobRunner, RunOutcome, Step, StopFlag
 from models.plumbing import metrics
 from models.plumbing.keyring import KeyRing
@@ -43,6 +43,7 @@ from models.store import (
     datasets,
     deletion,
     events,
+    extensions,
     jobs,
     list_order,
     migrate,
@@ -55,7 +56,7 @@ from models.store.db import make_engine, make_sessionmaker
 from models.store.events import Cursor, Event
 from models.store.jobs import JobFilter
 from models.store.pages import Page
-from models.store.records import Dataset, Job, JobStatus, Trial, TrialState
+from models.store.records import Dataset, Job, JobStatus, RefitState, Trial, TrialState
 from models.store.storage import Storage, storage_for
 from models.webhook_delivery import WebhookDeliveries
 from models.worker_cache import WorkerCache
@@ -68,6 +69,9 @@ IMPORTANCE_MEMO = 64
 # Data-check answers kept per process: one per dataset and check-relevant spec fields
 # (a few hundred bytes each, the warnings).
 DATA_CHECKS_MEMO = 1024
+# Seconds a client waits before asking again for a cancelled job's result while its best
+# candidate is refit (a refit takes about one trial's fit).
+REFIT_RETRY_AFTER = 2
 
 
 @dataclass(frozen=True)
@@ -335,10 +339,15 @@ class Service:
             return jobs.list_trials(session, owner, job_id, limit, cursor, sort=sort, states=states)
 
     def cancel_job(self, owner: str, job_id: str) -> Job:
-        """Stop a queued or running job; its trials are kept, its webhook is sent."""
+        """Stop a queued or running job; its trials are kept, its webhook is sent. With a
+        scored trial, a worker refits its best candidate (the job stays cancelled, with a
+        result and model); cancelling again while it does stops that refit."""
         with self.sessions() as session:
+            refit_was = jobs.get_job(session, owner, job_id).refit_state
             job = jobs.cancel_job(session, owner, job_id)
-        if job.spec.get("webhook_url"):
+        if job.refit_state == RefitState.REFITTING:
+            send_advance(self.dispatch, self.sessions, job.id)
+        if job.spec.get("webhook_url") and refit_was is None:
             self.webhooks.send(job.id)
         return job
 
@@ -371,10 +380,42 @@ class Service:
                 )
         return purged
 
+    def extend_job(
+        self, owner: str, job_id: str, n_trials: int | None, timeout_s: int | None
+    ) -> Job:
+        """More trials or more time for a job, running or ended (see
+        :mod:`models.store.extensions`); a worker goes on with it."""
+        with self.sessions() as session:
+            job = extensions.extend_job(
+                session,
+                owner,
+                job_id,
+                n_trials=n_trials,
+                timeout_s=timeout_s,
+                max_trials=self.settings.max_trials,
+                max_job_seconds=self.settings.max_job_seconds,
+                max_active=self.settings.tenant_max_jobs,
+            )
+        send_advance(self.dispatch, self.sessions, job.id)
+        return job
+
     def finished_job(self, owner: str, job_id: str) -> Job:
-        """The job if it succeeded; otherwise :class:`Conflict` saying why it has no result."""
+        """The job if it has a result (it succeeded; it was cancelled and its best refit; it
+        runs again after an extension, with the result it had); otherwise :class:`Conflict`
+        saying why it has none (:class:`Busy` while a cancelled job's best is refit)."""
         job = self.get_job(owner, job_id)
-        if job.status == JobStatus.SUCCEEDED:
+        if job.refit_state == RefitState.REFITTING:
+            raise Busy(
+                f"job {job_id} was cancelled and its best candidate is being refit; "
+                "the result and model are ready in a moment",
+                retry_after=REFIT_RETRY_AFTER,
+            )
+        if job.refit_state == RefitState.STOPPED:
+            raise Conflict(
+                f"job {job_id} was cancelled twice: the second cancel stopped the refit of "
+                "its best candidate, so it has no result (its trials are kept)"
+            )
+        if job.status == JobStatus.SUCCEEDED or (job.result is not None and job.model_key):
             return job
         if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
             raise Conflict(f"job {job_id} is {job.status}; the result is ready when it succeeds")

@@ -275,10 +275,15 @@ function drawTable(table, state) {
   table.innerHTML = `<thead><tr>${head}</tr></thead><tbody>${rows}</tbody>`;
 }
 
+// A cancelled job's best candidate is refit after the cancel (its result and model come
+// a moment later, with no event): the page asks again until the refit has ended.
+const REFIT_POLL_MS = 2000;
+
 async function drawFinished(part, base, job) {
+  const hasResult = job.status === "succeeded" || (job.status === "cancelled" && job.refit === "done");
   const [importance, result] = await Promise.all([
     json(`${base}/importance`).catch((error) => error),
-    job.status === "succeeded" ? json(`${base}/result`).catch((error) => error) : null,
+    hasResult ? json(`${base}/result`).catch((error) => error) : null,
   ]);
   if (!part("importance")) return; // the person left this job meanwhile
   drawImportance(part("importance"), importance);
@@ -286,6 +291,32 @@ async function drawFinished(part, base, job) {
   if (result && !(result instanceof Error)) {
     part("card-box").hidden = false;
     drawCard(part("card"), base, job.id); // not awaited: the card never delays the page
+  }
+  if (job.status === "cancelled" && job.refit) drawRefit(part, base, job);
+}
+
+function drawRefit(part, base, job) {
+  const says = {
+    refitting: "Cancelled: its best candidate so far is being refit; the model comes in a moment.",
+    done: "Cancelled: the result and model are its best candidate so far, refit when it was cancelled.",
+    stopped: "Cancelled twice: the second cancel stopped the refit of its best candidate, so it has no model.",
+    failed: "Cancelled: refitting its best candidate failed, so it has no model.",
+  };
+  part("result-box").hidden = false;
+  let note = part("refit-note");
+  if (!note) {
+    note = document.createElement("p");
+    note.dataset.testid = "refit-note";
+    note.className = "muted";
+    part("result-box").querySelector("h2").after(note);
+  }
+  note.textContent = says[job.refit] || "";
+  if (job.refit === "refitting") {
+    setTimeout(async () => {
+      if (!part("importance")) return;
+      const now = await json(base).catch(() => job);
+      drawFinished(part, base, now);
+    }, REFIT_POLL_MS);
   }
 }
 

@@ -85,6 +85,14 @@ function jobFilters() {
 }
 
 // One job a row, with what tells it from the others: its name (else its id) and tags, the
+// A cancelled job whose best candidate was refit has a model: the list says so.
+const REFIT_SAYS = { refitting: "refitting", done: "model", stopped: "no model", failed: "no model" };
+
+function refitNote(job) {
+  if (job.status !== "cancelled" || !job.refit) return "";
+  return ` <span class="muted" data-testid="refit" title="its best candidate so far, refit when it was cancelled">· ${esc(REFIT_SAYS[job.refit] || job.refit)}</span>`;
+}
+
 // dataset, target, task, metric and strategy; the best score sits beside its metric.
 function jobRow(job) {
   const spec = job.spec;
@@ -98,7 +106,7 @@ function jobRow(job) {
     <td data-col="metric" title="${esc(spec.scoring)}">${esc(shown.label)}</td>
     <td data-col="best" title="${esc(shown.better)}">${score(shown.shown(job.best_score))}</td>
     <td data-col="strategy">${esc(spec.strategy)}</td><td data-col="estimator">${esc(spec.estimator)}</td>
-    <td data-col="status"><span class="status-${esc(job.status)}">${esc(job.status)}</span><br>${progressBar(job)}
+    <td data-col="status"><span class="status-${esc(job.status)}">${esc(job.status)}</span>${refitNote(job)}<br>${progressBar(job)}
       <span class="muted">${job.progress.trials_completed}/${job.progress.trials_total}</span></td>
     <td data-col="created" class="muted">${esc(when(job.created_at))}</td>
     <td data-col="duration" class="nowrap">${esc(duration(job.duration_s))}</td></tr>`;

@@ -33,6 +33,7 @@ from models.documents.events import (
     TrialEventSchema,
 )
 from models.documents.examples import add_examples
+from models.documents.extensions import ExtendSchema, ExtensionSchema
 from models.documents.importance import ImportanceSchema, ParamImportanceSchema
 from models.documents.jobs import (
     ColumnTreatmentSchema,
@@ -70,6 +71,8 @@ __all__ = [
     "EndEventSchema",
     "EstimatorListSchema",
     "EstimatorSchema",
+    "ExtendSchema",
+    "ExtensionSchema",
     "HalvingSchema",
     "HealthSchema",
     "ImportanceSchema",

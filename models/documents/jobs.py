@@ -11,6 +11,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from models.documents.data_warnings import WarningList
+from models.documents.extensions import ExtensionSchema, extensions_of
 from models.documents.fields import Derived, Inline, Scalar, nullable_one_of, one_of, params_field
 from models.documents.labels import TagList
 from models.documents.specs import SCORER_NAMES, JobSpecSchema
@@ -19,7 +20,7 @@ from models.engine.preprocess import TREATMENTS
 from models.store.artifacts import MODEL_FORMAT
 from models.store.deliveries import DeliveryState, delivery_of
 from models.store.jobs import duration_seconds, eta_seconds
-from models.store.records import Job, JobStatus, StoppedReason, Trial
+from models.store.records import Job, JobStatus, RefitState, StoppedReason, Trial
 
 
 class ProgressSchema(ma.Schema):
@@ -153,6 +154,32 @@ class JobSchema(ma.Schema):
             "missing cells do); warm_start_unfit names a parent's trials that do not fit "
             "the space (not inherited); empty when nothing"
         }
+    )
+    refit = nullable_one_of(
+        RefitState,
+        required=True,
+        attribute="refit_state",
+        metadata={
+            "description": "a cancelled job's refit of its best candidate: refitting (the "
+            "result and model are ready soon: /result answers 409 with Retry-After), done "
+            "(it has a result and a model), stopped (a second cancel stopped it: no model), "
+            "failed; null when there was nothing to refit or the job was not cancelled"
+        },
+    )
+    deadline_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "when the search stops starting trials, once an extension set it "
+            "(null: started_at plus the spec's timeout_s)"
+        },
+    )
+    extensions = Derived(
+        ExtensionSchema,
+        of=extensions_of,
+        many=True,
+        required=True,
+        metadata={"description": "each POST /v1/jobs/{id}/extend, oldest first"},
     )
 
 

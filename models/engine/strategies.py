@@ -92,6 +92,44 @@ class FixedList(Strategy):
         return Candidate(self.candidates[number]) if number < self.total else None
 
 
+class Distinct(FixedList):
+    """Random search's candidates: the seeded sample in order, skipping any already told.
+
+    For a search that ran as submitted this is the sample itself (trial ``n`` gets the
+    ``n``-th candidate). An extended search (``POST /v1/jobs/{id}/extend``) samples more,
+    and a small discrete space's larger sample is a permutation of every point, which may
+    put, further on, points the first trials ran: those are skipped, so each new trial is
+    a point not tried yet.
+    """
+
+    def __init__(self, candidates: list[dict[str, Any]]) -> None:
+        super().__init__(candidates)
+        self.seen: set[str] = set()
+        self.next = 0  # no candidate before it is unseen: what is seen only grows
+
+    def propose(self, number: int) -> Candidate | None:
+        while self.next < self.total and _key(self.candidates[self.next]) in self.seen:
+            self.next += 1
+        return Candidate(self.candidates[self.next]) if self.next < self.total else None
+
+    def pending(self, number: int, candidate: Candidate) -> None:
+        self.seen.add(_key(candidate.params))
+
+    def record(
+        self,
+        number: int,
+        candidate: Candidate,
+        state: str,
+        score: float | None,
+        intermediate: list[float],
+    ) -> None:
+        self.seen.add(_key(candidate.params))
+
+
+def _key(params: dict[str, Any]) -> str:
+    return repr(sorted(params.items()))
+
+
 @dataclass(frozen=True)
 class HalvingPlan:
     """The rungs, as HalvingRandomSearchCV computes them."""
@@ -345,7 +383,7 @@ def make_strategy(
     if name == "grid":
         return FixedList(grid(dims))
     if name == "random":
-        return FixedList(sample(dims, n_trials, seed))
+        return Distinct(sample(dims, n_trials, seed))
     if name == "halving":
         assert halving is not None, "halving needs a plan"
         return Halving(halving, sample(dims, halving.n_candidates, seed))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models.engine.labels import Labels
 from models.engine.spec import SearchSpec
 from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
-from models.store import datasets, leases, list_order, trial_order, warm_starts
+from models.store import datasets, leases, list_order, refits, trial_order, warm_starts
 from models.store.leases import Lease
 from models.store.pages import Page
 from models.store.records import (
@@ -26,6 +26,7 @@ from models.store.records import (
     Job,
     JobStatus,
     JobTag,
+    RefitState,
     StoppedReason,
     Trial,
     TrialRun,
@@ -200,22 +201,29 @@ def best_and_time_spent(session: Session, job: Job) -> tuple[list[float | None] 
 
 
 def cancel_job(session: Session, owner: str, job_id: str) -> Job:
-    """Mark a queued or running job cancelled; its trials are kept."""
+    """Mark a queued or running job cancelled; its trials are kept. With a scored trial,
+    its best candidate is to be refit (``refit_state`` refitting: the caller sends the job
+    to the workers, :mod:`models.store.refits`). A second cancel while that refit runs
+    stops it; :class:`Conflict` once the job has ended otherwise."""
     job = get_job(session, owner, job_id)
+    now = utcnow()
     result = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status.in_(ACTIVE))
         .values(
             status=JobStatus.CANCELLED,
-            finished_at=utcnow(),
+            finished_at=now,
             stopped_reason=StoppedReason.CANCELLED,
             lease_token=None,
             lease_expires_at=None,
+            refit_state=case((Job.best_trial.is_not(None), RefitState.REFITTING), else_=None),
+            enqueued_at=now,
         )
     )
+    cancelled = result.rowcount == 1 or refits.stop(session, job_id)
     session.commit()
     session.refresh(job)
-    if result.rowcount == 0:
+    if not cancelled:
         raise Conflict(f"job {job_id} has already finished ({job.status})")
     return job
 
@@ -231,7 +239,10 @@ def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
     elapsed = max(0.0, (now - job.started_at).total_seconds())
     left = max(0, job.trials_total - job.trials_completed)
     estimate = elapsed / ran * left
-    until_deadline = job.spec.get("timeout_s", estimate) - elapsed
+    if job.deadline_at is not None:
+        until_deadline = (job.deadline_at - now).total_seconds()
+    else:
+        until_deadline = job.spec.get("timeout_s", estimate) - elapsed
     return round(max(0.0, min(estimate, until_deadline)), 1)
 
 
@@ -254,6 +265,7 @@ def duration_seconds(job: Job, now: datetime | None = None) -> float | None:
 _CLAIM = leases.claiming(
     Job,
     Job.status.in_(ACTIVE),
+    returning=(Job.extra_trials, Job.deadline_at),  # what an extension changes
     status=JobStatus.RUNNING,
     started_at=func.coalesce(Job.started_at, leases.NOW),
     attempts=Job.attempts
@@ -271,7 +283,9 @@ _RELEASE = leases.ending(
 
 def claim_job(session: Session, job_id: str, worker: str, ttl_s: int) -> Lease | None:
     """Take ``job_id`` to conclude it (refit the best, save the model, finish): if it is
-    queued, or running with no one concluding it, or its concluder's lease lapsed."""
+    queued, or running with no one concluding it, or its concluder's lease lapsed. The
+    lease reads the job's ``extra_trials`` and ``deadline_at``: an extension since the
+    search looked done changes one of them."""
     return leases.claim(session, _CLAIM, job_id, None, worker, ttl_s)
 
 

@@ -191,6 +191,25 @@ class Job(Base):
     # The dataset's name when the job was submitted: a list of jobs shows it without reading
     # the datasets (a dataset's name never changes), and it outlives the dataset's delete.
     dataset_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # A cancelled job's refit of its best candidate (models/job_stops.py): refitting until
+    # its model is stored, then done; stopped by a second cancel; failed; null when the job
+    # had no scored trial to refit (or was not cancelled).
+    refit_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Each POST /v1/jobs/{id}/extend: [{at, n_trials, timeout_s}] (models/store/extensions.py).
+    extensions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    # The trials the extensions added beyond the spec's n_trials (the strategy plans both).
+    extra_trials: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the search stops proposing trials; null: started_at plus the spec's timeout_s.
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RefitState(enum.StrEnum):
+    """Where a cancelled job's refit of its best candidate stands (``refit_state``)."""
+
+    REFITTING = "refitting"
+    DONE = "done"
+    STOPPED = "stopped"  # a second cancel stopped it: the job has no model
+    FAILED = "failed"
 
 
 class JobTag(Base):
@@ -287,6 +306,13 @@ Index(
     Job.status,
     sqlite_where=Job.status.in_(ACTIVE),
     postgresql_where=Job.status.in_(ACTIVE),
+)
+# The cancelled jobs whose best candidate is being refit: what the recovery sweep re-sends.
+Index(
+    "ix_jobs_refitting",
+    Job.refit_state,
+    sqlite_where=Job.refit_state == RefitState.REFITTING.value,
+    postgresql_where=Job.refit_state == RefitState.REFITTING.value,
 )
 Index(
     "ix_jobs_webhook_unsettled",

@@ -64,9 +64,17 @@ class Locked:
     started_at: datetime
     trials_completed: int
     trials_total: int
+    deadline_at: datetime | None = None  # null: started_at plus the spec's timeout_s
+    extra_trials: int = 0  # the trials extensions added beyond the spec's n_trials
 
 
-_LOCKED = (Job.started_at, Job.trials_completed, Job.trials_total)
+_LOCKED = (
+    Job.started_at,
+    Job.trials_completed,
+    Job.trials_total,
+    Job.deadline_at,
+    Job.extra_trials,
+)
 
 
 def begin_advance(session: Session, job_id: str) -> Locked | None:
@@ -117,6 +125,11 @@ def recorded_count(session: Session, job_id: str) -> int:
     return session.scalar(select(Job.trials_completed).where(Job.id == job_id)) or 0
 
 
+def extra_trials(session: Session, job_id: str) -> int:
+    """The trials the job's extensions added beyond its spec's ``n_trials``."""
+    return session.scalar(select(Job.extra_trials).where(Job.id == job_id)) or 0
+
+
 _IN_FLIGHT = (
     select(TrialRun.number, TrialRun.params, TrialRun.rung, TrialRun.resource)
     .where(TrialRun.job_id == leases.JOB_ID)
@@ -162,6 +175,7 @@ _CLAIM = leases.claiming(
         TrialRun.rung,
         TrialRun.resource,
         select(Job.started_at).where(Job.id == leases.JOB_ID).scalar_subquery(),
+        select(Job.deadline_at).where(Job.id == leases.JOB_ID).scalar_subquery(),
     ),
     state=RUNNING,
     started_at=leases.NOW,
@@ -181,6 +195,7 @@ class Claimed:
     lease: Lease
     candidate: Candidate
     job_started_at: datetime
+    job_deadline_at: datetime | None = None  # null: started_at plus the spec's timeout_s
 
 
 def claim(session: Session, job_id: str, number: int, worker: str, ttl_s: int) -> Claimed | None:
@@ -189,8 +204,8 @@ def claim(session: Session, job_id: str, number: int, worker: str, ttl_s: int) -
     lease = leases.claim(session, _CLAIM, job_id, number, worker, ttl_s)
     if lease is None:
         return None
-    params, rung, resource, job_started_at = lease.read
-    return Claimed(lease, Candidate(params, rung, resource), job_started_at)
+    params, rung, resource, job_started_at, job_deadline_at = lease.read
+    return Claimed(lease, Candidate(params, rung, resource), job_started_at, job_deadline_at)
 
 
 def renew(session: Session, lease: Lease, ttl_s: int) -> bool:

@@ -313,9 +313,11 @@ def test_ctrl_c_then_no_keeps_waiting_and_a_second_ctrl_c_leaves_the_job_running
     waited = run(svc, "jobs", "wait", job_id, "--timeout", "0.5", "--json")
     assert waited.returncode == 5, waited.stderr
     assert json.loads(waited.stdout)["status"] == "running"
-    # jobs cancel stops it; cancelling again is refused (409, exit 3); waiting now says 1
+    # jobs cancel stops it; once its best is refit (issue 19: a second cancel meanwhile
+    # would stop that refit), cancelling again is refused (409, exit 3); waiting now says 1
     cancelled = run(svc, "jobs", "cancel", job_id, "--json")
     assert cancelled.returncode == 0 and json.loads(cancelled.stdout)["status"] == "cancelled"
+    svc.wait_until(lambda: svc.job(job_id)["refit"] != "refitting", 60, "the refit to end")
     again = run(svc, "jobs", "cancel", job_id)
     assert again.returncode == 3 and "409" in again.stderr
     ended = run(svc, "jobs", "wait", job_id)

@@ -624,7 +624,9 @@ def test_the_cancel_button_stops_a_running_search(dashboard: Service, tab: Tab):
         n_trials=500,
     )
     try:
-        svc.wait_for(job["id"], ("running",), timeout=30)
+        svc.wait_until(
+            lambda: svc.job(job["id"])["progress"]["trials_completed"] >= 1, 60, "a trial"
+        )
         # when its page is opened and the cancel button clicked,
         page.goto(f"{svc.url}/ui#/jobs/{job['id']}")
         status = page.locator("[data-testid=job-status]")
@@ -635,6 +637,10 @@ def test_the_cancel_button_stops_a_running_search(dashboard: Service, tab: Tab):
         expect(status).to_have_text("cancelled")
         expect(page.locator("[data-testid=cancel]")).to_have_count(0)
         assert svc.job(job["id"])["status"] == "cancelled"
+        # and once its best so far is refit (issue 19), the page offers its model
+        note = page.locator("[data-testid=refit-note]")
+        expect(note).to_contain_text("refit when it was cancelled", timeout=60_000)
+        expect(page.locator("[data-testid=download-joblib]")).to_be_visible()
         tab.screenshot("8-job-cancelled")
         tab.assert_stayed_on(svc.url)
     finally:

@@ -142,13 +142,17 @@ def test_cancel_stops_a_running_job_and_keeps_its_trials(shared_service, breast_
     # when the running job is cancelled
     response = shared_service.post(f"/v1/jobs/{job['id']}/cancel")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
-    # then no more trials are written, the kept ones stay, and there is no result
+    # then no more trials are written, the kept ones stay, and the result is the best of
+    # them, refit (issue 19: tests/integration/test_after_search.py)
     time.sleep(3)
     kept = shared_service.trials(job["id"])
     time.sleep(2)
     assert shared_service.trials(job["id"]) == kept and 1 <= len(kept) < 60
-    assert shared_service.job(job["id"])["status"] == "cancelled"
-    assert shared_service.get(f"/v1/jobs/{job['id']}/result").status_code == 409
+    ended = shared_service.wait_until(
+        lambda: (j := shared_service.job(job["id"]))["refit"] != "refitting" and j, 60, "refit"
+    )
+    assert ended["status"] == "cancelled" and ended["refit"] == "done"
+    assert shared_service.get(f"/v1/jobs/{job['id']}/result").status_code == 200
 
 
 def test_cancel_interrupts_a_long_trial_and_frees_the_worker(shared_service, breast_cancer_csv):

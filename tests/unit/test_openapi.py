@@ -72,8 +72,8 @@ def test_every_operation_documents_its_errors_as_problem_json(app):
 
 
 def test_the_endpoints_refusing_other_media_types_are_those_the_contract_says_take_json(app):
-    # POST /v1/jobs and any endpoint that comes to read a JSON body: a body labelled
-    # otherwise is a 415 (api/inputs.py), which the contract must list for it
+    # POST /v1/jobs, POST /v1/jobs/{id}/extend and any endpoint that comes to read a JSON
+    # body: a body labelled otherwise is a 415 (api/inputs.py), which the contract must list for it
     import re
 
     from api.inputs import takes_json_body
@@ -92,6 +92,6 @@ def test_the_endpoints_refusing_other_media_types_are_those_the_contract_says_ta
             with app.test_request_context(url, method=method.upper()):
                 if takes_json_body():
                     found.add((method, path))
-    assert found == {("post", "/v1/jobs")}
+    assert found == {("post", "/v1/jobs"), ("post", "/v1/jobs/{job_id}/extend")}
     # predictions take JSON or CSV, and answer 415 for anything else themselves
     assert declared == found | {("post", "/v1/jobs/{job_id}/predictions")}

@@ -97,8 +97,11 @@ def _cut(text: str) -> str:
 
 
 def _status(job: Mapping[str, Any]) -> str:
-    """``succeeded``; ``running 3/10`` while it has not ended."""
+    """``succeeded``; ``running 3/10`` while it has not ended; a cancelled job's refit of
+    its best: ``cancelled, model`` once it has one, ``cancelled, refitting`` meanwhile."""
     status = str(job.get("status"))
+    if status == "cancelled" and job.get("refit"):
+        return f"{status}, {REFIT_SAYS.get(str(job['refit']), job['refit'])}"
     if status not in ("queued", "running"):
         return status
     progress = job.get("progress") or {}
@@ -107,6 +110,15 @@ def _status(job: Mapping[str, Any]) -> str:
 
 def _duration(seconds: float | None) -> str:
     return "-" if seconds is None else format_duration(seconds)
+
+
+# What a cancelled job's refit of its best candidate means for its model.
+REFIT_SAYS = {
+    "refitting": "refitting",
+    "done": "model",
+    "stopped": "no model",
+    "failed": "refit failed",
+}
 
 
 def job_details(job: Mapping[str, Any]) -> str:
@@ -134,9 +146,33 @@ def job_details(job: Mapping[str, Any]) -> str:
     ]
     if job.get("status") in ("queued", "running"):
         lines.insert(5, ("ETA", format_duration(progress.get("eta_s"))))
+    if job.get("refit"):
+        lines.insert(4, ("model", _refit(str(job["refit"]))))
+    for extension in job.get("extensions") or []:
+        lines.append(("extended", _extension(extension)))
     if job.get("error"):
         lines.append(("error", job["error"]))
     return key_values(lines) + _warnings(job.get("warnings"))
+
+
+def _refit(state: str) -> str:
+    """What a cancelled job's refit of its best candidate left."""
+    return {
+        "refitting": "its best candidate is being refit (ready in a moment)",
+        "done": "the best candidate's, refit when it was cancelled",
+        "stopped": "none: a second cancel stopped the refit",
+        "failed": "none: refitting the best candidate failed (see error)",
+    }.get(state, state)
+
+
+def _extension(extension: Mapping[str, Any]) -> str:
+    """``+10 trials, +10m at 2026-12-06 17:05``."""
+    added = []
+    if extension.get("n_trials"):
+        added.append(f"+{extension['n_trials']} trials")
+    if extension.get("timeout_s"):
+        added.append(f"+{format_duration(extension['timeout_s'])}")
+    return f"{', '.join(added)} at {_when(extension.get('at'))}"
 
 
 def datasets_table(datasets: Iterable[Mapping[str, Any]]) -> str:

@@ -480,7 +480,7 @@ def _ended_badly(document: dict[str, Any] | None, job: Job) -> NoReturn:
 
 @click.group(cls=ClientGroup)
 def jobs() -> None:
-    """Search jobs: list, show, wait for, cancel, delete, model card."""
+    """Search jobs: list, show, wait for, cancel, extend, delete, model card."""
 
 
 @jobs.command("list")
@@ -570,6 +570,40 @@ def jobs_script(
         click.echo(text, nl=False)
     else:
         _say(f"tuneforge: the script of job {job_id} saved to {output}")
+
+
+@jobs.command("extend")
+@click.argument("job_id")
+@click.option("--trials", "n_trials", type=click.IntRange(min=1), help="Run this many more trials.")
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.IntRange(min=1),
+    metavar="SECONDS",
+    help="An ended job: this long from now; a running one: its deadline this much later.",
+)
+@client_options
+def jobs_extend(
+    job_id: str,
+    n_trials: int | None,
+    timeout_s: int | None,
+    api: str | None,
+    key: str | None,
+    as_json: bool,
+) -> None:
+    """Go on with JOB_ID: more trials, more time, or both (its trials are kept)."""
+    if n_trials is None and timeout_s is None:
+        raise click.UsageError("give --trials, --timeout, or both")
+    _fetch_and_print(
+        api,
+        key,
+        lambda client: client.extend(job_id, n_trials, timeout_s).to_dict(),
+        as_json,
+        lambda j: (
+            f"tuneforge: job {j['id']} {j['status']}, "
+            f"{j['progress']['trials_completed']}/{j['progress']['trials_total']} trials"
+        ),
+    )
 
 
 @jobs.command("wait")

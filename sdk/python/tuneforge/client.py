@@ -210,7 +210,9 @@ class Client:
             yield from page.items
 
     def cancel(self, job: JobRef) -> Job:
-        """Stop a queued or running job; its finished trials are kept."""
+        """Stop a queued or running job; its finished trials are kept, and with a scored
+        trial its best candidate is refit (``job.refit``), so that :meth:`result` and the
+        model answer once it is done. Cancelling again during that refit stops it."""
         url = f"/v1/jobs/{ids.job_id(job)}/cancel"
         return Job.from_dict(self._request("POST", url).json())
 
@@ -230,6 +232,17 @@ class Client:
         url = f"/v1/jobs/{ids.job_id(job)}/card"
         response = self._request("GET", url, headers={"Accept": accept})
         return response.text if format == "markdown" else response.json()
+
+    def extend(self, job: JobRef, n_trials: int | None = None, timeout_s: int | None = None) -> Job:
+        """Go on with a job: ``n_trials`` more trials, ``timeout_s`` more seconds, or both.
+        A running job is extended in place; one that succeeded or was cancelled runs
+        again (:meth:`wait` for it). Its trials keep their numbers; the result and model
+        change only for a better candidate."""
+        url = f"/v1/jobs/{ids.job_id(job)}/extend"
+        body = _present(n_trials=n_trials, timeout_s=timeout_s)
+        return Job.from_dict(self._request("POST", url, json=body).json())
+
+    extend_job = extend
 
     def wait(
         self,
@@ -259,7 +272,7 @@ class Client:
                 continue
             if on_update is not None:
                 on_update(job)
-            if job.status in ENDED:
+            if job.status in ENDED and not _refitting(job):
                 return job
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
@@ -525,6 +538,12 @@ class _Stream:
 
     def __exit__(self, *exc_info: object) -> None:
         self._response.close()
+
+
+def _refitting(job: Job) -> bool:
+    """A cancelled job whose best candidate is being refit: its model comes in a moment."""
+    refit = getattr(job, "refit", None)
+    return refit is not None and str(getattr(refit, "value", refit)) == "refitting"
 
 
 def _present(**params: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_warm_start"
-down_revision = "5435b14aa8b3"
+down_revision = "0008_stops_extend"
 branch_labels = None
 depends_on = None
 

@@ -36,6 +36,8 @@ from .estimator_params import EstimatorParams
 from .estimator_params_additional_property import EstimatorParamsAdditionalProperty
 from .estimator_resource_params import EstimatorResourceParams
 from .estimator_tasks_item import EstimatorTasksItem
+from .extend import Extend
+from .extension import Extension
 from .halving import Halving
 from .halving_min_resources_type_1 import HalvingMinResourcesType1
 from .halving_resource import HalvingResource
@@ -51,6 +53,7 @@ from .job_best_params_type_0 import JobBestParamsType0
 from .job_end import JobEnd
 from .job_end_status import JobEndStatus
 from .job_page import JobPage
+from .job_refit_type_0 import JobRefitType0
 from .job_spec import JobSpec
 from .job_spec_cv import JobSpecCV
 from .job_spec_cv_kind import JobSpecCVKind
@@ -161,6 +164,8 @@ __all__ = (
     "EstimatorParamsAdditionalProperty",
     "EstimatorResourceParams",
     "EstimatorTasksItem",
+    "Extend",
+    "Extension",
     "Halving",
     "HalvingMinResourcesType1",
     "HalvingResource",
@@ -176,6 +181,7 @@ __all__ = (
     "JobEnd",
     "JobEndStatus",
     "JobPage",
+    "JobRefitType0",
     "JobSpec",
     "JobSpecCV",
     "JobSpecCVKind",

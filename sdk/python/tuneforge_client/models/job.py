@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.job_refit_type_0 import JobRefitType0, check_job_refit_type_0
 from ..models.job_status import JobStatus, check_job_status
 from ..models.job_stopped_reason_type_0 import JobStoppedReasonType0, check_job_stopped_reason_type_0
 
 if TYPE_CHECKING:
     from ..models.data_warning import DataWarning
+    from ..models.extension import Extension
     from ..models.job_best_params_type_0 import JobBestParamsType0
     from ..models.job_spec import JobSpec
     from ..models.progress import Progress
@@ -50,6 +52,12 @@ class Job:
         warnings (list[DataWarning]): what checking the spec against the data found: possible_leak names a column that
             alone predicts the target almost perfectly (or whose missing cells do); warm_start_unfit names a parent's trials
             that do not fit the space (not inherited); empty when nothing
+        refit (JobRefitType0 | None): a cancelled job's refit of its best candidate: refitting (the result and model are
+            ready soon: /result answers 409 with Retry-After), done (it has a result and a model), stopped (a second cancel
+            stopped it: no model), failed; null when there was nothing to refit or the job was not cancelled
+        deadline_at (datetime.datetime | None): when the search stops starting trials, once an extension set it (null:
+            started_at plus the spec's timeout_s)
+        extensions (list[Extension]): each POST /v1/jobs/{id}/extend, oldest first
     """
 
     id: str
@@ -71,6 +79,9 @@ class Job:
     finished_at: datetime.datetime | None
     duration_s: float | None
     warnings: list[DataWarning]
+    refit: JobRefitType0 | None
+    deadline_at: datetime.datetime | None
+    extensions: list[Extension]
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_best_params_type_0 import JobBestParamsType0  # noqa: PLC0415
@@ -142,6 +153,23 @@ class Job:
             warnings_item = warnings_item_data.to_dict()
             warnings.append(warnings_item)
 
+        refit: None | str
+        if isinstance(self.refit, str):
+            refit = self.refit
+        else:
+            refit = self.refit
+
+        deadline_at: None | str
+        if isinstance(self.deadline_at, datetime.datetime):
+            deadline_at = self.deadline_at.isoformat()
+        else:
+            deadline_at = self.deadline_at
+
+        extensions = []
+        for extensions_item_data in self.extensions:
+            extensions_item = extensions_item_data.to_dict()
+            extensions.append(extensions_item)
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -165,6 +193,9 @@ class Job:
                 "finished_at": finished_at,
                 "duration_s": duration_s,
                 "warnings": warnings,
+                "refit": refit,
+                "deadline_at": deadline_at,
+                "extensions": extensions,
             }
         )
 
@@ -173,6 +204,7 @@ class Job:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.data_warning import DataWarning  # noqa: PLC0415
+        from ..models.extension import Extension  # noqa: PLC0415
         from ..models.job_best_params_type_0 import JobBestParamsType0  # noqa: PLC0415
         from ..models.job_spec import JobSpec  # noqa: PLC0415
         from ..models.progress import Progress  # noqa: PLC0415
@@ -312,6 +344,43 @@ class Job:
 
             warnings.append(warnings_item)
 
+        def _parse_refit(data: object) -> JobRefitType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                refit_type_0 = check_job_refit_type_0(data)
+
+                return refit_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(JobRefitType0 | None, data)
+
+        refit = _parse_refit(d.pop("refit"))
+
+        def _parse_deadline_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                deadline_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return deadline_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        deadline_at = _parse_deadline_at(d.pop("deadline_at"))
+
+        extensions = []
+        _extensions = d.pop("extensions")
+        for extensions_item_data in _extensions:
+            extensions_item = Extension.from_dict(extensions_item_data)
+
+            extensions.append(extensions_item)
+
         job = cls(
             id=id,
             name=name,
@@ -332,6 +401,9 @@ class Job:
             finished_at=finished_at,
             duration_s=duration_s,
             warnings=warnings,
+            refit=refit,
+            deadline_at=deadline_at,
+            extensions=extensions,
         )
 
         return job
