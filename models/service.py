@@ -402,7 +402,8 @@ class Service:
         if format == MODEL_FORMAT:
             return self.storage.open(job.model_key), model
         if format == ONNX_FORMAT:
-            return self.storage.open(model_key(job.id, format)), onnx_file(job.id, model)
+            described = onnx_file(job.id, model)  # Conflict first: no file to open
+            return self.storage.open(model_key(job.id, format)), described
         described = model.get(format)
         if described is None:
             raise NotFound(f"job {job.id!r} has no {format} file: its model predates them")
