@@ -12,6 +12,7 @@ import numpy as np
 import onnxruntime
 import pandas as pd
 import pytest
+import tuneforge
 
 from models.engine.onnx_export import onnx_inputs
 
@@ -101,9 +102,13 @@ def test_a_jobs_onnx_file_runs_with_one_named_input_per_column_like_the_joblib_m
         | {"monthly spend (€)": [80.0]}
     )
     assert list(session.run(["label"], feeds)[0]) == list(model.predict(by_hand))
+    # and the SDK loads it as an ONNX Runtime session
+    with tuneforge.Client(svc.url) as api:
+        loaded = api.load_model(job["id"], format="onnx")
+    assert list(loaded.run(["label"], feeds)[0]) == list(model.predict(by_hand))
 
 
-def test_a_job_whose_pipeline_does_not_convert_answers_409_saying_why(shared_service):
+def test_a_job_whose_pipeline_does_not_convert_answers_409_saying_why(shared_service, tmp_path):
     svc = shared_service
     dataset = svc.upload(mixed_csv(), "customers.csv")
     # given a finished job whose k nearest neighbours are weighted by distance (skl2onnx
@@ -134,3 +139,7 @@ def test_a_job_whose_pipeline_does_not_convert_answers_409_saying_why(shared_ser
     assert "has no onnx file" in problem["detail"]
     assert "differ from scikit-learn's" in problem["detail"]
     assert "format" in problem["errors"]
+    # and the SDK's download raises the conflict, with the reason
+    with tuneforge.Client(svc.url) as api, pytest.raises(tuneforge.Conflict, match="differ"):
+        api.download_model(job["id"], tmp_path / "m.onnx", format="onnx")
+    assert not list(tmp_path.iterdir())

@@ -32,7 +32,12 @@ def load(path: Path, format: str, info: ModelInfo) -> Any:
     """The fitted pipeline in ``path`` (a ``format`` file the service described in ``info``);
     for ``onnx`` an ONNX Runtime session (``session.run(None, {column: [[value]], ...})``)."""
     if format == "onnx":
-        return _require("onnxruntime").InferenceSession(str(path))
+        try:
+            import onnxruntime
+        except ImportError as exc:
+            hint = f"an ONNX model runs in onnxruntime: pip install onnxruntime ({exc})"
+            raise ImportError(hint) from exc
+        return onnxruntime.InferenceSession(str(path))
     _check_versions(info)
     if format == "skops":
         sio = _require("skops.io")
