@@ -7,19 +7,30 @@ them (ONNX computes in float32). Whatever fails, the conversion or the check, is
 error: the export is then unavailable, with the reason.
 
 The graph has one input per training column, named after it and shaped ``[rows, 1]``:
-``tensor(float)`` for a numeric column (a missing value is NaN) and ``tensor(string)``
+``tensor(double)`` for a number column (a missing value is NaN) and ``tensor(string)``
 for a text or boolean one (booleans as ``"True"``/``"False"``; a missing value is ``""``
 or any string the CSV reader reads as missing, such as ``"NA"``). :func:`onnx_inputs`
 turns a DataFrame of raw rows into exactly that. Outputs: ``label`` (and for a
 classifier ``probabilities`` or ``scores``, one column per class) or ``variable``.
 
-The pipeline's text columns go through a cast to object (``FunctionTransformer`` of
-``numpy.asarray``) and a one-hot or ordinal encoder whose categories may include the
-missing value and infrequent values; skl2onnx converts neither the cast nor those cases.
-So the graph is made from a twin of the pipeline (the model file itself is untouched) in
-which each such part is a :class:`_Categories`, converted here with ONNX's ``LabelEncoder``
-(text to code) and a comparison with the code range (one-hot). Its mapping is built
-from the encoder's categories and checked against the encoder's own ``transform``.
+The graph is made from a twin of the pipeline (the model and its files are untouched) in
+which our preprocessing's parts are transformers of this module, with their own skl2onnx
+shape calculators and converters:
+
+- :class:`_Numbers` (median imputer and scaler): computed in double precision as
+  scikit-learn does, then rounded to float32, the values scikit-learn's trees see;
+  skl2onnx's own would impute and scale in float32, and a value on a tree's threshold
+  (trees may split exactly at a training value) would go the other way;
+- :class:`_Categories` (the cast to object and a one-hot or ordinal encoder): skl2onnx
+  converts neither the cast (a ``FunctionTransformer`` of ``numpy.asarray``) nor missing
+  values as a category, nor unseen values going to the infrequent column. Converted here
+  with ONNX's ``LabelEncoder`` (text to code) and a comparison with the code range
+  (one-hot); the mapping is built from the encoder's categories and checked against the
+  encoder's own ``transform``.
+
+Two skl2onnx 1.20 bugs are worked around: histogram gradient boosting's converter gives
+a Python bool where onnx wants an int, and k nearest neighbours' distances come out
+negated (``weights="distance"`` then weighs every neighbour alike).
 """
 
 from __future__ import annotations
@@ -522,7 +533,32 @@ def _register() -> None:
             overwrite=True,
             options=registered.get_allowed_options(),
         )
+    _fix_neighbour_distances()
     _registered = True
+
+
+def _fix_neighbour_distances() -> None:
+    """skl2onnx 1.20 gives k nearest neighbours' distances negated (it negates TopK's
+    smallest distances, as it had to when TopK only took the largest), so weights
+    ``distance`` weighs every neighbour alike: its helper, with the sign put back.
+    Only for the versions known to have it; the check at export would catch any other."""
+    import skl2onnx
+    from skl2onnx.algebra.onnx_ops import OnnxMul
+    from skl2onnx.operator_converters import nearest_neighbours
+
+    if skl2onnx.__version__ != "1.20.0":
+        return
+    negated = nearest_neighbours.onnx_nearest_neighbors_indices_k
+
+    def indices_k(*args: Any, keep_distances: bool = False, **kwargs: Any) -> Any:
+        found = negated(*args, keep_distances=keep_distances, **kwargs)
+        if not keep_distances:
+            return found
+        indices, distances = found
+        minus = np.array([-1], dtype=kwargs.get("dtype") or np.float32)
+        return indices, OnnxMul(distances, minus, op_version=kwargs.get("op_version"))
+
+    nearest_neighbours.onnx_nearest_neighbors_indices_k = indices_k
 
 
 def _with_int_flags(convert: Any) -> Any:

@@ -144,15 +144,41 @@ def test_a_pipeline_that_cannot_convert_is_unavailable_with_the_reason(frame):
     assert "FunctionTransformer" in exported.info["reason"]
 
 
-def test_a_graph_that_predicts_otherwise_is_unavailable_with_the_check_that_failed(frame):
-    # given k nearest neighbours weighted by distance, which skl2onnx 1.20 converts with
-    # every neighbour weighted alike (its distances come out negative)
-    pipeline = fitted("knn", "regression", frame, weights="distance", n_neighbors=7)
+def noise_svr() -> tuple[Pipeline, pd.DataFrame]:
+    """An SVR with a huge C fitted to noise around 0: its prediction is a sum of large
+    terms that cancel, which float32 (ONNX's SVMRegressor) cannot add up closely enough."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=N_ROWS) for i in range(4)})
+    profiles = [p.to_dict() for p in profile_columns(frame)]
+    model = CATALOG["svm"].build("regression", 0).set_params(kernel="rbf", C=1e5, gamma=0.5)
+    pipeline = Pipeline([("preprocess", build_preprocessor(plan_columns(profiles, N_ROWS)))])
+    pipeline.steps.append(("model", model))
+    pipeline.fit(frame.iloc[:N_TRAIN], rng.normal(size=N_ROWS)[:N_TRAIN] * 300)
+    return pipeline, frame.iloc[N_TRAIN:]
+
+
+def test_a_graph_that_predicts_otherwise_is_unavailable_with_the_check_that_failed():
+    # given a pipeline that converts, but whose graph cannot predict like it
+    pipeline, held_back = noise_svr()
     # when it is exported, then the check against scikit-learn refuses it, saying by how much
-    exported = export_onnx(pipeline, frame.iloc[N_TRAIN:], "test")
+    exported = export_onnx(pipeline, held_back, "test")
     assert exported.model is None
     assert exported.info["available"] is False
     assert "differ from scikit-learn's beyond the tolerance" in exported.info["reason"]
+
+
+def test_knn_weighted_by_distance_converts_with_its_weights(frame):
+    # skl2onnx 1.20 alone gives the distances negated, weighting every neighbour alike
+    for task in ("regression", CLASSIFICATION):
+        pipeline = fitted("knn", task, frame, weights="distance", n_neighbors=7, p=1)
+        exported = export_onnx(pipeline, frame.iloc[N_TRAIN:], "test")
+        assert exported.info["available"], exported.info.get("reason")
+        got = run(exported.model, frame.iloc[N_TRAIN:], exported.info["inputs"]).ravel()
+        want = pipeline.predict(frame.iloc[N_TRAIN:])
+        if task == CLASSIFICATION:
+            assert list(got) == list(want)
+        else:
+            np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -214,16 +240,16 @@ def test_save_model_stores_the_checked_onnx_file_and_describes_it(frame, tmp_pat
     assert not storage.exists(model_key("job_1", ONNX_FORMAT))
 
 
-def test_a_model_without_an_onnx_file_says_why(frame, tmp_path):
+def test_a_model_without_an_onnx_file_says_why(tmp_path):
     storage = LocalStorage(tmp_path)
-    pipeline = fitted("knn", "regression", frame, weights="distance")
+    pipeline, held_back = noise_svr()
     metadata = save_model(
         pipeline,
         storage,
         "job_1",
-        features=list(frame.columns),
+        features=list(held_back.columns),
         target="y",
-        onnx_rows=(frame.iloc[N_TRAIN:], "test"),
+        onnx_rows=(held_back, "test"),
     )
     assert metadata["onnx"]["available"] is False
     assert not storage.exists(model_key("job_1", ONNX_FORMAT))
