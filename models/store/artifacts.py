@@ -35,6 +35,9 @@ MODEL_FORMAT = "joblib"  # the default download
 SKOPS_FORMAT = "skops"
 ONNX_FORMAT = "onnx"  # where the pipeline converts (models/engine/onnx_export.py)
 MODEL_FORMATS = (MODEL_FORMAT, SKOPS_FORMAT, ONNX_FORMAT)
+# Above this size of the joblib file, no ONNX export is tried: a tree ensemble's graph is
+# about as large (protobuf caps it at 2 GiB) and converting 17 MiB took 7 s here.
+ONNX_MAX_SOURCE_BYTES = 256 * 2**20
 # Where the types a skops file may ask its loader to trust come from: the libraries a
 # pipeline is made of, and our own package. A client chooses values, never types.
 TRUSTED_MODULES = ("sklearn", "numpy", "scipy", "models")
@@ -109,7 +112,7 @@ def save_model(
         skops.io.dump(pipeline, skops_path)
         trusted = trusted_types(skops_path)
         skops_stored = storage.put_stream(model_key(job_id, SKOPS_FORMAT), _chunks(skops_path))
-        onnx = _save_onnx(pipeline, storage, job_id, onnx_rows)
+        onnx = _save_onnx(pipeline, storage, job_id, onnx_rows, path.stat().st_size)
         stored = stored_later.result()
     classes = getattr(pipeline, "classes_", None)
     versions = library_versions()
@@ -139,10 +142,18 @@ def _save_onnx(
     storage: Storage,
     job_id: str,
     rows: tuple[pandas.DataFrame, str] | None,
+    joblib_bytes: int,
 ) -> dict[str, Any]:
     """The ONNX export's record, its file stored when it is available."""
     if rows is None:
         return {"available": False, "reason": "no held-back rows were given to check it on"}
+    if joblib_bytes > ONNX_MAX_SOURCE_BYTES:
+        return {
+            "available": False,
+            "reason": f"the model is {joblib_bytes / 2**20:.0f} MiB as joblib; ONNX files are "
+            f"made for models up to {ONNX_MAX_SOURCE_BYTES // 2**20} MiB (a graph cannot "
+            "exceed 2 GiB, and converting a forest that size takes minutes)",
+        }
     exported = export_onnx(pipeline, *rows)
     info = dict(exported.info)
     if exported.model is not None:

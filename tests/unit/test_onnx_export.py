@@ -23,6 +23,7 @@ from models.engine.onnx_export import (
 from models.engine.preprocess import build_preprocessor, plan_columns
 from models.engine.tables import profile_columns
 from models.exceptions import Conflict
+from models.store import artifacts
 from models.store.artifacts import (
     ONNX_FORMAT,
     delete_model,
@@ -259,3 +260,18 @@ def test_a_model_without_an_onnx_file_says_why(tmp_path):
     # a model saved before ONNX files were written
     with pytest.raises(Conflict, match="saved before ONNX files"):
         onnx_file("job_1", {k: v for k, v in metadata.items() if k != "onnx"})
+
+
+def test_a_model_too_large_to_convert_in_reasonable_time_is_not_tried(frame, tmp_path, monkeypatch):
+    monkeypatch.setattr(artifacts, "ONNX_MAX_SOURCE_BYTES", 1000)
+    metadata = save_model(
+        fitted("random_forest", "regression", frame),
+        LocalStorage(tmp_path),
+        "job_1",
+        features=list(frame.columns),
+        target="y",
+        onnx_rows=(frame.iloc[N_TRAIN:], "test"),
+    )
+    assert metadata["onnx"]["available"] is False
+    assert "MiB as joblib; ONNX files are made for models up to 0 MiB" in metadata["onnx"]["reason"]
+    assert not LocalStorage(tmp_path).exists(model_key("job_1", ONNX_FORMAT))
