@@ -286,6 +286,22 @@ class OnnxFileSchema(ma.Schema):
         metadata={"description": "one named input per training column, in the table's order"},
     )
     check = fields.Nested(OnnxCheckSchema)
+    opset = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={
+            "description": 'the operator sets the graph uses, by domain ("" is ai.onnx)',
+            "example": {"": 18, "ai.onnx.ml": 3},
+        },
+    )
+    versions = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "what converted the graph and what checked it",
+            "example": {"skl2onnx": "1.20.0", "onnx": "1.23.2", "onnxruntime": "1.32.0"},
+        },
+    )
     seconds = fields.Float(metadata={"description": "time the export and its check took"})
 
 

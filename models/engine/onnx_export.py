@@ -163,11 +163,21 @@ def export_onnx(pipeline: Pipeline, rows: pd.DataFrame, source: str = "test") ->
         if isinstance(exc, OnnxUnavailable):
             info["reason"] = _shorten(str(exc))
         return OnnxExport(None, info, time.perf_counter() - started)
-    return OnnxExport(
-        model,
-        {"available": True, "inputs": inputs, "check": check},
-        time.perf_counter() - started,
-    )
+    info = {"available": True, "inputs": inputs, "check": check, "opset": dict(TARGET_OPSET)}
+    return OnnxExport(model, info | {"versions": _versions()}, time.perf_counter() - started)
+
+
+def _versions() -> dict[str, str]:
+    """What converted the graph and what checked it."""
+    import onnx
+    import onnxruntime
+    import skl2onnx
+
+    return {
+        "skl2onnx": skl2onnx.__version__,
+        "onnx": onnx.__version__,
+        "onnxruntime": onnxruntime.__version__,
+    }
 
 
 def _shorten(text: str, limit: int = 500) -> str:

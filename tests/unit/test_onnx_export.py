@@ -113,6 +113,8 @@ def test_every_catalog_estimator_converts_and_onnx_runtime_predicts_like_scikit_
     assert types["colour"] == types["city"] == types["member"] == "string"
     session = onnxruntime.InferenceSession(exported.model, providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == list(frame.columns)
+    assert exported.info["opset"] == {"": 18, "ai.onnx.ml": 3}
+    assert exported.info["versions"]["onnxruntime"] == onnxruntime.__version__
     check = exported.info["check"]
     assert check["passed"] and check["rows"] == len(held_back) and check["source"] == "test"
     # and, run here, ONNX Runtime predicts what scikit-learn does on those rows

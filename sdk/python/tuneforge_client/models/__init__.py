@@ -67,6 +67,8 @@ from .model_info_versions_type_0 import ModelInfoVersionsType0
 from .onnx_check import OnnxCheck
 from .onnx_check_source import OnnxCheckSource
 from .onnx_file import OnnxFile
+from .onnx_file_opset import OnnxFileOpset
+from .onnx_file_versions import OnnxFileVersions
 from .onnx_input import OnnxInput
 from .onnx_input_type import OnnxInputType
 from .onnx_tolerance import OnnxTolerance
@@ -180,6 +182,8 @@ __all__ = (
     "OnnxCheck",
     "OnnxCheckSource",
     "OnnxFile",
+    "OnnxFileOpset",
+    "OnnxFileVersions",
     "OnnxInput",
     "OnnxInputType",
     "OnnxTolerance",

@@ -9,6 +9,8 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.onnx_check import OnnxCheck
+    from ..models.onnx_file_opset import OnnxFileOpset
+    from ..models.onnx_file_versions import OnnxFileVersions
     from ..models.onnx_input import OnnxInput
 
 
@@ -25,6 +27,10 @@ class OnnxFile:
         size_bytes (int | Unset):
         inputs (list[OnnxInput] | Unset): one named input per training column, in the table's order
         check (OnnxCheck | Unset):
+        opset (OnnxFileOpset | Unset): the operator sets the graph uses, by domain ("" is ai.onnx) Example: {'': 18,
+            'ai.onnx.ml': 3}.
+        versions (OnnxFileVersions | Unset): what converted the graph and what checked it Example: {'skl2onnx':
+            '1.20.0', 'onnx': '1.23.2', 'onnxruntime': '1.32.0'}.
         seconds (float | Unset): time the export and its check took
     """
 
@@ -34,6 +40,8 @@ class OnnxFile:
     size_bytes: int | Unset = UNSET
     inputs: list[OnnxInput] | Unset = UNSET
     check: OnnxCheck | Unset = UNSET
+    opset: OnnxFileOpset | Unset = UNSET
+    versions: OnnxFileVersions | Unset = UNSET
     seconds: float | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,6 +64,14 @@ class OnnxFile:
         if not isinstance(self.check, Unset):
             check = self.check.to_dict()
 
+        opset: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.opset, Unset):
+            opset = self.opset.to_dict()
+
+        versions: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.versions, Unset):
+            versions = self.versions.to_dict()
+
         seconds = self.seconds
 
         field_dict: dict[str, Any] = {}
@@ -75,6 +91,10 @@ class OnnxFile:
             field_dict["inputs"] = inputs
         if check is not UNSET:
             field_dict["check"] = check
+        if opset is not UNSET:
+            field_dict["opset"] = opset
+        if versions is not UNSET:
+            field_dict["versions"] = versions
         if seconds is not UNSET:
             field_dict["seconds"] = seconds
 
@@ -83,6 +103,8 @@ class OnnxFile:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.onnx_check import OnnxCheck  # noqa: PLC0415
+        from ..models.onnx_file_opset import OnnxFileOpset  # noqa: PLC0415
+        from ..models.onnx_file_versions import OnnxFileVersions  # noqa: PLC0415
         from ..models.onnx_input import OnnxInput  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -110,6 +132,20 @@ class OnnxFile:
         else:
             check = OnnxCheck.from_dict(_check)
 
+        _opset = d.pop("opset", UNSET)
+        opset: OnnxFileOpset | Unset
+        if isinstance(_opset, Unset):
+            opset = UNSET
+        else:
+            opset = OnnxFileOpset.from_dict(_opset)
+
+        _versions = d.pop("versions", UNSET)
+        versions: OnnxFileVersions | Unset
+        if isinstance(_versions, Unset):
+            versions = UNSET
+        else:
+            versions = OnnxFileVersions.from_dict(_versions)
+
         seconds = d.pop("seconds", UNSET)
 
         onnx_file = cls(
@@ -119,6 +155,8 @@ class OnnxFile:
             size_bytes=size_bytes,
             inputs=inputs,
             check=check,
+            opset=opset,
+            versions=versions,
             seconds=seconds,
         )
 
