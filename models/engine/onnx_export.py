@@ -39,6 +39,7 @@ import copy
 import math
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,22 +223,53 @@ def _convert(pipeline: Pipeline, inputs: list[dict[str, str]]) -> bytes:
 
 def _name_inputs(onx: Any, names: list[str]) -> None:
     """Give the graph's inputs the columns' own names: skl2onnx makes each a word
-    (``petal length (cm)`` → ``petal_length__cm_``), keeping their order."""
+    (``petal length (cm)`` → ``petal_length__cm_``), keeping their order. A value inside
+    the graph already called like a column (an output ``label`` beside a column
+    ``label``) gets underscores appended."""
     graph = onx.graph
     if len(graph.input) != len(names):
         raise OnnxUnavailable(f"the graph has {len(graph.input)} inputs for {len(names)} columns")
     renamed = {i.name: name for i, name in zip(graph.input, names, strict=True) if i.name != name}
     if not renamed:
         return
-    taken = {o for node in graph.node for o in node.output} | {i.name for i in graph.initializer}
-    if taken & set(names):
-        raise OnnxUnavailable("a column's name is also the name of a value inside the graph")
-    for graph_input in graph.input:
-        graph_input.name = renamed.get(graph_input.name, graph_input.name)
+    used = set(_all_names(graph)) | set(names)
+    inputs = {i.name for i in graph.input}
+    for name in set(renamed.values()) & (set(_all_names(graph)) - inputs):
+        new = name + "_"
+        while new in used:
+            new += "_"
+        used.add(new)
+        renamed[name] = new
+    _rename(graph, renamed)
+
+
+def _all_names(graph: Any) -> Iterator[str]:
+    """Every value name in ``graph`` and its subgraphs (a Scan's body)."""
+    for value in (*graph.input, *graph.output, *graph.value_info, *graph.initializer):
+        yield value.name
     for node in graph.node:
-        for k, name in enumerate(node.input):
-            if name in renamed:
-                node.input[k] = renamed[name]
+        yield from node.input
+        yield from node.output
+        for subgraph in _subgraphs(node):
+            yield from _all_names(subgraph)
+
+
+def _rename(graph: Any, renamed: dict[str, str]) -> None:
+    """Rename values in ``graph`` and its subgraphs, all at once (a swap stays a swap)."""
+    for value in (*graph.input, *graph.output, *graph.value_info, *graph.initializer):
+        value.name = renamed.get(value.name, value.name)
+    for node in graph.node:
+        node.input[:] = [renamed.get(name, name) for name in node.input]
+        node.output[:] = [renamed.get(name, name) for name in node.output]
+        for subgraph in _subgraphs(node):
+            _rename(subgraph, renamed)
+
+
+def _subgraphs(node: Any) -> Iterator[Any]:
+    for attribute in node.attribute:
+        if attribute.HasField("g"):
+            yield attribute.g
+        yield from attribute.graphs
 
 
 def _check(

@@ -277,3 +277,33 @@ def test_a_model_too_large_to_convert_in_reasonable_time_is_not_tried(frame, tmp
     assert metadata["onnx"]["available"] is False
     assert "MiB as joblib; ONNX files are made for models up to 0 MiB" in metadata["onnx"]["reason"]
     assert not LocalStorage(tmp_path).exists(model_key("job_1", ONNX_FORMAT))
+
+
+@pytest.mark.parametrize("task", ["regression", CLASSIFICATION])
+def test_columns_named_like_the_graphs_outputs_keep_their_names(task):
+    # given columns called like the graph's outputs, and one that is not a word
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "label": rng.normal(size=N_ROWS),
+            "variable": rng.normal(size=N_ROWS),
+            "probabilities": rng.choice(["x", "y"], N_ROWS),
+            "a b": rng.normal(size=N_ROWS),
+        }
+    )
+    profiles = [p.to_dict() for p in profile_columns(frame)]
+    y = frame["label"] > 0 if task == CLASSIFICATION else frame["label"] * 2
+    pipeline = Pipeline(
+        [
+            ("preprocess", build_preprocessor(plan_columns(profiles, N_ROWS))),
+            ("model", CATALOG["knn"].build(task, 0)),  # its graph has a subgraph (Scan)
+        ]
+    ).fit(frame.iloc[:N_TRAIN], np.asarray(y)[:N_TRAIN])
+    # when it is exported
+    exported = export_onnx(pipeline, frame.iloc[N_TRAIN:], "test")
+    # then the inputs are the columns; the outputs that share a name get an underscore
+    assert exported.info["available"], exported.info.get("reason")
+    session = onnxruntime.InferenceSession(exported.model, providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == list(frame.columns)
+    outputs = [o.name for o in session.get_outputs()]
+    assert outputs == (["label_", "probabilities_"] if task == CLASSIFICATION else ["variable_"])
