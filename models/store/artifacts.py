@@ -157,7 +157,9 @@ def _save_onnx(
     exported = export_onnx(pipeline, *rows)
     info = dict(exported.info)
     if exported.model is not None:
-        stored = storage.put_stream(model_key(job_id, ONNX_FORMAT), iter([exported.model]))
+        graph = exported.model
+        pieces = (graph[i : i + CHUNK] for i in range(0, len(graph), CHUNK))
+        stored = storage.put_stream(model_key(job_id, ONNX_FORMAT), pieces)
         info |= {"sha256": stored.sha256, "size_bytes": stored.size_bytes}
     info["seconds"] = round(exported.seconds, 3)
     return info

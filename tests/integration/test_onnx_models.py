@@ -1,6 +1,7 @@
 """The ONNX model over HTTP, through a real worker: a finished job's ``?format=onnx`` runs in
 ONNX Runtime with one named input per column and predicts like the joblib model; a job
-whose pipeline did not convert answers 409 saying why."""
+whose pipeline did not convert answers 409 saying why. On SQLite and local files, and on
+PostgreSQL, S3 and Redis."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 import tuneforge
 
 from models.engine.onnx_export import onnx_inputs
+from tests.integration.conftest import SHARED, backends
 
 pytestmark = pytest.mark.integration
 
@@ -43,6 +45,7 @@ def mixed_csv(n: int = 300) -> bytes:
     return frame.to_csv(index=False).encode()
 
 
+@backends(*SHARED)
 def test_a_jobs_onnx_file_runs_with_one_named_input_per_column_like_the_joblib_model(
     shared_service,
 ):
@@ -108,6 +111,7 @@ def test_a_jobs_onnx_file_runs_with_one_named_input_per_column_like_the_joblib_m
     assert list(loaded.run(["label"], feeds)[0]) == list(model.predict(by_hand))
 
 
+@backends(*SHARED)
 def test_a_job_whose_pipeline_does_not_convert_answers_409_saying_why(shared_service, tmp_path):
     svc = shared_service
     rng = np.random.default_rng(0)
