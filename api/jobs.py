@@ -208,7 +208,8 @@ class JobModel(MethodView):
         operationId="downloadModel",
         responses={
             "200": {
-                "description": "the fitted Pipeline as a joblib or skops file",
+                "description": "the fitted Pipeline as a joblib, skops or ONNX file "
+                "(application/octet-stream for each)",
                 "headers": {
                     "X-Content-SHA256": {
                         "schema": {"type": "string"},
@@ -233,7 +234,10 @@ class JobModel(MethodView):
         """Download the trained pipeline (preprocessing + estimator) as a file.
 
         joblib by default (a pickle); with ``format=skops`` a file that loads without
-        unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``.
+        unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``;
+        with ``format=onnx`` an ONNX graph of the whole pipeline with one named input per
+        column (``onnxruntime.InferenceSession(f)``; the result's ``model.onnx`` lists
+        them), or a 409 saying why the pipeline has none.
         """
         svc = service()
         job = svc.finished_job(current_owner(), job_id)

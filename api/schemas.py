@@ -165,7 +165,9 @@ class ModelArgsSchema(StrictSchema):
         load_default=MODEL_FORMAT,
         validate=one_of(MODEL_FORMATS),
         metadata={
-            "description": "joblib (a pickle: load only what you trust) or skops (loads "
-            "without pickle, trusting the types the result's model.skops lists)"
+            "description": "joblib (a pickle: load only what you trust), skops (loads "
+            "without pickle, trusting the types the result's model.skops lists) or onnx "
+            "(the whole pipeline as an ONNX graph, one named input per column, as the "
+            "result's model.onnx describes; 409 with the reason where it did not convert)"
         },
     )

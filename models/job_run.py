@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from models.dispatch import Dispatch, send_trial
 from models.engine.evaluate import TrialOutcome
 from models.engine.isolation import Stopped, TrialCrashed
+from models.engine.onnx_export import check_rows
 from models.engine.search import best_trial, plan_next
 from models.engine.spec import SearchSpec
 from models.engine.strategies import Candidate, Strategy
@@ -491,6 +492,7 @@ class JobRunner:
             lease.job_id,
             features=list(data.X_train.columns),
             target=spec.target,
+            onnx_rows=check_rows(data.X_test, data.X_train),
         )
         summary = summarise(spec, data, trials, best, test_scores, metadata)
         outcome = self._finish(

@@ -51,7 +51,7 @@ from models.store import (
     trial_runs,
     warm_starts,
 )
-from models.store.artifacts import MODEL_FORMAT, model_key
+from models.store.artifacts import MODEL_FORMAT, ONNX_FORMAT, model_key, onnx_file
 from models.store.db import make_engine, make_sessionmaker
 from models.store.events import Cursor, Event
 from models.store.jobs import JobFilter
@@ -494,11 +494,16 @@ class Service:
         """A finished job's model file in ``format`` (see ``artifacts.MODEL_FORMATS``): a
         stream (from S3, read as it is sent) and its ``sha256`` and ``size_bytes``.
 
-        :class:`NotFound` for a skops file of a model saved before they were written.
+        :class:`NotFound` for a skops file of a model saved before they were written;
+        :class:`Conflict` naming why for an ONNX file the pipeline has not (see
+        :func:`models.store.artifacts.onnx_file`).
         """
         model = job.result["model"]
         if format == MODEL_FORMAT:
             return self.storage.open(job.model_key), model
+        if format == ONNX_FORMAT:
+            described = onnx_file(job.id, model)  # Conflict first: no file to open
+            return self.storage.open(model_key(job.id, format)), described
         described = model.get(format)
         if described is None:
             raise NotFound(f"job {job.id!r} has no {format} file: its model predates them")

@@ -337,6 +337,15 @@ function drawImportance(box, answer) {
     + `${answer.rung === null || answer.rung === undefined ? "" : " of the first halving rung"}</p>`;
 }
 
+// The ONNX download where the pipeline converted; else a disabled button saying why.
+function onnxButton(onnx) {
+  if (onnx && onnx.available) {
+    return `<button data-testid="download-onnx" data-format="onnx">Download model (ONNX)</button>`;
+  }
+  const why = onnx ? onnx.reason : "the model was saved before ONNX files were written";
+  return `<button data-testid="download-onnx" disabled title="${esc(why)}">No ONNX model</button>`;
+}
+
 function drawResult(part, base, result) {
   part("result-box").hidden = false;
   const box = part("result");
@@ -358,6 +367,7 @@ function drawResult(part, base, result) {
     <p>${result.n_trials} trials (${result.n_failed_trials} failed), ${result.n_train_rows} training rows, ${result.n_test_rows} test rows.</p>
     <p><button data-testid="download-joblib" data-format="joblib">Download model (joblib)</button>
        <button data-testid="download-skops" data-format="skops">Download model (skops)</button>
+       ${onnxButton(result.model.onnx)}
        <span class="error" data-testid="download-error"></span></p>`;
   for (const button of box.querySelectorAll("button[data-format]")) {
     button.addEventListener("click", () => {

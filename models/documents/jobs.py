@@ -294,6 +294,79 @@ class SkopsFileSchema(ma.Schema):
     )
 
 
+class OnnxInputSchema(ma.Schema):
+    """One input of the ONNX graph: a training column, shaped ``[rows, 1]``."""
+
+    name = fields.String(required=True, metadata={"description": "the column's name"})
+    type = fields.String(
+        required=True,
+        validate=one_of(["double", "string"]),
+        metadata={
+            "description": "double for a number column (missing: NaN); string for a text or "
+            'boolean one ("True"/"False"; missing: "" or "NA")'
+        },
+    )
+
+
+class OnnxToleranceSchema(ma.Schema):
+    rtol = fields.Float(required=True)
+    atol = fields.Float(required=True)
+
+
+class OnnxCheckSchema(ma.Schema):
+    """ONNX Runtime's predictions against scikit-learn's on held-back rows, at export."""
+
+    rows = fields.Integer(required=True, metadata={"description": "rows compared"})
+    source = fields.String(
+        required=True,
+        validate=one_of(["test", "training_sample"]),
+        metadata={
+            "description": "test: the job's test rows; training_sample: without a test "
+            "split, a fixed sample of its training rows"
+        },
+    )
+    labels_equal = fields.Boolean(metadata={"description": "a classifier's: every label equal"})
+    max_abs_diff = fields.Float(metadata={"description": "a regressor's: the largest difference"})
+    tolerance = fields.Nested(
+        OnnxToleranceSchema,
+        metadata={"description": "a regressor's: |onnx - sklearn| <= atol + rtol * |sklearn|"},
+    )
+    passed = fields.Boolean(required=True)
+
+
+class OnnxFileSchema(ma.Schema):
+    """The model as an ONNX graph (``GET /v1/jobs/{id}/model?format=onnx``), or why not."""
+
+    available = fields.Boolean(required=True)
+    reason = fields.String(
+        metadata={"description": "when unavailable: why (the conversion's error, or the check)"}
+    )
+    sha256 = fields.String()
+    size_bytes = fields.Integer()
+    inputs = fields.List(
+        fields.Nested(OnnxInputSchema),
+        metadata={"description": "one named input per training column, in the table's order"},
+    )
+    check = fields.Nested(OnnxCheckSchema)
+    opset = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={
+            "description": 'the operator sets the graph uses, by domain ("" is ai.onnx)',
+            "example": {"": 18, "ai.onnx.ml": 3},
+        },
+    )
+    versions = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={
+            "description": "what converted the graph and what checked it",
+            "example": {"skl2onnx": "1.20.0", "onnx": "1.23.2", "onnxruntime": "1.32.0"},
+        },
+    )
+    seconds = fields.Float(metadata={"description": "time the export and its check took"})
+
+
 class ModelInfoSchema(ma.Schema):
     """The trained model: the joblib file (the default download), the skops file, and
     what loading either needs."""
@@ -334,6 +407,13 @@ class ModelInfoSchema(ma.Schema):
         allow_none=True,
         dump_default=None,
         metadata={"description": "null: a model saved before skops files were written"},
+    )
+    onnx = fields.Nested(
+        OnnxFileSchema,
+        required=True,
+        allow_none=True,
+        dump_default=None,
+        metadata={"description": "null: a model saved before ONNX files were written"},
     )
     feature_columns = fields.List(fields.String(), required=True)
     target = fields.String(required=True)

@@ -27,14 +27,20 @@ import scipy
 import sklearn
 from sklearn.pipeline import Pipeline
 
+from models.engine.onnx_export import export_onnx
+from models.exceptions import Conflict
 from models.store.storage import CHUNK, Storage
 
 MODEL_FORMAT = "joblib"  # the default download
 SKOPS_FORMAT = "skops"
-MODEL_FORMATS = (MODEL_FORMAT, SKOPS_FORMAT)
-# Every format a job's model may be stored in, an ONNX export included: deleting a job
-# (models/store/deletion.py) leaves none of them behind.
-STORED_FORMATS = tuple(dict.fromkeys((*MODEL_FORMATS, "onnx")))
+ONNX_FORMAT = "onnx"  # where the pipeline converts (models/engine/onnx_export.py)
+MODEL_FORMATS = (MODEL_FORMAT, SKOPS_FORMAT, ONNX_FORMAT)
+# Above this size of the joblib file, no ONNX export is tried: a tree ensemble's graph is
+# about as large (protobuf caps it at 2 GiB) and converting 17 MiB took 7 s here.
+ONNX_MAX_SOURCE_BYTES = 256 * 2**20
+# Every format a job's model may be stored in: deleting a job (models/store/deletion.py)
+# leaves none of them behind.
+STORED_FORMATS = MODEL_FORMATS
 # Where the types a skops file may ask its loader to trust come from: the libraries a
 # pipeline is made of, and our own package. A client chooses values, never types.
 TRUSTED_MODULES = ("sklearn", "numpy", "scipy", "models")
@@ -87,10 +93,17 @@ def save_model(
     *,
     features: list[str],
     target: str,
+    onnx_rows: tuple[pandas.DataFrame, str] | None = None,
 ) -> dict[str, Any]:
     """Write ``pipeline`` to the job's joblib and skops keys; return its metadata (the
     joblib file's sha256 and size, the skops file's and its trusted types, the library
-    versions, the columns)."""
+    versions, the columns).
+
+    With ``onnx_rows`` (held-back rows and where they come from, see
+    :func:`models.engine.onnx_export.check_rows`) the pipeline is also converted to ONNX,
+    checked on those rows and, where it converts and predicts alike, written to the job's
+    onnx key; the metadata's ``onnx`` says which, and why not.
+    """
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(1) as writer:
         path = Path(tmp) / "model.joblib"
         joblib.dump(pipeline, path)
@@ -102,6 +115,7 @@ def save_model(
         skops.io.dump(pipeline, skops_path)
         trusted = trusted_types(skops_path)
         skops_stored = storage.put_stream(model_key(job_id, SKOPS_FORMAT), _chunks(skops_path))
+        onnx = _save_onnx(pipeline, storage, job_id, onnx_rows, path.stat().st_size)
         stored = stored_later.result()
     classes = getattr(pipeline, "classes_", None)
     versions = library_versions()
@@ -117,12 +131,58 @@ def save_model(
             "size_bytes": skops_stored.size_bytes,
             "trusted_types": trusted,
         },
+        "onnx": onnx,
         "feature_columns": features,
         "target": target,
         "classes": [c.item() if hasattr(c, "item") else c for c in classes]
         if classes is not None
         else None,
     }
+
+
+def _save_onnx(
+    pipeline: Pipeline,
+    storage: Storage,
+    job_id: str,
+    rows: tuple[pandas.DataFrame, str] | None,
+    joblib_bytes: int,
+) -> dict[str, Any]:
+    """The ONNX export's record, its file stored when it is available."""
+    if rows is None:
+        return {"available": False, "reason": "no held-back rows were given to check it on"}
+    if joblib_bytes > ONNX_MAX_SOURCE_BYTES:
+        return {
+            "available": False,
+            "reason": f"the model is {joblib_bytes / 2**20:.0f} MiB as joblib; ONNX files are "
+            f"made for models up to {ONNX_MAX_SOURCE_BYTES // 2**20} MiB (a graph cannot "
+            "exceed 2 GiB, and converting a forest that size takes minutes)",
+        }
+    exported = export_onnx(pipeline, *rows)
+    info = dict(exported.info)
+    if exported.model is not None:
+        graph = exported.model
+        pieces = (graph[i : i + CHUNK] for i in range(0, len(graph), CHUNK))
+        stored = storage.put_stream(model_key(job_id, ONNX_FORMAT), pieces)
+        info |= {"sha256": stored.sha256, "size_bytes": stored.size_bytes}
+    info["seconds"] = round(exported.seconds, 3)
+    return info
+
+
+def onnx_file(job_id: str, model: dict[str, Any]) -> dict[str, Any]:
+    """The described ONNX file of a job's ``model`` metadata; :class:`Conflict` saying why
+    when there is none (it did not convert, failed its check, or predates ONNX files)."""
+    onnx = model.get(ONNX_FORMAT)
+    if onnx is None:
+        raise Conflict(
+            f"job {job_id!r} has no onnx file: its model was saved before ONNX files were written",
+            field="format",
+        )
+    if not onnx.get("available"):
+        raise Conflict(
+            f"job {job_id!r} has no onnx file: {onnx.get('reason', 'it did not convert')}",
+            field="format",
+        )
+    return onnx
 
 
 def delete_model(storage: Storage, job_id: str) -> None:

@@ -7,6 +7,7 @@ makes is recorded: none may leave the service's host. Screenshots are kept in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -688,6 +689,26 @@ def test_the_job_page_shows_the_model_card_and_saves_it_as_markdown(
     served = dashboard.get(f"/v1/jobs/{job_id}/card", headers={"Accept": "text/markdown"})
     assert saved == served.text and saved.startswith("# Model card")
     tab.screenshot("9-model-card")
+
+
+def test_the_onnx_button_downloads_the_onnx_file(
+    dashboard: Service, tab: Tab, finished_job: dict[str, Any]
+):
+    # Given a finished job's page, whose pipeline converted to ONNX,
+    page, job_id = tab.page, finished_job["id"]
+    onnx = dashboard.get(f"/v1/jobs/{job_id}/result").json()["model"]["onnx"]
+    assert onnx["available"], onnx
+    page.goto(f"{dashboard.url}/ui#/jobs/{job_id}")
+    page.locator("[data-testid=download-onnx]").wait_for()
+
+    # when the ONNX button is clicked,
+    with page.expect_download() as download:
+        page.click("[data-testid=download-onnx]")
+
+    # then the file is named for the job and holds the bytes the API serves.
+    saved = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename == f"{job_id}.onnx"
+    assert hashlib.sha256(saved).hexdigest() == onnx["sha256"]
     tab.assert_stayed_on(dashboard.url)
 
 

@@ -26,8 +26,15 @@ def predictions() -> str:
     return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
 
 
+def deletion() -> str:
+    """The delete subsection's commands, which end the walk-through's job and table."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Delete and retention", 1)[1]
+    return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+
+
 def test_the_readme_walkthrough_works_as_written(shared_service, tmp_path):
-    script = walkthrough() + predictions()
+    script = walkthrough() + predictions() + deletion()
     assert "API=http://127.0.0.1:8000" in script
     script = script.replace("API=http://127.0.0.1:8000", f"API={shared_service.url}")
     work = tmp_path / "reader"
@@ -53,3 +60,5 @@ def test_the_readme_walkthrough_works_as_written(shared_service, tmp_path):
     assert any(re.fullmatch(answer, line) for line in lines), done.stdout
     assert "prediction,probability_0,probability_1" in lines
     assert '{"status":422,"missing":["mean texture"]}' in lines
+    # and once deleted, the job's model is gone
+    assert lines[-1] == "404", done.stdout[-500:]

@@ -180,6 +180,21 @@ def test_the_facade_saves_and_loads_the_model(service, breast_cancer_csv, tmp_pa
         # and skops loads with the types the result trusts, predicting the same
         model = api.load_model(run.job.id, format="skops")
         assert list(model.predict(rows.head(20))) == list(run.model.predict(rows.head(20)))
+        # and ONNX downloads and loads as an ONNX Runtime session, one input per column
+        # (kNN weighted by distance does not convert: then a Conflict says why)
+        onnx = run.result.model.onnx
+        if not onnx.available:
+            with pytest.raises(tuneforge.Conflict, match="has no onnx file"):
+                api.download_model(run.job.id, tmp_path / "m.onnx", format="onnx")
+            return
+        onnx_file = api.download_model(run.job.id, tmp_path / "m.onnx", format="onnx")
+        assert hashlib.sha256(onnx_file.read_bytes()).hexdigest() == onnx.sha256
+        session = api.load_model(run.job.id, format="onnx")
+        head = rows.head(20)
+        feeds = {c: head[[c]].to_numpy("float64") for c in run.result.model.feature_columns}
+        assert [i.name for i in onnx.inputs] == list(feeds)
+        labels = session.run(["label"], feeds)[0]
+        assert list(labels) == list(run.model.predict(head))
 
 
 def test_a_refused_tune_removes_the_table_it_uploaded(shared_service, breast_cancer_csv):

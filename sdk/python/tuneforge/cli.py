@@ -185,7 +185,8 @@ def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to save the model  [default: <job id>.joblib; a .skops name saves skops]",
+    help="Where to save the model  [default: <job id>.joblib; a .skops name saves skops, "
+    "a .onnx name ONNX]",
 )
 @client_options
 def tune(
@@ -404,8 +405,9 @@ def _scoring(result: dict[str, Any]) -> str:
 
 
 def _save_model(client: Client, job_id: str, output: Path | None) -> Path:
-    """Download the model where asked; the format follows the name (``.skops``)."""
-    form = "skops" if output is not None and output.suffix == ".skops" else "joblib"
+    """Download the model where asked; the format follows the name (``.skops``, ``.onnx``)."""
+    suffix = output.suffix if output is not None else ""
+    form = {".skops": "skops", ".onnx": "onnx"}.get(suffix, "joblib")
     try:
         path = client.download_model(job_id, output, format=form)
     except OSError as exc:
@@ -612,7 +614,8 @@ def jobs_extend(
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also save the model here once it succeeded (a .skops name saves skops).",
+    help="Also save the model here once it succeeded (a .skops name saves skops, a .onnx "
+    "name ONNX).",
 )
 @client_options
 def jobs_wait(

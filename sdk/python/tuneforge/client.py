@@ -337,7 +337,9 @@ class Client:
         self, job: JobRef, path: str | os.PathLike[str] | None = None, format: str = "joblib"
     ) -> Path:
         """Save the trained pipeline to ``path`` (default ``<job id>.<format>``), streamed
-        and checked against the service's sha256; returns where it is."""
+        and checked against the service's sha256; returns where it is. ``format`` is
+        joblib, skops or onnx (:class:`~tuneforge.errors.Conflict` saying why when the job's
+        pipeline has no ONNX form)."""
         the_id = ids.job_id(job)
         target = Path(path if path is not None else f"{the_id}.{format}")
         url = f"/v1/jobs/{the_id}/model"
@@ -359,7 +361,8 @@ class Client:
         """The trained pipeline, ready to ``predict`` on raw rows shaped like the table.
 
         Needs the ``[model]`` extra. joblib files are pickles: load only what you trust;
-        ``format="skops"`` loads without unpickling.
+        ``format="skops"`` loads without unpickling; ``format="onnx"`` gives an
+        ``onnxruntime.InferenceSession`` (needs onnxruntime) with one input per column.
         """
         info = (job if isinstance(job, Result) else self.result(job)).model
         with tempfile.TemporaryDirectory() as folder:

@@ -2,7 +2,8 @@
 
 A joblib file is a pickle: loading it runs code, so load only files from a service you
 trust. A skops file loads without unpickling, trusting exactly the types the job's
-result lists (``result.model.skops.trusted_types``).
+result lists (``result.model.skops.trusted_types``). An ONNX file loads as an
+``onnxruntime.InferenceSession`` (needs onnxruntime), with one named input per column.
 
 scikit-learn only promises that a model loads in the version that saved it, so the
 extra pins the server's version; a mismatch is reported before loading, not after a
@@ -28,7 +29,15 @@ class VersionSkewWarning(UserWarning):
 
 
 def load(path: Path, format: str, info: ModelInfo) -> Any:
-    """The fitted pipeline in ``path`` (a ``format`` file the service described in ``info``)."""
+    """The fitted pipeline in ``path`` (a ``format`` file the service described in ``info``);
+    for ``onnx`` an ONNX Runtime session (``session.run(None, {column: [[value]], ...})``)."""
+    if format == "onnx":
+        try:
+            import onnxruntime
+        except ImportError as exc:
+            hint = f"an ONNX model runs in onnxruntime: pip install onnxruntime ({exc})"
+            raise ImportError(hint) from exc
+        return onnxruntime.InferenceSession(str(path))
     _check_versions(info)
     if format == "skops":
         sio = _require("skops.io")

@@ -81,6 +81,14 @@ from .model_card_library_versions import ModelCardLibraryVersions
 from .model_info import ModelInfo
 from .model_info_format import ModelInfoFormat
 from .model_info_versions_type_0 import ModelInfoVersionsType0
+from .onnx_check import OnnxCheck
+from .onnx_check_source import OnnxCheckSource
+from .onnx_file import OnnxFile
+from .onnx_file_opset import OnnxFileOpset
+from .onnx_file_versions import OnnxFileVersions
+from .onnx_input import OnnxInput
+from .onnx_input_type import OnnxInputType
+from .onnx_tolerance import OnnxTolerance
 from .pagination_metadata import PaginationMetadata
 from .param import Param
 from .param_importance import ParamImportance
@@ -209,6 +217,14 @@ __all__ = (
     "ModelInfo",
     "ModelInfoFormat",
     "ModelInfoVersionsType0",
+    "OnnxCheck",
+    "OnnxCheckSource",
+    "OnnxFile",
+    "OnnxFileOpset",
+    "OnnxFileVersions",
+    "OnnxInput",
+    "OnnxInputType",
+    "OnnxTolerance",
     "PaginationMetadata",
     "Param",
     "ParamImportance",

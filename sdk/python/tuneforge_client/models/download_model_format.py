@@ -1,9 +1,10 @@
 from typing import Literal
 
-DownloadModelFormat = Literal["joblib", "skops"]
+DownloadModelFormat = Literal["joblib", "onnx", "skops"]
 
 DOWNLOAD_MODEL_FORMAT_VALUES: set[DownloadModelFormat] = {
     "joblib",
+    "onnx",
     "skops",
 }
 

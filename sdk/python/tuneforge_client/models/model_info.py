@@ -9,6 +9,7 @@ from ..models.model_info_format import ModelInfoFormat, check_model_info_format
 
 if TYPE_CHECKING:
     from ..models.model_info_versions_type_0 import ModelInfoVersionsType0
+    from ..models.onnx_file import OnnxFile
     from ..models.skops_file import SkopsFile
 
 
@@ -29,6 +30,7 @@ class ModelInfo:
             {'python': '3.11.9', 'scikit-learn': '1.9.1', 'numpy': '2.4.6', 'scipy': '1.17.1', 'pandas': '3.1.1', 'joblib':
             '1.6.0', 'skops': '0.16.0'}.
         skops (None | SkopsFile): null: a model saved before skops files were written
+        onnx (None | OnnxFile): null: a model saved before ONNX files were written
         feature_columns (list[str]):  Example: ['mean radius', 'mean texture'].
         target (str):  Example: target.
         classes (list[bool | float | None | str] | None):  Example: [0, 1].
@@ -41,12 +43,14 @@ class ModelInfo:
     joblib_version: str
     versions: ModelInfoVersionsType0 | None
     skops: None | SkopsFile
+    onnx: None | OnnxFile
     feature_columns: list[str]
     target: str
     classes: list[bool | float | None | str] | None
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.model_info_versions_type_0 import ModelInfoVersionsType0  # noqa: PLC0415
+        from ..models.onnx_file import OnnxFile  # noqa: PLC0415
         from ..models.skops_file import SkopsFile  # noqa: PLC0415
 
         format_: str = self.format_
@@ -70,6 +74,12 @@ class ModelInfo:
             skops = self.skops.to_dict()
         else:
             skops = self.skops
+
+        onnx: dict[str, Any] | None
+        if isinstance(self.onnx, OnnxFile):
+            onnx = self.onnx.to_dict()
+        else:
+            onnx = self.onnx
 
         feature_columns = self.feature_columns
 
@@ -97,6 +107,7 @@ class ModelInfo:
                 "joblib_version": joblib_version,
                 "versions": versions,
                 "skops": skops,
+                "onnx": onnx,
                 "feature_columns": feature_columns,
                 "target": target,
                 "classes": classes,
@@ -108,6 +119,7 @@ class ModelInfo:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.model_info_versions_type_0 import ModelInfoVersionsType0  # noqa: PLC0415
+        from ..models.onnx_file import OnnxFile  # noqa: PLC0415
         from ..models.skops_file import SkopsFile  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -151,6 +163,21 @@ class ModelInfo:
 
         skops = _parse_skops(d.pop("skops"))
 
+        def _parse_onnx(data: object) -> None | OnnxFile:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                onnx_type_0 = OnnxFile.from_dict(data)
+
+                return onnx_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | OnnxFile, data)
+
+        onnx = _parse_onnx(d.pop("onnx"))
+
         feature_columns = cast(list[str], d.pop("feature_columns"))
 
         target = d.pop("target")
@@ -189,6 +216,7 @@ class ModelInfo:
             joblib_version=joblib_version,
             versions=versions,
             skops=skops,
+            onnx=onnx,
             feature_columns=feature_columns,
             target=target,
             classes=classes,

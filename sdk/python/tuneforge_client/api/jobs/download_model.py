@@ -99,7 +99,10 @@ def sync_detailed(
     """Download the trained pipeline (preprocessing + estimator) as a file.
 
      joblib by default (a pickle); with ``format=skops`` a file that loads without
-    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``.
+    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``;
+    with ``format=onnx`` an ONNX graph of the whole pipeline with one named input per
+    column (``onnxruntime.InferenceSession(f)``; the result's ``model.onnx`` lists
+    them), or a 409 saying why the pipeline has none.
 
     Args:
         job_id (str):
@@ -137,7 +140,10 @@ def sync(
     """Download the trained pipeline (preprocessing + estimator) as a file.
 
      joblib by default (a pickle); with ``format=skops`` a file that loads without
-    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``.
+    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``;
+    with ``format=onnx`` an ONNX graph of the whole pipeline with one named input per
+    column (``onnxruntime.InferenceSession(f)``; the result's ``model.onnx`` lists
+    them), or a 409 saying why the pipeline has none.
 
     Args:
         job_id (str):
@@ -170,7 +176,10 @@ async def asyncio_detailed(
     """Download the trained pipeline (preprocessing + estimator) as a file.
 
      joblib by default (a pickle); with ``format=skops`` a file that loads without
-    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``.
+    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``;
+    with ``format=onnx`` an ONNX graph of the whole pipeline with one named input per
+    column (``onnxruntime.InferenceSession(f)``; the result's ``model.onnx`` lists
+    them), or a 409 saying why the pipeline has none.
 
     Args:
         job_id (str):
@@ -206,7 +215,10 @@ async def asyncio(
     """Download the trained pipeline (preprocessing + estimator) as a file.
 
      joblib by default (a pickle); with ``format=skops`` a file that loads without
-    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``.
+    unpickling: ``skops.io.load(f, trusted=<the result's model.skops.trusted_types>)``;
+    with ``format=onnx`` an ONNX graph of the whole pipeline with one named input per
+    column (``onnxruntime.InferenceSession(f)``; the result's ``model.onnx`` lists
+    them), or a 409 saying why the pipeline has none.
 
     Args:
         job_id (str):
