@@ -82,7 +82,12 @@ def test_predictions_equal_the_downloaded_models_as_json_csv_sdk_and_cli(
 
     with tuneforge.Client(svc.url) as api:
         sdk = api.predict(job_id, rows, probabilities=True)
+        job = api.job(job_id)  # a job the client fetched predicts through it
+        by_job = job.predict(rows)
+        listed = next(j for j in api.jobs() if j.id == job_id)
+        assert listed.predict(rows.head(3)).predictions == expected[:3]
     assert sdk.predictions == expected and sdk.classes == [0, 1]
+    assert by_job.predictions == expected and isinstance(job, tuneforge.Job)
     (tmp_path / "rows.csv").write_bytes(csv)
     done = subprocess.run(
         [sys.executable, "-m", "tuneforge", "jobs", "predict", job_id, "rows.csv", "-o", "out.csv"],

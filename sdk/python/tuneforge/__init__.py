@@ -10,6 +10,7 @@ operations this layer does not wrap) and returns its models.
 """
 
 from tuneforge import errors
+from tuneforge.bound import BoundJob as Job
 from tuneforge.client import DEFAULT_API, ENDED, Client, TuneResult
 from tuneforge.errors import *  # noqa: F403  (every exception, as errors.__all__ lists them)
 from tuneforge.events import BestEvent, EndEvent, Event, StatusEvent, TrialEvent
@@ -21,6 +22,7 @@ __all__ = [
     "Client",
     "EndEvent",
     "Event",
+    "Job",
     "StatusEvent",
     "TrialEvent",
     "TuneResult",

@@ -35,6 +35,7 @@ from tuneforge_client.models import (
 )
 
 from tuneforge import ids, model_files
+from tuneforge.bound import BoundJob
 from tuneforge.errors import (
     JobFailed,
     ProblemError,
@@ -75,7 +76,7 @@ class TuneResult:
     """What :meth:`Client.tune` did: the uploaded table, the job, its result and model."""
 
     dataset: Dataset
-    job: Job
+    job: BoundJob
     result: Result
     model: Any
 
@@ -169,7 +170,9 @@ class Client:
 
     # jobs
 
-    def submit(self, spec: Mapping[str, Any] | SearchSpec | None = None, /, **fields: Any) -> Job:
+    def submit(
+        self, spec: Mapping[str, Any] | SearchSpec | None = None, /, **fields: Any
+    ) -> BoundJob:
         """Start a search. The spec is a dict, a generated ``SearchSpec``, keyword fields,
         or a mix (fields win); enums are plain strings, ``param_space`` a plain dict, and
         a job's echoed ``spec`` can be sent back as it is.
@@ -184,11 +187,11 @@ class Client:
         meaning (a tuple, another distribution), before sending anything.
         """
         body = spec_body(spec, fields)
-        return Job.from_dict(self._request("POST", "/v1/jobs", json=body).json())
+        return BoundJob.bound(self, self._request("POST", "/v1/jobs", json=body).json())
 
-    def job(self, job: JobRef) -> Job:
+    def job(self, job: JobRef) -> BoundJob:
         """One job (again): status, progress, and the best so far."""
-        return Job.from_dict(self._request("GET", f"/v1/jobs/{ids.job_id(job)}").json())
+        return BoundJob.bound(self, self._request("GET", f"/v1/jobs/{ids.job_id(job)}").json())
 
     def jobs(
         self,
@@ -198,7 +201,7 @@ class Client:
         *,
         tag: str | Sequence[str] | None = None,
         sort: str | None = None,
-    ) -> Iterator[Job]:
+    ) -> Iterator[BoundJob]:
         """Every job (of a status, of a dataset, carrying every ``tag``), newest first
         unless ``sort`` says otherwise (``name``, ``-best_score``, ...), a page at a time."""
         of = None if dataset_id is None else ids.dataset_id(dataset_id)
@@ -207,14 +210,14 @@ class Client:
             limit=page_size, status=status, dataset_id=of, tag=tags or None, sort=sort
         )
         for page in self._pages("/v1/jobs", params, JobPage):
-            yield from page.items
+            yield from (BoundJob.bound(self, job) for job in page.items)
 
-    def cancel(self, job: JobRef) -> Job:
+    def cancel(self, job: JobRef) -> BoundJob:
         """Stop a queued or running job; its finished trials are kept, and with a scored
         trial its best candidate is refit (``job.refit``), so that :meth:`result` and the
         model answer once it is done. Cancelling again during that refit stops it."""
         url = f"/v1/jobs/{ids.job_id(job)}/cancel"
-        return Job.from_dict(self._request("POST", url).json())
+        return BoundJob.bound(self, self._request("POST", url).json())
 
     def delete_job(self, job: JobRef) -> None:
         """Delete a job with its trials, result and model files (a queued or running one
@@ -233,14 +236,16 @@ class Client:
         response = self._request("GET", url, headers={"Accept": accept})
         return response.text if format == "markdown" else response.json()
 
-    def extend(self, job: JobRef, n_trials: int | None = None, timeout_s: int | None = None) -> Job:
+    def extend(
+        self, job: JobRef, n_trials: int | None = None, timeout_s: int | None = None
+    ) -> BoundJob:
         """Go on with a job: ``n_trials`` more trials, ``timeout_s`` more seconds, or both.
         A running job is extended in place; one that succeeded or was cancelled runs
         again (:meth:`wait` for it). Its trials keep their numbers; the result and model
         change only for a better candidate."""
         url = f"/v1/jobs/{ids.job_id(job)}/extend"
         body = _present(n_trials=n_trials, timeout_s=timeout_s)
-        return Job.from_dict(self._request("POST", url, json=body).json())
+        return BoundJob.bound(self, self._request("POST", url, json=body).json())
 
     extend_job = extend
 
@@ -250,7 +255,7 @@ class Client:
         timeout: float | None = None,
         poll: float = 1.0,
         on_update: Callable[[Job], None] | None = None,
-    ) -> Job:
+    ) -> BoundJob:
         """Poll until the job ends (succeeded, failed or cancelled) and return it.
 
         ``on_update`` sees every state polled. Raises :class:`WaitTimeout` (carrying the
@@ -262,7 +267,7 @@ class Client:
         the_id = ids.job_id(job)
         while True:
             try:
-                job = self.job(the_id)
+                current = self.job(the_id)
             except ServiceUnavailable as exc:
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
@@ -271,12 +276,12 @@ class Client:
                 time.sleep(pause if left is None else min(pause, left))
                 continue
             if on_update is not None:
-                on_update(job)
-            if job.status in ENDED and not _refitting(job):
-                return job
+                on_update(current)
+            if current.status in ENDED and not _refitting(current):
+                return current
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
-                raise WaitTimeout(job, timeout or 0.0)
+                raise WaitTimeout(current, timeout or 0.0)
             time.sleep(poll if left is None else min(poll, left))
 
     def trials(
@@ -470,7 +475,7 @@ class Client:
         result = self.result(job)
         return TuneResult(dataset, job, result, self.load_model(result))
 
-    def _submit_on_upload(self, dataset_id: str, spec: Mapping[str, Any]) -> Job:
+    def _submit_on_upload(self, dataset_id: str, spec: Mapping[str, Any]) -> BoundJob:
         """Submit ``spec`` on ``dataset_id``, a table uploaded for it alone. If the service
         refuses it (a 4xx) or Ctrl-C stops the call, the upload is deleted unless a job
         took it after all (a 5xx or an interrupted request may have created one: the
