@@ -380,11 +380,18 @@ def split_header(block: str) -> tuple[str, str]:
 
 
 def load_model(storage: Storage, job_id: str, model_metadata: dict[str, Any]) -> Any:
-    """The job's fitted pipeline, from the skops file this service wrote for it.
+    """The job's fitted pipeline, from the skops file this service wrote for it
+    (:func:`read_model_file`, then :func:`model_from_file`)."""
+    return model_from_file(read_model_file(storage, job_id, model_metadata), model_metadata)
+
+
+def read_model_file(storage: Storage, job_id: str, model_metadata: dict[str, Any]) -> bytes:
+    """The bytes of the job's skops file, as this service wrote them.
 
     Refused (:class:`Conflict`) when the job has no skops file, or when the file's
     sha256 is not the one recorded when it was written: a file changed since is not
-    loaded. Built by ``skops.io.loads`` trusting only the result's ``trusted_types``.
+    loaded. Only I/O: the API reads it on its event loop (S3 included), never in a
+    thread of gevent's pool, where a greenlet's I/O is not cooperative.
     """
     described = model_metadata.get(SKOPS_FORMAT)
     if not described:
@@ -399,9 +406,15 @@ def load_model(storage: Storage, job_id: str, model_metadata: dict[str, Any]) ->
             f"job {job_id}'s model file does not match the sha256 recorded when it was "
             "written; it is not loaded"
         )
+    return data
+
+
+def model_from_file(data: bytes, model_metadata: dict[str, Any]) -> Any:
+    """The pipeline a skops file holds, built by ``skops.io.loads`` trusting only the
+    result's ``trusted_types`` (no pickle). Only CPU work."""
     import skops.io  # here: it takes seconds to import, and only loading needs it
 
-    return skops.io.loads(data, trusted=list(described["trusted_types"]))
+    return skops.io.loads(data, trusted=list(model_metadata[SKOPS_FORMAT]["trusted_types"]))
 
 
 def unused_columns(model: Any) -> frozenset[str]:
@@ -439,12 +452,13 @@ class ModelCache:
     def get(
         self, job_id: str, model_metadata: dict[str, Any], run: Callable[..., Any] = call
     ) -> Any:
-        """The job's model, loaded (in ``run``) unless cached."""
+        """The job's model unless cached: its file read here, the model built in ``run``."""
         key = (job_id, str((model_metadata.get(SKOPS_FORMAT) or {}).get("sha256")))
         if key in self._models:
             self._models.move_to_end(key)
             return self._models[key]
-        model = run(load_model, self.storage, job_id, model_metadata)
+        data = read_model_file(self.storage, job_id, model_metadata)
+        model = run(model_from_file, data, model_metadata)
         self._models[key] = model
         while len(self._models) > self.size:
             self._models.popitem(last=False)

@@ -114,6 +114,8 @@ def test_bad_rows_are_4xx_problems_naming_the_field(shared_service, table):
     row = table.drop(columns=["target"]).iloc[0].to_dict()
     ok = svc.post(url, json={"rows": [row]})
     assert ok.json()["predictions"] == model.predict(pd.DataFrame([row])).tolist()
+    # a model loaded (from S3 too) leaves the API able to fork: an upload is read as before
+    assert svc.upload(b"a,b\n1,2\n3,4\n", "after.csv")["n_rows"] == 2
     cases = [
         (svc.post("/v1/jobs/job_nope/predictions", json={"rows": [row]}), 404, None),
         (svc.post(url, data=b"x", headers={"Content-Type": "text/plain"}), 415, None),
