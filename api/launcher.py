@@ -199,9 +199,12 @@ def _prepare(settings: Settings) -> str:
 
 def _environment(settings: Settings, role: str) -> dict[str, str]:
     """The environment for ``role``'s processes: their own metrics folder (a new source,
-    locked while any of them lives; see ``models/plumbing/metrics.py``)."""
+    locked while any of them lives; see ``models/plumbing/metrics.py``). The API computes
+    on one OpenMP thread: it forks children to read tables and predict, and GNU OpenMP is
+    not fork-safe once a team of threads has started (see models/engine/isolation.py)."""
     source = claim_source(metrics_dir(settings.data_dir), role)
-    return {**os.environ, MULTIPROCESS_VARIABLE: str(source)}
+    one_thread = {"OMP_NUM_THREADS": "1"} if role == "api" else {}
+    return {**os.environ, MULTIPROCESS_VARIABLE: str(source), **one_thread}
 
 
 def _worker_is_up(settings: Settings, role: str) -> Callable[[Role], bool]:

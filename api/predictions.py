@@ -29,6 +29,7 @@ from urllib.parse import quote
 from flask import Flask, Response, current_app, request, stream_with_context
 from flask.views import MethodView
 from marshmallow import fields
+from threadpoolctl import threadpool_limits
 
 from api.auth import current_owner
 from api.errors import problem
@@ -136,15 +137,25 @@ def models() -> ModelCache:
 
 def offload(fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(*args)`` in gevent's thread pool when this process is gevent's (the request
-    waits; the others are served), else here."""
+    waits; the others are served), else here; with OpenMP kept to one thread either way."""
     try:
         from gevent import get_hub
         from gevent.monkey import is_module_patched
     except ImportError:  # pragma: no cover - gevent is a dependency of the API
-        return fn(*args)
+        return one_openmp_thread(fn, *args)
     if not is_module_patched("threading"):
+        return one_openmp_thread(fn, *args)
+    return get_hub().threadpool.apply(one_openmp_thread, (fn, *args))
+
+
+def one_openmp_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` with OpenMP kept to one thread in this thread. OpenMP's thread count
+    is per thread: a pool thread left at its default (every core) would start an OpenMP
+    team in this process (a histogram gradient boosting model's predict does), and GNU
+    OpenMP is not fork-safe: every child this process forks later (the CSV blocks, the
+    upload reader) would abort at its first parallel region."""
+    with threadpool_limits(limits=1, user_api="openmp"):
         return fn(*args)
-    return get_hub().threadpool.apply(fn, args)
 
 
 def in_child(fn: Callable[..., Any], *args: Any) -> Any:

@@ -146,3 +146,13 @@ def test_each_worker_beats_in_the_file_of_the_queue_it_consumes(tmp_path):
     assert monitoring.role_of(webhook) == liveness.WEBHOOKS
     search_file = liveness.beat_file(tmp_path, liveness.SEARCH)
     assert search_file != liveness.beat_file(tmp_path, liveness.WEBHOOKS)
+
+
+def test_the_api_computes_on_one_openmp_thread_and_the_worker_as_configured(settings, monkeypatch):
+    # GNU OpenMP is not fork-safe once a team started, and the API forks its readers and
+    # its CSV predictions: whatever the caller's OMP_NUM_THREADS, the API's is 1.
+    from api.launcher import _environment
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "8")
+    assert _environment(settings, "api")["OMP_NUM_THREADS"] == "1"
+    assert _environment(settings, "worker")["OMP_NUM_THREADS"] == "8"
