@@ -557,12 +557,16 @@ def _register() -> None:
     update_registered_converter(
         _Categories,
         "TuneforgeCategories",
-        _categories_shape,
+        _float_outputs_shape,
         _convert_categories,
         parser=_float_output_parser,
     )
     update_registered_converter(
-        _Numbers, "TuneforgeNumbers", _numbers_shape, _convert_numbers, parser=_float_output_parser
+        _Numbers,
+        "TuneforgeNumbers",
+        _float_outputs_shape,
+        _convert_numbers,
+        parser=_float_output_parser,
     )
     # skl2onnx 1.20 gives a histogram gradient boosting leaf's missing-value flag as a
     # Python bool, which onnx 1.18+ refuses in an integer list: the same converter, with
@@ -640,7 +644,8 @@ def _float_output_parser(
     return operator.outputs
 
 
-def _numbers_shape(operator: Any) -> None:
+def _float_outputs_shape(operator: Any) -> None:
+    """Our preprocessing steps' output: float32, one column per output of the step."""
     from skl2onnx.common.data_types import FloatTensorType
 
     rows = operator.inputs[0].get_first_dimension()
@@ -682,13 +687,6 @@ def _convert_numbers(scope: Any, operator: Any, container: Any) -> None:
         to=TensorProto.FLOAT,
         name=scope.get_unique_operator_name("Cast"),
     )
-
-
-def _categories_shape(operator: Any) -> None:
-    from skl2onnx.common.data_types import FloatTensorType
-
-    rows = operator.inputs[0].get_first_dimension()
-    operator.outputs[0].type = FloatTensorType([rows, operator.raw_operator.n_outputs])
 
 
 def _convert_categories(scope: Any, operator: Any, container: Any) -> None:

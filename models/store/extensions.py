@@ -23,12 +23,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.exceptions import Busy, Conflict, QuotaExceeded, SpecError
-from models.store.jobs import ACTIVE_RETRY_AFTER, get_job
-from models.store.records import ACTIVE, Job, JobStatus, RefitState, utcnow
+from models.exceptions import Busy, Conflict, SpecError
+from models.store.jobs import check_active_quota, get_job
+from models.store.records import Job, JobStatus, RefitState, utcnow
 from models.store.tenant_lock import lock_tenant
 
 REFIT_RETRY_AFTER = 2
@@ -89,7 +88,7 @@ def extend_job(
             field="n_trials",
         )
     if status.finished:
-        _check_quota(session, owner, max_active)
+        check_active_quota(session, owner, max_active)
         job.status = JobStatus.QUEUED
         job.finished_at = None
         job.stopped_reason = None
@@ -116,15 +115,3 @@ def _deadline(job: Job, now: object) -> object:
     if job.deadline_at is not None:
         return job.deadline_at
     return (job.started_at or now) + timedelta(seconds=job.spec["timeout_s"])
-
-
-def _check_quota(session: Session, owner: str, max_active: int) -> None:
-    active = session.scalar(
-        select(func.count(Job.id)).where(Job.owner == owner, Job.status.in_(ACTIVE))
-    )
-    if active >= max_active:
-        raise QuotaExceeded(
-            f"the tenant has {active} jobs queued or running, its quota "
-            f"(TUNEFORGE_TENANT_MAX_JOBS={max_active}); wait for one to end or cancel one",
-            retry_after=ACTIVE_RETRY_AFTER,
-        )

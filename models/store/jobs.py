@@ -42,6 +42,21 @@ ACTIVE_RETRY_AFTER = 30
 UNLABELLED = Labels()
 
 
+def check_active_quota(session: Session, owner: str, max_active: int) -> None:
+    """:class:`QuotaExceeded` when the tenant has ``max_active`` jobs queued or running
+    (``TUNEFORGE_TENANT_MAX_JOBS``): before a job is submitted, or one that ended runs
+    again (an extension)."""
+    active = session.scalar(
+        select(func.count(Job.id)).where(Job.owner == owner, Job.status.in_(ACTIVE))
+    )
+    if active >= max_active:
+        raise QuotaExceeded(
+            f"the tenant has {active} jobs queued or running, its quota "
+            f"(TUNEFORGE_TENANT_MAX_JOBS={max_active}); wait for one to end or cancel one",
+            retry_after=ACTIVE_RETRY_AFTER,
+        )
+
+
 def submit_job(
     session: Session,
     owner: str,
@@ -69,15 +84,7 @@ def submit_job(
     )
     if dataset_name is None:
         raise SpecError(f"no dataset {spec.dataset_id!r}", field="dataset_id")
-    active = session.scalar(
-        select(func.count(Job.id)).where(Job.owner == owner, Job.status.in_(ACTIVE))
-    )
-    if active >= max_active:
-        raise QuotaExceeded(
-            f"the tenant has {active} jobs queued or running, its quota "
-            f"(TUNEFORGE_TENANT_MAX_JOBS={max_active}); wait for one to end or cancel one",
-            retry_after=ACTIVE_RETRY_AFTER,
-        )
+    check_active_quota(session, owner, max_active)
     now = utcnow()
     job = Job(
         id=new_id("job"),
