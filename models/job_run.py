@@ -34,7 +34,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -132,14 +131,6 @@ class Step:
     ended: Job | None = None
 
 
-def deadline(started_at: datetime, deadline_at: datetime | None, spec: SearchSpec) -> float:
-    """When the job stops proposing trials (a POSIX time): its ``deadline_at`` once an
-    extension set one, else ``timeout_s`` after it started."""
-    if deadline_at is not None:
-        return deadline_at.timestamp()
-    return started_at.timestamp() + spec.timeout_s
-
-
 def this_worker() -> str:
     """This process's name as a lease owner: host and pid."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -206,7 +197,8 @@ class JobRunner:
         if not locked.trials_completed and locked.trials_total != state.strategy.total:
             # Halving planned its rungs on the rows actually trained on.
             trial_runs.set_total(session, job_id, state.strategy.total)
-        timed_out = time.time() >= deadline(locked.started_at, locked.deadline_at, spec)
+        ends = jobs.deadline_of(locked.started_at, locked.deadline_at, spec.timeout_s)
+        timed_out = time.time() >= ends.timestamp()
         in_flight = len(state.in_flight)
         start: list[tuple[int, Candidate]] = []
         exhausted = False
@@ -256,7 +248,9 @@ class JobRunner:
         except Exception as exc:
             log.exception("job %s cannot run", job_id)
             return self._fail(job_id, f"{type(exc).__name__}: {exc}")
-        ends = deadline(claimed.job_started_at, claimed.job_deadline_at, spec)
+        ends = jobs.deadline_of(
+            claimed.job_started_at, claimed.job_deadline_at, spec.timeout_s
+        ).timestamp()
         strategy = self._pruning_strategy(spec, data, job_id, number, candidate)
         try:
             renew = partial(trial_runs.renew, lease=lease, ttl_s=ttl)

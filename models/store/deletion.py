@@ -35,13 +35,11 @@ from models.exceptions import Conflict
 from models.store.artifacts import delete_model
 from models.store.datasets import get_dataset
 from models.store.idempotency import IdempotencyRecord
-from models.store.jobs import get_job
+from models.store.jobs import cancelled_values, get_job
 from models.store.records import (
     ACTIVE,
     Dataset,
     Job,
-    JobStatus,
-    StoppedReason,
     Trial,
     TrialRun,
     utcnow,
@@ -122,13 +120,7 @@ def _cancel(session: Session, owner: str, job_ids: Sequence[str]) -> None:
     session.execute(
         update(Job)
         .where(Job.owner == owner, Job.id.in_(list(job_ids)), Job.status.in_(ACTIVE))
-        .values(
-            status=JobStatus.CANCELLED,
-            finished_at=utcnow(),
-            stopped_reason=StoppedReason.CANCELLED,
-            lease_token=None,
-            lease_expires_at=None,
-        )
+        .values(**cancelled_values(utcnow()))
         .execution_options(synchronize_session=False)
     )
     session.commit()

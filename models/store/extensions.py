@@ -26,7 +26,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from models.exceptions import Busy, Conflict, SpecError
-from models.store.jobs import check_active_quota, get_job
+from models.store.jobs import check_active_quota, deadline_of, get_job
 from models.store.records import Job, JobStatus, RefitState, utcnow
 from models.store.tenant_lock import lock_tenant
 
@@ -97,7 +97,8 @@ def extend_job(
         job.enqueued_at = now
         job.deadline_at = now + timedelta(seconds=timeout_s or job.spec["timeout_s"])
     elif timeout_s is not None:
-        job.deadline_at = _deadline(job, now) + timedelta(seconds=timeout_s)
+        ends = deadline_of(job.started_at or now, job.deadline_at, job.spec["timeout_s"])
+        job.deadline_at = ends + timedelta(seconds=timeout_s)
     # A worker concluding the job (the search looked done) stops: the next advance runs
     # the new trials and concludes again.
     job.lease_token = None
@@ -109,9 +110,3 @@ def extend_job(
     session.commit()
     session.refresh(job)
     return job
-
-
-def _deadline(job: Job, now: object) -> object:
-    if job.deadline_at is not None:
-        return job.deadline_at
-    return (job.started_at or now) + timedelta(seconds=job.spec["timeout_s"])

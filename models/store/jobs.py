@@ -9,7 +9,7 @@ job or one taken over after its worker died is never overwritten by a stale run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
@@ -207,6 +207,18 @@ def best_and_time_spent(session: Session, job: Job) -> tuple[list[float | None] 
     return folds, float(spent)
 
 
+def cancelled_values(now: datetime) -> dict[str, Any]:
+    """What cancelling a queued or running job writes: cancelled, finished ``now``, and
+    no lease on it (every worker's next write is refused)."""
+    return {
+        "status": JobStatus.CANCELLED,
+        "finished_at": now,
+        "stopped_reason": StoppedReason.CANCELLED,
+        "lease_token": None,
+        "lease_expires_at": None,
+    }
+
+
 def cancel_job(session: Session, owner: str, job_id: str) -> Job:
     """Mark a queued or running job cancelled; its trials are kept. With a scored trial,
     its best candidate is to be refit (``refit_state`` refitting: the caller sends the job
@@ -218,11 +230,7 @@ def cancel_job(session: Session, owner: str, job_id: str) -> Job:
         update(Job)
         .where(Job.id == job_id, Job.status.in_(ACTIVE))
         .values(
-            status=JobStatus.CANCELLED,
-            finished_at=now,
-            stopped_reason=StoppedReason.CANCELLED,
-            lease_token=None,
-            lease_expires_at=None,
+            **cancelled_values(now),
             refit_state=case((Job.best_trial.is_not(None), RefitState.REFITTING), else_=None),
             enqueued_at=now,
         )
@@ -233,6 +241,12 @@ def cancel_job(session: Session, owner: str, job_id: str) -> Job:
     if not cancelled:
         raise Conflict(f"job {job_id} has already finished ({job.status})")
     return job
+
+
+def deadline_of(started_at: datetime, deadline_at: datetime | None, timeout_s: float) -> datetime:
+    """When a job stops starting trials: the ``deadline_at`` an extension set, else
+    ``timeout_s`` after it started."""
+    return deadline_at if deadline_at is not None else started_at + timedelta(seconds=timeout_s)
 
 
 def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
@@ -246,10 +260,8 @@ def eta_seconds(job: Job, now: datetime | None = None) -> float | None:
     elapsed = max(0.0, (now - job.started_at).total_seconds())
     left = max(0, job.trials_total - job.trials_completed)
     estimate = elapsed / ran * left
-    if job.deadline_at is not None:
-        until_deadline = (job.deadline_at - now).total_seconds()
-    else:
-        until_deadline = job.spec.get("timeout_s", estimate) - elapsed
+    timeout_s = job.spec.get("timeout_s", elapsed + estimate)
+    until_deadline = (deadline_of(job.started_at, job.deadline_at, timeout_s) - now).total_seconds()
     return round(max(0.0, min(estimate, until_deadline)), 1)
 
 
