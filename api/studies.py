@@ -5,7 +5,8 @@ suggestions (each trial leased to it for the study's ``lease_s``), evaluates the
 wherever it likes and reports each value. The strategies are the jobs' own
 (:mod:`models.engine.study`); the CPU work of a suggestion (telling TPE the new trials,
 proposing) runs in gevent's thread pool, as a prediction's model build does, so the
-API's event loop serves other requests meanwhile.
+API's event loop serves other requests meanwhile (without the predictions' OpenMP limit:
+TPE starts no OpenMP team, and setting the limit costs more than a proposal).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from marshmallow import fields
 from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent, json_body_fingerprint
-from api.predictions import offload
+from api.predictions import in_pool
 from api.responses import errors, page_body
 from api.schemas import AnyOf, PageArgsSchema, TrialListArgsSchema, sort_field
 from api.services import service
@@ -137,7 +138,7 @@ class StudySuggestions(MethodView):
         `items` with `state` completed: the study is done; with `state` running: every
         trial left is leased to someone, ask again after `retry_after_s`.
         """
-        found = service().studies.suggest(current_owner(), study_id, body["count"], offload)
+        found = service().studies.suggest(current_owner(), study_id, body["count"], in_pool)
         return dataclasses.asdict(found)
 
 
@@ -164,7 +165,7 @@ class StudyTrialReport(MethodView):
         trial = int(number)
         if "intermediate" in body:
             step, value = body["intermediate"]["step"], body["intermediate"]["value"]
-            stop = svc.intermediate(current_owner(), study_id, trial, step, value, offload)
+            stop = svc.intermediate(current_owner(), study_id, trial, step, value, in_pool)
             # not the trial: a Response passes the 200's schema by
             return jsonify(ShouldStopSchema().dump({"should_stop": stop}))
         recorded, _ = svc.report(current_owner(), study_id, trial, body)

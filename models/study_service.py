@@ -163,15 +163,16 @@ class Studies:
                 lease_s = study.spec["lease_s"]
                 if study.state != StudyState.RUNNING:
                     return Suggestions([], study.state, 0, None)
-                known = studies.trials(session, study_id)
+                known = studies.states(session, study_id)
                 now = utcnow()
-                lapsed = studies.lapsed(known, now)
+                planner = self._planner(study)
+                whole = studies.rows(session, study_id, planner.unknown(known))
+                lapsed = studies.lapsed(whole, now)
                 items = [studies.lease_again(session, t, lease_s) for t in lapsed[:count]]
                 again = len(items)
                 want = min(count - again, study.trials_total - len(known))
                 if want > 0:
-                    planner = self._planner(study)
-                    new, exhausted = compute(_propose, planner, known, want)
+                    new, exhausted = compute(_propose, planner, whole, len(known), want)
                     items += [
                         studies.lease_new(session, study_id, number, params, lease_s)
                         for number, params in new
@@ -221,9 +222,9 @@ class Studies:
             with self.sessions() as session:
                 study = studies.lock(session, owner, study_id)
                 trial = studies.trial_of(session, study, number)
-                known = studies.trials(session, study_id)
                 planner = self._planner(study)
-                compute(planner.sync, known)
+                known = studies.states(session, study_id)
+                compute(planner.sync, studies.rows(session, study_id, planner.unknown(known)))
                 studies.add_intermediate(trial, step, value)
                 stop = compute(planner.tell_intermediate, number, step, value)
                 session.commit()
@@ -272,13 +273,13 @@ class Studies:
 
 
 def _propose(
-    planner: Planner, known: list[StudyTrial], want: int
+    planner: Planner, whole: list[Any], next_number: int, want: int
 ) -> tuple[list[tuple[int, dict]], bool]:
-    planner.sync(known)
-    return planner.propose(len(known), want)
+    planner.sync(whole)
+    return planner.propose(next_number, want)
 
 
-def _retry_after(known: list[StudyTrial], now: datetime) -> float:
+def _retry_after(known: list[Any], now: datetime) -> float:
     """Seconds until the first lease lapses, at most :data:`MAX_RETRY_AFTER_S`."""
     expiries = [t.lease_expires_at for t in known if t.lease_expires_at is not None]
     if not expiries:

@@ -160,6 +160,14 @@ class Planner:
         )
         return cls(spec["direction"], strategy)
 
+    def unknown(self, trials: Iterable[Any]) -> set[int]:
+        """The numbers of ``trials`` (anything with a ``number`` and a ``state``) recorded
+        by now that this planner was not told were: what :meth:`sync` needs whole besides
+        those leased."""
+        return {
+            t.number for t in trials if t.state in FINAL_STATES and t.number not in self.recorded
+        }
+
     def sync(self, trials: Iterable[KnownTrial]) -> None:
         """Tell the strategy the trials it does not know yet (in number order): those
         recorded since, and those handed out (by another process) and not recorded."""

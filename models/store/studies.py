@@ -19,11 +19,12 @@ Functions write in the caller's transaction and never commit.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Row, Select, String, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.engine.study import FINAL_STATES, LEASED, better
@@ -88,9 +89,7 @@ def lock(session: Session, owner: str, study_id: str) -> Study:
         .values(advanced_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    study = get(session, owner, study_id)
-    session.refresh(study)
-    return study
+    return get(session, owner, study_id)
 
 
 def trials(session: Session, study_id: str) -> list[StudyTrial]:
@@ -102,6 +101,40 @@ def trials(session: Session, study_id: str) -> list[StudyTrial]:
     )
 
 
+def states(session: Session, study_id: str) -> list[Row]:
+    """Every trial's ``number``, ``state`` and ``lease_expires_at``, in number order: what
+    an ask needs of all of them (their parameters only for those :func:`rows` reads)."""
+    return list(session.execute(_STATES, {"study": study_id}))
+
+
+def rows(session: Session, study_id: str, numbers: Collection[int]) -> list[Row]:
+    """The trials leased now, and those of ``numbers``, whole (as plain rows: an ORM
+    object per trial cost more than TPE's proposal), in number order."""
+    wanted = or_(StudyTrial.state == LEASED, StudyTrial.number.in_(sorted(numbers)))
+    return list(session.execute(_ROWS.where(wanted), {"study": study_id}))
+
+
+_STUDY = bindparam("study", type_=String())
+_STATES = (
+    select(StudyTrial.number, StudyTrial.state, StudyTrial.lease_expires_at)
+    .where(StudyTrial.study_id == _STUDY)
+    .order_by(StudyTrial.number)
+)
+_ROWS = (
+    select(
+        StudyTrial.id,
+        StudyTrial.number,
+        StudyTrial.params,
+        StudyTrial.state,
+        StudyTrial.value,
+        StudyTrial.intermediate,
+        StudyTrial.lease_expires_at,
+    )
+    .where(StudyTrial.study_id == _STUDY)
+    .order_by(StudyTrial.number)
+)
+
+
 @dataclass(frozen=True)
 class Handed:
     """A trial handed out: its number, parameters and when its lease lapses."""
@@ -111,7 +144,7 @@ class Handed:
     lease_expires_at: datetime
 
 
-def lapsed(known: list[StudyTrial], now: datetime) -> list[StudyTrial]:
+def lapsed(known: Iterable[Any], now: datetime) -> list[Any]:
     """The trials handed out whose lease lapsed without a report, oldest number first."""
     return [
         t
@@ -120,7 +153,7 @@ def lapsed(known: list[StudyTrial], now: datetime) -> list[StudyTrial]:
     ]
 
 
-def lease_again(session: Session, trial: StudyTrial, lease_s: int) -> Handed:
+def lease_again(session: Session, trial: Any, lease_s: int) -> Handed:
     """Hand a trial whose lease lapsed out again, under a new lease."""
     now = utcnow()
     expires = now + timedelta(seconds=lease_s)
