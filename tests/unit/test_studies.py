@@ -14,6 +14,8 @@ from models.exceptions import SpecError
 from models.settings import Settings
 from models.store.migrate import upgrade
 from models.store.records import StudyTrial, utcnow
+from models.study_service import Studies
+from tests.backends import on_every_database
 
 QUADRATIC = {"x": {"type": "float", "low": -5, "high": 5}}
 
@@ -65,6 +67,7 @@ def test_ask_and_tell_until_done_minimizing(client):
     assert page["items"][0]["number"] == best and page["next"]
 
 
+@on_every_database
 def test_two_callers_at_once_never_get_the_same_trial(settings):
     upgrade(settings.database_url)
     app = create_app(settings)
@@ -86,6 +89,7 @@ def test_two_callers_at_once_never_get_the_same_trial(settings):
     assert sorted(got[0] + got[1]) == list(range(40))
 
 
+@on_every_database
 def test_a_lapsed_lease_hands_the_same_trial_out_again_first(client, service):
     study = _create(client, strategy="random", random_state=0)
     first = _ask(client, study["id"], count=2)["items"]
@@ -291,3 +295,27 @@ def test_a_space_of_non_scalar_choices_is_refused():
 def test_a_trial_number_that_is_not_a_number_is_404(client):
     study = _create(client)
     assert _tell(client, study["id"], "x1", {"value": 1.0}).status_code == 404
+
+
+@on_every_database
+@pytest.mark.parametrize("strategy", ["bayesian", "random"])
+def test_two_processes_keep_their_planners_in_step_through_the_database(
+    settings, sessions, strategy
+):
+    # two API processes (each its own planner cache) asking and telling in turn
+    one, two = Studies(settings, sessions), Studies(settings, sessions)
+    body = {"space": QUADRATIC, "direction": "minimize", "n_trials": 16, "strategy": strategy}
+    study_id = one.create("me", {**body, "random_state": 5}).study.id
+    handed = []
+    for turn in range(8):
+        process = (one, two)[turn % 2]
+        items = process.suggest("me", study_id, 2).items
+        handed += [(t.number, repr(t.params)) for t in items]
+        (two, one)[turn % 2].report("me", study_id, items[0].number, {"value": 1.0 + turn})
+    assert [n for n, _ in handed] == list(range(16))
+    assert len({p for _, p in handed}) == 16  # no point handed out twice
+    for number in range(1, 16, 2):
+        one.report("me", study_id, number, {"value": 0.5})
+    done = two.get("me", study_id)
+    assert done.study.state == "completed" and done.study.best_value == 0.5
+    assert done.study.best_trial == 1
