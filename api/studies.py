@@ -17,7 +17,6 @@ from typing import Any
 from flask import jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
 
 from api.auth import current_owner
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
@@ -40,7 +39,7 @@ from models.documents.studies import (
 )
 from models.exceptions import NotFound
 from models.store import idempotency
-from models.store.records import StudyState
+from models.store.records import StudyState, StudyTrialState
 from models.store.studies import STUDY_SORTS
 from models.study_service import Progress
 
@@ -59,7 +58,7 @@ class StudyListArgsSchema(PageArgsSchema):
 
 
 class StudyTrialListArgsSchema(TrialListArgsSchema):
-    state = fields.List(fields.String())  # leased, succeeded, failed, pruned
+    state = AnyOf(StudyTrialState)
 
 
 def _in_path_fingerprint() -> str:

@@ -14,9 +14,8 @@ from marshmallow import fields, validate
 from models.documents.fields import StrictSchema, WholeNumber, one_of, params_field
 from models.documents.specs import REQUEST_DIMENSION
 from models.engine.study import DIRECTIONS, MAX_SUGGESTIONS, STRATEGIES
-from models.store.records import StudyState, TrialState
+from models.store.records import StudyState, StudyTrialState
 
-TRIAL_STATES = ("leased", *[str(s) for s in TrialState])
 MAX_NAME = 255
 MAX_ERROR = 4000
 MAX_STEP = 10**9
@@ -250,7 +249,7 @@ class StudyTrialSchema(ma.Schema):
     params = params_field(required=True)
     state = fields.String(
         required=True,
-        validate=one_of(TRIAL_STATES),
+        validate=one_of(StudyTrialState),
         metadata={"description": "leased (being evaluated), succeeded, failed or pruned"},
     )
     value = fields.Float(required=True, allow_none=True)

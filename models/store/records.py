@@ -329,6 +329,15 @@ class StudyState(enum.StrEnum):
     COMPLETED = "completed"  # every trial recorded, or a grid with every point tried
 
 
+class StudyTrialState(enum.StrEnum):
+    """Where a study's trial stands: leased to a client, or recorded as it reported."""
+
+    LEASED = "leased"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    PRUNED = "pruned"
+
+
 class Study(Base):
     """An ask-and-tell search whose objective the client computes (``api/studies.py``)."""
 

@@ -319,3 +319,16 @@ def test_two_processes_keep_their_planners_in_step_through_the_database(
     done = two.get("me", study_id)
     assert done.study.state == "completed" and done.study.best_value == 0.5
     assert done.study.best_trial == 1
+
+
+def test_trials_filter_by_several_states_and_refuse_another(client):
+    study = _create(client, strategy="random")
+    items = _ask(client, study["id"], count=3)["items"]
+    _tell(client, study["id"], items[0]["number"], {"value": 2.0})
+    _tell(client, study["id"], items[1]["number"], {"state": "failed", "error": "boom"})
+    url = f"/v1/studies/{study['id']}/trials"
+    page = client.get(f"{url}?state=leased,failed").get_json()
+    assert [(t["number"], t["state"]) for t in page["items"]] == [(1, "failed"), (2, "leased")]
+    assert page["items"][0]["error"] == "boom"
+    response = client.get(f"{url}?state=lost")
+    assert response.status_code == 422 and "state" in _problem_fields(response)

@@ -76,6 +76,7 @@ from .list_jobs_status import ListJobsStatus
 from .list_studies_sort import ListStudiesSort
 from .list_studies_state import ListStudiesState
 from .list_study_trials_sort import ListStudyTrialsSort
+from .list_study_trials_state import ListStudyTrialsState
 from .list_trials_sort import ListTrialsSort
 from .list_trials_state import ListTrialsState
 from .metric import Metric
@@ -244,6 +245,7 @@ __all__ = (
     "ListStudiesSort",
     "ListStudiesState",
     "ListStudyTrialsSort",
+    "ListStudyTrialsState",
     "ListTrialsSort",
     "ListTrialsState",
     "Metric",

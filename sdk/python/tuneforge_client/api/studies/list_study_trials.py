@@ -6,6 +6,7 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.list_study_trials_sort import ListStudyTrialsSort
+from ...models.list_study_trials_state import ListStudyTrialsState
 from ...models.problem import Problem
 from ...models.study_trial_page import StudyTrialPage
 from ...types import UNSET, Response, Unset
@@ -17,7 +18,7 @@ def _get_kwargs(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     sort: ListStudyTrialsSort | Unset = "number",
-    state: list[str] | Unset = UNSET,
+    state: ListStudyTrialsState | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -32,7 +33,7 @@ def _get_kwargs(
 
     params["sort"] = json_sort
 
-    json_state: list[str] | Unset = UNSET
+    json_state: str | Unset = UNSET
     if not isinstance(state, Unset):
         json_state = state
 
@@ -95,7 +96,7 @@ def sync_detailed(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     sort: ListStudyTrialsSort | Unset = "number",
-    state: list[str] | Unset = UNSET,
+    state: ListStudyTrialsState | Unset = UNSET,
 ) -> Response[Problem | StudyTrialPage]:
     """A study's trials, by number unless sorted (`-mean_score`: highest value first,
     `mean_score`: lowest first); filter by state.
@@ -105,7 +106,7 @@ def sync_detailed(
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         sort (ListStudyTrialsSort | Unset):  Default: 'number'.
-        state (list[str] | Unset):
+        state (ListStudyTrialsState | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,7 +138,7 @@ def sync(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     sort: ListStudyTrialsSort | Unset = "number",
-    state: list[str] | Unset = UNSET,
+    state: ListStudyTrialsState | Unset = UNSET,
 ) -> Problem | StudyTrialPage | None:
     """A study's trials, by number unless sorted (`-mean_score`: highest value first,
     `mean_score`: lowest first); filter by state.
@@ -147,7 +148,7 @@ def sync(
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         sort (ListStudyTrialsSort | Unset):  Default: 'number'.
-        state (list[str] | Unset):
+        state (ListStudyTrialsState | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,7 +175,7 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     sort: ListStudyTrialsSort | Unset = "number",
-    state: list[str] | Unset = UNSET,
+    state: ListStudyTrialsState | Unset = UNSET,
 ) -> Response[Problem | StudyTrialPage]:
     """A study's trials, by number unless sorted (`-mean_score`: highest value first,
     `mean_score`: lowest first); filter by state.
@@ -184,7 +185,7 @@ async def asyncio_detailed(
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         sort (ListStudyTrialsSort | Unset):  Default: 'number'.
-        state (list[str] | Unset):
+        state (ListStudyTrialsState | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -214,7 +215,7 @@ async def asyncio(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     sort: ListStudyTrialsSort | Unset = "number",
-    state: list[str] | Unset = UNSET,
+    state: ListStudyTrialsState | Unset = UNSET,
 ) -> Problem | StudyTrialPage | None:
     """A study's trials, by number unless sorted (`-mean_score`: highest value first,
     `mean_score`: lowest first); filter by state.
@@ -224,7 +225,7 @@ async def asyncio(
         limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         sort (ListStudyTrialsSort | Unset):  Default: 'number'.
-        state (list[str] | Unset):
+        state (ListStudyTrialsState | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
