@@ -25,11 +25,11 @@ from api.predictions import in_pool
 from api.responses import errors, page_body
 from api.schemas import AnyOf, PageArgsSchema, TrialListArgsSchema, sort_field
 from api.services import service
-from models.documents import ImportanceSchema
 from models.documents.studies import (
     NewStudySchema,
     ReportSchema,
     ShouldStopSchema,
+    StudyImportanceSchema,
     StudyPageSchema,
     StudySchema,
     StudyTrialPageSchema,
@@ -194,9 +194,9 @@ class StudyTrials(MethodView):
 @blp.route("/<study_id>/importance")
 class StudyImportance(MethodView):
     @blp.doc(operationId="getStudyImportance")
-    @blp.response(200, ImportanceSchema)
+    @blp.response(200, StudyImportanceSchema)
     @errors(blp, 404)
     def get(self, study_id: str) -> dict[str, Any]:
         """How much each parameter mattered to the value (fANOVA, as a job's)."""
         found = service().studies.importance(current_owner(), study_id)
-        return {"job_id": study_id, **dataclasses.asdict(found)}
+        return {"study_id": study_id, **dataclasses.asdict(found)}

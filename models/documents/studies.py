@@ -12,6 +12,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from models.documents.fields import StrictSchema, WholeNumber, one_of, params_field
+from models.documents.importance import ImportanceSchema
 from models.documents.specs import REQUEST_DIMENSION
 from models.engine.study import DIRECTIONS, MAX_SUGGESTIONS, STRATEGIES
 from models.store.records import StudyState, StudyTrialState
@@ -270,3 +271,13 @@ class StudyTrialSchema(ma.Schema):
 class StudyTrialPageSchema(ma.Schema):
     items = fields.List(fields.Nested(StudyTrialSchema), required=True)
     next = fields.String(required=True, allow_none=True)
+
+
+class StudyImportanceSchema(ImportanceSchema):
+    """How much each parameter mattered to a study's value so far (fANOVA over its
+    succeeded trials, as a job's importance; ``rung`` is always null)."""
+
+    class Meta:
+        exclude = ("job_id",)
+
+    study_id = fields.String(required=True)

@@ -332,3 +332,14 @@ def test_trials_filter_by_several_states_and_refuse_another(client):
     assert page["items"][0]["error"] == "boom"
     response = client.get(f"{url}?state=lost")
     assert response.status_code == 422 and "state" in _problem_fields(response)
+
+
+def test_importance_weighs_the_parameter_that_moves_the_value(client):
+    space = {**QUADRATIC, "noise": {"type": "float", "low": 0, "high": 1}}
+    study = _create(client, space=space, strategy="random", n_trials=20, random_state=0)
+    for item in _ask(client, study["id"], count=20)["items"]:
+        value = (item["params"]["x"] - 1) ** 2 + 0.001 * item["params"]["noise"]
+        _tell(client, study["id"], item["number"], {"value": value})
+    found = client.get(f"/v1/studies/{study['id']}/importance").get_json()
+    assert found["study_id"] == study["id"] and found["n_trials"] == 20
+    assert found["importances"][0]["param"] == "x"

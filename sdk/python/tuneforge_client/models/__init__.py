@@ -143,6 +143,8 @@ from .status_event_event import StatusEventEvent
 from .study import Study
 from .study_best_type_0 import StudyBestType0
 from .study_counts import StudyCounts
+from .study_importance import StudyImportance
+from .study_importance_method import StudyImportanceMethod
 from .study_links import StudyLinks
 from .study_page import StudyPage
 from .study_spec import StudySpec
@@ -312,6 +314,8 @@ __all__ = (
     "Study",
     "StudyBestType0",
     "StudyCounts",
+    "StudyImportance",
+    "StudyImportanceMethod",
     "StudyLinks",
     "StudyPage",
     "StudySpec",

@@ -5,8 +5,8 @@ from urllib.parse import quote
 import httpx
 
 from ...client import AuthenticatedClient, Client
-from ...models.importance import Importance
 from ...models.problem import Problem
+from ...models.study_importance import StudyImportance
 from ...types import Response
 
 
@@ -24,9 +24,9 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Importance | Problem:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | StudyImportance:
     if response.status_code == 200:
-        response_200 = Importance.from_dict(response.json())
+        response_200 = StudyImportance.from_dict(response.json())
 
         return response_200
 
@@ -47,7 +47,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Importance | Problem]:
+) -> Response[Problem | StudyImportance]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -60,7 +60,7 @@ def sync_detailed(
     study_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Importance | Problem]:
+) -> Response[Problem | StudyImportance]:
     """How much each parameter mattered to the value (fANOVA, as a job's).
 
     Args:
@@ -71,7 +71,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Importance | Problem]
+        Response[Problem | StudyImportance]
     """
 
     kwargs = _get_kwargs(
@@ -89,7 +89,7 @@ def sync(
     study_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Importance | Problem | None:
+) -> Problem | StudyImportance | None:
     """How much each parameter mattered to the value (fANOVA, as a job's).
 
     Args:
@@ -100,7 +100,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Importance | Problem
+        Problem | StudyImportance
     """
 
     return sync_detailed(
@@ -113,7 +113,7 @@ async def asyncio_detailed(
     study_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Importance | Problem]:
+) -> Response[Problem | StudyImportance]:
     """How much each parameter mattered to the value (fANOVA, as a job's).
 
     Args:
@@ -124,7 +124,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Importance | Problem]
+        Response[Problem | StudyImportance]
     """
 
     kwargs = _get_kwargs(
@@ -140,7 +140,7 @@ async def asyncio(
     study_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Importance | Problem | None:
+) -> Problem | StudyImportance | None:
     """How much each parameter mattered to the value (fANOVA, as a job's).
 
     Args:
@@ -151,7 +151,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Importance | Problem
+        Problem | StudyImportance
     """
 
     return (
