@@ -1233,18 +1233,19 @@ class Verdict:
 
 
 def verdicts(summaries: list[Summary], search: str) -> list[Verdict]:
-    """``search`` against its group, per table where it ran and another search did too."""
+    """``search`` against its group, per table where it ran and another search did too; a
+    search that failed on some seed (no held-out score) is infinitely far below."""
     out: list[Verdict] = []
     for table in dict.fromkeys(s.table for s in summaries):
-        group = [
-            s
-            for s in summaries
-            if s.table == table and s.search in group_of(search) and np.isfinite(s.mean)
-        ]
+        group = [s for s in summaries if s.table == table and s.search in group_of(search)]
         mine = next((s for s in group if s.search == search), None)
-        if mine is None or len(group) < 2:
+        scored = [s for s in group if np.isfinite(s.mean)]
+        if mine is None or len(group) < 2 or not scored:
             continue
-        top = max(group, key=lambda s: s.mean)
+        top = max(scored, key=lambda s: s.mean)
+        if not np.isfinite(mine.mean):
+            out.append(Verdict(table, search, top.search, math.inf, math.inf, False))
+            continue
         gap = max(0.0, top.mean - mine.mean)
         percent = 100 * gap / abs(top.mean) if top.mean else math.inf
         out.append(Verdict(table, search, top.search, gap, percent, gap <= max(top.std, mine.std)))

@@ -170,3 +170,14 @@ def test_split_frames_keep_the_training_columns_order() -> None:
     split = sq.Split("t", 0, frame, frame, "target", None, data)  # type: ignore[arg-type]
     assert list(split.X_test.columns) == ["a", "b"]
     assert split.y_test.tolist() == [0, 1]
+
+
+def test_a_search_that_failed_on_a_seed_misses_its_table() -> None:
+    runs = [
+        run("a", 0, "tuneforge", 0.95),
+        run("a", 1, "tuneforge", math.nan),  # e.g. no trial ended before the deadline
+        run("a", 0, "optuna", 0.90),
+        run("a", 1, "optuna", 0.90),
+    ]
+    (v,) = sq.verdicts(sq.summarise_runs(runs), "tuneforge")
+    assert (v.best, v.percent, v.within_noise) == ("optuna", math.inf, False)
