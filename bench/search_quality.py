@@ -128,7 +128,7 @@ import joblib
 import numpy as np
 import optuna
 import pandas as pd
-from harness import InProcess, LiveService, one_openmp_thread, recorded, verdict
+from harness import InProcess, LiveService, one_openmp_thread, recorded, verdict, warm_loky
 from joblib import Parallel, delayed
 from scipy.stats import loguniform, randint, uniform
 from sklearn.base import BaseEstimator, clone
@@ -1358,6 +1358,9 @@ def run_wall(args: argparse.Namespace) -> None:
             frame = tables[name]()
             for seed in range(args.seeds):
                 split = split_table(name, frame, seed, core)
+                # joblib's worker processes started (and their imports done) untimed, as
+                # tuneforge's worker processes are: else the first batch pays for them.
+                warm_loky(WALL_CORES, split.data)
                 progress(
                     f"{name} seed {seed}: {len(split.train)} training rows, "
                     f"{len(split.test)} held out, {split.spec.scoring}"

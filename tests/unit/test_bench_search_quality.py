@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import optuna
@@ -181,3 +182,51 @@ def test_a_search_that_failed_on_a_seed_misses_its_table() -> None:
     ]
     (v,) = sq.verdicts(sq.summarise_runs(runs), "tuneforge")
     assert (v.best, v.percent, v.within_noise) == ("optuna", math.inf, False)
+
+
+class FakeResponse:
+    def __init__(self, status_code: int, body: dict[str, Any]) -> None:
+        self.status_code, self.body = status_code, body
+        self.text = str(body)
+
+    def json(self) -> dict[str, Any]:
+        return self.body
+
+    def raise_for_status(self) -> None:
+        assert self.status_code < 400, self.status_code
+
+
+class RefusesAuto:
+    """An API that stores the upload and answers 422 to a job, as one without ``auto``."""
+
+    url = "http://tuneforge.invalid"
+
+    def __init__(self) -> None:
+        self.http = self
+        self.jobs: list[dict[str, Any]] = []
+
+    def post(self, url: str, **kwargs: Any) -> FakeResponse:
+        if url.endswith("/v1/datasets"):
+            return FakeResponse(201, {"id": "ds_1"})
+        self.jobs.append(kwargs["json"])
+        return FakeResponse(422, {"errors": {"estimator": ["unknown estimator 'auto'"]}})
+
+
+def test_auto_is_skipped_with_a_note_while_the_service_refuses_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    frame = load_iris(as_frame=True).frame
+    data = type("Data", (), {"X_train": frame.drop(columns="target")})()
+    spec = type("Spec", (), {"scoring": "balanced_accuracy"})()
+    split = sq.Split("iris", 1, frame, frame, "target", spec, data)  # type: ignore[arg-type]
+    live = RefusesAuto()
+    assert sq.tuneforge_wall(live, split, "auto", 7, "auto") is None  # type: ignore[arg-type]
+    (job,) = live.jobs
+    assert (job["estimator"], job["timeout_s"], job["random_state"], job["test_size"]) == (
+        "auto",
+        7,
+        1,
+        0,
+    )
+    assert job["n_trials"] >= 1000  # the budget, not the trial count, ends the search
+    assert "422" in capsys.readouterr().out
