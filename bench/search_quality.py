@@ -855,6 +855,9 @@ def held_out(scoring: str, model: Any, X: pd.DataFrame, y: pd.Series) -> float:
     return float(get_scorer(scoring)(model, X, y))
 
 
+REFUSED: set[str] = set()  # estimators the service answered 422 to in this run
+
+
 def tuneforge_wall(
     live: LiveService, split: Split, estimator: str, budget: int, label: str
 ) -> WallRun | None:
@@ -874,10 +877,10 @@ def tuneforge_wall(
     started = time.perf_counter()
     response = live.http.post(f"{live.url}/v1/jobs", json=request, timeout=60)
     if response.status_code == 422:
-        print(
-            f"note: tuneforge answered 422 to estimator {estimator!r}, skipped: "
-            f"{response.text[:300]}"
-        )
+        if estimator not in REFUSED:  # once a run: every table and seed would say the same
+            REFUSED.add(estimator)
+            detail = str(response.json().get("detail", response.text))[:120]
+            print(f"note: tuneforge answers 422 to estimator {estimator!r}, skipped ({detail})")
         return None
     if response.status_code != 202:
         raise RuntimeError(f"submit: {response.status_code} {response.text[:500]}")
@@ -1317,7 +1320,8 @@ from submit to the job's end (the refit included). random / halving / optuna: sc
 RandomizedSearchCV, HalvingRandomSearchCV and Optuna's TPE over the same pipeline, space,
 folds and scorer (random and optuna in batches of 2 candidates, started while one more
 batch should end within the budget, then the best refit; halving starts as many candidates
-as the random search's own rate says fit). auto: the same with estimator "auto"; flaml:
+as a cost model fitted on the random search's rate and one batch on its smallest rung says
+fit). auto: the same with estimator "auto"; flaml:
 FLAML's AutoML, time_budget = the budget, n_jobs = the cores, its own learners and
 resampling, the same metric. "wins": seeds on which a search had its group's best test
 score (groups: the four with the estimator named; auto and flaml). "within noise": the gap

@@ -209,7 +209,7 @@ class RefusesAuto:
         if url.endswith("/v1/datasets"):
             return FakeResponse(201, {"id": "ds_1"})
         self.jobs.append(kwargs["json"])
-        return FakeResponse(422, {"errors": {"estimator": ["unknown estimator 'auto'"]}})
+        return FakeResponse(422, {"detail": "unknown estimator 'auto'"})
 
 
 def test_auto_is_skipped_with_a_note_while_the_service_refuses_it(
@@ -219,6 +219,7 @@ def test_auto_is_skipped_with_a_note_while_the_service_refuses_it(
     data = type("Data", (), {"X_train": frame.drop(columns="target")})()
     spec = type("Spec", (), {"scoring": "balanced_accuracy"})()
     split = sq.Split("iris", 1, frame, frame, "target", spec, data)  # type: ignore[arg-type]
+    sq.REFUSED.clear()
     live = RefusesAuto()
     assert sq.tuneforge_wall(live, split, "auto", 7, "auto") is None  # type: ignore[arg-type]
     (job,) = live.jobs
@@ -230,3 +231,5 @@ def test_auto_is_skipped_with_a_note_while_the_service_refuses_it(
     )
     assert job["n_trials"] >= 1000  # the budget, not the trial count, ends the search
     assert "422" in capsys.readouterr().out
+    assert sq.tuneforge_wall(live, split, "auto", 7, "auto") is None  # type: ignore[arg-type]
+    assert capsys.readouterr().out == ""  # said once a run
