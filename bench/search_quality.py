@@ -26,9 +26,12 @@ scorer for the table (roc_auc, balanced_accuracy or r2):
   one batch of it, when random is not run) predicts fit in the budget;
 - ``auto``: tuneforge's default spec with ``estimator: "auto"`` (skipped, with a note,
   while the service answers 422 to it), against ``flaml``: FLAML's ``AutoML`` with
-  ``time_budget`` = the budget, ``n_jobs=2``, the same metric, its own resampling and the
-  learners it finds installed (scikit-learn's random forest, extra trees and logistic
-  regression; LightGBM and XGBoost only when they are installed).
+  ``time_budget`` = the budget, ``n_jobs=2``, the same metric, its own resampling and its
+  default learners: LightGBM, XGBoost (two spaces), scikit-learn's random forest, extra
+  trees and SGD, and L1 logistic regression for classification. It needs ``lightgbm``
+  and ``xgboost`` importable (FLAML's AutoML imports XGBoost when it loads); the runtime's
+  ``lightgbm`` and ``xgboost-cpu`` provide them, and without them FLAML is skipped with a
+  note. (``flaml[automl]`` is not used: it pins the full ``xgboost<3`` wheel.)
 
 Printed: each run, then per table and search the held-out score's mean ± standard
 deviation over the seeds, wins (seeds on which it was best of its group: the four with the
@@ -112,6 +115,7 @@ minutes on 2 cores).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import os
 import sys
@@ -855,7 +859,7 @@ def held_out(scoring: str, model: Any, X: pd.DataFrame, y: pd.Series) -> float:
     return float(get_scorer(scoring)(model, X, y))
 
 
-REFUSED: set[str] = set()  # estimators the service answered 422 to in this run
+REFUSED: set[str] = set()  # searches skipped in this run (noted once)
 
 
 def tuneforge_wall(
@@ -1112,14 +1116,18 @@ def flaml_metric(scoring: str) -> Any:
 
 
 def flaml_automl() -> Any:
-    """FLAML's ``AutoML`` class, or ``None`` (with a note) where it cannot be imported:
-    FLAML 2.8 imports XGBoost when its AutoML loads, and the ``xgboost`` module comes with
-    the runtime dependency ``xgboost-cpu``."""
+    """FLAML's ``AutoML`` class, or ``None`` (with a note) where it cannot run its default
+    learners: FLAML 2.8 imports XGBoost when its AutoML loads and lists LightGBM first;
+    the runtime's ``xgboost-cpu`` and ``lightgbm`` provide them."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # flaml warns, rather than fails, without AutoML
         import flaml
-    if not getattr(flaml, "has_automl", False):
-        print("note: FLAML's AutoML cannot be imported (it needs xgboost), flaml skipped")
+    missing = [m for m in ("xgboost", "lightgbm") if importlib.util.find_spec(m) is None]
+    if missing or not getattr(flaml, "has_automl", False):
+        if "flaml" not in REFUSED:
+            REFUSED.add("flaml")
+            why = ", ".join(missing) or "its imports"
+            print(f"note: FLAML's AutoML cannot run here (missing: {why}), flaml skipped")
         return None
     return flaml.AutoML
 

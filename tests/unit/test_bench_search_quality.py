@@ -233,3 +233,15 @@ def test_auto_is_skipped_with_a_note_while_the_service_refuses_it(
     assert "422" in capsys.readouterr().out
     assert sq.tuneforge_wall(live, split, "auto", 7, "auto") is None  # type: ignore[arg-type]
     assert capsys.readouterr().out == ""  # said once a run
+
+
+def test_flaml_is_skipped_with_a_note_without_xgboost(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = sq.importlib.util.find_spec
+    monkeypatch.setattr(
+        sq.importlib.util, "find_spec", lambda name: None if name == "xgboost" else found(name)
+    )
+    sq.REFUSED.clear()
+    assert sq.flaml_wall(None, 10) is None  # type: ignore[arg-type]
+    assert "missing: xgboost" in capsys.readouterr().out
