@@ -111,7 +111,8 @@ def test_last_event_id_resumes_after_it_and_a_malformed_one_from_the_start(clien
     resumed = _events(client, study, "7")
     assert [(kind, n) for kind, n, _ in resumed] == [("best", "8"), ("completed", "9")]
     assert _events(client, study, "9") == []  # after the last: the stream just ends
-    assert len(_events(client, study, "not-a-cursor")) == 9
+    for malformed in ("not-a-cursor", "-3", "1e3", "٣", "9" * 30):
+        assert len(_events(client, study, malformed)) == 9, malformed
 
 
 def test_every_event_served_is_what_the_openapi_document_publishes(app, client, service):
