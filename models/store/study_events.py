@@ -23,10 +23,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models.store.events import cursor_number
 from models.store.records import Study, StudyEvent, StudyState, utcnow
 
 KINDS = ("suggested", "lapsed", "reported", "best", "completed")
-MAX_DIGITS = 9  # of a Last-Event-ID: an event number fits a 32-bit integer column
 # Data fields kept as ISO text in the JSON column, and read back as datetimes.
 _TIMES = ("lease_expires_at",)
 
@@ -67,9 +67,11 @@ def progress(session: Session, study_ids: Iterable[str]) -> dict[str, int]:
 
 def parse_cursor(raw: str | None) -> int:
     """The event number in a ``Last-Event-ID``; 0 (from the start) when missing or
-    malformed, as a job's stream does (a number past any a database column holds too)."""
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS else 0
+    malformed, as a job's stream does."""
+    try:
+        return cursor_number((raw or "0").strip())
+    except ValueError:
+        return 0
 
 
 def poll(session: Session, owner: str, study_id: str, after: int) -> tuple[list[Event], int, bool]:
