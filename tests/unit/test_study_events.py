@@ -15,8 +15,9 @@ from sqlalchemy import update
 from api import create_app
 from models.documents import STUDY_EVENTS
 from models.settings import Settings
+from models.store import study_events
 from models.store.migrate import upgrade
-from models.store.records import StudyTrial, utcnow
+from models.store.records import DEFAULT_OWNER, StudyTrial, utcnow
 from tests.unit.test_events import parse
 from tests.unit.test_openapi import generated
 
@@ -142,3 +143,13 @@ def test_another_tenants_study_and_none_at_all_are_404(tmp_path):
     assert other.status_code == 404 and other.mimetype == "application/problem+json"
     none = client.get("/v1/studies/st_none/events", headers={"X-API-Key": "k-acme"})
     assert none.status_code == 404
+
+
+def test_the_stream_of_a_study_deleted_meanwhile_is_over(client, service):
+    body = {"space": SPACE, "direction": "minimize", "n_trials": 2}
+    study = client.post("/v1/studies", json=body).get_json()["id"]
+    _ask(client, study, 1)
+    assert client.delete(f"/v1/studies/{study}").status_code == 204
+    with service.sessions() as session:
+        assert study_events.progress(session, [study]) == {}  # its events went with it
+    assert service.studies.events(DEFAULT_OWNER, study, 0) == ([], 0, True)
