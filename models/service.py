@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import recovery
 from models.dispatch import Dispatch, HeldTrials, NoDispatch, send_advance
 from models.documents.model_card import model_card
-from models.engine import data_checks
+from models.engine import auto, data_checks
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
 from models.engine.labels import Labels, labels_of
@@ -266,6 +266,8 @@ class Service:
         dataset = self._dataset_of(owner, request["dataset_id"])
         spec = self._resolve_spec(dataset, request)
         warnings = self._check_data(owner, dataset, spec)
+        if auto.is_auto(spec.estimator) and "param_space" not in request:
+            warnings = [*warnings, *auto.left_out_warnings(spec.task, spec.param_space)]
         return self.submit_spec(owner, spec, warnings=warnings, labels=labels)
 
     def submit_spec(
