@@ -482,6 +482,6 @@ class ResultSchema(ma.Schema):
     @ma.pre_dump
     def _from_job(self, job: Job, **_: Any) -> dict[str, Any]:
         # Results stored before auto name no estimator: the spec's.
-        defaults = {"estimator": job.spec.get("estimator"), "families": None}
+        defaults = {"estimator": (job.spec or {}).get("estimator"), "families": None}
         result = {k: v for k, v in job.result.items() if v is not None or k not in defaults}
         return {"job_id": job.id, "stopped_reason": job.stopped_reason, **defaults, **result}

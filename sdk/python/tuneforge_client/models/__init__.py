@@ -38,6 +38,8 @@ from .estimator_resource_params import EstimatorResourceParams
 from .estimator_tasks_item import EstimatorTasksItem
 from .extend import Extend
 from .extension import Extension
+from .family_result import FamilyResult
+from .family_result_best_params_type_0 import FamilyResultBestParamsType0
 from .halving import Halving
 from .halving_min_resources_type_1 import HalvingMinResourcesType1
 from .halving_resource import HalvingResource
@@ -174,6 +176,8 @@ __all__ = (
     "EstimatorTasksItem",
     "Extend",
     "Extension",
+    "FamilyResult",
+    "FamilyResultBestParamsType0",
     "Halving",
     "HalvingMinResourcesType1",
     "HalvingResource",
