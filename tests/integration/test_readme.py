@@ -62,3 +62,29 @@ def test_the_readme_walkthrough_works_as_written(shared_service, tmp_path):
     assert '{"status":422,"missing":["mean texture"]}' in lines
     # and once deleted, the job's model is gone
     assert lines[-1] == "404", done.stdout[-500:]
+
+
+def test_the_readme_auto_example_works_as_written(shared_service, tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Auto: the search chooses the model family", 1)[1]
+    script = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    script = script.replace("API=http://127.0.0.1:8000", f"API={shared_service.url}")
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    lines = done.stdout.strip().splitlines()
+    assert (
+        '"estimator":"' in lines[0]
+        and '"families":[{"estimator":"hist_gradient_boosting"' in lines[0]
+    )
+    assert [line.split('"family":')[1].split(",")[0] for line in lines[1:]] == [
+        '"hist_gradient_boosting"',
+        '"logistic_regression"',
+        '"ridge"',
+    ]
