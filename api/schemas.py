@@ -14,6 +14,7 @@ from marshmallow import fields, validate
 
 from models.documents import HealthSchema, ProblemSchema
 from models.documents.fields import StrictSchema, id_pattern, one_of
+from models.engine.catalog import CATALOG
 from models.engine.labels import MAX_TAG, TAG_RULE
 from models.store.artifacts import MODEL_FORMAT, MODEL_FORMATS
 from models.store.list_order import DATASET_SORTS, JOB_SORTS, NEWEST
@@ -158,6 +159,10 @@ class TrialListArgsSchema(PageArgsSchema):
         },
     )
     state = AnyOf(TrialState)
+    estimator = fields.String(
+        validate=one_of(list(CATALOG)),
+        metadata={"description": "an auto job: only the trials of this family"},
+    )
 
 
 class ModelArgsSchema(StrictSchema):

@@ -334,11 +334,14 @@ class Service:
         *,
         sort: str = "number",
         states: list[str] | None = None,
+        family: str | None = None,
     ) -> Page[Trial]:
         """A job's trials in ``sort`` order (see :mod:`models.store.trial_order`), only
-        those in one of ``states`` when given."""
+        those in one of ``states`` (and an auto job's of ``family``) when given."""
         with self.sessions() as session:
-            return jobs.list_trials(session, owner, job_id, limit, cursor, sort=sort, states=states)
+            return jobs.list_trials(
+                session, owner, job_id, limit, cursor, sort=sort, states=states, family=family
+            )
 
     def cancel_job(self, owner: str, job_id: str) -> Job:
         """Stop a queued or running job; its trials are kept, its webhook is sent. With a

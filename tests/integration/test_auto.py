@@ -27,6 +27,13 @@ def test_an_auto_job_returns_the_family_it_chose(shared_service, breast_cancer_c
     trials = sorted(shared_service.trials(job["id"]), key=lambda t: t["number"])
     assert [t["params"]["estimator"] for t in trials[:2]] == SPACE["estimator"]
     assert trials[1]["params"]["random_forest.max_depth"] in (2, 4)
+    # and an auto job's trials can be listed by family (an unknown one is a 422)
+    listed = shared_service.get(f"/v1/jobs/{job['id']}/trials?estimator=random_forest").json()
+    assert [t["number"] for t in listed["items"]] == [
+        t["number"] for t in trials if t["params"]["estimator"] == "random_forest"
+    ]
+    refused = shared_service.get(f"/v1/jobs/{job['id']}/trials?estimator=forest")
+    assert refused.status_code == 422 and "estimator" in refused.json()["errors"]
     # and the result names the family chosen and how each did
     result = shared_service.get(f"/v1/jobs/{job['id']}/result").json()
     assert result["estimator"] == result["best_params"]["estimator"]

@@ -187,6 +187,12 @@ def test_an_auto_job_returns_the_family_chosen_and_how_each_did(service):
     families = {f["estimator"]: f for f in result["families"]}
     assert list(families) == ["logistic_regression", "ridge"]
     assert sum(f["n_trials"] for f in families.values()) == 4
+    # and the trials can be listed by family
+    page = service.list_trials("default", job_id, 10, None, family="ridge")
+    assert [t.number for t in page.items] == [
+        t.number for t in trials if t.params["estimator"] == "ridge"
+    ]
+    assert page.items
     best = families[result["estimator"]]
     assert best["best_score"] == result["best_score"]
     assert set(best["best_params"]) <= set(CATALOG[result["estimator"]].params[CLASSIFICATION])

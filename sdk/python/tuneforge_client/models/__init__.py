@@ -74,6 +74,7 @@ from .job_stopped_reason_type_0 import JobStoppedReasonType0
 from .list_datasets_sort import ListDatasetsSort
 from .list_jobs_sort import ListJobsSort
 from .list_jobs_status import ListJobsStatus
+from .list_trials_estimator import ListTrialsEstimator
 from .list_trials_sort import ListTrialsSort
 from .list_trials_state import ListTrialsState
 from .metric import Metric
@@ -212,6 +213,7 @@ __all__ = (
     "ListDatasetsSort",
     "ListJobsSort",
     "ListJobsStatus",
+    "ListTrialsEstimator",
     "ListTrialsSort",
     "ListTrialsState",
     "Metric",
