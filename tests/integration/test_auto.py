@@ -4,6 +4,7 @@ family did, the model, and a space naming an unknown family refused naming the f
 from __future__ import annotations
 
 import pytest
+import tuneforge
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +33,9 @@ def test_an_auto_job_returns_the_family_it_chose(shared_service, breast_cancer_c
     assert [t["number"] for t in listed["items"]] == [
         t["number"] for t in trials if t["params"]["estimator"] == "random_forest"
     ]
+    with tuneforge.Client(shared_service.url) as api:
+        by_sdk = [t.number for t in api.trials(job["id"], estimator="random_forest")]
+    assert by_sdk == [t["number"] for t in listed["items"]]
     refused = shared_service.get(f"/v1/jobs/{job['id']}/trials?estimator=forest")
     assert refused.status_code == 422 and "estimator" in refused.json()["errors"]
     # and the result names the family chosen and how each did
