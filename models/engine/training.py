@@ -54,8 +54,8 @@ class TrainingData:
     template: Pipeline
     columns: list[ColumnTreatment]
     dropped_target_rows: int
-    # An auto job's pipeline per family (its preprocessing and estimator); ``template`` is
-    # then the first family's.
+    # An auto job's pipeline per family (its preprocessing and estimator), for every
+    # family of the task; ``template`` is then the catalog's first.
     templates: dict[str, Pipeline] = field(default_factory=dict)
     # ... and each family's column treatments (``columns`` is the first family's).
     family_columns: dict[str, list[ColumnTreatment]] = field(default_factory=dict)
@@ -155,10 +155,12 @@ def prepare(spec: SearchSpec, table: pd.DataFrame, profiles: list[dict[str, Any]
 
 
 def _families(spec: SearchSpec) -> list[str]:
-    """The estimators a job's trials fit: its own, or an auto job's families in order."""
+    """The estimators a job's trials may fit: its own, or for an auto job every one for
+    its task. Not only those its space lists: jobs differing only in their spaces share
+    one training data (see models/worker_cache.py), and an unfitted pipeline costs nothing."""
     if not auto.is_auto(spec.estimator):
         return [spec.estimator]
-    return list(spec.param_space[auto.FAMILY]["choices"])
+    return [name for name, entry in CATALOG.items() if spec.task in entry.classes]
 
 
 def space_dims(spec: SearchSpec) -> list[Any]:
@@ -381,7 +383,11 @@ def summarise(
         columns=[c.to_dict() for c in data.family_columns.get(chosen, data.columns)],
         model=model,
         estimator=chosen,
-        families=family_results(list(data.templates), trials) if data.templates else None,
+        families=(
+            family_results(spec.param_space[auto.FAMILY]["choices"], trials)
+            if data.templates
+            else None
+        ),
     )
 
 

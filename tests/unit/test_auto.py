@@ -196,3 +196,23 @@ def test_an_auto_job_returns_the_family_chosen_and_how_each_did(service):
     best = families[result["estimator"]]
     assert best["best_score"] == result["best_score"]
     assert set(best["best_params"]) <= set(CATALOG[result["estimator"]].params[CLASSIFICATION])
+
+
+def test_auto_jobs_on_the_same_table_with_other_families_each_fit_their_own(service):
+    # given a first auto job over two families, run by this worker (which keeps its
+    # training data for jobs that train the same way)
+    dataset = upload(service, _frame(60))
+    spaces = [
+        {"estimator": ["ridge", "knn"]},
+        {"estimator": ["logistic_regression", "random_forest"], "random_forest.n_estimators": [5]},
+    ]
+    jobs_ = [
+        submit(service, dataset, target="y", estimator="auto", n_trials=2, cv=2, param_space=space)
+        for space in spaces
+    ]
+    # when both run, the second after the first, then each fits its own families
+    for job_id, space in zip(jobs_, spaces, strict=True):
+        assert run(service, job_id) is RunOutcome.SUCCEEDED
+        job, trials = job_and_trials(service, job_id)
+        assert [t.state for t in trials] == ["succeeded"] * 2, [t.error for t in trials]
+        assert [f["estimator"] for f in job.result["families"]] == space["estimator"]
