@@ -45,6 +45,10 @@ def test_an_auto_job_returns_the_family_it_chose(shared_service, breast_cancer_c
     assert list(families) == SPACE["estimator"]
     assert sum(f["n_trials"] for f in families.values()) == 4
     assert families[result["estimator"]]["best_score"] == result["best_score"]
+    # and the model is the chosen family's pipeline, exported to ONNX as any other
+    assert result["model"]["onnx"]["available"], result["model"]["onnx"]
+    onnx = shared_service.get(f"/v1/jobs/{job['id']}/model?format=onnx")
+    assert onnx.status_code == 200 and onnx.content
     # and the model is the chosen family's pipeline, which the card names
     card = shared_service.get(f"/v1/jobs/{job['id']}/card").json()
     assert card["model"]["estimator"] == result["estimator"]

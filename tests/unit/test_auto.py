@@ -216,3 +216,15 @@ def test_auto_jobs_on_the_same_table_with_other_families_each_fit_their_own(serv
         job, trials = job_and_trials(service, job_id)
         assert [t.state for t in trials] == ["succeeded"] * 2, [t.error for t in trials]
         assert [f["estimator"] for f in job.result["families"]] == space["estimator"]
+
+
+def test_an_auto_grid_counts_each_family_branch_and_goes_family_by_family():
+    # the product of every family's values would be far beyond any limit; the branches
+    # the conditions leave are few
+    spec = resolve(strategy="grid")
+    dims = space_dims(spec)
+    candidates = make_strategy("grid", dims, 0, 0).candidates
+    assert spec.n_trials == len(candidates) <= 500
+    order = [c["estimator"] for c in candidates]
+    assert list(dict.fromkeys(order)) == spec.param_space["estimator"]["choices"]
+    assert order == sorted(order, key=spec.param_space["estimator"]["choices"].index)
