@@ -18,6 +18,7 @@ from typing import Any
 
 from models.engine.catalog import CATALOG, Param
 from models.engine.space import Dimension, ordered
+from models.engine.spec_errors import SpecErrors
 from models.exceptions import SpecError
 
 AUTO = "auto"
@@ -111,31 +112,44 @@ def default_space(task: str, names: Sequence[str], skip: str | None = None) -> d
 def given_space(raw: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
     """A client's auto space, its family conditions filled in: ``estimator`` (the families
     to try; default: those the space names, in :data:`FAMILY_ORDER`) and ``family.param``
-    dimensions, whose ``when`` may name other parameters of the same family."""
-    named = [key.split(SEPARATOR, 1)[0] for key in raw if SEPARATOR in key]
-    for key in raw:
-        family = key.split(SEPARATOR, 1)[0]
-        if key != FAMILY and (SEPARATOR not in key or family not in names):
-            raise SpecError(
-                f"an auto space names parameters as family.param (such as "
-                f"'random_forest.max_depth') or 'estimator'; families: {', '.join(names)}",
-                field=f"param_space.{key}",
-            )
-    space: dict[str, Any] = {
-        FAMILY: raw.get(FAMILY)
-        or {"type": "categorical", "choices": [n for n in names if n in named]}
-    }
+    dimensions, whose ``when`` may name other parameters of the same family. Each wrong
+    key is named before one is refused; a dimension's own shape is
+    :func:`~models.engine.space.parse_space`'s to check."""
+    errors = SpecErrors()
+    space: dict[str, Any] = {}
     for key, dim in raw.items():
+        family = key.split(SEPARATOR, 1)[0]
         if key == FAMILY:
             continue
-        family = key.split(SEPARATOR, 1)[0]
-        dim = {"type": "categorical", "choices": dim} if isinstance(dim, list) else dict(dim)
-        if isinstance(dim.get("when"), dict):
-            dim["when"] = {FAMILY: [family], **dim["when"]}
-        elif "when" not in dim:
-            dim["when"] = {FAMILY: [family]}
+        if SEPARATOR not in key or family not in names:
+            errors.add(
+                SpecError(
+                    "an auto space names parameters as family.param (such as "
+                    f"'random_forest.max_depth') or 'estimator'; families: {', '.join(names)}",
+                    field=f"param_space.{key}",
+                )
+            )
+            continue
+        dim = {"type": "categorical", "choices": dim} if isinstance(dim, list) else dim
+        when = dim.get("when") if isinstance(dim, dict) else None
+        if when is None and isinstance(dim, dict):
+            dim = {**dim, "when": {FAMILY: [family]}}
+        elif isinstance(when, dict):
+            others = [p for p in when if not p.startswith(f"{family}{SEPARATOR}")]
+            if others:
+                # Another family's parameter is never set when this family is chosen.
+                errors.add(
+                    SpecError(
+                        f"'when' may name only {family}'s own parameters, not {others[0]!r}",
+                        field=f"param_space.{key}",
+                    )
+                )
+            dim = {**dim, "when": {FAMILY: [family], **when}}
         space[key] = dim
-    return space
+    errors.raise_found()
+    named = [key.split(SEPARATOR, 1)[0] for key in space]
+    default = {"type": "categorical", "choices": [n for n in names if n in named]}
+    return {FAMILY: raw.get(FAMILY) or default, **space}
 
 
 def split(params: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -141,6 +141,12 @@ def test_a_given_space_gets_its_family_conditions_and_families():
             "family.param",
         ),
         ({"param_space": {"max_depth": [4]}}, "param_space.max_depth", "family.param"),
+        ({"param_space": {"ridge.alpha": "big"}}, "param_space.ridge.alpha", "must be a list"),
+        (
+            {"param_space": {"ridge.alpha": {"low": 1, "high": 2, "when": ["x"]}}},
+            "param_space.ridge.alpha",
+            "'when' must map",
+        ),
         (
             {"param_space": {"random_forest.depth": [4]}},
             "param_space.random_forest.depth",
@@ -228,3 +234,28 @@ def test_an_auto_grid_counts_each_family_branch_and_goes_family_by_family():
     order = [c["estimator"] for c in candidates]
     assert list(dict.fromkeys(order)) == spec.param_space["estimator"]["choices"]
     assert order == sorted(order, key=spec.param_space["estimator"]["choices"].index)
+
+
+def test_a_given_when_may_name_the_same_familys_parameters():
+    spec = resolve(
+        param_space={
+            "svm.kernel": ["poly", "rbf"],
+            "svm.degree": {"low": 2, "high": 3, "when": {"svm.kernel": ["poly"]}},
+        }
+    )
+    assert spec.param_space["svm.degree"]["when"] == {
+        "estimator": ["svm"],
+        "svm.kernel": ["poly"],
+    }
+    candidates = make_strategy("grid", space_dims(spec), 0, 0).candidates
+    assert {"estimator": "svm", "svm.kernel": "rbf"} in candidates
+    assert {"estimator": "svm", "svm.kernel": "poly", "svm.degree": 3} in candidates
+    # and naming another family's parameter there is refused, naming the dimension
+    error = refusal(
+        param_space={
+            "svm.kernel": ["poly"],
+            "knn.p": {"type": "categorical", "choices": [1], "when": {"svm.kernel": ["poly"]}},
+            "forest.depth": [1],
+        }
+    )
+    assert {"param_space.knn.p", "param_space.forest.depth"} <= set(error.errors)
