@@ -135,7 +135,12 @@ def given_space(raw: dict[str, Any], names: Sequence[str]) -> dict[str, Any]:
         if when is None and isinstance(dim, dict):
             dim = {**dim, "when": {FAMILY: [family]}}
         elif isinstance(when, dict):
-            others = [p for p in when if not p.startswith(f"{family}{SEPARATOR}")]
+            # The family's own condition may be written out (a resolved spec has it).
+            others = [
+                p
+                for p in when
+                if not p.startswith(f"{family}{SEPARATOR}") and (p != FAMILY or when[p] != [family])
+            ]
             if others:
                 # Another family's parameter is never set when this family is chosen.
                 errors.add(

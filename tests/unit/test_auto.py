@@ -259,3 +259,16 @@ def test_a_given_when_may_name_the_same_familys_parameters():
         }
     )
     assert {"param_space.knn.p", "param_space.forest.depth"} <= set(error.errors)
+
+
+def test_a_resolved_auto_spec_resolves_again_to_itself():
+    # as a resubmit or an edited spec sends it back: every condition written out
+    spec = resolve(strategy="bayesian", n_trials=5)
+    again = resolve(strategy="bayesian", n_trials=5, param_space=spec.param_space)
+    assert again == spec
+    # but a family's condition naming another family is refused
+    space = {
+        **spec.param_space,
+        "ridge.alpha": {"low": 1.0, "high": 2.0, "when": {"estimator": ["knn"]}},
+    }
+    assert "param_space.ridge.alpha" in refusal(param_space=space).errors
