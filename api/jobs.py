@@ -150,7 +150,8 @@ class JobTrials(MethodView):
     @blp.response(200, TrialPageSchema)
     @errors(blp, 404, 422)
     def get(self, args: dict[str, Any], job_id: str) -> dict[str, Any]:
-        """List a job's trials so far, by number unless sorted; filter by state.
+        """List a job's trials so far, by number unless sorted; filter by state (and an
+        auto job's by family).
 
         By number is the order they were proposed in; `sort=-mean_score` is best first.
         """
@@ -161,6 +162,7 @@ class JobTrials(MethodView):
             args.get("cursor"),
             sort=args["sort"],
             states=args.get("state"),
+            family=args.get("estimator"),
         )
         return page_body(page, args)
 

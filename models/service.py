@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import recovery
 from models.dispatch import Dispatch, HeldTrials, NoDispatch, send_advance
 from models.documents.model_card import model_card
-from models.engine import data_checks
+from models.engine import auto, data_checks
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
 from models.engine.labels import Labels, labels_of
@@ -267,6 +267,8 @@ class Service:
         dataset = self._dataset_of(owner, request["dataset_id"])
         spec = self._resolve_spec(dataset, request)
         warnings = self._check_data(owner, dataset, spec)
+        if auto.is_auto(spec.estimator) and "param_space" not in request:
+            warnings = [*warnings, *auto.left_out_warnings(spec.task, spec.param_space)]
         return self.submit_spec(owner, spec, warnings=warnings, labels=labels)
 
     def submit_spec(
@@ -333,11 +335,14 @@ class Service:
         *,
         sort: str = "number",
         states: list[str] | None = None,
+        family: str | None = None,
     ) -> Page[Trial]:
         """A job's trials in ``sort`` order (see :mod:`models.store.trial_order`), only
-        those in one of ``states`` when given."""
+        those in one of ``states`` (and an auto job's of ``family``) when given."""
         with self.sessions() as session:
-            return jobs.list_trials(session, owner, job_id, limit, cursor, sort=sort, states=states)
+            return jobs.list_trials(
+                session, owner, job_id, limit, cursor, sort=sort, states=states, family=family
+            )
 
     def cancel_job(self, owner: str, job_id: str) -> Job:
         """Stop a queued or running job; its trials are kept, its webhook is sent. With a

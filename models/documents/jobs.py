@@ -420,6 +420,23 @@ class ModelInfoSchema(ma.Schema):
     classes = fields.List(Scalar(), required=True, allow_none=True)
 
 
+class FamilyResultSchema(ma.Schema):
+    """How one model family did in an auto job."""
+
+    estimator = fields.String(required=True, metadata={"example": "random_forest"})
+    n_trials = fields.Integer(required=True)
+    n_failed_trials = fields.Integer(required=True)
+    best_trial = fields.Integer(required=True, allow_none=True)
+    best_score = fields.Float(required=True, allow_none=True)
+    best_params = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        allow_none=True,
+        metadata={"description": "the family's own parameters (without its prefix)"},
+    )
+    mean_fit_time_s = fields.Float(required=True, allow_none=True)
+
+
 class ResultSchema(ma.Schema):
     """What a succeeded job found: dumped from the job, whose ``result`` the run wrote."""
 
@@ -444,7 +461,27 @@ class ResultSchema(ma.Schema):
     stopped_reason = nullable_one_of(StoppedReason, required=True)
     columns = fields.List(fields.Nested(ColumnTreatmentSchema), required=True)
     model = fields.Nested(ModelInfoSchema, required=True)
+    estimator = fields.String(
+        required=True,
+        metadata={
+            "description": "the estimator the model is: the spec's, or the family an auto "
+            "job chose",
+            "example": "hist_gradient_boosting",
+        },
+    )
+    families = fields.List(
+        fields.Nested(FamilyResultSchema),
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "an auto job: how each family did, in the order tried; null "
+            "for one estimator"
+        },
+    )
 
     @ma.pre_dump
     def _from_job(self, job: Job, **_: Any) -> dict[str, Any]:
-        return {"job_id": job.id, "stopped_reason": job.stopped_reason, **job.result}
+        # Results stored before auto name no estimator: the spec's.
+        defaults = {"estimator": (job.spec or {}).get("estimator"), "families": None}
+        result = {k: v for k, v in job.result.items() if v is not None or k not in defaults}
+        return {"job_id": job.id, "stopped_reason": job.stopped_reason, **defaults, **result}

@@ -24,12 +24,13 @@ from models.documents.fields import (
     one_of,
 )
 from models.documents.labels import name_field, tags_field
+from models.engine.auto import AUTO
 from models.engine.catalog import CATALOG, TASKS
 from models.engine.space import DIMENSION_TYPES
 from models.engine.spec import CV_KINDS, MAX_URL_LENGTH, SCORERS, STRATEGIES
 from models.engine.warm_start import MAX_PARENTS
 
-ESTIMATORS = list(CATALOG)
+ESTIMATORS = [*CATALOG, AUTO]
 SCORER_NAMES = list(dict.fromkeys(name for names in SCORERS.values() for name in names))
 HALVING_RESOURCES = [
     "n_samples",

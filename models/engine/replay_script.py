@@ -13,13 +13,14 @@ a test runs it on a job of every catalog estimator and checks the score and the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import sklearn
 
+from models.engine.auto import is_auto, split
 from models.engine.catalog import CATALOG, CLASSIFICATION
 from models.engine.numbers import THOUSANDS, _pattern
 from models.engine.preprocess import (
@@ -438,7 +439,11 @@ def _unseeded(spec: SearchSpec) -> str:
 
 
 def replay_script(job: ReplayJob) -> str:
-    """The job's search as a standalone Python file (see the module's docstring)."""
+    """The job's search as a standalone Python file (see the module's docstring); an auto
+    job's is its chosen family's: the best trial's pipeline, without the other families."""
+    if is_auto(job.spec.estimator):
+        family, params = split(job.best_params)
+        job = replace(job, spec=replace(job.spec, estimator=family), best_params=params)
     spec = job.spec
     hold_out, hold_imports = _hold_out_source(spec)
     folds, fold_imports = _folds_source(spec)

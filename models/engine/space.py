@@ -273,9 +273,37 @@ def grid_size(dims: list[Dimension]) -> int | None:
         if values is None:
             return None
         upper *= len(values)
-    if upper > MAX_ENUMERATED or not any(d.when for d in dims):
+    if not any(d.when for d in dims):
         return upper
+    if upper > MAX_ENUMERATED:
+        return _branch_size(dims) or upper
     return len(_expand(dims))
+
+
+def _branch_size(dims: list[Dimension]) -> int | None:
+    """The grid's size counted branch by branch of an unconditioned parent (an auto job's
+    family, whose branches share no parameter), or ``None`` without one."""
+    parents = {parent for d in dims for parent, _ in d.when}
+    root = next((d for d in dims if d.name in parents and not d.when), None)
+    if root is None:
+        return None
+    total = 0
+    for value in root.choices:
+        branch = [
+            Dimension(
+                d.name,
+                d.type,
+                d.low,
+                d.high,
+                d.log,
+                d.choices,
+                tuple((p, v) for p, v in d.when if p != root.name),
+            )
+            for d in dims
+            if d is not root and all(_member(value, v) for p, v in d.when if p == root.name)
+        ]
+        total += grid_size(branch) if branch else 1
+    return total
 
 
 def check_grid(dims: list[Dimension]) -> None:

@@ -21,6 +21,7 @@ from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.pipeline import Pipeline
 
+from models.engine import auto
 from models.engine.catalog import CATALOG, CLASSIFICATION
 from models.engine.evaluate import (
     MODEL_STEP,
@@ -53,12 +54,27 @@ class TrainingData:
     template: Pipeline
     columns: list[ColumnTreatment]
     dropped_target_rows: int
+    # An auto job's pipeline per family (its preprocessing and estimator), for every
+    # family of the task; ``template`` is then the catalog's first.
+    templates: dict[str, Pipeline] = field(default_factory=dict)
+    # ... and each family's column treatments (``columns`` is the first family's).
+    family_columns: dict[str, list[ColumnTreatment]] = field(default_factory=dict)
     # Each fold's rows, preprocessed once: by (rows, halving resource or None).
     _folds: dict[Any, list[Fold]] = field(default_factory=dict, repr=False)
     # Names this object for the trial process, which keeps a copy (see isolation).
     key: str = field(default_factory=lambda: uuid.uuid4().hex, repr=False, compare=False)
 
-    def preprocessed_folds(self, splits: list[Split], key: Any) -> list[Fold]:
+    def pipeline_for(self, params: dict[str, Any]) -> tuple[Pipeline, dict[str, Any]]:
+        """The template a candidate fits and the estimator parameters it sets: an auto
+        job's candidate names its family and its parameters are that family's."""
+        if not self.templates:
+            return self.template, params
+        family, own = auto.split(params)
+        return self.templates[family], own
+
+    def preprocessed_folds(
+        self, splits: list[Split], key: Any, template: Pipeline | None = None
+    ) -> list[Fold]:
         """``splits``' folds with the preprocessing step fitted on each training part and
         applied to both parts, computed once per key and reused by every candidate.
 
@@ -67,10 +83,13 @@ class TrainingData:
         same; a test checks it), while plain scikit-learn refits them for every candidate
         and fold.
         """
+        template = template or self.template
+        # An auto job's families preprocess in two ways (trees or not): a set of folds each.
+        key = (key, id(template.named_steps[PREPROCESS_STEP])) if self.templates else key
         if key not in self._folds:
             folds = []
             for train, test in splits:
-                step = clone(self.template.named_steps[PREPROCESS_STEP])
+                step = clone(template.named_steps[PREPROCESS_STEP])
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     X_train = step.fit_transform(self.X_train.iloc[train], self.y_train.iloc[train])
@@ -101,17 +120,26 @@ def prepare(spec: SearchSpec, table: pd.DataFrame, profiles: list[dict[str, Any]
     X_train, y_train = X.iloc[train], y.iloc[train]
     train_groups = groups.iloc[train] if groups is not None else None
     by_name = {c["name"]: c for c in profiles}
-    entry = CATALOG[spec.estimator]
-    plan = plan_columns([by_name[str(c)] for c in X.columns], len(X), tree_based=entry.tree_based)
-    template = Pipeline(
-        [
-            (PREPROCESS_STEP, build_preprocessor(plan)),
-            (MODEL_STEP, entry.build(spec.task, spec.random_state)),
-        ]
-    )
-    plan += [
+    features = [by_name[str(c)] for c in X.columns]
+    templates, plans = {}, {}
+    for name in _families(spec):
+        entry = CATALOG[name]
+        if entry.tree_based not in plans:
+            plan = plan_columns(features, len(X), tree_based=entry.tree_based)
+            plans[entry.tree_based] = (plan, build_preprocessor(plan))
+        plan, preprocessor = plans[entry.tree_based]
+        # Families that preprocess alike share one step: their folds are computed once.
+        templates[name] = Pipeline(
+            [
+                (PREPROCESS_STEP, preprocessor),
+                (MODEL_STEP, entry.build(spec.task, spec.random_state)),
+            ]
+        )
+    excluded = [
         ColumnTreatment(name, "dropped", "excluded by the spec") for name in spec.exclude_columns
     ]
+    columns = {name: [*plans[CATALOG[name].tree_based][0], *excluded] for name in templates}
+    template, plan = next(iter(templates.values())), next(iter(columns.values()))
     return TrainingData(
         X_train,
         y_train,
@@ -121,6 +149,24 @@ def prepare(spec: SearchSpec, table: pd.DataFrame, profiles: list[dict[str, Any]
         template,
         plan,
         int(missing.sum()),
+        templates if auto.is_auto(spec.estimator) else {},
+        columns if auto.is_auto(spec.estimator) else {},
+    )
+
+
+def _families(spec: SearchSpec) -> list[str]:
+    """The estimators a job's trials may fit: its own, or for an auto job every one for
+    its task. Not only those its space lists: jobs differing only in their spaces share
+    one training data (see models/worker_cache.py), and an unfitted pipeline costs nothing."""
+    if not auto.is_auto(spec.estimator):
+        return [spec.estimator]
+    return [name for name, entry in CATALOG.items() if spec.task in entry.classes]
+
+
+def space_dims(spec: SearchSpec) -> list[Any]:
+    """The dimensions of ``spec``'s space, checked against its estimator (or families)."""
+    return parse_space(
+        spec.param_space, auto.params_of(spec.estimator, spec.task, spec.param_space)
     )
 
 
@@ -130,15 +176,27 @@ def make_search_strategy(
     """The spec's strategy; halving plans its rungs here, once, on the real training rows.
     A warm-started job's first trials are ``inherited`` (their parameters, in number
     order): its strategy proposes new ones after them (:mod:`models.engine.warm_start`)."""
-    entry = CATALOG[spec.estimator]
-    dims = parse_space(spec.param_space, entry.params[spec.task])
+    dims = space_dims(spec)
     if inherited:
         return seeded_strategy(
             spec.strategy, dims, spec.n_trials, spec.random_state, inherited, pruning=spec.pruning
         )
     plan = halving_plan(spec, len(data.X_train)) if spec.halving else None
+    # An auto job starts with each family's defaults, cheap and strong first; a grid's
+    # own order already goes family by family.
+    first = (
+        auto.first_points(dims, spec.task)
+        if auto.is_auto(spec.estimator) and spec.strategy != "grid"
+        else []
+    )
     return make_strategy(
-        spec.strategy, dims, spec.n_trials, spec.random_state, pruning=spec.pruning, halving=plan
+        spec.strategy,
+        dims,
+        spec.n_trials,
+        spec.random_state,
+        pruning=spec.pruning,
+        halving=plan,
+        first=first,
     )
 
 
@@ -183,7 +241,8 @@ def _evaluate_here(
     data: TrainingData, spec: SearchSpec, number: int, candidate: Candidate, cache: bool
 ) -> TrialOutcome:
     """In the trial process: :func:`evaluate` ``candidate`` on the job's folds."""
-    params, splits, key = dict(candidate.params), data.splits, None
+    template, params = data.pipeline_for(dict(candidate.params))
+    splits, key = data.splits, None
     if candidate.resource is not None:
         if spec.halving.resource == "n_samples":
             fraction = candidate.resource / len(data.X_train)
@@ -201,7 +260,7 @@ def _evaluate_here(
     started = time.perf_counter()
     if cache:
         try:
-            folds = data.preprocessed_folds(splits, key)
+            folds = data.preprocessed_folds(splits, key, template)
         except MemoryError:  # as in evaluate: the trial process reports its memory limit
             raise
         except Exception:  # let the trial itself fail with the pipeline's own error
@@ -209,7 +268,7 @@ def _evaluate_here(
     # Fitting the folds' preprocessing (the first trial that needs it) is this trial's fit.
     preprocessing = time.perf_counter() - started
     if folds is not None:
-        model = data.template.named_steps[MODEL_STEP]
+        model = template.named_steps[MODEL_STEP]
 
         def build() -> Any:
             return clone(model).set_params(**params)
@@ -218,7 +277,7 @@ def _evaluate_here(
         folds = raw_folds(data.X_train, data.y_train, splits)
 
         def build() -> Any:
-            return with_params(data.template, params)
+            return with_params(template, params)
 
     outcome = evaluate(
         build, params, folds, scorers, spec.scoring, on_fold if spec.pruning else None
@@ -255,7 +314,8 @@ def refit(
 def _refit_here(
     data: TrainingData, spec: SearchSpec, params: dict[str, Any]
 ) -> tuple[Pipeline, dict[str, float]]:
-    model = with_params(data.template, final_params(spec, params))
+    template, params = data.pipeline_for(final_params(spec, params))
+    model = with_params(template, params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(data.X_train, data.y_train)
@@ -288,6 +348,10 @@ class SearchSummary:
     dropped_target_rows: int
     columns: list[dict[str, Any]]
     model: dict[str, Any]
+    # The estimator the model is (an auto job's chosen family), and for an auto job how
+    # each family it tried did.
+    estimator: str | None = None
+    families: list[dict[str, Any]] | None = None
 
 
 def summarise(
@@ -299,6 +363,7 @@ def summarise(
     model: dict[str, Any],
 ) -> SearchSummary:
     """The result of a search whose best trial is ``best`` and whose model is ``model``."""
+    chosen = auto.split(best.params)[0] if data.templates else spec.estimator
     return SearchSummary(
         best_params=best.params,
         best_score=best.mean_score,
@@ -315,6 +380,34 @@ def summarise(
         n_train_rows=len(data.X_train),
         n_test_rows=0 if data.X_test is None else len(data.X_test),
         dropped_target_rows=data.dropped_target_rows,
-        columns=[c.to_dict() for c in data.columns],
+        columns=[c.to_dict() for c in data.family_columns.get(chosen, data.columns)],
         model=model,
+        estimator=chosen,
+        families=(
+            family_results(spec.param_space[auto.FAMILY]["choices"], trials)
+            if data.templates
+            else None
+        ),
     )
+
+
+def family_results(names: Sequence[str], trials: Sequence[Any]) -> list[dict[str, Any]]:
+    """How each family of an auto job did, in the order tried: its trials, its best
+    succeeded trial (number, score, the family's own parameters) and its mean fit time."""
+    out = []
+    for name in names:
+        mine = [t for t in trials if t.params.get(auto.FAMILY) == name]
+        scored = [t for t in mine if t.state == TrialState.SUCCEEDED and t.mean_score is not None]
+        best = max(scored, key=lambda t: (t.mean_score, -t.number), default=None)
+        out.append(
+            {
+                "estimator": name,
+                "n_trials": len(mine),
+                "n_failed_trials": sum(t.state == TrialState.FAILED for t in mine),
+                "best_trial": None if best is None else best.number,
+                "best_score": None if best is None else best.mean_score,
+                "best_params": None if best is None else auto.split(best.params)[1],
+                "mean_fit_time_s": (sum(t.fit_time_s for t in mine) / len(mine) if mine else None),
+            }
+        )
+    return out

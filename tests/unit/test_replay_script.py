@@ -307,3 +307,15 @@ def test_names_a_client_chose_stay_data_in_the_script(service, tmp_path):
     text = check_script(service, job, tmp_path, data)
     # the script ran to its end (check_script), and both names are in its docstring
     assert ast.get_docstring(ast.parse(text)).count('"""') == 3
+
+
+def test_the_script_of_an_auto_job_replays_its_chosen_family(service, tmp_path):
+    # given an auto job over two families that preprocess differently
+    dataset_id = upload_messy(service)
+    space = {"estimator": ["ridge", "random_forest"], "random_forest.max_depth": [2, 4]}
+    job = finished_job(service, dataset_id, "auto", REGRESSION, param_space=space)
+    # then the script is the chosen family's pipeline, and replays its best trial
+    text = check_script(service, job, tmp_path)
+    family = job.result["estimator"]
+    assert family in ("ridge", "random_forest")
+    assert f"# {CATALOG[family].title}:" in text

@@ -45,6 +45,8 @@ EXIT_REFUSED = 3
 EXIT_UNREACHABLE = 4
 EXIT_WAIT_TIMEOUT = 5
 EXIT_INTERRUPTED = 130  # as a shell reports a process ended by SIGINT (128 + 2)
+# The estimator that lets the search choose the model family (the service checks its space).
+AUTO = "auto"
 
 EXIT_CODES = f"""\b
 Exit codes:
@@ -132,7 +134,12 @@ def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
     "data", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--target", required=True, help="The column to predict.")
-@click.option("--estimator", default="random_forest", show_default=True, help="A catalog name.")
+@click.option(
+    "--estimator",
+    default="random_forest",
+    show_default=True,
+    help="A catalog name, or auto: the search chooses the model family too.",
+)
 @click.option("--strategy", help="grid, random, halving or bayesian  [default: random]")
 @click.option("--trials", "n_trials", type=int, help="How many candidates (random, bayesian).")
 @click.option(
@@ -239,6 +246,8 @@ def tune(
     click.echo()
     click.echo(f"best score   {format_score(result.best_score)} ({_scoring(result.to_dict())})")
     click.echo(f"best params  {format_params(result.best_params.to_dict())}")
+    if job.spec.estimator == AUTO:
+        click.echo(f"family       {result.estimator} (the search's choice)")
     click.echo(f"model        {path}")
 
 
@@ -314,9 +323,11 @@ def catalog_problems(catalog: dict[str, Any], spec: dict[str, Any]) -> dict[str,
     entries = {entry["name"]: entry for entry in catalog["items"]}
     problems: dict[str, str] = {}
     entry = entries.get(spec["estimator"])
-    if entry is None:
+    # "auto" (the search chooses the family): its family.param space is the service's to check
+    if entry is None and spec["estimator"] != AUTO:
         problems["estimator"] = (
-            f"unknown estimator {spec['estimator']!r}; choose one of {', '.join(entries)}"
+            f"unknown estimator {spec['estimator']!r}; choose one of {', '.join(entries)}, "
+            f"or {AUTO!r}"
         )
     tasks = entry["tasks"] if entry is not None else list(catalog["scorers"])
     scorers = [name for task in tasks for name in catalog["scorers"].get(task, [])]

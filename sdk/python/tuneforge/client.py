@@ -291,10 +291,12 @@ class Client:
         sort: str | None = None,
         state: str | None = None,
         page_size: int = 100,
+        estimator: str | None = None,
     ) -> Iterator[Trial]:
         """Every trial of a job, a page at a time; ``sort="-mean_score"`` puts the best
-        first, ``state`` keeps one state (``succeeded``, ``failed``, ``pruned``)."""
-        params = _present(limit=page_size, sort=sort, state=state)
+        first, ``state`` keeps one state (``succeeded``, ``failed``, ``pruned``), and
+        ``estimator`` an auto job's trials of that family."""
+        params = _present(limit=page_size, sort=sort, state=state, estimator=estimator)
         for page in self._pages(f"/v1/jobs/{ids.job_id(job)}/trials", params, TrialPage):
             yield from page.items
 

@@ -38,6 +38,8 @@ from .estimator_resource_params import EstimatorResourceParams
 from .estimator_tasks_item import EstimatorTasksItem
 from .extend import Extend
 from .extension import Extension
+from .family_result import FamilyResult
+from .family_result_best_params_type_0 import FamilyResultBestParamsType0
 from .halving import Halving
 from .halving_min_resources_type_1 import HalvingMinResourcesType1
 from .halving_resource import HalvingResource
@@ -77,6 +79,7 @@ from .list_studies_sort import ListStudiesSort
 from .list_studies_state import ListStudiesState
 from .list_study_trials_sort import ListStudyTrialsSort
 from .list_study_trials_state import ListStudyTrialsState
+from .list_trials_estimator import ListTrialsEstimator
 from .list_trials_sort import ListTrialsSort
 from .list_trials_state import ListTrialsState
 from .metric import Metric
@@ -209,6 +212,8 @@ __all__ = (
     "EstimatorTasksItem",
     "Extend",
     "Extension",
+    "FamilyResult",
+    "FamilyResultBestParamsType0",
     "Halving",
     "HalvingMinResourcesType1",
     "HalvingResource",
@@ -248,6 +253,7 @@ __all__ = (
     "ListStudiesState",
     "ListStudyTrialsSort",
     "ListStudyTrialsState",
+    "ListTrialsEstimator",
     "ListTrialsSort",
     "ListTrialsState",
     "Metric",

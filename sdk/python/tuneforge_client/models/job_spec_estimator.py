@@ -1,6 +1,7 @@
 from typing import Literal
 
 JobSpecEstimator = Literal[
+    "auto",
     "decision_tree",
     "extra_trees",
     "hist_gradient_boosting",
@@ -12,6 +13,7 @@ JobSpecEstimator = Literal[
 ]
 
 JOB_SPEC_ESTIMATOR_VALUES: set[JobSpecEstimator] = {
+    "auto",
     "decision_tree",
     "extra_trees",
     "hist_gradient_boosting",

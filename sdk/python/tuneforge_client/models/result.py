@@ -10,6 +10,7 @@ from ..models.result_stopped_reason_type_0 import ResultStoppedReasonType0, chec
 
 if TYPE_CHECKING:
     from ..models.column_treatment import ColumnTreatment
+    from ..models.family_result import FamilyResult
     from ..models.model_info import ModelInfo
     from ..models.result_best_params import ResultBestParams
     from ..models.result_scores import ResultScores
@@ -39,6 +40,10 @@ class Result:
         stopped_reason (None | ResultStoppedReasonType0):  Example: completed.
         columns (list[ColumnTreatment]):
         model (ModelInfo):
+        estimator (str): the estimator the model is: the spec's, or the family an auto job chose Example:
+            hist_gradient_boosting.
+        families (list[FamilyResult] | None): an auto job: how each family did, in the order tried; null for one
+            estimator
     """
 
     job_id: str
@@ -57,6 +62,8 @@ class Result:
     stopped_reason: None | ResultStoppedReasonType0
     columns: list[ColumnTreatment]
     model: ModelInfo
+    estimator: str
+    families: list[FamilyResult] | None
 
     def to_dict(self) -> dict[str, Any]:
         job_id = self.job_id
@@ -99,6 +106,18 @@ class Result:
 
         model = self.model.to_dict()
 
+        estimator = self.estimator
+
+        families: list[dict[str, Any]] | None
+        if isinstance(self.families, list):
+            families = []
+            for families_type_0_item_data in self.families:
+                families_type_0_item = families_type_0_item_data.to_dict()
+                families.append(families_type_0_item)
+
+        else:
+            families = self.families
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -119,6 +138,8 @@ class Result:
                 "stopped_reason": stopped_reason,
                 "columns": columns,
                 "model": model,
+                "estimator": estimator,
+                "families": families,
             }
         )
 
@@ -127,6 +148,7 @@ class Result:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.column_treatment import ColumnTreatment  # noqa: PLC0415
+        from ..models.family_result import FamilyResult  # noqa: PLC0415
         from ..models.model_info import ModelInfo  # noqa: PLC0415
         from ..models.result_best_params import ResultBestParams  # noqa: PLC0415
         from ..models.result_scores import ResultScores  # noqa: PLC0415
@@ -187,6 +209,28 @@ class Result:
 
         model = ModelInfo.from_dict(d.pop("model"))
 
+        estimator = d.pop("estimator")
+
+        def _parse_families(data: object) -> list[FamilyResult] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                families_type_0 = []
+                _families_type_0 = data
+                for families_type_0_item_data in _families_type_0:
+                    families_type_0_item = FamilyResult.from_dict(families_type_0_item_data)
+
+                    families_type_0.append(families_type_0_item)
+
+                return families_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[FamilyResult] | None, data)
+
+        families = _parse_families(d.pop("families"))
+
         result = cls(
             job_id=job_id,
             best_params=best_params,
@@ -204,6 +248,8 @@ class Result:
             stopped_reason=stopped_reason,
             columns=columns,
             model=model,
+            estimator=estimator,
+            families=families,
         )
 
         return result

@@ -1,6 +1,7 @@
 from typing import Literal
 
 SearchSpecEstimator = Literal[
+    "auto",
     "decision_tree",
     "extra_trees",
     "hist_gradient_boosting",
@@ -12,6 +13,7 @@ SearchSpecEstimator = Literal[
 ]
 
 SEARCH_SPEC_ESTIMATOR_VALUES: set[SearchSpecEstimator] = {
+    "auto",
     "decision_tree",
     "extra_trees",
     "hist_gradient_boosting",
