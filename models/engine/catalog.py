@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from lightgbm import LGBMClassifier, LGBMRegressor
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import (
     ExtraTreesClassifier,
@@ -27,6 +28,10 @@ from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from xgboost import XGBRegressor
+
+from models.engine.boosters import XGBLabelClassifier
+from models.engine.isolation import TRIAL_THREADS
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -177,6 +182,119 @@ def _forest(
         params=_trees(),
         default_space={t: FOREST_SPACE for t in TASKS},
         fixed={t: {"n_jobs": 1} for t in TASKS},
+    )
+
+
+# Gradient boosting libraries: the trees' growth, sampling and regularisation. Threads: as
+# many as every other trial gets (TRIAL_THREADS), set here because both libraries would
+# otherwise start one per core whatever threadpoolctl said before they were loaded.
+BOOSTING_RATE = Param("float", 1e-4, 1.0)
+SAMPLE_SHARE = Param("float", 0.01, 1.0, doc="share of the rows (or columns) each tree sees")
+PENALTY = Param("float", 0.0, 1e4)
+# Half of the range, on a log scale: both libraries' own guides tune the two penalties over
+# orders of magnitude, from none to strong.
+PENALTY_SPACE = {"type": "float", "low": 1e-8, "high": 10.0, "log": True}
+SHARE_SPACE = {"type": "float", "low": 0.5, "high": 1.0}
+TREES_SPACE = {"type": "int", "low": 50, "high": 1000, "log": True}
+RATE_SPACE = {"type": "float", "low": 0.01, "high": 0.3, "log": True}
+BOOSTING_TREES = 500
+
+
+def _lightgbm() -> Estimator:
+    params = {
+        "n_estimators": N_ESTIMATORS,
+        "learning_rate": BOOSTING_RATE,
+        "num_leaves": Param("int", 2, 4096),
+        "max_depth": Param("int", -1, 200, doc="-1: no limit"),
+        "min_child_samples": MIN_LEAF,
+        "min_child_weight": PENALTY,
+        "min_split_gain": PENALTY,
+        "subsample": SAMPLE_SHARE,
+        "subsample_freq": Param("int", 0, 100, doc="bag every k trees; 0: subsample unused"),
+        "colsample_bytree": SAMPLE_SHARE,
+        "reg_alpha": PENALTY,
+        "reg_lambda": PENALTY,
+    }
+    return Estimator(
+        name="lightgbm",
+        tree_based=True,
+        title="LightGBM gradient boosting",
+        classes={CLASSIFICATION: LGBMClassifier, REGRESSION: LGBMRegressor},
+        params={CLASSIFICATION: params | {"class_weight": CLASS_WEIGHT}, REGRESSION: params},
+        # LightGBM's "Parameters Tuning" guide (lightgbm.readthedocs.io, Parameters-Tuning):
+        # num_leaves (below 2^max_depth) and min_data_in_leaf against over-fitting, a small
+        # learning rate with more iterations for accuracy, bagging (bagging_fraction with
+        # bagging_freq) and feature_fraction, lambda_l1 / lambda_l2.
+        default_space={
+            t: {
+                "n_estimators": TREES_SPACE,
+                "learning_rate": RATE_SPACE,
+                "num_leaves": {"type": "int", "low": 8, "high": 256, "log": True},
+                "min_child_samples": {"type": "int", "low": 5, "high": 100, "log": True},
+                "subsample": SHARE_SPACE,
+                "colsample_bytree": SHARE_SPACE,
+                "reg_alpha": PENALTY_SPACE,
+                "reg_lambda": PENALTY_SPACE,
+            }
+            for t in TASKS
+        },
+        # subsample_freq 1: bagging on, so that subsample has an effect (LightGBM ignores
+        # it at 0, its default). deterministic with row-wise histograms: the same scores
+        # on every run, which replays and the GridSearchCV agreement rely on.
+        fixed={
+            t: {
+                "n_jobs": TRIAL_THREADS,
+                "verbose": -1,
+                "subsample_freq": 1,
+                "deterministic": True,
+                "force_row_wise": True,
+            }
+            for t in TASKS
+        },
+        resource_params={"n_estimators": BOOSTING_TREES},
+    )
+
+
+def _xgboost() -> Estimator:
+    params = {
+        "n_estimators": N_ESTIMATORS,
+        "learning_rate": BOOSTING_RATE,
+        "max_depth": Param("int", 1, 32),
+        "max_leaves": Param("int", 0, 4096, doc="0: no limit"),
+        "min_child_weight": PENALTY,
+        "gamma": PENALTY,
+        "subsample": SAMPLE_SHARE,
+        "colsample_bytree": SAMPLE_SHARE,
+        "reg_alpha": PENALTY,
+        "reg_lambda": PENALTY,
+    }
+    return Estimator(
+        name="xgboost",
+        tree_based=True,
+        title="XGBoost gradient boosting",
+        classes={CLASSIFICATION: XGBLabelClassifier, REGRESSION: XGBRegressor},
+        params=_both(params),
+        # XGBoost's "Notes on Parameter Tuning" (xgboost.readthedocs.io, tutorials/param_tuning):
+        # control over-fitting with max_depth, min_child_weight and gamma, add randomness
+        # with subsample and colsample_bytree, and lower eta with more rounds; lambda and
+        # alpha as in its parameter reference.
+        default_space={
+            t: {
+                "n_estimators": TREES_SPACE,
+                "learning_rate": RATE_SPACE,
+                "max_depth": {"type": "int", "low": 3, "high": 10},
+                "min_child_weight": {"type": "float", "low": 0.5, "high": 20.0, "log": True},
+                "gamma": {"type": "float", "low": 1e-8, "high": 5.0, "log": True},
+                "subsample": SHARE_SPACE,
+                "colsample_bytree": SHARE_SPACE,
+                "reg_alpha": PENALTY_SPACE,
+                "reg_lambda": PENALTY_SPACE,
+            }
+            for t in TASKS
+        },
+        # hist: the CPU's fast exact-enough method, deterministic on one thread.
+        fixed={t: {"n_jobs": TRIAL_THREADS, "verbosity": 0, "tree_method": "hist"} for t in TASKS},
+        resource_params={"n_estimators": BOOSTING_TREES},
     )
 
 
@@ -349,6 +467,8 @@ CATALOG: dict[str, Estimator] = {
                 for t in TASKS
             },
         ),
+        _lightgbm(),
+        _xgboost(),
     )
 }
 

@@ -6,8 +6,9 @@ clients download them, nothing a client uploads is ever unpickled.
 The joblib file is a pickle: loading it runs whatever it names, so a client should load
 only a file it trusts. The skops file loads without pickle: ``skops.io.load`` builds only
 the types it is told to trust, and the metadata lists exactly those this file needs
-(:func:`trusted_types`), each one scikit-learn's, numpy's, scipy's or ours. Both are
-written when the job finishes, so the API never loads a model to convert it.
+(:func:`trusted_types`), each one scikit-learn's, numpy's, scipy's, LightGBM's, XGBoost's
+or ours. Both are written when the job finishes, so the API never loads a model to convert
+it.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ ONNX_MAX_SOURCE_BYTES = 256 * 2**20
 STORED_FORMATS = MODEL_FORMATS
 # Where the types a skops file may ask its loader to trust come from: the libraries a
 # pipeline is made of, and our own package. A client chooses values, never types.
-TRUSTED_MODULES = ("sklearn", "numpy", "scipy", "models")
+TRUSTED_MODULES = ("sklearn", "numpy", "scipy", "lightgbm", "xgboost", "models")
 
 
 def model_key(job_id: str, format: str = MODEL_FORMAT) -> str:

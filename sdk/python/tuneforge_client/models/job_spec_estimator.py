@@ -5,10 +5,12 @@ JobSpecEstimator = Literal[
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 ]
 
 JOB_SPEC_ESTIMATOR_VALUES: set[JobSpecEstimator] = {
@@ -16,10 +18,12 @@ JOB_SPEC_ESTIMATOR_VALUES: set[JobSpecEstimator] = {
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 }
 
 
