@@ -5,12 +5,10 @@ target may be text (``"yes"``/``"no"``) or any numbers. :class:`XGBLabelClassifi
 them at fit and answers with the original labels, as scikit-learn's classifiers do: its
 ``classes_`` are the labels, in sorted order, and its probabilities come in that order.
 
-The class is self-contained (numpy and xgboost only): a job's replay script copies its
-source (see :mod:`models.engine.replay_script`), and the ONNX converter reads its
-``classes_``.
+The class is self-contained (numpy, typing and xgboost only, and no postponed annotations):
+a job's replay script copies its source (see :mod:`models.engine.replay_script`). The ONNX
+converter reads its ``classes_``.
 """
-
-from __future__ import annotations
 
 from typing import Any
 
@@ -21,7 +19,7 @@ from xgboost import XGBClassifier
 class XGBLabelClassifier(XGBClassifier):
     """``xgboost.XGBClassifier`` fitted on the codes of its labels, which it predicts."""
 
-    def fit(self, X: Any, y: Any, **kwargs: Any) -> XGBLabelClassifier:
+    def fit(self, X: Any, y: Any, **kwargs: Any) -> "XGBLabelClassifier":
         labels, codes = np.unique(np.asarray(y), return_inverse=True)
         self.labels_ = None  # XGBoost checks the codes against classes_ while it fits
         super().fit(X, codes, **kwargs)
