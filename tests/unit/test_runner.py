@@ -472,3 +472,35 @@ def test_boosting_library_trials_equal_gridsearchcv(service, storage, estimator,
         assert set(predicted) <= {"yes", "no"}
     else:
         assert np.all(np.isfinite(predicted))
+
+
+SLOW_BOOSTERS = {
+    "lightgbm": {"n_estimators": [5, 2000], "num_leaves": [1024], "min_child_samples": [1]},
+    "xgboost": {"n_estimators": [5, 2000], "max_depth": [16], "min_child_weight": [0.0]},
+}
+
+
+@pytest.mark.parametrize("estimator", sorted(SLOW_BOOSTERS))
+def test_a_boosting_library_trial_past_the_time_limit_is_ended(limited_service, estimator):
+    # given noise to fit (every tree keeps splitting) and a grid whose second candidate
+    # grows 2000 deep trees on it, far beyond the trial's time limit
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(2000, 8)), columns=[f"x{i}" for i in range(8)])
+    df["y"] = rng.normal(size=len(df))
+    job_id = submit(
+        limited_service,
+        upload(limited_service, df),
+        target="y",
+        estimator=estimator,
+        strategy="grid",
+        param_space=SLOW_BOOSTERS[estimator],
+        cv={"folds": 2, "kind": "kfold"},
+    )
+    # when the job runs
+    assert run(limited_service, job_id) == JobStatus.SUCCEEDED
+    # then the slow trial was ended at the limit (its native code is killed with its
+    # process), and the quick one is the job's best
+    job, trials = job_and_trials(limited_service, job_id)
+    assert [t.state for t in trials] == [TrialState.SUCCEEDED, TrialState.FAILED]
+    assert trials[1].error == f"the trial exceeded the time limit of {TRIAL_SECONDS} s"
+    assert job.best_params["n_estimators"] == 5
