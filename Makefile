@@ -71,10 +71,12 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev -c requirements.lock --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
 
-# About 27 minutes on 2 cores; each script appends its figures to bench/RESULTS.md.
+# About two hours on 2 cores (95 minutes of it search_quality.py at equal wall time: 5
+# tables x 3 seeds x 6 searches x 60 s); each script appends its figures to bench/RESULTS.md.
 # small_jobs.py's PostgreSQL + Redis round needs both on 127.0.0.1 (it uses Redis db 11).
 bench: $(STAMP)
 	$(BIN)/python bench/search_overhead.py
+	$(BIN)/python bench/search_quality.py --by-trials
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/end_to_end.py
 	$(BIN)/python bench/api_latency.py

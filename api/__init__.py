@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         model_cards,  # noqa: F401  (its route joins jobs.blp: import it before registering)
         openapi,
         predictions,  # its route joins jobs.blp: import it before registering
+        studies,
     )
     from api.errors import register_error_handlers
     from api.services import init_app
@@ -62,7 +63,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth.init_app(app, settings)
     inputs.init_app(app)
     api = openapi.init_app(app)
-    for blueprint in (health.blp, metrics.blp, datasets.blp, jobs.blp, estimators.blp):
+    for blueprint in (
+        health.blp,
+        metrics.blp,
+        datasets.blp,
+        jobs.blp,
+        studies.blp,
+        estimators.blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard.blp)  # not an API route: not in openapi.yaml
     register_error_handlers(app)

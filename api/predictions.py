@@ -138,14 +138,19 @@ def models() -> ModelCache:
 def offload(fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(*args)`` in gevent's thread pool when this process is gevent's (the request
     waits; the others are served), else here; with OpenMP kept to one thread either way."""
+    return in_pool(one_openmp_thread, fn, *args)
+
+
+def in_pool(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in gevent's thread pool when this process is gevent's, else here."""
     try:
         from gevent import get_hub
         from gevent.monkey import is_module_patched
     except ImportError:  # pragma: no cover - gevent is a dependency of the API
-        return one_openmp_thread(fn, *args)
+        return fn(*args)
     if not is_module_patched("threading"):
-        return one_openmp_thread(fn, *args)
-    return get_hub().threadpool.apply(one_openmp_thread, (fn, *args))
+        return fn(*args)
+    return get_hub().threadpool.apply(fn, args)
 
 
 def one_openmp_thread(fn: Callable[..., Any], *args: Any) -> Any:

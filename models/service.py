@@ -58,6 +58,7 @@ from models.store.jobs import JobFilter
 from models.store.pages import Page
 from models.store.records import Dataset, Job, JobStatus, RefitState, Trial, TrialState
 from models.store.storage import Storage, storage_for
+from models.study_service import Studies
 from models.webhook_delivery import WebhookDeliveries
 from models.worker_cache import WorkerCache
 from models.worker_slots import WorkerSlots
@@ -479,6 +480,11 @@ class Service:
             # Not the client's doing, and not remembered: logged, answered with the reason.
             log.warning("importance of job %s: %s", job_id, exc, extra={"job_id": job_id})
             return Importance(0, detail=f"the importance could not be computed ({exc})")
+
+    @functools.cached_property
+    def studies(self) -> Studies:
+        """Ask and tell over HTTP (:mod:`models.study_service`)."""
+        return Studies(self.settings, self.sessions)
 
     @functools.cached_property
     def _importance(self) -> Memo[Importance]:

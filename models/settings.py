@@ -144,6 +144,11 @@ class Settings:
     # Per-tenant quotas (429 with Retry-After past them): queued or running jobs, stored
     # dataset megabytes, and requests per second per API key (bursts of twice that).
     tenant_max_jobs: int = 20
+    # Studies (ask and tell, api/studies.py): active ones per tenant, trials one may plan,
+    # and the longest lease a client may ask for on a suggested trial.
+    tenant_max_studies: int = 20
+    study_max_trials: int = 10_000
+    study_max_lease_seconds: int = 86_400
     tenant_max_storage_mb: int = 10_240
     rate_limit_per_second: int = 50
     max_upload_mb: int = 100

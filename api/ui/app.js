@@ -6,8 +6,13 @@ import { escapeXml as esc } from "./charts.js";
 import { datasetView, datasetsView } from "./datasets.js";
 import { jobView } from "./job.js";
 import { jobsView } from "./jobs.js";
+import { studiesView, studyView } from "./studies.js";
 
-const ROUTES = { datasets: [datasetsView, datasetView], jobs: [jobsView, jobView] };
+const ROUTES = {
+  datasets: [datasetsView, datasetView],
+  jobs: [jobsView, jobView],
+  studies: [studiesView, studyView],
+};
 let leave = null;
 
 async function route() {

@@ -176,14 +176,7 @@ def list_trials(
     in ``states`` when given; the cursor carries the last row's sort key."""
     get_job(session, owner, job_id)
     stmt = select(Trial).where(Trial.job_id == job_id)
-    if states:
-        stmt = stmt.where(Trial.state.in_(states))
-    if cursor is not None:
-        stmt = stmt.where(trial_order.after(sort, cursor))
-    rows = list(session.scalars(stmt.order_by(*trial_order.order_by(sort)).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, trial_order.cursor_for(sort, rows[-1]) if more and rows else None)
+    return trial_order.trial_page(session, stmt, Trial, limit, cursor, sort, states)
 
 
 def finished_trials(session: Session, job_id: str) -> list[Trial]:

@@ -320,3 +320,67 @@ Index(
     sqlite_where=Job.webhook_state.in_(UNSETTLED),
     postgresql_where=Job.webhook_state.in_(UNSETTLED),
 )
+
+
+class StudyState(enum.StrEnum):
+    """Where a study stands: trials are suggested while it is ``running``."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"  # every trial recorded, or a grid with every point tried
+
+
+class StudyTrialState(enum.StrEnum):
+    """Where a study's trial stands: leased to a client, or recorded as it reported."""
+
+    LEASED = "leased"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    PRUNED = "pruned"
+
+
+class Study(Base):
+    """An ask-and-tell search whose objective the client computes (``api/studies.py``)."""
+
+    __tablename__ = "studies"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # What was asked: space, metric, direction, strategy, random_state, n_trials, lease_s.
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), index=True, default=StudyState.RUNNING)
+    # The trials planned: n_trials, or fewer for a grid with fewer points.
+    trials_total: Mapped[int] = mapped_column(Integer)
+    trials_completed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The best trial as the client reported it (in the metric's own sense, not negated).
+    best_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    best_params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    best_trial: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Updated first by whoever hands out trials: it serialises that per study (a row lock
+    # on PostgreSQL, the write lock on SQLite), as ``Job.advanced_at`` does for jobs.
+    advanced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class StudyTrial(Base):
+    """A trial handed out to a client: ``leased`` until it reports (or the lease lapses and
+    the trial is handed out again, same number and params), then recorded once."""
+
+    __tablename__ = "study_trials"
+    __table_args__ = (UniqueConstraint("study_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    study_id: Mapped[str] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))  # leased | succeeded | failed | pruned
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The intermediate values reported, in step order: [[step, value], ...].
+    intermediate: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    lease_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    leases: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

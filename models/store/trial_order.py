@@ -16,9 +16,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.orm import Session
 
 from models.exceptions import SpecError
+from models.store.pages import Page
 from models.store.records import Trial
 
 TRIAL_SORTS = ("number", "-number", "mean_score", "-mean_score")
@@ -26,25 +28,33 @@ DEFAULT_SORT = "number"
 NULL = "null"
 
 
-def order_by(sort: str) -> tuple[Any, ...]:
+def _score(table: Any) -> Any:
+    """The column a trial's score orders by: a job's ``mean_score``, a study's ``value``
+    (the study's own trials list under these sorts, see ``models/store/studies.py``)."""
+    return table.mean_score if table is Trial else table.value
+
+
+def order_by(sort: str, table: Any = Trial) -> tuple[Any, ...]:
     """The ORDER BY for ``sort`` (one of :data:`TRIAL_SORTS`), total thanks to ``number``."""
     if sort == "number":
-        return (Trial.number,)
+        return (table.number,)
     if sort == "-number":
-        return (Trial.number.desc(),)
-    score = Trial.mean_score.desc() if sort == "-mean_score" else Trial.mean_score
+        return (table.number.desc(),)
+    column = _score(table)
+    score = column.desc() if sort == "-mean_score" else column
     # ``IS NULL`` is false (0) for a scored trial: scored first, on both databases.
-    return (Trial.mean_score.is_(None), score, Trial.number)
+    return (column.is_(None), score, table.number)
 
 
-def cursor_for(sort: str, trial: Trial) -> str:
+def cursor_for(sort: str, trial: Any) -> str:
     """The cursor that continues after ``trial`` under ``sort``."""
     if sort in ("number", "-number"):
         return f"{sort}:{trial.number}"
-    return f"{sort}:{score_text(trial.mean_score)}:{trial.number}"
+    score = trial.mean_score if isinstance(trial, Trial) else trial.value
+    return f"{sort}:{score_text(score)}:{trial.number}"
 
 
-def after(sort: str, cursor: str) -> Any:
+def after(sort: str, cursor: str, table: Any = Trial) -> Any:
     """The WHERE clause for the rows after ``cursor``; :class:`SpecError` naming ``cursor``
     when it was not issued by :func:`cursor_for`, or was issued under another sort."""
     made_under, _, key = cursor.partition(":")
@@ -53,19 +63,41 @@ def after(sort: str, cursor: str) -> Any:
     require_sort(made_under, sort)
     if sort in ("number", "-number"):
         number = _number(key)
-        return Trial.number > number if sort == "number" else Trial.number < number
+        return table.number > number if sort == "number" else table.number < number
     last_score, _, number_text = key.rpartition(":")
     number = _number(number_text)
-    unscored_after = and_(Trial.mean_score.is_(None), Trial.number > number)
+    column = _score(table)
+    unscored_after = and_(column.is_(None), table.number > number)
     if last_score == NULL:
         return unscored_after
     score = read_score(last_score)
-    beyond = Trial.mean_score < score if sort == "-mean_score" else Trial.mean_score > score
+    beyond = column < score if sort == "-mean_score" else column > score
     return or_(
         beyond,
-        and_(Trial.mean_score == score, Trial.number > number),
-        Trial.mean_score.is_(None),
+        and_(column == score, table.number > number),
+        column.is_(None),
     )
+
+
+def trial_page(
+    session: Session,
+    stmt: Select[Any],
+    table: Any,
+    limit: int,
+    cursor: str | None,
+    sort: str,
+    states: list[str] | None,
+) -> Page[Any]:
+    """One page of ``stmt``'s trials (rows of ``table``) in ``sort`` order, only those in
+    ``states`` when given; the cursor carries the last row's sort key."""
+    if states:
+        stmt = stmt.where(table.state.in_(states))
+    if cursor is not None:
+        stmt = stmt.where(after(sort, cursor, table))
+    rows = list(session.scalars(stmt.order_by(*order_by(sort, table)).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, cursor_for(sort, rows[-1]) if more and rows else None)
 
 
 def _number(text: str) -> int:

@@ -965,3 +965,32 @@ def test_a_page_of_another_site_cannot_post_to_a_keyless_service(dashboard: Serv
     assert statuses == {f"{api}/v1/datasets": 403, f"{api}/v1/jobs": 403}
     names = [d["name"] for d in dashboard.get("/v1/datasets?limit=100").json()["items"]]
     assert "forged.csv" not in names
+
+
+def test_a_study_is_listed_and_its_trials_plotted(dashboard: Service, tab: Tab):
+    # given a study of a client's own objective, half reported
+    space = {"x": {"type": "float", "low": -5, "high": 5}, "kind": ["a", "b"]}
+    body = {"name": "quadratic", "space": space, "direction": "minimize", "n_trials": 12}
+    study = dashboard.post("/v1/studies", json=body).json()
+    asked = dashboard.post(f"/v1/studies/{study['id']}/suggestions", json={"count": 6}).json()
+    for trial in asked["items"]:
+        value = {"value": (trial["params"]["x"] - 1) ** 2}
+        url = f"/v1/studies/{study['id']}/trials/{trial['number']}"
+        assert dashboard.post(url, json=value).status_code == 200
+
+    # when a person opens the studies from the menu, then the study
+    tab.page.goto(f"{dashboard.url}/ui/")
+    tab.page.click("[data-testid=nav-studies]")
+    row = tab.page.locator(f"[data-testid=study-row][data-id='{study['id']}']")
+    expect(row).to_contain_text("quadratic")
+    expect(row).to_contain_text("6/12")
+    row.locator("a").click()
+
+    # then its best value, its history and every parameter are drawn
+    best = dashboard.get(f"/v1/studies/{study['id']}").json()["best"]
+    shown = float(tab.page.locator("[data-testid=study-best]").inner_text())
+    assert shown == pytest.approx(best["value"], rel=1e-4)
+    expect(tab.page.locator("[data-testid=history-plot] circle")).to_have_count(6)
+    expect(tab.page.locator("[data-testid=parallel-plot] .pc-line")).to_have_count(6)
+    tab.screenshot("study")
+    tab.assert_stayed_on(dashboard.url)

@@ -92,6 +92,12 @@ def test_the_endpoints_refusing_other_media_types_are_those_the_contract_says_ta
             with app.test_request_context(url, method=method.upper()):
                 if takes_json_body():
                     found.add((method, path))
-    assert found == {("post", "/v1/jobs"), ("post", "/v1/jobs/{job_id}/extend")}
+    assert found == {
+        ("post", "/v1/jobs"),
+        ("post", "/v1/jobs/{job_id}/extend"),
+        ("post", "/v1/studies"),
+        ("post", "/v1/studies/{study_id}/suggestions"),
+        ("post", "/v1/studies/{study_id}/trials/{number}"),
+    }
     # predictions take JSON or CSV, and answer 415 for anything else themselves
     assert declared == found | {("post", "/v1/jobs/{job_id}/predictions")}

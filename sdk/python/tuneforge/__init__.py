@@ -14,6 +14,7 @@ from tuneforge.bound import BoundJob as Job
 from tuneforge.client import DEFAULT_API, ENDED, Client, TuneResult
 from tuneforge.errors import *  # noqa: F403  (every exception, as errors.__all__ lists them)
 from tuneforge.events import BestEvent, EndEvent, Event, StatusEvent, TrialEvent
+from tuneforge.studies import Study, StudyTrial
 
 __all__ = [
     "DEFAULT_API",
@@ -24,6 +25,8 @@ __all__ = [
     "Event",
     "Job",
     "StatusEvent",
+    "Study",
+    "StudyTrial",
     "TrialEvent",
     "TuneResult",
 ]

@@ -48,6 +48,7 @@ from tuneforge.errors import (
 from tuneforge.events import EndEvent, Event, frames, parse
 from tuneforge.ids import DatasetRef, JobRef
 from tuneforge.specs import spec_body
+from tuneforge.studies import Study
 
 __all__ = ["DEFAULT_API", "ENDED", "Client", "TuneResult"]
 
@@ -503,6 +504,35 @@ class Client:
             error.add_note(f"the upload {dataset_id} could not be removed: {exc}")
         else:
             error.add_note(f"the upload {dataset_id} made for this call was removed")
+
+    # studies
+
+    def create_study(
+        self,
+        space: Mapping[str, Any],
+        direction: str = "minimize",
+        n_trials: int = 30,
+        strategy: str = "bayesian",
+        **fields: Any,
+    ) -> Study:
+        """A study of an objective computed here: iterate ``study.trials()`` and report
+        each trial's value (see :mod:`tuneforge.studies`). ``fields``: ``name``,
+        ``metric``, ``random_state``, ``lease_s``."""
+        body = {
+            "space": dict(space),
+            "direction": direction,
+            "n_trials": n_trials,
+            "strategy": strategy,
+            **{name: value for name, value in fields.items() if value is not None},
+        }
+        document = self._request("POST", "/v1/studies", json=body).json()
+        return Study(self, document["id"], document)
+
+    def study(self, study: str | Study) -> Study:
+        """A study by id (to iterate it from another process, say)."""
+        study_id = study.id if isinstance(study, Study) else study
+        document = self._request("GET", f"/v1/studies/{study_id}").json()
+        return Study(self, study_id, document)
 
     # transport
 

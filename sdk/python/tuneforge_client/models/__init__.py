@@ -46,6 +46,7 @@ from .health_checks import HealthChecks
 from .importance import Importance
 from .importance_method import ImportanceMethod
 from .inherited_from import InheritedFrom
+from .intermediate import Intermediate
 from .job import Job
 from .job_best import JobBest
 from .job_best_best_params_type_0 import JobBestBestParamsType0
@@ -72,6 +73,10 @@ from .job_stopped_reason_type_0 import JobStoppedReasonType0
 from .list_datasets_sort import ListDatasetsSort
 from .list_jobs_sort import ListJobsSort
 from .list_jobs_status import ListJobsStatus
+from .list_studies_sort import ListStudiesSort
+from .list_studies_state import ListStudiesState
+from .list_study_trials_sort import ListStudyTrialsSort
+from .list_study_trials_state import ListStudyTrialsState
 from .list_trials_sort import ListTrialsSort
 from .list_trials_state import ListTrialsState
 from .metric import Metric
@@ -81,6 +86,16 @@ from .model_card_library_versions import ModelCardLibraryVersions
 from .model_info import ModelInfo
 from .model_info_format import ModelInfoFormat
 from .model_info_versions_type_0 import ModelInfoVersionsType0
+from .new_study import NewStudy
+from .new_study_direction import NewStudyDirection
+from .new_study_space import NewStudySpace
+from .new_study_space_additional_property_type_1 import NewStudySpaceAdditionalPropertyType1
+from .new_study_space_additional_property_type_1_type import NewStudySpaceAdditionalPropertyType1Type
+from .new_study_space_additional_property_type_1_when import NewStudySpaceAdditionalPropertyType1When
+from .new_study_space_additional_property_type_2 import NewStudySpaceAdditionalPropertyType2
+from .new_study_space_additional_property_type_2_type import NewStudySpaceAdditionalPropertyType2Type
+from .new_study_space_additional_property_type_2_when import NewStudySpaceAdditionalPropertyType2When
+from .new_study_strategy import NewStudyStrategy
 from .onnx_check import OnnxCheck
 from .onnx_check_source import OnnxCheckSource
 from .onnx_file import OnnxFile
@@ -99,6 +114,8 @@ from .predictions import Predictions
 from .problem import Problem
 from .problem_errors import ProblemErrors
 from .progress import Progress
+from .report import Report
+from .report_state import ReportState
 from .result import Result
 from .result_best_params import ResultBestParams
 from .result_scores import ResultScores
@@ -123,6 +140,24 @@ from .search_spec_task import SearchSpecTask
 from .skops_file import SkopsFile
 from .status_event import StatusEvent
 from .status_event_event import StatusEventEvent
+from .study import Study
+from .study_best_type_0 import StudyBestType0
+from .study_counts import StudyCounts
+from .study_importance import StudyImportance
+from .study_importance_method import StudyImportanceMethod
+from .study_links import StudyLinks
+from .study_page import StudyPage
+from .study_spec import StudySpec
+from .study_state import StudyState
+from .study_trial import StudyTrial
+from .study_trial_page import StudyTrialPage
+from .study_trial_params import StudyTrialParams
+from .study_trial_state import StudyTrialState
+from .suggestion import Suggestion
+from .suggestion_params import SuggestionParams
+from .suggestions import Suggestions
+from .suggestions_request import SuggestionsRequest
+from .suggestions_state import SuggestionsState
 from .trial import Trial
 from .trial_event import TrialEvent
 from .trial_event_event import TrialEventEvent
@@ -182,6 +217,7 @@ __all__ = (
     "Importance",
     "ImportanceMethod",
     "InheritedFrom",
+    "Intermediate",
     "Job",
     "JobBest",
     "JobBestBestParamsType0",
@@ -208,6 +244,10 @@ __all__ = (
     "ListDatasetsSort",
     "ListJobsSort",
     "ListJobsStatus",
+    "ListStudiesSort",
+    "ListStudiesState",
+    "ListStudyTrialsSort",
+    "ListStudyTrialsState",
     "ListTrialsSort",
     "ListTrialsState",
     "Metric",
@@ -217,6 +257,16 @@ __all__ = (
     "ModelInfo",
     "ModelInfoFormat",
     "ModelInfoVersionsType0",
+    "NewStudy",
+    "NewStudyDirection",
+    "NewStudySpace",
+    "NewStudySpaceAdditionalPropertyType1",
+    "NewStudySpaceAdditionalPropertyType1Type",
+    "NewStudySpaceAdditionalPropertyType1When",
+    "NewStudySpaceAdditionalPropertyType2",
+    "NewStudySpaceAdditionalPropertyType2Type",
+    "NewStudySpaceAdditionalPropertyType2When",
+    "NewStudyStrategy",
     "OnnxCheck",
     "OnnxCheckSource",
     "OnnxFile",
@@ -235,6 +285,8 @@ __all__ = (
     "Problem",
     "ProblemErrors",
     "Progress",
+    "Report",
+    "ReportState",
     "Result",
     "ResultBestParams",
     "ResultScores",
@@ -259,6 +311,24 @@ __all__ = (
     "SkopsFile",
     "StatusEvent",
     "StatusEventEvent",
+    "Study",
+    "StudyBestType0",
+    "StudyCounts",
+    "StudyImportance",
+    "StudyImportanceMethod",
+    "StudyLinks",
+    "StudyPage",
+    "StudySpec",
+    "StudyState",
+    "StudyTrial",
+    "StudyTrialPage",
+    "StudyTrialParams",
+    "StudyTrialState",
+    "Suggestion",
+    "SuggestionParams",
+    "Suggestions",
+    "SuggestionsRequest",
+    "SuggestionsState",
     "Trial",
     "TrialEvent",
     "TrialEventEvent",

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T", bound="StudySpec")
+
+
+class StudySpec(dict[str, "Any"]):
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        study_spec = cls()
+
+        study_spec.update(d)
+        return study_spec
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.keys())
