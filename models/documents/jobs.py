@@ -388,8 +388,8 @@ class ModelInfoSchema(ma.Schema):
         dump_default=None,
         metadata={
             "description": "the versions it was trained with, which loading it needs: python, "
-            "scikit-learn, numpy, scipy, pandas, joblib, skops (null: a model saved before "
-            "they were recorded)",
+            "scikit-learn, numpy, scipy, pandas, joblib, skops, and lightgbm or xgboost for "
+            "their estimators (null: a model saved before they were recorded)",
             "example": {
                 "python": "3.11.9",
                 "scikit-learn": "1.9.1",

@@ -6,12 +6,14 @@ preprocessing (:mod:`models.engine.preprocess`, written out as plain scikit-lear
 estimator with the best parameters as literals, the same held-out rows and folds
 (:mod:`models.engine.splits`), and prints the cross-validation score on those folds as its
 last line. ``--fit model.joblib`` fits on every training row, as the service's refit does,
-and saves the model. The file imports pandas, numpy and scikit-learn only, never tuneforge:
-a test runs it on a job of every catalog estimator and checks the score and the model.
+and saves the model. The file imports pandas, numpy and scikit-learn (and LightGBM or XGBoost
+for their estimators) only, never tuneforge: a test runs it on a job of every catalog
+estimator and checks the score and the model.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -151,7 +153,19 @@ def _model_section(job: ReplayJob) -> tuple[str, str]:
         ]
     else:
         lines += ["CV_PARAMS = FIT_PARAMS = BEST_PARAMS"]
-    return f"from {cls.__module__.split('._')[0]} import {cls.__name__}", "\n".join(lines)
+    return _class_source(cls), "\n".join(lines)
+
+
+def _class_source(cls: type) -> str:
+    """The import of a library's estimator class; for one of ours (a thin subclass of a
+    library's, see models.engine.boosters), its source after its base's import, since the
+    script imports nothing of tuneforge."""
+    if not cls.__module__.startswith("models."):
+        return f"from {cls.__module__.split('._')[0]} import {cls.__name__}"
+    (base,) = cls.__bases__
+    return (
+        f"from typing import Any\n\n{_class_source(base)}\n\n\n{inspect.getsource(cls).strip()}\n"
+    )
 
 
 def _hold_out_source(spec: SearchSpec) -> tuple[str, set[str]]:

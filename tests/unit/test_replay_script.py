@@ -9,12 +9,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import joblib
 import numpy as np
 import pandas as pd
 import pytest
 
+from models.engine.boosters import XGBLabelClassifier
 from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION
 from models.exceptions import Conflict, NotFound
 from models.job_script import job_script
@@ -26,6 +28,8 @@ N_ROWS = 150
 SMALL_SPACES = {
     "random_forest": {"n_estimators": {"type": "int", "low": 5, "high": 15}},
     "extra_trees": {"n_estimators": {"type": "int", "low": 5, "high": 15}},
+    "lightgbm": {"n_estimators": {"type": "int", "low": 5, "high": 15}},
+    "xgboost": {"n_estimators": {"type": "int", "low": 5, "high": 15}},
     "hist_gradient_boosting": {
         "max_iter": {"type": "int", "low": 10, "high": 30},
         "learning_rate": {"type": "float", "low": 0.05, "high": 0.3, "log": True},
@@ -145,7 +149,11 @@ def check_script(service, job, tmp_path: Path, data: bytes | None = None) -> str
     assert printed["ours"] == []
     assert abs(float(printed["cv"][-1]) - job.result["best_score"]) <= 1e-9, printed
     assert printed["fit"][-1].startswith("saved the model fitted on")
-    mine = joblib.load(tmp_path / "model.joblib")
+    # (a class of ours the script copies is __main__'s in its model: defined there to load it)
+    with mock.patch.object(
+        sys.modules["__main__"], "XGBLabelClassifier", XGBLabelClassifier, create=True
+    ):
+        mine = joblib.load(tmp_path / "model.joblib")
     with service.storage.open(job.model_key) as f:
         served = joblib.load(f)
     data = service.training_data(OWNER, _spec(job))

@@ -60,13 +60,16 @@ def finished(service, job_id):
         "hist_gradient_boosting",
         "svm",
         "knn",
+        "lightgbm",
+        "xgboost",
     ],
 )
 @pytest.mark.parametrize("strategy", ["random", "bayesian", "halving"])
 def test_a_three_field_spec_runs_with_the_default_space(service, bc_id, estimator, strategy):
     # given only dataset, target and estimator (and a strategy), small budgets for speed
     extra = {"halving": {"n_candidates": 6}} if strategy == "halving" else {"n_trials": 4}
-    if estimator in ("random_forest", "extra_trees") and strategy == "halving":
+    trees = ("random_forest", "extra_trees", "lightgbm", "xgboost")
+    if estimator in trees and strategy == "halving":
         extra["halving"]["resource"] = "n_estimators"
         extra["halving"]["max_resources"] = 30
     job_id = submit(
@@ -87,6 +90,9 @@ def test_a_three_field_spec_runs_with_the_default_space(service, bc_id, estimato
             assert ("degree" in trial.params) == (trial.params["kernel"] == "poly")
         if estimator == "logistic_regression":
             assert ("l1_ratio" in trial.params) == (trial.params["solver"] == "saga")
+        if strategy == "halving" and estimator in trees:
+            # halving grows the trees rung by rung up to its budget, which is not searched
+            assert "n_estimators" not in trial.params and 0 < trial.resource <= 30
 
 
 @pytest.mark.parametrize("estimator", ["decision_tree", "knn", "ridge"])

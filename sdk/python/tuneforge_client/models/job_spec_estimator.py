@@ -6,10 +6,12 @@ JobSpecEstimator = Literal[
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 ]
 
 JOB_SPEC_ESTIMATOR_VALUES: set[JobSpecEstimator] = {
@@ -18,10 +20,12 @@ JOB_SPEC_ESTIMATOR_VALUES: set[JobSpecEstimator] = {
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 }
 
 

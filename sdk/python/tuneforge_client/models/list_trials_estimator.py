@@ -5,10 +5,12 @@ ListTrialsEstimator = Literal[
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 ]
 
 LIST_TRIALS_ESTIMATOR_VALUES: set[ListTrialsEstimator] = {
@@ -16,10 +18,12 @@ LIST_TRIALS_ESTIMATOR_VALUES: set[ListTrialsEstimator] = {
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 }
 
 

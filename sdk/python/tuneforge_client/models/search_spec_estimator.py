@@ -6,10 +6,12 @@ SearchSpecEstimator = Literal[
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 ]
 
 SEARCH_SPEC_ESTIMATOR_VALUES: set[SearchSpecEstimator] = {
@@ -18,10 +20,12 @@ SEARCH_SPEC_ESTIMATOR_VALUES: set[SearchSpecEstimator] = {
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 }
 
 
