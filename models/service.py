@@ -26,6 +26,7 @@ from models import recovery
 from models.dispatch import Dispatch, HeldTrials, NoDispatch, send_advance
 from models.documents.model_card import model_card
 from models.engine import data_checks
+from models.engine.estimate import Estimate, estimate_table
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
 from models.engine.labels import Labels, labels_of
@@ -263,10 +264,40 @@ class Service:
         The dataset's row is read once for both: a submit is the call services make most.
         """
         labels = labels_of(request)
+        _, spec, warnings = self._checked(owner, request)
+        return self.submit_spec(owner, spec, warnings=warnings, labels=labels)
+
+    def _checked(
+        self, owner: str, request: dict[str, Any]
+    ) -> tuple[Dataset, SearchSpec, list[dict[str, Any]]]:
+        """``request``'s dataset, resolved spec and warnings: a submit's checks."""
         dataset = self._dataset_of(owner, request["dataset_id"])
         spec = self._resolve_spec(dataset, request)
-        warnings = self._check_data(owner, dataset, spec)
-        return self.submit_spec(owner, spec, warnings=warnings, labels=labels)
+        return dataset, spec, self._check_data(owner, dataset, spec)
+
+    def estimate_job(
+        self, owner: str, request: dict[str, Any]
+    ) -> tuple[Estimate, list[dict[str, Any]]]:
+        """A dry run: the checks of :meth:`submit_job` (the same :class:`SpecError`), then
+        how long the job would take (:func:`~models.engine.estimate.calibrate`, a few
+        seconds at most, in a child process so that the API serves meanwhile). Nothing is
+        recorded or queued. Returns the estimate and the warnings the job would have."""
+        labels_of(request)
+        dataset, spec, warnings = self._checked(owner, request)
+        args = (
+            str(self.storage.local_copy(dataset.storage_key)),
+            Reading.recorded(dataset.warnings, dataset.columns),
+            spec,
+            dataset.columns,
+            self.settings.max_rows,
+            self.settings.max_columns,
+        )
+        try:
+            return call_once(estimate_table, *args), warnings
+        except TrialCrashed as exc:
+            raise SpecError(
+                f"the calibration fit of the first candidate failed ({exc})", field="dry_run"
+            ) from exc
 
     def submit_spec(
         self,

@@ -265,9 +265,43 @@ class TrialSchema(ma.Schema):
 class ScoreSchema(ma.Schema):
     """One metric of the best candidate: cross-validated, and on the held-out rows."""
 
-    cv = fields.Float(required=True)
-    cv_std = fields.Float(required=True)
+    cv = fields.Float(required=True, allow_none=True, metadata={"description": "null: a fallback"})
+    cv_std = fields.Float(required=True, allow_none=True)
     test = fields.Float(required=True, allow_none=True)
+
+
+class EstimateSchema(ma.Schema):
+    """How long a job should take, from a short calibration fit of its first candidate on
+    subsamples of its training rows (see models/engine/estimate.py)."""
+
+    seconds_per_trial = fields.Float(
+        required=True, metadata={"description": "one trial: every fold's fit and score"}
+    )
+    seconds = fields.Float(
+        required=True,
+        metadata={"description": "every trial at the job's max_parallel, then the refit"},
+    )
+    trials_in_budget = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "how many trials fit in timeout_s (at most n_trials)"},
+    )
+
+
+class DryRunSchema(ma.Schema):
+    """A dry run's answer: the spec passed every check a submit makes; no job was made."""
+
+    estimate = fields.Nested(EstimateSchema, required=True)
+    warnings = WarningList(metadata={"description": "what the job would have as its warnings"})
+
+
+class FallbackSchema(ma.Schema):
+    """The model of a job whose deadline came before any trial finished: the estimator's
+    cheap configuration, fitted on at most 20,000 training rows, not a tuned candidate."""
+
+    reason = fields.String(required=True)
+    params = params_field(required=True)
+    n_rows = fields.Integer(required=True, metadata={"description": "the rows it was fitted on"})
 
 
 class ColumnTreatmentSchema(ma.Schema):
@@ -425,8 +459,12 @@ class ResultSchema(ma.Schema):
 
     job_id = fields.String(required=True)
     best_params = params_field(required=True)
-    best_score = fields.Float(required=True)
-    best_trial = fields.Integer(required=True)
+    best_score = fields.Float(
+        required=True, allow_none=True, metadata={"description": "null when it fell back"}
+    )
+    best_trial = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null when it fell back"}
+    )
     scoring = fields.String(required=True, validate=one_of(SCORER_NAMES))
     test_score = fields.Float(required=True, allow_none=True)
     scores = fields.Dict(
@@ -444,6 +482,16 @@ class ResultSchema(ma.Schema):
     stopped_reason = nullable_one_of(StoppedReason, required=True)
     columns = fields.List(fields.Nested(ColumnTreatmentSchema), required=True)
     model = fields.Nested(ModelInfoSchema, required=True)
+    fallback = fields.Nested(
+        FallbackSchema,
+        allow_none=True,
+        load_default=None,
+        dump_default=None,
+        metadata={
+            "description": "set when the budget ran out before any trial finished: the model "
+            "is then the estimator's cheap configuration, not the best of a search"
+        },
+    )
 
     @ma.pre_dump
     def _from_job(self, job: Job, **_: Any) -> dict[str, Any]:

@@ -102,6 +102,9 @@ class Estimator:
     tree_based: bool = False
     # The most training rows a job may fit it on (None: only the service's max_rows).
     max_train_rows: int | None = None
+    # A configuration that fits quickly on any table the service accepts: the model a job
+    # whose budget ran out before any trial finished falls back on (job_run's conclude).
+    cheap: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tasks(self) -> list[str]:
@@ -177,6 +180,7 @@ def _forest(
         params=_trees(),
         default_space={t: FOREST_SPACE for t in TASKS},
         fixed={t: {"n_jobs": 1} for t in TASKS},
+        cheap={"n_estimators": 10, "max_depth": 8},
     )
 
 
@@ -253,6 +257,7 @@ CATALOG: dict[str, Estimator] = {
                 }
                 for t in TASKS
             },
+            cheap={"max_depth": 8},
         ),
         _forest("random_forest", "Random forest", RandomForestClassifier, RandomForestRegressor),
         _forest(
@@ -290,6 +295,7 @@ CATALOG: dict[str, Estimator] = {
             # depend on it, and max_iter could not serve as the halving resource.
             fixed={t: {"early_stopping": False} for t in TASKS},
             resource_params={"max_iter": 300},
+            cheap={"max_iter": 20, "max_depth": 4},
         ),
         Estimator(
             name="svm",

@@ -1,0 +1,136 @@
+"""How long a job will take, estimated before it runs from a short calibration fit.
+
+The job's first candidate (what its strategy proposes first) is fitted, with the job's
+preprocessing, on a few hundred and then a few thousand of its training rows; the growth
+between the two sizes (a power of the rows, kept between linear and quadratic) carries
+the time to a fold's training rows, times the folds, plus the refit on every training
+row. Bounded: two fits on at most :data:`CALIBRATION_ROWS` rows, and the second is
+skipped when the first is already slow.
+
+What it does not see: other candidates of the space may cost more or less than the first
+(the estimate is the first's), the preprocessing the trials share is counted in each, and
+a busy machine slows the trials but not the calibration it ran before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import get_scorer
+
+from models.engine.evaluate import with_params
+from models.engine.spec import SearchSpec
+from models.engine.tables import read_table
+from models.engine.training import TrainingData, make_search_strategy, prepare
+
+# The two calibration sizes (rows), each capped by a fold's training rows.
+CALIBRATION_ROWS = (500, 4000)
+# A first fit slower than this is not followed by the larger one: the growth is assumed.
+SLOW_FIT_S = 2.0
+ASSUMED_GROWTH = 1.1  # n log n, as tree ensembles grow
+GROWTH_BOUNDS = (1.0, 2.0)
+# Per trial: starting its process, the folds' bookkeeping, recording it.
+TRIAL_OVERHEAD_S = 0.05
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """How long a job's trials and the whole job should take; how many trials fit in its
+    ``timeout_s``."""
+
+    seconds_per_trial: float
+    seconds: float
+    trials_in_budget: int | None
+
+
+def calibrate(spec: SearchSpec, data: TrainingData) -> Estimate:
+    """:class:`Estimate` of ``spec`` on ``data``, from fitting its first candidate on
+    subsamples (in the calling process: run it where a few seconds of CPU are free)."""
+    strategy = make_search_strategy(spec, data)
+    params = _first_params(spec, strategy.propose(0))
+    n_train = len(data.X_train)
+    fold_rows = int(np.mean([len(train) for train, _ in data.splits]))
+    test_rows = int(np.mean([len(test) for _, test in data.splits]))
+    order = np.random.default_rng(spec.random_state).permutation(n_train)
+    sizes = sorted({min(m, fold_rows) for m in CALIBRATION_ROWS})
+    timed: list[tuple[int, float]] = []
+    for size in sizes:
+        scored = min(n_train - size, max(1, size * test_rows // max(fold_rows, 1)))
+        timed.append((size, _fit_time(spec, data, params, order[:size], order[size:][:scored])))
+        if timed[-1][1] > SLOW_FIT_S:
+            break
+    fold_s = _extrapolate(timed, fold_rows)
+    refit_s = _extrapolate(timed, n_train)
+    per_trial = len(data.splits) * fold_s + TRIAL_OVERHEAD_S
+    return combine(spec, strategy.total, per_trial, refit_s)
+
+
+def combine(spec: SearchSpec, n_trials: int, per_trial: float, refit_s: float) -> Estimate:
+    """The job's estimate from one trial's seconds and the refit's: its ``n_trials`` (a
+    grid's points) in waves of ``max_parallel``, then the refit."""
+    waves = math.ceil(n_trials / max(1, spec.max_parallel))
+    in_budget = None
+    if spec.timeout_s:
+        fits = int(spec.timeout_s // per_trial) * spec.max_parallel if per_trial > 0 else 0
+        in_budget = min(n_trials, fits)
+    return Estimate(round(per_trial, 3), round(waves * per_trial + refit_s, 3), in_budget)
+
+
+def _first_params(spec: SearchSpec, candidate: Any) -> dict[str, Any]:
+    """The parameters of the job's first trial at its full budget (halving's resource
+    included: its last rung is what costs)."""
+    params = dict(getattr(candidate, "params", None) or {})
+    if spec.halving and spec.halving.resource != "n_samples":
+        params[spec.halving.resource] = spec.halving.max_resources
+    return params
+
+
+def _fit_time(
+    spec: SearchSpec, data: TrainingData, params: dict[str, Any], rows: Any, test: Any
+) -> float:
+    """Seconds to fit the pipeline on ``rows`` and score it on ``test``, as a fold does."""
+    model = with_params(data.template, params)
+    scorer = get_scorer(spec.scoring)
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(data.X_train.iloc[rows], data.y_train.iloc[rows])
+        # A subsample missing a class cannot be scored: the fit's time is known anyway.
+        if len(test):
+            with contextlib.suppress(ValueError):
+                scorer(model, data.X_train.iloc[test], data.y_train.iloc[test])
+    return time.perf_counter() - started
+
+
+def _extrapolate(timed: list[tuple[int, float]], rows: int) -> float:
+    """Seconds for ``rows`` from the ``(rows, seconds)`` measured, growing as a power of
+    the rows between the two sizes (:data:`GROWTH_BOUNDS`)."""
+    size, seconds = timed[-1]
+    if rows <= size:
+        return seconds
+    growth = ASSUMED_GROWTH
+    if len(timed) > 1 and timed[0][1] > 0:
+        (small, fast), (large, slow) = timed[0], timed[-1]
+        growth = math.log(max(slow, 1e-6) / fast) / math.log(large / small)
+    growth = min(max(growth, GROWTH_BOUNDS[0]), GROWTH_BOUNDS[1])
+    return seconds * (rows / size) ** growth
+
+
+def estimate_table(
+    path: str,
+    reading: Any,
+    spec: SearchSpec,
+    columns: list[dict[str, Any]],
+    max_rows: int,
+    max_columns: int,
+) -> Estimate:
+    """:func:`calibrate` on the table at ``path`` (read as uploaded): for a child process."""
+    table = read_table(Path(path), max_rows=max_rows, max_columns=max_columns, reading=reading)
+    return calibrate(spec, prepare(spec, table, columns))
