@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -70,6 +71,8 @@ IMPORTANCE_MEMO = 64
 # Data-check answers kept per process: one per dataset and check-relevant spec fields
 # (a few hundred bytes each, the warnings).
 DATA_CHECKS_MEMO = 1024
+# Dry runs' estimates kept for the submits that follow them.
+ESTIMATES_MEMO = 256
 # Seconds a client waits before asking again for a cancelled job's result while its best
 # candidate is refit (a refit takes about one trial's fit).
 REFIT_RETRY_AFTER = 2
@@ -264,8 +267,15 @@ class Service:
         The dataset's row is read once for both: a submit is the call services make most.
         """
         labels = labels_of(request)
-        _, spec, warnings = self._checked(owner, request)
-        return self.submit_spec(owner, spec, warnings=warnings, labels=labels)
+        dataset, spec, warnings = self._checked(owner, request)
+        estimate = self._estimates.peek(_estimate_key(owner, dataset, spec))
+        return self.submit_spec(
+            owner,
+            spec,
+            warnings=warnings,
+            labels=labels,
+            estimate=None if estimate is None else dataclasses.asdict(estimate),
+        )
 
     def _checked(
         self, owner: str, request: dict[str, Any]
@@ -281,7 +291,10 @@ class Service:
         """A dry run: the checks of :meth:`submit_job` (the same :class:`SpecError`), then
         how long the job would take (:func:`~models.engine.estimate.calibrate`, a few
         seconds at most, in a child process so that the API serves meanwhile). Nothing is
-        recorded or queued. Returns the estimate and the warnings the job would have."""
+        recorded or queued. Returns the estimate and the warnings the job would have.
+
+        The estimate is remembered (the newest ESTIMATES_MEMO, in this process): a submit
+        of the same spec on the same dataset stores it on its job."""
         labels_of(request)
         dataset, spec, warnings = self._checked(owner, request)
         args = (
@@ -293,11 +306,20 @@ class Service:
             self.settings.max_columns,
         )
         try:
-            return call_once(estimate_table, *args), warnings
+            found = self._estimates.get(
+                _estimate_key(owner, dataset, spec), lambda: call_once(estimate_table, *args)
+            )
         except TrialCrashed as exc:
             raise SpecError(
                 f"the calibration fit of the first candidate failed ({exc})", field="dry_run"
             ) from exc
+        return found, warnings
+
+    @functools.cached_property
+    def _estimates(self) -> Memo[Estimate]:
+        # A dry run's estimate, for the submit of the same spec that follows it (its job
+        # keeps it) and for the same dry run again (answered at once).
+        return Memo(ESTIMATES_MEMO)
 
     def submit_spec(
         self,
@@ -305,6 +327,7 @@ class Service:
         spec: SearchSpec,
         warnings: list[dict[str, Any]] | None = None,
         labels: Labels | None = None,
+        estimate: dict[str, Any] | None = None,
     ) -> Job:
         """Record a queued job for a resolved spec (with what :meth:`check_data` found, and
         what people call it) and send it to the workers.
@@ -328,6 +351,7 @@ class Service:
                 warnings=warnings,
                 labels=labels or Labels(),
                 inheritance=inheritance,
+                estimate=estimate,
             )
         send_advance(self.dispatch, self.sessions, job.id)
         return job
@@ -664,3 +688,9 @@ class Service:
         """How many trials wait for a worker (``queued``) and how many are ``running``."""
         with self.sessions() as session:
             return stats.trials_in_flight(session)
+
+
+def _estimate_key(owner: str, dataset: Dataset, spec: SearchSpec) -> tuple[str, ...]:
+    """What a dry run's estimate depends on: the tenant, the table's content and the
+    resolved spec (its parallelism included)."""
+    return (owner, dataset.id, dataset.sha256, json.dumps(spec.to_dict(), sort_keys=True))

@@ -147,6 +147,16 @@ class JobSchema(ma.Schema):
             "example": 1.4,
         },
     )
+    estimate = fields.Nested(
+        "EstimateSchema",
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "what a dry run of the same spec estimated before the submit, "
+            "to compare with duration_s (its seconds) and progress (its trials); null when "
+            "no dry run preceded it in the API process that took the submit"
+        },
+    )
     warnings = WarningList(
         metadata={
             "description": "what checking the spec against the data found: possible_leak "

@@ -86,3 +86,16 @@ def test_the_growth_with_rows_stays_between_linear_and_quadratic():
     assert _extrapolate([(500, 1.0), (4000, 1.0)], 8000) == 2.0  # overhead: linear at least
     assert _extrapolate([(500, 0.01), (4000, 100.0)], 8000) == 400.0  # quadratic at most
     assert _extrapolate([(500, 1.0), (4000, 8.0)], 100) == 8.0
+
+
+def test_a_submit_after_a_dry_run_keeps_its_estimate_beside_the_actual_time(
+    client, breast_cancer_csv
+):
+    dataset_id = _bc(client, breast_cancer_csv)
+    dry = client.post("/v1/jobs", json=_spec(dataset_id, dry_run=True)).json
+    job = client.post("/v1/jobs", json=_spec(dataset_id)).json
+    assert job["estimate"] == dry["estimate"] and job["duration_s"] is None
+    # another spec had no dry run: no estimate
+    other = client.post("/v1/jobs", json=_spec(dataset_id, n_trials=7)).json
+    assert other["estimate"] is None
+    assert client.get(f"/v1/jobs/{job['id']}").json["estimate"] == dry["estimate"]
