@@ -307,7 +307,8 @@ class DryRunSchema(ma.Schema):
 
 class FallbackSchema(ma.Schema):
     """The model of a job whose deadline came before any trial finished: the estimator's
-    cheap configuration, fitted on at most 20,000 training rows, not a tuned candidate."""
+    cheap configuration, fitted on at most 20,000 training rows (svm: 5,000), not a tuned
+    candidate."""
 
     reason = fields.String(required=True)
     params = params_field(required=True)

@@ -105,6 +105,9 @@ class Estimator:
     # A configuration that fits quickly on any table the service accepts: the model a job
     # whose budget ran out before any trial finished falls back on (job_run's conclude).
     cheap: dict[str, Any] = field(default_factory=dict)
+    # The most training rows that fallback is fitted on (a kernel's cost grows with their
+    # square: fewer for it).
+    cheap_rows: int = 20_000
 
     @property
     def tasks(self) -> list[str]:
@@ -302,6 +305,7 @@ CATALOG: dict[str, Estimator] = {
             title="Support vector machine",
             classes={CLASSIFICATION: SVC, REGRESSION: SVR},
             max_train_rows=SVM_MAX_TRAIN_ROWS,
+            cheap_rows=5_000,
             params={
                 task: {
                     "C": C,

@@ -276,12 +276,6 @@ def _fit_and_score(
         }
 
 
-# The most training rows the fallback model is fitted on: with the estimator's cheap
-# configuration it then takes seconds on any table the service accepts, so a job whose
-# deadline came before any trial finished still ends with a model soon after it.
-FALLBACK_ROWS = 20_000
-
-
 @dataclass(frozen=True)
 class Fallback:
     """The model a job fell back on: what was fitted, on how many rows, and why."""
@@ -304,9 +298,11 @@ def fit_fallback(
     should_stop: Callable[[], bool],
     process: TrialProcess,
 ) -> tuple[Pipeline, dict[str, float], Fallback]:
-    """Fit the estimator's cheap configuration on at most :data:`FALLBACK_ROWS` training
-    rows (a subsample drawn with the job's ``random_state``, stratified for classification);
-    score the test rows. Deterministic: a resumed job fits the same model.
+    """Fit the estimator's cheap configuration on at most its ``cheap_rows`` training rows
+    (a subsample drawn with the job's ``random_state``, stratified for classification);
+    score the test rows. With both it takes seconds on any table the service accepts, so
+    a job whose deadline came before any trial finished still ends with a model soon
+    after it. Deterministic: a resumed job fits the same model.
 
     Raises as :func:`refit` does.
     """
@@ -320,21 +316,21 @@ def fit_fallback(
 def _fallback_here(
     data: TrainingData, spec: SearchSpec, params: dict[str, Any]
 ) -> tuple[Pipeline, dict[str, float], int]:
-    X, y = data.X_train, data.y_train
-    if len(X) > FALLBACK_ROWS:
+    X, y, most = data.X_train, data.y_train, CATALOG[spec.estimator].cheap_rows
+    if len(X) > most:
         positions = np.arange(len(X))
         stratify = y.to_numpy() if spec.task == CLASSIFICATION else None
         try:
             rows = resample(
                 positions,
                 replace=False,
-                n_samples=FALLBACK_ROWS,
+                n_samples=most,
                 random_state=spec.random_state,
                 stratify=stratify,
             )
         except ValueError:  # a class too small to stratify on
             rows = resample(
-                positions, replace=False, n_samples=FALLBACK_ROWS, random_state=spec.random_state
+                positions, replace=False, n_samples=most, random_state=spec.random_state
             )
         X, y = X.iloc[np.sort(rows)], y.iloc[np.sort(rows)]
     model, scores = _fit_and_score(data, spec, params, X, y)
