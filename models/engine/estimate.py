@@ -4,8 +4,9 @@ The job's first candidate (what its strategy proposes first) is fitted, with the
 preprocessing, on a few hundred and then a few thousand of its training rows; the growth
 between the two sizes (a power of the rows, kept between linear and quadratic) carries
 the time to a fold's training rows, times the folds, plus the refit on every training
-row. Bounded: two fits on at most :data:`CALIBRATION_ROWS` rows, and the second is
-skipped when the first is already slow.
+row and the saving of its model (joblib, skops, ONNX: timed on the calibration's model,
+grown as its size grew). Bounded: two fits on at most :data:`CALIBRATION_ROWS` rows (the
+second skipped when the first is already slow) and one save.
 
 What it does not see: other candidates of the space may cost more or less than the first
 (the estimate is the first's), the preprocessing the trials share is counted in each, and
@@ -15,17 +16,23 @@ a busy machine slows the trials but not the calibration it ran before.
 from __future__ import annotations
 
 import contextlib
+import io
 import math
+import pickle
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
+import skops.io
 from sklearn.metrics import get_scorer
+from sklearn.pipeline import Pipeline
 
 from models.engine.evaluate import with_params
+from models.engine.onnx_export import check_rows, export_onnx
 from models.engine.spec import SearchSpec
 from models.engine.tables import read_table
 from models.engine.training import TrainingData, make_search_strategy, prepare
@@ -61,13 +68,16 @@ def calibrate(spec: SearchSpec, data: TrainingData) -> Estimate:
     order = np.random.default_rng(spec.random_state).permutation(n_train)
     sizes = sorted({min(m, fold_rows) for m in CALIBRATION_ROWS})
     timed: list[tuple[int, float]] = []
+    sizes_of: list[tuple[int, float]] = []  # the model's bytes at each size
     for size in sizes:
         scored = min(n_train - size, max(1, size * test_rows // max(fold_rows, 1)))
-        timed.append((size, _fit_time(spec, data, params, order[:size], order[size:][:scored])))
-        if timed[-1][1] > SLOW_FIT_S:
+        seconds, model = _fit_time(spec, data, params, order[:size], order[size:][:scored])
+        timed.append((size, seconds))
+        sizes_of.append((size, float(len(pickle.dumps(model)))))
+        if seconds > SLOW_FIT_S:
             break
     fold_s = _extrapolate(timed, fold_rows)
-    refit_s = _extrapolate(timed, n_train)
+    refit_s = _extrapolate(timed, n_train) + _save_time(data, model, sizes_of, n_train)
     per_trial = len(data.splits) * fold_s + TRIAL_OVERHEAD_S
     return combine(spec, strategy.total, per_trial, refit_s)
 
@@ -92,10 +102,35 @@ def _first_params(spec: SearchSpec, candidate: Any) -> dict[str, Any]:
     return params
 
 
+def _save_time(
+    data: TrainingData, model: Pipeline, sizes_of: list[tuple[int, float]], rows: int
+) -> float:
+    """Seconds to save the model refit on ``rows`` in every format, as the conclude does
+    (joblib, skops, ONNX converted and checked): timed on the calibration's last model,
+    grown as the model's bytes grew between the calibration sizes (a forest of unpruned
+    trees with the rows; boosting's bounded trees hardly), at most linearly."""
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        joblib.dump(model, io.BytesIO())
+        skops.io.dumps(model)
+        export_onnx(model, *check_rows(data.X_test, data.X_train))
+    seconds = time.perf_counter() - started
+    size, _ = sizes_of[-1]
+    if rows <= size:
+        return seconds
+    growth = 1.0
+    if len(sizes_of) > 1:
+        (small, small_bytes), (large, large_bytes) = sizes_of[0], sizes_of[-1]
+        growth = math.log(large_bytes / small_bytes) / math.log(large / small)
+    return seconds * (rows / size) ** min(max(growth, 0.0), 1.0)
+
+
 def _fit_time(
     spec: SearchSpec, data: TrainingData, params: dict[str, Any], rows: Any, test: Any
-) -> float:
-    """Seconds to fit the pipeline on ``rows`` and score it on ``test``, as a fold does."""
+) -> tuple[float, Pipeline]:
+    """Seconds to fit the pipeline on ``rows`` and score it on ``test``, as a fold does;
+    and the fitted pipeline."""
     model = with_params(data.template, params)
     scorer = get_scorer(spec.scoring)
     started = time.perf_counter()
@@ -106,7 +141,7 @@ def _fit_time(
         if len(test):
             with contextlib.suppress(ValueError):
                 scorer(model, data.X_train.iloc[test], data.y_train.iloc[test])
-    return time.perf_counter() - started
+    return time.perf_counter() - started, model
 
 
 def _extrapolate(timed: list[tuple[int, float]], rows: int) -> float:
