@@ -2,11 +2,12 @@
 
 The job's first candidate (what its strategy proposes first) is fitted, with the job's
 preprocessing, on a few hundred and then a few thousand of its training rows; the growth
-between the two sizes (a power of the rows, kept between linear and quadratic) carries
-the time to a fold's training rows, times the folds, plus the refit on every training
-row and the saving of its model (joblib, skops, ONNX: timed on the calibration's model,
-grown as its size grew). Bounded: two fits on at most :data:`CALIBRATION_ROWS` rows (the
-second skipped when the first is already slow) and one save.
+between the two sizes (a power of the rows up to quadratic, or a line with a fixed cost
+when it grows slower than the rows) carries the time to a fold's training rows, times
+the folds, plus the refit on every training row and the saving of its model (joblib,
+skops, ONNX: timed on the calibration's model, grown as its size grew). Bounded: two
+fits on at most :data:`CALIBRATION_ROWS` rows (the second skipped when the first is
+already slow) and one save.
 
 What it does not see: other candidates of the space may cost more or less than the first
 (the estimate is the first's), the preprocessing the trials share is counted in each, and
@@ -42,7 +43,7 @@ CALIBRATION_ROWS = (500, 4000)
 # A first fit slower than this is not followed by the larger one: the growth is assumed.
 SLOW_FIT_S = 2.0
 ASSUMED_GROWTH = 1.1  # n log n, as tree ensembles grow
-GROWTH_BOUNDS = (1.0, 2.0)
+GROWTH_BOUNDS = (1.0, 2.0)  # linear (and an affine line below it) to quadratic
 # Per trial: starting its process, the folds' bookkeeping, recording it.
 TRIAL_OVERHEAD_S = 0.05
 
@@ -145,17 +146,21 @@ def _fit_time(
 
 
 def _extrapolate(timed: list[tuple[int, float]], rows: int) -> float:
-    """Seconds for ``rows`` from the ``(rows, seconds)`` measured, growing as a power of
-    the rows between the two sizes (:data:`GROWTH_BOUNDS`)."""
+    """Seconds for ``rows`` from the ``(rows, seconds)`` measured. Growing faster than the
+    rows between the two sizes: as that power of the rows (at most quadratic). Slower: a
+    fixed cost (boosting's binning, a forest's trees set up) plus a share growing with the
+    rows, the line through both points (a power below one would flatten too soon)."""
     size, seconds = timed[-1]
     if rows <= size:
         return seconds
-    growth = ASSUMED_GROWTH
-    if len(timed) > 1 and timed[0][1] > 0:
-        (small, fast), (large, slow) = timed[0], timed[-1]
-        growth = math.log(max(slow, 1e-6) / fast) / math.log(large / small)
-    growth = min(max(growth, GROWTH_BOUNDS[0]), GROWTH_BOUNDS[1])
-    return seconds * (rows / size) ** growth
+    if len(timed) < 2 or timed[0][1] <= 0:
+        return seconds * (rows / size) ** ASSUMED_GROWTH
+    (small, fast), (large, slow) = timed[0], timed[-1]
+    growth = math.log(max(slow, 1e-6) / fast) / math.log(large / small)
+    if growth < 1:
+        slope = max(0.0, (slow - fast) / (large - small))
+        return slow + slope * (rows - large)
+    return seconds * (rows / size) ** min(growth, GROWTH_BOUNDS[1])
 
 
 def estimate_table(

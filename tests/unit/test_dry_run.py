@@ -80,11 +80,13 @@ def test_a_dry_run_under_an_idempotency_key_is_replayed_and_makes_no_job(client)
     assert _job_ids(client) == []
 
 
-def test_the_growth_with_rows_stays_between_linear_and_quadratic():
+def test_the_growth_with_rows_is_a_power_up_to_quadratic_or_a_line_with_a_fixed_cost():
     assert _extrapolate([(500, 1.0)], 1000) == 1.0 * 2**1.1
     assert _extrapolate([(500, 1.0), (4000, 8.0)], 8000) == 16.0
-    assert _extrapolate([(500, 1.0), (4000, 1.0)], 8000) == 2.0  # overhead: linear at least
     assert _extrapolate([(500, 0.01), (4000, 100.0)], 8000) == 400.0  # quadratic at most
+    # slower than the rows: a fixed cost and a line (boosting's binning)
+    assert _extrapolate([(500, 1.0), (4000, 2.0)], 7500) == 3.0
+    assert _extrapolate([(500, 1.0), (4000, 0.9)], 8000) == 0.9  # noise: never shrinks
     assert _extrapolate([(500, 1.0), (4000, 8.0)], 100) == 8.0
 
 
