@@ -456,7 +456,9 @@ class JobRunner:
                     lease, JobStatus.FAILED, error=f"every trial failed: {detail}", **counts
                 )
             # A budget too short for the table still ends with a model: the cheap one.
-            reason = f"no trial finished before the deadline ({detail})"
+            reason = "no trial finished before the deadline"
+            if reasons:
+                reason += f"; the failed trials said: {detail}"
         if best is not None and kept is not None and kept.get("best_trial") == best.number:
             summary = summarise(spec, data, trials, best, _test_scores(kept), kept["model"])
             return self._finish(
