@@ -9,9 +9,13 @@ skops, ONNX: timed on the calibration's model, grown as its size grew). Bounded:
 fits on at most :data:`CALIBRATION_ROWS` rows (the second skipped when the first is
 already slow) and one save.
 
-What it does not see: other candidates of the space may cost more or less than the first
-(the estimate is the first's), the preprocessing the trials share is counted in each, and
-a busy machine slows the trials but not the calibration it ran before.
+The first :data:`SAMPLED` candidates are also fitted on the smallest size, and the
+estimate scaled by their mean cost against the first's: a random space from 50 to 500
+trees costs its average, not its first point's.
+
+What it does not see: candidates beyond those (a bayesian search's later ones lean where
+the score is best, whatever they cost), the preprocessing the trials share (counted in
+each), and a busy machine slows the trials but not the calibration it ran before.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from sklearn.pipeline import Pipeline
 from models.engine.evaluate import with_params
 from models.engine.onnx_export import check_rows, export_onnx
 from models.engine.spec import SearchSpec
+from models.engine.strategies import WAIT
 from models.engine.tables import read_table
 from models.engine.training import TrainingData, make_search_strategy, prepare
 
@@ -44,6 +49,8 @@ CALIBRATION_ROWS = (500, 4000)
 SLOW_FIT_S = 2.0
 ASSUMED_GROWTH = 1.1  # n log n, as tree ensembles grow
 GROWTH_BOUNDS = (1.0, 2.0)  # linear (and an affine line below it) to quadratic
+# Candidates whose cost is compared on the smallest size (a random space's spread).
+SAMPLED = 5
 # Per trial: starting its process, the folds' bookkeeping, recording it.
 TRIAL_OVERHEAD_S = 0.05
 
@@ -62,7 +69,8 @@ def calibrate(spec: SearchSpec, data: TrainingData) -> Estimate:
     """:class:`Estimate` of ``spec`` on ``data``, from fitting its first candidate on
     subsamples (in the calling process: run it where a few seconds of CPU are free)."""
     strategy = make_search_strategy(spec, data)
-    params = _first_params(spec, strategy.propose(0))
+    proposed = _proposals(strategy)
+    params = _first_params(spec, proposed[0])
     n_train = len(data.X_train)
     fold_rows = int(np.mean([len(train) for train, _ in data.splits]))
     test_rows = int(np.mean([len(test) for _, test in data.splits]))
@@ -77,7 +85,17 @@ def calibrate(spec: SearchSpec, data: TrainingData) -> Estimate:
         sizes_of.append((size, float(len(pickle.dumps(model)))))
         if seconds > SLOW_FIT_S:
             break
-    fold_s = _extrapolate(timed, fold_rows)
+    # The other candidates the search starts with, on the smallest size: how much more
+    # (or less) than the first they cost, on the average.
+    small, first_s = timed[0]
+    spread = 1.0
+    if len(proposed) > 1 and first_s > 0:
+        others = [
+            _fit_time(spec, data, _first_params(spec, c), order[:small], order[:0])[0]
+            for c in proposed[1:]
+        ]
+        spread = (first_s + sum(others)) / len(proposed) / first_s
+    fold_s = _extrapolate(timed, fold_rows) * spread
     refit_s = _extrapolate(timed, n_train) + _save_time(data, model, sizes_of, n_train)
     per_trial = len(data.splits) * fold_s + TRIAL_OVERHEAD_S
     return combine(spec, strategy.total, per_trial, refit_s)
@@ -92,6 +110,20 @@ def combine(spec: SearchSpec, n_trials: int, per_trial: float, refit_s: float) -
         fits = int(spec.timeout_s // per_trial) * spec.max_parallel if per_trial > 0 else 0
         in_budget = min(n_trials, fits)
     return Estimate(round(per_trial, 3), round(waves * per_trial + refit_s, 3), in_budget)
+
+
+def _proposals(strategy: Any) -> list[Any]:
+    """The first :data:`SAMPLED` candidates ``strategy`` proposes (fewer when it waits or
+    has no more), the first one always."""
+    proposed = [strategy.propose(0)]
+    strategy.pending(0, proposed[0])
+    for number in range(1, SAMPLED):
+        candidate = strategy.propose(number)
+        if candidate is None or candidate is WAIT:
+            break
+        strategy.pending(number, candidate)
+        proposed.append(candidate)
+    return proposed
 
 
 def _first_params(spec: SearchSpec, candidate: Any) -> dict[str, Any]:
