@@ -147,6 +147,16 @@ class JobSchema(ma.Schema):
             "example": 1.4,
         },
     )
+    estimate = fields.Nested(
+        "EstimateSchema",
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "what a dry run of the same spec estimated before the submit, "
+            "to compare with duration_s (its seconds) and progress (its trials); null when "
+            "no dry run preceded it in the API process that took the submit"
+        },
+    )
     warnings = WarningList(
         metadata={
             "description": "what checking the spec against the data found: possible_leak "
@@ -265,9 +275,44 @@ class TrialSchema(ma.Schema):
 class ScoreSchema(ma.Schema):
     """One metric of the best candidate: cross-validated, and on the held-out rows."""
 
-    cv = fields.Float(required=True)
-    cv_std = fields.Float(required=True)
+    cv = fields.Float(required=True, allow_none=True, metadata={"description": "null: a fallback"})
+    cv_std = fields.Float(required=True, allow_none=True)
     test = fields.Float(required=True, allow_none=True)
+
+
+class EstimateSchema(ma.Schema):
+    """How long a job should take, from a short calibration fit of its first candidate on
+    subsamples of its training rows (see models/engine/estimate.py)."""
+
+    seconds_per_trial = fields.Float(
+        required=True, metadata={"description": "one trial: every fold's fit and score"}
+    )
+    seconds = fields.Float(
+        required=True,
+        metadata={"description": "every trial at the job's max_parallel, then the refit"},
+    )
+    trials_in_budget = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "how many trials fit in timeout_s (at most n_trials)"},
+    )
+
+
+class DryRunSchema(ma.Schema):
+    """A dry run's answer: the spec passed every check a submit makes; no job was made."""
+
+    estimate = fields.Nested(EstimateSchema, required=True)
+    warnings = WarningList(metadata={"description": "what the job would have as its warnings"})
+
+
+class FallbackSchema(ma.Schema):
+    """The model of a job whose deadline came before any trial finished: the estimator's
+    cheap configuration, fitted on at most 20,000 training rows (svm: 5,000), not a tuned
+    candidate."""
+
+    reason = fields.String(required=True)
+    params = params_field(required=True)
+    n_rows = fields.Integer(required=True, metadata={"description": "the rows it was fitted on"})
 
 
 class ColumnTreatmentSchema(ma.Schema):
@@ -442,8 +487,12 @@ class ResultSchema(ma.Schema):
 
     job_id = fields.String(required=True)
     best_params = params_field(required=True)
-    best_score = fields.Float(required=True)
-    best_trial = fields.Integer(required=True)
+    best_score = fields.Float(
+        required=True, allow_none=True, metadata={"description": "null when it fell back"}
+    )
+    best_trial = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null when it fell back"}
+    )
     scoring = fields.String(required=True, validate=one_of(SCORER_NAMES))
     test_score = fields.Float(required=True, allow_none=True)
     scores = fields.Dict(
@@ -476,6 +525,16 @@ class ResultSchema(ma.Schema):
         metadata={
             "description": "an auto job: how each family did, in the order tried; null "
             "for one estimator"
+        },
+    )
+    fallback = fields.Nested(
+        FallbackSchema,
+        allow_none=True,
+        load_default=None,
+        dump_default=None,
+        metadata={
+            "description": "set when the budget ran out before any trial finished: the model "
+            "is then the estimator's cheap configuration, not the best of a search"
         },
     )
 

@@ -360,6 +360,14 @@ class SearchSpecSchema(StrictSchema):
         example="knn, scaled, v2",
     )
     tags = tags_field(example=["baseline", "v2"])
+    # Not part of the spec: asks how long the job would take instead of running it.
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: check the spec, time one short calibration fit and answer "
+            "200 with the `estimate`, creating no job"
+        },
+    )
 
 
 # The resolved spec ------------------------------------------------------------------------

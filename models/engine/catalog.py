@@ -107,6 +107,12 @@ class Estimator:
     tree_based: bool = False
     # The most training rows a job may fit it on (None: only the service's max_rows).
     max_train_rows: int | None = None
+    # A configuration that fits quickly on any table the service accepts: the model a job
+    # whose budget ran out before any trial finished falls back on (job_run's conclude).
+    cheap: dict[str, Any] = field(default_factory=dict)
+    # The most training rows that fallback is fitted on (a kernel's cost grows with their
+    # square: fewer for it).
+    cheap_rows: int = 20_000
 
     @property
     def tasks(self) -> list[str]:
@@ -182,6 +188,7 @@ def _forest(
         params=_trees(),
         default_space={t: FOREST_SPACE for t in TASKS},
         fixed={t: {"n_jobs": 1} for t in TASKS},
+        cheap={"n_estimators": 10, "max_depth": 8},
     )
 
 
@@ -362,6 +369,7 @@ CATALOG: dict[str, Estimator] = {
                 }
                 for t in TASKS
             },
+            cheap={"max_depth": 8},
         ),
         _forest("random_forest", "Random forest", RandomForestClassifier, RandomForestRegressor),
         _forest(
@@ -399,12 +407,14 @@ CATALOG: dict[str, Estimator] = {
             # depend on it, and max_iter could not serve as the halving resource.
             fixed={t: {"early_stopping": False} for t in TASKS},
             resource_params={"max_iter": 300},
+            cheap={"max_iter": 20, "max_depth": 4},
         ),
         Estimator(
             name="svm",
             title="Support vector machine",
             classes={CLASSIFICATION: SVC, REGRESSION: SVR},
             max_train_rows=SVM_MAX_TRAIN_ROWS,
+            cheap_rows=5_000,
             params={
                 task: {
                     "C": C,

@@ -9,6 +9,7 @@ knows where tables, trials or models are kept.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 import warnings
@@ -16,10 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.pipeline import Pipeline
+from sklearn.utils import resample
 
 from models.engine import auto
 from models.engine.catalog import CATALOG, CLASSIFICATION
@@ -314,17 +317,92 @@ def refit(
 def _refit_here(
     data: TrainingData, spec: SearchSpec, params: dict[str, Any]
 ) -> tuple[Pipeline, dict[str, float]]:
-    template, params = data.pipeline_for(final_params(spec, params))
+    return _fit_and_score(data, spec, final_params(spec, params), data.X_train, data.y_train)
+
+
+def _fit_and_score(
+    data: TrainingData, spec: SearchSpec, params: dict[str, Any], X: pd.DataFrame, y: pd.Series
+) -> tuple[Pipeline, dict[str, float]]:
+    template, params = data.pipeline_for(params)
     model = with_params(template, params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model.fit(data.X_train, data.y_train)
+        model.fit(X, y)
         if data.X_test is None:
             return model, {}
         return model, {
             name: float(get_scorer(name)(model, data.X_test, data.y_test))
             for name in spec.all_metrics
         }
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """The model a job fell back on: what was fitted, on how many rows, and why."""
+
+    reason: str
+    params: dict[str, Any]
+    n_rows: int
+
+
+def fallback_params(spec: SearchSpec) -> dict[str, Any]:
+    """The estimator's cheap configuration (those of its parameters the task has); an auto
+    job's is its first family's (the cheap and strong one it tries first)."""
+    if auto.is_auto(spec.estimator):
+        family = spec.param_space[auto.FAMILY]["choices"][0]
+        own = {
+            k: v for k, v in CATALOG[family].cheap.items() if k in CATALOG[family].params[spec.task]
+        }
+        return {auto.FAMILY: family} | {auto.qualified(family, k): v for k, v in own.items()}
+    entry = CATALOG[spec.estimator]
+    return {k: v for k, v in entry.cheap.items() if k in entry.params[spec.task]}
+
+
+def fit_fallback(
+    spec: SearchSpec,
+    data: TrainingData,
+    reason: str,
+    should_stop: Callable[[], bool],
+    process: TrialProcess,
+) -> tuple[Pipeline, dict[str, float], Fallback]:
+    """Fit the estimator's cheap configuration on at most its ``cheap_rows`` training rows
+    (a subsample drawn with the job's ``random_state``, stratified for classification);
+    score the test rows. With both it takes seconds on any table the service accepts, so
+    a job whose deadline came before any trial finished still ends with a model soon
+    after it. Deterministic: a resumed job fits the same model.
+
+    Raises as :func:`refit` does.
+    """
+    params = fallback_params(spec)
+    model, scores, n_rows = process.call(
+        _fallback_here, spec, params, context=(data.key, data), should_stop=should_stop
+    )
+    return model, scores, Fallback(reason, params, n_rows)
+
+
+def _fallback_here(
+    data: TrainingData, spec: SearchSpec, params: dict[str, Any]
+) -> tuple[Pipeline, dict[str, float], int]:
+    family = auto.split(params)[0] if data.templates else spec.estimator
+    X, y, most = data.X_train, data.y_train, CATALOG[family].cheap_rows
+    if len(X) > most:
+        positions = np.arange(len(X))
+        stratify = y.to_numpy() if spec.task == CLASSIFICATION else None
+        try:
+            rows = resample(
+                positions,
+                replace=False,
+                n_samples=most,
+                random_state=spec.random_state,
+                stratify=stratify,
+            )
+        except ValueError:  # a class too small to stratify on
+            rows = resample(
+                positions, replace=False, n_samples=most, random_state=spec.random_state
+            )
+        X, y = X.iloc[np.sort(rows)], y.iloc[np.sort(rows)]
+    model, scores = _fit_and_score(data, spec, params, X, y)
+    return model, scores, len(X)
 
 
 @dataclass(frozen=True)
@@ -335,8 +413,8 @@ class SearchSummary:
     """
 
     best_params: dict[str, Any]
-    best_score: float
-    best_trial: int
+    best_score: float | None  # None: a fallback, no trial won
+    best_trial: int | None
     scoring: str
     test_score: float | None
     scores: dict[str, dict[str, float | None]]
@@ -352,6 +430,7 @@ class SearchSummary:
     # each family it tried did.
     estimator: str | None = None
     families: list[dict[str, Any]] | None = None
+    fallback: dict[str, Any] | None = None
 
 
 def summarise(
@@ -361,18 +440,28 @@ def summarise(
     best: Any,
     test_scores: dict[str, float],
     model: dict[str, Any],
+    fallback: Fallback | None = None,
 ) -> SearchSummary:
-    """The result of a search whose best trial is ``best`` and whose model is ``model``."""
-    chosen = auto.split(best.params)[0] if data.templates else spec.estimator
+    """The result of a search whose best trial is ``best`` and whose model is ``model``;
+    or, with no best, one that fell back on ``fallback``: it has no cross-validated
+    score then, only the held-out ones."""
+    if best is None:
+        assert fallback is not None
+        best_params, best_score, best_number = fallback.params, None, None
+        cv = {name: {"mean": None, "std": None} for name in spec.all_metrics}
+    else:
+        best_params, best_score, best_number = best.params, best.mean_score, best.number
+        cv = best.metrics or {}
+    chosen = auto.split(best_params)[0] if data.templates else spec.estimator
     return SearchSummary(
-        best_params=best.params,
-        best_score=best.mean_score,
-        best_trial=best.number,
+        best_params=best_params,
+        best_score=best_score,
+        best_trial=best_number,
         scoring=spec.scoring,
         test_score=test_scores.get(spec.scoring),
         scores={
             name: {"cv": m["mean"], "cv_std": m["std"], "test": test_scores.get(name)}
-            for name, m in (best.metrics or {}).items()
+            for name, m in cv.items()
         },
         n_trials=len(trials),
         n_failed_trials=sum(t.state == TrialState.FAILED for t in trials),
@@ -388,6 +477,7 @@ def summarise(
             if data.templates
             else None
         ),
+        fallback=None if fallback is None else dataclasses.asdict(fallback),
     )
 
 

@@ -66,12 +66,14 @@ def submit_job(
     warnings: list[dict[str, Any]] | None = None,
     labels: Labels = UNLABELLED,
     inheritance: Inheritance | None = None,
+    estimate: dict[str, Any] | None = None,
 ) -> Job:
-    """Record a queued job for ``spec`` (with what checking it against the data found, and
-    what people call it), and the trials a warm start inherits (``inheritance``, see
-    :mod:`models.store.warm_starts`); the caller enqueues it. ``QuotaExceeded`` when
-    ``owner`` already has ``max_active`` jobs queued or running; :class:`SpecError` naming
-    ``dataset_id`` when the dataset was deleted since the spec was checked.
+    """Record a queued job for ``spec`` (with what checking it against the data found, what
+    people call it and what a dry run estimated), and the trials a warm start inherits
+    (``inheritance``, see :mod:`models.store.warm_starts`); the caller enqueues it.
+    ``QuotaExceeded`` when ``owner`` already has ``max_active`` jobs queued or running;
+    :class:`SpecError` naming ``dataset_id`` when the dataset was deleted since the spec
+    was checked.
 
     Both are checked under the tenant's lock, as the insert is: a delete of the dataset
     (which takes it too) comes wholly before the submit, or sees its job and is refused.
@@ -103,6 +105,7 @@ def submit_job(
         name=labels.name,
         tags=list(dict.fromkeys(labels.tags)),
         dataset_name=dataset_name,
+        estimate=estimate,
     )
     session.add(job)
     session.flush()  # the job's row first: its tags' rows refer to it

@@ -13,7 +13,7 @@ from models.engine import auto
 from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION, SVM_MAX_TRAIN_ROWS
 from models.engine.spec import resolve_spec
 from models.engine.strategies import make_strategy
-from models.engine.training import make_search_strategy, prepare, space_dims
+from models.engine.training import fallback_params, make_search_strategy, prepare, space_dims
 from models.exceptions import SpecError
 from models.job_run import RunOutcome
 from tests.unit.engine_helpers import job_and_trials, run, submit, upload
@@ -272,3 +272,18 @@ def test_a_resolved_auto_spec_resolves_again_to_itself():
         "ridge.alpha": {"low": 1.0, "high": 2.0, "when": {"estimator": ["knn"]}},
     }
     assert "param_space.ridge.alpha" in refusal(param_space=space).errors
+
+
+def test_an_auto_jobs_fallback_is_its_first_familys_cheap_configuration():
+    # given an auto spec (its first family: the cheap and strong one)
+    spec = resolve()
+    first = spec.param_space[auto.FAMILY]["choices"][0]
+    # when the budget ran out before any trial finished, the fallback it fits
+    params = fallback_params(spec)
+    # is that family's cheap configuration, named as an auto trial names it
+    family, own = auto.split(params)
+    assert family == first
+    assert own == {
+        k: v for k, v in CATALOG[first].cheap.items() if k in CATALOG[first].params[CLASSIFICATION]
+    }
+    assert all(k == auto.FAMILY or k.startswith(f"{first}.") for k in params)
