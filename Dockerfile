@@ -59,6 +59,11 @@ RUN groupadd --system --gid 10001 tuneforge \
     && useradd --system --uid 10001 --gid 10001 --home-dir /data --no-create-home tuneforge \
     && mkdir -p /data/metrics \
     && chown -R tuneforge:tuneforge /data
+# LightGBM's library links the system's GNU OpenMP (libgomp), which slim images lack
+# (scikit-learn's and XGBoost's wheels bring their own copy).
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends libgomp1 \
+    && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY api ./api

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, BinaryIO
 
-from flask import Response, request
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
@@ -19,6 +19,7 @@ from api.responses import errors, page_body
 from api.schemas import JobListArgsSchema, ModelArgsSchema, TrialListArgsSchema
 from api.services import service
 from models.documents import (
+    DryRunSchema,
     ExtendSchema,
     ImportanceSchema,
     JobPageSchema,
@@ -41,8 +42,11 @@ blp = Blueprint(
 
 
 def _withdraw(response: Response) -> None:
-    """Undo a submit whose response could not be remembered (see ``idempotent``)."""
-    service().withdraw_job(current_owner(), response.get_json()["id"])
+    """Undo a submit whose response could not be remembered (see ``idempotent``); a dry
+    run made nothing to undo."""
+    job_id = response.get_json().get("id")
+    if job_id is not None:
+        service().withdraw_job(current_owner(), job_id)
 
 
 @blp.route("")
@@ -80,9 +84,20 @@ class Jobs(MethodView):
         JobSchema,
         headers={"Location": {"description": "the job's URL", "schema": {"type": "string"}}},
     )
+    @blp.alt_response(
+        200,
+        schema=DryRunSchema,
+        description="dry_run: the spec passed a submit's checks; how long it would take. "
+        "No job was made",
+    )
     @errors(blp, 400, 408, 409, 415, 422)
     def post(self, body: dict[str, Any]) -> Any:
-        """Submit a search; a worker runs it."""
+        """Submit a search; a worker runs it. With `dry_run`, check it and estimate how long
+        it would take (a calibration fit of a few seconds at most) without running it."""
+        if body.pop("dry_run"):
+            estimate, warnings = service().estimate_job(current_owner(), body)
+            answer = {"estimate": dataclasses.asdict(estimate), "warnings": warnings}
+            return jsonify(DryRunSchema().dump(answer))
         job = service().submit_job(current_owner(), body)
         return job, 202, {"Location": f"/v1/jobs/{job.id}"}
 
@@ -150,7 +165,8 @@ class JobTrials(MethodView):
     @blp.response(200, TrialPageSchema)
     @errors(blp, 404, 422)
     def get(self, args: dict[str, Any], job_id: str) -> dict[str, Any]:
-        """List a job's trials so far, by number unless sorted; filter by state.
+        """List a job's trials so far, by number unless sorted; filter by state (and an
+        auto job's by family).
 
         By number is the order they were proposed in; `sort=-mean_score` is best first.
         """
@@ -161,6 +177,7 @@ class JobTrials(MethodView):
             args.get("cursor"),
             sort=args["sort"],
             states=args.get("state"),
+            family=args.get("estimator"),
         )
         return page_body(page, args)
 

@@ -14,6 +14,7 @@ from marshmallow import fields, validate
 
 from models.documents import HealthSchema, ProblemSchema
 from models.documents.fields import StrictSchema, id_pattern, one_of
+from models.engine.catalog import CATALOG
 from models.engine.labels import MAX_TAG, TAG_RULE
 from models.store.artifacts import MODEL_FORMAT, MODEL_FORMATS
 from models.store.list_order import DATASET_SORTS, JOB_SORTS, NEWEST
@@ -29,6 +30,7 @@ __all__ = [
     "PageArgsSchema",
     "ProblemSchema",
     "TrialListArgsSchema",
+    "TrialPageArgsSchema",
 ]
 
 MAX_PAGE = 100
@@ -144,7 +146,9 @@ class JobListArgsSchema(PageArgsSchema):
     )
 
 
-class TrialListArgsSchema(PageArgsSchema):
+class TrialPageArgsSchema(PageArgsSchema):
+    """What a list of trials (a job's or a study's) is sorted by."""
+
     sort = fields.String(
         load_default=DEFAULT_SORT,
         validate=validate.OneOf(
@@ -157,7 +161,14 @@ class TrialListArgsSchema(PageArgsSchema):
             "number"
         },
     )
+
+
+class TrialListArgsSchema(TrialPageArgsSchema):
     state = AnyOf(TrialState)
+    estimator = fields.String(
+        validate=one_of(list(CATALOG)),
+        metadata={"description": "an auto job: only the trials of this family"},
+    )
 
 
 class ModelArgsSchema(StrictSchema):

@@ -24,7 +24,7 @@ from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent, json_body_fingerprint
 from api.predictions import in_pool
 from api.responses import errors, page_body
-from api.schemas import AnyOf, PageArgsSchema, TrialListArgsSchema, sort_field
+from api.schemas import AnyOf, PageArgsSchema, TrialPageArgsSchema, sort_field
 from api.services import service
 from models.documents.studies import (
     NewStudySchema,
@@ -58,7 +58,7 @@ class StudyListArgsSchema(PageArgsSchema):
     sort = sort_field(STUDY_SORTS, "-created_at (default: newest first), created_at, name or -name")
 
 
-class StudyTrialListArgsSchema(TrialListArgsSchema):
+class StudyTrialListArgsSchema(TrialPageArgsSchema):
     state = AnyOf(StudyTrialState)
 
 

@@ -47,7 +47,13 @@ from models.engine.onnx_export import check_rows
 from models.engine.search import best_trial, plan_next
 from models.engine.spec import SearchSpec
 from models.engine.strategies import Candidate, Strategy
-from models.engine.training import TrainingData, evaluate_candidate, refit, summarise
+from models.engine.training import (
+    TrainingData,
+    evaluate_candidate,
+    fit_fallback,
+    refit,
+    summarise,
+)
 from models.plumbing import metrics
 from models.search_states import SearchState
 from models.store import jobs, refits, trial_runs
@@ -441,17 +447,19 @@ class JobRunner:
         stopped_reason = StoppedReason.TIMEOUT if timed_out else StoppedReason.COMPLETED
         # A search that ran out of time did not run its total: report what it did run.
         counts = {} if timed_out else {"trials_total": len(trials)}
+        reason = None
         if best is None:
             reasons = sorted({t.error for t in trials if t.error})
             detail = "; ".join(reasons[:5]) if reasons else "no trial ran before the deadline"
-            return self._finish(
-                lease,
-                JobStatus.FAILED,
-                error=f"every trial failed: {detail}",
-                stopped_reason=stopped_reason if timed_out else None,
-                **counts,
-            )
-        if kept is not None and kept.get("best_trial") == best.number:
+            if not timed_out:
+                return self._finish(
+                    lease, JobStatus.FAILED, error=f"every trial failed: {detail}", **counts
+                )
+            # A budget too short for the table still ends with a model: the cheap one.
+            reason = "no trial finished before the deadline"
+            if reasons:
+                reason += f"; the failed trials said: {detail}"
+        if best is not None and kept is not None and kept.get("best_trial") == best.number:
             summary = summarise(spec, data, trials, best, _test_scores(kept), kept["model"])
             return self._finish(
                 lease,
@@ -461,8 +469,14 @@ class JobRunner:
                 stopped_reason=stopped_reason,
                 **counts,
             )
+        fallback = None
         try:
-            model, test_scores = refit(spec, data, best.params, stop.is_set, self.cache.process)
+            if best is None:
+                model, test_scores, fallback = fit_fallback(
+                    spec, data, reason, stop.is_set, self.cache.process
+                )
+            else:
+                model, test_scores = refit(spec, data, best.params, stop.is_set, self.cache.process)
         except Stopped:
             if stop.reason != StopReason.SHUTDOWN:
                 return RunOutcome.CANCELLED
@@ -473,10 +487,11 @@ class JobRunner:
                     jobs.release_job(session, lease)
             return RunOutcome.HANDED_BACK
         except TrialCrashed as exc:
+            what = f"{reason}; fitting the fallback" if best is None else "refitting the best"
             return self._finish(
                 lease,
                 JobStatus.FAILED,
-                error=f"refitting the best candidate: {exc}",
+                error=f"{what} candidate: {exc}",
                 stopped_reason=stopped_reason if timed_out else None,
                 **counts,
             )
@@ -488,7 +503,7 @@ class JobRunner:
             target=spec.target,
             onnx_rows=check_rows(data.X_test, data.X_train),
         )
-        summary = summarise(spec, data, trials, best, test_scores, metadata)
+        summary = summarise(spec, data, trials, best, test_scores, metadata, fallback)
         outcome = self._finish(
             lease,
             JobStatus.SUCCEEDED,

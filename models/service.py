@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import recovery
 from models.dispatch import Dispatch, HeldTrials, NoDispatch, send_advance
 from models.documents.model_card import model_card
-from models.engine import data_checks
+from models.engine import auto, data_checks
+from models.engine.estimate import Estimate, estimate_table
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
 from models.engine.labels import Labels, labels_of
@@ -70,6 +72,8 @@ IMPORTANCE_MEMO = 64
 # Data-check answers kept per process: one per dataset and check-relevant spec fields
 # (a few hundred bytes each, the warnings).
 DATA_CHECKS_MEMO = 1024
+# Dry runs' estimates kept for the submits that follow them.
+ESTIMATES_MEMO = 256
 # Seconds a client waits before asking again for a cancelled job's result while its best
 # candidate is refit (a refit takes about one trial's fit).
 REFIT_RETRY_AFTER = 2
@@ -264,10 +268,62 @@ class Service:
         The dataset's row is read once for both: a submit is the call services make most.
         """
         labels = labels_of(request)
+        dataset, spec, warnings = self._checked(owner, request)
+        estimate = self._estimates.peek(_estimate_key(owner, dataset, spec))
+        return self.submit_spec(
+            owner,
+            spec,
+            warnings=warnings,
+            labels=labels,
+            estimate=None if estimate is None else dataclasses.asdict(estimate),
+        )
+
+    def _checked(
+        self, owner: str, request: dict[str, Any]
+    ) -> tuple[Dataset, SearchSpec, list[dict[str, Any]]]:
+        """``request``'s dataset, resolved spec and warnings: a submit's checks."""
         dataset = self._dataset_of(owner, request["dataset_id"])
         spec = self._resolve_spec(dataset, request)
         warnings = self._check_data(owner, dataset, spec)
-        return self.submit_spec(owner, spec, warnings=warnings, labels=labels)
+        if auto.is_auto(spec.estimator) and "param_space" not in request:
+            warnings = [*warnings, *auto.left_out_warnings(spec.task, spec.param_space)]
+        return dataset, spec, warnings
+
+    def estimate_job(
+        self, owner: str, request: dict[str, Any]
+    ) -> tuple[Estimate, list[dict[str, Any]]]:
+        """A dry run: the checks of :meth:`submit_job` (the same :class:`SpecError`), then
+        how long the job would take (:func:`~models.engine.estimate.calibrate`, a few
+        seconds at most, in a child process so that the API serves meanwhile). Nothing is
+        recorded or queued. Returns the estimate and the warnings the job would have.
+
+        The estimate is remembered (the newest ESTIMATES_MEMO, in this process): a submit
+        of the same spec on the same dataset stores it on its job."""
+        labels_of(request)
+        dataset, spec, warnings = self._checked(owner, request)
+        args = (
+            str(self.storage.local_copy(dataset.storage_key)),
+            Reading.recorded(dataset.warnings, dataset.columns),
+            spec,
+            dataset.columns,
+            self.settings.max_rows,
+            self.settings.max_columns,
+        )
+        try:
+            found = self._estimates.get(
+                _estimate_key(owner, dataset, spec), lambda: call_once(estimate_table, *args)
+            )
+        except TrialCrashed as exc:
+            raise SpecError(
+                f"the calibration fit of the first candidate failed ({exc})", field="dry_run"
+            ) from exc
+        return found, warnings
+
+    @functools.cached_property
+    def _estimates(self) -> Memo[Estimate]:
+        # A dry run's estimate, for the submit of the same spec that follows it (its job
+        # keeps it) and for the same dry run again (answered at once).
+        return Memo(ESTIMATES_MEMO)
 
     def submit_spec(
         self,
@@ -275,6 +331,7 @@ class Service:
         spec: SearchSpec,
         warnings: list[dict[str, Any]] | None = None,
         labels: Labels | None = None,
+        estimate: dict[str, Any] | None = None,
     ) -> Job:
         """Record a queued job for a resolved spec (with what :meth:`check_data` found, and
         what people call it) and send it to the workers.
@@ -298,6 +355,7 @@ class Service:
                 warnings=warnings,
                 labels=labels or Labels(),
                 inheritance=inheritance,
+                estimate=estimate,
             )
         send_advance(self.dispatch, self.sessions, job.id)
         return job
@@ -333,11 +391,14 @@ class Service:
         *,
         sort: str = "number",
         states: list[str] | None = None,
+        family: str | None = None,
     ) -> Page[Trial]:
         """A job's trials in ``sort`` order (see :mod:`models.store.trial_order`), only
-        those in one of ``states`` when given."""
+        those in one of ``states`` (and an auto job's of ``family``) when given."""
         with self.sessions() as session:
-            return jobs.list_trials(session, owner, job_id, limit, cursor, sort=sort, states=states)
+            return jobs.list_trials(
+                session, owner, job_id, limit, cursor, sort=sort, states=states, family=family
+            )
 
     def cancel_job(self, owner: str, job_id: str) -> Job:
         """Stop a queued or running job; its trials are kept, its webhook is sent. With a
@@ -639,3 +700,9 @@ class Service:
         """How many trials wait for a worker (``queued``) and how many are ``running``."""
         with self.sessions() as session:
             return stats.trials_in_flight(session)
+
+
+def _estimate_key(owner: str, dataset: Dataset, spec: SearchSpec) -> tuple[str, ...]:
+    """What a dry run's estimate depends on: the tenant, the table's content and the
+    resolved spec (its parallelism included)."""
+    return (owner, dataset.id, dataset.sha256, json.dumps(spec.to_dict(), sort_keys=True))

@@ -346,6 +346,24 @@ function onnxButton(onnx) {
   return `<button data-testid="download-onnx" disabled title="${esc(why)}">No ONNX model</button>`;
 }
 
+// An auto job: the families side by side, the chosen one first in bold.
+function families(result) {
+  if (!result.families) return "";
+  const m = metric(result.scoring);
+  const rows = result.families.map((f) => {
+    const params = f.best_params ? esc(JSON.stringify(f.best_params)) : "";
+    const chosen = f.estimator === result.estimator;
+    return `<tr data-testid="family-row" data-family="${esc(f.estimator)}"${chosen ? ' class="chosen"' : ""}>`
+      + `<td>${chosen ? `<b>${esc(f.estimator)}</b>` : esc(f.estimator)}</td><td>${f.n_trials} (${f.n_failed_trials} failed)</td>`
+      + `<td>${f.best_score === null ? "–" : score(m.shown(f.best_score))}</td>`
+      + `<td>${f.mean_fit_time_s === null ? "–" : f.mean_fit_time_s.toFixed(2)} s</td><td><code>${params}</code></td></tr>`;
+  }).join("");
+  const scored = result.families.filter((f) => f.best_score !== null);
+  return `<h3>Families <span class="muted">(chose ${esc(result.estimator)})</span></h3>
+    <table data-testid="families"><thead><tr><th>family</th><th>trials</th><th>best ${esc(m.label)}</th><th>mean fit</th><th>best parameters</th></tr></thead><tbody>${rows}</tbody></table>
+    ${bars({ items: scored.map((f) => ({ label: f.estimator, value: m.shown(f.best_score) })), testid: "family-bars" })}`;
+}
+
 function drawResult(part, base, result) {
   part("result-box").hidden = false;
   const box = part("result");
@@ -365,6 +383,7 @@ function drawResult(part, base, result) {
     <div class="kv" data-testid="best-params"><span>best trial</span><span>#${result.best_trial}</span>${params}</div>
     <table data-testid="scores"><thead><tr><th>scorer</th><th>cv</th><th>cv std</th><th>test</th></tr></thead><tbody>${scores}</tbody></table>
     <p>${result.n_trials} trials (${result.n_failed_trials} failed), ${result.n_train_rows} training rows, ${result.n_test_rows} test rows.</p>
+    ${families(result)}
     <p><button data-testid="download-joblib" data-format="joblib">Download model (joblib)</button>
        <button data-testid="download-skops" data-format="skops">Download model (skops)</button>
        ${onnxButton(result.model.onnx)}

@@ -96,9 +96,12 @@ export async function searchForm(box) {
     el.task.dataset.inferred = column ? column.target_task : "";
     const now = task();
     const fitting = catalog.items.filter((e) => e.tasks.includes(now));
-    const keep = fitting.some((e) => e.name === el.estimator.value) ? el.estimator.value : fitting[0]?.name;
+    const keep = el.estimator.value === "auto" || fitting.some((e) => e.name === el.estimator.value)
+      ? el.estimator.value : fitting[0]?.name;
+    // "auto": the search chooses the family too; its default space is the server's.
     el.estimator.innerHTML = fitting.map((e) =>
-      `<option value="${esc(e.name)}"${e.name === keep ? " selected" : ""}>${esc(e.title)}</option>`).join("");
+      `<option value="${esc(e.name)}"${e.name === keep ? " selected" : ""}>${esc(e.title)}</option>`).join("")
+      + `<option value="auto"${keep === "auto" ? " selected" : ""}>auto (the search chooses the family)</option>`;
     const scorers = (catalog.scorers || {})[now] || [];
     const keepScorer = scorers.includes(el.scoring.value) ? el.scoring.value : "";
     const byDefault = !el.task.value && column ? `the default: ${column.target_scoring}` : "the task's default";
@@ -107,6 +110,13 @@ export async function searchForm(box) {
   }
 
   function showSpace() {
+    if (el.estimator.value === "auto") {
+      el.param_space.value = "";
+      part("space-task").textContent = "(auto: every family's default space)";
+      shownSpace = `auto/${task()}`;
+      spaceEdited = false;
+      return;
+    }
     const estimator = estimators.get(el.estimator.value);
     if (!estimator) return;
     const now = task();

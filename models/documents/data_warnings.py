@@ -19,7 +19,7 @@ class DataWarningSchema(ma.Schema):
             "thousands_separator, odd_cells_missing, "
             "column_dropped (datasets); "
             "target_missing, similar_classes, possible_leak, warm_start_unfit, "
-            "warm_start_unscored, warm_start_limit (jobs). "
+            "warm_start_unscored, warm_start_limit, auto_family_left_out (jobs). "
             "More codes may come.",
             "example": "decimal_comma",
         },

@@ -147,6 +147,16 @@ class JobSchema(ma.Schema):
             "example": 1.4,
         },
     )
+    estimate = fields.Nested(
+        "EstimateSchema",
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "what a dry run of the same spec estimated before the submit, "
+            "to compare with duration_s (its seconds) and progress (its trials); null when "
+            "no dry run preceded it in the API process that took the submit"
+        },
+    )
     warnings = WarningList(
         metadata={
             "description": "what checking the spec against the data found: possible_leak "
@@ -265,9 +275,44 @@ class TrialSchema(ma.Schema):
 class ScoreSchema(ma.Schema):
     """One metric of the best candidate: cross-validated, and on the held-out rows."""
 
-    cv = fields.Float(required=True)
-    cv_std = fields.Float(required=True)
+    cv = fields.Float(required=True, allow_none=True, metadata={"description": "null: a fallback"})
+    cv_std = fields.Float(required=True, allow_none=True)
     test = fields.Float(required=True, allow_none=True)
+
+
+class EstimateSchema(ma.Schema):
+    """How long a job should take, from a short calibration fit of its first candidate on
+    subsamples of its training rows (see models/engine/estimate.py)."""
+
+    seconds_per_trial = fields.Float(
+        required=True, metadata={"description": "one trial: every fold's fit and score"}
+    )
+    seconds = fields.Float(
+        required=True,
+        metadata={"description": "every trial at the job's max_parallel, then the refit"},
+    )
+    trials_in_budget = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "how many trials fit in timeout_s (at most n_trials)"},
+    )
+
+
+class DryRunSchema(ma.Schema):
+    """A dry run's answer: the spec passed every check a submit makes; no job was made."""
+
+    estimate = fields.Nested(EstimateSchema, required=True)
+    warnings = WarningList(metadata={"description": "what the job would have as its warnings"})
+
+
+class FallbackSchema(ma.Schema):
+    """The model of a job whose deadline came before any trial finished: the estimator's
+    cheap configuration, fitted on at most 20,000 training rows (svm: 5,000), not a tuned
+    candidate."""
+
+    reason = fields.String(required=True)
+    params = params_field(required=True)
+    n_rows = fields.Integer(required=True, metadata={"description": "the rows it was fitted on"})
 
 
 class ColumnTreatmentSchema(ma.Schema):
@@ -388,8 +433,8 @@ class ModelInfoSchema(ma.Schema):
         dump_default=None,
         metadata={
             "description": "the versions it was trained with, which loading it needs: python, "
-            "scikit-learn, numpy, scipy, pandas, joblib, skops (null: a model saved before "
-            "they were recorded)",
+            "scikit-learn, numpy, scipy, pandas, joblib, skops, and lightgbm or xgboost for "
+            "their estimators (null: a model saved before they were recorded)",
             "example": {
                 "python": "3.11.9",
                 "scikit-learn": "1.9.1",
@@ -420,13 +465,34 @@ class ModelInfoSchema(ma.Schema):
     classes = fields.List(Scalar(), required=True, allow_none=True)
 
 
+class FamilyResultSchema(ma.Schema):
+    """How one model family did in an auto job."""
+
+    estimator = fields.String(required=True, metadata={"example": "random_forest"})
+    n_trials = fields.Integer(required=True)
+    n_failed_trials = fields.Integer(required=True)
+    best_trial = fields.Integer(required=True, allow_none=True)
+    best_score = fields.Float(required=True, allow_none=True)
+    best_params = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        allow_none=True,
+        metadata={"description": "the family's own parameters (without its prefix)"},
+    )
+    mean_fit_time_s = fields.Float(required=True, allow_none=True)
+
+
 class ResultSchema(ma.Schema):
     """What a succeeded job found: dumped from the job, whose ``result`` the run wrote."""
 
     job_id = fields.String(required=True)
     best_params = params_field(required=True)
-    best_score = fields.Float(required=True)
-    best_trial = fields.Integer(required=True)
+    best_score = fields.Float(
+        required=True, allow_none=True, metadata={"description": "null when it fell back"}
+    )
+    best_trial = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null when it fell back"}
+    )
     scoring = fields.String(required=True, validate=one_of(SCORER_NAMES))
     test_score = fields.Float(required=True, allow_none=True)
     scores = fields.Dict(
@@ -444,7 +510,37 @@ class ResultSchema(ma.Schema):
     stopped_reason = nullable_one_of(StoppedReason, required=True)
     columns = fields.List(fields.Nested(ColumnTreatmentSchema), required=True)
     model = fields.Nested(ModelInfoSchema, required=True)
+    estimator = fields.String(
+        required=True,
+        metadata={
+            "description": "the estimator the model is: the spec's, or the family an auto "
+            "job chose",
+            "example": "hist_gradient_boosting",
+        },
+    )
+    families = fields.List(
+        fields.Nested(FamilyResultSchema),
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "an auto job: how each family did, in the order tried; null "
+            "for one estimator"
+        },
+    )
+    fallback = fields.Nested(
+        FallbackSchema,
+        allow_none=True,
+        load_default=None,
+        dump_default=None,
+        metadata={
+            "description": "set when the budget ran out before any trial finished: the model "
+            "is then the estimator's cheap configuration, not the best of a search"
+        },
+    )
 
     @ma.pre_dump
     def _from_job(self, job: Job, **_: Any) -> dict[str, Any]:
-        return {"job_id": job.id, "stopped_reason": job.stopped_reason, **job.result}
+        # Results stored before auto name no estimator: the spec's.
+        defaults = {"estimator": (job.spec or {}).get("estimator"), "families": None}
+        result = {k: v for k, v in job.result.items() if v is not None or k not in defaults}
+        return {"job_id": job.id, "stopped_reason": job.stopped_reason, **defaults, **result}

@@ -193,7 +193,8 @@ def model_card(
         "job_id": job.id,
         "name": job.name,
         "model": {
-            "estimator": spec["estimator"],
+            # an auto job's model is the family it chose
+            "estimator": result.get("estimator") or spec["estimator"],
             "task": spec["task"],
             "target": spec["target"],
             "classes": model.get("classes"),

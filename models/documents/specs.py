@@ -24,12 +24,13 @@ from models.documents.fields import (
     one_of,
 )
 from models.documents.labels import name_field, tags_field
+from models.engine.auto import AUTO
 from models.engine.catalog import CATALOG, TASKS
 from models.engine.space import DIMENSION_TYPES
 from models.engine.spec import CV_KINDS, MAX_URL_LENGTH, SCORERS, STRATEGIES
 from models.engine.warm_start import MAX_PARENTS
 
-ESTIMATORS = list(CATALOG)
+ESTIMATORS = [*CATALOG, AUTO]
 SCORER_NAMES = list(dict.fromkeys(name for names in SCORERS.values() for name in names))
 HALVING_RESOURCES = [
     "n_samples",
@@ -359,6 +360,14 @@ class SearchSpecSchema(StrictSchema):
         example="knn, scaled, v2",
     )
     tags = tags_field(example=["baseline", "v2"])
+    # Not part of the spec: asks how long the job would take instead of running it.
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: check the spec, time one short calibration fit and answer "
+            "200 with the `estimate`, creating no job"
+        },
+    )
 
 
 # The resolved spec ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from lightgbm import LGBMClassifier, LGBMRegressor
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import (
     ExtraTreesClassifier,
@@ -27,6 +28,10 @@ from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.svm import SVC, SVR
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from xgboost import XGBRegressor
+
+from models.engine.boosters import XGBLabelClassifier
+from models.engine.isolation import TRIAL_THREADS
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -102,6 +107,12 @@ class Estimator:
     tree_based: bool = False
     # The most training rows a job may fit it on (None: only the service's max_rows).
     max_train_rows: int | None = None
+    # A configuration that fits quickly on any table the service accepts: the model a job
+    # whose budget ran out before any trial finished falls back on (job_run's conclude).
+    cheap: dict[str, Any] = field(default_factory=dict)
+    # The most training rows that fallback is fitted on (a kernel's cost grows with their
+    # square: fewer for it).
+    cheap_rows: int = 20_000
 
     @property
     def tasks(self) -> list[str]:
@@ -177,6 +188,111 @@ def _forest(
         params=_trees(),
         default_space={t: FOREST_SPACE for t in TASKS},
         fixed={t: {"n_jobs": 1} for t in TASKS},
+        cheap={"n_estimators": 10, "max_depth": 8},
+    )
+
+
+# Gradient boosting libraries (LightGBM, XGBoost) through their scikit-learn estimators.
+SAMPLE_SHARE = Param("float", 0.01, 1.0, doc="share of the rows (or columns) each tree sees")
+PENALTY = Param("float", 0.0, 1e4)
+# What both libraries tune alike: rounds, their step, row and column sampling, L1 and L2.
+BOOSTING_PARAMS = {
+    "n_estimators": N_ESTIMATORS,
+    "learning_rate": Param("float", 1e-4, 1.0),
+    "min_child_weight": PENALTY,
+    "subsample": SAMPLE_SHARE,
+    "colsample_bytree": SAMPLE_SHARE,
+    "reg_alpha": PENALTY,
+    "reg_lambda": PENALTY,
+}
+SHARE_SPACE = {"type": "float", "low": 0.5, "high": 1.0}
+# Both guides tune the penalties over orders of magnitude, from none to strong.
+PENALTY_SPACE = {"type": "float", "low": 1e-8, "high": 10.0, "log": True}
+BOOSTING_SPACE = {
+    "n_estimators": {"type": "int", "low": 50, "high": 1000, "log": True},
+    "learning_rate": {"type": "float", "low": 0.01, "high": 0.3, "log": True},
+    "subsample": SHARE_SPACE,
+    "colsample_bytree": SHARE_SPACE,
+    "reg_alpha": PENALTY_SPACE,
+    "reg_lambda": PENALTY_SPACE,
+}
+BOOSTING_TREES = 500
+
+
+def _booster(
+    name: str,
+    title: str,
+    classes: dict[str, type[BaseEstimator]],
+    params: dict[str, dict[str, Param]],
+    space: dict[str, dict[str, Any]],
+    fixed: dict[str, Any],
+) -> Estimator:
+    """A gradient boosting library's entry: its own parameters and space beside the shared
+    ones, and as many threads as any trial gets (TRIAL_THREADS), set here because both
+    libraries would otherwise start one per core whatever threadpoolctl said before they
+    were loaded. Halving may grow its rounds."""
+    return Estimator(
+        name=name,
+        tree_based=True,
+        title=title,
+        classes=classes,
+        params={t: BOOSTING_PARAMS | p for t, p in params.items()},
+        default_space={t: BOOSTING_SPACE | space for t in TASKS},
+        fixed={t: {"n_jobs": TRIAL_THREADS} | fixed for t in TASKS},
+        resource_params={"n_estimators": BOOSTING_TREES},
+    )
+
+
+def _lightgbm() -> Estimator:
+    own = {
+        "num_leaves": Param("int", 2, 4096),
+        "max_depth": Param("int", -1, 200, doc="-1: no limit"),
+        "min_child_samples": MIN_LEAF,
+        "min_split_gain": PENALTY,
+        "subsample_freq": Param("int", 0, 100, doc="bag every k trees; 0: subsample unused"),
+    }
+    return _booster(
+        "lightgbm",
+        "LightGBM gradient boosting",
+        {CLASSIFICATION: LGBMClassifier, REGRESSION: LGBMRegressor},
+        {CLASSIFICATION: own | {"class_weight": CLASS_WEIGHT}, REGRESSION: own},
+        # LightGBM's "Parameters Tuning" guide (lightgbm.readthedocs.io, Parameters-Tuning):
+        # num_leaves (below 2^max_depth) and min_data_in_leaf against over-fitting, a small
+        # learning rate with more iterations for accuracy, bagging (bagging_fraction with
+        # bagging_freq) and feature_fraction, lambda_l1 / lambda_l2.
+        {
+            "num_leaves": {"type": "int", "low": 8, "high": 256, "log": True},
+            "min_child_samples": {"type": "int", "low": 5, "high": 100, "log": True},
+        },
+        # subsample_freq 1: bagging on, so that subsample has an effect (LightGBM ignores
+        # it at 0, its default). deterministic with row-wise histograms: the same scores
+        # on every run, which replays and the GridSearchCV agreement rely on.
+        {"verbose": -1, "subsample_freq": 1, "deterministic": True, "force_row_wise": True},
+    )
+
+
+def _xgboost() -> Estimator:
+    own = {
+        "max_depth": Param("int", 1, 32),
+        "max_leaves": Param("int", 0, 4096, doc="0: no limit"),
+        "gamma": PENALTY,
+    }
+    return _booster(
+        "xgboost",
+        "XGBoost gradient boosting",
+        {CLASSIFICATION: XGBLabelClassifier, REGRESSION: XGBRegressor},
+        _both(own),
+        # XGBoost's "Notes on Parameter Tuning" (xgboost.readthedocs.io, tutorials/param_tuning):
+        # control over-fitting with max_depth, min_child_weight and gamma, add randomness
+        # with subsample and colsample_bytree, and lower eta with more rounds; lambda and
+        # alpha as in its parameter reference.
+        {
+            "max_depth": {"type": "int", "low": 3, "high": 10},
+            "min_child_weight": {"type": "float", "low": 0.5, "high": 20.0, "log": True},
+            "gamma": {"type": "float", "low": 1e-8, "high": 5.0, "log": True},
+        },
+        # hist: the CPU's fast method, deterministic on one thread.
+        {"verbosity": 0, "tree_method": "hist"},
     )
 
 
@@ -253,6 +369,7 @@ CATALOG: dict[str, Estimator] = {
                 }
                 for t in TASKS
             },
+            cheap={"max_depth": 8},
         ),
         _forest("random_forest", "Random forest", RandomForestClassifier, RandomForestRegressor),
         _forest(
@@ -290,12 +407,14 @@ CATALOG: dict[str, Estimator] = {
             # depend on it, and max_iter could not serve as the halving resource.
             fixed={t: {"early_stopping": False} for t in TASKS},
             resource_params={"max_iter": 300},
+            cheap={"max_iter": 20, "max_depth": 4},
         ),
         Estimator(
             name="svm",
             title="Support vector machine",
             classes={CLASSIFICATION: SVC, REGRESSION: SVR},
             max_train_rows=SVM_MAX_TRAIN_ROWS,
+            cheap_rows=5_000,
             params={
                 task: {
                     "C": C,
@@ -349,6 +468,8 @@ CATALOG: dict[str, Estimator] = {
                 for t in TASKS
             },
         ),
+        _lightgbm(),
+        _xgboost(),
     )
 }
 

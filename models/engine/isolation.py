@@ -21,7 +21,9 @@ other, so the trial is failed and the next call gets a fresh child):
   never used: 16 threads here took 1.1 GB of it (glibc's 64 MB arena per thread) and
   140 MB of data. Not the total either: the worker's caches, shared with the child until
   written, would count, and could leave a trial no room at all. An allocation past the
-  limit raises ``MemoryError``; the child then exits with :data:`OUT_OF_MEMORY`.
+  limit raises ``MemoryError`` (or a native library's error saying so, as XGBoost's does);
+  the child then exits with :data:`OUT_OF_MEMORY`. LightGBM does not check its
+  allocations: past the limit its child dies of SIGSEGV, a crash like any other.
 - ``seconds``: the longest one call may run; the child is killed after it.
 
 A one-off call (an upload's reader, in the API) goes through :func:`call_once`: a child
@@ -221,6 +223,8 @@ def _serve(
             except MemoryError:
                 raise
             except BaseException as exc:
+                if _failed_allocation(exc):
+                    raise MemoryError from exc
                 reply = ("error", f"{type(exc).__name__}: {exc}")
             conn.send(reply)
     except MemoryError:  # computing, or sending a large result
@@ -228,6 +232,18 @@ def _serve(
     finally:
         # No atexit handlers, no flushing the parent's buffers, no closing its connections.
         os._exit(0)
+
+
+# How native libraries word a failed allocation in the exception they raise for it
+# (XGBoost: "bad_malloc: Failed to allocate N bytes"; C++'s std::bad_alloc, which LightGBM's
+# and others' C APIs pass on as text): out of memory, as a MemoryError is.
+NATIVE_OUT_OF_MEMORY = ("bad_alloc", "bad_malloc", "Failed to allocate")
+
+
+def _failed_allocation(exc: BaseException) -> bool:
+    return not isinstance(exc, KeyboardInterrupt | SystemExit) and any(
+        words in str(exc) for words in NATIVE_OUT_OF_MEMORY
+    )
 
 
 class TrialProcess:

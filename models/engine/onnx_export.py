@@ -579,8 +579,59 @@ def _register() -> None:
             overwrite=True,
             options=registered.get_allowed_options(),
         )
+    _register_boosters()
     _fix_neighbour_distances()
     _registered = True
+
+
+def _register_boosters() -> None:
+    """LightGBM's and XGBoost's estimators, with onnxmltools' converters (which skl2onnx
+    does not know by itself). Where one cannot do a model (an objective it lacks), the
+    conversion fails and the export is unavailable with the reason."""
+    from lightgbm import LGBMClassifier, LGBMRegressor
+    from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
+    from onnxmltools.convert.xgboost.operator_converters.XGBoost import convert_xgboost
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common.shape_calculator import (
+        calculate_linear_classifier_output_shapes,
+        calculate_linear_regressor_output_shapes,
+    )
+    from xgboost import XGBRegressor
+
+    from models.engine.boosters import XGBLabelClassifier
+
+    classifier_options = {"nocl": [True, False], "zipmap": [True, False, "columns"]}
+    for cls, alias, shapes, convert, options in (
+        (
+            LGBMClassifier,
+            "LightGbmLGBMClassifier",
+            calculate_linear_classifier_output_shapes,
+            convert_lightgbm,
+            classifier_options,
+        ),
+        (
+            LGBMRegressor,
+            "LightGbmLGBMRegressor",
+            calculate_linear_regressor_output_shapes,
+            convert_lightgbm,
+            {"split": None},
+        ),
+        (
+            XGBLabelClassifier,
+            "TuneforgeXGBLabelClassifier",
+            calculate_linear_classifier_output_shapes,
+            convert_xgboost,
+            classifier_options,
+        ),
+        (
+            XGBRegressor,
+            "XGBoostXGBRegressor",
+            calculate_linear_regressor_output_shapes,
+            convert_xgboost,
+            None,
+        ),
+    ):
+        update_registered_converter(cls, alias, shapes, convert, options=options)
 
 
 def _fix_neighbour_distances() -> None:

@@ -6,20 +6,23 @@ preprocessing (:mod:`models.engine.preprocess`, written out as plain scikit-lear
 estimator with the best parameters as literals, the same held-out rows and folds
 (:mod:`models.engine.splits`), and prints the cross-validation score on those folds as its
 last line. ``--fit model.joblib`` fits on every training row, as the service's refit does,
-and saves the model. The file imports pandas, numpy and scikit-learn only, never tuneforge:
-a test runs it on a job of every catalog estimator and checks the score and the model.
+and saves the model. The file imports pandas, numpy and scikit-learn (and LightGBM or XGBoost
+for their estimators) only, never tuneforge: a test runs it on a job of every catalog
+estimator and checks the score and the model.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import sklearn
 
+from models.engine.auto import is_auto, split
 from models.engine.catalog import CATALOG, CLASSIFICATION
 from models.engine.numbers import THOUSANDS, _pattern
 from models.engine.preprocess import (
@@ -150,7 +153,19 @@ def _model_section(job: ReplayJob) -> tuple[str, str]:
         ]
     else:
         lines += ["CV_PARAMS = FIT_PARAMS = BEST_PARAMS"]
-    return f"from {cls.__module__.split('._')[0]} import {cls.__name__}", "\n".join(lines)
+    return _class_source(cls), "\n".join(lines)
+
+
+def _class_source(cls: type) -> str:
+    """The import of a library's estimator class; for one of ours (a thin subclass of a
+    library's, see models.engine.boosters), its source after its base's import, since the
+    script imports nothing of tuneforge."""
+    if not cls.__module__.startswith("models."):
+        return f"from {cls.__module__.split('._')[0]} import {cls.__name__}"
+    (base,) = cls.__bases__
+    return (
+        f"from typing import Any\n\n{_class_source(base)}\n\n\n{inspect.getsource(cls).strip()}\n"
+    )
 
 
 def _hold_out_source(spec: SearchSpec) -> tuple[str, set[str]]:
@@ -438,7 +453,11 @@ def _unseeded(spec: SearchSpec) -> str:
 
 
 def replay_script(job: ReplayJob) -> str:
-    """The job's search as a standalone Python file (see the module's docstring)."""
+    """The job's search as a standalone Python file (see the module's docstring); an auto
+    job's is its chosen family's: the best trial's pipeline, without the other families."""
+    if is_auto(job.spec.estimator):
+        family, params = split(job.best_params)
+        job = replace(job, spec=replace(job.spec, estimator=family), best_params=params)
     spec = job.spec
     hold_out, hold_imports = _hold_out_source(spec)
     folds, fold_imports = _folds_source(spec)

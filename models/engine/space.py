@@ -273,9 +273,37 @@ def grid_size(dims: list[Dimension]) -> int | None:
         if values is None:
             return None
         upper *= len(values)
-    if upper > MAX_ENUMERATED or not any(d.when for d in dims):
+    if not any(d.when for d in dims):
         return upper
+    if upper > MAX_ENUMERATED:
+        return _branch_size(dims) or upper
     return len(_expand(dims))
+
+
+def _branch_size(dims: list[Dimension]) -> int | None:
+    """The grid's size counted branch by branch of an unconditioned parent (an auto job's
+    family, whose branches share no parameter), or ``None`` without one."""
+    parents = {parent for d in dims for parent, _ in d.when}
+    root = next((d for d in dims if d.name in parents and not d.when), None)
+    if root is None:
+        return None
+    total = 0
+    for value in root.choices:
+        branch = [
+            Dimension(
+                d.name,
+                d.type,
+                d.low,
+                d.high,
+                d.log,
+                d.choices,
+                tuple((p, v) for p, v in d.when if p != root.name),
+            )
+            for d in dims
+            if d is not root and all(_member(value, v) for p, v in d.when if p == root.name)
+        ]
+        total += grid_size(branch) if branch else 1
+    return total
 
 
 def check_grid(dims: list[Dimension]) -> None:
@@ -299,11 +327,15 @@ def discretize(dims: list[Dimension], max_size: int) -> list[Dimension]:
     """A grid-able version of ``dims``: each int or float range becomes a few evenly spaced
     values (geometrically when ``log``). Ranges start with five values; while the grid has
     more than ``max_size`` candidates, the range with the most values loses one (two stay
-    at the least). Categoricals stay as they are."""
+    at the least, unless even two of each are too many: LightGBM's and XGBoost's nine
+    ranges make 512, an auto job's families more; then ranges keep only their middle
+    value, one by one). Categoricals stay as they are."""
     points = {d.name: 5 for d in dims if d.type != "categorical"}
     while True:
         out = [_points(d, points[d.name]) if d.name in points else d for d in dims]
-        shrinkable = [name for name, n in points.items() if n > 2]
+        shrinkable = [name for name, n in points.items() if n > 2] or [
+            name for name, n in points.items() if n > 1
+        ]
         if (grid_size(out) or 0) <= max_size or not shrinkable:
             return out
         points[max(shrinkable, key=lambda name: (points[name], name))] -= 1
@@ -313,10 +345,14 @@ def _points(dim: Dimension, points: int) -> Dimension:
     if dim.type == "categorical":
         return dim
     spaced = (
-        np.geomspace(dim.low, dim.high, points)
+        np.geomspace(dim.low, dim.high, max(points, 3))
         if dim.log
-        else np.linspace(dim.low, dim.high, points)
+        else np.linspace(dim.low, dim.high, max(points, 3))
     )
+    if points == 1:
+        spaced = spaced[1:2]  # the middle of three
+    elif points == 2:
+        spaced = spaced[::2]
     values = (
         [int(np.rint(v)) for v in spaced]
         if dim.type == "int"

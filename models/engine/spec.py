@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from models.engine import auto
 from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION, get_estimator
 from models.engine.preprocess import DROPPED, plan_columns
 from models.engine.space import check_grid, discretize, grid_size, parse_space
@@ -347,6 +348,12 @@ def _halving(raw: dict[str, Any], strategy: str, entry: Any, task: str) -> Halvi
     if spec.min_resources == "exhaust" and spec.n_candidates is None:
         # As in scikit-learn: both cannot be derived from each other at once.
         raise SpecError("min_resources 'exhaust' needs n_candidates", field="halving.min_resources")
+    if entry is None and spec.resource != "n_samples":
+        # Each family has its own budget parameter (or none): rows are what all share.
+        raise SpecError(
+            "an auto job is halved over n_samples only (the families share no budget parameter)",
+            field="halving.resource",
+        )
     if spec.resource != "n_samples" and spec.resource not in entry.resource_params:
         allowed = ", ".join(["n_samples", *entry.resource_params])
         raise SpecError(f"{entry.name!r} can be halved over {allowed}", field="halving.resource")
@@ -379,6 +386,23 @@ def halving_plan(spec: SearchSpec, train_rows: int) -> Any:
         min_resources,
         MAX_HALVING_CANDIDATES,
     )
+
+
+def _auto_space(raw: dict[str, Any], names: list[str], task: str, strategy: str) -> dict[str, Any]:
+    """An auto job's space: every family's default space below the family, or the
+    client's, its family conditions filled in (see :mod:`models.engine.auto`)."""
+    if not names:
+        raise SpecError(
+            f"no model family auto tries can train on this table for {task}", field="estimator"
+        )
+    space = raw.get("param_space")
+    if space is not None:
+        return auto.given_space(space, names)
+    space = auto.default_space(task, names)
+    if strategy == "grid":
+        dims = discretize(parse_space(space, auto.auto_params(task, names)), DEFAULT_GRID_SIZE)
+        space = {d.name: d.to_dict() for d in dims}
+    return space
 
 
 def _space(
@@ -492,7 +516,8 @@ def _estimator(raw: dict[str, Any]) -> Any:
     entry = get_estimator(raw["estimator"])
     if entry is None:
         raise SpecError(
-            f"unknown estimator {raw['estimator']!r}; choose one of {', '.join(CATALOG)}",
+            f"unknown estimator {raw['estimator']!r}; choose one of {', '.join(CATALOG)}, "
+            f"or {auto.AUTO!r} to let the search choose",
             field="estimator",
         )
     return entry
@@ -579,14 +604,26 @@ def _check_limit(value: int, limit: int, message: str, field: str) -> None:
 
 
 def _search(
-    raw: dict[str, Any], entry: Any, task: str | None, max_trials: int, errors: SpecErrors
+    raw: dict[str, Any],
+    entry: Any,
+    task: str | None,
+    max_trials: int,
+    errors: SpecErrors,
+    families: list[str] | None = None,
 ) -> tuple[HalvingSpec | None, list[Any] | None, int]:
     """The halving options, the space's dimensions (``None`` when the estimator or the
-    task is unknown) and the number of trials; each mistake is added to ``errors``."""
+    task is unknown) and the number of trials; each mistake is added to ``errors``.
+    ``families`` are those an auto job may try (``None``: not an auto job)."""
     strategy = raw.get("strategy", "random")
     halving = dims = None
     n_trials = raw.get("n_trials", 20)
-    if entry is not None and task in entry.classes:
+    if families is not None and task is not None:
+        with errors.collect():
+            halving = _halving(raw, strategy, None, task)
+        with errors.collect():
+            space = _auto_space(raw, families, task, strategy)
+            dims = parse_space(space, auto.auto_params(task, families))
+    elif entry is not None and task in entry.classes:
         with errors.collect():
             halving = _halving(raw, strategy, entry, task)
         with errors.collect():
@@ -620,20 +657,24 @@ def resolve_spec(
     """
     errors = SpecErrors()
     by_name = {c["name"]: c for c in columns}
-    entry = column = task = None
-    with errors.collect():
-        entry = _estimator(raw)
+    entry = column = task = families = None
+    is_auto = auto.is_auto(raw["estimator"])
+    if not is_auto:
+        with errors.collect():
+            entry = _estimator(raw)
     with errors.collect():
         column = _target(raw, by_name)
         task = _task(raw, column)
     if entry is not None and task is not None:
         with errors.collect():
             _check_serves(entry, task)
+    if is_auto and task is not None:
+        families = auto.families(task, _train_rows(raw, column, n_rows))
     exclude = _exclude(raw, columns, errors)
     strategy = raw.get("strategy", "random")
     if raw.get("pruning") and strategy != "bayesian":
         errors.add(SpecError("pruning needs strategy 'bayesian'", field="pruning"))
-    halving, dims, n_trials = _search(raw, entry, task, max_trials, errors)
+    halving, dims, n_trials = _search(raw, entry, task, max_trials, errors, families)
     timeout_s = raw.get("timeout_s", min(3600, max_job_seconds))
     with errors.collect():
         limit = f"at most {max_job_seconds} seconds are allowed"
@@ -666,7 +707,7 @@ def resolve_spec(
         dataset_id=raw["dataset_id"],
         target=raw["target"],
         task=task,
-        estimator=entry.name,
+        estimator=auto.AUTO if is_auto else entry.name,
         strategy=strategy,
         param_space={d.name: d.to_dict() for d in dims},
         n_trials=n_trials,
@@ -693,7 +734,7 @@ def resolve_spec(
                 field="halving.n_candidates",
             )
         spec = replace(spec, n_trials=total)
-    _check_some_feature_is_learnt(spec, columns, n_rows, entry.tree_based)
+    _check_some_feature_is_learnt(spec, columns, n_rows, entry is not None and entry.tree_based)
     return spec
 
 

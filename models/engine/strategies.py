@@ -21,6 +21,7 @@ only a finished rung).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -271,9 +272,16 @@ class Bayesian(Strategy):
     """
 
     def __init__(
-        self, dims: list[Dimension], n_trials: int, seed: int | None, pruning: bool
+        self,
+        dims: list[Dimension],
+        n_trials: int,
+        seed: int | None,
+        pruning: bool,
+        first: Sequence[dict[str, Any]] = (),
     ) -> None:
         self.dims = ordered(dims)
+        # Trials 0 .. len(first) - 1 evaluate these (enqueued), then TPE proposes.
+        self.first = list(first)
         self.total = n_trials
         self.seed = seed
         self.startup = min(10, max(3, n_trials // 4))
@@ -298,6 +306,8 @@ class Bayesian(Strategy):
         if number >= self.total:
             return None
         self.study.sampler = self._sampler(number)
+        if number < len(self.first):
+            self.study.enqueue_trial(self.first[number], skip_if_exists=False)
         trial = self.study.ask()
         params: dict[str, Any] = {}
         for dim in self.dims:
@@ -378,15 +388,26 @@ def make_strategy(
     *,
     pruning: bool = False,
     halving: HalvingPlan | None = None,
+    first: Sequence[dict[str, Any]] = (),
 ) -> Strategy:
-    """The strategy called ``name`` over ``dims``."""
+    """The strategy called ``name`` over ``dims``; random, halving and bayesian search
+    evaluate the candidates ``first`` before their own (a grid has its order)."""
     if name == "grid":
         return FixedList(grid(dims))
     if name == "random":
-        return Distinct(sample(dims, n_trials, seed))
+        return Distinct(_first(first, sample(dims, n_trials, seed), n_trials))
     if name == "halving":
         assert halving is not None, "halving needs a plan"
-        return Halving(halving, sample(dims, halving.n_candidates, seed))
+        drawn = sample(dims, halving.n_candidates, seed)
+        return Halving(halving, _first(first, drawn, halving.n_candidates))
     if name == "bayesian":
-        return Bayesian(dims, n_trials, seed, pruning)
+        return Bayesian(dims, n_trials, seed, pruning, first)
     raise ValueError(f"unknown strategy {name!r}")
+
+
+def _first(
+    first: Sequence[dict[str, Any]], drawn: list[dict[str, Any]], n: int
+) -> list[dict[str, Any]]:
+    """``first``, then the ``drawn`` candidates not among them: ``n`` in all."""
+    taken = {_key(p) for p in first}
+    return [*first, *(c for c in drawn if _key(c) not in taken)][:n]

@@ -9,6 +9,7 @@ knows where tables, trials or models are kept.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 import warnings
@@ -16,11 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.pipeline import Pipeline
+from sklearn.utils import resample
 
+from models.engine import auto
 from models.engine.catalog import CATALOG, CLASSIFICATION
 from models.engine.evaluate import (
     MODEL_STEP,
@@ -53,12 +57,27 @@ class TrainingData:
     template: Pipeline
     columns: list[ColumnTreatment]
     dropped_target_rows: int
+    # An auto job's pipeline per family (its preprocessing and estimator), for every
+    # family of the task; ``template`` is then the catalog's first.
+    templates: dict[str, Pipeline] = field(default_factory=dict)
+    # ... and each family's column treatments (``columns`` is the first family's).
+    family_columns: dict[str, list[ColumnTreatment]] = field(default_factory=dict)
     # Each fold's rows, preprocessed once: by (rows, halving resource or None).
     _folds: dict[Any, list[Fold]] = field(default_factory=dict, repr=False)
     # Names this object for the trial process, which keeps a copy (see isolation).
     key: str = field(default_factory=lambda: uuid.uuid4().hex, repr=False, compare=False)
 
-    def preprocessed_folds(self, splits: list[Split], key: Any) -> list[Fold]:
+    def pipeline_for(self, params: dict[str, Any]) -> tuple[Pipeline, dict[str, Any]]:
+        """The template a candidate fits and the estimator parameters it sets: an auto
+        job's candidate names its family and its parameters are that family's."""
+        if not self.templates:
+            return self.template, params
+        family, own = auto.split(params)
+        return self.templates[family], own
+
+    def preprocessed_folds(
+        self, splits: list[Split], key: Any, template: Pipeline | None = None
+    ) -> list[Fold]:
         """``splits``' folds with the preprocessing step fitted on each training part and
         applied to both parts, computed once per key and reused by every candidate.
 
@@ -67,10 +86,13 @@ class TrainingData:
         same; a test checks it), while plain scikit-learn refits them for every candidate
         and fold.
         """
+        template = template or self.template
+        # An auto job's families preprocess in two ways (trees or not): a set of folds each.
+        key = (key, id(template.named_steps[PREPROCESS_STEP])) if self.templates else key
         if key not in self._folds:
             folds = []
             for train, test in splits:
-                step = clone(self.template.named_steps[PREPROCESS_STEP])
+                step = clone(template.named_steps[PREPROCESS_STEP])
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     X_train = step.fit_transform(self.X_train.iloc[train], self.y_train.iloc[train])
@@ -101,17 +123,26 @@ def prepare(spec: SearchSpec, table: pd.DataFrame, profiles: list[dict[str, Any]
     X_train, y_train = X.iloc[train], y.iloc[train]
     train_groups = groups.iloc[train] if groups is not None else None
     by_name = {c["name"]: c for c in profiles}
-    entry = CATALOG[spec.estimator]
-    plan = plan_columns([by_name[str(c)] for c in X.columns], len(X), tree_based=entry.tree_based)
-    template = Pipeline(
-        [
-            (PREPROCESS_STEP, build_preprocessor(plan)),
-            (MODEL_STEP, entry.build(spec.task, spec.random_state)),
-        ]
-    )
-    plan += [
+    features = [by_name[str(c)] for c in X.columns]
+    templates, plans = {}, {}
+    for name in _families(spec):
+        entry = CATALOG[name]
+        if entry.tree_based not in plans:
+            plan = plan_columns(features, len(X), tree_based=entry.tree_based)
+            plans[entry.tree_based] = (plan, build_preprocessor(plan))
+        plan, preprocessor = plans[entry.tree_based]
+        # Families that preprocess alike share one step: their folds are computed once.
+        templates[name] = Pipeline(
+            [
+                (PREPROCESS_STEP, preprocessor),
+                (MODEL_STEP, entry.build(spec.task, spec.random_state)),
+            ]
+        )
+    excluded = [
         ColumnTreatment(name, "dropped", "excluded by the spec") for name in spec.exclude_columns
     ]
+    columns = {name: [*plans[CATALOG[name].tree_based][0], *excluded] for name in templates}
+    template, plan = next(iter(templates.values())), next(iter(columns.values()))
     return TrainingData(
         X_train,
         y_train,
@@ -121,6 +152,24 @@ def prepare(spec: SearchSpec, table: pd.DataFrame, profiles: list[dict[str, Any]
         template,
         plan,
         int(missing.sum()),
+        templates if auto.is_auto(spec.estimator) else {},
+        columns if auto.is_auto(spec.estimator) else {},
+    )
+
+
+def _families(spec: SearchSpec) -> list[str]:
+    """The estimators a job's trials may fit: its own, or for an auto job every one for
+    its task. Not only those its space lists: jobs differing only in their spaces share
+    one training data (see models/worker_cache.py), and an unfitted pipeline costs nothing."""
+    if not auto.is_auto(spec.estimator):
+        return [spec.estimator]
+    return [name for name, entry in CATALOG.items() if spec.task in entry.classes]
+
+
+def space_dims(spec: SearchSpec) -> list[Any]:
+    """The dimensions of ``spec``'s space, checked against its estimator (or families)."""
+    return parse_space(
+        spec.param_space, auto.params_of(spec.estimator, spec.task, spec.param_space)
     )
 
 
@@ -130,15 +179,27 @@ def make_search_strategy(
     """The spec's strategy; halving plans its rungs here, once, on the real training rows.
     A warm-started job's first trials are ``inherited`` (their parameters, in number
     order): its strategy proposes new ones after them (:mod:`models.engine.warm_start`)."""
-    entry = CATALOG[spec.estimator]
-    dims = parse_space(spec.param_space, entry.params[spec.task])
+    dims = space_dims(spec)
     if inherited:
         return seeded_strategy(
             spec.strategy, dims, spec.n_trials, spec.random_state, inherited, pruning=spec.pruning
         )
     plan = halving_plan(spec, len(data.X_train)) if spec.halving else None
+    # An auto job starts with each family's defaults, cheap and strong first; a grid's
+    # own order already goes family by family.
+    first = (
+        auto.first_points(dims, spec.task)
+        if auto.is_auto(spec.estimator) and spec.strategy != "grid"
+        else []
+    )
     return make_strategy(
-        spec.strategy, dims, spec.n_trials, spec.random_state, pruning=spec.pruning, halving=plan
+        spec.strategy,
+        dims,
+        spec.n_trials,
+        spec.random_state,
+        pruning=spec.pruning,
+        halving=plan,
+        first=first,
     )
 
 
@@ -183,7 +244,8 @@ def _evaluate_here(
     data: TrainingData, spec: SearchSpec, number: int, candidate: Candidate, cache: bool
 ) -> TrialOutcome:
     """In the trial process: :func:`evaluate` ``candidate`` on the job's folds."""
-    params, splits, key = dict(candidate.params), data.splits, None
+    template, params = data.pipeline_for(dict(candidate.params))
+    splits, key = data.splits, None
     if candidate.resource is not None:
         if spec.halving.resource == "n_samples":
             fraction = candidate.resource / len(data.X_train)
@@ -201,7 +263,7 @@ def _evaluate_here(
     started = time.perf_counter()
     if cache:
         try:
-            folds = data.preprocessed_folds(splits, key)
+            folds = data.preprocessed_folds(splits, key, template)
         except MemoryError:  # as in evaluate: the trial process reports its memory limit
             raise
         except Exception:  # let the trial itself fail with the pipeline's own error
@@ -209,7 +271,7 @@ def _evaluate_here(
     # Fitting the folds' preprocessing (the first trial that needs it) is this trial's fit.
     preprocessing = time.perf_counter() - started
     if folds is not None:
-        model = data.template.named_steps[MODEL_STEP]
+        model = template.named_steps[MODEL_STEP]
 
         def build() -> Any:
             return clone(model).set_params(**params)
@@ -218,7 +280,7 @@ def _evaluate_here(
         folds = raw_folds(data.X_train, data.y_train, splits)
 
         def build() -> Any:
-            return with_params(data.template, params)
+            return with_params(template, params)
 
     outcome = evaluate(
         build, params, folds, scorers, spec.scoring, on_fold if spec.pruning else None
@@ -255,16 +317,92 @@ def refit(
 def _refit_here(
     data: TrainingData, spec: SearchSpec, params: dict[str, Any]
 ) -> tuple[Pipeline, dict[str, float]]:
-    model = with_params(data.template, final_params(spec, params))
+    return _fit_and_score(data, spec, final_params(spec, params), data.X_train, data.y_train)
+
+
+def _fit_and_score(
+    data: TrainingData, spec: SearchSpec, params: dict[str, Any], X: pd.DataFrame, y: pd.Series
+) -> tuple[Pipeline, dict[str, float]]:
+    template, params = data.pipeline_for(params)
+    model = with_params(template, params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model.fit(data.X_train, data.y_train)
+        model.fit(X, y)
         if data.X_test is None:
             return model, {}
         return model, {
             name: float(get_scorer(name)(model, data.X_test, data.y_test))
             for name in spec.all_metrics
         }
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """The model a job fell back on: what was fitted, on how many rows, and why."""
+
+    reason: str
+    params: dict[str, Any]
+    n_rows: int
+
+
+def fallback_params(spec: SearchSpec) -> dict[str, Any]:
+    """The estimator's cheap configuration (those of its parameters the task has); an auto
+    job's is its first family's (the cheap and strong one it tries first)."""
+    if auto.is_auto(spec.estimator):
+        family = spec.param_space[auto.FAMILY]["choices"][0]
+        own = {
+            k: v for k, v in CATALOG[family].cheap.items() if k in CATALOG[family].params[spec.task]
+        }
+        return {auto.FAMILY: family} | {auto.qualified(family, k): v for k, v in own.items()}
+    entry = CATALOG[spec.estimator]
+    return {k: v for k, v in entry.cheap.items() if k in entry.params[spec.task]}
+
+
+def fit_fallback(
+    spec: SearchSpec,
+    data: TrainingData,
+    reason: str,
+    should_stop: Callable[[], bool],
+    process: TrialProcess,
+) -> tuple[Pipeline, dict[str, float], Fallback]:
+    """Fit the estimator's cheap configuration on at most its ``cheap_rows`` training rows
+    (a subsample drawn with the job's ``random_state``, stratified for classification);
+    score the test rows. With both it takes seconds on any table the service accepts, so
+    a job whose deadline came before any trial finished still ends with a model soon
+    after it. Deterministic: a resumed job fits the same model.
+
+    Raises as :func:`refit` does.
+    """
+    params = fallback_params(spec)
+    model, scores, n_rows = process.call(
+        _fallback_here, spec, params, context=(data.key, data), should_stop=should_stop
+    )
+    return model, scores, Fallback(reason, params, n_rows)
+
+
+def _fallback_here(
+    data: TrainingData, spec: SearchSpec, params: dict[str, Any]
+) -> tuple[Pipeline, dict[str, float], int]:
+    family = auto.split(params)[0] if data.templates else spec.estimator
+    X, y, most = data.X_train, data.y_train, CATALOG[family].cheap_rows
+    if len(X) > most:
+        positions = np.arange(len(X))
+        stratify = y.to_numpy() if spec.task == CLASSIFICATION else None
+        try:
+            rows = resample(
+                positions,
+                replace=False,
+                n_samples=most,
+                random_state=spec.random_state,
+                stratify=stratify,
+            )
+        except ValueError:  # a class too small to stratify on
+            rows = resample(
+                positions, replace=False, n_samples=most, random_state=spec.random_state
+            )
+        X, y = X.iloc[np.sort(rows)], y.iloc[np.sort(rows)]
+    model, scores = _fit_and_score(data, spec, params, X, y)
+    return model, scores, len(X)
 
 
 @dataclass(frozen=True)
@@ -275,8 +413,8 @@ class SearchSummary:
     """
 
     best_params: dict[str, Any]
-    best_score: float
-    best_trial: int
+    best_score: float | None  # None: a fallback, no trial won
+    best_trial: int | None
     scoring: str
     test_score: float | None
     scores: dict[str, dict[str, float | None]]
@@ -288,6 +426,11 @@ class SearchSummary:
     dropped_target_rows: int
     columns: list[dict[str, Any]]
     model: dict[str, Any]
+    # The estimator the model is (an auto job's chosen family), and for an auto job how
+    # each family it tried did.
+    estimator: str | None = None
+    families: list[dict[str, Any]] | None = None
+    fallback: dict[str, Any] | None = None
 
 
 def summarise(
@@ -297,17 +440,28 @@ def summarise(
     best: Any,
     test_scores: dict[str, float],
     model: dict[str, Any],
+    fallback: Fallback | None = None,
 ) -> SearchSummary:
-    """The result of a search whose best trial is ``best`` and whose model is ``model``."""
+    """The result of a search whose best trial is ``best`` and whose model is ``model``;
+    or, with no best, one that fell back on ``fallback``: it has no cross-validated
+    score then, only the held-out ones."""
+    if best is None:
+        assert fallback is not None
+        best_params, best_score, best_number = fallback.params, None, None
+        cv = {name: {"mean": None, "std": None} for name in spec.all_metrics}
+    else:
+        best_params, best_score, best_number = best.params, best.mean_score, best.number
+        cv = best.metrics or {}
+    chosen = auto.split(best_params)[0] if data.templates else spec.estimator
     return SearchSummary(
-        best_params=best.params,
-        best_score=best.mean_score,
-        best_trial=best.number,
+        best_params=best_params,
+        best_score=best_score,
+        best_trial=best_number,
         scoring=spec.scoring,
         test_score=test_scores.get(spec.scoring),
         scores={
             name: {"cv": m["mean"], "cv_std": m["std"], "test": test_scores.get(name)}
-            for name, m in (best.metrics or {}).items()
+            for name, m in cv.items()
         },
         n_trials=len(trials),
         n_failed_trials=sum(t.state == TrialState.FAILED for t in trials),
@@ -315,6 +469,35 @@ def summarise(
         n_train_rows=len(data.X_train),
         n_test_rows=0 if data.X_test is None else len(data.X_test),
         dropped_target_rows=data.dropped_target_rows,
-        columns=[c.to_dict() for c in data.columns],
+        columns=[c.to_dict() for c in data.family_columns.get(chosen, data.columns)],
         model=model,
+        estimator=chosen,
+        families=(
+            family_results(spec.param_space[auto.FAMILY]["choices"], trials)
+            if data.templates
+            else None
+        ),
+        fallback=None if fallback is None else dataclasses.asdict(fallback),
     )
+
+
+def family_results(names: Sequence[str], trials: Sequence[Any]) -> list[dict[str, Any]]:
+    """How each family of an auto job did, in the order tried: its trials, its best
+    succeeded trial (number, score, the family's own parameters) and its mean fit time."""
+    out = []
+    for name in names:
+        mine = [t for t in trials if t.params.get(auto.FAMILY) == name]
+        scored = [t for t in mine if t.state == TrialState.SUCCEEDED and t.mean_score is not None]
+        best = max(scored, key=lambda t: (t.mean_score, -t.number), default=None)
+        out.append(
+            {
+                "estimator": name,
+                "n_trials": len(mine),
+                "n_failed_trials": sum(t.state == TrialState.FAILED for t in mine),
+                "best_trial": None if best is None else best.number,
+                "best_score": None if best is None else best.mean_score,
+                "best_params": None if best is None else auto.split(best.params)[1],
+                "mean_fit_time_s": (sum(t.fit_time_s for t in mine) / len(mine) if mine else None),
+            }
+        )
+    return out

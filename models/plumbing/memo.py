@@ -26,6 +26,11 @@ class Memo(Generic[V]):
         self._running: dict[Hashable, threading.Event] = {}
         self._lock = threading.Lock()
 
+    def peek(self, key: Hashable) -> V | None:
+        """The answer remembered for ``key``, if any; nothing is computed."""
+        with self._lock:
+            return self._answers.get(key)
+
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
         """The answer for ``key``: remembered, awaited from whoever computes it now, or
         computed here (an error is raised to this caller and not remembered)."""

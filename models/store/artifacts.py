@@ -6,12 +6,14 @@ clients download them, nothing a client uploads is ever unpickled.
 The joblib file is a pickle: loading it runs whatever it names, so a client should load
 only a file it trusts. The skops file loads without pickle: ``skops.io.load`` builds only
 the types it is told to trust, and the metadata lists exactly those this file needs
-(:func:`trusted_types`), each one scikit-learn's, numpy's, scipy's or ours. Both are
-written when the job finishes, so the API never loads a model to convert it.
+(:func:`trusted_types`), each one scikit-learn's, numpy's, scipy's, LightGBM's, XGBoost's
+or ours. Both are written when the job finishes, so the API never loads a model to convert
+it.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import platform
 import tempfile
@@ -43,7 +45,10 @@ ONNX_MAX_SOURCE_BYTES = 256 * 2**20
 STORED_FORMATS = MODEL_FORMATS
 # Where the types a skops file may ask its loader to trust come from: the libraries a
 # pipeline is made of, and our own package. A client chooses values, never types.
-TRUSTED_MODULES = ("sklearn", "numpy", "scipy", "models")
+TRUSTED_MODULES = ("sklearn", "numpy", "scipy", "lightgbm", "xgboost", "models")
+# And single types of the standard library: a LightGBM model keeps an ordered dict (a dict
+# that remembers its order, nothing that runs code).
+TRUSTED_STANDARD_TYPES = ("collections.OrderedDict",)
 
 
 def model_key(job_id: str, format: str = MODEL_FORMAT) -> str:
@@ -64,6 +69,14 @@ def library_versions() -> dict[str, str]:
     }
 
 
+def _model_library_version(pipeline: Pipeline) -> dict[str, str]:
+    """The version of the library beyond scikit-learn the model comes from (LightGBM,
+    XGBoost: a class of theirs or a subclass of one), which loading it also needs."""
+    classes = type(pipeline.steps[-1][1]).__mro__
+    libraries = {c.__module__.split(".")[0] for c in classes} & {"lightgbm", "xgboost"}
+    return {lib: importlib.import_module(lib).__version__ for lib in sorted(libraries)}
+
+
 def trusted_types(path: Path) -> list[str]:
     """The types ``skops.io.load`` must be told to trust to load the skops file at ``path``
     (those beyond skops' own defaults), sorted.
@@ -74,7 +87,11 @@ def trusted_types(path: Path) -> list[str]:
     import skops.io  # here, not at the top: it takes seconds, and only saving needs it
 
     types = sorted(skops.io.get_untrusted_types(file=path))
-    foreign = [t for t in types if t.split(".", 1)[0] not in TRUSTED_MODULES]
+    foreign = [
+        t
+        for t in types
+        if t.split(".", 1)[0] not in TRUSTED_MODULES and t not in TRUSTED_STANDARD_TYPES
+    ]
     if foreign:
         raise ValueError(f"the skops file would need its loader to trust {foreign}")
     return types
@@ -118,7 +135,7 @@ def save_model(
         onnx = _save_onnx(pipeline, storage, job_id, onnx_rows, path.stat().st_size)
         stored = stored_later.result()
     classes = getattr(pipeline, "classes_", None)
-    versions = library_versions()
+    versions = library_versions() | _model_library_version(pipeline)
     return {
         "format": MODEL_FORMAT,
         "sha256": stored.sha256,

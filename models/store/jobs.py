@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from models.engine.auto import FAMILY
 from models.engine.labels import Labels
 from models.engine.spec import SearchSpec
 from models.exceptions import Conflict, NotFound, QuotaExceeded, SpecError
@@ -65,12 +66,14 @@ def submit_job(
     warnings: list[dict[str, Any]] | None = None,
     labels: Labels = UNLABELLED,
     inheritance: Inheritance | None = None,
+    estimate: dict[str, Any] | None = None,
 ) -> Job:
-    """Record a queued job for ``spec`` (with what checking it against the data found, and
-    what people call it), and the trials a warm start inherits (``inheritance``, see
-    :mod:`models.store.warm_starts`); the caller enqueues it. ``QuotaExceeded`` when
-    ``owner`` already has ``max_active`` jobs queued or running; :class:`SpecError` naming
-    ``dataset_id`` when the dataset was deleted since the spec was checked.
+    """Record a queued job for ``spec`` (with what checking it against the data found, what
+    people call it and what a dry run estimated), and the trials a warm start inherits
+    (``inheritance``, see :mod:`models.store.warm_starts`); the caller enqueues it.
+    ``QuotaExceeded`` when ``owner`` already has ``max_active`` jobs queued or running;
+    :class:`SpecError` naming ``dataset_id`` when the dataset was deleted since the spec
+    was checked.
 
     Both are checked under the tenant's lock, as the insert is: a delete of the dataset
     (which takes it too) comes wholly before the submit, or sees its job and is refused.
@@ -102,6 +105,7 @@ def submit_job(
         name=labels.name,
         tags=list(dict.fromkeys(labels.tags)),
         dataset_name=dataset_name,
+        estimate=estimate,
     )
     session.add(job)
     session.flush()  # the job's row first: its tags' rows refer to it
@@ -171,11 +175,16 @@ def list_trials(
     *,
     sort: str = trial_order.DEFAULT_SORT,
     states: list[str] | None = None,
+    family: str | None = None,
 ) -> Page[Trial]:
     """A job's trials in ``sort`` order (see :mod:`models.store.trial_order`), only those
-    in ``states`` when given; the cursor carries the last row's sort key."""
+    in ``states`` and, for an auto job, of ``family`` when given; the cursor carries the
+    last row's sort key."""
     get_job(session, owner, job_id)
     stmt = select(Trial).where(Trial.job_id == job_id)
+    if family:
+        # A job has at most TUNEFORGE_MAX_TRIALS trials: read in JSON, no index needed.
+        stmt = stmt.where(Trial.params[FAMILY].as_string() == family)
     return trial_order.trial_page(session, stmt, Trial, limit, cursor, sort, states)
 
 

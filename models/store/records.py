@@ -154,6 +154,8 @@ class Job(Base):
     trials_completed: Mapped[int] = mapped_column(Integer, default=0)
     # Of ``trials_completed``, those a warm start inherited (recorded at submit, not run).
     trials_inherited: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What a dry run of the same spec estimated before the submit (models/engine/estimate).
+    estimate: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     best_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     best_params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     best_trial: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.engine.catalog import CATALOG
+from models.engine.auto import params_of
 from models.engine.search import best_trial
 from models.engine.space import parse_space
 from models.engine.spec import SearchSpec
@@ -57,7 +57,7 @@ def inherit(session: Session, owner: str, spec: SearchSpec, limit: int) -> Inher
             )
             parents.append((job_id, list(trials)))
     errors.raise_found()
-    dims = parse_space(spec.param_space, CATALOG[spec.estimator].params[spec.task])
+    dims = parse_space(spec.param_space, params_of(spec.estimator, spec.task, spec.param_space))
     chosen = select_inherited(parents, dims, limit)
     if not chosen.trials:
         return Inheritance([], spec.n_trials, chosen.warnings)

@@ -359,7 +359,7 @@ def test_a_numeric_target_gets_a_regression_search_from_the_form(dashboard: Serv
     expect(task).to_have_text("inferred from the target: regression")
     assert page.input_value("[data-testid=f-task]") == ""
     regressors = [e["name"] for e in catalog["items"] if "regression" in e["tasks"]]
-    assert option_values(page, "f-estimator") == regressors
+    assert option_values(page, "f-estimator") == [*regressors, "auto"]
     estimator = page.input_value("[data-testid=f-estimator]")
     space = json.loads(page.input_value("[data-testid=f-space]"))
     assert space == by_name[estimator]["default_space"]["regression"]
@@ -1004,3 +1004,34 @@ def test_a_study_is_listed_and_its_trials_plotted(dashboard: Service, tab: Tab):
     expect(tab.page.locator("[data-testid=history-plot] circle")).to_have_count(8)
     assert f"{dashboard.url}/v1/studies/{study['id']}/events" in streams
     tab.assert_stayed_on(dashboard.url)
+
+
+def test_an_auto_search_from_the_form_shows_its_families_side_by_side(dashboard: Service, tab: Tab):
+    page, svc = tab.page, dashboard
+    # Given a table, and the form with "auto" chosen as the estimator,
+    dataset = svc.upload(table(60, seed=5), "auto.csv")
+    open_form(page, svc, dataset["id"], "y")
+    page.select_option("[data-testid=f-estimator]", "auto")
+    # then the space box leaves the space to the service (every family's default),
+    assert page.input_value("[data-testid=f-space]") == ""
+    expect(page.locator("[data-testid=space-task]")).to_contain_text("auto")
+
+    # and when a short bayesian search is submitted,
+    page.select_option("[data-testid=f-strategy]", "bayesian")
+    page.fill("[data-testid=f-trials]", "4")
+    page.click("[data-testid=f-submit]")
+    page.wait_for_url("**/ui#/jobs/job_*")
+    job = svc.job(page.url.rsplit("/", 1)[-1])
+    assert job["spec"]["estimator"] == "auto"
+    assert svc.wait_for(job["id"], timeout=120)["status"] == "succeeded"
+
+    # then its page shows each family tried, with the chosen one marked, and their bars.
+    result = svc.get(f"/v1/jobs/{job['id']}/result").json()
+    rows = page.locator("[data-testid=family-row]")
+    expect(rows).to_have_count(len(result["families"]))
+    chosen = page.locator("[data-testid=family-row].chosen")
+    expect(chosen).to_have_attribute("data-family", result["estimator"])
+    tried = [f["estimator"] for f in result["families"] if f["best_score"] is not None]
+    expect(page.locator("[data-testid=family-bars] rect.bar")).to_have_count(len(tried))
+    tab.screenshot("auto-families")
+    tab.assert_stayed_on(svc.url)

@@ -33,11 +33,10 @@ def deletion() -> str:
     return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
 
 
-def test_the_readme_walkthrough_works_as_written(shared_service, tmp_path):
-    script = walkthrough() + predictions() + deletion()
-    assert "API=http://127.0.0.1:8000" in script
-    script = script.replace("API=http://127.0.0.1:8000", f"API={shared_service.url}")
-    work = tmp_path / "reader"
+def run_against(service, script: str, work) -> subprocess.CompletedProcess:
+    """Run the README's ``script`` (bash, stopping at the first error) in a new folder
+    ``work`` with the project's .venv, against ``service``; it must succeed."""
+    script = script.replace("API=http://127.0.0.1:8000", f"API={service.url}")
     work.mkdir()
     (work / ".venv").symlink_to(ROOT / ".venv")
     done = subprocess.run(
@@ -49,6 +48,14 @@ def test_the_readme_walkthrough_works_as_written(shared_service, tmp_path):
         env={**os.environ, "PATH": os.environ["PATH"]},
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done
+
+
+def test_the_readme_walkthrough_works_as_written(shared_service, tmp_path):
+    script = walkthrough() + predictions() + deletion()
+    assert "API=http://127.0.0.1:8000" in script
+    work = tmp_path / "reader"
+    done = run_against(shared_service, script, work)
     assert '"status": "succeeded"' in done.stdout
     assert (work / "model.joblib").stat().st_size > 0
     lines = done.stdout.strip().splitlines()
@@ -62,3 +69,20 @@ def test_the_readme_walkthrough_works_as_written(shared_service, tmp_path):
     assert '{"status":422,"missing":["mean texture"]}' in lines
     # and once deleted, the job's model is gone
     assert lines[-1] == "404", done.stdout[-500:]
+
+
+def test_the_readme_auto_example_works_as_written(shared_service, tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Auto: the search chooses the model family", 1)[1]
+    script = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    done = run_against(shared_service, script, tmp_path / "reader")
+    lines = done.stdout.strip().splitlines()
+    assert (
+        '"estimator":"' in lines[0]
+        and '"families":[{"estimator":"hist_gradient_boosting"' in lines[0]
+    )
+    assert [line.split('"family":')[1].split(",")[0] for line in lines[1:]] == [
+        '"hist_gradient_boosting"',
+        '"logistic_regression"',
+        '"ridge"',
+    ]

@@ -193,8 +193,13 @@ def test_estimators_list_the_catalog(client):
         "hist_gradient_boosting",
         "svm",
         "knn",
+        "lightgbm",
+        "xgboost",
     }
     assert items["logistic_regression"]["tasks"] == ["classification"]
+    assert (
+        items["xgboost"]["tasks"] == items["lightgbm"]["tasks"] == ["classification", "regression"]
+    )
     assert items["random_forest"]["tasks"] == ["classification", "regression"]
     assert items["random_forest"]["params"]["regression"]["n_estimators"] == {
         "type": "int",

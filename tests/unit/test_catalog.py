@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
+import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, is_classifier, is_regressor
 
@@ -19,7 +21,9 @@ from models.engine.catalog import (
     describe_param,
     get_estimator,
 )
-from models.engine.space import parse_space, sample
+from models.engine.isolation import TRIAL_THREADS
+from models.engine.space import discretize, grid_size, parse_space, sample
+from models.engine.spec import DEFAULT_GRID_SIZE
 
 ENTRY_TASKS = [(name, task) for name, entry in CATALOG.items() for task in entry.tasks]
 ENTRY_TASK_IDS = [f"{name}-{task}" for name, task in ENTRY_TASKS]
@@ -33,8 +37,17 @@ def validate(estimator: BaseEstimator) -> None:
 
     ``_validate_params`` is private scikit-learn API, but it is exactly the check ``fit``
     runs, and it keeps this test fast where fitting 500-tree forests would not be.
+    LightGBM and XGBoost check their parameters only in their native fit: theirs are
+    fitted, on a few rows (a tree with nothing to split is quick, even 2000 of them).
     """
-    estimator._validate_params()
+    if hasattr(estimator, "_parameter_constraints"):
+        estimator._validate_params()
+        return
+    X = np.arange(400, dtype=float).reshape(200, 2)
+    y = np.arange(200) % 3 if is_classifier(estimator) else X[:, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X, y)
 
 
 def boundary_values(param: Param) -> list:
@@ -77,7 +90,7 @@ def test_get_estimator_finds_entries_and_returns_none_for_unknown_names():
     # when entries are looked up by name
     # then known names give the entry and unknown ones give None
     assert get_estimator("random_forest") is CATALOG["random_forest"]
-    assert get_estimator("xgboost") is None
+    assert get_estimator("catboost") is None
     assert get_estimator("") is None
 
 
@@ -126,6 +139,43 @@ def test_build_sets_the_documented_fixed_settings():
     # then logistic regression gets max_iter 1000 and forests run single-threaded
     assert logistic.max_iter == 1000
     assert forest.n_jobs == 1
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_the_boosting_libraries_run_quietly_deterministically_on_the_trials_threads(task):
+    # given the LightGBM and XGBoost entries
+    # when they are built with a seed
+    lightgbm = CATALOG["lightgbm"].build(task, 5).get_params()
+    xgboost = CATALOG["xgboost"].build(task, 5).get_params()
+    # then each uses as many threads as any trial (not one per core), says nothing,
+    # bags when asked to subsample (LightGBM), grows histogram trees (XGBoost) and is seeded
+    assert lightgbm["n_jobs"] == xgboost["n_jobs"] == TRIAL_THREADS == 1
+    assert (lightgbm["verbose"], xgboost["verbosity"]) == (-1, 0)
+    assert lightgbm["deterministic"] is True and lightgbm["subsample_freq"] == 1
+    assert xgboost["tree_method"] == "hist"
+    assert lightgbm["random_state"] == xgboost["random_state"] == 5
+    # and halving may use their trees as its resource
+    assert CATALOG["lightgbm"].resource_params == CATALOG["xgboost"].resource_params
+    assert list(CATALOG["xgboost"].resource_params) == ["n_estimators"]
+
+
+def test_xgboost_classifies_any_labels_and_answers_with_them():
+    # given XGBoost's classifier from the catalog, and text labels (XGBoost's own takes 0..k-1)
+    X = np.arange(60, dtype=float).reshape(30, 2)
+    y = np.array(["low", "mid", "high"])[np.arange(30) // 10]
+    model = CATALOG["xgboost"].build(CLASSIFICATION, 0).set_params(n_estimators=5)
+    # when it is fitted
+    model.fit(X, y)
+    # then it predicts the labels themselves, its classes are the labels in sorted order,
+    # and its probabilities come in that order
+    assert list(model.classes_) == ["high", "low", "mid"]
+    assert (model.predict(X) == y).mean() == 1.0
+    assert model.predict_proba(X).argmax(axis=1).tolist() == [
+        list(model.classes_).index(label) for label in y
+    ]
+    # and one fitted on numbers answers with those
+    model = CATALOG["xgboost"].build(CLASSIFICATION, 0).fit(X, np.where(X[:, 0] > 30, 7, 3))
+    assert list(model.classes_) == [3, 7] and set(model.predict(X)) == {3, 7}
 
 
 @pytest.mark.parametrize(("name", "task", "param"), ENTRY_TASK_PARAMS)
@@ -184,6 +234,21 @@ def test_default_space_parses_against_the_tasks_params(name, task):
     dims = parse_space(entry.default_space[task], entry.params[task])
     # then every dimension of the space is there
     assert sorted(d.name for d in dims) == sorted(entry.default_space[task])
+
+
+@pytest.mark.parametrize(("name", "task"), ENTRY_TASKS, ids=ENTRY_TASK_IDS)
+def test_the_default_space_makes_a_grid_of_the_default_size(name, task):
+    # given a catalog entry's default space (LightGBM's and XGBoost's have nine ranges)
+    entry = CATALOG[name]
+    dims = parse_space(entry.default_space[task], entry.params[task])
+    # when it is made a grid, as a grid job with no space of its own is
+    grid = discretize(dims, DEFAULT_GRID_SIZE)
+    # then the grid is within the size (two values of each range would be 512), and every
+    # value it keeps is one the catalog allows
+    assert 1 <= grid_size(grid) <= DEFAULT_GRID_SIZE
+    for dim in grid:
+        for value in dim.choices:
+            assert entry.params[task][dim.name].check(value) is None, (dim.name, value)
 
 
 @pytest.mark.parametrize(("name", "task"), ENTRY_TASKS, ids=ENTRY_TASK_IDS)

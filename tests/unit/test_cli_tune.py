@@ -179,3 +179,38 @@ def test_the_table_is_a_file_or_an_upload_not_both_nor_neither(svc, table, tmp_p
     for args in ([], [str(table), "--dataset", "ds_1"]):
         code, _, stderr = tune(tmp_path, *args, *KNN)
         assert code == 2 and "give the table: a CSV file DATA, or --dataset ID" in stderr
+
+
+def test_auto_lets_the_search_choose_the_family(svc, table, tmp_path):
+    # given a small auto space (the service checks its family.param names)
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps({"estimator": ["ridge", "knn"], "knn.n_neighbors": [3, 5]}))
+    # when tune runs with --estimator auto
+    options = ["--estimator", "auto", "--trials", "3", "--space", str(space), "--exclude", "id"]
+    code, document, stderr = tune(tmp_path, str(table), "--target", "y", *options)
+    # then the job ran, and its result names the family chosen among those tried
+    assert code == 0, stderr
+    assert document["job"]["spec"]["estimator"] == "auto"
+    result = document["result"]
+    assert result["estimator"] in ("ridge", "knn")
+    assert [f["estimator"] for f in result["families"]] == ["ridge", "knn"]
+
+
+def test_dry_run_prints_the_estimate_and_submits_nothing(svc, table, tmp_path):
+    code, document, stderr = tune(tmp_path, str(table), *KNN, "--timeout", "30", "--dry-run")
+    assert code == 0, stderr
+    assert set(document["estimate"]) == {"seconds_per_trial", "seconds", "trials_in_budget"}
+    assert document["estimate"]["trials_in_budget"] == 2
+    (body,) = svc.bodies("POST", "/v1/jobs")
+    assert json.loads(body)["dry_run"] is True
+    assert not (tmp_path / "model.joblib").exists()
+    assert svc.bodies("GET", "/v1/jobs") == []  # nothing followed
+    # in words
+    done = CliRunner().invoke(main, ["tune", str(table), *KNN, "--dry-run"])
+    assert done.exit_code == 0, done.stderr
+    assert "seconds per trial" in done.stdout and "trials in budget   2" in done.stdout
+
+
+def test_a_dry_run_refused_exits_3(svc, table, tmp_path):
+    code, _, stderr = tune(tmp_path, str(table), "--target", "nope", "--dry-run")
+    assert code == 3 and "target" in stderr

@@ -249,3 +249,14 @@ def test_the_build_context_is_only_what_the_image_needs():
 def test_the_deployment_guide_is_linked_from_the_readme():
     assert (ROOT / "docs" / "deploy.md").is_file()
     assert "(docs/deploy.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_final_stage_has_the_openmp_runtime_lightgbm_links(dockerfile):
+    # LightGBM's wheel links the system's libgomp.so.1 (slim images have none); without it
+    # the catalog, and so every role, fails to import.
+    import lightgbm
+
+    linked = (Path(lightgbm.__file__).parent / "lib" / "lib_lightgbm.so").read_bytes()
+    assert b"libgomp.so.1" in linked
+    runs = " ".join(instructions(final_stage(dockerfile), "RUN"))
+    assert "apt-get install" in runs and "libgomp1" in runs

@@ -120,10 +120,10 @@ def test_the_trial_that_preprocesses_the_folds_counts_it_as_fit_time(
     data = service.training_data(OWNER, spec)
     preprocess = TrainingData.preprocessed_folds
 
-    def slow(self, splits, key):  # in the trial process, forked after this patch
+    def slow(self, splits, key, template=None):  # in the trial process, forked after this patch
         if key not in self._folds:
             time.sleep(0.5)
-        return preprocess(self, splits, key)
+        return preprocess(self, splits, key, template)
 
     monkeypatch.setattr(TrainingData, "preprocessed_folds", slow)
     first, second = (

@@ -230,6 +230,43 @@ def test_a_call_past_the_memory_limit_fails_with_that_reason_and_the_next_call_w
     assert process.call(sleep_for, 0, context=("a", None), should_stop=never) != pid
 
 
+class XGBoostError(Exception):
+    """Named as XGBoost's own, which it raises when an allocation fails."""
+
+
+def fail_an_allocation_natively(_value: object) -> None:
+    raise XGBoostError("bad_malloc: Failed to allocate 190464000 bytes.")
+
+
+def fit_deep_xgboost_trees(X: object) -> str:
+    from models.engine.catalog import CATALOG, REGRESSION
+
+    model = CATALOG["xgboost"].build(REGRESSION, 0).set_params(n_estimators=2, max_depth=32)
+    model.fit(X, X[:, 0])
+    return "fitted"
+
+
+def test_a_native_librarys_failed_allocation_is_the_memory_limit_too(limited):
+    # given a trial process with a memory limit
+    process = limited(memory_mb=100)
+    # when a call fails as a native library does when an allocation fails past the limit
+    # then it is the memory limit, as a MemoryError would be, and the next call works
+    with pytest.raises(LimitExceeded, match="the trial exceeded the memory limit of 100 MB"):
+        process.call(fail_an_allocation_natively, context=("a", None), should_stop=never)
+    assert process.call(allocate, 10, context=("a", None), should_stop=never) == 10 * 2**20
+
+
+def test_an_xgboost_fit_past_the_memory_limit_is_ended_with_that_reason(limited):
+    # given a table the fit bins into more memory than the limit allows
+    import numpy as np
+
+    X = np.random.default_rng(0).normal(size=(3000, 300))
+    process = limited(memory_mb=100)
+    # when XGBoost fits it, then the trial is past the memory limit, not a library error
+    with pytest.raises(LimitExceeded, match="the trial exceeded the memory limit of 100 MB"):
+        process.call(fit_deep_xgboost_trees, context=("X", X), should_stop=never)
+
+
 def test_a_memory_error_without_a_limit_is_a_crash_that_says_so(process):
     with pytest.raises(TrialCrashed, match="the trial ran out of memory") as raised:
         process.call(raise_memory_error, context=("a", None), should_stop=never)

@@ -309,3 +309,26 @@ def test_bad_requests_are_4xx_problems_naming_the_field(client, app, classifier,
     _problem(client.post(url, data=bad, headers=csv), 422, "row 1: mean radius")
     running = client.post("/v1/jobs", json={**classifier["spec"], "name": None, "tags": []}).json
     _problem(client.post(f"/v1/jobs/{running['id']}/predictions", json={"rows": [row]}), 409)
+
+
+@pytest.mark.parametrize("estimator", ["lightgbm", "xgboost"])
+def test_a_boosting_library_model_predicts_over_http_like_its_file(
+    client, app, breast_cancer, estimator
+):
+    # given a finished job of the library on a table whose target is text
+    table = breast_cancer.assign(target=breast_cancer["target"].map({0: "malignant", 1: "benign"}))
+    job = _finished_job(
+        client, app, table.to_csv(index=False).encode(), target="target", estimator=estimator
+    )
+    rows = table.drop(columns=["target"]).head(30)
+    model = _model(client, job)
+    url = f"/v1/jobs/{job['id']}/predictions"
+    # when rows are sent as JSON, then as CSV (read in a forked child, after the model's
+    # predict ran in this process: one thread, so nothing of it breaks the fork)
+    as_json = client.post(url, json={"rows": rows.to_dict(orient="records")})
+    as_csv = client.post(url, data=rows.to_csv(index=False), headers={"Content-Type": "text/csv"})
+    # then both answer the labels the downloaded model predicts, with its probabilities
+    assert as_json.status_code == as_csv.status_code == 200, (as_json.json, as_csv.json)
+    assert as_json.json["classes"] == ["benign", "malignant"]
+    assert as_json.json["predictions"] == as_csv.json["predictions"] == model.predict(rows).tolist()
+    assert np.allclose(as_json.json["probabilities"], model.predict_proba(rows))

@@ -9,12 +9,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import joblib
 import numpy as np
 import pandas as pd
 import pytest
 
+from models.engine.boosters import XGBLabelClassifier
 from models.engine.catalog import CATALOG, CLASSIFICATION, REGRESSION
 from models.exceptions import Conflict, NotFound
 from models.job_script import job_script
@@ -26,6 +28,8 @@ N_ROWS = 150
 SMALL_SPACES = {
     "random_forest": {"n_estimators": {"type": "int", "low": 5, "high": 15}},
     "extra_trees": {"n_estimators": {"type": "int", "low": 5, "high": 15}},
+    "lightgbm": {"n_estimators": {"type": "int", "low": 5, "high": 15}},
+    "xgboost": {"n_estimators": {"type": "int", "low": 5, "high": 15}},
     "hist_gradient_boosting": {
         "max_iter": {"type": "int", "low": 10, "high": 30},
         "learning_rate": {"type": "float", "low": 0.05, "high": 0.3, "log": True},
@@ -145,7 +149,11 @@ def check_script(service, job, tmp_path: Path, data: bytes | None = None) -> str
     assert printed["ours"] == []
     assert abs(float(printed["cv"][-1]) - job.result["best_score"]) <= 1e-9, printed
     assert printed["fit"][-1].startswith("saved the model fitted on")
-    mine = joblib.load(tmp_path / "model.joblib")
+    # (a class of ours the script copies is __main__'s in its model: defined there to load it)
+    with mock.patch.object(
+        sys.modules["__main__"], "XGBLabelClassifier", XGBLabelClassifier, create=True
+    ):
+        mine = joblib.load(tmp_path / "model.joblib")
     with service.storage.open(job.model_key) as f:
         served = joblib.load(f)
     data = service.training_data(OWNER, _spec(job))
@@ -307,3 +315,15 @@ def test_names_a_client_chose_stay_data_in_the_script(service, tmp_path):
     text = check_script(service, job, tmp_path, data)
     # the script ran to its end (check_script), and both names are in its docstring
     assert ast.get_docstring(ast.parse(text)).count('"""') == 3
+
+
+def test_the_script_of_an_auto_job_replays_its_chosen_family(service, tmp_path):
+    # given an auto job over two families that preprocess differently
+    dataset_id = upload_messy(service)
+    space = {"estimator": ["ridge", "random_forest"], "random_forest.max_depth": [2, 4]}
+    job = finished_job(service, dataset_id, "auto", REGRESSION, param_space=space)
+    # then the script is the chosen family's pipeline, and replays its best trial
+    text = check_script(service, job, tmp_path)
+    family = job.result["estimator"]
+    assert family in ("ridge", "random_forest")
+    assert f"# {CATALOG[family].title}:" in text

@@ -36,6 +36,12 @@ SPECS = {
         "halving": {"resource": "n_estimators", "factor": 2},
     },
     "the default space": {"estimator": "logistic_regression"},
+    "auto over every family": {"estimator": "auto", "strategy": "bayesian"},
+    "auto on a grid over given families": {
+        "estimator": "auto",
+        "strategy": "grid",
+        "param_space": {"ridge.alpha": [0.1, 1.0], "knn.n_neighbors": [3, 5]},
+    },
     "a held-out test set and several scorers": {
         "estimator": "knn",
         "test_size": 0.3,

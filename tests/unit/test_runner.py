@@ -275,10 +275,10 @@ def test_a_run_that_lost_its_lease_writes_nothing(service, sessions, bc_id):
         assert jobs.claim_job(session, job_id, "new", ttl_s=60) is None
 
 
-def test_regression_with_text_and_missing_values(service, storage):
-    # given a messy table: text categories, booleans, missing values, a numeric target
-    rng = np.random.default_rng(0)
-    n = 120
+def messy_table(n: int = 150, seed: int = 2) -> pd.DataFrame:
+    """Numbers with gaps, text categories with gaps, a boolean: what the engine's preprocessing
+    hands a tree-based estimator (ordinal codes, imputed numbers)."""
+    rng = np.random.default_rng(seed)
     df = pd.DataFrame(
         {
             "size": rng.normal(100, 20, n),
@@ -289,6 +289,13 @@ def test_regression_with_text_and_missing_values(service, storage):
     )
     df.loc[::7, "rooms"] = np.nan
     df["price"] = df["size"] * 3 + (df["city"] == "Paris") * 50 + rng.normal(0, 5, n)
+    df["dear"] = np.where(df["price"] > df["price"].median(), "yes", "no")
+    return df
+
+
+def test_regression_with_text_and_missing_values(service, storage):
+    # given a messy table: text categories, booleans, missing values, a numeric target
+    df = messy_table(120, seed=0).drop(columns=["dear"])
     dataset_id = upload(service, df)
     job_id = submit(
         service,
@@ -397,3 +404,92 @@ def test_trials_past_a_limit_fail_with_the_reason_and_the_search_goes_on(
     assert trials[2].error == f"the trial exceeded the time limit of {TRIAL_SECONDS} s"
     assert job.result["n_failed_trials"] == 2 and job.best_params["alpha"] in (0.1, 100.0)
     assert time.monotonic() - started < 30  # the slow trial was not waited for
+
+
+BOOSTER_GRIDS = {
+    "lightgbm": {"num_leaves": [4, 16], "learning_rate": [0.05, 0.3], "n_estimators": [20]},
+    "xgboost": {"max_depth": [2, 4], "learning_rate": [0.05, 0.3], "n_estimators": [20]},
+}
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+@pytest.mark.parametrize("estimator", sorted(BOOSTER_GRIDS))
+def test_boosting_library_trials_equal_gridsearchcv(service, storage, estimator, task):
+    # given a table with text, booleans and gaps (a text target when classifying), and a
+    # 4-candidate grid of a boosting library with unshuffled folds and no hold-out
+    df = messy_table()
+    target, other = ("dear", "price") if task == "classification" else ("price", "dear")
+    grid = BOOSTER_GRIDS[estimator]
+    job_id = submit(
+        service,
+        upload(service, df),
+        target=target,
+        task=task,
+        estimator=estimator,
+        strategy="grid",
+        param_space=grid,
+        exclude_columns=[other],
+        test_size=0,
+        cv={
+            "folds": 3,
+            "kind": "stratified" if task == "classification" else "kfold",
+            "shuffle": False,
+        },
+    )
+    # when it runs
+    assert run(service, job_id) == JobStatus.SUCCEEDED
+    job, trials = job_and_trials(service, job_id)
+    # then every trial equals GridSearchCV's on the downloaded pipeline cloned as the template
+    splitter = StratifiedKFold(3) if task == "classification" else KFold(3)
+    search = GridSearchCV(
+        clone(_model(storage, job)),
+        {f"model__{k}": v for k, v in grid.items()},
+        cv=splitter,
+        scoring=job.spec["scoring"],
+        error_score="raise",
+    ).fit(df.drop(columns=[target, other]), df[target])
+    assert len(trials) == 4
+    for trial, params, mean in zip(
+        trials, search.cv_results_["params"], search.cv_results_["mean_test_score"], strict=True
+    ):
+        assert {f"model__{k}": v for k, v in trial.params.items()} == params
+        assert trial.mean_score == pytest.approx(mean, abs=1e-9)
+    assert {f"model__{k}": v for k, v in job.best_params.items()} == search.best_params_
+    # and the model answers in the target's own terms
+    predicted = _model(storage, job).predict(df.head(20))
+    if task == "classification":
+        assert set(predicted) <= {"yes", "no"}
+    else:
+        assert np.all(np.isfinite(predicted))
+
+
+SLOW_BOOSTERS = {
+    "lightgbm": {"n_estimators": [5, 2000], "num_leaves": [1024], "min_child_samples": [1]},
+    "xgboost": {"n_estimators": [5, 2000], "max_depth": [16], "min_child_weight": [0.0]},
+}
+
+
+@pytest.mark.parametrize("estimator", sorted(SLOW_BOOSTERS))
+def test_a_boosting_library_trial_past_the_time_limit_is_ended(limited_service, estimator):
+    # given noise to fit (every tree keeps splitting) and a grid whose second candidate
+    # grows 2000 deep trees on it, far beyond the trial's time limit
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(2000, 8)), columns=[f"x{i}" for i in range(8)])
+    df["y"] = rng.normal(size=len(df))
+    job_id = submit(
+        limited_service,
+        upload(limited_service, df),
+        target="y",
+        estimator=estimator,
+        strategy="grid",
+        param_space=SLOW_BOOSTERS[estimator],
+        cv={"folds": 2, "kind": "kfold"},
+    )
+    # when the job runs
+    assert run(limited_service, job_id) == JobStatus.SUCCEEDED
+    # then the slow trial was ended at the limit (its native code is killed with its
+    # process), and the quick one is the job's best
+    job, trials = job_and_trials(limited_service, job_id)
+    assert [t.state for t in trials] == [TrialState.SUCCEEDED, TrialState.FAILED]
+    assert trials[1].error == f"the trial exceeded the time limit of {TRIAL_SECONDS} s"
+    assert job.best_params["n_estimators"] == 5

@@ -60,13 +60,16 @@ def finished(service, job_id):
         "hist_gradient_boosting",
         "svm",
         "knn",
+        "lightgbm",
+        "xgboost",
     ],
 )
 @pytest.mark.parametrize("strategy", ["random", "bayesian", "halving"])
 def test_a_three_field_spec_runs_with_the_default_space(service, bc_id, estimator, strategy):
     # given only dataset, target and estimator (and a strategy), small budgets for speed
     extra = {"halving": {"n_candidates": 6}} if strategy == "halving" else {"n_trials": 4}
-    if estimator in ("random_forest", "extra_trees") and strategy == "halving":
+    trees = ("random_forest", "extra_trees", "lightgbm", "xgboost")
+    if estimator in trees and strategy == "halving":
         extra["halving"]["resource"] = "n_estimators"
         extra["halving"]["max_resources"] = 30
     job_id = submit(
@@ -87,6 +90,9 @@ def test_a_three_field_spec_runs_with_the_default_space(service, bc_id, estimato
             assert ("degree" in trial.params) == (trial.params["kernel"] == "poly")
         if estimator == "logistic_regression":
             assert ("l1_ratio" in trial.params) == (trial.params["solver"] == "saga")
+        if strategy == "halving" and estimator in trees:
+            # halving grows the trees rung by rung up to its budget, which is not searched
+            assert "n_estimators" not in trial.params and 0 < trial.resource <= 30
 
 
 @pytest.mark.parametrize("estimator", ["decision_tree", "knn", "ridge"])
@@ -363,13 +369,50 @@ def test_cancel_interrupts_a_running_trial_within_seconds(service, bc_id):
     assert trials == []
 
 
-def test_the_deadline_interrupts_a_running_trial(service, bc_id):
+def test_the_deadline_interrupts_a_running_trial_and_the_job_falls_back_on_a_cheap_model(
+    service, bc_id, storage
+):
     job_id = submit(service, bc_id, timeout_s=1, **SLOW)
-    started = time.monotonic()
+    status, job, trials = finished(service, job_id)
+    # The first candidate (1500 trees, 5 folds) could not finish: the job still has a
+    # model, the estimator's cheap configuration, and says so.
+    assert status == JobStatus.SUCCEEDED and job.stopped_reason == "timeout"
+    assert trials == []
+    result = job.result
+    assert result["best_trial"] is None and result["best_score"] is None
+    assert result["fallback"]["params"] == {"n_estimators": 10, "max_depth": 8}
+    assert result["fallback"]["n_rows"] == result["n_train_rows"]
+    assert "no trial finished before the deadline" in result["fallback"]["reason"]
+    assert result["scores"][result["scoring"]]["cv"] is None
+    assert 0.8 < result["test_score"] <= 1
+    model = joblib.load(storage.local_copy(job.model_key))
+    assert model.named_steps["model"].n_estimators == 10
+
+
+def test_a_fallback_on_a_big_table_fits_a_subsample(service):
+    rng = np.random.default_rng(0)
+    n = 30_000
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    df["target"] = (df["a"] + rng.normal(0, 0.5, n) > 0).astype(int)
+    dataset_id = upload(service, df)
+    job_id = submit(service, dataset_id, timeout_s=1, **SLOW)
     status, job, _ = finished(service, job_id)
-    assert time.monotonic() - started < 4
-    assert status == JobStatus.FAILED and job.stopped_reason == "timeout"
-    assert "no trial ran before the deadline" in job.error
+    assert status == JobStatus.SUCCEEDED and job.stopped_reason == "timeout"
+    assert job.result["fallback"]["n_rows"] == 20_000 < job.result["n_train_rows"]
+
+
+def test_trials_that_all_fail_within_the_budget_fail_the_job(service, bc_id):
+    job_id = submit(
+        service,
+        bc_id,
+        target="target",
+        estimator="logistic_regression",
+        strategy="grid",
+        param_space={"solver": ["lbfgs"], "l1_ratio": [0.5]},
+    )
+    status, job, _ = finished(service, job_id)
+    assert status == JobStatus.FAILED and job.stopped_reason is None
+    assert "every trial failed" in job.error and job.model_key is None
 
 
 def test_excluded_columns_are_not_features(service, regression_id):

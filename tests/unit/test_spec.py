@@ -246,7 +246,7 @@ def test_explicit_task_overrides_inference():
 CLASS_SPACE = {"max_depth": [4, 8], "bootstrap": [True, False]}  # a 4-point grid
 
 REFUSALS = [
-    ("unknown-estimator", {"estimator": "xgboost"}, "estimator", "unknown estimator"),
+    ("unknown-estimator", {"estimator": "catboost"}, "estimator", "unknown estimator"),
     (
         "estimator-lacks-task",
         {"estimator": "logistic_regression", "target": "y_float"},

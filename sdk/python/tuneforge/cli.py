@@ -45,6 +45,8 @@ EXIT_REFUSED = 3
 EXIT_UNREACHABLE = 4
 EXIT_WAIT_TIMEOUT = 5
 EXIT_INTERRUPTED = 130  # as a shell reports a process ended by SIGINT (128 + 2)
+# The estimator that lets the search choose the model family (the service checks its space).
+AUTO = "auto"
 
 EXIT_CODES = f"""\b
 Exit codes:
@@ -132,7 +134,12 @@ def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
     "data", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--target", required=True, help="The column to predict.")
-@click.option("--estimator", default="random_forest", show_default=True, help="A catalog name.")
+@click.option(
+    "--estimator",
+    default="random_forest",
+    show_default=True,
+    help="A catalog name, or auto: the search chooses the model family too.",
+)
 @click.option("--strategy", help="grid, random, halving or bayesian  [default: random]")
 @click.option("--trials", "n_trials", type=int, help="How many candidates (random, bayesian).")
 @click.option(
@@ -183,6 +190,12 @@ def client_options(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Tune on this uploaded dataset instead of uploading DATA.",
 )
 @click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check the spec and print how long the job would take (a short calibration fit "
+    "on the service); submit nothing.",
+)
+@click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to save the model  [default: <job id>.joblib; a .skops name saves skops, "
@@ -193,6 +206,7 @@ def tune(
     data: Path | None,
     dataset_id: str | None,
     output: Path | None,
+    dry_run: bool,
     api: str | None,
     key: str | None,
     as_json: bool,
@@ -205,7 +219,8 @@ def tune(
     twice; --dataset ID names one. The estimator, the scorer and the space's parameters
     are checked against the service's catalog before anything is uploaded.
 
-    Ctrl-C while it runs asks whether to cancel the job.
+    Ctrl-C while it runs asks whether to cancel the job. --dry-run prints the estimate
+    and exits (0) without submitting.
     """
     if (data is None) == (dataset_id is None):
         raise click.UsageError("give the table: a CSV file DATA, or --dataset ID (not both)")
@@ -217,6 +232,9 @@ def tune(
         elif dataset_id is not None:
             dataset, uploaded = _named_dataset(client, dataset_id), False
         _warn(dataset.to_dict())
+        if dry_run:
+            _print_estimate(client, spec, dataset.id, as_json)
+            return
         job = (
             _submit(client, spec, dataset.id)
             if uploaded
@@ -239,7 +257,29 @@ def tune(
     click.echo()
     click.echo(f"best score   {format_score(result.best_score)} ({_scoring(result.to_dict())})")
     click.echo(f"best params  {format_params(result.best_params.to_dict())}")
+    if job.spec.estimator == AUTO:
+        click.echo(f"family       {result.estimator} (the search's choice)")
     click.echo(f"model        {path}")
+
+
+def _print_estimate(client: Client, spec: dict[str, Any], dataset_id: str, as_json: bool) -> None:
+    """The service's dry run of ``spec``: refused as a submit would be (exit 3)."""
+    try:
+        answer = client.estimate(spec, dataset_id=dataset_id)
+    except ProblemError as exc:
+        if exc.status >= 500:
+            raise
+        _say(_problem_text(exc))
+        raise click.exceptions.Exit(EXIT_REFUSED) from None
+    if as_json:
+        _print_json(answer)
+        return
+    _warn(answer)
+    estimate = answer["estimate"]
+    in_budget = estimate["trials_in_budget"]
+    click.echo(f"seconds per trial  {estimate['seconds_per_trial']:.2f}")
+    click.echo(f"whole job          {estimate['seconds']:.1f} s (every trial, then the refit)")
+    click.echo(f"trials in budget   {'-' if in_budget is None else in_budget}")
 
 
 def tune_spec(
@@ -314,9 +354,11 @@ def catalog_problems(catalog: dict[str, Any], spec: dict[str, Any]) -> dict[str,
     entries = {entry["name"]: entry for entry in catalog["items"]}
     problems: dict[str, str] = {}
     entry = entries.get(spec["estimator"])
-    if entry is None:
+    # "auto" (the search chooses the family): its family.param space is the service's to check
+    if entry is None and spec["estimator"] != AUTO:
         problems["estimator"] = (
-            f"unknown estimator {spec['estimator']!r}; choose one of {', '.join(entries)}"
+            f"unknown estimator {spec['estimator']!r}; choose one of {', '.join(entries)}, "
+            f"or {AUTO!r}"
         )
     tasks = entry["tasks"] if entry is not None else list(catalog["scorers"])
     scorers = [name for task in tasks for name in catalog["scorers"].get(task, [])]

@@ -192,6 +192,16 @@ class Client:
         body = spec_body(spec, fields)
         return BoundJob.bound(self, self._request("POST", "/v1/jobs", json=body).json())
 
+    def estimate(
+        self, spec: Mapping[str, Any] | SearchSpec | None = None, /, **fields: Any
+    ) -> dict[str, Any]:
+        """How long a search would take, without starting it (``dry_run``): the spec as for
+        :meth:`submit`, checked by the service as a submit is (the same errors), then one
+        short calibration fit. Returns ``{"estimate": {"seconds_per_trial", "seconds",
+        "trials_in_budget"}, "warnings": [...]}``; no job is made."""
+        body = {**spec_body(spec, fields), "dry_run": True}
+        return self._request("POST", "/v1/jobs", json=body).json()
+
     def job(self, job: JobRef) -> BoundJob:
         """One job (again): status, progress, and the best so far."""
         return BoundJob.bound(self, self._request("GET", f"/v1/jobs/{ids.job_id(job)}").json())
@@ -293,10 +303,12 @@ class Client:
         sort: str | None = None,
         state: str | None = None,
         page_size: int = 100,
+        estimator: str | None = None,
     ) -> Iterator[Trial]:
         """Every trial of a job, a page at a time; ``sort="-mean_score"`` puts the best
-        first, ``state`` keeps one state (``succeeded``, ``failed``, ``pruned``)."""
-        params = _present(limit=page_size, sort=sort, state=state)
+        first, ``state`` keeps one state (``succeeded``, ``failed``, ``pruned``), and
+        ``estimator`` an auto job's trials of that family."""
+        params = _present(limit=page_size, sort=sort, state=state, estimator=estimator)
         for page in self._pages(f"/v1/jobs/{ids.job_id(job)}/trials", params, TrialPage):
             yield from page.items
 

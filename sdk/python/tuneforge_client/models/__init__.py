@@ -25,8 +25,10 @@ from .dimension import Dimension
 from .dimension_type import DimensionType
 from .dimension_when import DimensionWhen
 from .download_model_format import DownloadModelFormat
+from .dry_run import DryRun
 from .end_event import EndEvent
 from .end_event_event import EndEventEvent
+from .estimate import Estimate
 from .estimator import Estimator
 from .estimator_default_space import EstimatorDefaultSpace
 from .estimator_default_space_additional_property import EstimatorDefaultSpaceAdditionalProperty
@@ -38,6 +40,10 @@ from .estimator_resource_params import EstimatorResourceParams
 from .estimator_tasks_item import EstimatorTasksItem
 from .extend import Extend
 from .extension import Extension
+from .fallback import Fallback
+from .fallback_params import FallbackParams
+from .family_result import FamilyResult
+from .family_result_best_params_type_0 import FamilyResultBestParamsType0
 from .halving import Halving
 from .halving_min_resources_type_1 import HalvingMinResourcesType1
 from .halving_resource import HalvingResource
@@ -77,6 +83,7 @@ from .list_studies_sort import ListStudiesSort
 from .list_studies_state import ListStudiesState
 from .list_study_trials_sort import ListStudyTrialsSort
 from .list_study_trials_state import ListStudyTrialsState
+from .list_trials_estimator import ListTrialsEstimator
 from .list_trials_sort import ListTrialsSort
 from .list_trials_state import ListTrialsState
 from .metric import Metric
@@ -215,8 +222,10 @@ __all__ = (
     "DimensionType",
     "DimensionWhen",
     "DownloadModelFormat",
+    "DryRun",
     "EndEvent",
     "EndEventEvent",
+    "Estimate",
     "Estimator",
     "EstimatorDefaultSpace",
     "EstimatorDefaultSpaceAdditionalProperty",
@@ -228,6 +237,10 @@ __all__ = (
     "EstimatorTasksItem",
     "Extend",
     "Extension",
+    "Fallback",
+    "FallbackParams",
+    "FamilyResult",
+    "FamilyResultBestParamsType0",
     "Halving",
     "HalvingMinResourcesType1",
     "HalvingResource",
@@ -267,6 +280,7 @@ __all__ = (
     "ListStudiesState",
     "ListStudyTrialsSort",
     "ListStudyTrialsState",
+    "ListTrialsEstimator",
     "ListTrialsSort",
     "ListTrialsState",
     "Metric",

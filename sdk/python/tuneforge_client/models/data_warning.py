@@ -16,8 +16,8 @@ class DataWarning:
     Attributes:
         code (str): what kind: encoding, nul_removed, dialect_guessed, sep_line, decimal_comma, decimal_point,
             column_decimal_comma, column_decimal_point, thousands_separator, odd_cells_missing, column_dropped (datasets);
-            target_missing, similar_classes, possible_leak, warm_start_unfit, warm_start_unscored, warm_start_limit (jobs).
-            More codes may come. Example: decimal_comma.
+            target_missing, similar_classes, possible_leak, warm_start_unfit, warm_start_unscored, warm_start_limit,
+            auto_family_left_out (jobs). More codes may come. Example: decimal_comma.
         message (str): what was done, in words for people Example: Numbers are written with a decimal comma, found from
             the first rows: 2,5 was read as 2.5, and 1.234,5 as 1234.5..
         column (str | Unset): the column it is about, if it is about one Example: price.

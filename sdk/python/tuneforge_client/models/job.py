@@ -12,6 +12,7 @@ from ..models.job_stopped_reason_type_0 import JobStoppedReasonType0, check_job_
 
 if TYPE_CHECKING:
     from ..models.data_warning import DataWarning
+    from ..models.estimate import Estimate
     from ..models.extension import Extension
     from ..models.job_best_params_type_0 import JobBestParamsType0
     from ..models.job_spec import JobSpec
@@ -49,6 +50,9 @@ class Job:
         finished_at (datetime.datetime | None):  Example: 2026-11-27T02:36:35.808000+00:00.
         duration_s (float | None): seconds from its start to its end (so far, while it runs); null until it starts
             Example: 1.4.
+        estimate (Estimate | None): what a dry run of the same spec estimated before the submit, to compare with
+            duration_s (its seconds) and progress (its trials); null when no dry run preceded it in the API process that
+            took the submit
         warnings (list[DataWarning]): what checking the spec against the data found: possible_leak names a column that
             alone predicts the target almost perfectly (or whose missing cells do); warm_start_unfit names a parent's trials
             that do not fit the space (not inherited); empty when nothing
@@ -78,12 +82,14 @@ class Job:
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
     duration_s: float | None
+    estimate: Estimate | None
     warnings: list[DataWarning]
     refit: JobRefitType0 | None
     deadline_at: datetime.datetime | None
     extensions: list[Extension]
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.estimate import Estimate  # noqa: PLC0415
         from ..models.job_best_params_type_0 import JobBestParamsType0  # noqa: PLC0415
         from ..models.webhook_delivery import WebhookDelivery  # noqa: PLC0415
 
@@ -148,6 +154,12 @@ class Job:
         duration_s: float | None
         duration_s = self.duration_s
 
+        estimate: dict[str, Any] | None
+        if isinstance(self.estimate, Estimate):
+            estimate = self.estimate.to_dict()
+        else:
+            estimate = self.estimate
+
         warnings = []
         for warnings_item_data in self.warnings:
             warnings_item = warnings_item_data.to_dict()
@@ -192,6 +204,7 @@ class Job:
                 "started_at": started_at,
                 "finished_at": finished_at,
                 "duration_s": duration_s,
+                "estimate": estimate,
                 "warnings": warnings,
                 "refit": refit,
                 "deadline_at": deadline_at,
@@ -204,6 +217,7 @@ class Job:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.data_warning import DataWarning  # noqa: PLC0415
+        from ..models.estimate import Estimate  # noqa: PLC0415
         from ..models.extension import Extension  # noqa: PLC0415
         from ..models.job_best_params_type_0 import JobBestParamsType0  # noqa: PLC0415
         from ..models.job_spec import JobSpec  # noqa: PLC0415
@@ -337,6 +351,21 @@ class Job:
 
         duration_s = _parse_duration_s(d.pop("duration_s"))
 
+        def _parse_estimate(data: object) -> Estimate | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                estimate_type_0 = Estimate.from_dict(data)
+
+                return estimate_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Estimate | None, data)
+
+        estimate = _parse_estimate(d.pop("estimate"))
+
         warnings = []
         _warnings = d.pop("warnings")
         for warnings_item_data in _warnings:
@@ -400,6 +429,7 @@ class Job:
             started_at=started_at,
             finished_at=finished_at,
             duration_s=duration_s,
+            estimate=estimate,
             warnings=warnings,
             refit=refit,
             deadline_at=deadline_at,

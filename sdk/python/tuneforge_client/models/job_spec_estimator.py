@@ -1,25 +1,31 @@
 from typing import Literal
 
 JobSpecEstimator = Literal[
+    "auto",
     "decision_tree",
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 ]
 
 JOB_SPEC_ESTIMATOR_VALUES: set[JobSpecEstimator] = {
+    "auto",
     "decision_tree",
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 }
 
 

@@ -26,9 +26,9 @@ class ModelInfo:
         sklearn_version (str):  Example: 1.9.1.
         joblib_version (str):  Example: 1.6.0.
         versions (ModelInfoVersionsType0 | None): the versions it was trained with, which loading it needs: python,
-            scikit-learn, numpy, scipy, pandas, joblib, skops (null: a model saved before they were recorded) Example:
-            {'python': '3.11.9', 'scikit-learn': '1.9.1', 'numpy': '2.4.6', 'scipy': '1.17.1', 'pandas': '3.1.1', 'joblib':
-            '1.6.0', 'skops': '0.16.0'}.
+            scikit-learn, numpy, scipy, pandas, joblib, skops, and lightgbm or xgboost for their estimators (null: a model
+            saved before they were recorded) Example: {'python': '3.11.9', 'scikit-learn': '1.9.1', 'numpy': '2.4.6',
+            'scipy': '1.17.1', 'pandas': '3.1.1', 'joblib': '1.6.0', 'skops': '0.16.0'}.
         skops (None | SkopsFile): null: a model saved before skops files were written
         onnx (None | OnnxFile): null: a model saved before ONNX files were written
         feature_columns (list[str]):  Example: ['mean radius', 'mean texture'].

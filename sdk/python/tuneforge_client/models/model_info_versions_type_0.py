@@ -7,8 +7,8 @@ T = TypeVar("T", bound="ModelInfoVersionsType0")
 
 
 class ModelInfoVersionsType0(dict[str, "str"]):
-    """the versions it was trained with, which loading it needs: python, scikit-learn, numpy, scipy, pandas, joblib, skops
-    (null: a model saved before they were recorded)
+    """the versions it was trained with, which loading it needs: python, scikit-learn, numpy, scipy, pandas, joblib, skops,
+    and lightgbm or xgboost for their estimators (null: a model saved before they were recorded)
 
         Example:
             {'python': '3.11.9', 'scikit-learn': '1.9.1', 'numpy': '2.4.6', 'scipy': '1.17.1', 'pandas': '3.1.1', 'joblib':

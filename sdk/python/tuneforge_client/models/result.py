@@ -7,9 +7,12 @@ from attrs import define as _attrs_define
 
 from ..models.result_scoring import ResultScoring, check_result_scoring
 from ..models.result_stopped_reason_type_0 import ResultStoppedReasonType0, check_result_stopped_reason_type_0
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.column_treatment import ColumnTreatment
+    from ..models.fallback import Fallback
+    from ..models.family_result import FamilyResult
     from ..models.model_info import ModelInfo
     from ..models.result_best_params import ResultBestParams
     from ..models.result_scores import ResultScores
@@ -24,8 +27,8 @@ class Result:
     Attributes:
         job_id (str):  Example: job_019b2c4d5e6f7a8b9c0d1e2f3a4b.
         best_params (ResultBestParams):  Example: {'max_depth': 3, 'min_samples_leaf': 10}.
-        best_score (float):  Example: 0.9626.
-        best_trial (int):  Example: 5.
+        best_score (float | None): null when it fell back Example: 0.9626.
+        best_trial (int | None): null when it fell back Example: 5.
         scoring (ResultScoring):  Example: roc_auc.
         test_score (float | None):
         scores (ResultScores): every metric of the best trial, by scorer name Example: {'roc_auc': {'cv': 0.9626,
@@ -39,12 +42,18 @@ class Result:
         stopped_reason (None | ResultStoppedReasonType0):  Example: completed.
         columns (list[ColumnTreatment]):
         model (ModelInfo):
+        estimator (str): the estimator the model is: the spec's, or the family an auto job chose Example:
+            hist_gradient_boosting.
+        families (list[FamilyResult] | None): an auto job: how each family did, in the order tried; null for one
+            estimator
+        fallback (Fallback | None | Unset): set when the budget ran out before any trial finished: the model is then the
+            estimator's cheap configuration, not the best of a search
     """
 
     job_id: str
     best_params: ResultBestParams
-    best_score: float
-    best_trial: int
+    best_score: float | None
+    best_trial: int | None
     scoring: ResultScoring
     test_score: float | None
     scores: ResultScores
@@ -57,14 +66,21 @@ class Result:
     stopped_reason: None | ResultStoppedReasonType0
     columns: list[ColumnTreatment]
     model: ModelInfo
+    estimator: str
+    families: list[FamilyResult] | None
+    fallback: Fallback | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.fallback import Fallback  # noqa: PLC0415
+
         job_id = self.job_id
 
         best_params = self.best_params.to_dict()
 
+        best_score: float | None
         best_score = self.best_score
 
+        best_trial: int | None
         best_trial = self.best_trial
 
         scoring: str = self.scoring
@@ -99,6 +115,26 @@ class Result:
 
         model = self.model.to_dict()
 
+        estimator = self.estimator
+
+        families: list[dict[str, Any]] | None
+        if isinstance(self.families, list):
+            families = []
+            for families_type_0_item_data in self.families:
+                families_type_0_item = families_type_0_item_data.to_dict()
+                families.append(families_type_0_item)
+
+        else:
+            families = self.families
+
+        fallback: dict[str, Any] | None | Unset
+        if isinstance(self.fallback, Unset):
+            fallback = UNSET
+        elif isinstance(self.fallback, Fallback):
+            fallback = self.fallback.to_dict()
+        else:
+            fallback = self.fallback
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -119,14 +155,20 @@ class Result:
                 "stopped_reason": stopped_reason,
                 "columns": columns,
                 "model": model,
+                "estimator": estimator,
+                "families": families,
             }
         )
+        if fallback is not UNSET:
+            field_dict["fallback"] = fallback
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.column_treatment import ColumnTreatment  # noqa: PLC0415
+        from ..models.fallback import Fallback  # noqa: PLC0415
+        from ..models.family_result import FamilyResult  # noqa: PLC0415
         from ..models.model_info import ModelInfo  # noqa: PLC0415
         from ..models.result_best_params import ResultBestParams  # noqa: PLC0415
         from ..models.result_scores import ResultScores  # noqa: PLC0415
@@ -136,9 +178,19 @@ class Result:
 
         best_params = ResultBestParams.from_dict(d.pop("best_params"))
 
-        best_score = d.pop("best_score")
+        def _parse_best_score(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
 
-        best_trial = d.pop("best_trial")
+        best_score = _parse_best_score(d.pop("best_score"))
+
+        def _parse_best_trial(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        best_trial = _parse_best_trial(d.pop("best_trial"))
 
         scoring = check_result_scoring(d.pop("scoring"))
 
@@ -187,6 +239,45 @@ class Result:
 
         model = ModelInfo.from_dict(d.pop("model"))
 
+        estimator = d.pop("estimator")
+
+        def _parse_families(data: object) -> list[FamilyResult] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                families_type_0 = []
+                _families_type_0 = data
+                for families_type_0_item_data in _families_type_0:
+                    families_type_0_item = FamilyResult.from_dict(families_type_0_item_data)
+
+                    families_type_0.append(families_type_0_item)
+
+                return families_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[FamilyResult] | None, data)
+
+        families = _parse_families(d.pop("families"))
+
+        def _parse_fallback(data: object) -> Fallback | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                fallback_type_0 = Fallback.from_dict(data)
+
+                return fallback_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Fallback | None | Unset, data)
+
+        fallback = _parse_fallback(d.pop("fallback", UNSET))
+
         result = cls(
             job_id=job_id,
             best_params=best_params,
@@ -204,6 +295,9 @@ class Result:
             stopped_reason=stopped_reason,
             columns=columns,
             model=model,
+            estimator=estimator,
+            families=families,
+            fallback=fallback,
         )
 
         return result

@@ -12,18 +12,20 @@ T = TypeVar("T", bound="Score")
 class Score:
     """
     Attributes:
-        cv (float):
-        cv_std (float):
+        cv (float | None): null: a fallback
+        cv_std (float | None):
         test (float | None):
     """
 
-    cv: float
-    cv_std: float
+    cv: float | None
+    cv_std: float | None
     test: float | None
 
     def to_dict(self) -> dict[str, Any]:
+        cv: float | None
         cv = self.cv
 
+        cv_std: float | None
         cv_std = self.cv_std
 
         test: float | None
@@ -44,9 +46,20 @@ class Score:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        cv = d.pop("cv")
 
-        cv_std = d.pop("cv_std")
+        def _parse_cv(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        cv = _parse_cv(d.pop("cv"))
+
+        def _parse_cv_std(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        cv_std = _parse_cv_std(d.pop("cv_std"))
 
         def _parse_test(data: object) -> float | None:
             if data is None:

@@ -65,6 +65,8 @@ class SearchSpec:
         name (None | str | Unset): a name to tell the job from the others (the job's `name`) Example: knn, scaled, v2.
         tags (list[str] | Unset): short labels to find it by: at most 20, each 1 to 40 characters without commas or
             spaces at either end; repeats are kept once Example: ['baseline', 'v2'].
+        dry_run (bool | Unset): true: check the spec, time one short calibration fit and answer 200 with the `estimate`,
+            creating no job Default: False.
     """
 
     dataset_id: str
@@ -90,6 +92,7 @@ class SearchSpec:
     warm_start: None | Unset | WarmStart = UNSET
     name: None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
+    dry_run: bool | Unset = False
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.cv import CV  # noqa: PLC0415
@@ -202,6 +205,8 @@ class SearchSpec:
         if not isinstance(self.tags, Unset):
             tags = self.tags
 
+        dry_run = self.dry_run
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -251,6 +256,8 @@ class SearchSpec:
             field_dict["name"] = name
         if tags is not UNSET:
             field_dict["tags"] = tags
+        if dry_run is not UNSET:
+            field_dict["dry_run"] = dry_run
 
         return field_dict
 
@@ -428,6 +435,8 @@ class SearchSpec:
 
         tags = cast(list[str], d.pop("tags", UNSET))
 
+        dry_run = d.pop("dry_run", UNSET)
+
         search_spec = cls(
             dataset_id=dataset_id,
             target=target,
@@ -452,6 +461,7 @@ class SearchSpec:
             warm_start=warm_start,
             name=name,
             tags=tags,
+            dry_run=dry_run,
         )
 
         return search_spec

@@ -1,25 +1,31 @@
 from typing import Literal
 
 SearchSpecEstimator = Literal[
+    "auto",
     "decision_tree",
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 ]
 
 SEARCH_SPEC_ESTIMATOR_VALUES: set[SearchSpecEstimator] = {
+    "auto",
     "decision_tree",
     "extra_trees",
     "hist_gradient_boosting",
     "knn",
+    "lightgbm",
     "logistic_regression",
     "random_forest",
     "ridge",
     "svm",
+    "xgboost",
 }
 
 

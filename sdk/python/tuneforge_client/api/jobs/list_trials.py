@@ -5,6 +5,7 @@ from urllib.parse import quote
 import httpx
 
 from ...client import AuthenticatedClient, Client
+from ...models.list_trials_estimator import ListTrialsEstimator
 from ...models.list_trials_sort import ListTrialsSort
 from ...models.list_trials_state import ListTrialsState
 from ...models.problem import Problem
@@ -19,6 +20,7 @@ def _get_kwargs(
     cursor: str | Unset = UNSET,
     sort: ListTrialsSort | Unset = "number",
     state: ListTrialsState | Unset = UNSET,
+    estimator: ListTrialsEstimator | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -38,6 +40,12 @@ def _get_kwargs(
         json_state = state
 
     params["state"] = json_state
+
+    json_estimator: str | Unset = UNSET
+    if not isinstance(estimator, Unset):
+        json_estimator = estimator
+
+    params["estimator"] = json_estimator
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -95,8 +103,10 @@ def sync_detailed(
     cursor: str | Unset = UNSET,
     sort: ListTrialsSort | Unset = "number",
     state: ListTrialsState | Unset = UNSET,
+    estimator: ListTrialsEstimator | Unset = UNSET,
 ) -> Response[Problem | TrialPage]:
-    """List a job's trials so far, by number unless sorted; filter by state.
+    """List a job's trials so far, by number unless sorted; filter by state (and an
+    auto job's by family).
 
      By number is the order they were proposed in; `sort=-mean_score` is best first.
 
@@ -106,6 +116,7 @@ def sync_detailed(
         cursor (str | Unset):
         sort (ListTrialsSort | Unset):  Default: 'number'.
         state (ListTrialsState | Unset):
+        estimator (ListTrialsEstimator | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -121,6 +132,7 @@ def sync_detailed(
         cursor=cursor,
         sort=sort,
         state=state,
+        estimator=estimator,
     )
 
     response = client.get_httpx_client().request(
@@ -138,8 +150,10 @@ def sync(
     cursor: str | Unset = UNSET,
     sort: ListTrialsSort | Unset = "number",
     state: ListTrialsState | Unset = UNSET,
+    estimator: ListTrialsEstimator | Unset = UNSET,
 ) -> Problem | TrialPage | None:
-    """List a job's trials so far, by number unless sorted; filter by state.
+    """List a job's trials so far, by number unless sorted; filter by state (and an
+    auto job's by family).
 
      By number is the order they were proposed in; `sort=-mean_score` is best first.
 
@@ -149,6 +163,7 @@ def sync(
         cursor (str | Unset):
         sort (ListTrialsSort | Unset):  Default: 'number'.
         state (ListTrialsState | Unset):
+        estimator (ListTrialsEstimator | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,6 +180,7 @@ def sync(
         cursor=cursor,
         sort=sort,
         state=state,
+        estimator=estimator,
     ).parsed
 
 
@@ -176,8 +192,10 @@ async def asyncio_detailed(
     cursor: str | Unset = UNSET,
     sort: ListTrialsSort | Unset = "number",
     state: ListTrialsState | Unset = UNSET,
+    estimator: ListTrialsEstimator | Unset = UNSET,
 ) -> Response[Problem | TrialPage]:
-    """List a job's trials so far, by number unless sorted; filter by state.
+    """List a job's trials so far, by number unless sorted; filter by state (and an
+    auto job's by family).
 
      By number is the order they were proposed in; `sort=-mean_score` is best first.
 
@@ -187,6 +205,7 @@ async def asyncio_detailed(
         cursor (str | Unset):
         sort (ListTrialsSort | Unset):  Default: 'number'.
         state (ListTrialsState | Unset):
+        estimator (ListTrialsEstimator | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,6 +221,7 @@ async def asyncio_detailed(
         cursor=cursor,
         sort=sort,
         state=state,
+        estimator=estimator,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -217,8 +237,10 @@ async def asyncio(
     cursor: str | Unset = UNSET,
     sort: ListTrialsSort | Unset = "number",
     state: ListTrialsState | Unset = UNSET,
+    estimator: ListTrialsEstimator | Unset = UNSET,
 ) -> Problem | TrialPage | None:
-    """List a job's trials so far, by number unless sorted; filter by state.
+    """List a job's trials so far, by number unless sorted; filter by state (and an
+    auto job's by family).
 
      By number is the order they were proposed in; `sort=-mean_score` is best first.
 
@@ -228,6 +250,7 @@ async def asyncio(
         cursor (str | Unset):
         sort (ListTrialsSort | Unset):  Default: 'number'.
         state (ListTrialsState | Unset):
+        estimator (ListTrialsEstimator | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -245,5 +268,6 @@ async def asyncio(
             cursor=cursor,
             sort=sort,
             state=state,
+            estimator=estimator,
         )
     ).parsed

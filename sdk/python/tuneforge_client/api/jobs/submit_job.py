@@ -4,6 +4,7 @@ from typing import Any
 import httpx
 
 from ...client import AuthenticatedClient, Client
+from ...models.dry_run import DryRun
 from ...models.job import Job
 from ...models.problem import Problem
 from ...models.search_spec import SearchSpec
@@ -32,7 +33,12 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Job | Problem:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> DryRun | Job | Problem:
+    if response.status_code == 200:
+        response_200 = DryRun.from_dict(response.json())
+
+        return response_200
+
     if response.status_code == 202:
         response_202 = Job.from_dict(response.json())
 
@@ -73,7 +79,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
     return response_default
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Job | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[DryRun | Job | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -87,8 +95,9 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: SearchSpec,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Job | Problem]:
-    """Submit a search; a worker runs it.
+) -> Response[DryRun | Job | Problem]:
+    """Submit a search; a worker runs it. With `dry_run`, check it and estimate how long
+    it would take (a calibration fit of a few seconds at most) without running it.
 
     Args:
         idempotency_key (str | Unset):
@@ -99,7 +108,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Job | Problem]
+        Response[DryRun | Job | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -119,8 +128,9 @@ def sync(
     client: AuthenticatedClient | Client,
     body: SearchSpec,
     idempotency_key: str | Unset = UNSET,
-) -> Job | Problem | None:
-    """Submit a search; a worker runs it.
+) -> DryRun | Job | Problem | None:
+    """Submit a search; a worker runs it. With `dry_run`, check it and estimate how long
+    it would take (a calibration fit of a few seconds at most) without running it.
 
     Args:
         idempotency_key (str | Unset):
@@ -131,7 +141,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Job | Problem
+        DryRun | Job | Problem
     """
 
     return sync_detailed(
@@ -146,8 +156,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: SearchSpec,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Job | Problem]:
-    """Submit a search; a worker runs it.
+) -> Response[DryRun | Job | Problem]:
+    """Submit a search; a worker runs it. With `dry_run`, check it and estimate how long
+    it would take (a calibration fit of a few seconds at most) without running it.
 
     Args:
         idempotency_key (str | Unset):
@@ -158,7 +169,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Job | Problem]
+        Response[DryRun | Job | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -176,8 +187,9 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: SearchSpec,
     idempotency_key: str | Unset = UNSET,
-) -> Job | Problem | None:
-    """Submit a search; a worker runs it.
+) -> DryRun | Job | Problem | None:
+    """Submit a search; a worker runs it. With `dry_run`, check it and estimate how long
+    it would take (a calibration fit of a few seconds at most) without running it.
 
     Args:
         idempotency_key (str | Unset):
@@ -188,7 +200,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Job | Problem
+        DryRun | Job | Problem
     """
 
     return (
