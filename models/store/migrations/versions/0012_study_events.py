@@ -6,8 +6,8 @@ trial's row. So each study appends its events to ``study_events`` in the transac
 that makes them happen, numbered from 1 per study (``seq``, the stream's resume id).
 Only a new table: code before this revision runs against it unchanged.
 
-Revision ID: 0011_study_events
-Revises: 0010_studies
+Revision ID: 0012_study_events
+Revises: 0011_estimates
 Create Date: 2026-12-06
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_study_events"
-down_revision = "0010_studies"
+revision = "0012_study_events"
+down_revision = "0011_estimates"
 branch_labels = None
 depends_on = None
 
