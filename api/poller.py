@@ -1,6 +1,6 @@
 """A poller that runs only while there is something to poll.
 
-:class:`api.job_watch.JobWatch` and :class:`api.key_watch.KeyWatch` each check what the
+:class:`api.watch.SubjectWatch` and :class:`api.key_watch.KeyWatch` each check what the
 process's open streams hold (followed jobs, held keys) in one read every few seconds. Their
 :class:`LazyPoller` is a thread (a greenlet under the gevent worker) that starts with the
 first item and ends when there are none, so an idle process, or a test's app, runs none.

@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import current_owner
+from api.events import LAST_EVENT_ID, STUDY_RESPONSES, STUDY_WATCH, event_stream
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent, json_body_fingerprint
 from api.predictions import in_pool
@@ -38,7 +39,7 @@ from models.documents.studies import (
     SuggestionsSchema,
 )
 from models.exceptions import NotFound
-from models.store import idempotency
+from models.store import idempotency, study_events
 from models.store.records import StudyState, StudyTrialState
 from models.store.studies import STUDY_SORTS
 from models.study_service import Progress
@@ -200,3 +201,20 @@ class StudyImportance(MethodView):
         """How much each parameter mattered to the value (fANOVA, as a job's)."""
         found = service().studies.importance(current_owner(), study_id)
         return {"study_id": study_id, **dataclasses.asdict(found)}
+
+
+@blp.route("/<study_id>/events")
+class StudyEvents(MethodView):
+    @blp.doc(operationId="streamStudyEvents", parameters=[LAST_EVENT_ID], responses=STUDY_RESPONSES)
+    @errors(blp, 404)
+    def get(self, study_id: str) -> Response:
+        """Follow a study live: Server-Sent Events, resumable with Last-Event-ID.
+
+        `suggested`, `lapsed`, `reported`, `best`, then `completed`, the last: each ask's,
+        report's and completion's events in the order they happened (the stream machinery
+        of a job's `/events`).
+        """
+        owner = current_owner()
+        service().studies.get(owner, study_id)  # 404 before the stream starts
+        cursor = study_events.parse_cursor(request.headers.get("Last-Event-ID"))
+        return event_stream(STUDY_WATCH, owner, study_id, cursor)

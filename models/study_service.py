@@ -14,7 +14,7 @@ import dataclasses
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -32,7 +32,7 @@ from models.engine.study import (
 from models.exceptions import SpecError
 from models.plumbing.memo import Memo
 from models.settings import Settings
-from models.store import studies
+from models.store import studies, study_events
 from models.store.pages import Page
 from models.store.records import Study, StudyState, StudyTrial, utcnow
 
@@ -110,7 +110,7 @@ class Studies:
             study = studies.create(
                 session, owner, body.get("name"), spec, total, self.settings.tenant_max_studies
             )
-            studies.complete_if_done(study)  # a space with no point at all
+            studies.complete_if_done(session, study)  # a space with no point at all
             session.commit()
             return Progress(study, studies.counts(session, study.id))
 
@@ -168,7 +168,7 @@ class Studies:
                 planner = self._planner(study)
                 whole = studies.rows(session, study_id, planner.unknown(known))
                 lapsed = studies.lapsed(whole, now)
-                items = [studies.lease_again(session, t, lease_s) for t in lapsed[:count]]
+                items = [studies.lease_again(session, study_id, t, lease_s) for t in lapsed[:count]]
                 again = len(items)
                 want = min(count - again, study.trials_total - len(known))
                 if want > 0:
@@ -179,6 +179,7 @@ class Studies:
                     ]
                     if exhausted and len(known) + len(new) < study.trials_total:
                         studies.set_total(session, study, len(known) + len(new))
+                studies.announce(session, study_id, items)
                 # Neither recorded nor leased now: never handed out, or lapsed and not taken.
                 handed = len(known) + len(items) - again
                 remaining = study.trials_total - handed + len(lapsed) - again
@@ -251,6 +252,21 @@ class Studies:
             return dataclasses.replace(call_once(parameter_importance, space, scored))
 
         return self._importance.get((study_id, len(scored)), compute)
+
+    # Events ------------------------------------------------------------------------------
+
+    def events(
+        self, owner: str, study_id: str, after: int
+    ) -> tuple[list[study_events.Event], int, bool]:
+        """What happened to a study after event ``after``, the last event's number, and
+        whether its stream is over (see :func:`models.store.study_events.poll`)."""
+        with self.sessions() as session:
+            return study_events.poll(session, owner, study_id, after)
+
+    def progress(self, study_ids: Iterable[str]) -> dict[str, int]:
+        """Each study's last event number, in one query: what ``/events`` streams wait on."""
+        with self.sessions() as session:
+            return study_events.progress(session, study_ids)
 
     # The planners' cache -------------------------------------------------------------------
 

@@ -103,8 +103,8 @@ export async function download(path, filename) {
 
 // Server-Sent Events read with fetch (EventSource cannot send the key): calls
 // onEvent({event, id, data}) for each one, reconnecting with Last-Event-ID when a bounded
-// stream ends, until an `end` event or signal aborts.
-export async function follow(path, onEvent, signal) {
+// stream ends, until the `last` event (a job's `end`, a study's `completed`) or signal aborts.
+export async function follow(path, onEvent, signal, last = "end") {
   let lastId = null;
   let retry = 1000;
   let again = false; // the first request is the user's; each reconnection is a poll
@@ -127,7 +127,7 @@ export async function follow(path, onEvent, signal) {
         if (frame.id) lastId = frame.id;
         if (frame.event) {
           onEvent(frame);
-          if (frame.event === "end") return;
+          if (frame.event === last) return;
         }
       }
     }

@@ -2,7 +2,7 @@
 // its trials (trial_plots.js, charts.js). A study reports the client's own metric, lower
 // or higher is better as its direction says; the plots show the value as reported.
 
-import { POLL, all, json } from "./api.js";
+import { POLL, all, follow, json } from "./api.js";
 import { escapeXml as esc, scatter } from "./charts.js";
 import { listSection, query, sortableHeadings, when } from "./lists.js";
 import { paramAxes, parallel } from "./trial_plots.js";
@@ -66,11 +66,10 @@ export async function studyView(main, id, signal) {
   main.innerHTML = `<p><a href="#/studies">← Studies</a></p><div data-testid="study-head"></div>
     <section><h2>History</h2><div data-testid="study-history"></div></section>
     <section><h2>Every parameter</h2><div data-testid="study-parallel"></div></section>`;
-  let timer = null;
-  signal.addEventListener("abort", () => clearTimeout(timer));
+  const base = `/v1/studies/${encodeURIComponent(id)}`;
   async function draw() {
-    const study = await json(`/v1/studies/${encodeURIComponent(id)}`, { headers: POLL });
-    const trials = await all(`/v1/studies/${encodeURIComponent(id)}/trials?state=succeeded`);
+    const study = await json(base, { headers: POLL });
+    const trials = await all(`${base}/trials?state=succeeded`);
     if (signal.aborted) return;
     const m = studyMetric(study.spec);
     const counts = Object.entries(study.counts).map(([k, v]) => `${esc(k)} ${v}`).join(" · ");
@@ -102,7 +101,30 @@ export async function studyView(main, id, signal) {
     main.querySelector("[data-testid=study-parallel]").innerHTML = scored.length && axes.length
       ? parallel({ trials: scored, axes, metric: m, bestNumber, width })
       : `<p class="muted">no value reported yet</p>`;
-    if (study.state === "running") timer = setTimeout(() => draw().catch(() => {}), REFRESH_MS);
+    return study;
   }
-  await draw();
+  // Redrawn on the study's events (no polling): one draw at a time, and one more after it
+  // when events came meanwhile.
+  let drawing = false;
+  let again = false;
+  async function redraw() {
+    if (drawing) {
+      again = true;
+      return;
+    }
+    drawing = true;
+    try {
+      do {
+        again = false;
+        await draw();
+      } while (again && !signal.aborted);
+    } finally {
+      drawing = false;
+    }
+  }
+  const study = await draw();
+  if (study.state !== "running") return;
+  follow(`${base}/events`, () => redraw().catch(() => {}), signal, "completed").catch((error) => {
+    if (!signal.aborted) main.querySelector("[data-testid=study-head]").insertAdjacentHTML("beforeend", `<p class="error">events: ${esc(error.message)}</p>`);
+  });
 }

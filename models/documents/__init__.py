@@ -25,6 +25,7 @@ from models.documents.datasets import ColumnSchema, DatasetSchema
 from models.documents.estimators import EstimatorListSchema, EstimatorSchema, ParamSchema
 from models.documents.events import (
     EVENTS,
+    STUDY_EVENTS,
     BestEventSchema,
     EndEventSchema,
     JobBestSchema,
@@ -63,6 +64,7 @@ from models.documents.specs import (
 
 __all__ = [
     "EVENTS",
+    "STUDY_EVENTS",
     "BestEventSchema",
     "CVSchema",
     "ColumnSchema",

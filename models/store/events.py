@@ -17,6 +17,17 @@ from sqlalchemy.orm import Session
 from models.store.jobs import get_job
 from models.store.records import Job, JobStatus, Trial
 
+# Digits of a number in a Last-Event-ID: any event counter fits a 32-bit integer column.
+MAX_DIGITS = 9
+
+
+def cursor_number(raw: str) -> int:
+    """A whole number of a ``Last-Event-ID``; :class:`ValueError` unless it is ASCII digits
+    a database column can hold (``int`` takes ``"٣"``, and 30 digits overflow SQLite's)."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS):
+        raise ValueError(f"not a cursor number: {raw!r}")
+    return int(raw)
+
 
 @dataclass(frozen=True)
 class Cursor:
@@ -34,7 +45,9 @@ class Cursor:
         try:
             trials, status, best = (raw or "").split(".")
             return cls(
-                int(trials), None if status == "-" else status, None if best == "-" else int(best)
+                cursor_number(trials),
+                None if status == "-" else status,
+                None if best == "-" else cursor_number(best),
             )
         except ValueError:
             return cls()

@@ -386,3 +386,18 @@ class StudyTrial(Base):
     leases: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class StudyEvent(Base):
+    """One event of a study's ``/events`` stream, appended when it happens
+    (``models/store/study_events.py``); ``seq`` numbers a study's events from 1."""
+
+    __tablename__ = "study_events"
+    __table_args__ = (UniqueConstraint("study_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    study_id: Mapped[str] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # suggested | reported | best | lapsed | …
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

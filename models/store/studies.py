@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 
 from models.engine.study import FINAL_STATES, LEASED, better
 from models.exceptions import Conflict, NotFound, QuotaExceeded
-from models.store import list_order, trial_order
+from models.store import list_order, study_events, trial_order
 from models.store.leases import free
 from models.store.pages import Page
-from models.store.records import Study, StudyState, StudyTrial, new_id, utcnow
+from models.store.records import Study, StudyEvent, StudyState, StudyTrial, new_id, utcnow
 
 STUDY_SORTS = list_order.DATASET_SORTS
 # Seconds a client over the quota of running studies is told to wait.
@@ -153,8 +153,15 @@ def lapsed(known: Iterable[Any], now: datetime) -> list[Any]:
     ]
 
 
-def lease_again(session: Session, trial: Any, lease_s: int) -> Handed:
-    """Hand a trial whose lease lapsed out again, under a new lease."""
+def lease_again(session: Session, study_id: str, trial: Any, lease_s: int) -> Handed:
+    """Hand a trial whose lease lapsed out again, under a new lease (its ``lapsed`` event
+    first: the lapse is noticed here, by the ask that takes the trial)."""
+    study_events.append(
+        session,
+        study_id,
+        "lapsed",
+        {"number": trial.number, "lease_expires_at": trial.lease_expires_at},
+    )
     now = utcnow()
     expires = now + timedelta(seconds=lease_s)
     session.execute(
@@ -190,16 +197,41 @@ def lease_new(session: Session, study_id: str, number: int, params: dict, lease_
     return Handed(number, params, expires)
 
 
+def announce(session: Session, study_id: str, handed: list[Handed]) -> None:
+    """The ``suggested`` event of one ask's trials (none for an empty answer)."""
+    if handed:
+        study_events.append(
+            session,
+            study_id,
+            "suggested",
+            {
+                "numbers": [h.number for h in handed],
+                "lease_expires_at": max(h.lease_expires_at for h in handed),
+            },
+        )
+
+
 def set_total(session: Session, study: Study, total: int) -> None:
     """The strategy has no candidate past ``total`` trials (a grid tried every point)."""
     study.trials_total = total
-    complete_if_done(study)
+    complete_if_done(session, study)
 
 
-def complete_if_done(study: Study) -> None:
+def complete_if_done(session: Session, study: Study) -> None:
     if study.state == StudyState.RUNNING and study.trials_completed >= study.trials_total:
         study.state = StudyState.COMPLETED
         study.finished_at = utcnow()
+        study_events.append(session, study.id, "completed", _summary(study))
+
+
+def _summary(study: Study) -> dict[str, Any]:
+    return {
+        "state": study.state,
+        "trials_completed": study.trials_completed,
+        "best_trial": study.best_trial,
+        "best_value": study.best_value,
+        "best_params": study.best_params,
+    }
 
 
 def trial_of(session: Session, study: Study, number: int) -> StudyTrial:
@@ -241,12 +273,20 @@ def record(
     trial.lease_expires_at = None
     trial.finished_at = utcnow()
     study.trials_completed += 1
+    study_events.append(
+        session,
+        study.id,
+        "reported",
+        {"number": trial.number, "state": state, "value": value, "error": error},
+    )
     direction = study.spec["direction"]
     if state == "succeeded" and better(direction, value, study.best_value):
         study.best_value = value
         study.best_params = trial.params
         study.best_trial = trial.number
-    complete_if_done(study)
+        best = {k: v for k, v in _summary(study).items() if k.startswith("best_")}
+        study_events.append(session, study.id, "best", best)
+    complete_if_done(session, study)
     return True
 
 
@@ -307,5 +347,6 @@ def list_trials(
 def delete(session: Session, owner: str, study_id: str) -> None:
     """Delete a study with its trials."""
     study = get(session, owner, study_id)
-    session.execute(StudyTrial.__table__.delete().where(StudyTrial.study_id == study_id))
+    for table in (StudyTrial, StudyEvent):
+        session.execute(table.__table__.delete().where(table.study_id == study_id))
     session.delete(study)

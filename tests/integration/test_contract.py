@@ -163,3 +163,54 @@ def test_a_request_the_http_server_cannot_parse_gets_a_problem(shared_service):
     assert head.startswith(b"HTTP/1.1 400")
     assert b"Content-Type: application/problem+json" in head
     assert b'"status": 400' in body
+
+
+def test_schemathesis_checks_a_studys_events(live, tmp_path):
+    # given a study asked and told to its end, a lease lapsed on the way: every kind of event
+    body = {"space": {"x": {"low": -5.0, "high": 5.0}}, "direction": "minimize", "n_trials": 3}
+    study = live.post("/v1/studies", json={**body, "strategy": "random", "lease_s": 1}).json()
+    url = f"/v1/studies/{study['id']}"
+    first = live.post(f"{url}/suggestions", json={"count": 3}).json()["items"]
+    live.wait_until(
+        lambda: live.get(url).json()["counts"]["lapsed"] == 3, 10, "the leases to lapse"
+    )
+    again = live.post(f"{url}/suggestions", json={"count": 3}).json()["items"]
+    assert [t["number"] for t in again] == [t["number"] for t in first]
+    for trial in again:
+        live.post(f"{url}/trials/{trial['number']}", json={"value": trial["params"]["x"] ** 2})
+    # when schemathesis streams its events
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(f'[parameters]\n"path.study_id" = "{study["id"]}"\n', encoding="utf-8")
+    reports = tmp_path / "reports"
+    done = schemathesis(
+        live.url,
+        "--include-operation-id",
+        "streamStudyEvents",
+        "--phases",
+        "fuzzing",
+        "--mode",
+        "positive",
+        "--max-examples",
+        "5",
+        "--report",
+        "json,vcr",
+        "--report-json-path",
+        str(reports / "run.json"),
+        "--report-vcr-path",
+        str(reports / "cassette.yaml"),
+        config=config,
+    )
+    # then every stream conforms, each kind of event included
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    streams = [
+        i
+        for i in interactions(reports / "cassette.yaml", f"{url}/events")
+        if i["response"]["status"]["code"] == "200"
+    ]
+    whole = [i for i in streams if "event: completed" in i["response"]["body"]["string"]]
+    assert whole, "schemathesis read no whole stream"
+    for kind in ("suggested", "lapsed", "reported", "best", "completed"):
+        assert f"event: {kind}\n" in whole[0]["response"]["body"]["string"]
+    for stream in streams:
+        checks = {c["name"]: c["status"] for c in stream["checks"]}
+        assert checks.get("response_schema_conformance") == "SUCCESS", checks

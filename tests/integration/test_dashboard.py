@@ -979,6 +979,8 @@ def test_a_study_is_listed_and_its_trials_plotted(dashboard: Service, tab: Tab):
         assert dashboard.post(url, json=value).status_code == 200
 
     # when a person opens the studies from the menu, then the study
+    streams: list[str] = []
+    tab.page.on("request", lambda r: streams.append(r.url) if r.url.endswith("/events") else None)
     tab.page.goto(f"{dashboard.url}/ui/")
     tab.page.click("[data-testid=nav-studies]")
     row = tab.page.locator(f"[data-testid=study-row][data-id='{study['id']}']")
@@ -993,6 +995,14 @@ def test_a_study_is_listed_and_its_trials_plotted(dashboard: Service, tab: Tab):
     expect(tab.page.locator("[data-testid=history-plot] circle")).to_have_count(6)
     expect(tab.page.locator("[data-testid=parallel-plot] .pc-line")).to_have_count(6)
     tab.screenshot("study")
+
+    # and when two more values are reported, the page follows the study's events to them
+    more = dashboard.post(f"/v1/studies/{study['id']}/suggestions", json={"count": 2}).json()
+    for trial in more["items"]:
+        url = f"/v1/studies/{study['id']}/trials/{trial['number']}"
+        assert dashboard.post(url, json={"value": 100.0}).status_code == 200
+    expect(tab.page.locator("[data-testid=history-plot] circle")).to_have_count(8)
+    assert f"{dashboard.url}/v1/studies/{study['id']}/events" in streams
     tab.assert_stayed_on(dashboard.url)
 
 

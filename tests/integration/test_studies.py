@@ -7,8 +7,10 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
+import httpx
 import optuna
 import pytest
 
@@ -117,3 +119,53 @@ def test_unhappy_reports_through_the_sdk(shared_service):
         study.delete()
         with pytest.raises(tuneforge.NotFound):
             api.study(study.id)
+
+
+@pytest.fixture
+def two_tenants(tmp_path: Path):
+    """An API (no worker: studies need none) with two tenants' keys and 2 s streams."""
+    from tests.integration.conftest import Service
+
+    svc = Service(tmp_path, "", TUNEFORGE_API_KEYS="acme:k-acme,other:k-other")
+    svc.env["TUNEFORGE_EVENTS_STREAM_SECONDS"] = "2"
+    try:
+        svc.start("api")
+        yield svc
+    finally:
+        svc.close()
+
+
+def test_a_study_streams_its_events_to_the_end_and_resumes(two_tenants):
+    url = two_tenants.url
+    with tuneforge.Client(url, key="k-acme") as api:
+        study = api.create_study(space=SPACE, n_trials=4, strategy="random", random_state=2)
+        seen: list[tuneforge.events.StudyEvent] = []
+        follower = threading.Thread(target=lambda: seen.extend(study.events()))
+        follower.start()
+        for number, trial in enumerate(study.trials(batch=2)):
+            if number == 2:
+                time.sleep(2.5)  # past the stream's 2 s: the SDK resumes it with Last-Event-ID
+            trial.report(quadratic(**trial.params))
+        follower.join(30)
+        assert not follower.is_alive(), "the stream did not end when the study completed"
+        # every event once, in order, whatever the reconnects
+        assert [e.id for e in seen] == [str(n) for n in range(1, len(seen) + 1)]
+        kinds = [e.event for e in seen if e.event != "best"]
+        assert kinds == ["suggested", "reported", "reported"] * 2 + ["completed"]
+        assert seen[0].data["numbers"] == [0, 1] and "best" in {e.event for e in seen}
+        reported = [e.data for e in seen if e.event == "reported"]
+        assert [r["number"] for r in reported] == [0, 1, 2, 3]
+        assert seen[-1].data["best_value"] == study.best["value"]
+        # a reader resuming after the third event gets the rest, and the stream ends
+        resumed = httpx.get(
+            f"{url}/v1/studies/{study.id}/events",
+            headers={"X-API-Key": "k-acme", "Last-Event-ID": "3"},
+            timeout=30,
+        )
+        ids = re.findall(r"^id: (\d+)$", resumed.text, re.M)
+        assert ids == [e.id for e in seen[3:]]
+    with tuneforge.Client(url, key="k-other") as other:
+        with pytest.raises(tuneforge.NotFound):
+            other.study(study.id)
+        with pytest.raises(tuneforge.NotFound):
+            next(tuneforge.studies.Study(other, study.id, {}).events())

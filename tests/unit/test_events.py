@@ -78,6 +78,16 @@ def test_last_event_id_resumes_after_what_was_seen(client, finished_job):
     assert [k for k, _, _ in last] == ["end"]
 
 
+@pytest.mark.parametrize("cursor", ["9" * 30 + ".-.-", "1.-." + "9" * 30, "٣.-.-", "-1.-.-"])
+def test_a_last_event_id_of_numbers_no_column_holds_starts_from_the_beginning(
+    client, finished_job, cursor
+):
+    url = f"/v1/jobs/{finished_job}/events"
+    whole = parse(client.get(url).get_data(as_text=True))
+    again = parse(client.get(url, headers={"Last-Event-ID": cursor}).get_data(as_text=True))
+    assert again == whole
+
+
 def test_events_of_an_unknown_job_are_a_404_problem(client):
     response = client.get("/v1/jobs/job_nope/events")
     assert response.status_code == 404 and response.content_type == "application/problem+json"

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from api.job_watch import JobWatch
+from api.watch import SubjectWatch
 
 INTERVAL = 0.02
 
@@ -42,7 +42,7 @@ def jobs():
 
 @pytest.fixture
 def watch(jobs):
-    return JobWatch(jobs.read_progress, jobs.read_news, INTERVAL)
+    return SubjectWatch(jobs.read_progress, jobs.read_news, INTERVAL, "job-watch")
 
 
 def woken(follower, within=1.0):
@@ -177,9 +177,9 @@ def test_a_failed_read_is_logged_and_the_poller_goes_on(watch, jobs, caplog):
     with watch.follow("alice", "job_a") as a:
         settled(a)
         jobs.away = True
-        with caplog.at_level(logging.ERROR, logger="api.job_watch"):
+        with caplog.at_level(logging.ERROR, logger="api.watch"):
             time.sleep(5 * INTERVAL)
-        assert "could not read the progress of 1 followed jobs" in caplog.text
+        assert "could not read the progress of 1 followed subjects (job-watch)" in caplog.text
         jobs.away = False
         jobs.progress["job_a"] = ("running", 1, 0)
         assert woken(a)

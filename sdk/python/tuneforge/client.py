@@ -46,6 +46,7 @@ from tuneforge.errors import (
     problem_from,
 )
 from tuneforge.events import EndEvent, Event, frames, parse
+from tuneforge.events import Frame as SseFrame
 from tuneforge.ids import DatasetRef, JobRef
 from tuneforge.specs import spec_body
 from tuneforge.studies import Study
@@ -70,6 +71,7 @@ FRAME_NAME = "dataframe.csv"
 # as JSON by default).
 PREDICT_BATCH = 5000
 Page = TypeVar("Page", DatasetPage, JobPage, TrialPage)
+E = TypeVar("E")
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,13 @@ class Client:
         event seen, after the pause the service asks for.
         """
         url = f"/v1/jobs/{ids.job_id(job)}/events"
+        return self._follow(url, parse, lambda event: isinstance(event, EndEvent))
+
+    def _follow(
+        self, url: str, read: Callable[[SseFrame], E | None], last: Callable[[E], bool]
+    ) -> Iterator[E]:
+        """The events of the stream at ``url``, each ``read`` from its frame (``None``:
+        skipped), resumed after each one seen until (and including) the ``last``."""
         last_id, pause = "", 0.0
         while True:
             headers = {"Accept": "text/event-stream"}
@@ -326,12 +335,12 @@ class Client:
                 for frame in frames(response.iter_lines()):
                     if frame.retry_ms is not None:
                         pause = frame.retry_ms / 1000
-                    event = parse(frame)
+                    event = read(frame)
                     if event is None:
                         continue
-                    last_id = event.id or last_id
+                    last_id = frame.id or last_id
                     yield event
-                    if isinstance(event, EndEvent):
+                    if last(event):
                         return
             time.sleep(pause)
 

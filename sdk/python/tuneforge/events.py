@@ -6,6 +6,11 @@ its ``contentSchema`` names: a ``status`` event the :class:`Job`, a ``trial`` ev
 finished :class:`Trial`, a ``best`` event the :class:`JobBest`, the ``end`` event the
 :class:`JobEnd`. A stream lasts at most ~25 s; :meth:`tuneforge.Client.events` resumes
 it (``Last-Event-ID``) until the end event.
+
+A study's events (``GET /v1/studies/{id}/events``, :meth:`tuneforge.studies.Study.events`)
+are :class:`StudyEvent` s whose ``data`` is the parsed JSON, as the rest of the studies'
+SDK hands documents out: ``suggested``, ``lapsed``, ``reported``, ``best`` and the last,
+``completed``.
 """
 
 from __future__ import annotations
@@ -13,11 +18,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from tuneforge_client.models import Job, JobBest, JobEnd, Trial
 
-__all__ = ["BestEvent", "EndEvent", "Event", "StatusEvent", "TrialEvent", "parse"]
+__all__ = [
+    "BestEvent",
+    "EndEvent",
+    "Event",
+    "StatusEvent",
+    "StudyEvent",
+    "TrialEvent",
+    "parse",
+    "parse_study",
+]
 
 
 D = TypeVar("D")
@@ -114,3 +128,24 @@ def parse(frame: Frame) -> Event | None:
     if frame.event == "end":
         return EndEvent(frame.id, JobEnd.from_dict(data))
     return None
+
+
+@dataclass(frozen=True)
+class StudyEvent:
+    """One event of a study: its id (a resume cursor), its kind and its parsed data."""
+
+    id: str
+    event: str
+    data: dict[str, Any]
+
+    @property
+    def last(self) -> bool:
+        """Whether it is the study's last event (the study completed)."""
+        return self.event == "completed"
+
+
+def parse_study(frame: Frame) -> StudyEvent | None:
+    """The event of a study's frame; None for a frame without data."""
+    if not frame.data:
+        return None
+    return StudyEvent(frame.id, frame.event, json.loads("\n".join(frame.data)))

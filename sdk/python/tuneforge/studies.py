@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tuneforge.errors import SpecError
+from tuneforge.events import StudyEvent, parse_study
 
 if TYPE_CHECKING:
     from tuneforge.client import Client
@@ -115,6 +116,12 @@ class Study:
             if answer["state"] != "running":
                 return
             time.sleep(min(MAX_WAIT_S, answer["retry_after_s"] or 1.0))
+
+    def events(self) -> Iterator[StudyEvent]:
+        """The study's live events, until (and including) ``completed``; resumed with
+        ``Last-Event-ID`` each time the service closes the stream."""
+        url = f"/v1/studies/{self.id}/events"
+        return self.client._follow(url, parse_study, lambda event: event.last)
 
     def delete(self) -> None:
         self.client._request("DELETE", f"/v1/studies/{self.id}")

@@ -148,14 +148,33 @@ from .skops_file import SkopsFile
 from .status_event import StatusEvent
 from .status_event_event import StatusEventEvent
 from .study import Study
+from .study_best_event import StudyBestEvent
+from .study_best_event_event import StudyBestEventEvent
 from .study_best_type_0 import StudyBestType0
+from .study_completed import StudyCompleted
+from .study_completed_best_params_type_0 import StudyCompletedBestParamsType0
+from .study_completed_event import StudyCompletedEvent
+from .study_completed_event_event import StudyCompletedEventEvent
+from .study_completed_state import StudyCompletedState
 from .study_counts import StudyCounts
 from .study_importance import StudyImportance
 from .study_importance_method import StudyImportanceMethod
+from .study_lapsed import StudyLapsed
+from .study_lapsed_event import StudyLapsedEvent
+from .study_lapsed_event_event import StudyLapsedEventEvent
 from .study_links import StudyLinks
+from .study_new_best import StudyNewBest
+from .study_new_best_best_params import StudyNewBestBestParams
 from .study_page import StudyPage
+from .study_reported import StudyReported
+from .study_reported_event import StudyReportedEvent
+from .study_reported_event_event import StudyReportedEventEvent
+from .study_reported_state import StudyReportedState
 from .study_spec import StudySpec
 from .study_state import StudyState
+from .study_suggested import StudySuggested
+from .study_suggested_event import StudySuggestedEvent
+from .study_suggested_event_event import StudySuggestedEventEvent
 from .study_trial import StudyTrial
 from .study_trial_page import StudyTrialPage
 from .study_trial_params import StudyTrialParams
@@ -326,14 +345,33 @@ __all__ = (
     "StatusEvent",
     "StatusEventEvent",
     "Study",
+    "StudyBestEvent",
+    "StudyBestEventEvent",
     "StudyBestType0",
+    "StudyCompleted",
+    "StudyCompletedBestParamsType0",
+    "StudyCompletedEvent",
+    "StudyCompletedEventEvent",
+    "StudyCompletedState",
     "StudyCounts",
     "StudyImportance",
     "StudyImportanceMethod",
+    "StudyLapsed",
+    "StudyLapsedEvent",
+    "StudyLapsedEventEvent",
     "StudyLinks",
+    "StudyNewBest",
+    "StudyNewBestBestParams",
     "StudyPage",
+    "StudyReported",
+    "StudyReportedEvent",
+    "StudyReportedEventEvent",
+    "StudyReportedState",
     "StudySpec",
     "StudyState",
+    "StudySuggested",
+    "StudySuggestedEvent",
+    "StudySuggestedEventEvent",
     "StudyTrial",
     "StudyTrialPage",
     "StudyTrialParams",

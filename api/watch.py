@@ -1,11 +1,14 @@
-"""One watcher per API process for the jobs whose events are being streamed.
+"""One watcher per API process and kind of subject (jobs, studies) whose events are
+being streamed.
 
-An ``/events`` stream (``api/events.py``) follows one job. Rather than each stream reading
-the database twice a second (500 streams: 1,000 queries a second, most finding nothing),
-the process's :class:`JobWatch` reads the progress of every followed job in one query
-every ``interval`` seconds and wakes only the followers of the jobs that changed. A job's
-progress (``models.store.events.progress``) changes exactly when it has new events; a job
-seen for the first time counts as changed, so a follower misses nothing that happened
+An ``/events`` stream (``api/events.py``) follows one subject: a job or a study (the
+module says "job"; a study's watcher is the same class with the study's reads). Rather
+than each stream reading the database twice a second (500 streams: 1,000 queries a
+second, most finding nothing), the process's :class:`SubjectWatch` for that kind reads the
+progress of every followed one in one query every ``interval`` seconds and wakes only the
+followers of those that changed. A job's progress (``models.store.events.progress``; a
+study's, ``models.store.study_events.progress``) changes exactly when it has new events;
+one seen for the first time counts as changed, so a follower misses nothing that happened
 between its own read and the watcher's first look.
 
 Woken followers then read what is new, and followers at the same point (the same cursor,
@@ -31,7 +34,7 @@ from typing import Any
 
 from api.poller import LazyPoller
 
-# job ids -> each existing job's progress; (owner, job id, cursor) -> what is new after it
+# subject ids -> each existing one's progress; (owner, id, cursor) -> what is new after it
 ReadProgress = Callable[[Iterable[str]], dict[str, Hashable]]
 ReadNews = Callable[[str, str, Any], Any]
 _UNSEEN = object()
@@ -68,50 +71,53 @@ class _Followed:
     reads: dict[tuple[str, Hashable], _Read] = field(default_factory=dict)  # since the change
 
 
-class JobWatch:
+class SubjectWatch:
     """Wakes the followers of a job when it changes and shares their reads (see the module)."""
 
-    def __init__(self, read_progress: ReadProgress, read_news: ReadNews, interval: float) -> None:
+    def __init__(
+        self, read_progress: ReadProgress, read_news: ReadNews, interval: float, name: str
+    ) -> None:
+        """``name`` names the poller's thread: ``job-watch``, ``study-watch``."""
         self._read_progress = read_progress
         self._read_news = read_news
         self._lock = threading.Lock()
-        self._jobs: dict[str, _Followed] = {}
+        self._subjects: dict[str, _Followed] = {}
         self._poller = LazyPoller(
-            "job-watch",
+            name,
             interval,
             self._lock,
-            lambda: list(self._jobs),
+            lambda: list(self._subjects),
             self._check,
-            "could not read the progress of %d followed jobs",
+            f"could not read the progress of %d followed subjects ({name})",
         )
 
     @contextlib.contextmanager
-    def follow(self, owner: str, job_id: str) -> Iterator[Follower]:
-        """A follower of ``job_id`` for ``owner``, while inside."""
-        follower = Follower(self, owner, job_id)
+    def follow(self, owner: str, subject_id: str) -> Iterator[Follower]:
+        """A follower of ``subject_id`` for ``owner``, while inside."""
+        follower = Follower(self, owner, subject_id)
         with self._lock:
-            self._jobs.setdefault(job_id, _Followed()).followers.add(follower.changed)
+            self._subjects.setdefault(subject_id, _Followed()).followers.add(follower.changed)
             self._poller.start()
         try:
             yield follower
         finally:
             with self._lock:
-                job = self._jobs[job_id]
-                job.followers.discard(follower.changed)
-                if not job.followers:
-                    del self._jobs[job_id]
+                followed = self._subjects[subject_id]
+                followed.followers.discard(follower.changed)
+                if not followed.followers:
+                    del self._subjects[subject_id]
 
-    def _news(self, owner: str, job_id: str, cursor: Hashable) -> Any:
+    def _news(self, owner: str, subject_id: str, cursor: Hashable) -> Any:
         key = (owner, cursor)
         with self._lock:
-            reads = self._jobs[job_id].reads  # replaced, not emptied, when the job changes
+            reads = self._subjects[subject_id].reads  # replaced when it changes
             shared = reads.get(key)
             if shared is None:
                 mine = reads[key] = _Read()
         if shared is not None:
             return shared.answer()
         try:
-            answer = self._read_news(owner, job_id, cursor)
+            answer = self._read_news(owner, subject_id, cursor)
         except BaseException as exc:
             with self._lock:
                 if reads.get(key) is mine:
@@ -121,17 +127,17 @@ class JobWatch:
         mine.settle(answer)
         return answer
 
-    def _check(self, job_ids: Sequence[str]) -> None:
+    def _check(self, subject_ids: Sequence[str]) -> None:
         """Wake the followers of the jobs whose progress changed (or that are gone)."""
-        progress = self._read_progress(job_ids)
+        progress = self._read_progress(subject_ids)
         to_wake: list[threading.Event] = []
         with self._lock:
-            for job_id in job_ids:
-                job = self._jobs.get(job_id)
-                now = progress.get(job_id)  # None: the job is gone
-                if job is not None and job.progress != now:
-                    job.progress, job.reads = now, {}
-                    to_wake += job.followers
+            for subject_id in subject_ids:
+                followed = self._subjects.get(subject_id)
+                now = progress.get(subject_id)  # None: the job is gone
+                if followed is not None and followed.progress != now:
+                    followed.progress, followed.reads = now, {}
+                    to_wake += followed.followers
         self._wake(to_wake)
 
     @staticmethod
@@ -149,16 +155,16 @@ class JobWatch:
 class Follower:
     """One stream's hold on a followed job."""
 
-    def __init__(self, watch: JobWatch, owner: str, job_id: str) -> None:
+    def __init__(self, watch: SubjectWatch, owner: str, subject_id: str) -> None:
         self.changed = threading.Event()
         self._watch = watch
         self._owner = owner
-        self._job_id = job_id
+        self._subject_id = subject_id
 
     def news(self, cursor: Hashable) -> Any:
         """What the job has that is new after ``cursor`` (``read_news``'s answer)."""
         self.changed.clear()  # before reading: a change during the read wakes the next wait
-        return self._watch._news(self._owner, self._job_id, cursor)
+        return self._watch._news(self._owner, self._subject_id, cursor)
 
     def wait(self, seconds: float) -> None:
         """Until the job may have changed since the last :meth:`news`, or ``seconds``."""
