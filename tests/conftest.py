@@ -71,7 +71,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def schema(settings: Settings, request: pytest.FixtureRequest) -> None:
+def newest_schema(settings: Settings, request: pytest.FixtureRequest) -> None:
     """The test's database at the newest schema. A SQLite file not made yet is a copy of
     :func:`sqlite_template`, and a PostgreSQL database a copy of a migrated one: running
     every migration again took half a second of each of hundreds of tests, and a copy
@@ -86,7 +86,7 @@ def schema(settings: Settings, request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def sessions(settings: Settings, schema: None) -> Iterator[sessionmaker[Session]]:
+def sessions(settings: Settings, newest_schema: None) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(settings.database_url)
     yield make_sessionmaker(engine)
     engine.dispose()
@@ -121,7 +121,7 @@ def breast_cancer_csv(breast_cancer: pd.DataFrame) -> bytes:
 
 
 @pytest.fixture
-def app(settings: Settings, schema: None) -> Flask:
+def app(settings: Settings, newest_schema: None) -> Flask:
     return create_app(settings)
 
 
