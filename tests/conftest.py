@@ -5,6 +5,7 @@ on moto's server."""
 from __future__ import annotations
 
 import os
+import shutil
 
 # Before scikit-learn loads GNU OpenMP: tests fit models in this process too, and a
 # process with an OpenMP thread pool cannot fork trial processes safely (see
@@ -27,7 +28,14 @@ from models.settings import Settings
 from models.store.db import make_engine, make_sessionmaker
 from models.store.migrate import upgrade
 from models.store.storage import LocalStorage, make_storage
-from tests.backends import DATABASES, S3_ENV, MotoServer, fresh_postgres_database
+from tests.backends import (
+    DATABASES,
+    DROPS,
+    S3_ENV,
+    MotoServer,
+    fresh_postgres_database,
+    migrated_postgres_template,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,13 +58,35 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     their trials (bayesian's above all) depend on where the tests run."""
     database_url = ""
     if getattr(request, "param", "sqlite") == "postgresql":
-        database_url = request.getfixturevalue("postgres_url")
+        database_url = request.getfixturevalue("migrated_postgres_url")
     return Settings(data_dir=tmp_path / "var", database_url=database_url, worker_concurrency=1)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the newest schema, migrated once for the session."""
+    path = tmp_path_factory.mktemp("schema") / "tuneforge.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    upgrade(settings.database_url)
+def newest_schema(settings: Settings, request: pytest.FixtureRequest) -> None:
+    """The test's database at the newest schema. A SQLite file not made yet is a copy of
+    :func:`sqlite_template`, and a PostgreSQL database a copy of a migrated one: running
+    every migration again took half a second of each of hundreds of tests, and a copy
+    of the session's own result is the same schema."""
+    url = settings.database_url
+    path = Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite:///") and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    elif not url.startswith("postgresql") or url not in _CLONED:
+        upgrade(url)
+
+
+@pytest.fixture
+def sessions(settings: Settings, newest_schema: None) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(settings.database_url)
     yield make_sessionmaker(engine)
     engine.dispose()
@@ -91,8 +121,7 @@ def breast_cancer_csv(breast_cancer: pd.DataFrame) -> bytes:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Flask:
-    upgrade(settings.database_url)
+def app(settings: Settings, newest_schema: None) -> Flask:
     return create_app(settings)
 
 
@@ -106,6 +135,32 @@ def postgres_url() -> Iterator[str]:
     """A PostgreSQL database of its own, dropped afterwards."""
     with fresh_postgres_database() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A database at the newest schema for the session's tests to copy (its name)."""
+    with migrated_postgres_template() as name:
+        yield name
+
+
+@pytest.fixture
+def migrated_postgres_url(postgres_template: str) -> Iterator[str]:
+    """A PostgreSQL database of its own at the newest schema, dropped afterwards."""
+    with fresh_postgres_database(postgres_template) as url:
+        _CLONED.add(url)
+        try:
+            yield url
+        finally:
+            _CLONED.discard(url)
+
+
+# The URLs of the databases :func:`migrated_postgres_url` made: at the newest schema.
+_CLONED: set[str] = set()
+
+
+def pytest_sessionfinish() -> None:
+    DROPS.wait()
 
 
 @pytest.fixture(scope="session")

@@ -221,7 +221,7 @@ def test_a_killed_worker_loses_no_job(service, breast_cancer_csv):
 
 def test_a_stopped_worker_hands_its_job_back(service, breast_cancer_csv):
     dataset = service.upload(breast_cancer_csv)
-    job = service.submit(dataset_id=dataset["id"], **dict(SLOW, n_trials=30))
+    job = service.submit(dataset_id=dataset["id"], **SLOW)
     service.wait_until(
         lambda: service.job(job["id"])["progress"]["trials_completed"] >= 1, 60, "a first trial"
     )
@@ -235,7 +235,7 @@ def test_a_stopped_worker_hands_its_job_back(service, breast_cancer_csv):
     service.start("worker")
     done = service.wait_for(job["id"], timeout=240)
     assert done["status"] == "succeeded"
-    assert [t["number"] for t in service.trials(job["id"])] == list(range(30))
+    assert [t["number"] for t in service.trials(job["id"])] == list(range(SLOW["n_trials"]))
 
 
 @backends(*SHARED, "rabbitmq")

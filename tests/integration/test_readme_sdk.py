@@ -67,11 +67,11 @@ def workdir(tmp_path: Path, breast_cancer_csv: bytes) -> Path:
     return tmp_path
 
 
-def test_the_readme_example_runs_as_written(fresh_python, service, workdir):
+def test_the_readme_example_runs_as_written(fresh_python, shared_service, workdir):
     # given the README's example pointed at the live service
     example = readme_example()
     assert README_URL in example
-    (workdir / "example.py").write_text(example.replace(README_URL, service.url))
+    (workdir / "example.py").write_text(example.replace(README_URL, shared_service.url))
 
     # when it runs in the fresh venv
     done = run([str(fresh_python), "example.py"], workdir, 300)
@@ -104,9 +104,11 @@ def test_the_readme_example_type_checks(fresh_python, tmp_path):
     assert misuse.returncode == 1 and 'Unsupported operand types for + ("float"' in misuse.stdout
 
 
-def test_a_typo_in_the_readme_example_raises_naming_the_field(fresh_python, service, workdir):
+def test_a_typo_in_the_readme_example_raises_naming_the_field(
+    fresh_python, shared_service, workdir
+):
     # given the example with the target misspelt
-    example = readme_example().replace(README_URL, service.url)
+    example = readme_example().replace(README_URL, shared_service.url)
     assert 'target="target"' in example
     (workdir / "typo.py").write_text(example.replace('target="target"', 'target="targte"'))
 

@@ -50,8 +50,8 @@ pytestmark = pytest.mark.integration
 ENDED = {"succeeded", "failed", "cancelled"}
 
 
-def test_the_sdk_uploads_tunes_and_downloads_a_model(service, breast_cancer_csv):
-    with Client(base_url=service.url, timeout=httpx.Timeout(60)) as client:
+def test_the_sdk_uploads_tunes_and_downloads_a_model(shared_service, breast_cancer_csv):
+    with Client(base_url=shared_service.url, timeout=httpx.Timeout(60)) as client:
         # given the breast cancer table uploaded as a multipart file
         upload = UploadDatasetFilesBody(
             file=File(
@@ -83,7 +83,7 @@ def test_the_sdk_uploads_tunes_and_downloads_a_model(service, breast_cancer_csv)
             assert isinstance(current, Job), current
             return current if current.status in ENDED else None
 
-        done = service.wait_until(ended, 120, f"job {job.id} to end")
+        done = shared_service.wait_until(ended, 120, f"job {job.id} to end")
         assert done.status == "succeeded", done
         assert (done.progress.trials_completed, done.progress.trials_total) == (2, 2)
 
@@ -116,8 +116,10 @@ def test_the_sdk_uploads_tunes_and_downloads_a_model(service, breast_cancer_csv)
 KNN_SPACE = {"n_neighbors": {"type": "int", "low": 1, "high": 30}, "weights": ["uniform"]}
 
 
-def test_the_facade_takes_plain_strings_and_dicts_and_follows_a_job(live, breast_cancer_csv):
-    with tuneforge.Client(live.url) as api:
+def test_the_facade_takes_plain_strings_and_dicts_and_follows_a_job(
+    shared_service, breast_cancer_csv
+):
+    with tuneforge.Client(shared_service.url) as api:
         # given a table uploaded as bytes, and a search written as plain Python
         dataset = api.upload(breast_cancer_csv, name="cancer.csv")
         assert (dataset.name, dataset.n_rows) == ("cancer.csv", 569)
@@ -130,7 +132,7 @@ def test_the_facade_takes_plain_strings_and_dicts_and_follows_a_job(live, breast
         )
         assert job.status in {"queued", "running"}
 
-        # when its live events are followed (the live service ends a stream every 2 s)
+        # when its live events are followed (the shared service ends a stream every 2 s)
         events = list(api.events(job.id))
 
         # then they arrive parsed, each trial once, and end with the end event
@@ -157,13 +159,16 @@ def test_the_facade_takes_plain_strings_and_dicts_and_follows_a_job(live, breast
         assert again.spec.to_dict() == done.spec.to_dict()
         listed = [j.id for j in api.jobs(dataset_id=dataset.id, page_size=1)]
         assert listed == [again.id, job.id]  # newest first, one page each
-        assert [d.id for d in api.datasets(page_size=1)] == [dataset.id]
+        # (the shared service holds other tests' tables too: newest first, each once)
+        one_by_one = [d.id for d in api.datasets(page_size=1)]
+        assert one_by_one[0] == dataset.id
+        assert one_by_one == [d.id for d in api.datasets(page_size=100)]
 
 
-def test_the_facade_saves_and_loads_the_model(service, breast_cancer_csv, tmp_path):
+def test_the_facade_saves_and_loads_the_model(shared_service, breast_cancer_csv, tmp_path):
     table = pd.read_csv(io.BytesIO(breast_cancer_csv))
     rows = table.drop(columns=["target"])
-    with tuneforge.Client(service.url) as api:
+    with tuneforge.Client(shared_service.url) as api:
         # given a tuned kNN, through the one-call helper
         run = api.tune(
             io.BytesIO(breast_cancer_csv), "target", estimator="knn", n_trials=2, timeout=120
@@ -239,8 +244,8 @@ def test_delete_dataset_is_refused_while_a_job_uses_it(shared_service, breast_ca
             api.delete_dataset(dataset.id)
 
 
-def test_every_problem_raises_its_typed_exception(service, breast_cancer_csv):
-    with tuneforge.Client(service.url) as api:
+def test_every_problem_raises_its_typed_exception(shared_service, breast_cancer_csv):
+    with tuneforge.Client(shared_service.url) as api:
         dataset = api.upload(breast_cancer_csv)
 
         # an unknown job is NotFound
