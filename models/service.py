@@ -26,7 +26,7 @@ from models import recovery
 from models.dispatch import Dispatch, HeldTrials, NoDispatch, send_advance
 from models.documents.model_card import model_card
 from models.engine import auto, data_checks
-from models.engine.estimate import Estimate, estimate_table
+from models.engine.estimate import Estimate, estimate_table, starts_cheap
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
 from models.engine.labels import Labels, labels_of
@@ -269,6 +269,8 @@ class Service:
         dataset, spec, warnings = self._checked(owner, request)
         with self.sessions() as session:
             estimate = estimates.find(session, owner, dataset.id, _estimate_key(dataset, spec))
+        if starts_cheap(spec, estimate, dataset.n_rows, dataset.n_columns):
+            spec = dataclasses.replace(spec, cheap_first=True)
         return self.submit_spec(owner, spec, warnings=warnings, labels=labels, estimate=estimate)
 
     def _checked(

@@ -103,6 +103,8 @@ def test_a_ten_second_budget_on_50000_rows_ends_with_a_model(two_apis, big_csv):
     job = svc.submit(
         dataset_id=dataset["id"], target="target", estimator="random_forest", timeout_s=10
     )
+    # a trial was guessed (by the table's cells) at over a quarter of the budget
+    assert job["spec"]["cheap_first"] is True
     done = svc.wait_for(job["id"], timeout=180)
     assert done["status"] == "succeeded", done
     assert done["stopped_reason"] == "timeout"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from api import create_app
-from models.engine.estimate import _extrapolate
+from models.engine.estimate import JOB_OVERHEAD_S, _extrapolate, combine
+from models.engine.spec import resolve_spec
 from models.recovery import recover
 from models.store import estimates
 from models.store.estimates import DryRunEstimate
@@ -157,3 +159,15 @@ def test_an_owner_keeps_its_newest_estimates_and_a_deleted_dataset_drops_its_own
     assert client.delete(f"/v1/datasets/{dataset['id']}").status_code == 204
     with service.sessions() as session:
         assert session.query(DryRunEstimate).filter_by(dataset_id=dataset["id"]).count() == 0
+
+
+def test_the_jobs_seconds_count_its_waves_its_refit_and_its_own_fixed_cost():
+    columns = [
+        {"name": "x", "dtype": "float", "n_missing": 0, "n_unique": 90},
+        {"name": "target", "dtype": "integer", "n_missing": 0, "n_unique": 2},
+    ]
+    raw = {"dataset_id": "ds_1", "target": "target", "estimator": "decision_tree"}
+    spec = resolve_spec(raw, columns, 100, max_trials=500, max_job_seconds=3600)
+    estimate = combine(dataclasses.replace(spec, max_parallel=2), 5, 1.0, 2.0)
+    assert estimate.seconds == 3 + 2 + JOB_OVERHEAD_S  # 3 waves of 1 s, a 2 s refit
+    assert estimate.trials_in_budget == 5
