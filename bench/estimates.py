@@ -19,8 +19,10 @@ that every trial costs what the calibrated first candidate costs):
   repeats none, so the job is run three times, each a one-trial job, and averaged).
 
 Then the acceptance's short budget: ``random_forest`` over its default space on the
-50,000-row table with ``timeout_s`` = 10: it must end ``succeeded`` with a model
-(``stopped_reason`` timeout; ``fallback`` set when no trial finished in time).
+50,000-row table with ``timeout_s`` = 10, submitted as the API submits it (so that it
+starts with the cheap configuration, ``cheap_first``, when a trial may take over a quarter
+of the budget): it must end ``succeeded`` with a model (``stopped_reason`` timeout;
+``fallback`` set when no trial finished in time).
 
 Run: ``.venv/bin/python bench/estimates.py`` (a few minutes on 2 cores); it prints a
 Markdown section for bench/RESULTS.md.
@@ -104,12 +106,19 @@ def short_budget(engine: Engine, table: Table) -> str:
     dataset = engine.upload(table)
     body = request(dataset.id, Table(table.name, table.frame, "target", "random_forest"), None)
     body |= {"timeout_s": 10, "n_trials": 20}
-    job, trials, seconds = engine.run(engine.service.resolve_spec(OWNER, body))
+    # Submitted as the API submits (submit_job): it decides whether the job starts cheap.
+    job_id = engine.service.submit_job(OWNER, body).id
+    started = time.perf_counter()
+    engine.service.run_to_end(job_id, "bench")
+    seconds = time.perf_counter() - started
+    job, trials = engine.service.get_job(OWNER, job_id), engine.service.trials(OWNER, job_id)
     result = job.result or {}
     fallback = result.get("fallback")
     return (
         f"random_forest, default space, timeout_s 10, {len(table.frame):,} rows: "
-        f"{job.status}, stopped_reason {job.stopped_reason}, {len(trials)} trials recorded, "
+        f"cheap_first {job.spec.get('cheap_first')}, "
+        f"{job.status}, stopped_reason {job.stopped_reason}, {len(trials)} trials recorded "
+        f"(best cv {result.get('best_score')}), "
         f"model {'saved' if job.model_key else 'MISSING'}, test {result.get('scoring')} "
         f"{result.get('test_score')}, wall {seconds:.1f} s, fallback: "
         f"{'none' if fallback is None else fallback['params']} "

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.dispatch import Dispatch, send_advance, send_trial
-from models.store import idempotency, jobs, refits, trial_runs
+from models.store import estimates, idempotency, jobs, refits, trial_runs
 
 
 def recover(
@@ -24,8 +24,8 @@ def recover(
 ) -> list[str]:
     """Send again the jobs and trials whose message may be lost (see
     :func:`~models.store.jobs.jobs_to_recover` and
-    :func:`~models.store.trial_runs.to_recover`); drop expired Idempotency-Keys. Returns
-    the ids of the jobs sent."""
+    :func:`~models.store.trial_runs.to_recover`); drop expired Idempotency-Keys and dry runs'
+    estimates. Returns the ids of the jobs sent."""
     with sessions() as session:
         ids = jobs.jobs_to_recover(session, queued_before, idle_before)
         # A cancelled job's refit of its best whose worker died, or whose message was lost.
@@ -33,6 +33,7 @@ def recover(
         session.commit()
         lost_trials = trial_runs.to_recover(session, queued_before)
         idempotency.purge_expired(session)
+        estimates.purge_expired(session)
     for job_id in ids:
         send_advance(dispatch, sessions, job_id)
     for job_id, number in lost_trials:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from models import recovery
 from models.dispatch import Dispatch, HeldTrials, NoDispatch, send_advance
 from models.documents.model_card import model_card
 from models.engine import auto, data_checks
-from models.engine.estimate import Estimate, estimate_table
+from models.engine.estimate import Estimate, estimate_table, starts_cheap
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import TrialCrashed, call_once
 from models.engine.labels import Labels, labels_of
@@ -44,6 +43,7 @@ from models.settings import Settings
 from models.store import (
     datasets,
     deletion,
+    estimates,
     events,
     extensions,
     jobs,
@@ -72,8 +72,6 @@ IMPORTANCE_MEMO = 64
 # Data-check answers kept per process: one per dataset and check-relevant spec fields
 # (a few hundred bytes each, the warnings).
 DATA_CHECKS_MEMO = 1024
-# Dry runs' estimates kept for the submits that follow them.
-ESTIMATES_MEMO = 256
 # Seconds a client waits before asking again for a cancelled job's result while its best
 # candidate is refit (a refit takes about one trial's fit).
 REFIT_RETRY_AFTER = 2
@@ -269,14 +267,11 @@ class Service:
         """
         labels = labels_of(request)
         dataset, spec, warnings = self._checked(owner, request)
-        estimate = self._estimates.peek(_estimate_key(owner, dataset, spec))
-        return self.submit_spec(
-            owner,
-            spec,
-            warnings=warnings,
-            labels=labels,
-            estimate=None if estimate is None else dataclasses.asdict(estimate),
-        )
+        with self.sessions() as session:
+            estimate = estimates.find(session, owner, dataset.id, _estimate_key(dataset, spec))
+        if starts_cheap(spec, estimate, dataset.n_rows, dataset.n_columns):
+            spec = dataclasses.replace(spec, cheap_first=True)
+        return self.submit_spec(owner, spec, warnings=warnings, labels=labels, estimate=estimate)
 
     def _checked(
         self, owner: str, request: dict[str, Any]
@@ -297,8 +292,9 @@ class Service:
         seconds at most, in a child process so that the API serves meanwhile). Nothing is
         recorded or queued. Returns the estimate and the warnings the job would have.
 
-        The estimate is remembered (the newest ESTIMATES_MEMO, in this process): a submit
-        of the same spec on the same dataset stores it on its job."""
+        The estimate is stored for a day (:mod:`models.store.estimates`, every API process
+        sees it): a submit of the same spec on the same dataset stores it on its job, and
+        the same dry run again answers from it without a calibration."""
         labels_of(request)
         dataset, spec, warnings = self._checked(owner, request)
         args = (
@@ -309,21 +305,20 @@ class Service:
             self.settings.max_rows,
             self.settings.max_columns,
         )
+        key = _estimate_key(dataset, spec)
+        with self.sessions() as session:
+            found = estimates.find(session, owner, dataset.id, key)
+        if found is not None:
+            return Estimate(**found), warnings
         try:
-            found = self._estimates.get(
-                _estimate_key(owner, dataset, spec), lambda: call_once(estimate_table, *args)
-            )
+            estimate = call_once(estimate_table, *args)
         except TrialCrashed as exc:
             raise SpecError(
                 f"the calibration fit of the first candidate failed ({exc})", field="dry_run"
             ) from exc
-        return found, warnings
-
-    @functools.cached_property
-    def _estimates(self) -> Memo[Estimate]:
-        # A dry run's estimate, for the submit of the same spec that follows it (its job
-        # keeps it) and for the same dry run again (answered at once).
-        return Memo(ESTIMATES_MEMO)
+        with self.sessions() as session:
+            estimates.remember(session, owner, dataset.id, key, dataclasses.asdict(estimate))
+        return estimate, warnings
 
     def submit_spec(
         self,
@@ -702,7 +697,6 @@ class Service:
             return stats.trials_in_flight(session)
 
 
-def _estimate_key(owner: str, dataset: Dataset, spec: SearchSpec) -> tuple[str, ...]:
-    """What a dry run's estimate depends on: the tenant, the table's content and the
-    resolved spec (its parallelism included)."""
-    return (owner, dataset.id, dataset.sha256, json.dumps(spec.to_dict(), sort_keys=True))
+def _estimate_key(dataset: Dataset, spec: SearchSpec) -> str:
+    """What a dry run's estimate depends on beside its owner and dataset id."""
+    return estimates.fingerprint_of(dataset.sha256, spec.to_dict())

@@ -35,6 +35,7 @@ CACHED_JOBS = 8
 # differ only in these train on the same rows, folds and template pipeline.
 NOT_IN_TRAINING_DATA = (
     "dataset_id",  # the table is named by its content instead
+    "cheap_first",
     "strategy",
     "param_space",
     "n_trials",

@@ -465,3 +465,11 @@ class JobSpecSchema(ma.Schema):
         dump_default=None,
         metadata={"description": "the jobs whose trials it inherited (null: none)"},
     )
+    cheap_first = fields.Boolean(
+        required=True,
+        dump_default=False,
+        metadata={
+            "description": "whether its first trial is the estimator's cheap configuration "
+            "(decided at submit: a trial was estimated at over a quarter of timeout_s)"
+        },
+    )

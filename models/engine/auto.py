@@ -169,16 +169,24 @@ def first_points(dims: Sequence[Dimension], task: str) -> list[dict[str, Any]]:
     defaults, each brought into its dimension (the nearest bound of a range, the first
     choice of a list; the middle of a range whose default is not a number)."""
     by_name = {d.name: d for d in dims}
-    points = []
-    for family in by_name[FAMILY].choices:
-        entry = CATALOG[family]
-        defaults = entry.classes[task]().get_params() | entry.fixed.get(task, {})
-        point: dict[str, Any] = {FAMILY: family}
-        for dim in ordered(list(dims)):
-            if dim.name != FAMILY and dim.active(point):
-                point[dim.name] = _nearest(dim, defaults.get(dim.name.split(SEPARATOR, 1)[1]))
-        points.append(point)
-    return points
+    return [near_point(dims, task, family) for family in by_name[FAMILY].choices]
+
+
+def near_point(
+    dims: Sequence[Dimension], task: str, family: str, values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``family``'s catalog defaults, ``values`` (by its own parameter names) over them,
+    each brought into its dimension (as :func:`first_points` does). In an auto space the
+    point names the family and qualifies its parameters; in an estimator's own, neither."""
+    entry = CATALOG[family]
+    wanted = entry.classes[task]().get_params() | entry.fixed.get(task, {}) | (values or {})
+    in_auto = any(d.name == FAMILY for d in dims)
+    point: dict[str, Any] = {FAMILY: family} if in_auto else {}
+    for dim in ordered(list(dims)):
+        if dim.name not in point and dim.active(point):
+            own = dim.name.split(SEPARATOR, 1)[1] if in_auto else dim.name
+            point[dim.name] = _nearest(dim, wanted.get(own))
+    return point
 
 
 def _nearest(dim: Dimension, default: Any) -> Any:

@@ -41,7 +41,12 @@ from models.engine.onnx_export import check_rows, export_onnx
 from models.engine.spec import SearchSpec
 from models.engine.strategies import WAIT
 from models.engine.tables import read_table
-from models.engine.training import TrainingData, make_search_strategy, prepare
+from models.engine.training import (
+    CHEAP_FIRST_STRATEGIES,
+    TrainingData,
+    make_search_strategy,
+    prepare,
+)
 
 # The two calibration sizes (rows), each capped by a fold's training rows.
 CALIBRATION_ROWS = (500, 4000)
@@ -53,6 +58,19 @@ GROWTH_BOUNDS = (1.0, 2.0)  # linear (and an affine line below it) to quadratic
 SAMPLED = 5
 # Per trial: starting its process, the folds' bookkeeping, recording it.
 TRIAL_OVERHEAD_S = 0.05
+# Per job, whatever its trials: the worker reading and splitting the table, starting the
+# trial process, scoring the test rows and recording the result (about 0.3 s of a
+# sub-second digits job the estimate had at half its time).
+JOB_OVERHEAD_S = 0.25
+# Rows of the untimed first fit: the first fit in the calibration's fresh process paid
+# the estimator's lazy imports and first-call set-up, which a trial's warm process does not.
+WARM_UP_ROWS = 50
+# A job whose trial may take more than this share of its ``timeout_s`` starts with the
+# estimator's cheap configuration, so that a scored model exists early.
+CHEAP_FIRST_SHARE = 0.25
+# Without a dry run's estimate, a trial's seconds are guessed from the table's cells (rows x
+# columns) times the folds: this many a second is a forest of a hundred trees on one core.
+CELLS_PER_SECOND = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,9 @@ def calibrate(spec: SearchSpec, data: TrainingData) -> Estimate:
     test_rows = int(np.mean([len(test) for _, test in data.splits]))
     order = np.random.default_rng(spec.random_state).permutation(n_train)
     sizes = sorted({min(m, fold_rows) for m in CALIBRATION_ROWS})
+    # Only to warm up: a subsample this small may miss a class and fail to fit.
+    with contextlib.suppress(Exception):
+        _fit_time(spec, data, params, order[: min(WARM_UP_ROWS, n_train)], order[:0])
     timed: list[tuple[int, float]] = []
     sizes_of: list[tuple[int, float]] = []  # the model's bytes at each size
     for size in sizes:
@@ -103,13 +124,31 @@ def calibrate(spec: SearchSpec, data: TrainingData) -> Estimate:
 
 def combine(spec: SearchSpec, n_trials: int, per_trial: float, refit_s: float) -> Estimate:
     """The job's estimate from one trial's seconds and the refit's: its ``n_trials`` (a
-    grid's points) in waves of ``max_parallel``, then the refit."""
+    grid's points) in waves of ``max_parallel``, then the refit, and the job's own fixed
+    cost (:data:`JOB_OVERHEAD_S`)."""
     waves = math.ceil(n_trials / max(1, spec.max_parallel))
     in_budget = None
     if spec.timeout_s:
         fits = int(spec.timeout_s // per_trial) * spec.max_parallel if per_trial > 0 else 0
         in_budget = min(n_trials, fits)
-    return Estimate(round(per_trial, 3), round(waves * per_trial + refit_s, 3), in_budget)
+    seconds = waves * per_trial + refit_s + JOB_OVERHEAD_S
+    return Estimate(round(per_trial, 3), round(seconds, 3), in_budget)
+
+
+def starts_cheap(
+    spec: SearchSpec, estimate: dict[str, Any] | None, n_rows: int, n_columns: int
+) -> bool:
+    """Whether the job's first trial should be its estimator's cheap configuration: its
+    trial may take more than :data:`CHEAP_FIRST_SHARE` of ``timeout_s``, by the dry run's
+    ``estimate`` or else by the table's cells. Never for a grid, halving or a warm start
+    (their first trials are their own). Decided once, at submit, and kept in the spec."""
+    if spec.strategy not in CHEAP_FIRST_STRATEGIES or spec.warm_start is not None:
+        return False
+    if estimate is not None:
+        per_trial = float(estimate["seconds_per_trial"])
+    else:
+        per_trial = n_rows * n_columns * spec.cv.folds / CELLS_PER_SECOND
+    return per_trial > CHEAP_FIRST_SHARE * spec.timeout_s
 
 
 def _proposals(strategy: Any) -> list[Any]:

@@ -135,6 +135,10 @@ class SearchSpec:
     # Trials of this job running at once, on any workers (1: one after another).
     max_parallel: int = 1
     warm_start: WarmStart | None = None
+    # Decided once at submit (:func:`~models.engine.estimate.starts_cheap`) and kept with
+    # the job, so that a resumed job proposes the same first trial: the estimator's cheap
+    # configuration first, when a trial may not finish well within ``timeout_s``.
+    cheap_first: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

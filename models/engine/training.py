@@ -44,6 +44,10 @@ from models.engine.splits import Split, cv_splits, hold_out, subsample
 from models.engine.strategies import Candidate, Strategy, make_strategy
 from models.engine.warm_start import seeded_strategy
 
+# The strategies a job may start with its cheap configuration (``cheap_first``): a grid
+# has its own points and halving's first rung is already cheap.
+CHEAP_FIRST_STRATEGIES = ("random", "bayesian")
+
 
 @dataclass
 class TrainingData:
@@ -192,6 +196,9 @@ def make_search_strategy(
         if auto.is_auto(spec.estimator) and spec.strategy != "grid"
         else []
     )
+    if spec.cheap_first and spec.strategy in CHEAP_FIRST_STRATEGIES:
+        cheap = cheap_point(spec, dims)
+        first = [cheap, *(p for p in first if p != cheap)]
     return make_strategy(
         spec.strategy,
         dims,
@@ -345,11 +352,26 @@ class Fallback:
     n_rows: int
 
 
+def cheap_point(spec: SearchSpec, dims: list[Any]) -> dict[str, Any]:
+    """The first trial of a job that starts cheap (``cheap_first``): the estimator's cheap
+    configuration (an auto job's first family's, as :func:`fallback_params`) brought into
+    the job's space, its other parameters at their defaults; a space whose range excludes
+    the cheap value gets its nearest bound (a forest of at least 50 trees: 50)."""
+    family = _first_family(spec)
+    return auto.near_point(dims, spec.task, family, CATALOG[family].cheap)
+
+
+def _first_family(spec: SearchSpec) -> str:
+    if auto.is_auto(spec.estimator):
+        return spec.param_space[auto.FAMILY]["choices"][0]
+    return spec.estimator
+
+
 def fallback_params(spec: SearchSpec) -> dict[str, Any]:
     """The estimator's cheap configuration (those of its parameters the task has); an auto
     job's is its first family's (the cheap and strong one it tries first)."""
     if auto.is_auto(spec.estimator):
-        family = spec.param_space[auto.FAMILY]["choices"][0]
+        family = _first_family(spec)
         own = {
             k: v for k, v in CATALOG[family].cheap.items() if k in CATALOG[family].params[spec.task]
         }

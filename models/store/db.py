@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.store.estimates import DryRunEstimate  # noqa: F401  (registers its table)
 from models.store.idempotency import IdempotencyRecord  # noqa: F401  (registers its table)
 from models.store.rate_buckets import RateBucket  # noqa: F401  (registers its table)
 from models.store.records import Base  # noqa: F401  (Base.metadata: every table, for callers)

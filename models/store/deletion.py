@@ -32,6 +32,7 @@ from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.exceptions import Conflict
+from models.store import estimates
 from models.store.artifacts import delete_model
 from models.store.datasets import get_dataset
 from models.store.idempotency import IdempotencyRecord
@@ -146,9 +147,11 @@ def _delete_job_rows(session: Session, owner: str, job_ids: Sequence[str]) -> No
 
 def _forget_answers_naming(session: Session, owner: str, ids: Sequence[str]) -> None:
     """Drop ``owner``'s Idempotency-Keys whose remembered answer holds one of ``ids`` (a
-    job's or a dataset's: random, so found in no other answer by chance)."""
+    job's or a dataset's: random, so found in no other answer by chance), and the dry
+    runs' estimates made on them (a dataset's)."""
     for start in range(0, len(ids), 100):
         chunk = ids[start : start + 100]
+        estimates.forget_datasets(session, owner, list(chunk))
         session.execute(
             delete(IdempotencyRecord)
             .where(

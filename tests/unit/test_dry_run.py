@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from models.engine.estimate import _extrapolate
+import dataclasses
+from datetime import timedelta
+
+from api import create_app
+from models.engine.estimate import JOB_OVERHEAD_S, _extrapolate, combine
+from models.engine.spec import resolve_spec
+from models.recovery import recover
+from models.store import estimates
+from models.store.estimates import DryRunEstimate
+from models.store.records import utcnow
 from tests.unit.test_api import assert_problem, upload_csv
 
 
@@ -101,3 +110,64 @@ def test_a_submit_after_a_dry_run_keeps_its_estimate_beside_the_actual_time(
     other = client.post("/v1/jobs", json=_spec(dataset_id, n_trials=7)).json
     assert other["estimate"] is None
     assert client.get(f"/v1/jobs/{job['id']}").json["estimate"] == dry["estimate"]
+
+
+def test_a_submit_on_another_api_process_finds_the_dry_runs_estimate(
+    client, settings, breast_cancer_csv
+):
+    dataset_id = _bc(client, breast_cancer_csv)
+    dry = client.post("/v1/jobs", json=_spec(dataset_id, dry_run=True)).json
+    other_process = create_app(settings).test_client()
+    job = other_process.post("/v1/jobs", json=_spec(dataset_id)).json
+    assert job["estimate"] == dry["estimate"]
+    # the same dry run again, on the other process, answers the stored estimate
+    again = other_process.post("/v1/jobs", json=_spec(dataset_id, dry_run=True)).json
+    assert again["estimate"] == dry["estimate"]
+
+
+def test_an_estimate_expires_after_a_day_and_the_sweep_purges_it(
+    client, service, breast_cancer_csv
+):
+    dataset_id = _bc(client, breast_cancer_csv)
+    client.post("/v1/jobs", json=_spec(dataset_id, dry_run=True))
+    with service.sessions() as session:
+        row = session.query(DryRunEstimate).one()
+        row.created_at = utcnow() - estimates.TTL - timedelta(seconds=1)
+        session.commit()
+    assert client.post("/v1/jobs", json=_spec(dataset_id)).json["estimate"] is None
+    recover(service.sessions, service.dispatch, utcnow() - timedelta(hours=1))
+    with service.sessions() as session:
+        assert session.query(DryRunEstimate).count() == 0
+
+
+def test_an_owner_keeps_its_newest_estimates_and_a_deleted_dataset_drops_its_own(
+    client, service, monkeypatch
+):
+    monkeypatch.setattr(estimates, "KEEP_PER_OWNER", 2)
+    with service.sessions() as session:
+        for n in range(3):
+            estimates.remember(session, "default", "ds_a", f"f{n}", {"n": n})
+        estimates.remember(session, "someone", "ds_b", "f0", {"n": 9})
+        assert estimates.find(session, "default", "ds_a", "f0") is None
+        assert estimates.find(session, "default", "ds_a", "f2") == {"n": 2}
+        assert estimates.find(session, "someone", "ds_a", "f2") is None  # another tenant
+        assert estimates.find(session, "someone", "ds_b", "f0") == {"n": 9}
+    dataset = upload_csv(client, "x,target\n" + "\n".join(f"{i},{i % 2}" for i in range(60)))
+    client.post("/v1/jobs", json=_spec(dataset["id"], dry_run=True))
+    with service.sessions() as session:
+        assert session.query(DryRunEstimate).filter_by(dataset_id=dataset["id"]).count() == 1
+    assert client.delete(f"/v1/datasets/{dataset['id']}").status_code == 204
+    with service.sessions() as session:
+        assert session.query(DryRunEstimate).filter_by(dataset_id=dataset["id"]).count() == 0
+
+
+def test_the_jobs_seconds_count_its_waves_its_refit_and_its_own_fixed_cost():
+    columns = [
+        {"name": "x", "dtype": "float", "n_missing": 0, "n_unique": 90},
+        {"name": "target", "dtype": "integer", "n_missing": 0, "n_unique": 2},
+    ]
+    raw = {"dataset_id": "ds_1", "target": "target", "estimator": "decision_tree"}
+    spec = resolve_spec(raw, columns, 100, max_trials=500, max_job_seconds=3600)
+    estimate = combine(dataclasses.replace(spec, max_parallel=2), 5, 1.0, 2.0)
+    assert estimate.seconds == 3 + 2 + JOB_OVERHEAD_S  # 3 waves of 1 s, a 2 s refit
+    assert estimate.trials_in_budget == 5

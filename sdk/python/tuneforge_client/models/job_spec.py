@@ -46,6 +46,8 @@ class JobSpec:
         webhook_url (None | str):
         max_parallel (int): trials of this job running at once Example: 2.
         warm_start (JobSpecWarmStart | None): the jobs whose trials it inherited (null: none)
+        cheap_first (bool): whether its first trial is the estimator's cheap configuration (decided at submit: a trial
+            was estimated at over a quarter of timeout_s)
     """
 
     dataset_id: str
@@ -68,6 +70,7 @@ class JobSpec:
     webhook_url: None | str
     max_parallel: int
     warm_start: JobSpecWarmStart | None
+    cheap_first: bool
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_spec_halving import JobSpecHalving  # noqa: PLC0415
@@ -127,6 +130,8 @@ class JobSpec:
         else:
             warm_start = self.warm_start
 
+        cheap_first = self.cheap_first
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -151,6 +156,7 @@ class JobSpec:
                 "webhook_url": webhook_url,
                 "max_parallel": max_parallel,
                 "warm_start": warm_start,
+                "cheap_first": cheap_first,
             }
         )
 
@@ -250,6 +256,8 @@ class JobSpec:
 
         warm_start = _parse_warm_start(d.pop("warm_start"))
 
+        cheap_first = d.pop("cheap_first")
+
         job_spec = cls(
             dataset_id=dataset_id,
             target=target,
@@ -271,6 +279,7 @@ class JobSpec:
             webhook_url=webhook_url,
             max_parallel=max_parallel,
             warm_start=warm_start,
+            cheap_first=cheap_first,
         )
 
         return job_spec
