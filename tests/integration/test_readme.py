@@ -83,6 +83,6 @@ def test_the_readme_auto_example_works_as_written(shared_service, tmp_path):
     )
     assert [line.split('"family":')[1].split(",")[0] for line in lines[1:]] == [
         '"hist_gradient_boosting"',
-        '"logistic_regression"',
-        '"ridge"',
+        '"lightgbm"',
+        '"xgboost"',
     ]

@@ -98,7 +98,7 @@ def test_the_readme_example_type_checks(fresh_python, tmp_path):
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     # and the SDK's types were read (not skipped): a misuse of a result is caught
-    broken = readme_example().replace("round(result.best_score, 3)", "result.best_score + 'x'")
+    broken = readme_example().replace("result.best_score)", "result.best_score + 'x')")
     assert broken != readme_example()
     misuse = mypy(fresh_python, broken, tmp_path)
     assert misuse.returncode == 1 and 'Unsupported operand types for + ("float"' in misuse.stdout

@@ -5,8 +5,8 @@ resolved spec, with its ``created_at`` (the sweep purges those older than a day)
 new table: code before this revision runs against it unchanged (its estimates were in
 each process's memory).
 
-Revision ID: 0012_dry_run_estimates
-Revises: 0011_estimates
+Revision ID: 0013_dry_run_estimates
+Revises: 0012_study_events
 Create Date: 2026-12-06
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_dry_run_estimates"
-down_revision = "0011_estimates"
+revision = "0013_dry_run_estimates"
+down_revision = "0012_study_events"
 branch_labels = None
 depends_on = None
 
