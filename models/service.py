@@ -269,7 +269,9 @@ class Service:
         dataset, spec, warnings = self._checked(owner, request)
         with self.sessions() as session:
             estimate = estimates.find(session, owner, dataset.id, _estimate_key(dataset, spec))
-        if starts_cheap(spec, estimate, dataset.n_rows, dataset.n_columns):
+        if "cheap_first" not in request and starts_cheap(
+            spec, estimate, dataset.n_rows, dataset.n_columns
+        ):
             spec = dataclasses.replace(spec, cheap_first=True)
         return self.submit_spec(owner, spec, warnings=warnings, labels=labels, estimate=estimate)
 

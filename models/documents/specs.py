@@ -236,6 +236,13 @@ class SearchSpecSchema(StrictSchema):
     strategy = fields.String(
         validate=one_of(STRATEGIES), metadata={"description": "default: random"}
     )
+    cheap_first = fields.Boolean(
+        metadata={
+            "description": "start with the estimator's cheap configuration (random and "
+            "bayesian only); default: the service decides at submit, true when a trial may "
+            "take over a quarter of timeout_s"
+        }
+    )
     param_space = fields.Dict(
         keys=fields.String(),  # the values are parsed by models/engine/space.py
         metadata={

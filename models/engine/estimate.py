@@ -38,15 +38,10 @@ from sklearn.pipeline import Pipeline
 
 from models.engine.evaluate import with_params
 from models.engine.onnx_export import check_rows, export_onnx
-from models.engine.spec import SearchSpec
+from models.engine.spec import CHEAP_FIRST_STRATEGIES, SearchSpec
 from models.engine.strategies import WAIT
 from models.engine.tables import read_table
-from models.engine.training import (
-    CHEAP_FIRST_STRATEGIES,
-    TrainingData,
-    make_search_strategy,
-    prepare,
-)
+from models.engine.training import TrainingData, make_search_strategy, prepare
 
 # The two calibration sizes (rows), each capped by a fold's training rows.
 CALIBRATION_ROWS = (500, 4000)

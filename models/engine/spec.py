@@ -27,6 +27,9 @@ CV_KINDS = ("kfold", "stratified", "group", "timeseries", "holdout")
 # A grid over a default space (its ranges made into a few values) has at most this many
 # candidates.
 DEFAULT_GRID_SIZE = 60
+# The strategies a job may start with its cheap configuration (``cheap_first``): a grid
+# has its own points and halving's first rung is already cheap.
+CHEAP_FIRST_STRATEGIES = ("random", "bayesian")
 # Halving starts at most this many candidates unless told otherwise.
 MAX_HALVING_CANDIDATES = 81
 MAX_CLASSES = 1000
@@ -706,6 +709,14 @@ def resolve_spec(
     warm_start = None
     with errors.collect():
         warm_start = _warm_start(raw, strategy)
+    if raw.get("cheap_first") and (strategy not in CHEAP_FIRST_STRATEGIES or warm_start):
+        # what the service decides at submit, given back (a job's spec resubmitted as it is)
+        errors.add(
+            SpecError(
+                "a cheap first trial needs strategy 'random' or 'bayesian' and no warm start",
+                field="cheap_first",
+            )
+        )
     errors.raise_found()
     spec = SearchSpec(
         dataset_id=raw["dataset_id"],
@@ -728,6 +739,7 @@ def resolve_spec(
         webhook_url=webhook_url,
         max_parallel=running,
         warm_start=warm_start,
+        cheap_first=bool(raw.get("cheap_first", False)),
     )
     if halving is not None:
         plan = halving_plan(spec, train_rows)

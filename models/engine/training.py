@@ -39,14 +39,10 @@ from models.engine.evaluate import (
 from models.engine.isolation import TrialCrashed, TrialProcess, ask
 from models.engine.preprocess import ColumnTreatment, build_preprocessor, plan_columns
 from models.engine.space import parse_space
-from models.engine.spec import SearchSpec, halving_plan
+from models.engine.spec import CHEAP_FIRST_STRATEGIES, SearchSpec, halving_plan
 from models.engine.splits import Split, cv_splits, hold_out, subsample
 from models.engine.strategies import Candidate, Strategy, make_strategy
 from models.engine.warm_start import seeded_strategy
-
-# The strategies a job may start with its cheap configuration (``cheap_first``): a grid
-# has its own points and halving's first rung is already cheap.
-CHEAP_FIRST_STRATEGIES = ("random", "bayesian")
 
 
 @dataclass

@@ -17,6 +17,7 @@ from models.engine.estimate import starts_cheap
 from models.engine.search import replay
 from models.engine.spec import SearchSpec, resolve_spec
 from models.engine.training import cheap_point, make_search_strategy, prepare, space_dims
+from models.exceptions import SpecError
 from models.service import _estimate_key
 from models.store import estimates
 from models.store.records import JobStatus
@@ -142,3 +143,33 @@ def test_the_submit_decides_from_the_dry_runs_estimate_and_the_job_keeps_the_dec
     strategy = make_search_strategy(kept, prepare(kept, _frame(200), COLUMNS))
     replay(strategy, trials[:1], [])
     assert strategy.propose(1).params == trials[1].params
+
+
+def test_a_jobs_spec_that_starts_cheap_is_a_request_that_makes_the_same_spec(service):
+    # given a job the service decided starts cheap (its dry run estimated 20 s a trial)
+    dataset_id = upload(service, _frame(200))
+    body = {"target": "y", "estimator": "random_forest", "n_trials": 2, "timeout_s": 60}
+    spec = resolve_spec(
+        {"dataset_id": dataset_id, **body}, COLUMNS, 200, max_trials=500, max_job_seconds=3600
+    )
+    with service.sessions() as session:
+        key = _estimate_key(service.get_dataset(OWNER, dataset_id), spec)
+        estimates.remember(session, OWNER, dataset_id, key, {"seconds_per_trial": 20.0})
+    first = service.get_job(OWNER, submit(service, dataset_id, **body))
+    assert first.spec["cheap_first"] is True
+    # when its spec is submitted again as it is, the new job's spec is the same
+    again = service.submit_job(OWNER, dict(first.spec))
+    assert again.spec == first.spec
+    # and a client may say either way itself
+    said = submit(service, dataset_id, **body, cheap_first=False)
+    assert service.get_job(OWNER, said).spec["cheap_first"] is False
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [({"strategy": "grid"}, "strategy"), ({"strategy": "halving"}, "strategy")],
+)
+def test_a_cheap_first_trial_is_refused_where_the_first_trials_are_the_strategys(overrides, reason):
+    with pytest.raises(SpecError) as info:
+        resolve(cheap_first=True, **overrides)
+    assert "cheap_first" in info.value.errors and reason in str(info.value.errors)

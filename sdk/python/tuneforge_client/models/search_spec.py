@@ -33,6 +33,8 @@ class SearchSpec:
         estimator (SearchSpecEstimator):  Example: decision_tree.
         task (SearchSpecTask | Unset): default: inferred from the target column
         strategy (SearchSpecStrategy | Unset): default: random
+        cheap_first (bool | Unset): start with the estimator's cheap configuration (random and bayesian only); default:
+            the service decides at submit, true when a trial may take over a quarter of timeout_s
         param_space (SearchSpecParamSpace | Unset): estimator parameter → the values to try; default: the catalog's
             space (see GET /v1/estimators) Example: {'max_depth': [2, 4, 8, None], 'min_samples_leaf': {'type': 'int',
             'low': 1, 'high': 20}}.
@@ -74,6 +76,7 @@ class SearchSpec:
     estimator: SearchSpecEstimator
     task: SearchSpecTask | Unset = UNSET
     strategy: SearchSpecStrategy | Unset = UNSET
+    cheap_first: bool | Unset = UNSET
     param_space: SearchSpecParamSpace | Unset = UNSET
     n_trials: int | Unset = UNSET
     timeout_s: int | Unset = UNSET
@@ -112,6 +115,8 @@ class SearchSpec:
         strategy: str | Unset = UNSET
         if not isinstance(self.strategy, Unset):
             strategy = self.strategy
+
+        cheap_first = self.cheap_first
 
         param_space: dict[str, Any] | Unset = UNSET
         if not isinstance(self.param_space, Unset):
@@ -220,6 +225,8 @@ class SearchSpec:
             field_dict["task"] = task
         if strategy is not UNSET:
             field_dict["strategy"] = strategy
+        if cheap_first is not UNSET:
+            field_dict["cheap_first"] = cheap_first
         if param_space is not UNSET:
             field_dict["param_space"] = param_space
         if n_trials is not UNSET:
@@ -288,6 +295,8 @@ class SearchSpec:
             strategy = UNSET
         else:
             strategy = check_search_spec_strategy(_strategy)
+
+        cheap_first = d.pop("cheap_first", UNSET)
 
         _param_space = d.pop("param_space", UNSET)
         param_space: SearchSpecParamSpace | Unset
@@ -443,6 +452,7 @@ class SearchSpec:
             estimator=estimator,
             task=task,
             strategy=strategy,
+            cheap_first=cheap_first,
             param_space=param_space,
             n_trials=n_trials,
             timeout_s=timeout_s,
