@@ -94,7 +94,7 @@ class Jobs(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Submit a search; a worker runs it. With `dry_run`, check it and estimate how long
         it would take (a calibration fit of a few seconds at most) without running it."""
-        if body.pop("dry_run"):
+        if body.pop("dry_run", False):
             estimate, warnings = service().estimate_job(current_owner(), body)
             answer = {"estimate": dataclasses.asdict(estimate), "warnings": warnings}
             return jsonify(DryRunSchema().dump(answer))

@@ -369,10 +369,11 @@ class SearchSpecSchema(StrictSchema):
     tags = tags_field(example=["baseline", "v2"])
     # Not part of the spec: asks how long the job would take instead of running it.
     dry_run = fields.Boolean(
-        load_default=False,
+        # no load_default: a default in openapi.yaml would make the generated client send
+        # "dry_run": false with every spec
         metadata={
             "description": "true: check the spec, time one short calibration fit and answer "
-            "200 with the `estimate`, creating no job"
+            "200 with the `estimate`, creating no job (default: false)"
         },
     )
 

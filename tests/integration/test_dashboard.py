@@ -726,7 +726,10 @@ def test_the_jobs_list_shows_a_new_job_and_its_end_without_a_reload(
     job = svc.submit(
         dataset_id=finished_job["dataset_id"],
         target="y",
-        estimator="decision_tree",
+        # a forest's trials (a tenth of a second or more each): a quiet machine ran 500
+        # decision trees in 4 s, before the page had seen the job under way
+        estimator="random_forest",
+        param_space={"n_estimators": {"type": "int", "low": 50, "high": 200}},
         strategy="random",
         n_trials=500,
         timeout_s=8,  # longer than the idle refresh; out of time, it succeeds with what it ran

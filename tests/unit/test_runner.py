@@ -249,10 +249,12 @@ def test_timeout_ends_with_the_best_so_far(service, bc_id):
         service,
         bc_id,
         target="target",
-        estimator="knn",
+        estimator="random_forest",
         n_trials=400,
         timeout_s=4,  # room for a first trial even on a loaded machine
-        param_space={"n_neighbors": {"type": "int", "low": 1, "high": 400}},
+        # each trial a tenth of a second or more: 400 cannot all finish in 4 s, however
+        # quiet the machine (knn's, a few milliseconds each, could)
+        param_space={"n_estimators": {"type": "int", "low": 50, "high": 200}},
         cv={"folds": 2},
     )
     started = time.monotonic()
@@ -474,7 +476,8 @@ def test_a_boosting_library_trial_past_the_time_limit_is_ended(limited_service, 
     # given noise to fit (every tree keeps splitting) and a grid whose second candidate
     # grows 2000 deep trees on it, far beyond the trial's time limit
     rng = np.random.default_rng(0)
-    df = pd.DataFrame(rng.normal(size=(2000, 8)), columns=[f"x{i}" for i in range(8)])
+    # (20,000 rows: on 2,000 XGBoost's 2000 trees finished within the limit on a quiet machine)
+    df = pd.DataFrame(rng.normal(size=(20_000, 8)), columns=[f"x{i}" for i in range(8)])
     df["y"] = rng.normal(size=len(df))
     job_id = submit(
         limited_service,

@@ -68,7 +68,7 @@ class SearchSpec:
         tags (list[str] | Unset): short labels to find it by: at most 20, each 1 to 40 characters without commas or
             spaces at either end; repeats are kept once Example: ['baseline', 'v2'].
         dry_run (bool | Unset): true: check the spec, time one short calibration fit and answer 200 with the `estimate`,
-            creating no job Default: False.
+            creating no job (default: false)
     """
 
     dataset_id: str
@@ -95,7 +95,7 @@ class SearchSpec:
     warm_start: None | Unset | WarmStart = UNSET
     name: None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
-    dry_run: bool | Unset = False
+    dry_run: bool | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.cv import CV  # noqa: PLC0415
