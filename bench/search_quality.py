@@ -849,7 +849,11 @@ def held_out(scoring: str, model: Any, X: pd.DataFrame, y: pd.Series) -> float:
     any predictor (FLAML's AutoML too) is scored alike; labels are scikit-learn's sorted
     classes, so a binary positive class is the second probability column."""
     if scoring == "roc_auc":
-        return float(roc_auc_score(y, np.asarray(model.predict_proba(X))[:, 1]))
+        # an SVC (which auto may choose) has no probabilities: its decision function ranks
+        # the rows as well, which is all ROC AUC reads
+        if hasattr(model, "predict_proba"):
+            return float(roc_auc_score(y, np.asarray(model.predict_proba(X))[:, 1]))
+        return float(roc_auc_score(y, np.asarray(model.decision_function(X))))
     if scoring == "balanced_accuracy":
         return float(balanced_accuracy_score(y, np.asarray(model.predict(X))))
     if scoring == "accuracy":
