@@ -129,7 +129,8 @@ class Studies:
     ) -> Page[Progress]:
         with self.sessions() as session:
             page = studies.list_studies(session, owner, limit, cursor, states, sort)
-            items = [Progress(s, studies.counts(session, s.id)) for s in page.items]
+            counts = studies.counts_of(session, [s.id for s in page.items])
+            items = [Progress(s, counts[s.id]) for s in page.items]
         return Page(items, page.next_cursor)
 
     def list_trials(

@@ -20,15 +20,16 @@ only a finished rung).
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import optuna
 
 from models.engine.evaluate import TrialState
-from models.engine.space import Dimension, grid, ordered, sample
+from models.engine.space import Dimension, grid, ordered, sampled
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -93,25 +94,36 @@ class FixedList(Strategy):
         return Candidate(self.candidates[number]) if number < self.total else None
 
 
-class Distinct(FixedList):
+class Distinct(Strategy):
     """Random search's candidates: the seeded sample in order, skipping any already told.
 
     For a search that ran as submitted this is the sample itself (trial ``n`` gets the
     ``n``-th candidate). An extended search (``POST /v1/jobs/{id}/extend``) samples more,
     and a small discrete space's larger sample is a permutation of every point, which may
     put, further on, points the first trials ran: those are skipped, so each new trial is
-    a point not tried yet.
+    a point not tried yet. The candidates are read from ``candidates`` as trials need
+    them (:func:`~models.engine.space.sampled`); ``total`` is at most ``n`` of them.
     """
 
-    def __init__(self, candidates: list[dict[str, Any]]) -> None:
-        super().__init__(candidates)
+    def __init__(self, candidates: Iterable[dict[str, Any]], total: int) -> None:
+        self.total = total
+        self._stream = iter(candidates)
+        self._drawn: list[dict[str, Any]] = []
         self.seen: set[str] = set()
         self.next = 0  # no candidate before it is unseen: what is seen only grows
 
+    def _at(self, index: int) -> dict[str, Any] | None:
+        while len(self._drawn) <= index:
+            candidate = next(self._stream, None)
+            if candidate is None:
+                return None
+            self._drawn.append(candidate)
+        return self._drawn[index]
+
     def propose(self, number: int) -> Candidate | None:
-        while self.next < self.total and _key(self.candidates[self.next]) in self.seen:
+        while (candidate := self._at(self.next)) is not None and _key(candidate) in self.seen:
             self.next += 1
-        return Candidate(self.candidates[self.next]) if self.next < self.total else None
+        return Candidate(candidate) if candidate is not None else None
 
     def pending(self, number: int, candidate: Candidate) -> None:
         self.seen.add(_key(candidate.params))
@@ -395,19 +407,19 @@ def make_strategy(
     if name == "grid":
         return FixedList(grid(dims))
     if name == "random":
-        return Distinct(_first(first, sample(dims, n_trials, seed), n_trials))
+        return Distinct(_first(first, sampled(dims, n_trials, seed), n_trials), n_trials)
     if name == "halving":
         assert halving is not None, "halving needs a plan"
-        drawn = sample(dims, halving.n_candidates, seed)
-        return Halving(halving, _first(first, drawn, halving.n_candidates))
+        drawn = sampled(dims, halving.n_candidates, seed)
+        return Halving(halving, list(_first(first, drawn, halving.n_candidates)))
     if name == "bayesian":
         return Bayesian(dims, n_trials, seed, pruning, first)
     raise ValueError(f"unknown strategy {name!r}")
 
 
 def _first(
-    first: Sequence[dict[str, Any]], drawn: list[dict[str, Any]], n: int
-) -> list[dict[str, Any]]:
+    first: Sequence[dict[str, Any]], drawn: Iterable[dict[str, Any]], n: int
+) -> Iterator[dict[str, Any]]:
     """``first``, then the ``drawn`` candidates not among them: ``n`` in all."""
     taken = {_key(p) for p in first}
-    return [*first, *(c for c in drawn if _key(c) not in taken)][:n]
+    return itertools.islice(itertools.chain(first, (c for c in drawn if _key(c) not in taken)), n)

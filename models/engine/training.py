@@ -349,31 +349,34 @@ class Fallback:
 
 
 def cheap_point(spec: SearchSpec, dims: list[Any]) -> dict[str, Any]:
-    """The first trial of a job that starts cheap (``cheap_first``): the estimator's cheap
-    configuration (an auto job's first family's, as :func:`fallback_params`) brought into
-    the job's space, its other parameters at their defaults; a space whose range excludes
-    the cheap value gets its nearest bound (a forest of at least 50 trees: 50)."""
-    family = _first_family(spec)
-    return auto.near_point(dims, spec.task, family, CATALOG[family].cheap)
-
-
-def _first_family(spec: SearchSpec) -> str:
-    if auto.is_auto(spec.estimator):
-        return spec.param_space[auto.FAMILY]["choices"][0]
-    return spec.estimator
+    """The first trial of a job that starts cheap (``cheap_first``): :func:`cheap_config`
+    brought into the job's space, its other parameters at their defaults; a space whose
+    range excludes the cheap value gets its nearest bound (a forest of at least 50 trees:
+    50)."""
+    family, own = cheap_config(spec)
+    return auto.near_point(dims, spec.task, family, own)
 
 
 def fallback_params(spec: SearchSpec) -> dict[str, Any]:
-    """The estimator's cheap configuration (those of its parameters the task has); an auto
-    job's is its first family's (the cheap and strong one it tries first)."""
+    """What the conclude-time fallback fits: :func:`cheap_config` as it is (the space's
+    bounds do not bind a model fitted outside the search), named as the job's trials are
+    (an auto job's with its family and qualified names)."""
+    family, own = cheap_config(spec)
     if auto.is_auto(spec.estimator):
-        family = _first_family(spec)
-        own = {
-            k: v for k, v in CATALOG[family].cheap.items() if k in CATALOG[family].params[spec.task]
-        }
         return {auto.FAMILY: family} | {auto.qualified(family, k): v for k, v in own.items()}
-    entry = CATALOG[spec.estimator]
-    return {k: v for k, v in entry.cheap.items() if k in entry.params[spec.task]}
+    return own
+
+
+def cheap_config(spec: SearchSpec) -> tuple[str, dict[str, Any]]:
+    """The job's family (an auto job's first: the cheap and strong one it tries first) and
+    that family's cheap configuration, those of its parameters the task has."""
+    family = (
+        spec.param_space[auto.FAMILY]["choices"][0]
+        if auto.is_auto(spec.estimator)
+        else spec.estimator
+    )
+    entry = CATALOG[family]
+    return family, {k: v for k, v in entry.cheap.items() if k in entry.params[spec.task]}
 
 
 def fit_fallback(

@@ -97,6 +97,9 @@ def test_the_growth_with_rows_is_a_power_up_to_quadratic_or_a_line_with_a_fixed_
     assert _extrapolate([(500, 1.0), (4000, 2.0)], 7500) == 3.0
     assert _extrapolate([(500, 1.0), (4000, 0.9)], 8000) == 0.9  # noise: never shrinks
     assert _extrapolate([(500, 1.0), (4000, 8.0)], 100) == 8.0
+    # three sizes: the two largest (early stopping above 10,000 rows flattens the growth)
+    assert _extrapolate([(500, 1.0), (4000, 8.0), (16000, 8.0)], 32000) == 8.0
+    assert _extrapolate([(500, 1.0), (4000, 2.0), (16000, 8.0)], 32000) == 16.0
 
 
 def test_a_submit_after_a_dry_run_keeps_its_estimate_beside_the_actual_time(

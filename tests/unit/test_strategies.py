@@ -11,7 +11,7 @@ from sklearn.model_selection import HalvingRandomSearchCV
 from sklearn.tree import DecisionTreeClassifier
 
 from models.engine.catalog import CATALOG, CLASSIFICATION
-from models.engine.space import parse_space
+from models.engine.space import parse_space, sample
 from models.engine.strategies import Bayesian, Candidate, make_strategy, plan_halving
 from models.store.records import TrialState
 
@@ -213,3 +213,33 @@ def test_median_pruner_stops_a_clearly_worse_trial():
     strategy.propose(6)
     assert not strategy.should_prune(6, 0, 0.1)  # warm-up step
     assert strategy.should_prune(6, 1, 0.1)
+
+
+def test_random_search_draws_its_candidates_only_as_trials_need_them():
+    # a budget ends the search, so n_trials is huge (20,000 in bench/search_quality.py);
+    # drawing them all up front took 11 s of an auto job's worker, per process
+    dims = parse_space(
+        {"ccp_alpha": {"type": "float", "low": 0.0, "high": 0.1}, "min_samples_leaf": [1, 2, 4]},
+        CATALOG["decision_tree"].params[CLASSIFICATION],
+    )
+    strategy = make_strategy("random", dims, 50_000_000, 7)
+    proposed = []
+    for number in range(5):
+        candidate = strategy.propose(number)
+        strategy.pending(number, candidate)
+        proposed.append(candidate.params)
+    assert proposed == sample(dims, 5, 7)  # the same seeded order as drawn at once
+    assert strategy.total == 50_000_000
+
+
+def test_random_search_over_a_small_discrete_space_ends_after_every_point():
+    dims = parse_space(
+        {"max_depth": [2, 3], "min_samples_leaf": [1, 2]},
+        CATALOG["decision_tree"].params[CLASSIFICATION],
+    )
+    strategy = make_strategy("random", dims, 10, 0)
+    seen = []
+    while (candidate := strategy.propose(len(seen))) is not None:
+        strategy.pending(len(seen), candidate)
+        seen.append(candidate.params)
+    assert sorted(map(repr, seen)) == sorted(map(repr, sample(dims, 10, 0))) and len(seen) == 4

@@ -109,6 +109,29 @@ def test_a_lapsed_lease_hands_the_same_trial_out_again_first(client, service):
     assert _tell(client, study["id"], first[1]["number"], {"value": 1.0}).status_code == 200
 
 
+@on_every_database
+def test_the_study_list_counts_each_studys_trials_by_state_lapsed_apart(client, service):
+    one, two = _create(client, strategy="random"), _create(client, strategy="random")
+    items = _ask(client, one["id"], count=4)["items"]
+    _tell(client, one["id"], items[0]["number"], {"value": 1.0})
+    _tell(client, one["id"], items[1]["number"], {"state": "failed", "error": "boom"})
+    with service.sessions() as session:  # the third's lease lapsed; the fourth still held
+        session.execute(
+            update(StudyTrial)
+            .where(StudyTrial.study_id == one["id"], StudyTrial.number == items[2]["number"])
+            .values(lease_expires_at=utcnow() - timedelta(seconds=1))
+        )
+        session.commit()
+    _tell(client, two["id"], _ask(client, two["id"])["items"][0]["number"], {"state": "pruned"})
+    listed = {s["id"]: s["counts"] for s in client.get("/v1/studies").get_json()["items"]}
+    zero = {"leased": 0, "lapsed": 0, "succeeded": 0, "failed": 0, "pruned": 0}
+    held = {"succeeded": 1, "failed": 1, "lapsed": 1, "leased": 1, "not_started": 2}
+    assert listed[one["id"]] == zero | held
+    assert listed[two["id"]] == zero | {"pruned": 1, "not_started": 5}
+    for study in (one, two):
+        assert client.get(f"/v1/studies/{study['id']}").get_json()["counts"] == listed[study["id"]]
+
+
 def test_when_every_trial_is_leased_the_answer_says_wait(client):
     study = _create(client, strategy="random", n_trials=2)
     assert len(_ask(client, study["id"], count=5)["items"]) == 2
