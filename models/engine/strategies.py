@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import optuna
 
 from models.engine.evaluate import TrialState
-from models.engine.space import Dimension, grid, ordered, sampled
+from models.engine.space import Dimension, grid, grid_size, ordered, sampled
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -407,7 +407,12 @@ def make_strategy(
     if name == "grid":
         return FixedList(grid(dims))
     if name == "random":
-        return Distinct(_first(first, sampled(dims, n_trials, seed), n_trials), n_trials)
+        drawn = _first(first, sampled(dims, n_trials, seed), n_trials)
+        size = grid_size(dims)
+        if size is not None and size <= n_trials:  # every point, fewer than planned: count them
+            candidates = list(drawn)
+            return Distinct(candidates, len(candidates))
+        return Distinct(drawn, n_trials)
     if name == "halving":
         assert halving is not None, "halving needs a plan"
         drawn = sampled(dims, halving.n_candidates, seed)

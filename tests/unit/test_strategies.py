@@ -243,3 +243,4 @@ def test_random_search_over_a_small_discrete_space_ends_after_every_point():
         strategy.pending(len(seen), candidate)
         seen.append(candidate.params)
     assert sorted(map(repr, seen)) == sorted(map(repr, sample(dims, 10, 0))) and len(seen) == 4
+    assert strategy.total == 4  # what the job counts as planned
