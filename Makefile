@@ -84,6 +84,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/growth.py
 	$(BIN)/python bench/sweeps.py
 	$(BIN)/python bench/small_jobs.py
+	$(BIN)/python bench/estimates.py
+	$(BIN)/python bench/predictions.py
+	$(BIN)/python bench/studies.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -143,14 +143,20 @@ def offload(fn: Callable[..., Any], *args: Any) -> Any:
 
 def in_pool(fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(*args)`` in gevent's thread pool when this process is gevent's, else here."""
+    if not under_gevent():
+        return fn(*args)
+    from gevent import get_hub
+
+    return get_hub().threadpool.apply(fn, args)
+
+
+def under_gevent() -> bool:
+    """Whether this process is gevent's (the API's server patched ``threading``)."""
     try:
-        from gevent import get_hub
         from gevent.monkey import is_module_patched
     except ImportError:  # pragma: no cover - gevent is a dependency of the API
-        return fn(*args)
-    if not is_module_patched("threading"):
-        return fn(*args)
-    return get_hub().threadpool.apply(fn, args)
+        return False
+    return is_module_patched("threading")
 
 
 def one_openmp_thread(fn: Callable[..., Any], *args: Any) -> Any:

@@ -3,15 +3,17 @@
 A client creates a study (a space, a direction, a strategy, a budget), asks for
 suggestions (each trial leased to it for the study's ``lease_s``), evaluates them
 wherever it likes and reports each value. The strategies are the jobs' own
-(:mod:`models.engine.study`); the CPU work of a suggestion (telling TPE the new trials,
-proposing) runs in gevent's thread pool, as a prediction's model build does, so the
-API's event loop serves other requests meanwhile (without the predictions' OpenMP limit:
-TPE starts no OpenMP team, and setting the limit costs more than a proposal).
+(:mod:`models.engine.study`). Under the API's gevent server the CPU work of a suggestion
+(telling TPE the new trials, proposing) runs in a planner process beside each API process
+(:class:`models.study_planners.ProcessPlanners`): in this one it held the GIL the event
+loop needs, and every other request waited (``bench/studies.py``). Elsewhere (a threaded
+server, tests) the planners stay in this process.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -22,7 +24,7 @@ from api.auth import current_owner
 from api.events import LAST_EVENT_ID, STUDY_RESPONSES, STUDY_WATCH, event_stream
 from api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from api.idempotency import idempotent, json_body_fingerprint
-from api.predictions import in_pool
+from api.predictions import under_gevent
 from api.responses import errors, page_body
 from api.schemas import AnyOf, PageArgsSchema, TrialPageArgsSchema, sort_field
 from api.services import service
@@ -42,6 +44,7 @@ from models.exceptions import NotFound
 from models.store import idempotency, study_events
 from models.store.records import StudyState, StudyTrialState
 from models.store.studies import STUDY_SORTS
+from models.study_planners import Planners, ProcessPlanners
 from models.study_service import Progress
 
 blp = Blueprint(
@@ -60,6 +63,23 @@ class StudyListArgsSchema(PageArgsSchema):
 
 class StudyTrialListArgsSchema(TrialPageArgsSchema):
     state = AnyOf(StudyTrialState)
+
+
+# This process's planner process (started at its first ask), by pid: a forked process
+# starts its own.
+_PLANNERS: dict[int, ProcessPlanners] = {}
+
+
+def planners() -> Planners | None:
+    """Where this process's studies plan: a process of their own under gevent, else the
+    service's (``None``)."""
+    if not under_gevent():
+        return None
+    pid = os.getpid()
+    if pid not in _PLANNERS:
+        _PLANNERS[pid] = ProcessPlanners()
+    _PLANNERS[pid].start()  # at once if running; before the study's lock if not
+    return _PLANNERS[pid]
 
 
 def _in_path_fingerprint() -> str:
@@ -138,7 +158,7 @@ class StudySuggestions(MethodView):
         `items` with `state` completed: the study is done; with `state` running: every
         trial left is leased to someone, ask again after `retry_after_s`.
         """
-        found = service().studies.suggest(current_owner(), study_id, body["count"], in_pool)
+        found = service().studies.suggest(current_owner(), study_id, body["count"], planners())
         return dataclasses.asdict(found)
 
 
@@ -165,7 +185,7 @@ class StudyTrialReport(MethodView):
         trial = int(number)
         if "intermediate" in body:
             step, value = body["intermediate"]["step"], body["intermediate"]["value"]
-            stop = svc.intermediate(current_owner(), study_id, trial, step, value, in_pool)
+            stop = svc.intermediate(current_owner(), study_id, trial, step, value, planners())
             # not the trial: a Response passes the 200's schema by
             return jsonify(ShouldStopSchema().dump({"should_stop": stop}))
         recorded, _ = svc.report(current_owner(), study_id, trial, body)

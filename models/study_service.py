@@ -1,9 +1,10 @@
 """Studies' operations (ask and tell over HTTP), as ``api/studies.py`` calls them.
 
-Every request reads and writes the database, the one source of truth; what a process
-keeps is only a cache of each study's :class:`~models.engine.study.Planner` (its strategy
+Every request reads and writes the database, the one source of truth; what is kept
+between requests is only each study's :class:`~models.engine.study.Planner` (its strategy
 told the trials seen so far), so that a suggestion tells TPE the few trials that are new
-rather than replaying all of them. The cache is touched only under the study's lock
+rather than replaying all of them. The planners live in this process or in one of their
+own (:mod:`models.study_planners`); they are told only under the study's lock
 (:func:`models.store.studies.lock`) and dropped on any failure, so a planner never knows
 a trial the database does not.
 """
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,31 +22,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.engine.importance import Importance, parameter_importance
 from models.engine.isolation import call_once
-from models.engine.study import (
-    Planner,
-    check_strategy,
-    parse_study_space,
-    score_of,
-)
+from models.engine.study import check_strategy, parse_study_space, score_of
 from models.exceptions import SpecError
 from models.plumbing.memo import Memo
 from models.settings import Settings
 from models.store import studies, study_events
 from models.store.pages import Page
 from models.store.records import Study, StudyState, StudyTrial, utcnow
+from models.study_planners import LocalPlanners, PlannerLost, Planners
 
 T = TypeVar("T")
-Compute = Callable[..., Any]
-# Planners kept per process (least recently used out): one per study being asked.
-PLANNERS = 256
 DEFAULT_LEASE_S = 300
 MIN_LEASE_S = 1
 # How long an empty answer tells a client to wait when every trial is leased, at most.
 MAX_RETRY_AFTER_S = 5.0
-
-
-def direct(fn: Callable[..., T], *args: Any) -> T:
-    return fn(*args)
 
 
 @dataclass(frozen=True)
@@ -74,8 +62,7 @@ class Studies:
     def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         self.settings = settings
         self.sessions = sessions
-        self._planners: OrderedDict[str, Planner] = OrderedDict()
-        self._lock = threading.Lock()
+        self.planners: Planners = LocalPlanners()
         self._importance: Memo[Importance] = Memo(64)
 
     # Creating and reading -----------------------------------------------------------------
@@ -154,44 +141,42 @@ class Studies:
     # Ask and tell ------------------------------------------------------------------------
 
     def suggest(
-        self, owner: str, study_id: str, count: int, compute: Compute = direct
+        self, owner: str, study_id: str, count: int, planners: Planners | None = None
     ) -> Suggestions:
         """Lease up to ``count`` trials: those whose lease lapsed first, then new ones from
-        the strategy (``compute`` runs its CPU work, e.g. in a thread pool)."""
-        try:
-            with self.sessions() as session:
-                study = studies.lock(session, owner, study_id)
-                lease_s = study.spec["lease_s"]
-                if study.state != StudyState.RUNNING:
-                    return Suggestions([], study.state, 0, None)
-                known = studies.states(session, study_id)
-                now = utcnow()
-                planner = self._planner(study)
-                whole = studies.rows(session, study_id, planner.unknown(known))
-                lapsed = studies.lapsed(whole, now)
-                items = [studies.lease_again(session, study_id, t, lease_s) for t in lapsed[:count]]
-                again = len(items)
-                want = min(count - again, study.trials_total - len(known))
-                if want > 0:
-                    new, exhausted = compute(_propose, planner, whole, len(known), want)
-                    items += [
-                        studies.lease_new(session, study_id, number, params, lease_s)
-                        for number, params in new
-                    ]
-                    if exhausted and len(known) + len(new) < study.trials_total:
-                        studies.set_total(session, study, len(known) + len(new))
-                studies.announce(session, study_id, items)
-                # Neither recorded nor leased now: never handed out, or lapsed and not taken.
-                handed = len(known) + len(items) - again
-                remaining = study.trials_total - handed + len(lapsed) - again
-                retry = None
-                if not items and study.state == StudyState.RUNNING:
-                    retry = _retry_after(known, now)
-                session.commit()
-                return Suggestions(items, study.state, remaining, retry)
-        except BaseException:
-            self._forget(study_id)
-            raise
+        the strategy (its planner kept by ``planners``, by default in this process)."""
+        return self._with_planner(self._suggest, planners, owner, study_id, count)
+
+    def _suggest(self, planners: Planners, owner: str, study_id: str, count: int) -> Suggestions:
+        with self.sessions() as session:
+            study = studies.lock(session, owner, study_id)
+            lease_s = study.spec["lease_s"]
+            if study.state != StudyState.RUNNING:
+                return Suggestions([], study.state, 0, None)
+            known = studies.states(session, study_id)
+            now = utcnow()
+            whole = studies.rows(session, study_id, planners.unknown(study, known))
+            lapsed = studies.lapsed(whole, now)
+            items = [studies.lease_again(session, study_id, t, lease_s) for t in lapsed[:count]]
+            again = len(items)
+            want = min(count - again, study.trials_total - len(known))
+            if want > 0:
+                new, exhausted = planners.propose(study, whole, len(known), want)
+                items += [
+                    studies.lease_new(session, study_id, number, params, lease_s)
+                    for number, params in new
+                ]
+                if exhausted and len(known) + len(new) < study.trials_total:
+                    studies.set_total(session, study, len(known) + len(new))
+            studies.announce(session, study_id, items)
+            # Neither recorded nor leased now: never handed out, or lapsed and not taken.
+            handed = len(known) + len(items) - again
+            remaining = study.trials_total - handed + len(lapsed) - again
+            retry = None
+            if not items and study.state == StudyState.RUNNING:
+                retry = _retry_after(known, now)
+            session.commit()
+            return Suggestions(items, study.state, remaining, retry)
 
     def report(
         self, owner: str, study_id: str, number: int, body: dict[str, Any]
@@ -217,23 +202,25 @@ class Studies:
         number: int,
         step: int,
         value: float,
-        compute: Compute = direct,
+        planners: Planners | None = None,
     ) -> bool:
         """Keep trial ``number``'s value at ``step``; whether the pruner would stop it."""
-        try:
-            with self.sessions() as session:
-                study = studies.lock(session, owner, study_id)
-                trial = studies.trial_of(session, study, number)
-                planner = self._planner(study)
-                known = studies.states(session, study_id)
-                compute(planner.sync, studies.rows(session, study_id, planner.unknown(known)))
-                studies.add_intermediate(trial, step, value)
-                stop = compute(planner.tell_intermediate, number, step, value)
-                session.commit()
-                return stop
-        except BaseException:
-            self._forget(study_id)
-            raise
+        return self._with_planner(
+            self._intermediate, planners, owner, study_id, number, step, value
+        )
+
+    def _intermediate(
+        self, planners: Planners, owner: str, study_id: str, number: int, step: int, value: float
+    ) -> bool:
+        with self.sessions() as session:
+            study = studies.lock(session, owner, study_id)
+            trial = studies.trial_of(session, study, number)
+            known = studies.states(session, study_id)
+            whole = studies.rows(session, study_id, planners.unknown(study, known))
+            stop = planners.intermediate(study, whole, number, step, value)
+            studies.add_intermediate(trial, step, value)
+            session.commit()
+            return stop
 
     def importance(self, owner: str, study_id: str) -> Importance:
         """How much each parameter mattered (fANOVA over the succeeded trials, as jobs)."""
@@ -269,31 +256,29 @@ class Studies:
         with self.sessions() as session:
             return study_events.progress(session, study_ids)
 
-    # The planners' cache -------------------------------------------------------------------
+    # The planners ------------------------------------------------------------------------
 
-    def _planner(self, study: Study) -> Planner:
-        with self._lock:
-            planner = self._planners.get(study.id)
-            if planner is not None:
-                self._planners.move_to_end(study.id)
-                return planner
-        planner = Planner.for_spec(study.spec)
-        with self._lock:
-            self._planners[study.id] = planner
-            while len(self._planners) > PLANNERS:
-                self._planners.popitem(last=False)
-        return planner
+    def _with_planner(
+        self, fn: Callable[..., T], planners: Planners | None, owner: str, study_id: str, *args: Any
+    ) -> T:
+        """``fn(planners, owner, study_id, *args)``, the study's planner forgotten if it
+        fails (the next ask tells a fresh one everything); once more when the planner's
+        process had lost it (restarted, or the study's planner dropped)."""
+        planners = planners or self.planners
+        for attempt in (1, 2):
+            try:
+                return fn(planners, owner, study_id, *args)
+            except PlannerLost:
+                planners.forget(study_id)
+                if attempt == 2:
+                    raise
+            except BaseException:
+                planners.forget(study_id)
+                raise
+        raise AssertionError("unreachable")
 
     def _forget(self, study_id: str) -> None:
-        with self._lock:
-            self._planners.pop(study_id, None)
-
-
-def _propose(
-    planner: Planner, whole: list[Any], next_number: int, want: int
-) -> tuple[list[tuple[int, dict]], bool]:
-    planner.sync(whole)
-    return planner.propose(next_number, want)
+        self.planners.forget(study_id)
 
 
 def _retry_after(known: list[Any], now: datetime) -> float:

@@ -141,6 +141,12 @@ class KnownTrial(Protocol):
     intermediate: list[list[float]]
 
 
+def not_told(recorded: set[int], trials: Iterable[Any]) -> set[int]:
+    """The numbers of ``trials`` (anything with a ``number`` and a ``state``) recorded by
+    now and not among ``recorded``: what a planner told ``recorded`` needs whole."""
+    return {t.number for t in trials if t.state in FINAL_STATES and t.number not in recorded}
+
+
 @dataclass
 class Planner:
     """A study's strategy and what it was told (see the module's docstring)."""
@@ -164,9 +170,7 @@ class Planner:
         """The numbers of ``trials`` (anything with a ``number`` and a ``state``) recorded
         by now that this planner was not told were: what :meth:`sync` needs whole besides
         those leased."""
-        return {
-            t.number for t in trials if t.state in FINAL_STATES and t.number not in self.recorded
-        }
+        return not_told(self.recorded, trials)
 
     def sync(self, trials: Iterable[KnownTrial]) -> None:
         """Tell the strategy the trials it does not know yet (in number order): those
