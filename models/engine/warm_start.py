@@ -24,13 +24,14 @@ What is inherited, and why:
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from models.engine.evaluate import TrialState
-from models.engine.space import Dimension, grid, json_repr, ordered, sample
+from models.engine.space import Dimension, grid, grid_size, json_repr, ordered, sampled
 from models.engine.spec import SearchSpec
 from models.engine.strategies import Bayesian, Candidate, Strategy
 from models.exceptions import SpecError
@@ -218,16 +219,26 @@ def params_key(params: dict[str, Any]) -> str:
 
 
 class AfterInherited(Strategy):
-    """A fixed list of new candidates, numbered after the ``inherited`` trials."""
+    """New candidates numbered after the ``inherited`` trials: all of ``candidates``, or,
+    given ``new`` (how many it plans), read from them only as trials need them."""
 
-    def __init__(self, inherited: int, candidates: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, inherited: int, candidates: Iterable[dict[str, Any]], new: int | None = None
+    ) -> None:
         self.inherited = inherited
-        self.candidates = candidates
-        self.total = inherited + len(candidates)
+        self._stream = iter(candidates)
+        self._drawn: list[dict[str, Any]] = [] if new is not None else list(self._stream)
+        self.total = inherited + (new if new is not None else len(self._drawn))
 
     def propose(self, number: int) -> Candidate | None:
         index = number - self.inherited
-        return Candidate(self.candidates[index]) if 0 <= index < len(self.candidates) else None
+        if not 0 <= index < self.total - self.inherited:
+            return None
+        while len(self._drawn) <= index:
+            if (candidate := next(self._stream, None)) is None:
+                return None
+            self._drawn.append(candidate)
+        return Candidate(self._drawn[index])
 
 
 def seeded_strategy(
@@ -256,6 +267,10 @@ def seeded_strategy(
     if name == "grid":
         return AfterInherited(k, [c for c in grid(dims) if params_key(c) not in taken])
     if name == "random":
-        fresh = [c for c in sample(dims, n_trials + k, seed) if params_key(c) not in taken]
-        return AfterInherited(k, fresh[:n_trials])
+        # drawn as trials need them (a budget-bound job plans thousands: see sampled())
+        fresh = (c for c in sampled(dims, n_trials + k, seed) if params_key(c) not in taken)
+        size = grid_size(dims)
+        if size is not None and size <= n_trials + k:  # every point: count those left
+            return AfterInherited(k, itertools.islice(fresh, n_trials))
+        return AfterInherited(k, fresh, n_trials)
     raise ValueError(f"strategy {name!r} cannot be warm-started")

@@ -14,7 +14,7 @@ import pytest
 
 from models.engine.catalog import CATALOG, CLASSIFICATION
 from models.engine.search import plan_next, replay
-from models.engine.space import parse_space
+from models.engine.space import parse_space, sample
 from models.engine.spec import SearchSpec
 from models.engine.states import TrialState
 from models.engine.strategies import make_strategy
@@ -241,6 +241,27 @@ def test_random_draws_new_distinct_candidates():
     proposed = [strategy.propose(n).params for n in (1, 2, 3)]
     assert strategy.propose(4) is None
     assert inherited[0] not in proposed and len({repr(sorted(p.items())) for p in proposed}) == 3
+
+
+def test_random_draws_as_trials_need_them_what_a_whole_draw_would_give():
+    dims = space(
+        {
+            "max_depth": {"type": "int", "low": 1, "high": 30},
+            "ccp_alpha": {"type": "float", "low": 0.0, "high": 0.1},
+        }
+    )
+    inherited = sample(dims, 5, 1)  # another seed's trials
+    whole = [c for c in sample(dims, 30 + 5, 0) if c not in inherited][:30]
+    strategy = seeded_strategy("random", dims, 30, 0, inherited)
+    assert strategy.total == 35
+    assert [strategy.propose(n).params for n in range(5, 35)] == whole
+    assert strategy.propose(35) is None and strategy.propose(4) is None
+    # a budget-bound job plans thousands and runs a few: nothing drawn up front
+    huge = seeded_strategy("random", dims, 50_000_000, 0, inherited)
+    assert huge.total == 50_000_005 and huge.propose(5).params == whole[0]
+    # a space of fewer points than planned: every point left, counted
+    small = seeded_strategy("random", BAYES_SPACE, 50_000_000, 0, inherited[:0])
+    assert small.total == 30 * 50 * 2
 
 
 # A warm-started job through the service core -----------------------------------------
