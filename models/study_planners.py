@@ -31,16 +31,14 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from models.engine.study import FINAL_STATES, KnownTrial, Planner, not_told
 from models.store.records import Study
 
-T = TypeVar("T")
-Compute = Callable[..., Any]
 Proposed = tuple[list[tuple[int, dict[str, Any]]], bool]
 # Planners kept per process (least recently used out): one per study being asked. The
 # child keeps more than the API's side remembers, so it seldom answers "lost".
@@ -76,10 +74,6 @@ class Planners(Protocol):
 
     def forget(self, study_id: str) -> None:
         """Drop the study's planner (after a failure, or the study deleted)."""
-
-
-def direct(fn: Callable[..., T], *args: Any) -> T:
-    return fn(*args)
 
 
 class _Cache:
@@ -120,10 +114,9 @@ def _intermediate(planner: Planner, whole: list[Any], number: int, step: int, va
 
 
 class LocalPlanners:
-    """Planners in this process; ``compute`` runs their work (e.g. in a thread pool)."""
+    """Planners in this process."""
 
-    def __init__(self, compute: Compute = direct) -> None:
-        self.compute = compute
+    def __init__(self) -> None:
         self._cache = _Cache(PLANNERS)
 
     def _planner(self, study: Study) -> Planner:
@@ -133,12 +126,12 @@ class LocalPlanners:
         return self._planner(study).unknown(known)
 
     def propose(self, study: Study, whole: list[Any], next_number: int, want: int) -> Proposed:
-        return self.compute(_propose, self._planner(study), whole, next_number, want)
+        return _propose(self._planner(study), whole, next_number, want)
 
     def intermediate(
         self, study: Study, whole: list[Any], number: int, step: int, value: float
     ) -> bool:
-        return self.compute(_intermediate, self._planner(study), whole, number, step, value)
+        return _intermediate(self._planner(study), whole, number, step, value)
 
     def forget(self, study_id: str) -> None:
         self._cache.pop(study_id)

@@ -380,14 +380,20 @@ def sample(dims: list[Dimension], n: int, seed: int | None) -> list[dict[str, An
     return list(sampled(dims, n, seed))
 
 
+def enumerated(dims: list[Dimension], n: int) -> bool:
+    """Whether a sample of ``n`` lists every point: the space is discrete and has at most
+    ``n`` of them."""
+    size = grid_size(dims)
+    return size is not None and size <= n
+
+
 def sampled(dims: list[Dimension], n: int, seed: int | None) -> Iterator[dict[str, Any]]:
     """:func:`sample`'s candidates, in its order, drawn only as they are read: a random
     search plans up to ``n_trials`` (20,000 when a budget ends it) and runs a few hundred,
     and drawing every candidate of an auto space up front took 11 s of each worker
     process's first trial, inside the transaction that chose it."""
     rng = np.random.default_rng(seed)
-    size = grid_size(dims)
-    if size is not None and size <= n:
+    if enumerated(dims, n):
         everything = _expand(dims)
         yield from (everything[i] for i in rng.permutation(len(everything)))
         return

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import optuna
 
 from models.engine.evaluate import TrialState
-from models.engine.space import Dimension, grid, grid_size, ordered, sampled
+from models.engine.space import Dimension, enumerated, grid, ordered, sampled
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -94,6 +94,28 @@ class FixedList(Strategy):
         return Candidate(self.candidates[number]) if number < self.total else None
 
 
+class Drawn:
+    """A random search's candidates, read only as far as trials need them (a search bound
+    by a budget plans thousands and runs a few hundred: see
+    :func:`~models.engine.space.sampled`), and how many it plans: ``n``; or, when they
+    are every point of a smaller space (``listed``), all of them, counted."""
+
+    def __init__(self, candidates: Iterable[dict[str, Any]], n: int, listed: bool) -> None:
+        self._stream = iter(candidates)
+        self._read: list[dict[str, Any]] = list(self._stream) if listed else []
+        self.count = len(self._read) if listed else n
+
+    def at(self, index: int) -> dict[str, Any] | None:
+        """The candidate at ``index``; ``None`` past the planned ones or the last drawn."""
+        if not 0 <= index < self.count:
+            return None
+        while len(self._read) <= index:
+            if (candidate := next(self._stream, None)) is None:
+                return None
+            self._read.append(candidate)
+        return self._read[index]
+
+
 class Distinct(Strategy):
     """Random search's candidates: the seeded sample in order, skipping any already told.
 
@@ -101,27 +123,18 @@ class Distinct(Strategy):
     ``n``-th candidate). An extended search (``POST /v1/jobs/{id}/extend``) samples more,
     and a small discrete space's larger sample is a permutation of every point, which may
     put, further on, points the first trials ran: those are skipped, so each new trial is
-    a point not tried yet. The candidates are read from ``candidates`` as trials need
-    them (:func:`~models.engine.space.sampled`); ``total`` is at most ``n`` of them.
+    a point not tried yet.
     """
 
-    def __init__(self, candidates: Iterable[dict[str, Any]], total: int) -> None:
-        self.total = total
-        self._stream = iter(candidates)
-        self._drawn: list[dict[str, Any]] = []
+    def __init__(self, candidates: Drawn) -> None:
+        self.candidates = candidates
+        self.total = candidates.count
         self.seen: set[str] = set()
         self.next = 0  # no candidate before it is unseen: what is seen only grows
 
-    def _at(self, index: int) -> dict[str, Any] | None:
-        while len(self._drawn) <= index:
-            candidate = next(self._stream, None)
-            if candidate is None:
-                return None
-            self._drawn.append(candidate)
-        return self._drawn[index]
-
     def propose(self, number: int) -> Candidate | None:
-        while (candidate := self._at(self.next)) is not None and _key(candidate) in self.seen:
+        at = self.candidates.at
+        while (candidate := at(self.next)) is not None and _key(candidate) in self.seen:
             self.next += 1
         return Candidate(candidate) if candidate is not None else None
 
@@ -408,11 +421,7 @@ def make_strategy(
         return FixedList(grid(dims))
     if name == "random":
         drawn = _first(first, sampled(dims, n_trials, seed), n_trials)
-        size = grid_size(dims)
-        if size is not None and size <= n_trials:  # every point, fewer than planned: count them
-            candidates = list(drawn)
-            return Distinct(candidates, len(candidates))
-        return Distinct(drawn, n_trials)
+        return Distinct(Drawn(drawn, n_trials, enumerated(dims, n_trials)))
     if name == "halving":
         assert halving is not None, "halving needs a plan"
         drawn = sampled(dims, halving.n_candidates, seed)

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from models.engine.evaluate import TrialState
-from models.engine.space import Dimension, grid, grid_size, json_repr, ordered, sampled
+from models.engine.space import Dimension, enumerated, grid, json_repr, ordered, sampled
 from models.engine.spec import SearchSpec
-from models.engine.strategies import Bayesian, Candidate, Strategy
+from models.engine.strategies import Bayesian, Candidate, Drawn, Strategy
 from models.exceptions import SpecError
 
 MAX_PARENTS = 5
@@ -219,26 +219,16 @@ def params_key(params: dict[str, Any]) -> str:
 
 
 class AfterInherited(Strategy):
-    """New candidates numbered after the ``inherited`` trials: all of ``candidates``, or,
-    given ``new`` (how many it plans), read from them only as trials need them."""
+    """New candidates numbered after the ``inherited`` trials."""
 
-    def __init__(
-        self, inherited: int, candidates: Iterable[dict[str, Any]], new: int | None = None
-    ) -> None:
+    def __init__(self, inherited: int, candidates: Drawn) -> None:
         self.inherited = inherited
-        self._stream = iter(candidates)
-        self._drawn: list[dict[str, Any]] = [] if new is not None else list(self._stream)
-        self.total = inherited + (new if new is not None else len(self._drawn))
+        self.candidates = candidates
+        self.total = inherited + candidates.count
 
     def propose(self, number: int) -> Candidate | None:
-        index = number - self.inherited
-        if not 0 <= index < self.total - self.inherited:
-            return None
-        while len(self._drawn) <= index:
-            if (candidate := next(self._stream, None)) is None:
-                return None
-            self._drawn.append(candidate)
-        return Candidate(self._drawn[index])
+        found = self.candidates.at(number - self.inherited)
+        return Candidate(found) if found is not None else None
 
 
 def seeded_strategy(
@@ -265,12 +255,10 @@ def seeded_strategy(
     if name == "bayesian":
         return Bayesian(dims, k + n_trials, seed, pruning)
     if name == "grid":
-        return AfterInherited(k, [c for c in grid(dims) if params_key(c) not in taken])
+        left = [c for c in grid(dims) if params_key(c) not in taken]
+        return AfterInherited(k, Drawn(left, len(left), listed=True))
     if name == "random":
-        # drawn as trials need them (a budget-bound job plans thousands: see sampled())
-        fresh = (c for c in sampled(dims, n_trials + k, seed) if params_key(c) not in taken)
-        size = grid_size(dims)
-        if size is not None and size <= n_trials + k:  # every point: count those left
-            return AfterInherited(k, itertools.islice(fresh, n_trials))
-        return AfterInherited(k, fresh, n_trials)
+        drawn = sampled(dims, n_trials + k, seed)
+        fresh = itertools.islice((c for c in drawn if params_key(c) not in taken), n_trials)
+        return AfterInherited(k, Drawn(fresh, n_trials, enumerated(dims, n_trials + k)))
     raise ValueError(f"strategy {name!r} cannot be warm-started")
